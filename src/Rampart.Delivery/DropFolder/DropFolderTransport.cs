@@ -1,0 +1,37 @@
+using System.Text;
+using Rampart.Mail;
+using Rampart.Queue;
+
+namespace Rampart.Delivery.DropFolder;
+
+/// <summary>
+/// Writes each message as one .eml named by its queue id, atomically (temp file, fsync, rename), with
+/// Return-Path and one Delivered-To per recipient prepended as a local delivery agent would. Because
+/// the name is the queue id, a delivery repeated after a crash replaces the same file: exactly once.
+/// </summary>
+public sealed class DropFolderTransport(string folder) : ITransport
+{
+    public string Name => $"drop:{folder}";
+
+    public string Folder => folder;
+
+    public async Task<IReadOnlyList<RecipientOutcome>> DeliverAsync(QueuedMessage message, IReadOnlyList<int> recipients, CancellationToken ct)
+    {
+        Directory.CreateDirectory(folder);
+        var envelope = message.Envelope;
+        var prefix = new StringBuilder();
+        prefix.Append("Return-Path: <").Append(envelope.Sender.Address).Append(">\r\n");
+        foreach (int i in recipients) prefix.Append("Delivered-To: ").Append(envelope.Recipients[i].Address).Append("\r\n");
+
+        var path = Path.Combine(folder, message.QueueId + ".eml");
+        await Durable.WriteAtomicallyAsync(path, async stream =>
+        {
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(prefix.ToString()), ct);
+            await using var content = message.OpenContent();
+            await content.CopyToAsync(stream, ct);
+        }, ct);
+
+        var outcome = new RecipientOutcome(RecipientStatus.Delivered, $"250 2.0.0 written to {path}", DateTimeOffset.UtcNow);
+        return recipients.Select(_ => outcome).ToArray();
+    }
+}

@@ -1,0 +1,32 @@
+namespace Rampart.Mail;
+
+/// <summary>RFC 1652 / RFC 6152 BODY= parameter.</summary>
+public enum BodyType { SevenBit, EightBitMime, BinaryMime }
+
+/// <summary>RFC 3461 RET= parameter.</summary>
+public enum DsnReturn { Unspecified, Full, Headers }
+
+/// <summary>RFC 3461 NOTIFY= parameter, kept as given so that bounces honour it.</summary>
+[Flags]
+public enum DsnNotify { Unspecified = 0, Never = 1, Success = 2, Failure = 4, Delay = 8 }
+
+/// <summary>What happened to one recipient so far (stalwart's Scheduled/Completed/...).</summary>
+public enum RecipientStatus { Pending, Delivered, TemporaryFailure, PermanentFailure }
+
+/// <summary>One RCPT TO, with its RFC 3461 parameters.</summary>
+public sealed record Recipient(string Address, DsnNotify Notify = DsnNotify.Unspecified, string? OriginalRecipient = null)
+{
+    public string Domain => Address[(Address.LastIndexOf('@') + 1)..];
+}
+
+/// <summary>The MAIL FROM and its parameters. An empty address is the null reverse path (&lt;&gt;).</summary>
+public sealed record Sender(
+    string Address,
+    BodyType Body = BodyType.SevenBit,
+    bool SmtpUtf8 = false,
+    DsnReturn Ret = DsnReturn.Unspecified,
+    string? EnvelopeId = null,
+    long? DeclaredSize = null)
+{
+    public bool IsNullSender => Address.Length == 0;
+}

@@ -1,0 +1,26 @@
+using System.Net;
+
+namespace Rampart.Mail;
+
+/// <summary>What is known about one SMTP connection; filters read it, the engine updates it.</summary>
+public sealed class SessionFacts
+{
+    public required string SessionId { get; init; }
+    public required string ListenerName { get; init; }
+    public required ListenerRole Role { get; init; }
+    public required IPEndPoint RemoteEndPoint { get; init; }
+    public required IPEndPoint LocalEndPoint { get; init; }
+    public DateTimeOffset ConnectedAt { get; init; } = DateTimeOffset.UtcNow;
+
+    /// <summary>The address filters should judge: the client's own, or the one a trusted proxy reports.</summary>
+    public IPAddress ClientAddress => RemoteEndPoint.Address.IsIPv4MappedToIPv6 ? RemoteEndPoint.Address.MapToIPv4() : RemoteEndPoint.Address;
+
+    public string? HeloName { get; set; }
+    public bool IsExtended { get; set; }
+    public string? TlsProtocol { get; set; }
+    public string? TlsCipher { get; set; }
+    public bool IsTls => TlsProtocol is not null;
+
+    /// <summary>Set by AUTH (a later issue); null while anonymous.</summary>
+    public string? AuthenticatedUser { get; set; }
+}

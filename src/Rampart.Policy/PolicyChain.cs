@@ -1,0 +1,71 @@
+using Rampart.Mail;
+
+namespace Rampart.Policy;
+
+/// <summary>
+/// The ordered filters of one listener, per stage. The first decisive verdict wins. At RCPT the
+/// default is refusal: a recipient passes only if some filter accepts it, so a chain that forgets
+/// its relay filter is closed, not open (Haraka's rule).
+/// </summary>
+public sealed class PolicyChain(IReadOnlyList<IFilter> filters)
+{
+    private readonly IConnectFilter[] connect = filters.OfType<IConnectFilter>().ToArray();
+    private readonly IHeloFilter[] helo = filters.OfType<IHeloFilter>().ToArray();
+    private readonly IMailFromFilter[] mailFrom = filters.OfType<IMailFromFilter>().ToArray();
+    private readonly IRcptToFilter[] rcptTo = filters.OfType<IRcptToFilter>().ToArray();
+    private readonly IMessageFilter[] message = filters.OfType<IMessageFilter>().ToArray();
+
+    public static readonly SmtpReply RelayDenied = new(550, "5.7.1", "Relaying denied");
+
+    public IReadOnlyList<IFilter> Filters => filters;
+
+    public async ValueTask<Verdict> ConnectAsync(SessionFacts session, CancellationToken ct)
+    {
+        foreach (var f in connect)
+        {
+            var v = await f.OnConnectAsync(session, ct);
+            if (v.IsDecisive) return v;
+        }
+        return Verdict.Next;
+    }
+
+    public async ValueTask<Verdict> HeloAsync(SessionFacts session, CancellationToken ct)
+    {
+        foreach (var f in helo)
+        {
+            var v = await f.OnHeloAsync(session, ct);
+            if (v.IsDecisive) return v;
+        }
+        return Verdict.Next;
+    }
+
+    public async ValueTask<Verdict> MailFromAsync(SessionFacts session, Sender sender, CancellationToken ct)
+    {
+        foreach (var f in mailFrom)
+        {
+            var v = await f.OnMailFromAsync(session, sender, ct);
+            if (v.IsDecisive) return v;
+        }
+        return Verdict.Next;
+    }
+
+    public async ValueTask<Verdict> RcptToAsync(SessionFacts session, Sender sender, Recipient recipient, CancellationToken ct)
+    {
+        foreach (var f in rcptTo)
+        {
+            var v = await f.OnRcptToAsync(session, sender, recipient, ct);
+            if (v.IsDecisive) return v;
+        }
+        return new Verdict.Reject(RelayDenied);
+    }
+
+    public async ValueTask<Verdict> MessageAsync(MessageContext context, CancellationToken ct)
+    {
+        foreach (var f in message)
+        {
+            var v = await f.OnMessageAsync(context, ct);
+            if (v.IsDecisive) return v;
+        }
+        return Verdict.Next;
+    }
+}

@@ -1,0 +1,40 @@
+using Rampart.Mail;
+
+namespace Rampart.Policy;
+
+/// <summary>One small interface per stage; a filter implements only the stages it cares about.</summary>
+public interface IFilter
+{
+    /// <summary>Shown in logs and in configuration errors.</summary>
+    string Name { get; }
+}
+
+public interface IConnectFilter : IFilter
+{
+    ValueTask<Verdict> OnConnectAsync(SessionFacts session, CancellationToken ct);
+}
+
+public interface IHeloFilter : IFilter
+{
+    ValueTask<Verdict> OnHeloAsync(SessionFacts session, CancellationToken ct);
+}
+
+public interface IMailFromFilter : IFilter
+{
+    ValueTask<Verdict> OnMailFromAsync(SessionFacts session, Sender sender, CancellationToken ct);
+}
+
+public interface IRcptToFilter : IFilter
+{
+    ValueTask<Verdict> OnRcptToAsync(SessionFacts session, Sender sender, Recipient recipient, CancellationToken ct);
+}
+
+/// <summary>Runs once the content is complete and on disk, before the 250.</summary>
+public interface IMessageFilter : IFilter
+{
+    ValueTask<Verdict> OnMessageAsync(MessageContext message, CancellationToken ct);
+}
+
+/// <summary>What a message filter sees: the envelope and a way to read the content from the spool.</summary>
+public sealed record MessageContext(SessionFacts Session, string QueueId, Sender Sender, IReadOnlyList<Recipient> Recipients,
+    long Size, Func<Stream> OpenContent);

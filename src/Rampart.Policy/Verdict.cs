@@ -1,0 +1,35 @@
+using Rampart.Mail;
+
+namespace Rampart.Policy;
+
+/// <summary>
+/// What a filter decides (postfix DUNNO/OK/REJECT, Haraka CONT/OK/DENY/DENYSOFT). The chain stops at
+/// the first verdict that is not <see cref="Continue"/>.
+/// </summary>
+public abstract record Verdict
+{
+    private Verdict() { }
+
+    /// <summary>No opinion: ask the next filter.</summary>
+    public sealed record Continue : Verdict;
+
+    /// <summary>Accepted at this stage: later filters of the same stage are skipped.</summary>
+    public sealed record Accept : Verdict;
+
+    /// <summary>Permanent refusal (5xx).</summary>
+    public sealed record Reject(SmtpReply Reply) : Verdict;
+
+    /// <summary>Temporary refusal (4xx): the client should try again later.</summary>
+    public sealed record TempFail(SmtpReply Reply) : Verdict;
+
+    /// <summary>Accept the message but hold it in quarantine instead of delivering it.</summary>
+    public sealed record Quarantine(string Reason) : Verdict;
+
+    public static readonly Verdict Next = new Continue();
+    public static readonly Verdict Ok = new Accept();
+
+    public static Verdict Refuse(int code, string status, string text) =>
+        code >= 500 ? new Reject(new SmtpReply(code, status, text)) : new TempFail(new SmtpReply(code, status, text));
+
+    public bool IsDecisive => this is not Continue;
+}

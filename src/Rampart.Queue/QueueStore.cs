@@ -1,0 +1,120 @@
+using Microsoft.Extensions.Logging;
+using Rampart.Mail;
+
+namespace Rampart.Queue;
+
+/// <summary>
+/// The spool, postfix-style: each state is a directory and a rename is the state change.
+/// incoming/ holds content still arriving (never acknowledged, so removed at start-up); active/ holds
+/// committed messages until every recipient has a final outcome; corrupt/ keeps damaged files for the
+/// administrator instead of blocking the queue. Each message in active/ may have a ".rcpt" log beside
+/// it with its recipients' outcomes so far.
+/// </summary>
+public sealed partial class QueueStore : IDisposable
+{
+    private readonly ILogger logger;
+
+    public QueueStore(string root, ILogger logger, int maxBatch = 512)
+    {
+        this.logger = logger;
+        Root = Path.GetFullPath(root);
+        Incoming = Path.Combine(Root, "incoming");
+        Active = Path.Combine(Root, "active");
+        Corrupt = Path.Combine(Root, "corrupt");
+        foreach (var dir in new[] { Root, Incoming, Active, Corrupt }) Directory.CreateDirectory(dir);
+        Durable.SyncDirectory(Root);
+        Committer = new GroupCommitter(maxBatch);
+    }
+
+    public string Root { get; }
+    public string Incoming { get; }
+    public string Active { get; }
+    public string Corrupt { get; }
+    internal GroupCommitter Committer { get; }
+
+    public long CommitBatches => Committer.Batches;
+    public long Commits => Committer.Commits;
+
+    public MessageWriter CreateWriter(QueueId id) => new(this, id.Value, Path.Combine(Incoming, id.Value));
+
+    internal string ActivePath(string queueId) => Path.Combine(Active, queueId);
+
+    private string RecipientLogPath(string queueId) => Path.Combine(Active, queueId + ".rcpt");
+
+    /// <summary>
+    /// Start-up recovery: drops unacknowledged content from incoming/, moves damaged spool files to
+    /// corrupt/, and returns every committed message, oldest first.
+    /// </summary>
+    public IReadOnlyList<QueuedMessage> Recover()
+    {
+        foreach (var partial in Directory.EnumerateFiles(Incoming))
+        {
+            QueueLog.DiscardedPartial(logger, Path.GetFileName(partial));
+            File.Delete(partial);
+        }
+        var messages = new List<QueuedMessage>();
+        foreach (var path in Directory.EnumerateFiles(Active).Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetFileName(path);
+            if (name.EndsWith(".rcpt", StringComparison.Ordinal))
+            {
+                if (!File.Exists(path[..^5])) File.Delete(path);
+                continue;
+            }
+            try
+            {
+                messages.Add(SpoolFormat.Read(path));
+            }
+            catch (Exception ex) when (ex is InvalidDataException or System.Text.Json.JsonException or IOException)
+            {
+                QueueLog.MovedToCorrupt(logger, name, ex.Message);
+                File.Move(path, Path.Combine(Corrupt, name), overwrite: true);
+            }
+        }
+        Durable.SyncDirectory(Incoming);
+        Durable.SyncDirectory(Active);
+        return messages;
+    }
+
+    /// <summary>Outcomes recorded so far, by recipient index; absent means still pending.</summary>
+    public IReadOnlyDictionary<int, RecipientOutcome> ReadOutcomes(string queueId)
+    {
+        var result = new Dictionary<int, RecipientOutcome>();
+        var path = RecipientLogPath(queueId);
+        if (!File.Exists(path)) return result;
+        foreach (var line in File.ReadLines(path))
+        {
+            // A torn last line (crash mid-append) is ignored: that recipient is simply tried again.
+            if (RecipientOutcome.TryParse(line, out int index, out var outcome)) result[index] = outcome;
+        }
+        return result;
+    }
+
+    /// <summary>Appends outcomes durably; final ones are never attempted again, even after a crash.</summary>
+    public async Task RecordOutcomesAsync(string queueId, IEnumerable<(int Index, RecipientOutcome Outcome)> outcomes, CancellationToken ct)
+    {
+        var text = string.Concat(outcomes.Select(o => o.Outcome.Format(o.Index) + "\n"));
+        await using var stream = new FileStream(RecipientLogPath(queueId), FileMode.Append, FileAccess.Write, FileShare.Read, 4096, useAsync: true);
+        await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(text), ct);
+        stream.Flush(flushToDisk: true);
+    }
+
+    /// <summary>Removes a message once every recipient is final (delivered, or failed and bounced).</summary>
+    public void Remove(string queueId)
+    {
+        File.Delete(ActivePath(queueId));
+        File.Delete(RecipientLogPath(queueId));
+        Durable.SyncDirectory(Active);
+    }
+
+    public void Dispose() => Committer.Dispose();
+
+    private static partial class QueueLog
+    {
+        [LoggerMessage(2001, LogLevel.Warning, "Queue recovery: discarded unacknowledged partial message {File}")]
+        public static partial void DiscardedPartial(ILogger logger, string file);
+
+        [LoggerMessage(2002, LogLevel.Error, "Queue recovery: {File} is damaged ({Reason}); moved to corrupt/")]
+        public static partial void MovedToCorrupt(ILogger logger, string file, string reason);
+    }
+}

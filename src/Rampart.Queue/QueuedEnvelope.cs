@@ -1,0 +1,27 @@
+using System.Text.Json.Serialization;
+using Rampart.Mail;
+
+namespace Rampart.Queue;
+
+/// <summary>Everything known about an accepted message except its content; stored with it in the spool file.</summary>
+public sealed record QueuedEnvelope
+{
+    public required string QueueId { get; init; }
+    public required string Listener { get; init; }
+    public required ListenerRole Role { get; init; }
+    public required string ClientAddress { get; init; }
+    public string? HeloName { get; init; }
+    public string? TlsProtocol { get; init; }
+    public string? AuthenticatedUser { get; init; }
+    public required Sender Sender { get; init; }
+    public required IReadOnlyList<Recipient> Recipients { get; init; }
+    public required DateTimeOffset ReceivedAt { get; init; }
+    public bool EightBitContent { get; init; }
+
+    /// <summary>Set when a filter held the message; delivery skips it until it is released.</summary>
+    public string? QuarantineReason { get; init; }
+}
+
+[JsonSourceGenerationOptions(UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(QueuedEnvelope))]
+internal sealed partial class QueueJson : JsonSerializerContext;

@@ -1,0 +1,73 @@
+namespace Rampart.Queue;
+
+/// <summary>A committed message: its envelope and where its content lies in the spool file.</summary>
+public sealed record QueuedMessage(QueuedEnvelope Envelope, string Path, long ContentOffset, long ContentLength)
+{
+    public string QueueId => Envelope.QueueId;
+
+    /// <summary>A read-only stream over the content alone, straight from the spool file.</summary>
+    public Stream OpenContent()
+    {
+        var file = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, useAsync: true);
+        return new ContentStream(file, ContentOffset, ContentLength);
+    }
+
+    private sealed class ContentStream : Stream
+    {
+        private readonly FileStream file;
+        private readonly long start;
+        private readonly long length;
+
+        public ContentStream(FileStream file, long start, long length)
+        {
+            this.file = file;
+            this.start = start;
+            this.length = length;
+            file.Position = start;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => true;
+        public override bool CanWrite => false;
+        public override long Length => length;
+
+        public override long Position
+        {
+            get => file.Position - start;
+            set => file.Position = start + Math.Clamp(value, 0, length);
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => file.Read(buffer, offset, Clamp(count));
+
+        public override int Read(Span<byte> buffer) => file.Read(buffer[..Clamp(buffer.Length)]);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default) =>
+            file.ReadAsync(buffer[..Clamp(buffer.Length)], ct);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
+            file.ReadAsync(buffer, offset, Clamp(count), ct);
+
+        private int Clamp(int count) => (int)Math.Min(count, Math.Max(0, length - Position));
+
+        public override long Seek(long offset, SeekOrigin origin)
+        {
+            Position = origin switch
+            {
+                SeekOrigin.Begin => offset,
+                SeekOrigin.Current => Position + offset,
+                _ => length + offset,
+            };
+            return Position;
+        }
+
+        public override void Flush() { }
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) file.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}

@@ -1,0 +1,223 @@
+using System.Text;
+using Rampart.Mail;
+
+namespace Rampart.Smtp.Protocol;
+
+/// <summary>
+/// Turns one command line (without its CRLF) into a <see cref="SmtpCommand"/> (RFC 5321 §4.1).
+/// Hand-written because it is the product's core and must be strict about what it accepts:
+/// every byte of an address is checked against the RFC 5321 grammar (RFC 6531 for UTF-8).
+/// </summary>
+public static class CommandParser
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
+
+    public static ParseResult Parse(ReadOnlySpan<byte> line)
+    {
+        if (line.IndexOf((byte)0) >= 0) return ParseResult.Fail(CommandError.NulInLine);
+
+        int space = line.IndexOf((byte)' ');
+        var verb = space < 0 ? line : line[..space];
+        var rest = space < 0 ? [] : line[(space + 1)..];
+
+        if (Is(verb, "EHLO"u8)) return ParseHelo(rest, extended: true);
+        if (Is(verb, "HELO"u8)) return ParseHelo(rest, extended: false);
+        if (Is(verb, "MAIL"u8)) return ParseMail(rest);
+        if (Is(verb, "RCPT"u8)) return ParseRcpt(rest);
+        if (Is(verb, "DATA"u8)) return NoArgs(rest, new SmtpCommand.Data());
+        if (Is(verb, "BDAT"u8)) return ParseBdat(rest);
+        if (Is(verb, "RSET"u8)) return NoArgs(rest, new SmtpCommand.Rset());
+        // RFC 5321 §4.1.1.9: NOOP may carry a string, which is ignored.
+        if (Is(verb, "NOOP"u8)) return ParseResult.Ok(new SmtpCommand.Noop());
+        if (Is(verb, "QUIT"u8)) return NoArgs(rest, new SmtpCommand.Quit());
+        if (Is(verb, "VRFY"u8)) return ParseResult.Ok(new SmtpCommand.Vrfy());
+        if (Is(verb, "HELP"u8)) return ParseResult.Ok(new SmtpCommand.Help());
+        if (Is(verb, "STARTTLS"u8)) return NoArgs(rest, new SmtpCommand.StartTls());
+        if (Is(verb, "AUTH"u8)) return ParseResult.Ok(new SmtpCommand.Auth());
+        if (Is(verb, "EXPN"u8) || Is(verb, "TURN"u8) || Is(verb, "ETRN"u8) || Is(verb, "ATRN"u8) || Is(verb, "SEND"u8)
+            || Is(verb, "SOML"u8) || Is(verb, "SAML"u8))
+        {
+            return ParseResult.Ok(new SmtpCommand.NotImplemented(Encoding.ASCII.GetString(verb).ToUpperInvariant()));
+        }
+        if (Is(verb, "GET"u8) || Is(verb, "POST"u8) || Is(verb, "PUT"u8) || Is(verb, "HEAD"u8) || Is(verb, "CONNECT"u8))
+        {
+            return ParseResult.Ok(new SmtpCommand.Forbidden(Encoding.ASCII.GetString(verb).ToUpperInvariant()));
+        }
+        return ParseResult.Fail(CommandError.UnknownCommand);
+    }
+
+    private static bool Is(ReadOnlySpan<byte> verb, ReadOnlySpan<byte> name) =>
+        verb.Length == name.Length && Ascii.EqualsIgnoreCase(verb, name);
+
+    private static ParseResult NoArgs(ReadOnlySpan<byte> rest, SmtpCommand command) =>
+        rest.Trim((byte)' ').IsEmpty ? ParseResult.Ok(command) : ParseResult.Fail(CommandError.NoArgumentsExpected);
+
+    private static ParseResult ParseHelo(ReadOnlySpan<byte> rest, bool extended)
+    {
+        if (!TryDecode(rest, out var text)) return ParseResult.Fail(CommandError.InvalidUtf8);
+        // Many real clients add words after the name (RFC 5321 §4.1.1.1 allows none); the name alone is kept.
+        var name = text.Trim().Split(' ', 2)[0];
+        if (name.Length == 0 || name.Length > 255 || name.Any(char.IsControl)) return ParseResult.Fail(CommandError.HeloSyntax);
+        return ParseResult.Ok(new SmtpCommand.Helo(name, extended));
+    }
+
+    private static ParseResult ParseBdat(ReadOnlySpan<byte> rest)
+    {
+        var parts = Encoding.ASCII.GetString(rest).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length is < 1 or > 2 || parts[0].Length > 18 || !parts[0].All(char.IsAsciiDigit))
+        {
+            return ParseResult.Fail(CommandError.BdatSyntax);
+        }
+        bool last = parts.Length == 2;
+        if (last && !parts[1].Equals("LAST", StringComparison.OrdinalIgnoreCase)) return ParseResult.Fail(CommandError.BdatSyntax);
+        return ParseResult.Ok(new SmtpCommand.Bdat(long.Parse(parts[0]), last));
+    }
+
+    private static ParseResult ParseMail(ReadOnlySpan<byte> rest)
+    {
+        if (!TryDecode(rest, out var text)) return ParseResult.Fail(CommandError.InvalidUtf8);
+        if (!TryTakePath(text, "FROM:", out var path, out var parameters)) return ParseResult.Fail(CommandError.MailSyntax);
+
+        var sender = new Sender("");
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in SplitParameters(parameters))
+        {
+            if (!seen.Add(key)) return ParseResult.Fail(CommandError.DuplicateParameter, key);
+            switch (key.ToUpperInvariant())
+            {
+                case "SIZE" when value is not null && value.Length <= 18 && value.All(char.IsAsciiDigit):
+                    sender = sender with { DeclaredSize = long.Parse(value) };
+                    break;
+                case "BODY" when value is not null && value.Equals("7BIT", StringComparison.OrdinalIgnoreCase):
+                    sender = sender with { Body = BodyType.SevenBit };
+                    break;
+                case "BODY" when value is not null && value.Equals("8BITMIME", StringComparison.OrdinalIgnoreCase):
+                    sender = sender with { Body = BodyType.EightBitMime };
+                    break;
+                case "SMTPUTF8" when value is null:
+                    sender = sender with { SmtpUtf8 = true };
+                    break;
+                case "RET" when value is not null && value.Equals("FULL", StringComparison.OrdinalIgnoreCase):
+                    sender = sender with { Ret = DsnReturn.Full };
+                    break;
+                case "RET" when value is not null && value.Equals("HDRS", StringComparison.OrdinalIgnoreCase):
+                    sender = sender with { Ret = DsnReturn.Headers };
+                    break;
+                case "ENVID" when value is not null && XText.TryDecode(value, out var envid) && envid.Length <= 100:
+                    sender = sender with { EnvelopeId = envid };
+                    break;
+                case "SIZE" or "BODY" or "SMTPUTF8" or "RET" or "ENVID":
+                    return ParseResult.Fail(CommandError.BadParameterValue, key);
+                default:
+                    return ParseResult.Fail(CommandError.UnknownParameter, key);
+            }
+        }
+
+        if (path == "<>") return ParseResult.Ok(new SmtpCommand.Mail(sender));
+        var address = AddressParser.ParsePath(path, sender.SmtpUtf8, out var error);
+        return address is null ? ParseResult.Fail(error) : ParseResult.Ok(new SmtpCommand.Mail(sender with { Address = address }));
+    }
+
+    private static ParseResult ParseRcpt(ReadOnlySpan<byte> rest)
+    {
+        if (!TryDecode(rest, out var text)) return ParseResult.Fail(CommandError.InvalidUtf8);
+        if (!TryTakePath(text, "TO:", out var path, out var parameters)) return ParseResult.Fail(CommandError.RcptSyntax);
+
+        var notify = DsnNotify.Unspecified;
+        string? orcpt = null;
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in SplitParameters(parameters))
+        {
+            if (!seen.Add(key)) return ParseResult.Fail(CommandError.DuplicateParameter, key);
+            switch (key.ToUpperInvariant())
+            {
+                case "NOTIFY":
+                    if (value is null || !TryParseNotify(value, out notify)) return ParseResult.Fail(CommandError.BadParameterValue, key);
+                    break;
+                case "ORCPT":
+                    // RFC 3461 §4.2: addr-type ";" xtext; kept decoded so bounces can quote it.
+                    int semi = value?.IndexOf(';') ?? -1;
+                    if (semi <= 0 || !XText.TryDecode(value![(semi + 1)..], out var original) || original.Length == 0 || value.Length > 500)
+                    {
+                        return ParseResult.Fail(CommandError.BadParameterValue, key);
+                    }
+                    orcpt = value[..semi] + ";" + original;
+                    break;
+                default:
+                    return ParseResult.Fail(CommandError.UnknownParameter, key);
+            }
+        }
+
+        // RFC 5321 §4.1.1.3: <Postmaster> without a domain must be accepted.
+        if (path.Equals("<postmaster>", StringComparison.OrdinalIgnoreCase))
+        {
+            return ParseResult.Ok(new SmtpCommand.Rcpt(new Recipient("postmaster", notify, orcpt)));
+        }
+        // SMTPUTF8 is a MAIL parameter; the session checks the transaction's flag, so UTF-8 is parsed here.
+        var address = AddressParser.ParsePath(path, allowUtf8: true, out var error);
+        return address is null ? ParseResult.Fail(error) : ParseResult.Ok(new SmtpCommand.Rcpt(new Recipient(address, notify, orcpt)));
+    }
+
+    private static bool TryParseNotify(string value, out DsnNotify notify)
+    {
+        notify = DsnNotify.Unspecified;
+        if (value.Equals("NEVER", StringComparison.OrdinalIgnoreCase))
+        {
+            notify = DsnNotify.Never;
+            return true;
+        }
+        foreach (var item in value.Split(','))
+        {
+            var flag = item.ToUpperInvariant() switch
+            {
+                "SUCCESS" => DsnNotify.Success,
+                "FAILURE" => DsnNotify.Failure,
+                "DELAY" => DsnNotify.Delay,
+                _ => DsnNotify.Unspecified,
+            };
+            if (flag == DsnNotify.Unspecified || notify.HasFlag(flag)) return false;
+            notify |= flag;
+        }
+        return true;
+    }
+
+    /// <summary>Splits "FROM:&lt;path&gt; params". One space after the colon is tolerated, as Postfix does.</summary>
+    private static bool TryTakePath(string text, string keyword, out string path, out string parameters)
+    {
+        path = parameters = "";
+        if (!text.StartsWith(keyword, StringComparison.OrdinalIgnoreCase)) return false;
+        var after = text.AsSpan(keyword.Length);
+        if (after.StartsWith(" ")) after = after[1..];
+        if (after.IsEmpty || after[0] != '<') return false;
+        int close = AddressParser.FindPathEnd(after);
+        if (close < 0) return false;
+        path = after[..(close + 1)].ToString();
+        var tail = after[(close + 1)..];
+        if (!tail.IsEmpty && tail[0] != ' ') return false;
+        parameters = tail.Trim(' ').ToString();
+        return true;
+    }
+
+    private static IEnumerable<(string Key, string? Value)> SplitParameters(string parameters)
+    {
+        foreach (var item in parameters.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            int eq = item.IndexOf('=');
+            yield return eq < 0 ? (item, null) : (item[..eq], item[(eq + 1)..]);
+        }
+    }
+
+    private static bool TryDecode(ReadOnlySpan<byte> bytes, out string text)
+    {
+        try
+        {
+            text = StrictUtf8.GetString(bytes);
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            text = "";
+            return false;
+        }
+    }
+}

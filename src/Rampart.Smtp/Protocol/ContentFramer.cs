@@ -1,0 +1,147 @@
+using System.Buffers;
+
+namespace Rampart.Smtp.Protocol;
+
+/// <summary>
+/// Receives message content for DATA (dot-stuffed, RFC 5321 §4.5.2) and BDAT (raw, RFC 3030), and
+/// applies Rampart's one framing policy to both: a line ends only in CRLF, and a bare CR or bare LF
+/// anywhere never ends the message nor starts a line; the message is read to its real end and then
+/// refused (the SMTP smuggling class, RFC 5321 §2.3.8). Since only "CRLF . CRLF" ends DATA, a client
+/// can never make us see two messages where it sent one.
+/// Unstuffed bytes go to the output in runs, not byte by byte; nothing is held in memory beyond the
+/// caller's chunk buffer.
+/// </summary>
+public sealed class ContentFramer(bool dotStuffed, long maxSize, int maxLineLength)
+{
+    private enum State { LineStart, Dot, DotCr, Mid, Cr }
+
+    private State state = State.LineStart;
+    private long lineLength;
+
+    public long Size { get; private set; }
+    public bool SawBareLineEnding { get; private set; }
+    public bool SawLongLine { get; private set; }
+    public bool TooBig { get; private set; }
+    public bool SawEightBit { get; private set; }
+    public bool Failed => SawBareLineEnding || SawLongLine || TooBig;
+
+    /// <summary>
+    /// Consumes input up to and including the end-of-data line (DATA only). Returns how many bytes
+    /// were consumed; <paramref name="ended"/> tells whether the terminating ".CRLF" was among them.
+    /// </summary>
+    public long Process(in ReadOnlySequence<byte> input, IBufferWriter<byte> output, out bool ended)
+    {
+        long consumed = 0;
+        ended = false;
+        foreach (var segment in input)
+        {
+            int used = Process(segment.Span, output, out ended);
+            consumed += used;
+            if (ended) break;
+        }
+        return consumed;
+    }
+
+    /// <summary>BDAT's last chunk: a CR left pending at the very end is a bare CR.</summary>
+    public void CompleteChunked()
+    {
+        if (state == State.Cr) SawBareLineEnding = true;
+    }
+
+    private int Process(ReadOnlySpan<byte> span, IBufferWriter<byte> output, out bool ended)
+    {
+        ended = false;
+        int i = 0;
+        while (i < span.Length)
+        {
+            switch (state)
+            {
+                case State.LineStart when dotStuffed && span[i] == (byte)'.':
+                    state = State.Dot;
+                    i++;
+                    break;
+                case State.LineStart:
+                case State.Mid:
+                    int run = span[i..].IndexOfAny((byte)'\r', (byte)'\n');
+                    if (run < 0) run = span.Length - i;
+                    Emit(span.Slice(i, run), output);
+                    i += run;
+                    state = State.Mid;
+                    if (i == span.Length) break;
+                    if (span[i] == (byte)'\r')
+                    {
+                        state = State.Cr;
+                    }
+                    else
+                    {
+                        SawBareLineEnding = true;
+                        Emit("\n"u8, output);
+                        lineLength = 0;
+                    }
+                    i++;
+                    break;
+                case State.Dot:
+                    // A leading dot is removed; a lone "." line followed by CR might be the end.
+                    if (span[i] == (byte)'\r')
+                    {
+                        state = State.DotCr;
+                        i++;
+                    }
+                    else
+                    {
+                        state = State.Mid;
+                    }
+                    break;
+                case State.DotCr:
+                    if (span[i] == (byte)'\n')
+                    {
+                        ended = true;
+                        state = State.LineStart;
+                        return i + 1;
+                    }
+                    SawBareLineEnding = true;
+                    Emit("\r"u8, output);
+                    state = State.Mid;
+                    break;
+                case State.Cr:
+                    if (span[i] == (byte)'\n')
+                    {
+                        EmitLineEnd(output);
+                        state = State.LineStart;
+                        i++;
+                    }
+                    else
+                    {
+                        SawBareLineEnding = true;
+                        Emit("\r"u8, output);
+                        state = State.Mid;
+                    }
+                    break;
+            }
+        }
+        return i;
+    }
+
+    private void Emit(ReadOnlySpan<byte> bytes, IBufferWriter<byte> output)
+    {
+        if (bytes.IsEmpty) return;
+        lineLength += bytes.Length;
+        if (lineLength > maxLineLength) SawLongLine = true;
+        Count(bytes, output);
+    }
+
+    private void EmitLineEnd(IBufferWriter<byte> output)
+    {
+        lineLength = 0;
+        Count("\r\n"u8, output);
+    }
+
+    private void Count(ReadOnlySpan<byte> bytes, IBufferWriter<byte> output)
+    {
+        if (!SawEightBit && bytes.IndexOfAnyInRange((byte)0x80, (byte)0xFF) >= 0) SawEightBit = true;
+        Size += bytes.Length;
+        if (Size > maxSize) TooBig = true;
+        // Once the message is refused its remaining bytes are only counted, never stored.
+        if (!Failed) output.Write(bytes);
+    }
+}

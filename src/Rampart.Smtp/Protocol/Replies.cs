@@ -1,0 +1,85 @@
+using Rampart.Mail;
+
+namespace Rampart.Smtp.Protocol;
+
+/// <summary>
+/// Every reply the engine itself originates, named once with its RFC 3463 enhanced code
+/// (the Kestrel RequestRejectionReason habit). Filters bring their own replies.
+/// </summary>
+public static class Replies
+{
+    private static SmtpReply R(int code, string status, string text) => new(code, status, text);
+
+    public static readonly SmtpReply Ok = R(250, "2.0.0", "Ok");
+    public static readonly SmtpReply SenderOk = R(250, "2.1.0", "Sender ok");
+    public static readonly SmtpReply RecipientOk = R(250, "2.1.5", "Recipient ok");
+    public static readonly SmtpReply ResetOk = R(250, "2.0.0", "Reset state");
+    public static readonly SmtpReply StartData = R(354, "2.0.0", "End data with <CR><LF>.<CR><LF>");
+    public static readonly SmtpReply VrfyNoDisclosure = R(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery");
+    public static readonly SmtpReply Help = R(214, "2.0.0", "See RFC 5321; commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS");
+    public static readonly SmtpReply ReadyForTls = R(220, "2.0.0", "Ready to start TLS");
+
+    public static readonly SmtpReply UnknownCommand = R(500, "5.5.1", "Command unrecognized");
+    public static readonly SmtpReply NotImplemented = R(502, "5.5.1", "Command not implemented");
+    public static readonly SmtpReply AuthNotAvailable = R(503, "5.5.1", "Authentication not available on this listener");
+    public static readonly SmtpReply NulInLine = R(500, "5.5.2", "NUL character in command line");
+    public static readonly SmtpReply InvalidUtf8 = R(500, "5.5.2", "Command line is not valid UTF-8");
+    public static readonly SmtpReply LineTooLong = R(500, "5.5.2", "Command line too long");
+    public static readonly SmtpReply BareLineFeedInCommand = R(500, "5.5.2", "Command line must end with <CR><LF>; bare <CR> or <LF> refused");
+    public static readonly SmtpReply NoArguments = R(501, "5.5.4", "Syntax error: no arguments allowed");
+    public static readonly SmtpReply HeloSyntax = R(501, "5.5.4", "Syntax: EHLO domain-or-address-literal");
+    public static readonly SmtpReply MailSyntax = R(501, "5.5.4", "Syntax: MAIL FROM:<address> [parameters]");
+    public static readonly SmtpReply RcptSyntax = R(501, "5.5.4", "Syntax: RCPT TO:<address> [parameters]");
+    public static readonly SmtpReply BdatSyntax = R(501, "5.5.4", "Syntax: BDAT chunk-size [LAST]; closing because the chunk cannot be skipped");
+    public static readonly SmtpReply BadAddress = R(501, "5.1.3", "Bad address syntax");
+    public static readonly SmtpReply NonAsciiAddress = R(553, "5.6.7", "Non-ASCII address requires SMTPUTF8 (RFC 6531)");
+    public static readonly SmtpReply UnknownParameter = R(555, "5.5.4", "Unsupported MAIL or RCPT parameter");
+    public static readonly SmtpReply BadParameter = R(501, "5.5.4", "Bad parameter value");
+    public static readonly SmtpReply DuplicateParameter = R(501, "5.5.4", "Parameter given twice");
+
+    public static readonly SmtpReply NeedHelo = R(503, "5.5.1", "Send HELO/EHLO first");
+    public static readonly SmtpReply NestedMail = R(503, "5.5.1", "Sender already specified");
+    public static readonly SmtpReply NeedMail = R(503, "5.5.1", "Need MAIL command");
+    public static readonly SmtpReply NoValidRecipients = R(554, "5.5.1", "No valid recipients");
+    public static readonly SmtpReply DataAfterBdat = R(503, "5.5.1", "DATA not allowed after BDAT");
+    public static readonly SmtpReply TlsAlreadyActive = R(503, "5.5.1", "TLS already active");
+    public static readonly SmtpReply TlsNotAvailable = R(502, "5.5.1", "STARTTLS not available");
+    public static readonly SmtpReply TlsInTransaction = R(503, "5.5.1", "STARTTLS not allowed during a mail transaction");
+    public static readonly SmtpReply TlsRequired = R(530, "5.7.0", "Must issue a STARTTLS command first");
+
+    public static readonly SmtpReply MessageTooBigDeclared = R(552, "5.3.4", "Message size exceeds fixed maximum message size");
+    public static readonly SmtpReply MessageTooBig = R(552, "5.3.4", "Message size exceeds fixed maximum message size");
+    public static readonly SmtpReply TooManyRecipients = R(452, "4.5.3", "Too many recipients");
+    public static readonly SmtpReply BareLineEnding = R(550, "5.6.0", "Message refused: bare <CR> or <LF> in content; lines must end with <CR><LF> (RFC 5321 2.3.8)");
+    public static readonly SmtpReply TextLineTooLong = R(550, "5.6.0", "Message refused: a line is longer than this server accepts");
+    public static readonly SmtpReply LocalError = R(451, "4.3.0", "Local error in processing; try again later");
+
+    public static readonly SmtpReply ServiceClosing = R(221, "2.0.0", "Bye");
+    public static readonly SmtpReply Timeout = R(421, "4.4.2", "Timeout exceeded, closing connection");
+    public static readonly SmtpReply TooManyErrors = R(421, "4.7.0", "Too many errors, closing connection");
+    public static readonly SmtpReply TooManyMessages = R(421, "4.7.0", "Too many messages in one connection, closing; please reconnect");
+    public static readonly SmtpReply TooManyConnections = R(421, "4.7.0", "Too many connections, try again later");
+    public static readonly SmtpReply TooManyConnectionsFromYou = R(421, "4.7.0", "Too many connections from your address, try again later");
+    public static readonly SmtpReply ShuttingDown = R(421, "4.3.2", "Service shutting down, closing connection");
+    public static readonly SmtpReply NotHttp = R(521, "5.7.0", "This is an SMTP server, closing connection");
+
+    public static SmtpReply For(CommandError error) => error switch
+    {
+        CommandError.UnknownCommand => UnknownCommand,
+        CommandError.NulInLine => NulInLine,
+        CommandError.InvalidUtf8 => InvalidUtf8,
+        CommandError.HeloSyntax => HeloSyntax,
+        CommandError.MailSyntax => MailSyntax,
+        CommandError.RcptSyntax => RcptSyntax,
+        CommandError.BdatSyntax => BdatSyntax,
+        CommandError.NoArgumentsExpected => NoArguments,
+        CommandError.BadAddress => BadAddress,
+        CommandError.NonAsciiAddressWithoutSmtpUtf8 => NonAsciiAddress,
+        CommandError.UnknownParameter => UnknownParameter,
+        CommandError.BadParameterValue => BadParameter,
+        CommandError.DuplicateParameter => DuplicateParameter,
+        CommandError.LineTooLong => LineTooLong,
+        CommandError.BareLineEnding => BareLineFeedInCommand,
+        _ => UnknownCommand,
+    };
+}

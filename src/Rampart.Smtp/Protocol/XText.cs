@@ -1,0 +1,48 @@
+using System.Text;
+
+namespace Rampart.Smtp.Protocol;
+
+/// <summary>RFC 3461 §4 xtext: printable ASCII except '+' and '=', with "+HH" for anything else.</summary>
+public static class XText
+{
+    public static bool TryDecode(string value, out string decoded)
+    {
+        var sb = new StringBuilder(value.Length);
+        decoded = "";
+        for (int i = 0; i < value.Length; i++)
+        {
+            char c = value[i];
+            if (c == '+')
+            {
+                if (i + 2 >= value.Length || !char.IsAsciiHexDigitUpper(value[i + 1]) && !char.IsAsciiDigit(value[i + 1])
+                    || !char.IsAsciiHexDigitUpper(value[i + 2]) && !char.IsAsciiDigit(value[i + 2]))
+                {
+                    return false;
+                }
+                sb.Append((char)Convert.ToByte(value.Substring(i + 1, 2), 16));
+                i += 2;
+            }
+            else if (c is < '!' or > '~' or '=')
+            {
+                return false;
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+        decoded = sb.ToString();
+        return true;
+    }
+
+    public static string Encode(string value)
+    {
+        var sb = new StringBuilder(value.Length);
+        foreach (byte b in Encoding.UTF8.GetBytes(value))
+        {
+            if (b is < (byte)'!' or > (byte)'~' or (byte)'+' or (byte)'=') sb.Append('+').Append(b.ToString("X2"));
+            else sb.Append((char)b);
+        }
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,34 @@
+using Rampart.Mail;
+
+namespace Rampart.Smtp.Session;
+
+/// <summary>
+/// The engine's one seam: each stage of a session asks the host for a decision. The engine knows
+/// neither the policy pipeline nor the queue; it only speaks SMTP and streams content into a sink.
+/// A null reply means "carry on with the engine's own positive reply".
+/// </summary>
+public interface ISmtpSessionHandler
+{
+    ValueTask<SmtpReply?> ConnectedAsync(SessionFacts session, CancellationToken ct);
+
+    ValueTask<SmtpReply?> HeloAsync(SessionFacts session, CancellationToken ct);
+
+    ValueTask<SmtpReply?> MailFromAsync(SessionFacts session, Sender sender, CancellationToken ct);
+
+    /// <summary>No default: a recipient is refused unless the host accepts it (the open-relay guard).</summary>
+    ValueTask<SmtpReply> RcptToAsync(SessionFacts session, SmtpTransaction transaction, Recipient recipient, CancellationToken ct);
+
+    /// <summary>Called at DATA or the first BDAT: where the content will be written as it arrives.</summary>
+    ValueTask<IMessageSink> OpenMessageAsync(SessionFacts session, SmtpTransaction transaction, CancellationToken ct);
+
+    /// <summary>The content is complete and well-framed: judge it and, if accepted, commit it durably before returning 250.</summary>
+    ValueTask<SmtpReply> MessageReceivedAsync(SessionFacts session, SmtpTransaction transaction, IMessageSink sink, CancellationToken ct);
+}
+
+/// <summary>Where content goes while it arrives. Disposing without a commit by the host discards it.</summary>
+public interface IMessageSink : IAsyncDisposable
+{
+    string QueueId { get; }
+
+    ValueTask WriteAsync(ReadOnlyMemory<byte> content, CancellationToken ct);
+}

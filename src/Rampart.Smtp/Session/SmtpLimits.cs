@@ -1,0 +1,44 @@
+namespace Rampart.Smtp.Session;
+
+/// <summary>
+/// Every bound the engine enforces, each with the reason for its default (the KestrelServerLimits
+/// habit). The host validates them at start-up and names the config key that is wrong.
+/// </summary>
+public sealed record SmtpLimits
+{
+    /// <summary>Postfix's line_length_limit; RFC 5321 §4.5.3.1.4 allows 512 plus room for ESMTP parameters.</summary>
+    public int MaxCommandLine { get; init; } = 2048;
+
+    /// <summary>
+    /// Longest text line in the content, excluding CRLF. RFC 5321 §4.5.3.1.6 says senders stay within 998,
+    /// but also asks receivers to be liberal; 64 KiB refuses only abuse while real mail passes.
+    /// </summary>
+    public int MaxTextLine { get; init; } = 65536;
+
+    /// <summary>35 MiB, Exchange Online's default; advertised in EHLO SIZE (RFC 1870).</summary>
+    public long MaxMessageSize { get; init; } = 35L * 1024 * 1024;
+
+    /// <summary>RFC 5321 §4.5.3.1.8: a server must accept at least 100 recipients.</summary>
+    public int MaxRecipients { get; init; } = 100;
+
+    /// <summary>Postfix has no limit, Exchange 20; 100 keeps a bulk sender reconnecting now and then.</summary>
+    public int MaxMessagesPerConnection { get; init; } = 100;
+
+    /// <summary>Postfix smtpd_hard_error_limit is 20; after this many 4xx/5xx replies we answer 421 and close.</summary>
+    public int MaxErrors { get; init; } = 20;
+
+    /// <summary>RFC 5321 §4.5.3.2.7: a server should wait at least 5 minutes for the next command.</summary>
+    public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>RFC 5321 §4.5.3.2.5: 3 minutes per data block; applied to each read while content arrives.</summary>
+    public TimeSpan DataTimeout { get; init; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>A TLS handshake that takes longer is an attack or a broken client.</summary>
+    public TimeSpan TlsHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Enough for a busy edge node; above it, 421 4.7.0 (Postfix default process limit is 100).</summary>
+    public int MaxConnections { get; init; } = 1000;
+
+    /// <summary>Postfix smtpd_client_connection_count_limit is 50.</summary>
+    public int MaxConnectionsPerClient { get; init; } = 50;
+}

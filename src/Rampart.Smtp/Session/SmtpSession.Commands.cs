@@ -1,0 +1,210 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using Rampart.Mail;
+using Rampart.Smtp.Protocol;
+
+namespace Rampart.Smtp.Session;
+
+public sealed partial class SmtpSession
+{
+    private async Task DispatchAsync(SmtpCommand command)
+    {
+        if (StateTable.Check(command, state) is { } outOfOrder)
+        {
+            // A BDAT's chunk follows its command whatever we answer: skip it, or it would be read as commands.
+            if (command is SmtpCommand.Bdat refused) await SkipChunkAsync(refused.Size);
+            await SendAsync(outOfOrder);
+            return;
+        }
+
+        switch (command)
+        {
+            case SmtpCommand.Helo helo: await HeloAsync(helo); break;
+            case SmtpCommand.Mail mail: await MailAsync(mail.Sender); break;
+            case SmtpCommand.Rcpt rcpt: await RcptAsync(rcpt.Recipient); break;
+            case SmtpCommand.Data: await DataAsync(); break;
+            case SmtpCommand.Bdat bdat: await BdatAsync(bdat); break;
+            case SmtpCommand.Rset:
+                await EndTransactionAsync("reset");
+                await SendAsync(Replies.ResetOk);
+                break;
+            case SmtpCommand.Noop: await SendAsync(Replies.Ok); break;
+            case SmtpCommand.Quit: await SendAsync(Replies.ServiceClosing); break;
+            case SmtpCommand.Vrfy: await SendAsync(Replies.VrfyNoDisclosure); break;
+            case SmtpCommand.Help: await SendAsync(Replies.Help); break;
+            case SmtpCommand.StartTls: await StartTlsAsync(); break;
+            case SmtpCommand.Auth: await SendAsync(Replies.AuthNotAvailable); break;
+            case SmtpCommand.NotImplemented: await SendAsync(Replies.NotImplemented); break;
+            case SmtpCommand.Forbidden forbidden:
+                SmtpLog.ForbiddenCommand(logger, facts.SessionId, forbidden.Verb);
+                await SendAsync(Replies.NotHttp);
+                break;
+        }
+    }
+
+    private async Task HeloAsync(SmtpCommand.Helo helo)
+    {
+        // RFC 5321 §4.1.4: EHLO/HELO in the middle of a transaction resets it.
+        await EndTransactionAsync("reset by HELO");
+        var previous = (facts.HeloName, facts.IsExtended);
+        facts.HeloName = helo.Domain;
+        facts.IsExtended = helo.Extended;
+        var verdict = await handler.HeloAsync(facts, shutdown);
+        if (verdict is { IsPositive: false })
+        {
+            (facts.HeloName, facts.IsExtended) = previous;
+            await SendAsync(verdict);
+            return;
+        }
+        state = SessionState.Ready;
+        await SendAsync(helo.Extended ? EhloReply(helo.Domain) : SmtpReply.Plain(250, options.HostName));
+    }
+
+    private SmtpReply EhloReply(string clientName)
+    {
+        var lines = new List<string>
+        {
+            $"{options.HostName} greets {clientName}",
+            "PIPELINING",
+            $"SIZE {options.Limits.MaxMessageSize}",
+            "8BITMIME",
+            "SMTPUTF8",
+            "ENHANCEDSTATUSCODES",
+            "CHUNKING",
+            "DSN",
+        };
+        if (options.Certificate is not null && tls is null) lines.Add("STARTTLS");
+        lines.Add("HELP");
+        return new SmtpReply(250, null, lines);
+    }
+
+    private async Task MailAsync(Sender sender)
+    {
+        if (messages >= options.Limits.MaxMessagesPerConnection)
+        {
+            await SendAsync(Replies.TooManyMessages);
+            return;
+        }
+        if (options.RequireTls && tls is null)
+        {
+            await SendAsync(Replies.TlsRequired);
+            return;
+        }
+        // RFC 1870 §6.2: refuse at MAIL when the declared size is already too big.
+        if (sender.DeclaredSize > options.Limits.MaxMessageSize)
+        {
+            await SendAsync(Replies.MessageTooBigDeclared);
+            return;
+        }
+        var verdict = await handler.MailFromAsync(facts, sender, shutdown);
+        if (verdict is { IsPositive: false })
+        {
+            await SendAsync(verdict);
+            return;
+        }
+        transaction = new SmtpTransaction(sender, clock.GetUtcNow());
+        state = SessionState.MailGiven;
+        await SendAsync(verdict ?? Replies.SenderOk);
+    }
+
+    private async Task RcptAsync(Recipient recipient)
+    {
+        var tx = transaction!;
+        if (!tx.Sender.SmtpUtf8 && recipient.Address.Any(c => c > 127))
+        {
+            tx.RejectedRecipients++;
+            await SendAsync(Replies.NonAsciiAddress);
+            return;
+        }
+        if (tx.Recipients.Count >= options.Limits.MaxRecipients)
+        {
+            // RFC 5321 §4.5.3.1.10: 452 so that the client sends the rest in another transaction.
+            await SendAsync(Replies.TooManyRecipients);
+            return;
+        }
+        var verdict = await handler.RcptToAsync(facts, tx, recipient, shutdown);
+        if (verdict.IsPositive)
+        {
+            tx.Recipients.Add(recipient);
+            state = SessionState.RcptGiven;
+        }
+        else
+        {
+            tx.RejectedRecipients++;
+        }
+        await SendAsync(verdict);
+    }
+
+    private async Task StartTlsAsync()
+    {
+        if (tls is not null)
+        {
+            await SendAsync(Replies.TlsAlreadyActive);
+            return;
+        }
+        if (options.Certificate is null)
+        {
+            await SendAsync(Replies.TlsNotAvailable);
+            return;
+        }
+        ReplyWriter.Write(writer, Replies.ReadyForTls);
+        await writer.FlushAsync(shutdown);
+
+        // RFC 3207 §4.2 / the STARTTLS injection class: anything pipelined after STARTTLS came in
+        // plaintext and must not be executed inside the TLS session. Drop it with the old pipes.
+        if (reader.TryRead(out var injected))
+        {
+            SmtpLog.PlaintextDiscarded(logger, facts.SessionId, injected.Buffer.Length);
+            reader.AdvanceTo(injected.Buffer.End);
+        }
+        await reader.CompleteAsync();
+        await writer.CompleteAsync();
+
+        tls = new SslStream(network, leaveInnerStreamOpen: false);
+        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+        handshake.CancelAfter(options.Limits.TlsHandshakeTimeout);
+        try
+        {
+            await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+            {
+                ServerCertificate = options.Certificate,
+                ClientCertificateRequired = false,
+                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            }, handshake.Token);
+        }
+        catch (OperationCanceledException) when (!shutdown.IsCancellationRequested)
+        {
+            throw new AuthenticationException("TLS handshake timed out");
+        }
+        (reader, writer) = CreatePipes(tls);
+
+        // RFC 3207 §4.2: the client must start over with EHLO; nothing from before is kept.
+        await EndTransactionAsync("reset by STARTTLS");
+        facts.TlsProtocol = tls.SslProtocol.ToString().Replace("Tls", "TLSv").Replace("TLSv13", "TLSv1.3").Replace("TLSv12", "TLSv1.2");
+        facts.TlsCipher = tls.NegotiatedCipherSuite.ToString();
+        facts.HeloName = null;
+        facts.IsExtended = false;
+        state = SessionState.Connected;
+        SmtpLog.TlsStarted(logger, facts.SessionId, facts.TlsProtocol, facts.TlsCipher);
+    }
+
+    /// <summary>Forgets the transaction; one summary line is logged if it had begun.</summary>
+    private async ValueTask EndTransactionAsync(string verdict, string? queueId = null)
+    {
+        if (chunkSink is { } unfinished)
+        {
+            queueId ??= unfinished.QueueId;
+            chunkSink = null;
+            chunkFramer = null;
+            await unfinished.DisposeAsync();
+        }
+        if (transaction is { } tx)
+        {
+            SmtpLog.Transaction(logger, queueId ?? "-", facts.ClientAddress, facts.ListenerName, tx.Sender.Address,
+                string.Join(',', tx.Recipients.Select(r => r.Address)), tx.Size, verdict,
+                (long)(clock.GetUtcNow() - tx.StartedAt).TotalMilliseconds);
+        }
+        transaction = null;
+        if (state is not SessionState.Connected) state = SessionState.Ready;
+    }
+}

@@ -1,0 +1,232 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using Microsoft.Extensions.Logging;
+using Rampart.Mail;
+using Rampart.Smtp.Protocol;
+
+namespace Rampart.Smtp.Session;
+
+/// <summary>
+/// One SMTP connection, from greeting to close: the reader loop (Kestrel's shape: parse complete
+/// lines, AdvanceTo, then check completion), the state table, and reply batching for PIPELINING
+/// (RFC 2920 §3.1: replies are flushed only when no further command is already buffered).
+/// Command handlers live in SmtpSession.Commands.cs, content reception in SmtpSession.Content.cs.
+/// </summary>
+public sealed partial class SmtpSession
+{
+    private const int ContentFlushThreshold = 64 * 1024;
+
+    private readonly Stream network;
+    private readonly SessionFacts facts;
+    private readonly ISmtpSessionHandler handler;
+    private readonly SmtpSessionOptions options;
+    private readonly ILogger logger;
+    private readonly CancellationToken shutdown;
+    private readonly CancellationTokenSource readTimeout;
+    private readonly TimeProvider clock;
+
+    private PipeReader reader;
+    private PipeWriter writer;
+    private SslStream? tls;
+    private SessionState state = SessionState.Connected;
+    private SmtpTransaction? transaction;
+    private int errors;
+    private int messages;
+    private bool closing;
+    private bool skippingLongLine;
+    private ArrayBufferWriter<byte>? contentBuffer;
+
+    public SmtpSession(Stream network, SessionFacts facts, ISmtpSessionHandler handler, SmtpSessionOptions options,
+        ILogger logger, TimeProvider clock, CancellationToken shutdown)
+    {
+        this.network = network;
+        this.facts = facts;
+        this.handler = handler;
+        this.options = options;
+        this.logger = logger;
+        this.clock = clock;
+        this.shutdown = shutdown;
+        readTimeout = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+        (reader, writer) = CreatePipes(network);
+    }
+
+    public SessionFacts Facts => facts;
+
+    public async Task RunAsync()
+    {
+        SmtpLog.SessionStarted(logger, facts.SessionId, facts.ListenerName, facts.ClientAddress, facts.RemoteEndPoint.Port);
+        try
+        {
+            var verdict = await handler.ConnectedAsync(facts, shutdown);
+            if (verdict is { IsPositive: false })
+            {
+                closing = true;
+                await SendAsync(verdict);
+                return;
+            }
+            await SendAsync(verdict ?? SmtpReply.Plain(220, $"{options.HostName} {options.Banner}"));
+
+            while (!closing)
+            {
+                var parsed = await ReadCommandAsync();
+                if (parsed is null) break;
+                if (parsed.Value.Command is { } command) await DispatchAsync(command);
+                else await SendAsync(Replies.For(parsed.Value.Error));
+            }
+        }
+        catch (TimeoutException)
+        {
+            SmtpLog.SessionTimedOut(logger, facts.SessionId, state);
+            await TrySendAsync(Replies.Timeout);
+        }
+        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+        {
+            await TrySendAsync(Replies.ShuttingDown);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or AuthenticationException or ObjectDisposedException)
+        {
+            SmtpLog.SessionLost(logger, facts.SessionId, ex.Message);
+        }
+        catch (Exception ex)
+        {
+            // A fault of ours: the client is told to try later (451/421 4.3.0), never a bare 5xx.
+            SmtpLog.SessionFault(logger, ex, facts.SessionId);
+            await TrySendAsync(new SmtpReply(421, new EnhancedStatusCode(4, 3, 0), "Local error, closing connection"));
+        }
+        finally
+        {
+            await EndTransactionAsync("disconnected");
+            await DisposeTransportAsync();
+            SmtpLog.SessionEnded(logger, facts.SessionId, messages, errors);
+        }
+    }
+
+    private static (PipeReader, PipeWriter) CreatePipes(Stream stream) => (
+        // Zero-byte reads keep no buffer rented while a connection is idle: thousands of idle
+        // clients then cost little more than their sockets.
+        PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true)),
+        PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true)));
+
+    /// <summary>Reads one command line. Returns null when the client has gone.</summary>
+    private async ValueTask<ParseResult?> ReadCommandAsync()
+    {
+        int max = options.Limits.MaxCommandLine;
+        while (true)
+        {
+            var result = await ReadAsync(options.Limits.CommandTimeout);
+            var buffer = result.Buffer;
+            var lf = buffer.PositionOf((byte)'\n');
+            if (lf is null)
+            {
+                if (buffer.Length > max)
+                {
+                    // Discard what we have and everything up to the next LF: one reply for the whole line.
+                    skippingLongLine = true;
+                    reader.AdvanceTo(buffer.End);
+                }
+                else
+                {
+                    reader.AdvanceTo(buffer.Start, buffer.End);
+                }
+                if (result.IsCompleted) return null;
+                continue;
+            }
+
+            var line = buffer.Slice(0, lf.Value);
+            var parsed = ParseLine(line, max);
+            reader.AdvanceTo(buffer.GetPosition(1, lf.Value));
+            return parsed;
+        }
+    }
+
+    private ParseResult ParseLine(ReadOnlySequence<byte> line, int max)
+    {
+        if (skippingLongLine)
+        {
+            skippingLongLine = false;
+            return ParseResult.Fail(CommandError.LineTooLong);
+        }
+        if (line.Length + 1 > max) return ParseResult.Fail(CommandError.LineTooLong);
+
+        Span<byte> copy = stackalloc byte[(int)line.Length];
+        line.CopyTo(copy);
+        if (copy.IsEmpty || copy[^1] != (byte)'\r') return ParseResult.Fail(CommandError.BareLineEnding);
+        var text = copy[..^1];
+        if (text.IndexOf((byte)'\r') >= 0) return ParseResult.Fail(CommandError.BareLineEnding);
+        return CommandParser.Parse(text);
+    }
+
+    /// <summary>
+    /// Buffered input is processed without flushing replies (PIPELINING); only when a read would wait
+    /// do the pending replies go out. Every wait is bounded by the timeout of the current phase.
+    /// </summary>
+    private async ValueTask<ReadResult> ReadAsync(TimeSpan timeout)
+    {
+        if (reader.TryRead(out var ready)) return ready;
+        await writer.FlushAsync(shutdown);
+        readTimeout.CancelAfter(timeout);
+        try
+        {
+            return await reader.ReadAsync(readTimeout.Token);
+        }
+        catch (OperationCanceledException) when (!shutdown.IsCancellationRequested)
+        {
+            throw new TimeoutException();
+        }
+        finally
+        {
+            readTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>Queues a reply; counts failures and closes the session at the error limit.</summary>
+    private ValueTask SendAsync(SmtpReply reply)
+    {
+        ReplyWriter.Write(writer, reply);
+        // RFC 5321 §3.8: after 421 (and 221, and RFC 7504's 521) the server closes the connection.
+        if (reply.Code is 421 or 221 or 521)
+        {
+            closing = true;
+        }
+        if (reply.Code >= 400 && !closing && ++errors >= options.Limits.MaxErrors)
+        {
+            ReplyWriter.Write(writer, Replies.TooManyErrors);
+            closing = true;
+        }
+        return closing ? FlushAsync() : ValueTask.CompletedTask;
+    }
+
+    private async ValueTask FlushAsync() => await writer.FlushAsync(shutdown);
+
+    private async Task TrySendAsync(SmtpReply reply)
+    {
+        try
+        {
+            ReplyWriter.Write(writer, reply);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await writer.FlushAsync(cts.Token);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            // The peer is gone already; nothing more to tell it.
+        }
+    }
+
+    private async Task DisposeTransportAsync()
+    {
+        try
+        {
+            await writer.CompleteAsync();
+            await reader.CompleteAsync();
+            if (tls is not null) await tls.DisposeAsync();
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            // Closing a connection the peer already dropped.
+        }
+        readTimeout.Dispose();
+    }
+}

@@ -1,0 +1,22 @@
+using System.Security.Cryptography.X509Certificates;
+using Rampart.Mail;
+
+namespace Rampart.Smtp.Session;
+
+/// <summary>What one listener's sessions need to know; built once per listener from configuration.</summary>
+public sealed record SmtpSessionOptions
+{
+    public required string HostName { get; init; }
+    public required string ListenerName { get; init; }
+    public required ListenerRole Role { get; init; }
+    public SmtpLimits Limits { get; init; } = new();
+
+    /// <summary>STARTTLS is offered when a certificate is present (RFC 3207).</summary>
+    public X509Certificate2? Certificate { get; init; }
+
+    /// <summary>Refuse MAIL with 530 5.7.0 until the client has started TLS (RFC 3207 §4).</summary>
+    public bool RequireTls { get; init; }
+
+    /// <summary>The banner after "220 hostname"; kept free of version numbers on purpose.</summary>
+    public string Banner { get; init; } = "ESMTP Rampart";
+}

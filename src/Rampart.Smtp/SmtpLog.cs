@@ -1,0 +1,48 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Rampart.Smtp.Session;
+
+namespace Rampart.Smtp;
+
+/// <summary>
+/// The engine's event catalogue: stable ids, structured fields, logged through LoggerMessage so the
+/// hot path allocates nothing when a level is off (Kestrel's KestrelTrace habit).
+/// </summary>
+internal static partial class SmtpLog
+{
+    [LoggerMessage(1000, LogLevel.Debug, "Session {SessionId} on {Listener} from {Client}:{Port}")]
+    public static partial void SessionStarted(ILogger logger, string sessionId, string listener, IPAddress client, int port);
+
+    [LoggerMessage(1001, LogLevel.Debug, "Session {SessionId} ended after {Messages} messages and {Errors} errors")]
+    public static partial void SessionEnded(ILogger logger, string sessionId, int messages, int errors);
+
+    [LoggerMessage(1002, LogLevel.Information, "Session {SessionId} timed out in state {State}")]
+    public static partial void SessionTimedOut(ILogger logger, string sessionId, SessionState state);
+
+    [LoggerMessage(1003, LogLevel.Debug, "Session {SessionId} lost: {Reason}")]
+    public static partial void SessionLost(ILogger logger, string sessionId, string reason);
+
+    [LoggerMessage(1004, LogLevel.Error, "Session {SessionId} failed; client told to retry")]
+    public static partial void SessionFault(ILogger logger, Exception exception, string sessionId);
+
+    [LoggerMessage(1005, LogLevel.Information, "Session {SessionId} started {Protocol} with {Cipher}")]
+    public static partial void TlsStarted(ILogger logger, string sessionId, string protocol, string cipher);
+
+    [LoggerMessage(1006, LogLevel.Warning, "Session {SessionId} discarded {Bytes} bytes pipelined in plaintext after STARTTLS")]
+    public static partial void PlaintextDiscarded(ILogger logger, string sessionId, long bytes);
+
+    [LoggerMessage(1007, LogLevel.Warning, "Session {SessionId} sent {Verb}: not an SMTP client, closing")]
+    public static partial void ForbiddenCommand(ILogger logger, string sessionId, string verb);
+
+    /// <summary>The one summary line per transaction (issue: queue id, client, listener, envelope, size, verdict, duration).</summary>
+    [LoggerMessage(1010, LogLevel.Information,
+        "Transaction queue_id={QueueId} client={Client} listener={Listener} from=<{From}> to=<{Recipients}> size={Size} verdict=\"{Verdict}\" duration_ms={DurationMs}")]
+    public static partial void Transaction(ILogger logger, string queueId, IPAddress client, string listener, string from,
+        string recipients, long size, string verdict, long durationMs);
+
+    [LoggerMessage(1020, LogLevel.Information, "Listener {Listener} ({Role}) listening on {EndPoint}")]
+    public static partial void Listening(ILogger logger, string listener, string role, EndPoint endPoint);
+
+    [LoggerMessage(1021, LogLevel.Warning, "Listener {Listener} refused {Client}: {Reason}")]
+    public static partial void ConnectionRefused(ILogger logger, string listener, IPAddress client, string reason);
+}

@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Rampart.Mail;
+using Rampart.Smtp.Protocol;
+using Rampart.Smtp.Session;
+
+namespace Rampart.Smtp.Transport;
+
+/// <summary>
+/// Accepts connections on one address:port and runs a session for each, enforcing the listener's
+/// connection limits before any SMTP is spoken (421 4.7.0 above them).
+/// </summary>
+public sealed class SmtpListener : IAsyncDisposable
+{
+    private static long sessionCounter;
+
+    private readonly IPEndPoint endPoint;
+    private readonly SmtpSessionOptions options;
+    private readonly ISmtpSessionHandler handler;
+    private readonly ILogger logger;
+    private readonly TimeProvider clock;
+    private readonly ConnectionLimiter limiter;
+    private readonly CancellationTokenSource stopping = new();
+    private readonly ConcurrentDictionary<long, Task> sessions = new();
+    private Socket? socket;
+    private Task? acceptLoop;
+
+    public SmtpListener(IPEndPoint endPoint, SmtpSessionOptions options, ISmtpSessionHandler handler, ILogger logger, TimeProvider? clock = null)
+    {
+        this.endPoint = endPoint;
+        this.options = options;
+        this.handler = handler;
+        this.logger = logger;
+        this.clock = clock ?? TimeProvider.System;
+        limiter = new ConnectionLimiter(options.Limits.MaxConnections, options.Limits.MaxConnectionsPerClient);
+    }
+
+    public IPEndPoint LocalEndPoint => (IPEndPoint)(socket?.LocalEndPoint ?? endPoint);
+
+    public int OpenConnections => limiter.Total;
+
+    public void Start()
+    {
+        socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        if (endPoint.AddressFamily == AddressFamily.InterNetworkV6) socket.DualMode = endPoint.Address.Equals(IPAddress.IPv6Any);
+        socket.Bind(endPoint);
+        socket.Listen(1024);
+        SmtpLog.Listening(logger, options.ListenerName, options.Role.ToString(), socket.LocalEndPoint!);
+        acceptLoop = AcceptLoopAsync(socket);
+    }
+
+    private async Task AcceptLoopAsync(Socket listening)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listening.AcceptAsync(stopping.Token);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                // EMFILE and friends: back off briefly instead of spinning.
+                logger.LogWarning("Accept on {Listener} failed: {Error}", options.ListenerName, ex.SocketErrorCode);
+                await Task.Delay(100);
+                continue;
+            }
+            long id = Interlocked.Increment(ref sessionCounter);
+            sessions[id] = RunConnectionAsync(client, id);
+        }
+    }
+
+    private async Task RunConnectionAsync(Socket client, long id)
+    {
+        await Task.Yield();
+        var remote = (IPEndPoint)client.RemoteEndPoint!;
+        var address = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
+        try
+        {
+            client.NoDelay = true;
+            var admission = limiter.TryAdmit(address);
+            if (admission != ConnectionLimiter.Admission.Admitted)
+            {
+                var reply = admission == ConnectionLimiter.Admission.ListenerFull ? Replies.TooManyConnections : Replies.TooManyConnectionsFromYou;
+                SmtpLog.ConnectionRefused(logger, options.ListenerName, address, reply.Text);
+                await RefuseAsync(client, reply);
+                return;
+            }
+            try
+            {
+                await using var stream = new NetworkStream(client, ownsSocket: false);
+                var facts = new SessionFacts
+                {
+                    SessionId = $"{options.ListenerName}-{id}",
+                    ListenerName = options.ListenerName,
+                    Role = options.Role,
+                    RemoteEndPoint = remote,
+                    LocalEndPoint = (IPEndPoint)client.LocalEndPoint!,
+                    ConnectedAt = clock.GetUtcNow(),
+                };
+                var session = new SmtpSession(stream, facts, handler, options, logger, clock, stopping.Token);
+                await session.RunAsync();
+            }
+            finally
+            {
+                limiter.Release(address);
+            }
+        }
+        finally
+        {
+            CloseQuietly(client);
+            sessions.TryRemove(id, out _);
+        }
+    }
+
+    private static async Task RefuseAsync(Socket client, SmtpReply reply)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        ReplyWriter.Write(buffer, reply);
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await client.SendAsync(buffer.WrittenMemory, SocketFlags.None, cts.Token);
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        {
+            // The client left first.
+        }
+    }
+
+    private static void CloseQuietly(Socket client)
+    {
+        try
+        {
+            client.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+            // Already reset by the peer.
+        }
+        client.Dispose();
+    }
+
+    /// <summary>Stops accepting, tells every open session 421 4.3.2, and waits for them to end.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        stopping.Cancel();
+        socket?.Dispose();
+        if (acceptLoop is not null) await acceptLoop;
+        await Task.WhenAll(sessions.Values).WaitAsync(TimeSpan.FromSeconds(30)).ContinueWith(_ => { });
+        stopping.Dispose();
+    }
+}
