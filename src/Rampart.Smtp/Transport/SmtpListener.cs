@@ -41,6 +41,8 @@ public sealed class SmtpListener : IAsyncDisposable
 
     public int OpenConnections => limiter.Total;
 
+    public string Name => options.ListenerName;
+
     public void Start()
     {
         socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);

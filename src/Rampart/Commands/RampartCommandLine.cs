@@ -1,0 +1,20 @@
+using System.CommandLine;
+
+namespace Rampart.Commands;
+
+/// <summary>The `rampart` command and its verbs; each verb lives in its own file.</summary>
+public static class RampartCommandLine
+{
+    public static readonly Option<FileInfo?> ConfigOption = new("--config", "-c")
+    {
+        Description = "Configuration file (YAML). Without it the embedded default is used: loopback listeners, data under ./data.",
+    };
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Rampart: SMTP edge mail gateway");
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(CheckConfigCommand.Create());
+        return root;
+    }
+}

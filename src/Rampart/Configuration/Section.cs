@@ -1,0 +1,189 @@
+using System.Globalization;
+using System.Net;
+using YamlDotNet.RepresentationModel;
+
+namespace Rampart.Configuration;
+
+/// <summary>
+/// Reads one mapping of the configuration. Every getter names the key path and source position when a
+/// value is wrong, and <see cref="Finish"/> refuses keys nobody asked for, so a typo is an error,
+/// not a silently ignored setting.
+/// </summary>
+public sealed class Section(YamlTree tree, YamlMappingNode node, string path)
+{
+    private readonly HashSet<string> read = new(StringComparer.Ordinal);
+
+    public string Path => path;
+
+    public ConfigException Error(string key, string message) =>
+        new($"{Where(key)}: {Key(key)}: {message}");
+
+    public ConfigException Error(string message) => new($"{tree.Locate(node)}: {path}: {message}");
+
+    public bool Has(string key) => Find(key) is not null;
+
+    public string? String(string key, string? fallback = null) => Find(key) switch
+    {
+        null => fallback,
+        YamlScalarNode s => s.Value ?? fallback,
+        var other => throw new ConfigException($"{tree.Locate(other)}: {Key(key)}: expected a single value"),
+    };
+
+    public string RequiredString(string key) =>
+        String(key) is { Length: > 0 } value ? value : throw Error(key, "is required");
+
+    public int Int(string key, int fallback, int min, int max)
+    {
+        var text = String(key);
+        if (text is null) return fallback;
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            throw Error(key, $"'{text}' is not a whole number from {min} to {max}");
+        }
+        return value;
+    }
+
+    public bool Bool(string key, bool fallback)
+    {
+        var text = String(key);
+        if (text is null) return fallback;
+        return text.ToLowerInvariant() switch
+        {
+            "true" or "yes" or "on" => true,
+            "false" or "no" or "off" => false,
+            _ => throw Error(key, $"'{text}' is not true or false"),
+        };
+    }
+
+    /// <summary>Sizes as bytes or with a unit: 512KiB, 35MiB, 10MB, 1GiB.</summary>
+    public long Size(string key, long fallback, long min, long max)
+    {
+        var text = String(key);
+        if (text is null) return fallback;
+        var t = text.Trim();
+        int split = t.Length;
+        while (split > 0 && !char.IsAsciiDigit(t[split - 1])) split--;
+        long factor = t[split..].Trim().ToLowerInvariant() switch
+        {
+            "" or "b" => 1,
+            "k" or "kb" => 1000,
+            "kib" => 1024,
+            "m" or "mb" => 1000 * 1000,
+            "mib" => 1024 * 1024,
+            "g" or "gb" => 1000 * 1000 * 1000,
+            "gib" => 1024L * 1024 * 1024,
+            _ => 0,
+        };
+        if (factor == 0 || !long.TryParse(t[..split], NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n > max / factor || n * factor < min)
+        {
+            throw Error(key, $"'{text}' is not a size from {min} to {max} bytes (examples: 4096, 512KiB, 35MiB)");
+        }
+        return n * factor;
+    }
+
+    /// <summary>Durations with a unit: 500ms, 30s, 5m, 1h, 2d.</summary>
+    public TimeSpan Duration(string key, TimeSpan fallback, TimeSpan min, TimeSpan max)
+    {
+        var text = String(key);
+        if (text is null) return fallback;
+        return ParseDuration(text, min, max) ?? throw Error(key, $"'{text}' is not a duration from {min} to {max} (examples: 500ms, 30s, 5m, 1h)");
+    }
+
+    public static TimeSpan? ParseDuration(string text, TimeSpan min, TimeSpan max)
+    {
+        var t = text.Trim().ToLowerInvariant();
+        int split = 0;
+        while (split < t.Length && char.IsAsciiDigit(t[split])) split++;
+        if (split == 0 || !int.TryParse(t[..split], NumberStyles.None, CultureInfo.InvariantCulture, out var n)) return null;
+        TimeSpan? value = t[split..] switch
+        {
+            "ms" => TimeSpan.FromMilliseconds(n),
+            "s" => TimeSpan.FromSeconds(n),
+            "m" => TimeSpan.FromMinutes(n),
+            "h" => TimeSpan.FromHours(n),
+            "d" => TimeSpan.FromDays(n),
+            _ => null,
+        };
+        return value is { } v && v >= min && v <= max ? v : null;
+    }
+
+    public IReadOnlyList<string> List(string key)
+    {
+        return Find(key) switch
+        {
+            null => [],
+            YamlScalarNode { Value: null or "" } => [],
+            YamlScalarNode s => [s.Value!],
+            YamlSequenceNode seq => seq.Children.Select(c => c is YamlScalarNode s ? s.Value ?? ""
+                : throw new ConfigException($"{tree.Locate(c)}: {Key(key)}: list items must be single values")).ToList(),
+            var other => throw new ConfigException($"{tree.Locate(other)}: {Key(key)}: expected a list"),
+        };
+    }
+
+    public IReadOnlyList<IPNetwork> Networks(string key)
+    {
+        var result = new List<IPNetwork>();
+        foreach (var item in List(key))
+        {
+            if (IPNetwork.TryParse(item, out var network)) result.Add(network);
+            else if (IPAddress.TryParse(item, out var single)) result.Add(new IPNetwork(single, single.GetAddressBytes().Length * 8));
+            else throw Error(key, $"'{item}' is not an address or CIDR network (examples: 192.0.2.0/24, 2001:db8::/32, 127.0.0.1)");
+        }
+        return result;
+    }
+
+    public Section? Child(string key) => Find(key) switch
+    {
+        null => null,
+        YamlMappingNode m => new Section(tree, m, Key(key)),
+        var other => throw new ConfigException($"{tree.Locate(other)}: {Key(key)}: expected a section of keys"),
+    };
+
+    /// <summary>A mapping of named sections, e.g. listeners: { inbound: {...}, outbound: {...} }.</summary>
+    public IEnumerable<(string Name, Section Section)> Named(string key)
+    {
+        var child = Find(key);
+        if (child is null) yield break;
+        if (child is not YamlMappingNode map) throw new ConfigException($"{tree.Locate(child)}: {Key(key)}: expected named sections");
+        foreach (var (name, value) in map.Children)
+        {
+            var label = ((YamlScalarNode)name).Value ?? "";
+            if (value is not YamlMappingNode m) throw new ConfigException($"{tree.Locate(value)}: {Key(key)}.{label}: expected a section of keys");
+            yield return (label, new Section(tree, m, $"{Key(key)}.{label}"));
+        }
+    }
+
+    /// <summary>A list of sections, e.g. routes: [ {domains: ..., transport: ...}, ... ].</summary>
+    public IEnumerable<Section> Items(string key)
+    {
+        var child = Find(key);
+        if (child is null) yield break;
+        if (child is not YamlSequenceNode seq) throw new ConfigException($"{tree.Locate(child)}: {Key(key)}: expected a list of sections");
+        int i = 0;
+        foreach (var item in seq.Children)
+        {
+            if (item is not YamlMappingNode m) throw new ConfigException($"{tree.Locate(item)}: {Key(key)}[{i}]: expected a section of keys");
+            yield return new Section(tree, m, $"{Key(key)}[{i++}]");
+        }
+    }
+
+    /// <summary>Refuses any key that was not read: typos and misplaced settings are errors.</summary>
+    public void Finish()
+    {
+        foreach (var key in node.Children.Keys.OfType<YamlScalarNode>())
+        {
+            if (!read.Contains(key.Value ?? "")) throw new ConfigException($"{tree.Locate(key)}: {Key(key.Value ?? "")}: unknown key (see docs/configuration.md)");
+        }
+    }
+
+    private YamlNode? Find(string key)
+    {
+        read.Add(key);
+        return node.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;
+    }
+
+    private string Where(string key) =>
+        tree.Locate(node.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : node);
+
+    private string Key(string key) => path.Length == 0 ? key : $"{path}.{key}";
+}

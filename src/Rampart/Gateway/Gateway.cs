@@ -1,0 +1,103 @@
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using Rampart.Configuration;
+using Rampart.Delivery;
+using Rampart.Delivery.DropFolder;
+using Rampart.Policy;
+using Rampart.Policy.Connection;
+using Rampart.Policy.Relay;
+using Rampart.Queue;
+using Rampart.Smtp.Session;
+using Rampart.Smtp.Transport;
+
+namespace Rampart.Gateway;
+
+/// <summary>
+/// The composition root of a running gateway: queue, delivery and one SMTP listener per configured
+/// listener, each with its own policy chain. Start recovers the queue before any listener opens.
+/// </summary>
+public sealed class Gateway : IAsyncDisposable
+{
+    private readonly GatewayOptions options;
+    private readonly ILoggerFactory loggers;
+    private readonly TimeProvider clock;
+    private readonly List<SmtpListener> listeners = [];
+    private QueueStore? queue;
+    private DeliveryAgent? delivery;
+
+    public Gateway(GatewayOptions options, ILoggerFactory loggers, TimeProvider? clock = null)
+    {
+        this.options = options;
+        this.loggers = loggers;
+        this.clock = clock ?? TimeProvider.System;
+    }
+
+    public IReadOnlyList<SmtpListener> Listeners => listeners;
+
+    public QueueStore Queue => queue ?? throw new InvalidOperationException("not started");
+
+    public DeliveryAgent Delivery => delivery ?? throw new InvalidOperationException("not started");
+
+    public SmtpListener Listener(string name) => listeners.Single(l => l.Name == name);
+
+    public void Start()
+    {
+        Directory.CreateDirectory(options.DataDir);
+        queue = new QueueStore(Path.Combine(options.DataDir, "queue"), loggers.CreateLogger("Rampart.Queue"));
+        delivery = new DeliveryAgent(queue, BuildRouter(), loggers.CreateLogger("Rampart.Delivery"),
+            options.Queue.DeliveryWorkers, options.Queue.RetryIntervals, clock);
+        foreach (var message in queue.Recover()) delivery.Enqueue(message);
+
+        var defaultCertificate = new Lazy<X509Certificate2>(() => options.Tls is { } tls
+            ? TlsCertificates.LoadPem(tls.CertificateFile, tls.KeyFile)
+            : TlsCertificates.LoadOrCreateSelfSigned(Path.Combine(options.DataDir, "tls"), options.HostName));
+        var postmasterDomain = options.Listeners.SelectMany(l => l.AcceptedDomains).FirstOrDefault() ?? options.HostName;
+
+        foreach (var l in options.Listeners)
+        {
+            var certificate = !l.StartTls ? null
+                : l.Tls is { } own ? TlsCertificates.LoadPem(own.CertificateFile, own.KeyFile)
+                : defaultCertificate.Value;
+            var sessionOptions = new SmtpSessionOptions
+            {
+                HostName = options.HostName,
+                ListenerName = l.Name,
+                Role = l.Role,
+                Limits = l.Limits,
+                Certificate = certificate,
+                RequireTls = l.RequireTls,
+            };
+            var handler = new GatewaySessionHandler(BuildChain(l), queue, delivery, postmasterDomain,
+                loggers.CreateLogger("Rampart.Gateway"), clock);
+            var listener = new SmtpListener(l.EndPoint, sessionOptions, handler, loggers.CreateLogger($"Rampart.Smtp.{l.Name}"), clock);
+            listener.Start();
+            listeners.Add(listener);
+        }
+    }
+
+    /// <summary>
+    /// Filters in pipeline order. Later issues insert theirs here (DNSBL after the access list,
+    /// recipient validation after relay, content filters at the message stage).
+    /// </summary>
+    private static PolicyChain BuildChain(ListenerOptions l) => new(
+    [
+        new IpAccessListFilter(l.IpAllow, l.IpBlock),
+        new RelayFilter(l.Role, new AcceptedDomains(l.AcceptedDomains), l.RelayNetworks),
+    ]);
+
+    private DomainRouter BuildRouter() => new(options.Routes
+        .Select(r => (r.Domains, r.Transport switch
+        {
+            TransportKind.Drop => (ITransport?)new DropFolderTransport(Path.GetFullPath(r.Path!, options.DataDir)),
+            // SMTP delivery (smart host, MX) arrives with the delivery issue; until then such mail stays queued.
+            _ => null,
+        }))
+        .ToList());
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var listener in listeners) await listener.DisposeAsync();
+        if (delivery is not null) await delivery.DisposeAsync();
+        queue?.Dispose();
+    }
+}

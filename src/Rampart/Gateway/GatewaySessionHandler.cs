@@ -1,0 +1,90 @@
+using Microsoft.Extensions.Logging;
+using Rampart.Delivery;
+using Rampart.Mail;
+using Rampart.Policy;
+using Rampart.Queue;
+using Rampart.Smtp.Protocol;
+using Rampart.Smtp.Session;
+
+namespace Rampart.Gateway;
+
+/// <summary>
+/// Joins the SMTP engine to one listener's policy chain and to the queue: each stage asks the chain,
+/// and an accepted message is committed durably (fsync'd, group commit) before its 250 goes out.
+/// </summary>
+internal sealed partial class GatewaySessionHandler(
+    PolicyChain chain, QueueStore queue, DeliveryAgent delivery, string postmasterDomain, ILogger logger, TimeProvider clock)
+    : ISmtpSessionHandler
+{
+    public async ValueTask<SmtpReply?> ConnectedAsync(SessionFacts session, CancellationToken ct) =>
+        ToReply(await chain.ConnectAsync(session, ct));
+
+    public async ValueTask<SmtpReply?> HeloAsync(SessionFacts session, CancellationToken ct) =>
+        ToReply(await chain.HeloAsync(session, ct));
+
+    public async ValueTask<SmtpReply?> MailFromAsync(SessionFacts session, Sender sender, CancellationToken ct) =>
+        ToReply(await chain.MailFromAsync(session, sender, ct));
+
+    public async ValueTask<SmtpReply> RcptToAsync(SessionFacts session, SmtpTransaction transaction, Recipient recipient, CancellationToken ct)
+    {
+        var verdict = await chain.RcptToAsync(session, transaction.Sender, recipient, ct);
+        return ToReply(verdict) ?? Replies.RecipientOk;
+    }
+
+    public ValueTask<IMessageSink> OpenMessageAsync(SessionFacts session, SmtpTransaction transaction, CancellationToken ct) =>
+        ValueTask.FromResult<IMessageSink>(new QueueSink(queue.CreateWriter(QueueId.New(clock))));
+
+    public async ValueTask<SmtpReply> MessageReceivedAsync(SessionFacts session, SmtpTransaction transaction, IMessageSink sink, CancellationToken ct)
+    {
+        var writer = ((QueueSink)sink).Writer;
+        try
+        {
+            var recipients = transaction.Recipients.Select(QualifyPostmaster).ToList();
+            var context = new MessageContext(session, writer.QueueId, transaction.Sender, recipients, transaction.Size, writer.OpenContent);
+            var verdict = await chain.MessageAsync(context, ct);
+            if (ToReply(verdict) is { } refusal) return refusal;
+
+            var envelope = new QueuedEnvelope
+            {
+                QueueId = writer.QueueId,
+                Listener = session.ListenerName,
+                Role = session.Role,
+                ClientAddress = session.ClientAddress.ToString(),
+                HeloName = session.HeloName,
+                TlsProtocol = session.TlsProtocol,
+                AuthenticatedUser = session.AuthenticatedUser,
+                Sender = transaction.Sender,
+                Recipients = recipients,
+                ReceivedAt = transaction.StartedAt,
+                EightBitContent = transaction.HasEightBitContent,
+                QuarantineReason = (verdict as Verdict.Quarantine)?.Reason,
+            };
+            // The commit is not cancelled by shutdown: a message half-committed would be answered with nothing.
+            var message = await writer.CommitAsync(envelope);
+            delivery.Enqueue(message);
+            return new SmtpReply(250, new EnhancedStatusCode(2, 0, 0), $"Ok: queued as {writer.QueueId}");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            HandlerLog.CommitFailed(logger, ex, writer.QueueId);
+            return Replies.LocalError;
+        }
+    }
+
+    /// <summary>RFC 5321 §4.1.1.3 lets "&lt;Postmaster&gt;" come without a domain; it means ours.</summary>
+    private Recipient QualifyPostmaster(Recipient r) =>
+        r.Address.Contains('@') ? r : r with { Address = $"postmaster@{postmasterDomain}" };
+
+    private static SmtpReply? ToReply(Verdict verdict) => verdict switch
+    {
+        Verdict.Reject reject => reject.Reply,
+        Verdict.TempFail temp => temp.Reply,
+        _ => null,
+    };
+
+    private static partial class HandlerLog
+    {
+        [LoggerMessage(4001, LogLevel.Error, "Queue commit of {QueueId} failed; client told to retry")]
+        public static partial void CommitFailed(ILogger logger, Exception exception, string queueId);
+    }
+}

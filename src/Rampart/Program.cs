@@ -1,0 +1,3 @@
+using Rampart.Commands;
+
+return await RampartCommandLine.Build().Parse(args).InvokeAsync();
