@@ -46,6 +46,10 @@ internal static class Acceptance
         int deadlineSeconds = o.GetInt("deadline-seconds", 600, 1, 86_400);
         int maxErrors = o.GetInt("max-errors", 100, 0, int.MaxValue);
         string label = o.GetString("label", $"{size}b-c{sessions}");
+        if (size is 1 or 2)
+        {
+            throw new UsageException("--size must be 0 or at least 3 (a body line needs its CRLF)");
+        }
         sessions = Math.Min(sessions, messages);
 
         var run = new Run(endPoint, messages, perConnection, from, rcpt, helo, timeout, maxErrors, size);

@@ -1,0 +1,111 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Rampart.Configuration;
+using Xunit;
+
+namespace Rampart.Testing;
+
+/// <summary>
+/// A whole gateway in the test process, from a YAML configuration, with its data in a temp folder
+/// and every listener on a port the kernel picked (port 0), so test classes can run in parallel.
+/// </summary>
+public sealed class TestGateway : IAsyncDisposable
+{
+    private readonly TempDirectory temp;
+    private readonly ILoggerFactory loggers;
+
+    private TestGateway(TempDirectory temp, Gateway.Gateway gateway, ILoggerFactory loggers, GatewayOptions options)
+    {
+        this.temp = temp;
+        Gateway = gateway;
+        this.loggers = loggers;
+        Options = options;
+    }
+
+    public Gateway.Gateway Gateway { get; }
+    public GatewayOptions Options { get; }
+    public string DataDir => Options.DataDir;
+    public string DropFolder => Path.Combine(DataDir, "drop");
+
+    /// <summary>The standard test set-up: inbound for example.test, outbound relaying for 127.0.0.0/8, drop folder.</summary>
+    public const string StandardYaml = """
+        hostname: mx.rampart.test
+        listeners:
+          inbound:
+            role: inbound
+            address: 127.0.0.1
+            port: 0
+            accepted_domains: [example.test]
+            {inbound_extra}
+          outbound:
+            role: outbound
+            address: 127.0.0.1
+            port: 0
+            relay_networks: [127.0.0.0/8]
+            {outbound_extra}
+        routes:
+          - domains: [example.test]
+            transport: drop
+            path: drop
+          - domains: ["*"]
+            transport: drop
+            path: outgoing
+        queue:
+          retry_intervals: [100ms]
+        """;
+
+    /// <summary>Starts the standard set-up; the extras are indented YAML lines added to each listener.</summary>
+    public static Task<TestGateway> StartAsync(string inboundExtra = "", string outboundExtra = "") =>
+        StartYamlAsync(StandardYaml.Replace("{inbound_extra}", Indent(inboundExtra)).Replace("{outbound_extra}", Indent(outboundExtra)));
+
+    public static Task<TestGateway> StartYamlAsync(string yaml)
+    {
+        var temp = new TempDirectory("rampart-gw");
+        var path = temp.File("rampart.yaml");
+        File.WriteAllText(path, yaml + $"\ndata_dir: {temp.File("data")}\n");
+        var options = ConfigLoader.Load(path, []);
+        var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning));
+        var gateway = new Gateway.Gateway(options, loggers);
+        gateway.Start();
+        return Task.FromResult(new TestGateway(temp, gateway, loggers, options));
+    }
+
+    private static string Indent(string extra) =>
+        string.Join("\n    ", extra.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd()));
+
+    public IPEndPoint Inbound => Gateway.Listener("inbound").LocalEndPoint;
+    public IPEndPoint Outbound => Gateway.Listener("outbound").LocalEndPoint;
+
+    public Task<SmtpTranscript> ConnectAsync(string listener = "inbound", SmtpTranscript.WriteMode mode = SmtpTranscript.WriteMode.Whole) =>
+        SmtpTranscript.ConnectAsync(Gateway.Listener(listener).LocalEndPoint, mode);
+
+    /// <summary>The .eml files delivered to a drop folder, waiting (bounded) until at least <paramref name="count"/> are there.</summary>
+    public async Task<string[]> WaitForDropAsync(int count, string folder = "drop", TimeSpan? timeout = null)
+    {
+        var dir = Path.Combine(DataDir, folder);
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            var files = Directory.Exists(dir) ? Directory.GetFiles(dir, "*.eml") : [];
+            if (files.Length >= count || DateTime.UtcNow > deadline)
+            {
+                Assert.True(files.Length >= count, $"expected {count} messages in {folder}, found {files.Length}");
+                return files;
+            }
+            await Task.Delay(20);
+        }
+    }
+
+    public int DropCount(string folder = "drop")
+    {
+        var dir = Path.Combine(DataDir, folder);
+        return Directory.Exists(dir) ? Directory.GetFiles(dir, "*.eml").Length : 0;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Gateway.DisposeAsync();
+        loggers.Dispose();
+        temp.Dispose();
+    }
+}
