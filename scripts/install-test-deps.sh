@@ -1,0 +1,52 @@
+#!/bin/sh
+# Installs what the end-to-end tests (tests/Rampart.EndToEnd) run against, on Debian/Ubuntu:
+#   postfix (a private instance relays into Rampart), swaks (+ libnet-ssleay-perl for --tls), openssl.
+# Idempotent: when every binary and package is already present it touches nothing and returns at once.
+# Run as root (or through sudo). No service is started by this script.
+set -eu
+
+PACKAGES="postfix swaks libnet-ssleay-perl openssl"
+
+have_all() {
+    command -v postfix >/dev/null 2>&1 || [ -x /usr/sbin/postfix ] || return 1
+    [ -x /usr/lib/postfix/sbin/master ] || return 1
+    command -v swaks >/dev/null 2>&1 || return 1
+    command -v openssl >/dev/null 2>&1 || return 1
+    for p in $PACKAGES; do
+        dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || return 1
+    done
+    return 0
+}
+
+if have_all; then
+    echo "install-test-deps: postfix, swaks, libnet-ssleay-perl and openssl are already installed"
+    exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+        exec sudo -E sh "$0" "$@"
+    fi
+    echo "install-test-deps: must run as root (apt-get install $PACKAGES)" >&2
+    exit 1
+fi
+
+# No /etc/postfix/main.cf and no questions: the tests run their own private instance.
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+
+apt_install() {
+    # Keep Recommends: swaks relies on the recommended libnet-ssleay-perl for --tls (listed explicitly anyway).
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y $PACKAGES
+}
+
+# Refresh the package lists only when needed: none at all (fresh container), or the install fails on stale ones.
+if ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update
+fi
+if ! apt_install; then
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update
+    apt_install
+fi
+
+have_all || { echo "install-test-deps: packages installed but a binary is still missing" >&2; exit 1; }
+echo "install-test-deps: done"

@@ -1,0 +1,84 @@
+using Rampart.Testing;
+
+namespace Rampart.Smtp.Tests.Session;
+
+/// <summary>Strict CRLF framing in DATA and BDAT: the SMTP smuggling class, never two messages.</summary>
+public class FramingTests : IAsyncLifetime
+{
+    private TestGateway gateway = null!;
+
+    public async Task InitializeAsync() => gateway = await TestGateway.StartAsync();
+
+    public async Task DisposeAsync() => await gateway.DisposeAsync();
+
+    public static TheoryData<string> SmuggledEnds => new()
+    {
+        "\n.\n", "\r.\r", "\n.\r\n", "\r\n.\n", "\r.\r\n", "\r\n.\r", "\n.\r",
+    };
+
+    private async Task<SmtpTranscript> OpenTransactionAsync()
+    {
+        var c = await gateway.ConnectAsync();
+        await c.ExpectAsync("220 ");
+        await c.CommandAsync("EHLO c.test", "250 ");
+        await c.CommandAsync("MAIL FROM:<a@foreign.test>", "250 ");
+        await c.CommandAsync("RCPT TO:<bob@example.test>", "250 ");
+        return c;
+    }
+
+    [Theory]
+    [MemberData(nameof(SmuggledEnds))]
+    public async Task Data_with_a_bare_line_ending_terminator_is_one_refused_message(string fakeEnd)
+    {
+        await using var c = await OpenTransactionAsync();
+        await c.CommandAsync("DATA", "354 ");
+        await c.SendAsync($"Subject: outer\r\n\r\nhello{fakeEnd}MAIL FROM:<evil@foreign.test>\r\nRCPT TO:<carol@example.test>\r\nDATA\r\nSubject: smuggled\r\n\r\nx\r\n.\r\n");
+        await c.ExpectAsync("550 5.6.0");
+        await c.CommandAsync("NOOP", "250 2.0.0");
+        await Task.Delay(200);
+        Assert.Equal(0, gateway.DropCount());
+    }
+
+    [Theory]
+    [MemberData(nameof(SmuggledEnds))]
+    public async Task Bdat_with_a_bare_line_ending_is_refused_and_nothing_smuggled(string fakeEnd)
+    {
+        await using var c = await OpenTransactionAsync();
+        var chunk = $"Subject: outer\r\n\r\nhello{fakeEnd}MAIL FROM:<evil@foreign.test>\r\n";
+        await c.SendAsync($"BDAT {chunk.Length} LAST\r\n{chunk}");
+        await c.ExpectAsync("550 5.6.0");
+        await c.CommandAsync("NOOP", "250 2.0.0");
+        await Task.Delay(200);
+        Assert.Equal(0, gateway.DropCount());
+    }
+
+    [Fact]
+    public async Task Size_declared_too_big_is_refused_at_mail()
+    {
+        await using var c = await gateway.ConnectAsync();
+        await c.ExpectAsync("220 ");
+        await c.CommandAsync("EHLO c.test", "250 ");
+        await c.CommandAsync("MAIL FROM:<a@foreign.test> SIZE=999999999", "552 5.3.4");
+    }
+
+    [Fact]
+    public async Task Command_lines_must_end_in_crlf()
+    {
+        await using var c = await gateway.ConnectAsync();
+        await c.ExpectAsync("220 ");
+        await c.SendAsync("EHLO c.test\n");
+        await c.ExpectAsync("500 5.5.2");
+        await c.SendAsync("NOOP\rRSET\r\n");
+        await c.ExpectAsync("500 5.5.2");
+        await c.CommandAsync("NOOP", "250 ");
+    }
+
+    [Fact]
+    public async Task Nul_in_a_command_is_refused()
+    {
+        await using var c = await gateway.ConnectAsync();
+        await c.ExpectAsync("220 ");
+        await c.SendAsync("EHLO c\0.test\r\n");
+        await c.ExpectAsync("500 5.5.2");
+    }
+}

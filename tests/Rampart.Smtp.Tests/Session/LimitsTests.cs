@@ -1,0 +1,165 @@
+using Rampart.Testing;
+
+namespace Rampart.Smtp.Tests.Session;
+
+/// <summary>Configured limits with small values, each observed over a real socket.</summary>
+public class LimitsTests
+{
+    private static Task<TestGateway> StartAsync(string limits) => TestGateway.StartAsync(inboundExtra: "limits:\n  " + limits.Replace("\n", "\n  "));
+
+    private static async Task<SmtpTranscript> HelloAsync(TestGateway gateway)
+    {
+        var c = await gateway.ConnectAsync();
+        await c.ExpectAsync("220 ");
+        await c.CommandAsync("EHLO c.test", "250 ");
+        return c;
+    }
+
+    [Fact]
+    public async Task Size_exceeded_in_the_middle_of_data_is_refused_and_the_session_goes_on()
+    {
+        await using var gateway = await StartAsync("max_message_size: 2048");
+        await using var c = await HelloAsync(gateway);
+        var ehlo = await c.CommandAsync("EHLO c.test", "250 ");
+        Assert.Contains("250-SIZE 2048", ehlo);
+        await c.CommandAsync("MAIL FROM:<a@foreign.test>", "250 ");
+        await c.CommandAsync("RCPT TO:<bob@example.test>", "250 ");
+        await c.CommandAsync("DATA", "354 ");
+        var line = new string('x', 70) + "\r\n";
+        await c.SendAsync("Subject: big\r\n\r\n" + string.Concat(Enumerable.Repeat(line, 100)) + ".\r\n");
+        await c.ExpectAsync("552 5.3.4");
+        await c.CommandAsync("MAIL FROM:<a@foreign.test>", "250 ");
+        await c.CommandAsync("RCPT TO:<bob@example.test>", "250 ");
+        await c.CommandAsync("DATA", "354 ");
+        await c.SendAsync("Subject: small\r\n\r\nok\r\n.\r\n");
+        await c.ExpectAsync("250 2.0.0");
+        var text = await File.ReadAllTextAsync(Assert.Single(await gateway.WaitForDropAsync(1)));
+        Assert.Contains("Subject: small", text);
+    }
+
+    [Fact]
+    public async Task Size_exceeded_across_bdat_chunks_is_refused()
+    {
+        await using var gateway = await StartAsync("max_message_size: 1024");
+        await using var c = await HelloAsync(gateway);
+        await c.CommandAsync("MAIL FROM:<a@foreign.test>", "250 ");
+        await c.CommandAsync("RCPT TO:<bob@example.test>", "250 ");
+        var chunk = string.Concat(Enumerable.Repeat(new string('y', 62) + "\r\n", 20));
+        await c.SendAsync($"BDAT {chunk.Length}\r\n{chunk}");
+        await c.ExpectAsync("552 5.3.4");
+        await c.SendAsync($"BDAT {chunk.Length} LAST\r\n{chunk}");
+        await c.ExpectAsync("503 5.5.1");
+        await c.CommandAsync("NOOP", "250 ");
+        Assert.Equal(0, gateway.DropCount());
+    }
+
+    [Fact]
+    public async Task Overlong_command_and_text_lines_are_refused()
+    {
+        await using var gateway = await StartAsync("max_command_line: 512\nmax_text_line: 998");
+        await using var c = await HelloAsync(gateway);
+        await c.SendAsync("NOOP " + new string('a', 5000) + "\r\n");
+        await c.ExpectAsync("500 5.5.2 Command line too long");
+        await c.CommandAsync("NOOP", "250 ");
+        await c.CommandAsync("MAIL FROM:<a@foreign.test>", "250 ");
+        await c.CommandAsync("RCPT TO:<bob@example.test>", "250 ");
+        await c.CommandAsync("DATA", "354 ");
+        await c.SendAsync("Subject: long\r\n\r\n" + new string('z', 1200) + "\r\n.\r\n");
+        await c.ExpectAsync("550 5.6.0");
+    }
+
+    [Fact]
+    public async Task Too_many_recipients_get_452()
+    {
+        await using var gateway = await StartAsync("max_recipients: 2");
+        await using var c = await HelloAsync(gateway);
+        await c.CommandAsync("MAIL FROM:<a@foreign.test>", "250 ");
+        await c.CommandAsync("RCPT TO:<b1@example.test>", "250 ");
+        await c.CommandAsync("RCPT TO:<b2@example.test>", "250 ");
+        await c.CommandAsync("RCPT TO:<b3@example.test>", "452 4.5.3");
+    }
+
+    [Fact]
+    public async Task Too_many_messages_in_one_connection_get_421()
+    {
+        await using var gateway = await StartAsync("max_messages_per_connection: 1");
+        await using var c = await HelloAsync(gateway);
+        await c.CommandAsync("MAIL FROM:<a@foreign.test>", "250 ");
+        await c.CommandAsync("RCPT TO:<bob@example.test>", "250 ");
+        await c.CommandAsync("DATA", "354 ");
+        await c.SendAsync("Subject: one\r\n\r\nx\r\n.\r\n");
+        await c.ExpectAsync("250 2.0.0");
+        await c.CommandAsync("MAIL FROM:<a@foreign.test>", "421 4.7.0");
+        Assert.True(await c.IsClosedAsync());
+    }
+
+    [Fact]
+    public async Task Too_many_errors_close_the_session()
+    {
+        await using var gateway = await StartAsync("max_errors: 3");
+        await using var c = await HelloAsync(gateway);
+        await c.CommandAsync("BOGUS1", "500 5.5.1");
+        await c.CommandAsync("BOGUS2", "500 5.5.1");
+        await c.SendAsync("BOGUS3\r\n");
+        await c.ExpectAsync("500 5.5.1");
+        await c.ExpectAsync("421 4.7.0 Too many errors");
+        Assert.True(await c.IsClosedAsync());
+    }
+
+    [Fact]
+    public async Task Idle_client_times_out_with_421()
+    {
+        await using var gateway = await StartAsync("command_timeout: 300ms");
+        await using var c = await HelloAsync(gateway);
+        await c.ExpectAsync("421 4.4.2", TimeSpan.FromSeconds(5));
+        Assert.True(await c.IsClosedAsync());
+    }
+
+    [Fact]
+    public async Task Stalled_data_times_out_and_nothing_is_kept()
+    {
+        await using var gateway = await StartAsync("data_timeout: 300ms");
+        await using var c = await HelloAsync(gateway);
+        await c.CommandAsync("MAIL FROM:<a@foreign.test>", "250 ");
+        await c.CommandAsync("RCPT TO:<bob@example.test>", "250 ");
+        await c.CommandAsync("DATA", "354 ");
+        await c.SendAsync("Subject: half\r\n\r\npartial");
+        await c.ExpectAsync("421 4.4.2", TimeSpan.FromSeconds(5));
+        Assert.Equal(0, gateway.DropCount());
+        Assert.Empty(Directory.GetFiles(Path.Combine(gateway.DataDir, "queue", "incoming")));
+    }
+
+    [Fact]
+    public async Task Connections_above_the_per_client_limit_get_421()
+    {
+        await using var gateway = await StartAsync("max_connections_per_client: 2");
+        await using var a = await gateway.ConnectAsync();
+        await a.ExpectAsync("220 ");
+        await using var b = await gateway.ConnectAsync();
+        await b.ExpectAsync("220 ");
+        await using var refused = await gateway.ConnectAsync();
+        await refused.ExpectAsync("421 4.7.0 Too many connections from your address");
+        Assert.True(await refused.IsClosedAsync());
+        await a.CommandAsync("QUIT", "221 ");
+        Assert.True(await a.IsClosedAsync());
+        await WaitUntilAsync(() => gateway.Gateway.Listener("inbound").OpenConnections < 2);
+        await using var again = await gateway.ConnectAsync();
+        await again.ExpectAsync("220 ");
+    }
+
+    [Fact]
+    public async Task Connections_above_the_listener_limit_get_421()
+    {
+        await using var gateway = await StartAsync("max_connections: 1");
+        await using var a = await gateway.ConnectAsync();
+        await a.ExpectAsync("220 ");
+        await using var refused = await gateway.ConnectAsync();
+        await refused.ExpectAsync("421 4.7.0 Too many connections");
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (int i = 0; i < 250 && !condition(); i++) await Task.Delay(20);
+        Assert.True(condition());
+    }
+}
