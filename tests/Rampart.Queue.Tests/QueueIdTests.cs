@@ -1,0 +1,29 @@
+using Rampart.Mail;
+
+namespace Rampart.Queue.Tests;
+
+public class QueueIdTests
+{
+    [Fact]
+    public void Ids_are_unique_sortable_and_well_formed()
+    {
+        var ids = Enumerable.Range(0, 10000).Select(_ => QueueId.New().Value).ToList();
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.Equal(ids, ids.Order(StringComparer.Ordinal));
+        Assert.All(ids, id => Assert.True(QueueId.TryParse(id, out _)));
+    }
+
+    [Fact]
+    public void A_stopped_clock_still_gives_increasing_ids()
+    {
+        var frozen = new FrozenClock();
+        var a = QueueId.New(frozen).Value;
+        var b = QueueId.New(frozen).Value;
+        Assert.True(string.CompareOrdinal(a, b) < 0);
+    }
+
+    private sealed class FrozenClock : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => new(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    }
+}

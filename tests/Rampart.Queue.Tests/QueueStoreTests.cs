@@ -1,0 +1,105 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Rampart.Mail;
+using Rampart.Queue;
+using Rampart.Testing;
+
+namespace Rampart.Queue.Tests;
+
+public class QueueStoreTests : IDisposable
+{
+    private readonly TempDirectory temp = new("rampart-queue");
+
+    public void Dispose() => temp.Dispose();
+
+    private QueueStore NewStore() => new(temp.Path, NullLogger.Instance);
+
+    private static QueuedEnvelope Envelope(string id, params string[] recipients) => new()
+    {
+        QueueId = id,
+        Listener = "inbound",
+        Role = ListenerRole.Inbound,
+        ClientAddress = "192.0.2.1",
+        Sender = new Sender("alice@foreign.test", Ret: DsnReturn.Headers, EnvelopeId: "env-1"),
+        Recipients = recipients.Select(r => new Recipient(r, DsnNotify.Failure | DsnNotify.Delay, "rfc822;" + r)).ToList(),
+        ReceivedAt = DateTimeOffset.UnixEpoch,
+    };
+
+    private static async Task<QueuedMessage> WriteAsync(QueueStore store, string content, params string[] recipients)
+    {
+        var id = QueueId.New();
+        await using var writer = store.CreateWriter(id);
+        await writer.WriteAsync(System.Text.Encoding.ASCII.GetBytes(content), default);
+        return await writer.CommitAsync(Envelope(id.Value, recipients));
+    }
+
+    [Fact]
+    public async Task Committed_message_round_trips_with_its_envelope_and_content()
+    {
+        using var store = NewStore();
+        var committed = await WriteAsync(store, "Subject: x\r\n\r\nbody\r\n", "bob@example.test");
+        var read = SpoolFormat.Read(committed.Path);
+        Assert.Equal(committed.Envelope with { Recipients = [] }, read.Envelope with { Recipients = [] });
+        Assert.Equal(committed.Envelope.Recipients, read.Envelope.Recipients);
+        using var content = new StreamReader(read.OpenContent());
+        Assert.Equal("Subject: x\r\n\r\nbody\r\n", await content.ReadToEndAsync());
+    }
+
+    [Fact]
+    public async Task Uncommitted_writer_leaves_nothing_behind()
+    {
+        using var store = NewStore();
+        await using (var writer = store.CreateWriter(QueueId.New()))
+        {
+            await writer.WriteAsync("partial"u8.ToArray(), default);
+        }
+        Assert.Empty(Directory.GetFiles(store.Incoming));
+        Assert.Empty(Directory.GetFiles(store.Active));
+    }
+
+    [Fact]
+    public async Task Recovery_drops_partials_quarantines_torn_files_and_returns_the_rest()
+    {
+        string goodId;
+        using (var store = NewStore())
+        {
+            goodId = (await WriteAsync(store, "good\r\n", "bob@example.test")).QueueId;
+            var torn = await WriteAsync(store, "torn\r\n", "bob@example.test");
+            // A crash in the middle of a write: the trailer never made it.
+            using (var f = new FileStream(torn.Path, FileMode.Open)) f.SetLength(f.Length - 5);
+            File.WriteAllText(Path.Combine(store.Incoming, QueueId.New().Value), "RAMPART1 half a message");
+            File.WriteAllText(Path.Combine(store.Active, "garbage"), "not a spool file at all");
+        }
+        using var reopened = NewStore();
+        var recovered = reopened.Recover();
+        Assert.Equal(goodId, Assert.Single(recovered).QueueId);
+        Assert.Empty(Directory.GetFiles(reopened.Incoming));
+        Assert.Equal(2, Directory.GetFiles(reopened.Corrupt).Length);
+    }
+
+    [Fact]
+    public async Task Concurrent_commits_share_fsyncs()
+    {
+        using var store = NewStore();
+        await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(() => WriteAsync(store, $"message {i}\r\n", "bob@example.test"))));
+        Assert.Equal(200, store.Commits);
+        Assert.Equal(200, Directory.GetFiles(store.Active).Length);
+        // Group commit: with 200 sessions waiting at once, batches must hold several messages each.
+        Assert.True(store.CommitBatches < store.Commits, $"{store.CommitBatches} batches for {store.Commits} commits");
+    }
+
+    [Fact]
+    public async Task Recipient_outcomes_survive_reopening_and_removal_clears_all()
+    {
+        using var store = NewStore();
+        var message = await WriteAsync(store, "x\r\n", "a@example.test", "b@example.test");
+        await store.RecordOutcomesAsync(message.QueueId,
+            [(0, new RecipientOutcome(RecipientStatus.Delivered, "250 ok", DateTimeOffset.UnixEpoch)),
+             (1, new RecipientOutcome(RecipientStatus.TemporaryFailure, "451 later", DateTimeOffset.UnixEpoch))], default);
+        File.AppendAllText(Path.Combine(store.Active, message.QueueId + ".rcpt"), "1\tDeliv"); // torn last line
+        var outcomes = store.ReadOutcomes(message.QueueId);
+        Assert.True(outcomes[0].IsFinal);
+        Assert.False(outcomes[1].IsFinal);
+        store.Remove(message.QueueId);
+        Assert.Empty(Directory.GetFiles(store.Active));
+    }
+}
