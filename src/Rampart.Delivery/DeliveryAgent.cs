@@ -76,15 +76,15 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
                         group.Key?.Name ?? "none", outcomes[k].Status, outcomes[k].Detail);
                 }
             }
-            if (results.Count > 0) await store.RecordOutcomesAsync(message.QueueId, results, stopping.Token);
-
             if (results.All(r => r.Item2.IsFinal))
             {
+                // Removal is the record when everything is final: no outcome log needed.
                 // Permanent failures get their bounce (RFC 3464) before removal once SMTP delivery exists.
                 store.Remove(message.QueueId);
                 Interlocked.Increment(ref delivered);
                 return;
             }
+            await store.RecordOutcomesAsync(message.QueueId, results, stopping.Token);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {

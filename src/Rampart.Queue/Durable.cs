@@ -3,8 +3,9 @@ using System.Runtime.InteropServices;
 namespace Rampart.Queue;
 
 /// <summary>
-/// The fsync calls .NET does not offer: a directory must be fsync'd for a rename or create in it to
-/// survive a crash (POSIX; ext4 and xfs honour it), and .NET cannot open a directory as a file.
+/// The durability calls .NET does not offer: fsync of a directory (needed for a rename or create in
+/// it to survive a crash; .NET cannot open a directory as a file) and syncfs(2), which flushes a
+/// whole file system at once and is what makes group commit cheap (see <see cref="SyncBarrier"/>).
 /// </summary>
 public static partial class Durable
 {
@@ -18,37 +19,54 @@ public static partial class Durable
     private static partial int fsync(int fd);
 
     [LibraryImport("libc", SetLastError = true)]
+    private static partial int syncfs(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
     private static partial int close(int fd);
+
+    /// <summary>An open directory, for fsync and syncfs. Dispose closes it.</summary>
+    public sealed class DirectoryHandle(int fd, string path) : IDisposable
+    {
+        public int Fd => fd;
+        public string Path => path;
+        public void Dispose() => close(fd);
+    }
+
+    public static DirectoryHandle OpenDirectory(string path)
+    {
+        int fd = open(path, O_RDONLY | O_DIRECTORY);
+        if (fd < 0) throw new IOException($"cannot open directory {path} (errno {Marshal.GetLastPInvokeError()})");
+        return new DirectoryHandle(fd, path);
+    }
 
     public static void SyncDirectory(string path)
     {
-        int fd = open(path, O_RDONLY | O_DIRECTORY);
-        if (fd < 0) throw new IOException($"cannot open directory {path} to fsync it (errno {Marshal.GetLastPInvokeError()})");
-        try
-        {
-            if (fsync(fd) != 0) throw new IOException($"fsync of directory {path} failed (errno {Marshal.GetLastPInvokeError()})");
-        }
-        finally
-        {
-            close(fd);
-        }
+        using var handle = OpenDirectory(path);
+        if (fsync(handle.Fd) != 0) throw new IOException($"fsync of directory {path} failed (errno {Marshal.GetLastPInvokeError()})");
     }
 
-    /// <summary>Writes a whole file durably under its final name: temp file, fsync, rename, fsync the directory.</summary>
-    public static async Task WriteAtomicallyAsync(string path, Func<Stream, Task> write, CancellationToken ct)
+    public static void SyncFileSystem(DirectoryHandle handle)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var temp = Path.Combine(directory, "." + Path.GetFileName(path) + ".tmp");
+        if (syncfs(handle.Fd) != 0) throw new IOException($"syncfs of {handle.Path} failed (errno {Marshal.GetLastPInvokeError()})");
+    }
+
+    /// <summary>
+    /// Writes a whole file under its final name so that readers never see it half-written and it
+    /// survives a crash once this returns: temp file, sync, rename, sync (the syncs grouped by the barrier).
+    /// </summary>
+    public static async Task WriteAtomicallyAsync(string path, SyncBarrier barrier, Func<Stream, Task> write)
+    {
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+        var temp = System.IO.Path.Combine(directory, "." + System.IO.Path.GetFileName(path) + ".tmp");
         try
         {
             await using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
             {
                 await write(stream);
-                await stream.FlushAsync(ct);
-                stream.Flush(flushToDisk: true);
             }
+            await barrier.SyncAsync();
             File.Move(temp, path, overwrite: true);
-            SyncDirectory(directory);
+            await barrier.SyncAsync();
         }
         catch
         {

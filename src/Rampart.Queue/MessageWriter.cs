@@ -4,8 +4,8 @@ namespace Rampart.Queue;
 
 /// <summary>
 /// Streams one message's content into incoming/ while it arrives. <see cref="CommitAsync"/> appends the
-/// envelope and trailer and returns once the file is fsync'd and renamed into active/ (then, and only
-/// then, may the 250 go out). Disposed without a commit, the partial file is deleted.
+/// envelope and trailer and returns once the file is on stable storage and renamed into active/
+/// (then, and only then, may the 250 go out). Disposed without a commit, the partial file is deleted.
 /// </summary>
 public sealed class MessageWriter : IAsyncDisposable
 {
@@ -44,12 +44,19 @@ public sealed class MessageWriter : IAsyncDisposable
         var file = handle ?? throw new InvalidOperationException("already committed or aborted");
         long contentLength = ContentLength;
         var envelopeBytes = SpoolFormat.SerializeEnvelope(envelope);
-        await RandomAccess.WriteAsync(file, envelopeBytes, offset);
-        await RandomAccess.WriteAsync(file, SpoolFormat.Trailer(contentLength, envelopeBytes), offset + envelopeBytes.Length);
-        var activePath = store.ActivePath(QueueId);
+        byte[] tail = [.. envelopeBytes, .. SpoolFormat.Trailer(contentLength, envelopeBytes)];
+        await RandomAccess.WriteAsync(file, tail, offset);
+        file.Dispose();
         handle = null;
-        await store.Committer.CommitAsync(file, incomingPath, activePath);
+
+        // Content durable first, then the rename that publishes it, each in a shared sync round.
+        // A crash between the two leaves a complete file in incoming/, which was never acknowledged
+        // and so is discarded at start-up.
+        var activePath = store.ActivePath(QueueId);
+        await store.Barrier.SyncAsync();
+        File.Move(incomingPath, activePath);
         committed = true;
+        await store.Barrier.SyncAsync();
         return new QueuedMessage(envelope, activePath, SpoolFormat.Magic.Length, contentLength);
     }
 

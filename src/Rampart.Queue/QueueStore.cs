@@ -14,7 +14,7 @@ public sealed partial class QueueStore : IDisposable
 {
     private readonly ILogger logger;
 
-    public QueueStore(string root, ILogger logger, int maxBatch = 512)
+    public QueueStore(string root, ILogger logger)
     {
         this.logger = logger;
         Root = Path.GetFullPath(root);
@@ -23,17 +23,15 @@ public sealed partial class QueueStore : IDisposable
         Corrupt = Path.Combine(Root, "corrupt");
         foreach (var dir in new[] { Root, Incoming, Active, Corrupt }) Directory.CreateDirectory(dir);
         Durable.SyncDirectory(Root);
-        Committer = new GroupCommitter(maxBatch);
+        Barrier = new SyncBarrier(Root);
     }
 
     public string Root { get; }
     public string Incoming { get; }
     public string Active { get; }
     public string Corrupt { get; }
-    internal GroupCommitter Committer { get; }
-
-    public long CommitBatches => Committer.Batches;
-    public long Commits => Committer.Commits;
+    /// <summary>The group-commit barrier of the spool's file system; delivery uses it for its own files too.</summary>
+    public SyncBarrier Barrier { get; }
 
     public MessageWriter CreateWriter(QueueId id) => new(this, id.Value, Path.Combine(Incoming, id.Value));
 
@@ -94,20 +92,25 @@ public sealed partial class QueueStore : IDisposable
     public async Task RecordOutcomesAsync(string queueId, IEnumerable<(int Index, RecipientOutcome Outcome)> outcomes, CancellationToken ct)
     {
         var text = string.Concat(outcomes.Select(o => o.Outcome.Format(o.Index) + "\n"));
-        await using var stream = new FileStream(RecipientLogPath(queueId), FileMode.Append, FileAccess.Write, FileShare.Read, 4096, useAsync: true);
-        await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(text), ct);
-        stream.Flush(flushToDisk: true);
+        await using (var stream = new FileStream(RecipientLogPath(queueId), FileMode.Append, FileAccess.Write, FileShare.Read, 4096, useAsync: true))
+        {
+            await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(text), ct);
+        }
+        await Barrier.SyncAsync();
     }
 
-    /// <summary>Removes a message once every recipient is final (delivered, or failed and bounced).</summary>
+    /// <summary>
+    /// Removes a message once every recipient is final (delivered, or failed and bounced). Not synced on
+    /// its own: if a crash undoes the removal the message is delivered again, never lost (the drop
+    /// folder then rewrites the same file; postfix makes the same trade).
+    /// </summary>
     public void Remove(string queueId)
     {
         File.Delete(ActivePath(queueId));
         File.Delete(RecipientLogPath(queueId));
-        Durable.SyncDirectory(Active);
     }
 
-    public void Dispose() => Committer.Dispose();
+    public void Dispose() => Barrier.Dispose();
 
     private static partial class QueueLog
     {

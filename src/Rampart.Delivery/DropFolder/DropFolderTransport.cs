@@ -5,11 +5,11 @@ using Rampart.Queue;
 namespace Rampart.Delivery.DropFolder;
 
 /// <summary>
-/// Writes each message as one .eml named by its queue id, atomically (temp file, fsync, rename), with
+/// Writes each message as one .eml named by its queue id, atomically (temp file, sync, rename, sync), with
 /// Return-Path and one Delivered-To per recipient prepended as a local delivery agent would. Because
 /// the name is the queue id, a delivery repeated after a crash replaces the same file: exactly once.
 /// </summary>
-public sealed class DropFolderTransport(string folder) : ITransport
+public sealed class DropFolderTransport(string folder, SyncBarrier barrier) : ITransport
 {
     public string Name => $"drop:{folder}";
 
@@ -24,12 +24,12 @@ public sealed class DropFolderTransport(string folder) : ITransport
         foreach (int i in recipients) prefix.Append("Delivered-To: ").Append(envelope.Recipients[i].Address).Append("\r\n");
 
         var path = Path.Combine(folder, message.QueueId + ".eml");
-        await Durable.WriteAtomicallyAsync(path, async stream =>
+        await Durable.WriteAtomicallyAsync(path, barrier, async stream =>
         {
             await stream.WriteAsync(Encoding.UTF8.GetBytes(prefix.ToString()), ct);
             await using var content = message.OpenContent();
             await content.CopyToAsync(stream, ct);
-        }, ct);
+        });
 
         var outcome = new RecipientOutcome(RecipientStatus.Delivered, $"250 2.0.0 written to {path}", DateTimeOffset.UtcNow);
         return recipients.Select(_ => outcome).ToArray();
