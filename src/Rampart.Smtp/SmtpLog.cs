@@ -25,6 +25,9 @@ internal static partial class SmtpLog
     [LoggerMessage(1004, LogLevel.Error, "Session {SessionId} failed; client told to retry")]
     public static partial void SessionFault(ILogger logger, Exception exception, string sessionId);
 
+    [LoggerMessage(1008, LogLevel.Error, "Session {SessionId}: the spool failed under the message; client told 451 4.3.0")]
+    public static partial void SpoolFailed(ILogger logger, Exception exception, string sessionId);
+
     [LoggerMessage(1005, LogLevel.Information, "Session {SessionId} started {Protocol} with {Cipher}")]
     public static partial void TlsStarted(ILogger logger, string sessionId, string protocol, string cipher);
 

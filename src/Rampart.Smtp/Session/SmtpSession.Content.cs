@@ -10,11 +10,16 @@ public sealed partial class SmtpSession
     private IMessageSink? chunkSink;
     private ContentFramer? chunkFramer;
 
+    /// <summary>The spool failed under the current message (disk full, I/O error): it is read to its end, then 451.</summary>
+    private bool spoolFault;
+
     private async Task DataAsync()
     {
         var tx = transaction!;
+        // Opened before the 354 so that a spool that cannot take mail says so before the client sends it.
+        var sink = await TryOpenSinkAsync(tx);
+        if (sink is null) return;
         await SendAsync(Replies.StartData);
-        var sink = await OpenSinkAsync(tx);
         var framer = new ContentFramer(dotStuffed: true, options.Limits.MaxMessageSize, options.Limits.MaxTextLine);
         var buffer = contentBuffer ??= new ArrayBufferWriter<byte>(ContentFlushThreshold);
         try
@@ -47,7 +52,12 @@ public sealed partial class SmtpSession
         var tx = transaction!;
         if (chunkSink is null)
         {
-            chunkSink = await OpenSinkAsync(tx);
+            chunkSink = await TryOpenSinkAsync(tx);
+            if (chunkSink is null)
+            {
+                await SkipChunkAsync(bdat.Size);
+                return;
+            }
             chunkFramer = new ContentFramer(dotStuffed: false, options.Limits.MaxMessageSize, options.Limits.MaxTextLine);
             state = SessionState.Chunking;
         }
@@ -111,28 +121,52 @@ public sealed partial class SmtpSession
     private Task<bool> SkipChunkAsync(long size) =>
         ReadChunkAsync(size, framer: null, contentBuffer ??= new ArrayBufferWriter<byte>(ContentFlushThreshold), sink: null);
 
-    private async Task<IMessageSink> OpenSinkAsync(SmtpTransaction tx)
+    /// <summary>Opens the sink and writes our Received header; on a spool failure answers 451 4.3.0 and returns null.</summary>
+    private async Task<IMessageSink?> TryOpenSinkAsync(SmtpTransaction tx)
     {
-        var sink = await handler.OpenMessageAsync(facts, tx, shutdown);
-        var header = ReceivedHeader.Build(facts, options.HostName, sink.QueueId, tx.Sender, tx.Recipients, clock.GetUtcNow());
-        await sink.WriteAsync(header, shutdown);
-        tx.Size = header.Length;
-        return sink;
+        spoolFault = false;
+        IMessageSink? sink = null;
+        try
+        {
+            sink = await handler.OpenMessageAsync(facts, tx, shutdown);
+            var header = ReceivedHeader.Build(facts, options.HostName, sink.QueueId, tx.Sender, tx.Recipients, clock.GetUtcNow());
+            await sink.WriteAsync(header, shutdown);
+            tx.Size = header.Length;
+            return sink;
+        }
+        catch (Exception ex) when (IsSpoolFailure(ex))
+        {
+            SmtpLog.SpoolFailed(logger, ex, facts.SessionId);
+            if (sink is not null) await sink.DisposeAsync();
+            await SendAsync(Replies.LocalError);
+            return null;
+        }
     }
 
     private async ValueTask DrainAsync(IMessageSink sink, ArrayBufferWriter<byte> buffer)
     {
         if (buffer.WrittenCount == 0) return;
-        await sink.WriteAsync(buffer.WrittenMemory, shutdown);
+        try
+        {
+            if (!spoolFault) await sink.WriteAsync(buffer.WrittenMemory, shutdown);
+        }
+        catch (Exception ex) when (IsSpoolFailure(ex))
+        {
+            // The client's bytes keep coming: read them to the end of the message, then answer 451.
+            SmtpLog.SpoolFailed(logger, ex, facts.SessionId);
+            spoolFault = true;
+        }
         buffer.ResetWrittenCount();
     }
+
+    private static bool IsSpoolFailure(Exception ex) => ex is IOException or UnauthorizedAccessException;
 
     private async Task FinishMessageAsync(SmtpTransaction tx, IMessageSink sink, ContentFramer framer)
     {
         tx.Size += framer.Size;
         tx.HasEightBitContent = framer.SawEightBit;
         messages++;
-        var reply = RefusalFor(framer) ?? await handler.MessageReceivedAsync(facts, tx, sink, shutdown);
+        var reply = RefusalFor(framer) ?? (spoolFault ? Replies.LocalError : await handler.MessageReceivedAsync(facts, tx, sink, shutdown));
         await EndTransactionAsync(reply.ToString(), sink.QueueId);
         await SendAsync(reply);
     }

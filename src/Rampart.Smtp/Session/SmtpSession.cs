@@ -73,8 +73,14 @@ public sealed partial class SmtpSession
             {
                 var parsed = await ReadCommandAsync();
                 if (parsed is null) break;
-                if (parsed.Value.Command is { } command) await DispatchAsync(command);
-                else await SendAsync(Replies.For(parsed.Value.Error));
+                if (parsed.Value.Command is { } command)
+                {
+                    await DispatchAsync(command);
+                    continue;
+                }
+                // A BDAT whose size cannot be read leaves its chunk unframed: the only safe move is to close.
+                if (parsed.Value.Error == CommandError.BdatSyntax) closing = true;
+                await SendAsync(Replies.For(parsed.Value.Error));
             }
         }
         catch (TimeoutException)

@@ -73,7 +73,7 @@ public static class ConfigLoader
             Routes = root.Items("routes").Select(ReadRoute).ToList(),
         };
         root.Finish();
-        if (options.Listeners.Count == 0) throw root.Error("listeners: at least one listener is required");
+        if (options.Listeners.Count == 0) throw root.Error("listeners", "at least one listener is required");
         return options;
     }
 
@@ -147,7 +147,7 @@ public static class ConfigLoader
                 throw s.Error("relay_networks", "an inbound listener never relays; put relaying clients on an outbound listener");
             }
             if (listener.RequireTls && !listener.StartTls) throw s.Error("require_tls", "needs starttls: true");
-            if (listener.EndPoint.Port != 0 && listeners.FirstOrDefault(l => l.EndPoint.Equals(listener.EndPoint)) is { } clash)
+            if (listener.EndPoint.Port != 0 && listeners.FirstOrDefault(l => Overlaps(l.EndPoint, listener.EndPoint)) is { } clash)
             {
                 throw s.Error("port", $"{listener.EndPoint} is already used by listener '{clash.Name}'");
             }
@@ -156,6 +156,12 @@ public static class ConfigLoader
         }
         return listeners;
     }
+
+    /// <summary>Same port on the same address, or on a wildcard address that covers the other.</summary>
+    private static bool Overlaps(IPEndPoint a, IPEndPoint b) =>
+        a.Port == b.Port && (a.Address.Equals(b.Address) || IsWildcard(a.Address) || IsWildcard(b.Address));
+
+    private static bool IsWildcard(IPAddress address) => address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
 
     private static SmtpLimits ReadLimits(Section? s)
     {

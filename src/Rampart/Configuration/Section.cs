@@ -86,8 +86,15 @@ public sealed class Section(YamlTree tree, YamlMappingNode node, string path)
     {
         var text = String(key);
         if (text is null) return fallback;
-        return ParseDuration(text, min, max) ?? throw Error(key, $"'{text}' is not a duration from {min} to {max} (examples: 500ms, 30s, 5m, 1h)");
+        return ParseDuration(text, min, max) ?? throw Error(key, $"'{text}' is not a duration from {Show(min)} to {Show(max)} (examples: 500ms, 30s, 5m, 1h)");
     }
+
+    private static string Show(TimeSpan t) =>
+        t.TotalDays >= 1 && t.TotalDays % 1 == 0 ? $"{t.TotalDays}d"
+        : t.TotalHours >= 1 && t.TotalHours % 1 == 0 ? $"{t.TotalHours}h"
+        : t.TotalMinutes >= 1 && t.TotalMinutes % 1 == 0 ? $"{t.TotalMinutes}m"
+        : t.TotalSeconds >= 1 && t.TotalSeconds % 1 == 0 ? $"{t.TotalSeconds}s"
+        : $"{t.TotalMilliseconds}ms";
 
     public static TimeSpan? ParseDuration(string text, TimeSpan min, TimeSpan max)
     {
@@ -125,11 +132,28 @@ public sealed class Section(YamlTree tree, YamlMappingNode node, string path)
         var result = new List<IPNetwork>();
         foreach (var item in List(key))
         {
-            if (IPNetwork.TryParse(item, out var network)) result.Add(network);
-            else if (IPAddress.TryParse(item, out var single)) result.Add(new IPNetwork(single, single.GetAddressBytes().Length * 8));
-            else throw Error(key, $"'{item}' is not an address or CIDR network (examples: 192.0.2.0/24, 2001:db8::/32, 127.0.0.1)");
+            result.Add(ParseNetwork(item) ?? throw Error(key,
+                $"'{item}' is not an address or CIDR network with no host bits set (examples: 192.0.2.0/24, 2001:db8::/32, 127.0.0.1)"));
         }
         return result;
+    }
+
+    /// <summary>
+    /// Strict: full dotted quads or IPv6 only ("10.1" is not silently 10.0.0.1) and no host bits beyond
+    /// the prefix ("127.0.0.1/8" is refused rather than widened), because a relay list must mean what it says.
+    /// </summary>
+    public static IPNetwork? ParseNetwork(string text)
+    {
+        int slash = text.IndexOf('/');
+        var addressText = slash < 0 ? text : text[..slash];
+        bool v6 = addressText.Contains(':');
+        if (!v6 && (addressText.Split('.').Length != 4 || !addressText.All(c => char.IsAsciiDigit(c) || c == '.'))) return null;
+        if (!IPAddress.TryParse(addressText, out var address)) return null;
+        int bits = address.GetAddressBytes().Length * 8;
+        int prefix = bits;
+        if (slash >= 0 && (!int.TryParse(text[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out prefix) || prefix > bits)) return null;
+        var network = new IPNetwork(address, prefix);
+        return network.BaseAddress.Equals(address) ? network : null;
     }
 
     public Section? Child(string key) => Find(key) switch

@@ -79,12 +79,16 @@ public sealed class YamlTree
                 {
                     child = new YamlMappingNode();
                     map.Children[key] = child;
+                    overriddenBy[key] = name;
                     overriddenBy[child] = name;
                 }
                 map = child as YamlMappingNode
                     ?? throw new ConfigException($"environment variable {name}: '{segment}' is not a section in {Locate(child)}");
             }
-            map.Children[new YamlScalarNode(path[^1])] = parsed;
+            var leaf = new YamlScalarNode(path[^1]);
+            overriddenBy[leaf] = name;
+            map.Children.Remove(leaf);
+            map.Children[leaf] = parsed;
         }
     }
 
