@@ -94,6 +94,28 @@ public sealed class SmtpTranscript : IAsyncDisposable
         return await ExpectAsync(expectedStart);
     }
 
+    /// <summary>Greeting and EHLO: the start of nearly every transcript.</summary>
+    public async Task HelloAsync(string name = "c.test")
+    {
+        await ExpectAsync("220 ");
+        await CommandAsync($"EHLO {name}", "250 ");
+    }
+
+    /// <summary>MAIL and RCPTs, each expected to be accepted.</summary>
+    public async Task EnvelopeAsync(string from, params string[] recipients)
+    {
+        await CommandAsync($"MAIL FROM:<{from}>", "250 ");
+        foreach (var r in recipients) await CommandAsync($"RCPT TO:<{r}>", "250 ");
+    }
+
+    /// <summary>DATA with the given content (CRLF line ends, dot-stuffed by the caller); returns the final reply.</summary>
+    public async Task<IReadOnlyList<string>> DataAsync(string content, string expected = "250 2.0.0")
+    {
+        await CommandAsync("DATA", "354 ");
+        await SendAsync(content + ".\r\n");
+        return await ExpectAsync(expected);
+    }
+
     /// <summary>True when the server has closed the connection (EOF) within the timeout.</summary>
     public async Task<bool> IsClosedAsync(TimeSpan? timeout = null)
     {

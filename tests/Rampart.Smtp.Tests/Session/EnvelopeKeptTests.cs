@@ -15,8 +15,7 @@ public class EnvelopeKeptTests
             .Replace("{inbound_extra}", "").Replace("{outbound_extra}", "")
             .Replace("transport: drop\n    path: outgoing", "transport: smtp\n    host: 127.0.0.1"));
         await using var c = await gateway.ConnectAsync("outbound");
-        await c.ExpectAsync("220 ");
-        await c.CommandAsync("EHLO c.test", "250 ");
+        await c.HelloAsync();
         await c.CommandAsync("MAIL FROM:<alice@example.test> RET=HDRS ENVID=QQ314159 SIZE=100", "250 ");
         await c.CommandAsync("RCPT TO:<x@far.test> NOTIFY=SUCCESS,DELAY ORCPT=rfc822;x+2Borig@far.test", "250 ");
         await c.CommandAsync("RCPT TO:<y@far.test> NOTIFY=NEVER", "250 ");

@@ -19,10 +19,8 @@ public class FramingTests : IAsyncLifetime
     private async Task<SmtpTranscript> OpenTransactionAsync()
     {
         var c = await gateway.ConnectAsync();
-        await c.ExpectAsync("220 ");
-        await c.CommandAsync("EHLO c.test", "250 ");
-        await c.CommandAsync("MAIL FROM:<a@foreign.test>", "250 ");
-        await c.CommandAsync("RCPT TO:<bob@example.test>", "250 ");
+        await c.HelloAsync();
+        await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
         return c;
     }
 
@@ -56,8 +54,7 @@ public class FramingTests : IAsyncLifetime
     public async Task Size_declared_too_big_is_refused_at_mail()
     {
         await using var c = await gateway.ConnectAsync();
-        await c.ExpectAsync("220 ");
-        await c.CommandAsync("EHLO c.test", "250 ");
+        await c.HelloAsync();
         await c.CommandAsync("MAIL FROM:<a@foreign.test> SIZE=999999999", "552 5.3.4");
     }
 

@@ -10,8 +10,7 @@ public class LimitsTests
     private static async Task<SmtpTranscript> HelloAsync(TestGateway gateway)
     {
         var c = await gateway.ConnectAsync();
-        await c.ExpectAsync("220 ");
-        await c.CommandAsync("EHLO c.test", "250 ");
+        await c.HelloAsync();
         return c;
     }
 
@@ -22,17 +21,13 @@ public class LimitsTests
         await using var c = await HelloAsync(gateway);
         var ehlo = await c.CommandAsync("EHLO c.test", "250 ");
         Assert.Contains("250-SIZE 2048", ehlo);
-        await c.CommandAsync("MAIL FROM:<a@foreign.test>", "250 ");
-        await c.CommandAsync("RCPT TO:<bob@example.test>", "250 ");
+        await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
         await c.CommandAsync("DATA", "354 ");
         var line = new string('x', 70) + "\r\n";
         await c.SendAsync("Subject: big\r\n\r\n" + string.Concat(Enumerable.Repeat(line, 100)) + ".\r\n");
         await c.ExpectAsync("552 5.3.4");
-        await c.CommandAsync("MAIL FROM:<a@foreign.test>", "250 ");
-        await c.CommandAsync("RCPT TO:<bob@example.test>", "250 ");
-        await c.CommandAsync("DATA", "354 ");
-        await c.SendAsync("Subject: small\r\n\r\nok\r\n.\r\n");
-        await c.ExpectAsync("250 2.0.0");
+        await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
+        await c.DataAsync("Subject: small\r\n\r\nok\r\n", "250 2.0.0");
         var text = await File.ReadAllTextAsync(Assert.Single(await gateway.WaitForDropAsync(1)));
         Assert.Contains("Subject: small", text);
     }
@@ -42,8 +37,7 @@ public class LimitsTests
     {
         await using var gateway = await StartAsync("max_message_size: 1024");
         await using var c = await HelloAsync(gateway);
-        await c.CommandAsync("MAIL FROM:<a@foreign.test>", "250 ");
-        await c.CommandAsync("RCPT TO:<bob@example.test>", "250 ");
+        await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
         var chunk = string.Concat(Enumerable.Repeat(new string('y', 62) + "\r\n", 20));
         await c.SendAsync($"BDAT {chunk.Length}\r\n{chunk}");
         await c.ExpectAsync("552 5.3.4");
@@ -61,8 +55,7 @@ public class LimitsTests
         await c.SendAsync("NOOP " + new string('a', 5000) + "\r\n");
         await c.ExpectAsync("500 5.5.2 Command line too long");
         await c.CommandAsync("NOOP", "250 ");
-        await c.CommandAsync("MAIL FROM:<a@foreign.test>", "250 ");
-        await c.CommandAsync("RCPT TO:<bob@example.test>", "250 ");
+        await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
         await c.CommandAsync("DATA", "354 ");
         await c.SendAsync("Subject: long\r\n\r\n" + new string('z', 1200) + "\r\n.\r\n");
         await c.ExpectAsync("550 5.6.0");
@@ -73,8 +66,7 @@ public class LimitsTests
     {
         await using var gateway = await StartAsync("max_recipients: 2");
         await using var c = await HelloAsync(gateway);
-        await c.CommandAsync("MAIL FROM:<a@foreign.test>", "250 ");
-        await c.CommandAsync("RCPT TO:<b1@example.test>", "250 ");
+        await c.EnvelopeAsync("a@foreign.test", "b1@example.test");
         await c.CommandAsync("RCPT TO:<b2@example.test>", "250 ");
         await c.CommandAsync("RCPT TO:<b3@example.test>", "452 4.5.3");
     }
@@ -84,11 +76,8 @@ public class LimitsTests
     {
         await using var gateway = await StartAsync("max_messages_per_connection: 1");
         await using var c = await HelloAsync(gateway);
-        await c.CommandAsync("MAIL FROM:<a@foreign.test>", "250 ");
-        await c.CommandAsync("RCPT TO:<bob@example.test>", "250 ");
-        await c.CommandAsync("DATA", "354 ");
-        await c.SendAsync("Subject: one\r\n\r\nx\r\n.\r\n");
-        await c.ExpectAsync("250 2.0.0");
+        await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
+        await c.DataAsync("Subject: one\r\n\r\nx\r\n", "250 2.0.0");
         await c.CommandAsync("MAIL FROM:<a@foreign.test>", "421 4.7.0");
         Assert.True(await c.IsClosedAsync());
     }
@@ -120,8 +109,7 @@ public class LimitsTests
     {
         await using var gateway = await StartAsync("data_timeout: 300ms");
         await using var c = await HelloAsync(gateway);
-        await c.CommandAsync("MAIL FROM:<a@foreign.test>", "250 ");
-        await c.CommandAsync("RCPT TO:<bob@example.test>", "250 ");
+        await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
         await c.CommandAsync("DATA", "354 ");
         await c.SendAsync("Subject: half\r\n\r\npartial");
         await c.ExpectAsync("421 4.4.2", TimeSpan.FromSeconds(5));

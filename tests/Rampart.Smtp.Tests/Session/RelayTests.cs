@@ -15,8 +15,7 @@ public class RelayTests
     {
         await using var gateway = await TestGateway.StartAsync();
         await using var c = await gateway.ConnectAsync();
-        await c.ExpectAsync("220 ");
-        await c.CommandAsync("EHLO c.test", "250 ");
+        await c.HelloAsync();
         await c.CommandAsync("MAIL FROM:<a@foreign.test>", "250 ");
         await c.CommandAsync($"RCPT TO:{recipient}", "550 5.7.1 Relaying denied");
         await c.CommandAsync("RCPT TO:<bob@EXAMPLE.TEST>", "250 2.1.5");
@@ -27,13 +26,10 @@ public class RelayTests
     {
         await using var gateway = await TestGateway.StartAsync();
         await using var c = await gateway.ConnectAsync("outbound");
-        await c.ExpectAsync("220 ");
-        await c.CommandAsync("EHLO c.test", "250 ");
+        await c.HelloAsync();
         await c.CommandAsync("MAIL FROM:<alice@example.test>", "250 ");
         await c.CommandAsync("RCPT TO:<someone@elsewhere.test>", "250 2.1.5");
-        await c.CommandAsync("DATA", "354 ");
-        await c.SendAsync("Subject: out\r\n\r\nx\r\n.\r\n");
-        await c.ExpectAsync("250 2.0.0");
+        await c.DataAsync("Subject: out\r\n\r\nx\r\n", "250 2.0.0");
         await gateway.WaitForDropAsync(1, folder: "outgoing");
     }
 
@@ -44,8 +40,7 @@ public class RelayTests
             .Replace("relay_networks: [127.0.0.0/8]", "relay_networks: [192.0.2.0/24, 2001:db8::/32]")
             .Replace("{inbound_extra}", "").Replace("{outbound_extra}", ""));
         await using var c = await gateway.ConnectAsync("outbound");
-        await c.ExpectAsync("220 ");
-        await c.CommandAsync("EHLO c.test", "250 ");
+        await c.HelloAsync();
         await c.CommandAsync("MAIL FROM:<alice@example.test>", "250 ");
         await c.CommandAsync("RCPT TO:<someone@elsewhere.test>", "550 5.7.1 Relaying denied");
     }

@@ -76,8 +76,7 @@ public class SessionCommandTests : IAsyncLifetime
     public async Task Pipelined_batch_gets_its_replies_in_order()
     {
         await using var c = await gateway.ConnectAsync();
-        await c.ExpectAsync("220 ");
-        await c.CommandAsync("EHLO c.test", "250 ");
+        await c.HelloAsync();
         await c.SendAsync("MAIL FROM:<a@foreign.test>\r\nRCPT TO:<bob@example.test>\r\nRCPT TO:<x@elsewhere.test>\r\nRCPT TO:<carol@example.test>\r\nDATA\r\n");
         await c.ExpectAsync("250 2.1.0");
         await c.ExpectAsync("250 2.1.5");
@@ -99,8 +98,7 @@ public class SessionCommandTests : IAsyncLifetime
     public async Task Bdat_chunks_with_last_make_one_message()
     {
         await using var c = await gateway.ConnectAsync();
-        await c.ExpectAsync("220 ");
-        await c.CommandAsync("EHLO c.test", "250 ");
+        await c.HelloAsync();
         await c.CommandAsync("MAIL FROM:<a@foreign.test> BODY=8BITMIME", "250 ");
         await c.CommandAsync("RCPT TO:<bob@example.test>", "250 ");
         var part1 = "Subject: chunks\r\n\r\n.first line\r\n";
@@ -116,8 +114,7 @@ public class SessionCommandTests : IAsyncLifetime
     public async Task Bdat_refused_out_of_order_still_skips_its_chunk()
     {
         await using var c = await gateway.ConnectAsync();
-        await c.ExpectAsync("220 ");
-        await c.CommandAsync("EHLO c.test", "250 ");
+        await c.HelloAsync();
         // The chunk holds what looks like commands: it must be skipped, never executed.
         var chunk = "MAIL FROM:<evil@foreign.test>\r\nRCPT TO:<bob@example.test>\r\n";
         await c.SendAsync($"BDAT {chunk.Length} LAST\r\n{chunk}NOOP\r\n");
@@ -130,13 +127,10 @@ public class SessionCommandTests : IAsyncLifetime
     public async Task Dsn_smtputf8_and_8bitmime_parameters_are_accepted()
     {
         await using var c = await gateway.ConnectAsync();
-        await c.ExpectAsync("220 ");
-        await c.CommandAsync("EHLO c.test", "250 ");
+        await c.HelloAsync();
         await c.CommandAsync("MAIL FROM:<jöran@foreign.test> SMTPUTF8 BODY=8BITMIME RET=HDRS ENVID=abc+2B1", "250 2.1.0");
         await c.CommandAsync("RCPT TO:<bob@example.test> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;bob@example.test", "250 2.1.5");
-        await c.CommandAsync("DATA", "354");
-        await c.SendAsync("Subject: caf\u00e9\r\n\r\nna\u00efve\r\n.\r\n");
-        await c.ExpectAsync("250 2.0.0 Ok: queued");
+        await c.DataAsync("Subject: caf\u00e9\r\n\r\nna\u00efve\r\n", "250 2.0.0 Ok: queued");
         await c.CommandAsync("MAIL FROM:<jöran@foreign.test>", "553 5.6.7");
         await c.CommandAsync("MAIL FROM:<a@foreign.test>", "250 ");
         await c.CommandAsync("RCPT TO:<jöran@example.test>", "553 5.6.7");
@@ -149,13 +143,10 @@ public class SessionCommandTests : IAsyncLifetime
     public async Task Bare_postmaster_is_accepted_and_qualified()
     {
         await using var c = await gateway.ConnectAsync();
-        await c.ExpectAsync("220 ");
-        await c.CommandAsync("EHLO c.test", "250 ");
+        await c.HelloAsync();
         await c.CommandAsync("MAIL FROM:<>", "250 ");
         await c.CommandAsync("RCPT TO:<Postmaster>", "250 2.1.5");
-        await c.CommandAsync("DATA", "354");
-        await c.SendAsync("Subject: pm\r\n\r\nx\r\n.\r\n");
-        await c.ExpectAsync("250 2.0.0");
+        await c.DataAsync("Subject: pm\r\n\r\nx\r\n", "250 2.0.0");
         var text = await File.ReadAllTextAsync(Assert.Single(await gateway.WaitForDropAsync(1)));
         Assert.Contains("Delivered-To: postmaster@example.test", text);
         Assert.StartsWith("Return-Path: <>", text);

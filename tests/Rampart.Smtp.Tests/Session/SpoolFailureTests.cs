@@ -12,10 +12,8 @@ public class SpoolFailureTests
         var incoming = Path.Combine(gateway.DataDir, "queue", "incoming");
         Directory.Delete(incoming);
         await using var c = await gateway.ConnectAsync();
-        await c.ExpectAsync("220 ");
-        await c.CommandAsync("EHLO c.test", "250 ");
-        await c.CommandAsync("MAIL FROM:<a@foreign.test>", "250 ");
-        await c.CommandAsync("RCPT TO:<bob@example.test>", "250 ");
+        await c.HelloAsync();
+        await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
         await c.CommandAsync("DATA", "451 4.3.0");
         var chunk = "Subject: x\r\n\r\nbody\r\n";
         await c.SendAsync($"BDAT {chunk.Length} LAST\r\n{chunk}");
@@ -23,8 +21,7 @@ public class SpoolFailureTests
 
         Directory.CreateDirectory(incoming);
         await c.CommandAsync("RSET", "250 ");
-        await c.CommandAsync("MAIL FROM:<a@foreign.test>", "250 ");
-        await c.CommandAsync("RCPT TO:<bob@example.test>", "250 ");
+        await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
         await c.CommandAsync("DATA", "354 ");
         await c.SendAsync(chunk + ".\r\n");
         await c.ExpectAsync("250 2.0.0");
