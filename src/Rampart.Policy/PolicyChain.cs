@@ -19,6 +19,8 @@ public sealed class PolicyChain(IReadOnlyList<IFilter> filters)
 
     public IReadOnlyList<IFilter> Filters => filters;
 
+    public bool HasMessageFilters => message.Length > 0;
+
     public async ValueTask<Verdict> ConnectAsync(SessionFacts session, CancellationToken ct)
     {
         foreach (var f in connect)

@@ -9,11 +9,18 @@ namespace Rampart.Queue;
 /// </summary>
 public sealed class MessageWriter : IAsyncDisposable
 {
+    private const int BufferSize = 64 * 1024;
+
     private readonly QueueStore store;
     private readonly string incomingPath;
     private SafeFileHandle? handle;
     private long offset;
     private bool committed;
+
+    // Small messages reach the disk in one write: magic, Received header, content and trailer are
+    // gathered here first (each write is a system call, and the hot path is syscall-bound).
+    private byte[]? buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(BufferSize);
+    private int buffered;
 
     internal MessageWriter(QueueStore store, string queueId, string incomingPath)
     {
@@ -21,22 +28,40 @@ public sealed class MessageWriter : IAsyncDisposable
         QueueId = queueId;
         this.incomingPath = incomingPath;
         handle = File.OpenHandle(incomingPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, FileOptions.Asynchronous);
-        RandomAccess.Write(handle, SpoolFormat.Magic, 0);
-        offset = SpoolFormat.Magic.Length;
+        SpoolFormat.Magic.CopyTo(buffer);
+        buffered = SpoolFormat.Magic.Length;
     }
 
     public string QueueId { get; }
 
-    public long ContentLength => offset - SpoolFormat.Magic.Length;
+    public long ContentLength => offset + buffered - SpoolFormat.Magic.Length;
 
-    /// <summary>The content written so far, for filters that must read it before the commit.</summary>
-    public Stream OpenContent() =>
-        new QueuedMessage(null!, incomingPath, SpoolFormat.Magic.Length, ContentLength).OpenContent();
+    /// <summary>The content received so far, for filters that read it before the commit; call <see cref="FlushAsync"/> first.</summary>
+    public Stream OpenContent()
+    {
+        if (buffered > 0) throw new InvalidOperationException("flush the writer before reading its content");
+        return new QueuedMessage(null!, incomingPath, SpoolFormat.Magic.Length, ContentLength).OpenContent();
+    }
 
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> content, CancellationToken ct)
     {
-        await RandomAccess.WriteAsync(handle!, content, offset, ct);
-        offset += content.Length;
+        if (buffered + content.Length > BufferSize) await FlushAsync(ct);
+        if (content.Length >= BufferSize)
+        {
+            await RandomAccess.WriteAsync(handle!, content, offset, ct);
+            offset += content.Length;
+            return;
+        }
+        content.Span.CopyTo(buffer.AsSpan(buffered));
+        buffered += content.Length;
+    }
+
+    public async ValueTask FlushAsync(CancellationToken ct)
+    {
+        if (buffered == 0) return;
+        await RandomAccess.WriteAsync(handle!, buffer.AsMemory(0, buffered), offset, ct);
+        offset += buffered;
+        buffered = 0;
     }
 
     public async Task<QueuedMessage> CommitAsync(QueuedEnvelope envelope)
@@ -44,10 +69,12 @@ public sealed class MessageWriter : IAsyncDisposable
         var file = handle ?? throw new InvalidOperationException("already committed or aborted");
         long contentLength = ContentLength;
         var envelopeBytes = SpoolFormat.SerializeEnvelope(envelope);
-        byte[] tail = [.. envelopeBytes, .. SpoolFormat.Trailer(contentLength, envelopeBytes)];
-        await RandomAccess.WriteAsync(file, tail, offset);
+        await WriteAsync(envelopeBytes, default);
+        await WriteAsync(SpoolFormat.Trailer(contentLength, envelopeBytes), default);
+        await FlushAsync(default);
         file.Dispose();
         handle = null;
+        ReturnBuffer();
 
         // Content durable first, then the rename that publishes it, each in a shared sync round.
         // A crash between the two leaves a complete file in incoming/, which was never acknowledged
@@ -60,8 +87,15 @@ public sealed class MessageWriter : IAsyncDisposable
         return new QueuedMessage(envelope, activePath, SpoolFormat.Magic.Length, contentLength);
     }
 
+    private void ReturnBuffer()
+    {
+        if (buffer is not null) System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        buffer = null;
+    }
+
     public ValueTask DisposeAsync()
     {
+        ReturnBuffer();
         handle?.Dispose();
         handle = null;
         if (!committed) File.Delete(incomingPath);

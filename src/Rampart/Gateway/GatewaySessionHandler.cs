@@ -40,6 +40,8 @@ internal sealed partial class GatewaySessionHandler(
         try
         {
             var recipients = transaction.Recipients.Select(QualifyPostmaster).ToList();
+            // Content filters read the spool file, so what is still buffered must reach it first.
+            if (chain.HasMessageFilters) await writer.FlushAsync(ct);
             var context = new MessageContext(session, writer.QueueId, transaction.Sender, recipients, transaction.Size, writer.OpenContent);
             var verdict = await chain.MessageAsync(context, ct);
             if (ToReply(verdict) is { } refusal) return refusal;
