@@ -16,12 +16,16 @@ internal static class Idle
     public static readonly string[] Known =
     [
         "host", "port", "connections", "hold-seconds", "connect-concurrency", "helo", "timeout-seconds",
+        "setup-seconds", "max-failures",
     ];
 
     public const string Usage =
         """
           idle --host 127.0.0.1 --port 2525 --connections 5000 --hold-seconds 20
                [--connect-concurrency 200] [--helo bench-client.test] [--timeout-seconds 30]
+               [--setup-seconds 120] [--max-failures 100]
+              Setup stops early after --max-failures failed connections or --setup-seconds;
+              the connections already open are held anyway.
               Prints "READY open=N" when the connections are set up, "HELD ..." after the hold.
               Needs `ulimit -n` above --connections (each connection is one descriptor here).
         """;
@@ -34,6 +38,8 @@ internal static class Idle
         int concurrency = o.GetInt("connect-concurrency", 200, 1, 10_000);
         string helo = o.GetString("helo", "bench-client.test");
         var timeout = TimeSpan.FromSeconds(o.GetInt("timeout-seconds", 30, 1, 3600));
+        int setupSeconds = o.GetInt("setup-seconds", 120, 1, 86_400);
+        int maxFailures = o.GetInt("max-failures", 100, 0, int.MaxValue);
         var inv = CultureInfo.InvariantCulture;
 
         Console.WriteLine($"idle: {endPoint} connections={count} hold={holdSeconds} s connect-concurrency={concurrency}");
@@ -42,8 +48,9 @@ internal static class Idle
         var failures = new Dictionary<string, int>(StringComparer.Ordinal);
         string? firstFailure = null;
         long started = Stopwatch.GetTimestamp();
-        // Bound the whole setup phase too: generous, but finite.
-        using var setupCts = new CancellationTokenSource(TimeSpan.FromSeconds(Math.Max(60, count / 10)));
+        int failed = 0;
+        // Bound the whole setup phase too; it also stops after too many failures.
+        using var setupCts = new CancellationTokenSource(TimeSpan.FromSeconds(setupSeconds));
 
         try
         {
@@ -69,6 +76,10 @@ internal static class Idle
                         conns[i] = conn;
                         conn = null;
                     }
+                    catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                    {
+                        // setup phase over (time or failure limit)
+                    }
                     catch (Exception e) when (e is SocketException or TimeoutException or SmtpProtocolException or IOException)
                     {
                         string kind = e switch
@@ -82,6 +93,10 @@ internal static class Idle
                             failures[kind] = failures.GetValueOrDefault(kind) + 1;
                             firstFailure ??= e.Message;
                         }
+                        if (Interlocked.Increment(ref failed) > maxFailures)
+                        {
+                            setupCts.Cancel();
+                        }
                     }
                     finally
                     {
@@ -91,12 +106,14 @@ internal static class Idle
         }
         catch (OperationCanceledException)
         {
-            Console.WriteLine("setup phase timed out; holding what is open");
+            Console.WriteLine(failed > maxFailures
+                ? $"setup stopped: more than {maxFailures} failures; holding what is open"
+                : $"setup stopped: {setupSeconds} s elapsed; holding what is open");
         }
 
-        double setupSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        double setupElapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
         int opened = conns.Count(c => c is not null);
-        Console.WriteLine(string.Create(inv, $"opened {opened}/{count} in {setupSeconds:F2} s"));
+        Console.WriteLine(string.Create(inv, $"opened {opened}/{count} in {setupElapsed:F2} s"));
         foreach (var (kind, n) in failures.OrderByDescending(kv => kv.Value))
         {
             Console.WriteLine($"  failed x{n}: {kind}");
