@@ -25,7 +25,7 @@ public sealed partial class SmtpSession
     private readonly SmtpSessionOptions options;
     private readonly ILogger logger;
     private readonly CancellationToken shutdown;
-    private readonly CancellationTokenSource readTimeout;
+    private CancellationTokenSource readTimeout;
     private readonly TimeProvider clock;
 
     private PipeReader reader;
@@ -184,7 +184,12 @@ public sealed partial class SmtpSession
         }
         finally
         {
-            readTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
+            // The timer may fire just as the read completes; a cancelled source cannot be reused.
+            if (!readTimeout.TryReset())
+            {
+                readTimeout.Dispose();
+                readTimeout = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+            }
         }
     }
 
