@@ -34,6 +34,11 @@ public sealed class YamlTree
         {
             throw new ConfigException($"{source}:{ex.Start.Line}:{ex.Start.Column}: not valid YAML: {ex.InnerException?.Message ?? ex.Message}");
         }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet reports some unterminated structures (e.g. "[a, b" at the end) this way, without a position.
+            throw new ConfigException($"{source}: not valid YAML: {ex.Message}");
+        }
         if (stream.Documents.Count == 0) return new YamlTree(source, new YamlMappingNode());
         if (stream.Documents[0].RootNode is not YamlMappingNode root)
         {
@@ -65,7 +70,7 @@ public sealed class YamlTree
                 stream.Load(new StringReader(value));
                 parsed = stream.Documents.Count == 0 ? new YamlScalarNode("") : stream.Documents[0].RootNode;
             }
-            catch (YamlException ex)
+            catch (Exception ex) when (ex is YamlException or InvalidOperationException)
             {
                 throw new ConfigException($"environment variable {name}: not a valid YAML value: {ex.Message}");
             }

@@ -153,6 +153,19 @@ public sealed partial class RampartProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits (bounded) until stdout contains <paramref name="text"/>, e.g. Rampart's "Rampart started from" log line.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + limit;
+        while (!Stdout.Contains(text, StringComparison.Ordinal))
+        {
+            if (HasExited) throw new InvalidOperationException($"exited before printing '{text}'.\n{Describe()}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no '{text}' on stdout after {limit.TotalSeconds:0.#} s.\n{Describe()}");
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>SIGKILL: no clean-up code runs, as in a crash or an OOM kill.</summary>
     public void Kill()
     {
