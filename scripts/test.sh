@@ -11,14 +11,14 @@ rm -rf "$results"
 mkdir -p "$results"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-if ! dotnet build Rampart.sln -c Release -nologo -v quiet; then
+if ! dotnet build Rampart.slnx -c Release -nologo -v quiet; then
   echo "build failed"
   echo "0 passed, 1 failed"
   exit 1
 fi
 
 # Each test project writes its own TRX; the totals below are read from them, not from console text.
-dotnet test Rampart.sln -c Release --no-build -nologo \
+dotnet test Rampart.slnx -c Release --no-build -nologo \
   --logger "trx" --results-directory "$results" \
   --blame-hang-timeout 5m -- RunConfiguration.TestSessionTimeout=3600000
 status=$?
