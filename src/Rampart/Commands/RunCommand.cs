@@ -42,6 +42,8 @@ public static class RunCommand
             log.LogInformation("Rampart started from {Source}; data in {DataDir}", options.Source, options.DataDir);
             await Task.WhenAny(stop.Task, Task.Delay(Timeout.Infinite, ct));
             log.LogInformation("Stopping: open sessions are told 421, queued mail stays on disk");
+            log.LogInformation("Group commit: {Requests} durability requests served by {Syncs} file-system syncs",
+                gateway.Queue.Barrier.Waiters, gateway.Queue.Barrier.Syncs);
             return 0;
         });
         return command;
