@@ -14,6 +14,10 @@ public sealed partial class QueueStore : IDisposable
 {
     private readonly ILogger logger;
 
+    // Messages that have a .rcpt log, so the common case (delivered at the first attempt) costs no
+    // stat or unlink of a file that does not exist.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> outcomeLogs = new();
+
     public QueueStore(string root, ILogger logger)
     {
         this.logger = logger;
@@ -56,7 +60,8 @@ public sealed partial class QueueStore : IDisposable
             var name = Path.GetFileName(path);
             if (name.EndsWith(".rcpt", StringComparison.Ordinal))
             {
-                if (!File.Exists(path[..^5])) File.Delete(path);
+                if (File.Exists(path[..^5])) outcomeLogs[name[..^5]] = true;
+                else File.Delete(path);
                 continue;
             }
             try
@@ -78,8 +83,8 @@ public sealed partial class QueueStore : IDisposable
     public IReadOnlyDictionary<int, RecipientOutcome> ReadOutcomes(string queueId)
     {
         var result = new Dictionary<int, RecipientOutcome>();
+        if (!outcomeLogs.ContainsKey(queueId)) return result;
         var path = RecipientLogPath(queueId);
-        if (!File.Exists(path)) return result;
         foreach (var line in File.ReadLines(path))
         {
             // A torn last line (crash mid-append) is ignored: that recipient is simply tried again.
@@ -92,6 +97,7 @@ public sealed partial class QueueStore : IDisposable
     public async Task RecordOutcomesAsync(string queueId, IEnumerable<(int Index, RecipientOutcome Outcome)> outcomes, CancellationToken ct)
     {
         var text = string.Concat(outcomes.Select(o => o.Outcome.Format(o.Index) + "\n"));
+        outcomeLogs[queueId] = true;
         await using (var stream = new FileStream(RecipientLogPath(queueId), FileMode.Append, FileAccess.Write, FileShare.Read, 4096, useAsync: true))
         {
             await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(text), ct);
@@ -107,7 +113,7 @@ public sealed partial class QueueStore : IDisposable
     public void Remove(string queueId)
     {
         File.Delete(ActivePath(queueId));
-        File.Delete(RecipientLogPath(queueId));
+        if (outcomeLogs.TryRemove(queueId, out _)) File.Delete(RecipientLogPath(queueId));
     }
 
     public void Dispose() => Barrier.Dispose();

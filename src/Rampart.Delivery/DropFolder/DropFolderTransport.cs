@@ -15,9 +15,15 @@ public sealed class DropFolderTransport(string folder, SyncBarrier barrier) : IT
 
     public string Folder => folder;
 
+    private bool folderExists;
+
     public async Task<IReadOnlyList<RecipientOutcome>> DeliverAsync(QueuedMessage message, IReadOnlyList<int> recipients, CancellationToken ct)
     {
-        Directory.CreateDirectory(folder);
+        if (!folderExists)
+        {
+            Directory.CreateDirectory(folder);
+            folderExists = true;
+        }
         var envelope = message.Envelope;
         var prefix = new StringBuilder();
         prefix.Append("Return-Path: <").Append(envelope.Sender.Address).Append(">\r\n");
