@@ -54,6 +54,9 @@ public sealed class TestGateway : IAsyncDisposable
           retry_intervals: [100ms]
         """;
 
+    /// <summary>The standard set-up with nothing added, for tests that edit it as text.</summary>
+    public static string PlainYaml => StandardYaml.Replace("{inbound_extra}", "").Replace("{outbound_extra}", "");
+
     /// <summary>Starts the standard set-up; the extras are indented YAML lines added to each listener.</summary>
     public static Task<TestGateway> StartAsync(string inboundExtra = "", string outboundExtra = "") =>
         StartYamlAsync(StandardYaml.Replace("{inbound_extra}", Indent(inboundExtra)).Replace("{outbound_extra}", Indent(outboundExtra)));

@@ -11,8 +11,7 @@ public class EnvelopeKeptTests
     public async Task Dsn_parameters_are_stored_with_the_queued_message()
     {
         // A route with no transport yet keeps the message in the queue, where its envelope can be read back.
-        await using var gateway = await TestGateway.StartYamlAsync(TestGateway.StandardYaml
-            .Replace("{inbound_extra}", "").Replace("{outbound_extra}", "")
+        await using var gateway = await TestGateway.StartYamlAsync(TestGateway.PlainYaml
             .Replace("transport: drop\n    path: outgoing", "transport: smtp\n    host: 127.0.0.1"));
         await using var c = await gateway.ConnectAsync("outbound");
         await c.HelloAsync();
