@@ -21,8 +21,6 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
     private readonly Channel<QueuedMessage> ready = Channel.CreateUnbounded<QueuedMessage>();
     private readonly CancellationTokenSource stopping = new();
     private readonly List<Task> workers = [];
-    private long delivered;
-    private long deferred;
 
     public DeliveryAgent(QueueStore store, IRouter router, ILogger logger, int workerCount, IReadOnlyList<TimeSpan> retrySchedule, TimeProvider? clock = null)
     {
@@ -33,9 +31,6 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
         this.clock = clock ?? TimeProvider.System;
         for (int i = 0; i < workerCount; i++) workers.Add(Task.Run(WorkAsync));
     }
-
-    public long Delivered => Interlocked.Read(ref delivered);
-    public long Deferred => Interlocked.Read(ref deferred);
 
     public void Enqueue(QueuedMessage message) => ready.Writer.TryWrite(message);
 
@@ -81,7 +76,6 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
                 // Removal is the record when everything is final: no outcome log needed.
                 // Permanent failures get their bounce (RFC 3464) before removal once SMTP delivery exists.
                 store.Remove(message.QueueId);
-                Interlocked.Increment(ref delivered);
                 return;
             }
             await store.RecordOutcomesAsync(message.QueueId, results, stopping.Token);
@@ -99,7 +93,6 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
 
     private void ScheduleRetry(QueuedMessage message, int attempt)
     {
-        Interlocked.Increment(ref deferred);
         var delay = retrySchedule[Math.Min(attempt, retrySchedule.Count - 1)];
         DeliveryLog.Deferred(logger, message.QueueId, delay);
         _ = RetryLaterAsync(message, attempt + 1, delay);

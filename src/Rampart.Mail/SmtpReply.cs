@@ -16,8 +16,6 @@ public sealed record SmtpReply(int Code, EnhancedStatusCode? Status, IReadOnlyLi
     public static SmtpReply Plain(int code, string text) => new(code, (EnhancedStatusCode?)null, [text]);
 
     public bool IsPositive => Code is >= 200 and < 400;
-    public bool IsTransientFailure => Code is >= 400 and < 500;
-    public bool IsPermanentFailure => Code >= 500;
 
     public string Text => string.Join(" / ", Lines);
 

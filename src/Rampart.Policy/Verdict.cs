@@ -28,8 +28,5 @@ public abstract record Verdict
     public static readonly Verdict Next = new Continue();
     public static readonly Verdict Ok = new Accept();
 
-    public static Verdict Refuse(int code, string status, string text) =>
-        code >= 500 ? new Reject(new SmtpReply(code, status, text)) : new TempFail(new SmtpReply(code, status, text));
-
     public bool IsDecisive => this is not Continue;
 }

@@ -10,6 +10,4 @@ public sealed class AcceptedDomains(IEnumerable<string> domains)
     private readonly HashSet<string> set = new(domains.Select(d => d.TrimEnd('.')), StringComparer.OrdinalIgnoreCase);
 
     public bool Contains(string domain) => domain.Length > 0 && domain[0] != '[' && set.Contains(domain);
-
-    public IReadOnlyCollection<string> All => set;
 }

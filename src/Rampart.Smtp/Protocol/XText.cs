@@ -34,15 +34,4 @@ public static class XText
         decoded = sb.ToString();
         return true;
     }
-
-    public static string Encode(string value)
-    {
-        var sb = new StringBuilder(value.Length);
-        foreach (byte b in Encoding.UTF8.GetBytes(value))
-        {
-            if (b is < (byte)'!' or > (byte)'~' or (byte)'+' or (byte)'=') sb.Append('+').Append(b.ToString("X2"));
-            else sb.Append((char)b);
-        }
-        return sb.ToString();
-    }
 }
