@@ -84,9 +84,11 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
         {
             return;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex)
         {
-            DeliveryLog.AttemptFailed(logger, message.QueueId, ex.Message);
+            // Whatever went wrong (a transport's bug included), the message stays queued and is
+            // retried: a worker must never die and leave the queue with fewer hands.
+            DeliveryLog.AttemptFailed(logger, ex, message.QueueId);
         }
         ScheduleRetry(message, attempt);
     }
@@ -124,8 +126,8 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
         [LoggerMessage(3001, LogLevel.Information, "Delivery queue_id={QueueId} to=<{Recipient}> relay={Transport} status={Status} detail=\"{Detail}\"")]
         public static partial void RecipientOutcome(ILogger logger, string queueId, string recipient, string transport, RecipientStatus status, string detail);
 
-        [LoggerMessage(3002, LogLevel.Warning, "Delivery queue_id={QueueId} attempt failed: {Reason}")]
-        public static partial void AttemptFailed(ILogger logger, string queueId, string reason);
+        [LoggerMessage(3002, LogLevel.Error, "Delivery queue_id={QueueId} attempt failed; will retry")]
+        public static partial void AttemptFailed(ILogger logger, Exception exception, string queueId);
 
         [LoggerMessage(3003, LogLevel.Information, "Delivery queue_id={QueueId} deferred, next attempt in {Delay}")]
         public static partial void Deferred(ILogger logger, string queueId, TimeSpan delay);
