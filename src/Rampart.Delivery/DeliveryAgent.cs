@@ -18,7 +18,7 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
     private readonly ILogger logger;
     private readonly TimeProvider clock;
     private readonly IReadOnlyList<TimeSpan> retrySchedule;
-    private readonly Channel<QueuedMessage> ready = Channel.CreateUnbounded<QueuedMessage>();
+    private readonly Channel<(QueuedMessage Message, int Attempt)> ready = Channel.CreateUnbounded<(QueuedMessage, int)>();
     private readonly CancellationTokenSource stopping = new();
     private readonly List<Task> workers = [];
 
@@ -32,15 +32,15 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
         for (int i = 0; i < workerCount; i++) workers.Add(Task.Run(WorkAsync));
     }
 
-    public void Enqueue(QueuedMessage message) => ready.Writer.TryWrite(message);
+    public void Enqueue(QueuedMessage message) => ready.Writer.TryWrite((message, 0));
 
     private async Task WorkAsync()
     {
         try
         {
-            await foreach (var message in ready.Reader.ReadAllAsync(stopping.Token))
+            await foreach (var (message, attempt) in ready.Reader.ReadAllAsync(stopping.Token))
             {
-                await AttemptAsync(message, attempt: 0);
+                await AttemptAsync(message, attempt);
             }
         }
         catch (OperationCanceledException)
@@ -100,12 +100,13 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
         _ = RetryLaterAsync(message, attempt + 1, delay);
     }
 
+    /// <summary>Back through the ready channel, so retries share the bounded workers with new mail.</summary>
     private async Task RetryLaterAsync(QueuedMessage message, int attempt, TimeSpan delay)
     {
         try
         {
             await Task.Delay(delay, clock, stopping.Token);
-            await AttemptAsync(message, attempt);
+            ready.Writer.TryWrite((message, attempt));
         }
         catch (OperationCanceledException)
         {

@@ -19,7 +19,7 @@ public sealed class MessageWriter : IAsyncDisposable
 
     // Small messages reach the disk in one write: magic, Received header, content and trailer are
     // gathered here first (each write is a system call, and the hot path is syscall-bound).
-    private byte[]? buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(BufferSize);
+    private byte[]? buffer;
     private int buffered;
 
     internal MessageWriter(QueueStore store, string queueId, string incomingPath)
@@ -28,6 +28,7 @@ public sealed class MessageWriter : IAsyncDisposable
         QueueId = queueId;
         this.incomingPath = incomingPath;
         handle = File.OpenHandle(incomingPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, FileOptions.Asynchronous);
+        buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(BufferSize);
         SpoolFormat.Magic.CopyTo(buffer);
         buffered = SpoolFormat.Magic.Length;
     }
@@ -83,7 +84,16 @@ public sealed class MessageWriter : IAsyncDisposable
         await store.Barrier.SyncAsync();
         File.Move(incomingPath, activePath);
         committed = true;
-        await store.Barrier.SyncAsync();
+        try
+        {
+            await store.Barrier.SyncAsync();
+        }
+        catch (IOException)
+        {
+            // The client will be told 451 and send again: withdraw this copy so it is not delivered twice.
+            File.Delete(activePath);
+            throw;
+        }
         return new QueuedMessage(envelope, activePath, SpoolFormat.Magic.Length, contentLength);
     }
 

@@ -28,6 +28,9 @@ internal static partial class SmtpLog
     [LoggerMessage(1008, LogLevel.Error, "Session {SessionId}: the spool failed under the message; client told 451 4.3.0")]
     public static partial void SpoolFailed(ILogger logger, Exception exception, string sessionId);
 
+    [LoggerMessage(1009, LogLevel.Warning, "Session {SessionId}: input pipelined behind a refused DATA; closing")]
+    public static partial void ImproperPipelining(ILogger logger, string sessionId);
+
     [LoggerMessage(1005, LogLevel.Information, "Session {SessionId} started {Protocol} with {Cipher}")]
     public static partial void TlsStarted(ILogger logger, string sessionId, string protocol, string cipher);
 

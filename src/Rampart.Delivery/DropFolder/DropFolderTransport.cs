@@ -9,21 +9,27 @@ namespace Rampart.Delivery.DropFolder;
 /// Return-Path and one Delivered-To per recipient prepended as a local delivery agent would. Because
 /// the name is the queue id, a delivery repeated after a crash replaces the same file: exactly once.
 /// </summary>
-public sealed class DropFolderTransport(string folder, SyncBarrier barrier) : ITransport
+public sealed class DropFolderTransport : ITransport, IDisposable
 {
+    private readonly string folder;
+
+    // Its own barrier: the folder may sit on another file system than the spool, and a sync of the
+    // spool's would then leave the delivered copy unsynced while the queued one is removed.
+    private readonly SyncBarrier barrier;
+
+    public DropFolderTransport(string folder)
+    {
+        this.folder = folder;
+        Directory.CreateDirectory(folder);
+        barrier = new SyncBarrier(folder);
+    }
+
     public string Name => $"drop:{folder}";
 
     public string Folder => folder;
 
-    private bool folderExists;
-
     public async Task<IReadOnlyList<RecipientOutcome>> DeliverAsync(QueuedMessage message, IReadOnlyList<int> recipients, CancellationToken ct)
     {
-        if (!folderExists)
-        {
-            Directory.CreateDirectory(folder);
-            folderExists = true;
-        }
         var envelope = message.Envelope;
         var prefix = new StringBuilder();
         prefix.Append("Return-Path: <").Append(envelope.Sender.Address).Append(">\r\n");
@@ -40,4 +46,6 @@ public sealed class DropFolderTransport(string folder, SyncBarrier barrier) : IT
         var outcome = new RecipientOutcome(RecipientStatus.Delivered, $"250 2.0.0 written to {path}", DateTimeOffset.UtcNow);
         return recipients.Select(_ => outcome).ToArray();
     }
+
+    public void Dispose() => barrier.Dispose();
 }

@@ -19,7 +19,10 @@ public static class XText
                 {
                     return false;
                 }
-                sb.Append((char)Convert.ToByte(value.Substring(i + 1, 2), 16));
+                byte octet = Convert.ToByte(value.Substring(i + 1, 2), 16);
+                // CR, LF, NUL and friends would become header injection once quoted in a DSN.
+                if (octet is < 0x20 or 0x7F) return false;
+                sb.Append((char)octet);
                 i += 2;
             }
             else if (c is < '!' or > '~' or '=')

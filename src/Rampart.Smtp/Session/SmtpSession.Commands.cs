@@ -13,6 +13,7 @@ public sealed partial class SmtpSession
         {
             // A BDAT's chunk follows its command whatever we answer: skip it, or it would be read as commands.
             if (command is SmtpCommand.Bdat refused) await SkipChunkAsync(refused.Size);
+            if (command is SmtpCommand.Data) RefuseImproperPipelining();
             await SendAsync(outOfOrder);
             return;
         }
@@ -148,7 +149,7 @@ public sealed partial class SmtpSession
             return;
         }
         ReplyWriter.Write(writer, Replies.ReadyForTls);
-        await writer.FlushAsync(shutdown);
+        await FlushAsync();
 
         // RFC 3207 §4.2 / the STARTTLS injection class: anything pipelined after STARTTLS came in
         // plaintext and must not be executed inside the TLS session. Drop it with the old pipes.
@@ -186,6 +187,23 @@ public sealed partial class SmtpSession
         facts.IsExtended = false;
         state = SessionState.Connected;
         SmtpLog.TlsStarted(logger, facts.SessionId, facts.TlsProtocol, facts.TlsCipher);
+    }
+
+    /// <summary>
+    /// RFC 2920 §3.1: DATA ends a pipelined group. Input already waiting behind a refused DATA is a
+    /// message body about to be read as commands (the way a relay abuser smuggles third-party
+    /// content); close instead, as Postfix does for improper pipelining.
+    /// </summary>
+    private void RefuseImproperPipelining()
+    {
+        if (!reader.TryRead(out var waiting)) return;
+        bool any = !waiting.Buffer.IsEmpty;
+        reader.AdvanceTo(waiting.Buffer.Start);
+        if (any)
+        {
+            SmtpLog.ImproperPipelining(logger, facts.SessionId);
+            closing = true;
+        }
     }
 
     /// <summary>Forgets the transaction; one summary line is logged if it had begun.</summary>

@@ -17,7 +17,7 @@ public sealed partial class SmtpSession
     {
         var tx = transaction!;
         // Opened before the 354 so that a spool that cannot take mail says so before the client sends it.
-        var sink = await TryOpenSinkAsync(tx);
+        var sink = await TryOpenSinkAsync(tx, isData: true);
         if (sink is null) return;
         await SendAsync(Replies.StartData);
         var framer = new ContentFramer(dotStuffed: true, options.Limits.MaxMessageSize, options.Limits.MaxTextLine);
@@ -52,10 +52,13 @@ public sealed partial class SmtpSession
         var tx = transaction!;
         if (chunkSink is null)
         {
-            chunkSink = await TryOpenSinkAsync(tx);
+            chunkSink = await TryOpenSinkAsync(tx, isData: false);
             if (chunkSink is null)
             {
+                // The transaction is over: later pipelined chunks must get 503 and be skipped,
+                // never be taken for a message that lacks this first chunk.
                 await SkipChunkAsync(bdat.Size);
+                await EndTransactionAsync(Replies.LocalError.ToString());
                 return;
             }
             chunkFramer = new ContentFramer(dotStuffed: false, options.Limits.MaxMessageSize, options.Limits.MaxTextLine);
@@ -121,8 +124,11 @@ public sealed partial class SmtpSession
     private Task<bool> SkipChunkAsync(long size) =>
         ReadChunkAsync(size, framer: null, contentBuffer ??= new ArrayBufferWriter<byte>(ContentFlushThreshold), sink: null);
 
-    /// <summary>Opens the sink and writes our Received header; on a spool failure answers 451 4.3.0 and returns null.</summary>
-    private async Task<IMessageSink?> TryOpenSinkAsync(SmtpTransaction tx)
+    /// <summary>
+    /// Opens the sink and writes our Received header; on a spool failure answers 451 4.3.0 and returns
+    /// null. For DATA that is a refused DATA, so input pipelined behind it closes the session.
+    /// </summary>
+    private async Task<IMessageSink?> TryOpenSinkAsync(SmtpTransaction tx, bool isData)
     {
         spoolFault = false;
         IMessageSink? sink = null;
@@ -138,6 +144,7 @@ public sealed partial class SmtpSession
         {
             SmtpLog.SpoolFailed(logger, ex, facts.SessionId);
             if (sink is not null) await sink.DisposeAsync();
+            if (isData) RefuseImproperPipelining();
             await SendAsync(Replies.LocalError);
             return null;
         }

@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Rampart.Mail;
 using Rampart.Smtp.Protocol;
@@ -37,6 +38,7 @@ public sealed partial class SmtpSession
     private int messages;
     private bool closing;
     private bool skippingLongLine;
+    private bool skippedLineWasBdat;
     private ArrayBufferWriter<byte>? contentBuffer;
 
     public SmtpSession(Stream network, SessionFacts facts, ISmtpSessionHandler handler, SmtpSessionOptions options,
@@ -130,6 +132,7 @@ public sealed partial class SmtpSession
                 if (buffer.Length > max)
                 {
                     // Discard what we have and everything up to the next LF: one reply for the whole line.
+                    if (!skippingLongLine) skippedLineWasBdat = LooksLikeBdat(buffer);
                     skippingLongLine = true;
                     reader.AdvanceTo(buffer.End);
                 }
@@ -149,6 +152,24 @@ public sealed partial class SmtpSession
     }
 
     private ParseResult ParseLine(ReadOnlySequence<byte> line, int max)
+    {
+        var result = ParseFramedLine(line, max);
+        // A BDAT line we cannot act on still announces a chunk we cannot size: treat it as BDAT
+        // syntax, which closes the connection, so the chunk is never read as commands.
+        bool bdat = skippedLineWasBdat || LooksLikeBdat(line);
+        skippedLineWasBdat = false;
+        return result.Command is null && bdat ? ParseResult.Fail(CommandError.BdatSyntax) : result;
+    }
+
+    private static bool LooksLikeBdat(ReadOnlySequence<byte> line)
+    {
+        if (line.Length < 4) return false;
+        Span<byte> verb = stackalloc byte[4];
+        line.Slice(0, 4).CopyTo(verb);
+        return Ascii.EqualsIgnoreCase(verb, "BDAT"u8);
+    }
+
+    private ParseResult ParseFramedLine(ReadOnlySequence<byte> line, int max)
     {
         if (skippingLongLine)
         {
@@ -172,7 +193,7 @@ public sealed partial class SmtpSession
     private async ValueTask<ReadResult> ReadAsync(TimeSpan timeout)
     {
         if (reader.TryRead(out var ready)) return ready;
-        await writer.FlushAsync(shutdown);
+        await FlushAsync();
         readTimeout.CancelAfter(timeout);
         try
         {
@@ -184,12 +205,38 @@ public sealed partial class SmtpSession
         }
         finally
         {
-            // The timer may fire just as the read completes; a cancelled source cannot be reused.
-            if (!readTimeout.TryReset())
-            {
-                readTimeout.Dispose();
-                readTimeout = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
-            }
+            ResetTimeout();
+        }
+    }
+
+    /// <summary>
+    /// Sends the pending replies, bounded like a read: a client that pipelines without reading its
+    /// replies fills the TCP window, and must not hold its connection slot forever.
+    /// </summary>
+    private async ValueTask FlushAsync()
+    {
+        readTimeout.CancelAfter(options.Limits.CommandTimeout);
+        try
+        {
+            await writer.FlushAsync(readTimeout.Token);
+        }
+        catch (OperationCanceledException) when (!shutdown.IsCancellationRequested)
+        {
+            throw new TimeoutException();
+        }
+        finally
+        {
+            ResetTimeout();
+        }
+    }
+
+    private void ResetTimeout()
+    {
+        // The timer may fire just as the operation completes; a cancelled source cannot be reused.
+        if (!readTimeout.TryReset())
+        {
+            readTimeout.Dispose();
+            readTimeout = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
         }
     }
 
@@ -202,15 +249,14 @@ public sealed partial class SmtpSession
         {
             closing = true;
         }
-        if (reply.Code >= 400 && !closing && ++errors >= options.Limits.MaxErrors)
+        // RFC 5321 §4.5.3.1.10: 452 for surplus recipients is flow control, not a client error.
+        if (reply.Code >= 400 && reply != Replies.TooManyRecipients && !closing && ++errors >= options.Limits.MaxErrors)
         {
             ReplyWriter.Write(writer, Replies.TooManyErrors);
             closing = true;
         }
         return closing ? FlushAsync() : ValueTask.CompletedTask;
     }
-
-    private async ValueTask FlushAsync() => await writer.FlushAsync(shutdown);
 
     private async Task TrySendAsync(SmtpReply reply)
     {
@@ -230,9 +276,15 @@ public sealed partial class SmtpSession
     {
         try
         {
-            await writer.CompleteAsync();
+            // Completing the writer sends what is still buffered; a peer that reads nothing must not
+            // stall it, so after a grace period the connection is cut instead.
+            await writer.CompleteAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
             await reader.CompleteAsync();
             if (tls is not null) await tls.DisposeAsync();
+        }
+        catch (TimeoutException)
+        {
+            await network.DisposeAsync();
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
         {

@@ -75,7 +75,10 @@ public sealed class SmtpListener : IAsyncDisposable
                 continue;
             }
             long id = Interlocked.Increment(ref sessionCounter);
-            sessions[id] = RunConnectionAsync(client, id);
+            var session = RunConnectionAsync(client, id);
+            sessions[id] = session;
+            // A refused connection may have finished before it was added: do not keep it forever.
+            if (session.IsCompleted) sessions.TryRemove(id, out _);
         }
     }
 
@@ -97,7 +100,7 @@ public sealed class SmtpListener : IAsyncDisposable
             }
             try
             {
-                await using var stream = new NetworkStream(client, ownsSocket: false);
+                await using var stream = new NetworkStream(client, ownsSocket: true);
                 var facts = new SessionFacts
                 {
                     SessionId = $"{options.ListenerName}-{id}",
@@ -143,9 +146,9 @@ public sealed class SmtpListener : IAsyncDisposable
         {
             client.Shutdown(SocketShutdown.Both);
         }
-        catch (SocketException)
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
-            // Already reset by the peer.
+            // Already reset by the peer, or closed with its stream.
         }
         client.Dispose();
     }

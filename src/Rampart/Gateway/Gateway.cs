@@ -44,7 +44,7 @@ public sealed class Gateway : IAsyncDisposable
     {
         Directory.CreateDirectory(options.DataDir);
         queue = new QueueStore(Path.Combine(options.DataDir, "queue"), loggers.CreateLogger("Rampart.Queue"));
-        delivery = new DeliveryAgent(queue, BuildRouter(queue.Barrier), loggers.CreateLogger("Rampart.Delivery"),
+        delivery = new DeliveryAgent(queue, BuildRouter(), loggers.CreateLogger("Rampart.Delivery"),
             options.Queue.DeliveryWorkers, options.Queue.RetryIntervals, clock);
         foreach (var message in queue.Recover()) delivery.Enqueue(message);
 
@@ -85,19 +85,28 @@ public sealed class Gateway : IAsyncDisposable
         new RelayFilter(l.Role, new AcceptedDomains(l.AcceptedDomains), l.RelayNetworks),
     ]);
 
-    private DomainRouter BuildRouter(SyncBarrier barrier) => new(options.Routes
+    private DomainRouter BuildRouter() => new(options.Routes
         .Select(r => (r.Domains, r.Transport switch
         {
-            TransportKind.Drop => (ITransport?)new DropFolderTransport(Path.GetFullPath(r.Path!, options.DataDir), barrier),
+            TransportKind.Drop => (ITransport?)Track(new DropFolderTransport(Path.GetFullPath(r.Path!, options.DataDir))),
             // SMTP delivery (smart host, MX) arrives with the delivery issue; until then such mail stays queued.
             _ => null,
         }))
         .ToList());
 
+    private readonly List<IDisposable> owned = [];
+
+    private T Track<T>(T disposable) where T : IDisposable
+    {
+        owned.Add(disposable);
+        return disposable;
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var listener in listeners) await listener.DisposeAsync();
         if (delivery is not null) await delivery.DisposeAsync();
+        foreach (var d in owned) d.Dispose();
         queue?.Dispose();
     }
 }

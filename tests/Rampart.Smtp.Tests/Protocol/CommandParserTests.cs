@@ -57,6 +57,8 @@ public class CommandParserTests
     [InlineData("MAIL FROM:<a@b.test> FOO=BAR", CommandError.UnknownParameter)]
     [InlineData("MAIL FROM:<a@b.test> SIZE=1 SIZE=2", CommandError.DuplicateParameter)]
     [InlineData("MAIL FROM:<a@b.test> ENVID=bad=value", CommandError.BadParameterValue)]
+    [InlineData("MAIL FROM:<a@b.test> ENVID=a+0D+0AX-Injected:+20yes", CommandError.BadParameterValue)]
+    [InlineData("RCPT TO:<b@example.test> ORCPT=rfc822;b+00@example.test", CommandError.BadParameterValue)]
     [InlineData("RCPT TO:<b@example.test> NOTIFY=NEVER,SUCCESS", CommandError.BadParameterValue)]
     [InlineData("RCPT TO:<b@example.test> NOTIFY=SUCCESS,SUCCESS", CommandError.BadParameterValue)]
     [InlineData("RCPT TO:<b@example.test> ORCPT=nosemicolon", CommandError.BadParameterValue)]

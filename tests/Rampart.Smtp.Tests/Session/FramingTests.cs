@@ -70,6 +70,31 @@ public class FramingTests : IAsyncLifetime
         await c.CommandAsync("NOOP", "250 ");
     }
 
+    [Theory]
+    [InlineData("BDAT 40 LAST\n")]
+    [InlineData("BDAT 40\0 LAST\r\n")]
+    [InlineData("BDAT 40 \rLAST\r\n")]
+    public async Task A_bdat_line_that_cannot_be_trusted_closes_the_connection(string line)
+    {
+        await using var c = await OpenTransactionAsync();
+        // Its chunk holds commands: they must never be executed.
+        await c.SendAsync(line + "RCPT TO:<carol@example.test>\r\nNOOP\r\n1234567");
+        await c.ExpectAsync("501 5.5.4 Syntax: BDAT");
+        Assert.True(await c.IsClosedAsync());
+    }
+
+    [Fact]
+    public async Task Input_pipelined_behind_a_refused_data_closes_the_connection()
+    {
+        await using var c = await gateway.ConnectAsync();
+        await c.HelloAsync();
+        await c.SendAsync("MAIL FROM:<a@foreign.test>\r\nRCPT TO:<x@elsewhere.test>\r\nDATA\r\nRCPT TO:<bob@example.test>\r\nDATA\r\n");
+        await c.ExpectAsync("250 2.1.0");
+        await c.ExpectAsync("550 5.7.1");
+        await c.ExpectAsync("554 5.5.1 No valid recipients");
+        Assert.True(await c.IsClosedAsync());
+    }
+
     [Fact]
     public async Task Nul_in_a_command_is_refused()
     {

@@ -72,6 +72,19 @@ public class LimitsTests
     }
 
     [Fact]
+    public async Task Surplus_recipients_are_not_errors_so_big_lists_still_go_through()
+    {
+        await using var gateway = await StartAsync("max_recipients: 2\nmax_errors: 3");
+        await using var c = await HelloAsync(gateway);
+        await c.SendAsync("MAIL FROM:<a@foreign.test>\r\n" + string.Concat(Enumerable.Range(1, 8).Select(i => $"RCPT TO:<b{i}@example.test>\r\n")));
+        await c.ExpectAsync("250 2.1.0");
+        await c.ExpectAsync("250 2.1.5");
+        await c.ExpectAsync("250 2.1.5");
+        for (int i = 0; i < 6; i++) await c.ExpectAsync("452 4.5.3");
+        await c.DataAsync("Subject: first two\r\n\r\nx\r\n");
+    }
+
+    [Fact]
     public async Task Too_many_messages_in_one_connection_get_421()
     {
         await using var gateway = await StartAsync("max_messages_per_connection: 1");
