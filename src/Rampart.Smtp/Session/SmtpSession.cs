@@ -38,6 +38,9 @@ public sealed partial class SmtpSession
     private int messages;
     private bool closing;
     private bool skippingLongLine;
+
+    /// <summary>The client stopped reading: nothing more can be sent, the connection is only cut.</summary>
+    private bool writeStalled;
     private bool skippedLineWasBdat;
     private ArrayBufferWriter<byte>? contentBuffer;
 
@@ -88,7 +91,7 @@ public sealed partial class SmtpSession
         catch (TimeoutException)
         {
             SmtpLog.SessionTimedOut(logger, facts.SessionId, state);
-            await TrySendAsync(Replies.Timeout);
+            if (!writeStalled) await TrySendAsync(Replies.Timeout);
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {
@@ -222,6 +225,7 @@ public sealed partial class SmtpSession
         }
         catch (OperationCanceledException) when (!shutdown.IsCancellationRequested)
         {
+            writeStalled = true;
             throw new TimeoutException();
         }
         finally
@@ -274,6 +278,7 @@ public sealed partial class SmtpSession
 
     private async Task DisposeTransportAsync()
     {
+        if (writeStalled) await network.DisposeAsync();
         try
         {
             // Completing the writer sends what is still buffered; a peer that reads nothing must not

@@ -118,6 +118,33 @@ public class LimitsTests
     }
 
     [Fact]
+    public async Task A_client_that_never_reads_its_replies_is_cut_off()
+    {
+        await using var gateway = await StartAsync("command_timeout: 500ms");
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(gateway.Inbound);
+        var stream = client.GetStream();
+        // Pipelined NOOPs whose replies are never read: the server's replies fill the TCP window.
+        var noops = System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("NOOP\r\n", 100_000)));
+        using var sending = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var sender = Task.Run(async () =>
+        {
+            try
+            {
+                for (int i = 0; i < 40 && !sending.IsCancellationRequested; i++) await stream.WriteAsync(noops, sending.Token);
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or System.Net.Sockets.SocketException)
+            {
+                // Expected: the server cut the connection, or the test is over.
+            }
+        });
+        await WaitUntilAsync(() => gateway.Gateway.Listener("inbound").OpenConnections == 1);
+        await WaitUntilAsync(() => gateway.Gateway.Listener("inbound").OpenConnections == 0, TimeSpan.FromSeconds(15));
+        await sending.CancelAsync();
+        await sender;
+    }
+
+    [Fact]
     public async Task Stalled_data_times_out_and_nothing_is_kept()
     {
         await using var gateway = await StartAsync("data_timeout: 300ms");
@@ -158,9 +185,10 @@ public class LimitsTests
         await refused.ExpectAsync("421 4.7.0 Too many connections");
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
+    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan? timeout = null)
     {
-        for (int i = 0; i < 250 && !condition(); i++) await Task.Delay(20);
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(5));
+        while (!condition() && DateTime.UtcNow < deadline) await Task.Delay(20);
         Assert.True(condition());
     }
 }
