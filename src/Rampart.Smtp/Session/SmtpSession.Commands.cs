@@ -223,6 +223,8 @@ public sealed partial class SmtpSession
                 (long)(clock.GetUtcNow() - tx.StartedAt).TotalMilliseconds);
         }
         transaction = null;
+        contentBuffer?.Dispose();
+        contentBuffer = null;
         if (state is not SessionState.Connected) state = SessionState.Ready;
     }
 }

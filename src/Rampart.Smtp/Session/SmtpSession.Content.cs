@@ -21,7 +21,7 @@ public sealed partial class SmtpSession
         if (sink is null) return;
         await SendAsync(Replies.StartData);
         var framer = new ContentFramer(dotStuffed: true, options.Limits.MaxMessageSize, options.Limits.MaxTextLine);
-        var buffer = contentBuffer ??= new ArrayBufferWriter<byte>(ContentFlushThreshold);
+        var buffer = contentBuffer ??= new ContentBuffer(ContentFlushThreshold);
         try
         {
             while (true)
@@ -65,8 +65,8 @@ public sealed partial class SmtpSession
             state = SessionState.Chunking;
         }
         var framer = chunkFramer!;
-        var buffer = contentBuffer ??= new ArrayBufferWriter<byte>(ContentFlushThreshold);
-        if (!await ReadChunkAsync(bdat.Size, framer, buffer, chunkSink))
+        var buffer = contentBuffer ??= new ContentBuffer(ContentFlushThreshold);
+        if (!await ReadChunkAsync(bdat.Size, (framer, buffer, chunkSink)))
         {
             closing = true;
             return;
@@ -96,33 +96,31 @@ public sealed partial class SmtpSession
         }
     }
 
-    /// <summary>Reads exactly one chunk through the framer. False when the client went away mid-chunk.</summary>
-    private async Task<bool> ReadChunkAsync(long size, ContentFramer? framer, ArrayBufferWriter<byte> buffer, IMessageSink? sink)
+    /// <summary>
+    /// Reads exactly one chunk, through the framer into the sink, or only skipped when there is no
+    /// target. False when the client went away mid-chunk.
+    /// </summary>
+    private async Task<bool> ReadChunkAsync(long size, (ContentFramer Framer, ContentBuffer Buffer, IMessageSink Sink)? target)
     {
         long remaining = size;
-        try
+        while (remaining > 0)
         {
-            while (remaining > 0)
+            var result = await ReadAsync(options.Limits.DataTimeout);
+            var take = result.Buffer.Slice(0, Math.Min(remaining, result.Buffer.Length));
+            if (target is var (framer, buffer, sink))
             {
-                var result = await ReadAsync(options.Limits.DataTimeout);
-                var take = result.Buffer.Slice(0, Math.Min(remaining, result.Buffer.Length));
-                framer?.Process(take, buffer, out _);
-                remaining -= take.Length;
-                reader.AdvanceTo(take.End);
-                if (sink is not null && buffer.WrittenCount >= ContentFlushThreshold) await DrainAsync(sink, buffer);
-                if (remaining > 0 && result.IsCompleted) return false;
+                framer.Process(take, buffer, out _);
+                if (buffer.WrittenCount >= ContentFlushThreshold) await DrainAsync(sink, buffer);
             }
-            if (sink is not null) await DrainAsync(sink, buffer);
-            return true;
+            remaining -= take.Length;
+            reader.AdvanceTo(take.End);
+            if (remaining > 0 && result.IsCompleted) return false;
         }
-        finally
-        {
-            buffer.ResetWrittenCount();
-        }
+        if (target is var (_, pending, destination)) await DrainAsync(destination, pending);
+        return true;
     }
 
-    private Task<bool> SkipChunkAsync(long size) =>
-        ReadChunkAsync(size, framer: null, contentBuffer ??= new ArrayBufferWriter<byte>(ContentFlushThreshold), sink: null);
+    private Task<bool> SkipChunkAsync(long size) => ReadChunkAsync(size, target: null);
 
     /// <summary>
     /// Opens the sink and writes our Received header; on a spool failure answers 451 4.3.0 and returns
@@ -150,7 +148,7 @@ public sealed partial class SmtpSession
         }
     }
 
-    private async ValueTask DrainAsync(IMessageSink sink, ArrayBufferWriter<byte> buffer)
+    private async ValueTask DrainAsync(IMessageSink sink, ContentBuffer buffer)
     {
         if (buffer.WrittenCount == 0) return;
         try

@@ -42,7 +42,7 @@ public sealed partial class SmtpSession
     /// <summary>The client stopped reading: nothing more can be sent, the connection is only cut.</summary>
     private bool writeStalled;
     private bool skippedLineWasBdat;
-    private ArrayBufferWriter<byte>? contentBuffer;
+    private ContentBuffer? contentBuffer;
 
     public SmtpSession(Stream network, SessionFacts facts, ISmtpSessionHandler handler, SmtpSessionOptions options,
         ILogger logger, TimeProvider clock, CancellationToken shutdown)
