@@ -1,17 +1,19 @@
 #!/bin/sh
 # Installs what the end-to-end tests (tests/Rampart.EndToEnd) run against, on Debian/Ubuntu:
-#   postfix (a private instance relays into Rampart), swaks (+ libnet-ssleay-perl for --tls), openssl.
+#   postfix (a private instance relays into Rampart), swaks (+ libnet-ssleay-perl for --tls), openssl,
+#   unbound (a private resolver serving the test DNS zones).
 # Idempotent: when every binary and package is already present it touches nothing and returns at once.
 # Run as root (or through sudo). No service is started by this script.
 set -eu
 
-PACKAGES="postfix swaks libnet-ssleay-perl openssl"
+PACKAGES="postfix swaks libnet-ssleay-perl openssl unbound"
 
 have_all() {
     command -v postfix >/dev/null 2>&1 || [ -x /usr/sbin/postfix ] || return 1
     [ -x /usr/lib/postfix/sbin/master ] || return 1
     command -v swaks >/dev/null 2>&1 || return 1
     command -v openssl >/dev/null 2>&1 || return 1
+    [ -x /usr/sbin/unbound ] || return 1
     for p in $PACKAGES; do
         dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || return 1
     done
@@ -19,7 +21,7 @@ have_all() {
 }
 
 if have_all; then
-    echo "install-test-deps: postfix, swaks, libnet-ssleay-perl and openssl are already installed"
+    echo "install-test-deps: postfix, swaks, libnet-ssleay-perl, openssl and unbound are already installed"
     exit 0
 fi
 

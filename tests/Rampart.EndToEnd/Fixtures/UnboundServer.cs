@@ -1,0 +1,134 @@
+using System.Net;
+using DnsClient;
+using Rampart.Testing;
+
+namespace Rampart.EndToEnd.Fixtures;
+
+/// <summary>
+/// A private unbound resolver (see /work/shared/REAL-PARTS.md §3) serving fixed test zones on a free 127.0.0.1
+/// port. <c>local-zone: "." static</c> answers NXDOMAIN for every other name, so nothing leaves the machine;
+/// SERVFAIL comes from a TCP forward to a closed port (refused at once), a timeout from a UDP forward to it
+/// (no answer at all). Runs in the foreground as our child and is stopped by PID with SIGTERM.
+/// </summary>
+public sealed class UnboundServer : IAsyncLifetime
+{
+    private const string UnboundPath = "/usr/sbin/unbound";
+
+    private TempDirectory? temp;
+    private RampartProcess? unbound;
+
+    public int Port { get; private set; }
+
+    public IPAddress Address => IPAddress.Loopback;
+
+    public async Task InitializeAsync()
+    {
+        var binary = RequiredTool.At(UnboundPath);
+        temp = new TempDirectory("rampart-unbound");
+        Port = FreePort.Next();
+        var config = temp.File("unbound.conf");
+        await File.WriteAllTextAsync(config, Config(temp.Path, Port));
+        unbound = RampartProcess.Start(binary, ["-d", "-c", config]);
+        await WaitUntilAnsweringAsync(TimeSpan.FromSeconds(15));
+    }
+
+    /// <summary>Listening is not enough: wait until a real query gets its real answer.</summary>
+    private async Task WaitUntilAnsweringAsync(TimeSpan limit)
+    {
+        var client = new LookupClient(new LookupClientOptions(new NameServer(Address, Port))
+        {
+            UseCache = false,
+            Timeout = TimeSpan.FromMilliseconds(300),
+            Retries = 0,
+            ThrowDnsErrors = false,
+        });
+        var deadline = DateTime.UtcNow + limit;
+        while (true)
+        {
+            if (unbound!.HasExited) throw new InvalidOperationException($"unbound exited during start-up.\n{unbound.Describe()}");
+            try
+            {
+                var response = await client.QueryAsync("example-mx.test", QueryType.MX);
+                if (response.Answers.MxRecords().Any()) return;
+            }
+            catch (DnsResponseException)
+            {
+                // Not bound yet.
+            }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"unbound did not answer within {limit.TotalSeconds:0} s.\n{unbound.Describe()}");
+            await Task.Delay(50);
+        }
+    }
+
+    // Single quotes outside, double inside: unbound does not understand \" escapes (REAL-PARTS.md §3).
+    private static string Config(string dir, int port) => $$"""
+        server:
+          interface: 127.0.0.1
+          port: {{port}}
+          do-ip6: no
+          do-daemonize: no
+          chroot: ""
+          username: ""
+          directory: "{{dir}}"
+          pidfile: "{{dir}}/unbound.pid"
+          logfile: ""
+          use-syslog: no
+          verbosity: 1
+          module-config: "iterator"
+          do-not-query-localhost: no
+          access-control: 127.0.0.0/8 allow
+          local-zone: "." static
+          local-zone: "servfail.test." transparent
+          local-zone: "timeout.test." transparent
+
+          local-zone: "example-mx.test." static
+          local-data: "example-mx.test. 300 IN MX 10 mx-a.example-mx.test."
+          local-data: "example-mx.test. 300 IN MX 10 mx-b.example-mx.test."
+          local-data: "example-mx.test. 300 IN MX 20 mx-c.example-mx.test."
+          local-data: "mx-a.example-mx.test. 300 IN A 127.0.0.1"
+          local-data: "mx-b.example-mx.test. 300 IN A 127.0.0.2"
+          local-data: "mx-c.example-mx.test. 300 IN A 127.0.0.3"
+          local-data: "mx-c.example-mx.test. 300 IN AAAA ::1"
+
+          local-zone: "implicit.test." static
+          local-data: "implicit.test. 300 IN A 127.0.0.4"
+
+          local-zone: "nullmx.test." static
+          local-data: "nullmx.test. 300 IN MX 0 ."
+
+          local-zone: "noaddr.test." static
+          local-data: "noaddr.test. 300 IN MX 10 mx.noaddr.test."
+
+          local-zone: "partial.test." static
+          local-data: "partial.test. 300 IN MX 10 mx.servfail.test."
+          local-data: "partial.test. 300 IN MX 20 mx.partial.test."
+          local-data: "mx.partial.test. 300 IN A 127.0.0.5"
+
+        forward-zone:
+          name: "servfail.test."
+          forward-addr: 127.0.0.1@9
+          forward-tcp-upstream: yes
+
+        forward-zone:
+          name: "timeout.test."
+          forward-addr: 127.0.0.1@9
+        """;
+
+    public async Task DisposeAsync()
+    {
+        if (unbound is not null)
+        {
+            unbound.Terminate();
+            try
+            {
+                await unbound.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            }
+            catch (TimeoutException)
+            {
+                // WaitForExitAsync has killed it.
+            }
+            await unbound.DisposeAsync();
+        }
+        temp?.Dispose();
+    }
+}

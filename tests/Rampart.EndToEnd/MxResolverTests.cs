@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Net;
+using Rampart.Delivery.Routing;
+using Rampart.EndToEnd.Fixtures;
+
+namespace Rampart.EndToEnd;
+
+/// <summary>MX resolution (RFC 5321 §5.1, RFC 7505) against a real unbound serving the zones in <see cref="UnboundServer"/>.</summary>
+public sealed class MxResolverTests(UnboundServer dns) : IClassFixture<UnboundServer>
+{
+    private MxResolver Resolver(TimeSpan? timeout = null) => new(dns.Address, dns.Port, timeout ?? TimeSpan.FromSeconds(3));
+
+    private static IReadOnlyList<MxHost> Hosts(MxResolution resolution) =>
+        Assert.IsType<MxResolution.Hosts>(resolution).InOrder;
+
+    [Fact]
+    public async Task Hosts_come_in_preference_order_with_their_addresses()
+    {
+        var hosts = Hosts(await Resolver().ResolveAsync("example-mx.test", CancellationToken.None));
+
+        Assert.Equal([10, 10, 20], hosts.Select(h => h.Preference));
+        Assert.Equal(["mx-a.example-mx.test", "mx-b.example-mx.test"], hosts.Take(2).Select(h => h.Name).Order());
+        Assert.Equal("mx-c.example-mx.test", hosts[2].Name);
+        Assert.All(hosts, h => Assert.False(h.Implicit));
+        var a = hosts.Single(h => h.Name == "mx-a.example-mx.test");
+        Assert.Equal([IPAddress.Parse("127.0.0.1")], a.Addresses);
+    }
+
+    [Fact]
+    public async Task A_host_with_A_and_AAAA_gets_both_addresses()
+    {
+        var hosts = Hosts(await Resolver().ResolveAsync("example-mx.test", CancellationToken.None));
+
+        var c = hosts.Single(h => h.Name == "mx-c.example-mx.test");
+        Assert.Equal(
+            new[] { IPAddress.Parse("127.0.0.3"), IPAddress.IPv6Loopback }.OrderBy(ip => ip.ToString()),
+            c.Addresses.OrderBy(ip => ip.ToString()));
+    }
+
+    [Fact]
+    public async Task Equal_preferences_are_tried_in_random_order()
+    {
+        var resolver = Resolver();
+        var firsts = new HashSet<string>();
+        for (var i = 0; i < 40 && firsts.Count < 2; i++)
+        {
+            var hosts = Hosts(await resolver.ResolveAsync("example-mx.test", CancellationToken.None));
+            firsts.Add(hosts[0].Name);
+            // Randomising never lets the preference-20 host overtake the preference-10 ones.
+            Assert.Equal("mx-c.example-mx.test", hosts[2].Name);
+        }
+
+        // Both orders in 40 tries; the chance of seeing only one by luck is 2 * 2^-40.
+        Assert.Equal(["mx-a.example-mx.test", "mx-b.example-mx.test"], firsts.Order());
+    }
+
+    [Fact]
+    public async Task No_MX_means_the_domain_itself_at_preference_0()
+    {
+        var hosts = Hosts(await Resolver().ResolveAsync("implicit.test", CancellationToken.None));
+
+        var host = Assert.Single(hosts);
+        Assert.Equal("implicit.test", host.Name);
+        Assert.Equal(0, host.Preference);
+        Assert.True(host.Implicit);
+        Assert.Equal([IPAddress.Parse("127.0.0.4")], host.Addresses);
+    }
+
+    [Fact]
+    public async Task Null_MX_is_a_permanent_failure()
+    {
+        var result = await Resolver().ResolveAsync("nullmx.test", CancellationToken.None);
+
+        var failure = Assert.IsType<MxResolution.PermanentFailure>(result);
+        Assert.StartsWith("556 5.1.10 ", failure.Reason);
+    }
+
+    [Fact]
+    public async Task NXDOMAIN_is_a_permanent_failure()
+    {
+        var result = await Resolver().ResolveAsync("no-such-domain.test", CancellationToken.None);
+
+        var failure = Assert.IsType<MxResolution.PermanentFailure>(result);
+        Assert.StartsWith("550 5.1.2 ", failure.Reason);
+    }
+
+    [Fact]
+    public async Task SERVFAIL_is_a_temporary_failure()
+    {
+        var result = await Resolver().ResolveAsync("servfail.test", CancellationToken.None);
+
+        var failure = Assert.IsType<MxResolution.TemporaryFailure>(result);
+        Assert.StartsWith("451 4.4.3 ", failure.Reason);
+        Assert.Contains("ServerFailure", failure.Reason);
+    }
+
+    [Fact]
+    public async Task No_answer_within_the_timeout_is_a_temporary_failure()
+    {
+        var watch = Stopwatch.StartNew();
+        var result = await Resolver(TimeSpan.FromMilliseconds(500)).ResolveAsync("timeout.test", CancellationToken.None);
+
+        var failure = Assert.IsType<MxResolution.TemporaryFailure>(result);
+        Assert.StartsWith("451 4.4.3 ", failure.Reason);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task An_MX_host_without_addresses_is_skipped()
+    {
+        var hosts = Hosts(await Resolver().ResolveAsync("partial.test", CancellationToken.None));
+
+        var host = Assert.Single(hosts);
+        Assert.Equal("mx.partial.test", host.Name);
+        Assert.Equal(20, host.Preference);
+    }
+
+    [Fact]
+    public async Task No_MX_host_with_an_address_is_a_temporary_failure()
+    {
+        var result = await Resolver().ResolveAsync("noaddr.test", CancellationToken.None);
+
+        var failure = Assert.IsType<MxResolution.TemporaryFailure>(result);
+        Assert.StartsWith("451 4.4.4 ", failure.Reason);
+    }
+
+    [Theory]
+    [InlineData("[192.0.2.1]", "192.0.2.1")]
+    [InlineData("[IPv6:2001:db8::1]", "2001:db8::1")]
+    public async Task An_address_literal_needs_no_DNS(string domain, string address)
+    {
+        // A resolver pointing at a closed port: any DNS query would fail, so success proves none was made.
+        var noDns = new MxResolver(IPAddress.Loopback, 9, TimeSpan.FromMilliseconds(200));
+
+        var host = Assert.Single(Hosts(await noDns.ResolveAsync(domain, CancellationToken.None)));
+        Assert.Equal([IPAddress.Parse(address)], host.Addresses);
+        Assert.Equal(0, host.Preference);
+    }
+}
