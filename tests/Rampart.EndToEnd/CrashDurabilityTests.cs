@@ -1,3 +1,4 @@
+using Rampart.Testing.Processes;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;

@@ -1,3 +1,4 @@
+using Rampart.Testing.Processes;
 using System.Net;
 using Rampart.EndToEnd.Fixtures;
 using Rampart.Testing;

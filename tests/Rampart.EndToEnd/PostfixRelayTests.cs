@@ -1,3 +1,4 @@
+using Rampart.Testing.Processes;
 using Rampart.EndToEnd.Fixtures;
 using Rampart.Testing;
 

@@ -1,3 +1,4 @@
+using Rampart.Testing.Processes;
 using System.Text;
 
 namespace Rampart.EndToEnd.Fixtures;

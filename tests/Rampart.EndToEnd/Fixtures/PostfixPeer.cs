@@ -1,3 +1,4 @@
+using Rampart.Testing.Processes;
 using System.Net;
 using Rampart.Testing;
 

@@ -1,3 +1,4 @@
+using Rampart.Testing.Processes;
 using Rampart.Testing;
 
 namespace Rampart.EndToEnd.Fixtures;

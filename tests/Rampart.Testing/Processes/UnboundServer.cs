@@ -2,7 +2,9 @@ using System.Net;
 using DnsClient;
 using Rampart.Testing;
 
-namespace Rampart.EndToEnd.Fixtures;
+using Xunit;
+
+namespace Rampart.Testing.Processes;
 
 /// <summary>
 /// A private unbound resolver (see /work/shared/REAL-PARTS.md §3) serving fixed test zones on a free 127.0.0.1

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using Rampart.Delivery.Routing;
-using Rampart.EndToEnd.Fixtures;
+using Rampart.Testing.Processes;
 
-namespace Rampart.EndToEnd;
+namespace Rampart.Delivery.Tests.Routing;
 
 /// <summary>MX resolution (RFC 5321 §5.1, RFC 7505) against a real unbound serving the zones in <see cref="UnboundServer"/>.</summary>
 public sealed class MxResolverTests(UnboundServer dns) : IClassFixture<UnboundServer>

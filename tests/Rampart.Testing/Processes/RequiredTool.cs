@@ -1,4 +1,4 @@
-namespace Rampart.EndToEnd.Fixtures;
+namespace Rampart.Testing.Processes;
 
 /// <summary>
 /// Finds the external programs the end-to-end tests drive. A missing one is a failure with the fix in

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace Rampart.EndToEnd.Fixtures;
+namespace Rampart.Testing.Processes;
 
 /// <summary>
 /// A child process under test: Rampart itself (<c>dotnet Rampart.dll ...</c>), or a peer program (postfix's
