@@ -41,7 +41,7 @@ public sealed class MessageWriter : IAsyncDisposable
     public Stream OpenContent()
     {
         if (buffered > 0) throw new InvalidOperationException("flush the writer before reading its content");
-        return new QueuedMessage(null!, incomingPath, SpoolFormat.Magic.Length, ContentLength).OpenContent();
+        return QueuedMessage.OpenContent(incomingPath, SpoolFormat.Magic.Length, ContentLength);
     }
 
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> content, CancellationToken ct)

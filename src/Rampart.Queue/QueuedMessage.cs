@@ -6,10 +6,13 @@ public sealed record QueuedMessage(QueuedEnvelope Envelope, string Path, long Co
     public string QueueId => Envelope.QueueId;
 
     /// <summary>A read-only stream over the content alone, straight from the spool file.</summary>
-    public Stream OpenContent()
+    public Stream OpenContent() => OpenContent(Path, ContentOffset, ContentLength);
+
+    /// <summary>The same for a spool file that is still being written (message filters before the commit).</summary>
+    internal static Stream OpenContent(string path, long offset, long length)
     {
-        var file = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, useAsync: true);
-        return new ContentStream(file, ContentOffset, ContentLength);
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, useAsync: true);
+        return new ContentStream(file, offset, length);
     }
 
     private sealed class ContentStream : Stream

@@ -47,7 +47,6 @@ public static class Replies
     public static readonly SmtpReply TlsInTransaction = R(503, "5.5.1", "STARTTLS not allowed during a mail transaction");
     public static readonly SmtpReply TlsRequired = R(530, "5.7.0", "Must issue a STARTTLS command first");
 
-    public static readonly SmtpReply MessageTooBigDeclared = R(552, "5.3.4", "Message size exceeds fixed maximum message size");
     public static readonly SmtpReply MessageTooBig = R(552, "5.3.4", "Message size exceeds fixed maximum message size");
     public static readonly SmtpReply TooManyRecipients = R(452, "4.5.3", "Too many recipients");
     public static readonly SmtpReply BareLineEnding = R(550, "5.6.0", "Message refused: bare <CR> or <LF> in content; lines must end with <CR><LF> (RFC 5321 2.3.8)");

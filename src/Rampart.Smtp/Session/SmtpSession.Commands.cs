@@ -94,7 +94,7 @@ public sealed partial class SmtpSession
         // RFC 1870 §6.2: refuse at MAIL when the declared size is already too big.
         if (sender.DeclaredSize > options.Limits.MaxMessageSize)
         {
-            await SendAsync(Replies.MessageTooBigDeclared);
+            await SendAsync(Replies.MessageTooBig);
             return;
         }
         var verdict = await handler.MailFromAsync(facts, sender, shutdown);

@@ -42,7 +42,6 @@ public sealed partial class SmtpSession
         }
         finally
         {
-            buffer.ResetWrittenCount();
             await sink.DisposeAsync();
         }
     }

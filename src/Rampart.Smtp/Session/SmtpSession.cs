@@ -156,20 +156,22 @@ public sealed partial class SmtpSession
 
     private ParseResult ParseLine(ReadOnlySequence<byte> line, int max)
     {
+        bool skippedBdat = skippedLineWasBdat;
+        skippedLineWasBdat = false;
         var result = ParseFramedLine(line, max);
         // A BDAT line we cannot act on still announces a chunk we cannot size: treat it as BDAT
         // syntax, which closes the connection, so the chunk is never read as commands.
-        bool bdat = skippedLineWasBdat || LooksLikeBdat(line);
-        skippedLineWasBdat = false;
-        return result.Command is null && bdat ? ParseResult.Fail(CommandError.BdatSyntax) : result;
+        return result.Command is null && (skippedBdat || LooksLikeBdat(line)) ? ParseResult.Fail(CommandError.BdatSyntax) : result;
     }
 
+    /// <summary>"BDAT" followed by a space (or nothing), whatever else is wrong with the line.</summary>
     private static bool LooksLikeBdat(ReadOnlySequence<byte> line)
     {
         if (line.Length < 4) return false;
-        Span<byte> verb = stackalloc byte[4];
-        line.Slice(0, 4).CopyTo(verb);
-        return Ascii.EqualsIgnoreCase(verb, "BDAT"u8);
+        Span<byte> verb = stackalloc byte[5];
+        int length = (int)Math.Min(5, line.Length);
+        line.Slice(0, length).CopyTo(verb);
+        return Ascii.EqualsIgnoreCase(verb[..4], "BDAT"u8) && (length == 4 || verb[4] == (byte)' ');
     }
 
     private ParseResult ParseFramedLine(ReadOnlySequence<byte> line, int max)
