@@ -25,9 +25,8 @@ public sealed partial class CrashDurabilityTests(ITestOutputHelper output)
     public async Task Every_acknowledged_message_survives_SIGKILL_and_is_delivered_exactly_once_and_whole()
     {
         using var temp = new TempDirectory("rampart-e2e-kill");
-        var dataDir = temp.File("data");
-        int inbound = FreePort.Next(), outbound = FreePort.Next();
-        var config = RampartConfigFile.Write(temp.File("rampart.yaml"), RampartConfigFile.Standard(dataDir, inbound, outbound, logLevel: "information"));
+        var setup = RampartConfigFile.WriteStandard(temp);
+        var (config, dataDir, inbound) = (setup.ConfigPath, setup.DataDir, setup.InboundPort);
         var server = new IPEndPoint(IPAddress.Loopback, inbound);
         var ledger = new Ledger();
 

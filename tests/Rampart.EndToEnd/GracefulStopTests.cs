@@ -17,11 +17,10 @@ public sealed class GracefulStopTests
     public async Task SIGTERM_tells_an_open_session_421_and_exits_0()
     {
         using var temp = new TempDirectory("rampart-e2e-stop");
-        int inbound = FreePort.Next(), outbound = FreePort.Next();
-        var config = RampartConfigFile.Write(temp.File("rampart.yaml"),
-            RampartConfigFile.Standard(temp.File("data"), inbound, outbound, logLevel: "information"));
+        var setup = RampartConfigFile.WriteStandard(temp);
+        int inbound = setup.InboundPort;
 
-        await using var rampart = RampartProcess.StartRampart(["run", "--config", config]);
+        await using var rampart = RampartProcess.StartRampart(["run", "--config", setup.ConfigPath]);
         await rampart.WaitForOutputAsync("Rampart started from");
         await using var smtp = await SmtpTranscript.ConnectAsync(new IPEndPoint(IPAddress.Loopback, inbound));
         await smtp.ExpectAsync("220");
@@ -44,11 +43,10 @@ public sealed class GracefulStopTests
     public async Task SIGTERM_right_after_the_listener_opens_still_exits_0()
     {
         using var temp = new TempDirectory("rampart-e2e-stop");
-        int inbound = FreePort.Next(), outbound = FreePort.Next();
-        var config = RampartConfigFile.Write(temp.File("rampart.yaml"),
-            RampartConfigFile.Standard(temp.File("data"), inbound, outbound, logLevel: "information"));
+        var setup = RampartConfigFile.WriteStandard(temp);
+        int inbound = setup.InboundPort;
 
-        await using var rampart = RampartProcess.StartRampart(["run", "--config", config]);
+        await using var rampart = RampartProcess.StartRampart(["run", "--config", setup.ConfigPath]);
         await rampart.WaitForPortAsync(inbound);
 
         rampart.Terminate();

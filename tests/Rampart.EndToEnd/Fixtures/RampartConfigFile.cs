@@ -24,6 +24,17 @@ public static class RampartConfigFile
         return text[..at] + replacement + text[(at + old.Length)..];
     }
 
+    /// <summary>The standard set-up written into <paramref name="temp"/> on two fresh ports, data in temp/data.</summary>
+    public static StandardFiles WriteStandard(TempDirectory temp, string logLevel = "information")
+    {
+        int inbound = FreePort.Next(), outbound = FreePort.Next();
+        var dataDir = temp.File("data");
+        var config = Write(temp.File("rampart.yaml"), Standard(dataDir, inbound, outbound, logLevel));
+        return new StandardFiles(config, dataDir, inbound, outbound);
+    }
+
+    public sealed record StandardFiles(string ConfigPath, string DataDir, int InboundPort, int OutboundPort);
+
     public static string Write(string path, string yaml)
     {
         File.WriteAllText(path, yaml);
