@@ -3,18 +3,26 @@ using Rampart.Queue;
 
 namespace Rampart.Delivery;
 
-/// <summary>Routes by recipient domain: the first entry whose domains contain it wins; "*" matches any.</summary>
-public sealed class DomainRouter(IReadOnlyList<(IReadOnlyList<string> Domains, ITransport? Transport)> routes) : IRouter
+/// <summary>
+/// One line of the routing table. Domains: exact names, ".example.test" for every sub-domain, "*" for any.
+/// Listener and role narrow a rule to mail received on one listener or in one direction.
+/// </summary>
+public sealed record RoutingRule(IReadOnlyList<string> Domains, IRoute Route, string? Listener = null, ListenerRole? Role = null)
 {
-    public ITransport? RouteFor(QueuedEnvelope envelope, Recipient recipient)
-    {
-        foreach (var (domains, transport) in routes)
-        {
-            foreach (var d in domains)
-            {
-                if (d == "*" || d.Equals(recipient.Domain, StringComparison.OrdinalIgnoreCase)) return transport;
-            }
-        }
-        return null;
-    }
+    public bool Matches(QueuedEnvelope envelope, Recipient recipient) =>
+        (Listener is null || Listener == envelope.Listener)
+        && (Role is null || Role == envelope.Role)
+        && Domains.Any(d => DomainMatches(d, recipient.Domain));
+
+    private static bool DomainMatches(string pattern, string domain) =>
+        pattern == "*"
+        || (pattern.StartsWith('.') && domain.EndsWith(pattern, StringComparison.OrdinalIgnoreCase))
+        || pattern.Equals(domain, StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>The routing table: the first rule that matches wins; no match leaves the recipient queued.</summary>
+public sealed class DomainRouter(IReadOnlyList<RoutingRule> rules) : IRouter
+{
+    public IRoute? RouteFor(QueuedEnvelope envelope, Recipient recipient) =>
+        rules.FirstOrDefault(r => r.Matches(envelope, recipient))?.Route;
 }

@@ -58,6 +58,12 @@ public sealed partial class QueueStore : IDisposable
         foreach (var path in Directory.EnumerateFiles(Active).Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileName(path);
+            if (name.StartsWith('.'))
+            {
+                // A compaction of a .rcpt log cut short: the log it was to replace is still whole.
+                File.Delete(path);
+                continue;
+            }
             if (name.EndsWith(".rcpt", StringComparison.Ordinal))
             {
                 if (File.Exists(path[..^5])) outcomeLogs[name[..^5]] = true;
@@ -79,30 +85,63 @@ public sealed partial class QueueStore : IDisposable
         return messages;
     }
 
-    /// <summary>Outcomes recorded so far, by recipient index; absent means still pending.</summary>
-    public IReadOnlyDictionary<int, RecipientOutcome> ReadOutcomes(string queueId)
+    /// <summary>Outcomes and retry schedule recorded so far; a message never attempted has <see cref="DeliveryState.Fresh"/>.</summary>
+    public DeliveryState ReadState(string queueId)
     {
-        var result = new Dictionary<int, RecipientOutcome>();
-        if (!outcomeLogs.ContainsKey(queueId)) return result;
-        var path = RecipientLogPath(queueId);
-        foreach (var line in File.ReadLines(path))
+        if (!outcomeLogs.ContainsKey(queueId)) return DeliveryState.Fresh;
+        var outcomes = new Dictionary<int, RecipientOutcome>();
+        int attempts = 0;
+        DateTimeOffset? next = null;
+        bool warned = false;
+        foreach (var line in File.ReadLines(RecipientLogPath(queueId)))
         {
             // A torn last line (crash mid-append) is ignored: that recipient is simply tried again.
-            if (RecipientOutcome.TryParse(line, out int index, out var outcome)) result[index] = outcome;
+            if (RecipientOutcome.TryParse(line, out int index, out var outcome)) outcomes[index] = outcome;
+            else if (ScheduleLine.TryParse(line, out var a, out var n, out var w)) (attempts, next, warned) = (a, n, w);
         }
-        return result;
+        return new DeliveryState(outcomes, attempts, next, warned);
     }
 
-    /// <summary>Appends outcomes durably; final ones are never attempted again, even after a crash.</summary>
-    public async Task RecordOutcomesAsync(string queueId, IEnumerable<(int Index, RecipientOutcome Outcome)> outcomes, CancellationToken ct)
+    /// <summary>
+    /// Records one attempt durably: the outcomes it produced (final ones are never attempted again, even after a
+    /// crash) and when to try next. The log is rewritten whole once it has grown long, so a message retried for
+    /// days keeps a log of one line per recipient.
+    /// </summary>
+    public async Task RecordAttemptAsync(string queueId, IEnumerable<(int Index, RecipientOutcome Outcome)> outcomes,
+        int attempts, DateTimeOffset nextAttemptAt, bool delayWarned, CancellationToken ct)
     {
-        var text = string.Concat(outcomes.Select(o => o.Outcome.Format(o.Index) + "\n"));
-        outcomeLogs[queueId] = true;
-        await using (var stream = new FileStream(RecipientLogPath(queueId), FileMode.Append, FileAccess.Write, FileShare.Read, 4096, useAsync: true))
+        var path = RecipientLogPath(queueId);
+        var lines = outcomes.Select(o => o.Outcome.Format(o.Index)).Append(ScheduleLine.Format(attempts, nextAttemptAt, delayWarned));
+        bool known = outcomeLogs.ContainsKey(queueId);
+        if (known && new FileInfo(path).Length > CompactAfterBytes)
         {
-            await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(text), ct);
+            var state = ReadState(queueId);
+            var merged = new Dictionary<int, RecipientOutcome>(state.Outcomes);
+            foreach (var (i, o) in outcomes) merged[i] = o;
+            var text = string.Concat(merged.OrderBy(m => m.Key).Select(m => m.Value.Format(m.Key) + "\n"))
+                + ScheduleLine.Format(attempts, nextAttemptAt, delayWarned) + "\n";
+            await Durable.WriteAtomicallyAsync(path, Barrier, s => s.WriteAsync(System.Text.Encoding.UTF8.GetBytes(text), ct).AsTask());
+            return;
+        }
+        outcomeLogs[queueId] = true;
+        await using (var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, useAsync: true))
+        {
+            await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n"))), ct);
         }
         await Barrier.SyncAsync();
+    }
+
+    private const long CompactAfterBytes = 16 * 1024;
+
+    /// <summary>
+    /// Queues a message the gateway made itself (a bounce, a delay warning): the same durable commit as received mail.
+    /// </summary>
+    public async Task<QueuedMessage> SubmitAsync(Func<string, QueuedEnvelope> envelopeFor, ReadOnlyMemory<byte> content, TimeProvider clock)
+    {
+        var id = QueueId.New(clock);
+        await using var writer = CreateWriter(id);
+        await writer.WriteAsync(content, default);
+        return await writer.CommitAsync(envelopeFor(id.Value));
     }
 
     /// <summary>

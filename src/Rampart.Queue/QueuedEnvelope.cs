@@ -18,6 +18,12 @@ public sealed record QueuedEnvelope
     public required DateTimeOffset ReceivedAt { get; init; }
     public bool EightBitContent { get; init; }
 
+    /// <summary>
+    /// A delivery status notification the gateway wrote itself (from the null sender). If one of these cannot be
+    /// delivered, the postmaster gets a copy instead; if that fails too, it is logged and dropped (no mail loop).
+    /// </summary>
+    public bool IsNotice { get; init; }
+
     /// <summary>Set when a filter held the message; delivery skips it until it is released.</summary>
     public string? QuarantineReason { get; init; }
 }

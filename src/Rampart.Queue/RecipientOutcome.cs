@@ -2,25 +2,42 @@ using Rampart.Mail;
 
 namespace Rampart.Queue;
 
-/// <summary>What one delivery attempt did for one recipient, with the next hop's reply kept for tracking.</summary>
-public sealed record RecipientOutcome(RecipientStatus Status, string Detail, DateTimeOffset At)
+/// <summary>Where a delivered recipient's message went, which decides what a NOTIFY=SUCCESS sender is told (RFC 3461 §4.2).</summary>
+public enum Handoff
+{
+    /// <summary>Put where the recipient reads it (a drop folder): "delivered".</summary>
+    Final,
+    /// <summary>Passed to a next hop that does not do DSN: "relayed", and the trail ends here.</summary>
+    Relayed,
+    /// <summary>Passed to a next hop that took the DSN request with it: it reports, we do not.</summary>
+    RelayedWithDsn,
+}
+
+/// <summary>
+/// What one delivery attempt did for one recipient. <paramref name="Detail"/> is the reply as the next hop gave it
+/// (or as the gateway made it up), kept for tracking and for the bounce's Diagnostic-Code; <paramref name="RemoteMta"/>
+/// is the host that gave it. <paramref name="Handoff"/> matters only at the moment of delivery and is not stored.
+/// </summary>
+public sealed record RecipientOutcome(RecipientStatus Status, string Detail, DateTimeOffset At, string? RemoteMta = null, Handoff Handoff = Handoff.Final)
 {
     public bool IsFinal => Status is RecipientStatus.Delivered or RecipientStatus.PermanentFailure;
 
     internal string Format(int index) =>
-        $"{index}\t{Status}\t{At.ToUnixTimeMilliseconds()}\t{Detail.Replace('\n', ' ').Replace('\r', ' ').Replace('\t', ' ')}";
+        $"{index}\t{Status}\t{At.ToUnixTimeMilliseconds()}\t{Clean(RemoteMta ?? "")}\t{Clean(Detail)}";
+
+    private static string Clean(string text) => text.Replace('\n', ' ').Replace('\r', ' ').Replace('\t', ' ');
 
     internal static bool TryParse(string line, out int index, out RecipientOutcome outcome)
     {
         outcome = null!;
-        var parts = line.Split('\t', 4);
-        if (parts.Length != 4 || !int.TryParse(parts[0], out index) || !Enum.TryParse<RecipientStatus>(parts[1], out var status)
+        var parts = line.Split('\t', 5);
+        if (parts.Length != 5 || !int.TryParse(parts[0], out index) || !Enum.TryParse<RecipientStatus>(parts[1], out var status)
             || !long.TryParse(parts[2], out var ms))
         {
             index = -1;
             return false;
         }
-        outcome = new RecipientOutcome(status, parts[3], DateTimeOffset.FromUnixTimeMilliseconds(ms));
+        outcome = new RecipientOutcome(status, parts[4], DateTimeOffset.FromUnixTimeMilliseconds(ms), parts[3].Length == 0 ? null : parts[3]);
         return true;
     }
 }

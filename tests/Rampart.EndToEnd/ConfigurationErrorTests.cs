@@ -21,9 +21,10 @@ public sealed class ConfigurationErrorTests
             port: 2525
             accepted_domains: [example.test]
         routes:
+          local: {transport: drop, path: drop}
+        routing:
           - domains: [example.test]
-            transport: drop
-            path: drop
+            route: local
 
         """;
 

@@ -112,18 +112,57 @@ public class QueueStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Recipient_outcomes_survive_reopening_and_removal_clears_all()
+    public async Task Recipient_outcomes_and_schedule_survive_reopening_and_removal_clears_all()
+    {
+        var next = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000);
+        string id;
+        using (var store = NewStore())
+        {
+            var message = await WriteAsync(store, "x\r\n", "a@example.test", "b@example.test");
+            id = message.QueueId;
+            await store.RecordAttemptAsync(id,
+                [(0, new RecipientOutcome(RecipientStatus.Delivered, "250 ok", DateTimeOffset.UnixEpoch)),
+                 (1, new RecipientOutcome(RecipientStatus.TemporaryFailure, "451 later", DateTimeOffset.UnixEpoch))], 3, next, true, default);
+            File.AppendAllText(Path.Combine(store.Active, id + ".rcpt"), "1\tDeliv"); // torn last line
+        }
+        using var reopened = NewStore();
+        Assert.Single(reopened.Recover());
+        var state = reopened.ReadState(id);
+        Assert.True(state.Outcomes[0].IsFinal);
+        Assert.False(state.Outcomes[1].IsFinal);
+        Assert.Equal((3, next, true), (state.Attempts, state.NextAttemptAt!.Value, state.DelayWarned));
+        reopened.Remove(id);
+        Assert.Empty(Directory.GetFiles(reopened.Active));
+    }
+
+    [Fact]
+    public async Task A_long_retried_message_keeps_a_compact_log_with_the_latest_state()
     {
         using var store = NewStore();
         var message = await WriteAsync(store, "x\r\n", "a@example.test", "b@example.test");
-        await store.RecordOutcomesAsync(message.QueueId,
-            [(0, new RecipientOutcome(RecipientStatus.Delivered, "250 ok", DateTimeOffset.UnixEpoch)),
-             (1, new RecipientOutcome(RecipientStatus.TemporaryFailure, "451 later", DateTimeOffset.UnixEpoch))], default);
-        File.AppendAllText(Path.Combine(store.Active, message.QueueId + ".rcpt"), "1\tDeliv"); // torn last line
-        var outcomes = store.ReadOutcomes(message.QueueId);
-        Assert.True(outcomes[0].IsFinal);
-        Assert.False(outcomes[1].IsFinal);
-        store.Remove(message.QueueId);
-        Assert.Empty(Directory.GetFiles(store.Active));
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000);
+        for (int attempt = 1; attempt <= 400; attempt++)
+        {
+            await store.RecordAttemptAsync(message.QueueId,
+                [(0, new RecipientOutcome(RecipientStatus.TemporaryFailure, $"451 4.3.0 try {attempt} " + new string('x', 60), at)),
+                 (1, new RecipientOutcome(RecipientStatus.TemporaryFailure, "451 later", at))], attempt, at.AddMinutes(attempt), false, default);
+        }
+        var log = Path.Combine(store.Active, message.QueueId + ".rcpt");
+        Assert.True(new FileInfo(log).Length < 20 * 1024, $"log is {new FileInfo(log).Length} bytes");
+        var state = store.ReadState(message.QueueId);
+        Assert.Equal(400, state.Attempts);
+        Assert.StartsWith("451 4.3.0 try 400 ", state.Outcomes[0].Detail);
+        Assert.Empty(Directory.GetFiles(store.Active, ".*"));
+    }
+
+    [Fact]
+    public async Task Generated_messages_are_committed_like_received_ones()
+    {
+        using var store = NewStore();
+        var message = await store.SubmitAsync(id => Envelope(id, "alice@foreign.test"), "Subject: bounce\r\n\r\nx\r\n"u8.ToArray(), TimeProvider.System);
+        var read = SpoolFormat.Read(message.Path);
+        Assert.Equal(message.QueueId, read.QueueId);
+        using var content = new StreamReader(read.OpenContent());
+        Assert.Equal("Subject: bounce\r\n\r\nx\r\n", await content.ReadToEndAsync());
     }
 }

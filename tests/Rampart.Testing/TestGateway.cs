@@ -44,14 +44,16 @@ public sealed class TestGateway : IAsyncDisposable
             relay_networks: [127.0.0.0/8]
             {outbound_extra}
         routes:
+          local: {transport: drop, path: drop}
+          outgoing: {transport: drop, path: outgoing}
+        routing:
           - domains: [example.test]
-            transport: drop
-            path: drop
+            route: local
           - domains: ["*"]
-            transport: drop
-            path: outgoing
+            route: outgoing
         queue:
-          retry_intervals: [100ms]
+          retry_initial: 100ms
+          retry_max: 100ms
         """;
 
     /// <summary>The standard set-up with nothing added, for tests that edit it as text.</summary>

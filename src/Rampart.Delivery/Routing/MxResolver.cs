@@ -37,6 +37,14 @@ public sealed class MxResolver
         });
     }
 
+    /// <summary>The first name server of /etc/resolv.conf (DnsClient reads it), for gateways that do not name one.</summary>
+    public static MxResolver FromSystem(TimeSpan timeout)
+    {
+        var first = NameServer.ResolveNameServers(skipIPv6SiteLocal: true, fallbackToGooglePublicDns: false).FirstOrDefault()
+            ?? new NameServer(IPAddress.Loopback, 53);
+        return new MxResolver(IPAddress.Parse(first.Address), first.Port, timeout);
+    }
+
     public async Task<MxResolution> ResolveAsync(string domain, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(domain);
@@ -108,6 +116,14 @@ public sealed class MxResolver
         if (found.Addresses.Count > 0) return new MxResolution.Hosts([new MxHost(name, 0, found.Addresses, Implicit: true)]);
         if (found.TemporaryError is { } error) return new MxResolution.TemporaryFailure($"{DnsFailureReason} ({error})");
         return new MxResolution.PermanentFailure($"{NoAddressReason} ({name})");
+    }
+
+    /// <summary>A smart host's addresses: an IP address as written, "localhost" as loopback, anything else from DNS.</summary>
+    public async Task<(IReadOnlyList<IPAddress> Addresses, string? TemporaryError)> ResolveHostAsync(string host, CancellationToken cancellationToken)
+    {
+        if (IPAddress.TryParse(host.Trim('[', ']'), out var ip)) return ([ip], null);
+        if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase)) return ([IPAddress.Loopback], null);
+        return await AddressesAsync(host.TrimEnd('.'), cancellationToken);
     }
 
     /// <summary>A and AAAA of one host, queried together. Either may fail alone; what was found is kept.</summary>

@@ -20,7 +20,18 @@ public static class CheckConfigCommand
             }
             foreach (var r in options.Routes)
             {
-                Console.WriteLine($"  route [{string.Join(", ", r.Domains)}] -> {r.Transport.ToString().ToLowerInvariant()} {r.Path ?? $"{r.Host}:{r.Port}"}");
+                var to = r.Transport switch
+                {
+                    TransportKind.Drop => $"drop folder {r.Path}",
+                    TransportKind.Mx => $"MX hosts, port {r.Port}, tls {r.Tls.ToString().ToLowerInvariant()}",
+                    _ => $"smart hosts {string.Join(", ", r.Hosts.OrderBy(h => h.Priority).Select(h => $"{h} (priority {h.Priority})"))}, tls {r.Tls.ToString().ToLowerInvariant()}",
+                };
+                Console.WriteLine($"  route {r.Name}: {to}");
+            }
+            foreach (var rule in options.Routing)
+            {
+                var scope = (rule.Listener is null ? "" : $" from listener {rule.Listener}") + (rule.Role is null ? "" : $" received {rule.Role.ToString()!.ToLowerInvariant()}");
+                Console.WriteLine($"  routing [{string.Join(", ", rule.Domains)}]{scope} -> {rule.Route}");
             }
             return 0;
         });

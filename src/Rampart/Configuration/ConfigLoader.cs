@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Rampart.Delivery.Smtp;
 using Rampart.Mail;
 using Rampart.Smtp.Protocol;
 using Rampart.Smtp.Session;
@@ -70,10 +71,17 @@ public static class ConfigLoader
             Tls = ReadTls(root.Child("tls"), baseDir),
             Queue = ReadQueue(root.Child("queue")),
             Listeners = ReadListeners(root, baseDir),
-            Routes = root.Items("routes").Select(ReadRoute).ToList(),
+            Routes = ReadRoutes(root, baseDir),
+            Routing = [],
+            Dns = ReadDns(root.Child("dns")),
+            Postmaster = "",
         };
-        root.Finish();
         if (options.Listeners.Count == 0) throw root.Error("listeners", "at least one listener is required");
+        var postmasterDomain = options.Listeners.SelectMany(l => l.AcceptedDomains).FirstOrDefault() ?? hostName;
+        var postmaster = root.String("postmaster", $"postmaster@{postmasterDomain}")!;
+        if (!AddressParser.IsMailbox(postmaster)) throw root.Error("postmaster", $"'{postmaster}' is not a mail address");
+        options = options with { Routing = ReadRouting(root, options), Postmaster = postmaster };
+        root.Finish();
         return options;
     }
 
@@ -90,19 +98,39 @@ public static class ConfigLoader
 
     private static QueueOptions ReadQueue(Section? section)
     {
-        var defaults = new QueueOptions();
-        if (section is null) return defaults;
-        var retries = section.List("retry_intervals")
-            .Select(t => Section.ParseDuration(t, TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1))
-                ?? throw section.Error("retry_intervals", $"'{t}' is not a duration from 10ms to 1d"))
-            .ToList();
+        var d = new QueueOptions();
+        if (section is null) return d;
+        var warning = section.Duration("delay_warning", d.DelayWarning ?? TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromDays(30));
         var queue = new QueueOptions
         {
-            DeliveryWorkers = section.Int("delivery_workers", defaults.DeliveryWorkers, 1, 1024),
-            RetryIntervals = retries.Count > 0 ? retries : defaults.RetryIntervals,
+            MaxConnections = section.Int("max_connections", d.MaxConnections, 1, 10000),
+            RetryInitial = section.Duration("retry_initial", d.RetryInitial, TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1)),
+            RetryMax = section.Duration("retry_max", d.RetryMax, TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1)),
+            MaxQueueTime = section.Duration("max_queue_time", d.MaxQueueTime, TimeSpan.FromSeconds(1), TimeSpan.FromDays(60)),
+            DelayWarning = warning == TimeSpan.Zero ? null : warning,
+            MinFreeDisk = section.Size("min_free_disk", d.MinFreeDisk, 0, long.MaxValue),
+            MinFreeMemory = section.Size("min_free_memory", d.MinFreeMemory, 0, long.MaxValue),
         };
+        if (queue.RetryMax < queue.RetryInitial) throw section.Error("retry_max", "must not be shorter than retry_initial");
         section.Finish();
         return queue;
+    }
+
+    private static DnsOptions ReadDns(Section? section)
+    {
+        var d = new DnsOptions();
+        if (section is null) return d;
+        var serverText = section.String("server");
+        IPAddress? server = null;
+        if (serverText is not null && !IPAddress.TryParse(serverText, out server)) throw section.Error("server", $"'{serverText}' is not an IP address");
+        var dns = new DnsOptions
+        {
+            Server = server,
+            Port = section.Int("port", d.Port, 1, 65535),
+            Timeout = section.Duration("timeout", d.Timeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1)),
+        };
+        section.Finish();
+        return dns;
     }
 
     private static List<ListenerOptions> ReadListeners(Section root, string baseDir)
@@ -185,29 +213,133 @@ public static class ConfigLoader
         return limits;
     }
 
-    private static RouteOptions ReadRoute(Section s)
+    private static List<RouteOptions> ReadRoutes(Section root, string baseDir)
     {
-        var transport = s.RequiredString("transport").ToLowerInvariant() switch
+        var routes = new List<RouteOptions>();
+        foreach (var (name, s) in root.Named("routes"))
         {
-            "drop" => TransportKind.Drop,
-            "smtp" => TransportKind.Smtp,
-            var other => throw s.Error("transport", $"'{other}' is not one of drop, smtp"),
-        };
-        var domains = s.List("domains");
-        if (domains.Count == 0) throw s.Error("domains", "is required (use \"*\" for every other domain)");
-        foreach (var domain in domains)
-        {
-            if (domain != "*" && !AddressParser.IsDomain(domain)) throw s.Error("domains", $"'{domain}' is not a domain name or \"*\"");
+            var transport = s.RequiredString("transport").ToLowerInvariant() switch
+            {
+                "drop" => TransportKind.Drop,
+                "smtp" => TransportKind.Smtp,
+                "mx" => TransportKind.Mx,
+                var other => throw s.Error("transport", $"'{other}' is not one of drop, smtp, mx"),
+            };
+            var route = new RouteOptions { Name = name, Transport = transport };
+            if (transport == TransportKind.Drop)
+            {
+                route = route with { Path = s.String("path", name) };
+            }
+            else
+            {
+                var tls = s.String("tls", "opportunistic")!.ToLowerInvariant() switch
+                {
+                    "none" => TlsPolicy.None,
+                    "opportunistic" => TlsPolicy.Opportunistic,
+                    "required" => TlsPolicy.Required,
+                    "verified" => TlsPolicy.Verified,
+                    var other => throw s.Error("tls", $"'{other}' is not one of none, opportunistic, required, verified"),
+                };
+                var ca = s.String("tls_ca") is { } caText ? Path.GetFullPath(caText, baseDir) : null;
+                if (ca is not null && !File.Exists(ca)) throw s.Error("tls_ca", $"file '{ca}' does not exist");
+                var pins = s.List("tls_fingerprints");
+                foreach (var pin in pins)
+                {
+                    var hex = pin.Replace(":", "");
+                    if (hex.Length != 64 || !hex.All(char.IsAsciiHexDigit)) throw s.Error("tls_fingerprints", $"'{pin}' is not a SHA-256 fingerprint (64 hex digits, colons allowed)");
+                }
+                if ((ca is not null || pins.Count > 0) && tls != TlsPolicy.Verified) throw s.Error("tls", "tls_ca and tls_fingerprints need tls: verified");
+                route = route with
+                {
+                    Tls = tls,
+                    TlsCaFile = ca,
+                    TlsFingerprints = pins,
+                    ClientCertificate = ReadTls(s.Child("client_certificate"), baseDir),
+                    MaxConnections = s.Int("max_connections", route.MaxConnections, 1, 1000),
+                    Hosts = transport == TransportKind.Smtp ? ReadSmartHosts(s) : [],
+                    Port = transport == TransportKind.Mx ? s.Int("port", 25, 1, 65535) : 25,
+                };
+            }
+            s.Finish();
+            routes.Add(route);
         }
-        var route = new RouteOptions
+        return routes;
+    }
+
+    /// <summary>"host", "host:port", "[v6]:port", or a section {host, port, priority}.</summary>
+    private static List<SmartHost> ReadSmartHosts(Section s)
+    {
+        var hosts = new List<SmartHost>();
+        foreach (var (value, section, where) in s.Entries("hosts"))
         {
-            Domains = domains,
-            Transport = transport,
-            Path = transport == TransportKind.Drop ? s.String("path", "drop") : null,
-            Host = transport == TransportKind.Smtp ? s.RequiredString("host") : null,
-            Port = transport == TransportKind.Smtp ? s.Int("port", 25, 1, 65535) : 25,
-        };
-        s.Finish();
-        return route;
+            SmartHost host;
+            if (section is not null)
+            {
+                host = new SmartHost(section.RequiredString("host"), section.Int("port", 25, 1, 65535), section.Int("priority", 0, 0, 65535));
+                section.Finish();
+            }
+            else
+            {
+                host = ParseHostPort(value!) ?? throw new ConfigException($"{where}: '{value}' is not host, host:port or [address]:port");
+            }
+            if (!IPAddress.TryParse(host.Host, out _) && !AddressParser.IsDomain(host.Host))
+            {
+                throw new ConfigException($"{where}: '{host.Host}' is not a host name or IP address");
+            }
+            hosts.Add(host);
+        }
+        if (hosts.Count == 0) throw s.Error("hosts", "an smtp route needs at least one smart host (or use transport: mx)");
+        return hosts;
+    }
+
+    private static SmartHost? ParseHostPort(string text)
+    {
+        var t = text.Trim();
+        if (t.StartsWith('['))
+        {
+            int close = t.IndexOf(']');
+            if (close < 0) return null;
+            var rest = t[(close + 1)..];
+            if (rest.Length == 0) return new SmartHost(t[1..close]);
+            return rest[0] == ':' && int.TryParse(rest[1..], out var p6) && p6 is > 0 and < 65536 ? new SmartHost(t[1..close], p6) : null;
+        }
+        int colon = t.LastIndexOf(':');
+        if (colon < 0 || t.Count(c => c == ':') > 1) return t.Length > 0 ? new SmartHost(t) : null;
+        return int.TryParse(t[(colon + 1)..], out var port) && port is > 0 and < 65536 ? new SmartHost(t[..colon], port) : null;
+    }
+
+    private static List<RoutingRuleOptions> ReadRouting(Section root, GatewayOptions options)
+    {
+        var rules = new List<RoutingRuleOptions>();
+        foreach (var s in root.Items("routing"))
+        {
+            var domains = s.List("domains");
+            if (domains.Count == 0) throw s.Error("domains", "is required (use \"*\" for every other domain)");
+            foreach (var domain in domains)
+            {
+                if (domain != "*" && !AddressParser.IsDomain(domain.TrimStart('.'))) throw s.Error("domains", $"'{domain}' is not a domain name, \".domain\" or \"*\"");
+            }
+            var route = s.RequiredString("route");
+            if (options.Routes.All(r => r.Name != route))
+            {
+                throw s.Error("route", $"there is no route named '{route}' (routes: {string.Join(", ", options.Routes.Select(r => r.Name))})");
+            }
+            var listener = s.String("listener");
+            if (listener is not null && options.Listeners.All(l => l.Name != listener))
+            {
+                throw s.Error("listener", $"there is no listener named '{listener}'");
+            }
+            ListenerRole? role = s.String("role")?.ToLowerInvariant() switch
+            {
+                null => null,
+                "inbound" => ListenerRole.Inbound,
+                "outbound" => ListenerRole.Outbound,
+                "submission" => ListenerRole.Submission,
+                var other => throw s.Error("role", $"'{other}' is not one of inbound, outbound, submission"),
+            };
+            s.Finish();
+            rules.Add(new RoutingRuleOptions(domains, route, listener, role));
+        }
+        return rules;
     }
 }

@@ -191,6 +191,25 @@ public sealed class Section(YamlTree tree, YamlMappingNode node, string path)
         }
     }
 
+    /// <summary>A list whose items are single values or sections, e.g. hosts: ["mx1:25", {host: mx2, priority: 20}].</summary>
+    public IEnumerable<(string? Value, Section? Section, string Where)> Entries(string key)
+    {
+        var child = Find(key);
+        if (child is null) yield break;
+        if (child is not YamlSequenceNode seq) throw new ConfigException($"{tree.Locate(child)}: {Key(key)}: expected a list");
+        int i = 0;
+        foreach (var item in seq.Children)
+        {
+            var label = $"{Key(key)}[{i++}]";
+            yield return item switch
+            {
+                YamlScalarNode sc => (sc.Value ?? "", null, $"{tree.Locate(sc)}: {label}"),
+                YamlMappingNode m => (null, new Section(tree, m, label), $"{tree.Locate(m)}: {label}"),
+                _ => throw new ConfigException($"{tree.Locate(item)}: {label}: expected a value or a section of keys"),
+            };
+        }
+    }
+
     /// <summary>Refuses any key that was not read: typos and misplaced settings are errors.</summary>
     public void Finish()
     {

@@ -2,7 +2,11 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Rampart.Configuration;
 using Rampart.Delivery;
+using Rampart.Delivery.Bounces;
 using Rampart.Delivery.DropFolder;
+using Rampart.Delivery.Routing;
+using Rampart.Delivery.Scheduling;
+using Rampart.Delivery.Smtp;
 using Rampart.Policy;
 using Rampart.Policy.Connection;
 using Rampart.Policy.Relay;
@@ -44,9 +48,16 @@ public sealed class Gateway : IAsyncDisposable
     {
         Directory.CreateDirectory(options.DataDir);
         queue = new QueueStore(Path.Combine(options.DataDir, "queue"), loggers.CreateLogger("Rampart.Queue"));
-        delivery = new DeliveryAgent(queue, BuildRouter(), loggers.CreateLogger("Rampart.Delivery"),
-            options.Queue.DeliveryWorkers, options.Queue.RetryIntervals, clock);
-        foreach (var message in queue.Recover()) delivery.Enqueue(message);
+        var notifier = new Notifier(queue, options.HostName, options.Postmaster, loggers.CreateLogger("Rampart.Delivery.Notices"), clock);
+        delivery = new DeliveryAgent(queue, BuildRouter(), notifier, new DeliveryAgentOptions
+        {
+            MaxConnections = options.Queue.MaxConnections,
+            Retry = new RetrySchedule(options.Queue.RetryInitial, options.Queue.RetryMax),
+            MaxQueueTime = options.Queue.MaxQueueTime,
+            DelayWarning = options.Queue.DelayWarning,
+        }, loggers.CreateLogger("Rampart.Delivery"), clock);
+        foreach (var message in queue.Recover()) delivery.Resume(message);
+        var resources = new ResourceGuard(queue.Root, options.Queue.MinFreeDisk, options.Queue.MinFreeMemory, clock);
 
         var defaultCertificate = new Lazy<X509Certificate2>(() => options.Tls is { } tls
             ? TlsCertificates.LoadPem(tls.CertificateFile, tls.KeyFile)
@@ -67,7 +78,7 @@ public sealed class Gateway : IAsyncDisposable
                 Certificate = certificate,
                 RequireTls = l.RequireTls,
             };
-            var handler = new GatewaySessionHandler(BuildChain(l), queue, delivery, postmasterDomain,
+            var handler = new GatewaySessionHandler(BuildChain(l), queue, delivery, resources, postmasterDomain,
                 loggers.CreateLogger("Rampart.Gateway"), clock);
             var listener = new SmtpListener(l.EndPoint, sessionOptions, handler, loggers.CreateLogger($"Rampart.Smtp.{l.Name}"), clock);
             listener.Start();
@@ -85,14 +96,36 @@ public sealed class Gateway : IAsyncDisposable
         new RelayFilter(l.Role, new AcceptedDomains(l.AcceptedDomains), l.RelayNetworks),
     ]);
 
-    private DomainRouter BuildRouter() => new(options.Routes
-        .Select(r => (r.Domains, r.Transport switch
+    private DomainRouter BuildRouter()
+    {
+        var dns = options.Dns.Server is { } server
+            ? new MxResolver(server, options.Dns.Port, options.Dns.Timeout)
+            : MxResolver.FromSystem(options.Dns.Timeout);
+        var routes = options.Routes.ToDictionary(r => r.Name, r => r.Transport switch
         {
-            TransportKind.Drop => (ITransport?)Track(new DropFolderTransport(Path.GetFullPath(r.Path!, options.DataDir))),
-            // SMTP delivery (smart host, MX) arrives with the delivery issue; until then such mail stays queued.
-            _ => null,
-        }))
-        .ToList());
+            TransportKind.Drop => (IRoute)Track(new DropFolderRoute(r.Name, Path.GetFullPath(r.Path!, options.DataDir))),
+            _ => new SmtpRoute(r.Name, r.Hosts, r.Port, ClientOptions(r), dns, r.MaxConnections, loggers.CreateLogger("Rampart.Delivery.Smtp")),
+        });
+        return new DomainRouter(options.Routing.Select(rule => new RoutingRule(rule.Domains, routes[rule.Route], rule.Listener, rule.Role)).ToList());
+    }
+
+    private SmtpClientOptions ClientOptions(RouteOptions route)
+    {
+        X509Certificate2Collection? roots = null;
+        if (route.TlsCaFile is { } ca)
+        {
+            roots = [];
+            roots.ImportFromPemFile(ca);
+        }
+        return new SmtpClientOptions
+        {
+            HeloName = options.HostName,
+            Tls = route.Tls,
+            TrustedRoots = roots,
+            PinnedFingerprints = route.TlsFingerprints,
+            ClientCertificate = route.ClientCertificate is { } c ? TlsCertificates.LoadPem(c.CertificateFile, c.KeyFile) : null,
+        };
+    }
 
     private readonly List<IDisposable> owned = [];
 

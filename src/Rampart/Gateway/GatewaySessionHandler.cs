@@ -13,7 +13,7 @@ namespace Rampart.Gateway;
 /// and an accepted message is committed durably (fsync'd, group commit) before its 250 goes out.
 /// </summary>
 internal sealed partial class GatewaySessionHandler(
-    PolicyChain chain, QueueStore queue, DeliveryAgent delivery, string postmasterDomain, ILogger logger, TimeProvider clock)
+    PolicyChain chain, QueueStore queue, DeliveryAgent delivery, ResourceGuard resources, string postmasterDomain, ILogger logger, TimeProvider clock)
     : ISmtpSessionHandler
 {
     public async ValueTask<SmtpReply?> ConnectedAsync(SessionFacts session, CancellationToken ct) =>
@@ -22,8 +22,18 @@ internal sealed partial class GatewaySessionHandler(
     public async ValueTask<SmtpReply?> HeloAsync(SessionFacts session, CancellationToken ct) =>
         ToReply(await chain.HeloAsync(session, ct));
 
-    public async ValueTask<SmtpReply?> MailFromAsync(SessionFacts session, Sender sender, CancellationToken ct) =>
-        ToReply(await chain.MailFromAsync(session, sender, ct));
+    public async ValueTask<SmtpReply?> MailFromAsync(SessionFacts session, Sender sender, CancellationToken ct)
+    {
+        // Back pressure before any policy work: the sender keeps the mail and comes back when we have room.
+        if (resources.Shortage() is { } shortage)
+        {
+            HandlerLog.Shortage(logger, session.ListenerName, shortage);
+            return InsufficientResources;
+        }
+        return ToReply(await chain.MailFromAsync(session, sender, ct));
+    }
+
+    private static readonly SmtpReply InsufficientResources = new(452, "4.3.1", "Insufficient system resources; try again later");
 
     public async ValueTask<SmtpReply> RcptToAsync(SessionFacts session, SmtpTransaction transaction, Recipient recipient, CancellationToken ct)
     {
@@ -88,5 +98,8 @@ internal sealed partial class GatewaySessionHandler(
     {
         [LoggerMessage(4001, LogLevel.Error, "Queue commit of {QueueId} failed; client told to retry")]
         public static partial void CommitFailed(ILogger logger, Exception exception, string queueId);
+
+        [LoggerMessage(4002, LogLevel.Warning, "Back pressure on {Listener}: {Shortage}; answering 452 4.3.1")]
+        public static partial void Shortage(ILogger logger, string listener, string shortage);
     }
 }

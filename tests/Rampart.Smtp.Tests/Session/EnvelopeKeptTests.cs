@@ -10,9 +10,9 @@ public class EnvelopeKeptTests
     [Fact]
     public async Task Dsn_parameters_are_stored_with_the_queued_message()
     {
-        // A route with no transport yet keeps the message in the queue, where its envelope can be read back.
+        // A smart host that refuses connections keeps the message in the queue, where its envelope can be read back.
         await using var gateway = await TestGateway.StartYamlAsync(TestGateway.PlainYaml
-            .Replace("transport: drop\n    path: outgoing", "transport: smtp\n    host: 127.0.0.1"));
+            .Replace("outgoing: {transport: drop, path: outgoing}", "outgoing: {transport: smtp, hosts: [\"127.0.0.1:1\"]}"));
         await using var c = await gateway.ConnectAsync("outbound");
         await c.HelloAsync();
         await c.CommandAsync("MAIL FROM:<alice@example.test> RET=HDRS ENVID=QQ314159 SIZE=100", "250 ");

@@ -28,9 +28,15 @@ public sealed class ConfigLoaderTests : IDisposable
             port: 2587
             relay_networks: [127.0.0.0/8]
         routes:
-          - domains: [example.test]
+          local:
             transport: drop
             path: drop
+          internal:
+            transport: smtp
+            hosts: ["10.0.0.5:2626"]
+        routing:
+          - domains: [example.test]
+            route: local
         """;
 
     private static readonly KeyValuePair<string, string>[] NoEnvironment = [];
@@ -69,8 +75,8 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("hostname: mx.example.test", "hostname: mx.example.test\nhost_name: mx", "host_name", "host_name", "unknown key")]
     [InlineData("    port: 2525", "    port: 2525\n    max_size: 10MB", "max_size", "listeners.inbound.max_size", "unknown key")]
     [InlineData("      command_timeout: 5m", "      command_timeout: 5m\n      max_recipient: 5", "max_recipient", "listeners.inbound.limits.max_recipient", "unknown key")]
-    [InlineData("    path: drop", "    path: drop\n    hots: mail.example.test", "hots", "routes[0].hots", "unknown key")]
-    [InlineData("    path: drop", "    path: drop\n    host: mail.example.test", "host: mail", "routes[0].host", "unknown key")]
+    [InlineData("    path: drop", "    path: drop\n    hots: mail.example.test", "hots", "routes.local.hots", "unknown key")]
+    [InlineData("    path: drop", "    path: drop\n    host: mail.example.test", "host: mail", "routes.local.host", "unknown key")]
     [InlineData("hostname: mx.example.test", "hostname: mx.example.test\nqueue:\n  workers: 4", "workers", "queue.workers", "unknown key")]
     // Listener values.
     [InlineData("    port: 2525", "    port: 70000", "port: |70000", "listeners.inbound.port", "'70000' is not a whole number from 0 to 65535")]
@@ -99,19 +105,29 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("command_timeout: 5m", "command_timeout: 300", "command_timeout: |300", "listeners.inbound.limits.command_timeout", "'300' is not a duration")]
     [InlineData("command_timeout: 5m", "command_timeout: 2h", "command_timeout: |2h", "listeners.inbound.limits.command_timeout", "'2h' is not a duration")]
     [InlineData("command_timeout: 5m", "max_recipients: 0", "max_recipients: |0", "listeners.inbound.limits.max_recipients", "'0' is not a whole number from 1 to 100000")]
-    // Routes.
-    [InlineData("    transport: drop\n", "", "- |domains", "routes[0].transport", "is required")]
-    [InlineData("    transport: drop", "    transport: lmtp", "transport: |lmtp", "routes[0].transport", "'lmtp' is not one of drop, smtp")]
-    [InlineData("  - domains: [example.test]\n    transport: drop", "  - transport: drop", "- |transport", "routes[0].domains", "is required (use \"*\" for every other domain)")]
-    [InlineData("  - domains: [example.test]", "  - domains: [example.test, \"*.example.test\"]", "- domains: |[", "routes[0].domains", "'*.example.test' is not a domain name or \"*\"")]
-    [InlineData("    transport: drop\n    path: drop", "    transport: smtp", "- |domains", "routes[0].host", "is required")]
-    [InlineData("    transport: drop\n    path: drop", "    transport: smtp\n    host: 127.0.0.1\n    port: 0", "port: |0", "routes[0].port", "'0' is not a whole number from 1 to 65535")]
-    [InlineData("routes:\n  - domains", "routes:\n  - smtp\n  - domains", "smtp", "routes[0]", "expected a section of keys")]
+    // Routes and routing.
+    [InlineData("    transport: drop\n    path: drop", "    path: drop", "    |path: drop", "routes.local.transport", "is required")]
+    [InlineData("    transport: drop", "    transport: lmtp", "transport: |lmtp", "routes.local.transport", "'lmtp' is not one of drop, smtp, mx")]
+    [InlineData("    hosts: [\"10.0.0.5:2626\"]", "    hosts: []", "hosts: |[]", "routes.internal.hosts", "an smtp route needs at least one smart host")]
+    [InlineData("    hosts: [\"10.0.0.5:2626\"]", "    hosts: [\"10.0.0.5:99999\"]", "|\"10.0.0.5:99999\"", "routes.internal.hosts[0]", "is not host, host:port or [address]:port")]
+    [InlineData("    hosts: [\"10.0.0.5:2626\"]", "    hosts: [{host: 10.0.0.5, priority: -1}]", "priority: |-1", "routes.internal.hosts[0].priority", "is not a whole number from 0 to 65535")]
+    [InlineData("    hosts: [\"10.0.0.5:2626\"]", "    hosts: [\"10.0.0.5\"]\n    tls: strict", "tls: |strict", "routes.internal.tls", "'strict' is not one of none, opportunistic, required, verified")]
+    [InlineData("    hosts: [\"10.0.0.5:2626\"]", "    hosts: [\"10.0.0.5\"]\n    tls_fingerprints: [abc]", "tls_fingerprints: |[", "routes.internal.tls_fingerprints", "'abc' is not a SHA-256 fingerprint")]
+    [InlineData("    hosts: [\"10.0.0.5:2626\"]", "    hosts: [\"10.0.0.5\"]\n    tls_ca: missing.crt", "tls_ca: |missing", "routes.internal.tls_ca", "does not exist")]
+    [InlineData("    route: local", "    route: elsewhere", "route: |elsewhere", "routing[0].route", "there is no route named 'elsewhere' (routes: local, internal)")]
+    [InlineData("  - domains: [example.test]", "  - domains: [\"*.example.test\"]", "- domains: |[", "routing[0].domains", "'*.example.test' is not a domain name, \".domain\" or \"*\"")]
+    [InlineData("    route: local", "    route: local\n    listener: inbuond", "listener: |inbuond", "routing[0].listener", "there is no listener named 'inbuond'")]
+    [InlineData("  - domains: [example.test]\n    route: local", "  - route: local", "- |route", "routing[0].domains", "is required")]
+    [InlineData("routing:\n  - domains: [example.test]\n    route: local", "routing:\n  domains: [example.test]\n  route: local", "|domains: [example.test]\n  route", "routing", "expected a list of sections")]
     // Top level.
     [InlineData("hostname: mx.example.test", "hostname: mx_example..test", "hostname: |mx_example", "hostname", "'mx_example..test' is not a host name")]
     [InlineData("hostname: mx.example.test", "hostname: mx.example.test\nlog_level: loud", "log_level: |loud", "log_level", "'loud' is not one of trace, debug, information, warning, error")]
-    [InlineData("hostname: mx.example.test", "hostname: mx.example.test\nqueue:\n  retry_intervals: [1m, soon]", "retry_intervals: |[", "queue.retry_intervals", "'soon' is not a duration from 10ms to 1d")]
-    [InlineData("hostname: mx.example.test", "hostname: mx.example.test\nqueue:\n  delivery_workers: 0", "delivery_workers: |0", "queue.delivery_workers", "'0' is not a whole number from 1 to 1024")]
+    [InlineData("hostname: mx.example.test", "hostname: mx.example.test\nqueue:\n  retry_initial: soon", "retry_initial: |soon", "queue.retry_initial", "'soon' is not a duration from 10ms to 1d")]
+    [InlineData("hostname: mx.example.test", "hostname: mx.example.test\nqueue:\n  retry_initial: 1h\n  retry_max: 5m", "retry_max: |5m", "queue.retry_max", "must not be shorter than retry_initial")]
+    [InlineData("hostname: mx.example.test", "hostname: mx.example.test\nqueue:\n  max_connections: 0", "max_connections: |0", "queue.max_connections", "'0' is not a whole number from 1 to 10000")]
+    [InlineData("hostname: mx.example.test", "hostname: mx.example.test\nqueue:\n  min_free_disk: lots", "min_free_disk: |lots", "queue.min_free_disk", "'lots' is not a size")]
+    [InlineData("hostname: mx.example.test", "hostname: mx.example.test\ndns:\n  server: resolver.example.test", "server: |resolver", "dns.server", "is not an IP address")]
+    [InlineData("hostname: mx.example.test", "hostname: mx.example.test\npostmaster: nobody", "postmaster: |nobody", "postmaster", "'nobody' is not a mail address")]
     [InlineData("hostname: mx.example.test", "hostname: [mx.example.test]", "hostname: |[", "hostname", "expected a single value")]
     public void A_mistake_names_the_file_position_key_and_problem(string find, string replace, string at, string key, string problem)
     {
@@ -211,12 +227,12 @@ public sealed class ConfigLoaderTests : IDisposable
         var options = Load(Valid,
             ("rampart__hostname", "gw.example.test"),
             ("RAMPART__LISTENERS__INBOUND__LIMITS__MAX_RECIPIENTS", "250"),
-            ("RAMPART__QUEUE__RETRY_INTERVALS", "[10s, 1m]"),
+            ("RAMPART__QUEUE__RETRY_INITIAL", "10s"),
             ("OTHER__HOSTNAME", "ignored"));
 
         Assert.Equal("gw.example.test", options.HostName);
         Assert.Equal(250, options.Listeners.Single(l => l.Name == "inbound").Limits.MaxRecipients);
-        Assert.Equal(new[] { TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1) }, options.Queue.RetryIntervals);
+        Assert.Equal(TimeSpan.FromSeconds(10), options.Queue.RetryInitial);
     }
 
     [Theory]
@@ -258,10 +274,9 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(new[] { IPNetwork.Parse("127.0.0.0/8") }, outbound.RelayNetworks);
         Assert.Equal(2, options.Listeners.Count);
 
-        Assert.Collection(options.Routes,
-            r => Assert.Equal("example.test drop drop", Describe(r)),
-            r => Assert.Equal("* drop outgoing", Describe(r)));
-        Assert.Equal(new QueueOptions().RetryIntervals, options.Queue.RetryIntervals);
+        Assert.Equal(["example.test -> local: drop drop", "* -> outgoing: drop outgoing"], Describe(options));
+        Assert.Equal(new QueueOptions(), options.Queue);
+        Assert.Equal("postmaster@example.test", options.Postmaster);
     }
 
     [Theory]
@@ -312,13 +327,56 @@ public sealed class ConfigLoaderTests : IDisposable
         var outbound = options.Listeners.Single(l => l.Role == ListenerRole.Outbound);
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 2587), outbound.EndPoint);
         Assert.Equal(new[] { IPNetwork.Parse("127.0.0.0/8") }, outbound.RelayNetworks);
-        Assert.Collection(options.Routes,
-            r => Assert.Equal("example.test smtp 127.0.0.1:2626", Describe(r)),
-            r => Assert.Equal("* drop outgoing", Describe(r)));
+        Assert.Equal(["example.test -> internal: smtp 127.0.0.1:2626", "* -> internet: mx port 25"], Describe(options));
+        Assert.Equal(TimeSpan.FromDays(5), options.Queue.MaxQueueTime);
+        Assert.Equal(TimeSpan.FromHours(4), options.Queue.DelayWarning);
     }
 
-    private static string Describe(RouteOptions r) =>
-        $"{string.Join(',', r.Domains)} {r.Transport.ToString().ToLowerInvariant()} {r.Path ?? $"{r.Host}:{r.Port}"}";
+    [Fact]
+    public void Smart_hosts_take_ports_priorities_and_addresses_and_tls_settings()
+    {
+        var options = Load(Valid.Replace("    hosts: [\"10.0.0.5:2626\"]",
+            "    hosts: [\"mail1.example.test\", \"[2001:db8::5]:2525\", {host: mail2.example.test, port: 587, priority: 20}]\n"
+            + "    tls: verified\n"
+            + "    tls_fingerprints: [\"AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89\"]\n"
+            + "    max_connections: 5"));
+
+        var route = options.Routes.Single(r => r.Name == "internal");
+        Assert.Equal([new("mail1.example.test", 25, 0), new("2001:db8::5", 2525, 0), new Delivery.Smtp.SmartHost("mail2.example.test", 587, 20)], route.Hosts);
+        Assert.Equal(Delivery.Smtp.TlsPolicy.Verified, route.Tls);
+        Assert.Single(route.TlsFingerprints);
+        Assert.Equal(5, route.MaxConnections);
+    }
+
+    [Fact]
+    public void Routing_rules_may_be_narrowed_to_a_listener_or_a_direction()
+    {
+        var options = Load(Valid + """
+
+              - domains: [".example.test", "*"]
+                role: outbound
+                route: internal
+              - domains: ["*"]
+                listener: inbound
+                route: local
+            """);
+
+        Assert.Equal([".example.test", "*"], options.Routing[1].Domains);
+        Assert.Equal(("internal", null, ListenerRole.Outbound), (options.Routing[1].Route, options.Routing[1].Listener, options.Routing[1].Role));
+        Assert.Equal("inbound", options.Routing[2].Listener);
+    }
+
+    private static string[] Describe(GatewayOptions options) => options.Routing.Select(rule =>
+    {
+        var r = options.Routes.Single(x => x.Name == rule.Route);
+        var to = r.Transport switch
+        {
+            TransportKind.Drop => $"drop {r.Path}",
+            TransportKind.Mx => $"mx port {r.Port}",
+            _ => $"smtp {string.Join(',', r.Hosts)}",
+        };
+        return $"{string.Join(',', rule.Domains)} -> {r.Name}: {to}";
+    }).ToArray();
 
     private static string RepositoryRoot()
     {

@@ -9,7 +9,7 @@ namespace Rampart.Delivery.DropFolder;
 /// Return-Path and one Delivered-To per recipient prepended as a local delivery agent would. Because
 /// the name is the queue id, a delivery repeated after a crash replaces the same file: exactly once.
 /// </summary>
-public sealed class DropFolderTransport : ITransport, IDisposable
+public sealed class DropFolderRoute : IRoute, IDisposable
 {
     private readonly string folder;
 
@@ -17,14 +17,22 @@ public sealed class DropFolderTransport : ITransport, IDisposable
     // spool's would then leave the delivered copy unsynced while the queued one is removed.
     private readonly SyncBarrier barrier;
 
-    public DropFolderTransport(string folder)
+    public DropFolderRoute(string name, string folder)
     {
+        Name = name;
         this.folder = folder;
         Directory.CreateDirectory(folder);
         barrier = new SyncBarrier(folder);
     }
 
-    public string Name => $"drop:{folder}";
+    public string Name { get; }
+
+    public string DestinationFor(Recipient recipient) => Name;
+
+    /// <summary>Each write waits on its own sync; more in parallel share the syncs.</summary>
+    public int MaxConnections => 32;
+
+    public IDeliverySession OpenSession(string destination) => new Session(this);
 
     public string Folder => folder;
 
@@ -48,4 +56,12 @@ public sealed class DropFolderTransport : ITransport, IDisposable
     }
 
     public void Dispose() => barrier.Dispose();
+
+    private sealed class Session(DropFolderRoute drop) : IDeliverySession
+    {
+        public Task<IReadOnlyList<RecipientOutcome>> DeliverAsync(QueuedMessage message, IReadOnlyList<int> recipients, CancellationToken ct) =>
+            drop.DeliverAsync(message, recipients, ct);
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
 }

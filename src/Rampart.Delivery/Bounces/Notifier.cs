@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Logging;
+using Rampart.Mail;
+using Rampart.Queue;
+
+namespace Rampart.Delivery.Bounces;
+
+/// <summary>
+/// Sends delivery status notifications (RFC 3464) as the queue's outcomes call for them: queued like any other
+/// mail, from the null sender so that they never bounce back. A notice that cannot be delivered is reported to the
+/// postmaster instead; a failed report to the postmaster is only logged, which ends any loop.
+/// </summary>
+public sealed partial class Notifier(QueueStore store, string hostName, string postmaster, ILogger logger, TimeProvider clock)
+{
+    /// <summary>Where new notices go once committed: the delivery agent's queue.</summary>
+    public Action<QueuedMessage>? Submitted { get; set; }
+
+    public string Postmaster => postmaster;
+
+    /// <summary>
+    /// Reports these recipients' outcomes to whoever should hear of them. Returns once the notices (if any) are
+    /// durably queued, so the caller may then record the outcomes as final.
+    /// </summary>
+    public async Task NotifyAsync(QueuedMessage message, IReadOnlyList<(int Index, RecipientOutcome Outcome, DsnAction Action)> outcomes,
+        DateTimeOffset? willRetryUntil)
+    {
+        var envelope = message.Envelope;
+        foreach (var group in outcomes.GroupBy(o => o.Action))
+        {
+            var action = group.Key;
+            var listed = group.Where(o => DsnBuilder.ShouldNotify(envelope.Sender, envelope.Recipients[o.Index], action)).ToList();
+            string? to = listed.Count > 0 ? envelope.Sender.Address : null;
+            if (to is null && action == DsnAction.Failed && envelope.Sender.IsNullSender)
+            {
+                // RFC 3461 §6.2 forbids notices to the null sender; a lost bounce still deserves a human's eye.
+                if (envelope.IsNotice && envelope.Recipients.All(r => r.Address.Equals(postmaster, StringComparison.OrdinalIgnoreCase)))
+                {
+                    NoticeLog.Dropped(logger, message.QueueId);
+                    continue;
+                }
+                to = postmaster;
+                listed = group.ToList();
+            }
+            if (to is null) continue;
+
+            var report = new DeliveryReport(hostName, message.QueueId, envelope.Sender, envelope.ReceivedAt,
+                listed.Select(o => new ReportedRecipient(envelope.Recipients[o.Index], action, StatusOf(o.Outcome, action),
+                    o.Outcome.RemoteMta, o.Outcome.Detail, o.Outcome.At, action == DsnAction.Delayed ? willRetryUntil : null)).ToList(),
+                message.OpenContent);
+            var content = await DsnBuilder.BuildAsync(report, CancellationToken.None);
+            var notice = await store.SubmitAsync(id => new QueuedEnvelope
+            {
+                QueueId = id,
+                Listener = "(notice)",
+                Role = ListenerRole.Outbound,
+                ClientAddress = "127.0.0.1",
+                HeloName = hostName,
+                Sender = new Sender("", Body: BodyType.EightBitMime),
+                Recipients = [new Recipient(to, DsnNotify.Never)],
+                ReceivedAt = clock.GetUtcNow(),
+                IsNotice = true,
+            }, content, clock);
+            NoticeLog.Queued(logger, notice.QueueId, action, message.QueueId, to);
+            Submitted?.Invoke(notice);
+        }
+    }
+
+    /// <summary>The enhanced code of the reply if it has one of the right class, else a generic one for the action.</summary>
+    internal static string StatusOf(RecipientOutcome outcome, DsnAction action)
+    {
+        var parts = outcome.Detail.Split(' ', 3);
+        char expected = action switch { DsnAction.Failed => '5', DsnAction.Delayed => '4', _ => '2' };
+        if (parts.Length >= 2 && parts[1].Length >= 5 && parts[1][0] == expected && parts[1][1] == '.'
+            && parts[1].Count(c => c == '.') == 2 && parts[1].All(c => char.IsAsciiDigit(c) || c == '.'))
+        {
+            return parts[1];
+        }
+        return action switch { DsnAction.Failed => "5.0.0", DsnAction.Delayed => "4.0.0", _ => "2.0.0" };
+    }
+
+    private static partial class NoticeLog
+    {
+        [LoggerMessage(3101, LogLevel.Information, "Notice queue_id={NoticeId} action={Action} about queue_id={QueueId} to=<{To}>")]
+        public static partial void Queued(ILogger logger, string noticeId, DsnAction action, string queueId, string to);
+
+        [LoggerMessage(3102, LogLevel.Error, "Notice queue_id={QueueId} to the postmaster could not be delivered; dropped to end the loop")]
+        public static partial void Dropped(ILogger logger, string queueId);
+    }
+}

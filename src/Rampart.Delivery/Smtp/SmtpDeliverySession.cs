@@ -1,0 +1,113 @@
+using Rampart.Mail;
+using Rampart.Queue;
+
+namespace Rampart.Delivery.Smtp;
+
+/// <summary>
+/// Delivers a destination's messages one after another over one SMTP connection, opening it on the first message
+/// (trying each host of the plan in turn) and again only when the peer closed or broke it.
+/// </summary>
+internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDeliverySession
+{
+    private SmtpClientConnection? connection;
+    private HostTarget? connectedTo;
+
+    public async Task<IReadOnlyList<RecipientOutcome>> DeliverAsync(QueuedMessage message, IReadOnlyList<int> recipients, CancellationToken ct)
+    {
+        var envelope = message.Envelope;
+        if (connection is not { IsReusable: true })
+        {
+            await CloseAsync();
+            if (await ConnectAsync(ct) is { } refusal)
+            {
+                return recipients.Select(_ => new RecipientOutcome(RecipientStatus.PermanentFailure, refusal, DateTimeOffset.UtcNow)).ToArray();
+            }
+        }
+        var open = connection!;
+        var outgoing = new OutgoingMessage(envelope.Sender, recipients.Select(i => envelope.Recipients[i]).ToList(),
+            message.OpenContent, message.ContentLength, envelope.EightBitContent);
+        var handoff = open.Capabilities.Dsn ? Handoff.RelayedWithDsn : Handoff.Relayed;
+        try
+        {
+            var replies = await open.SendAsync(outgoing, ct);
+            var now = DateTimeOffset.UtcNow;
+            return replies.Select(r => new RecipientOutcome(StatusOf(r), r.ToString(), now, connectedTo!.Name, handoff)).ToArray();
+        }
+        catch (SmtpClientException ex)
+        {
+            await CloseAsync();
+            var outcome = new RecipientOutcome(RecipientStatus.TemporaryFailure, ex.Reply.ToString(), DateTimeOffset.UtcNow, connectedTo?.Name);
+            return recipients.Select(_ => outcome).ToArray();
+        }
+    }
+
+    private static RecipientStatus StatusOf(SmtpReply reply) => reply.Code switch
+    {
+        >= 200 and < 300 => RecipientStatus.Delivered,
+        >= 500 => RecipientStatus.PermanentFailure,
+        _ => RecipientStatus.TemporaryFailure,
+    };
+
+    /// <summary>Connects to the first host of the plan that answers; returns a reason if the domain takes no mail at all.</summary>
+    private async Task<string?> ConnectAsync(CancellationToken ct)
+    {
+        var plan = await route.PlanAsync(domain, ct);
+        if (plan is HostPlan.Fail fail)
+        {
+            if (fail.Permanent) return fail.Reason;
+            throw new DestinationUnavailableException(ParseReply(fail.Reason));
+        }
+        var targets = ((HostPlan.Try)plan).Targets;
+        if (targets.Count == 0) throw new DestinationUnavailableException(new SmtpReply(451, "4.4.4", $"No address found for the next hop of route {route.Name}"));
+
+        SmtpReply? last = null;
+        foreach (var target in targets)
+        {
+            try
+            {
+                connection = await SmtpClientConnection.ConnectAsync(target.EndPoint, target.Name, route.Client, ct);
+                connectedTo = target;
+                return null;
+            }
+            catch (SmtpClientException ex)
+            {
+                // RFC 5321 §5.1: a host that cannot be reached, or refuses the session, sends us to the next one.
+                last = ex.Reply with { Lines = [$"{target}: {ex.Reply.Text}"] };
+                if (!ex.TryNextHost) break;
+            }
+        }
+        throw new DestinationUnavailableException(last!);
+    }
+
+    /// <summary>A made-up reply line such as "451 4.4.3 DNS lookup failed (...)".</summary>
+    internal static SmtpReply ParseReply(string line)
+    {
+        var parts = line.Split(' ', 3);
+        return new SmtpReply(int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), parts[1], parts.Length > 2 ? parts[2] : "");
+    }
+
+    private async Task CloseAsync()
+    {
+        if (connection is null) return;
+        var closing = connection;
+        connection = null;
+        try
+        {
+            if (closing.IsReusable)
+            {
+                using var quit = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await closing.QuitAsync(quit.Token);
+            }
+        }
+        catch (Exception ex) when (ex is SmtpClientException or IOException or OperationCanceledException)
+        {
+            // The peer went away first; nothing is lost, the transaction was complete.
+        }
+        finally
+        {
+            await closing.DisposeAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await CloseAsync();
+}

@@ -1,0 +1,85 @@
+using Microsoft.Extensions.Logging;
+using Rampart.Delivery.Routing;
+using Rampart.Mail;
+
+namespace Rampart.Delivery.Smtp;
+
+/// <summary>One configured smart host. Lower priority is tried first; equal priorities share the load.</summary>
+public sealed record SmartHost(string Host, int Port = 25, int Priority = 0)
+{
+    public override string ToString() => $"{Host}:{Port}";
+}
+
+/// <summary>
+/// A route that delivers over SMTP: to its smart hosts (in priority order, load-shared among equals, failing over
+/// to the next), or, with no smart hosts, to each recipient domain's MX hosts (RFC 5321 §5.1).
+/// </summary>
+public sealed class SmtpRoute(
+    string name, IReadOnlyList<SmartHost> smartHosts, int mxPort, SmtpClientOptions client, MxResolver resolver,
+    int maxConnections, ILogger logger) : IRoute
+{
+    public string Name => name;
+
+    public bool UsesMx => smartHosts.Count == 0;
+
+    public int MaxConnections => maxConnections;
+
+    public SmtpClientOptions Client => client;
+
+    internal ILogger Logger => logger;
+
+    /// <summary>Smart-host mail shares one queue; MX mail queues per recipient domain, as each domain has its own hosts.</summary>
+    public string DestinationFor(Recipient recipient) => UsesMx ? $"{name}:{recipient.Domain.ToLowerInvariant()}" : name;
+
+    public IDeliverySession OpenSession(string destination) =>
+        new SmtpDeliverySession(this, UsesMx ? destination[(name.Length + 1)..] : null);
+
+    /// <summary>The hosts to try, in order, for a domain (MX) or for the smart hosts.</summary>
+    internal async Task<HostPlan> PlanAsync(string? domain, CancellationToken ct)
+    {
+        if (domain is null) return new HostPlan.Try(await SmartHostTargetsAsync(ct));
+        return await resolver.ResolveAsync(domain, ct) switch
+        {
+            MxResolution.Hosts hosts => new HostPlan.Try(hosts.InOrder
+                .SelectMany(h => h.Addresses.Select(a => new HostTarget(h.Name, new System.Net.IPEndPoint(a, mxPort)))).ToList()),
+            MxResolution.PermanentFailure p => new HostPlan.Fail(p.Reason, Permanent: true),
+            MxResolution.TemporaryFailure t => new HostPlan.Fail(t.Reason, Permanent: false),
+            _ => throw new InvalidOperationException(),
+        };
+    }
+
+    private async Task<IReadOnlyList<HostTarget>> SmartHostTargetsAsync(CancellationToken ct)
+    {
+        var targets = new List<HostTarget>();
+        foreach (var group in smartHosts.GroupBy(h => h.Priority).OrderBy(g => g.Key))
+        {
+            var same = group.ToArray();
+            Random.Shared.Shuffle(same);
+            foreach (var host in same)
+            {
+                var (addresses, _) = await resolver.ResolveHostAsync(host.Host, ct);
+                targets.AddRange(addresses.Select(a => new HostTarget(host.Host, new System.Net.IPEndPoint(a, host.Port))));
+            }
+        }
+        return targets;
+    }
+}
+
+/// <summary>One address of one host to connect to; the name is what TLS verification and logs use.</summary>
+internal sealed record HostTarget(string Name, System.Net.IPEndPoint EndPoint)
+{
+    public override string ToString() => $"{Name}[{EndPoint.Address}]:{EndPoint.Port}";
+}
+
+/// <summary>Where to try delivering, or why not to try at all.</summary>
+internal abstract record HostPlan
+{
+    private HostPlan()
+    {
+    }
+
+    public sealed record Try(IReadOnlyList<HostTarget> Targets) : HostPlan;
+
+    /// <summary><paramref name="Reason"/> is a reply line, e.g. "556 5.1.10 ...".</summary>
+    public sealed record Fail(string Reason, bool Permanent) : HostPlan;
+}
