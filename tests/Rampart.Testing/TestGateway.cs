@@ -22,7 +22,7 @@ public sealed class TestGateway : IAsyncDisposable
         Options = options;
     }
 
-    public Gateway.Gateway Gateway { get; }
+    public Gateway.Gateway Gateway { get; private set; }
     public GatewayOptions Options { get; }
     public string DataDir => Options.DataDir;
     public string DropFolder => Path.Combine(DataDir, "drop");
@@ -105,6 +105,14 @@ public sealed class TestGateway : IAsyncDisposable
     {
         var dir = Path.Combine(DataDir, folder);
         return Directory.Exists(dir) ? Directory.GetFiles(dir, "*.eml").Length : 0;
+    }
+
+    /// <summary>Stops the gateway and starts it again on the same configuration and data, as a service restart would.</summary>
+    public async Task RestartAsync()
+    {
+        await Gateway.DisposeAsync();
+        Gateway = new Gateway.Gateway(Options, loggers);
+        Gateway.Start();
     }
 
     public async ValueTask DisposeAsync()

@@ -101,6 +101,19 @@ public sealed class UnboundServer : IAsyncLifetime
           local-zone: "noaddr.test." static
           local-data: "noaddr.test. 300 IN MX 10 mx.noaddr.test."
 
+          local-zone: "deliver.test." static
+          local-data: "deliver.test. 300 IN MX 10 mx1.deliver.test."
+          local-data: "mx1.deliver.test. 300 IN A 127.0.0.1"
+
+          local-zone: "failover.test." static
+          local-data: "failover.test. 300 IN MX 10 mx-down.failover.test."
+          local-data: "failover.test. 300 IN MX 20 mx-up.failover.test."
+          local-data: "mx-down.failover.test. 300 IN A 127.0.0.2"
+          local-data: "mx-up.failover.test. 300 IN A 127.0.0.1"
+
+          local-zone: "implicit-up.test." static
+          local-data: "implicit-up.test. 300 IN A 127.0.0.1"
+
           local-zone: "partial.test." static
           local-data: "partial.test. 300 IN MX 10 mx.servfail.test."
           local-data: "partial.test. 300 IN MX 20 mx.partial.test."

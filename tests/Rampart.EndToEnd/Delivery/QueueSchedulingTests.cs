@@ -1,0 +1,92 @@
+using System.Text.RegularExpressions;
+using Rampart.Testing;
+using Rampart.Testing.Processes;
+using static Rampart.EndToEnd.Delivery.DeliveryHarness;
+
+namespace Rampart.EndToEnd.Delivery;
+
+/// <summary>The queue as a whole: outages, restarts, back pressure.</summary>
+public sealed partial class QueueSchedulingTests
+{
+    [Fact]
+    public async Task A_thousand_messages_wait_out_an_outage_of_the_smart_host_and_arrive_exactly_once()
+    {
+        const int Sessions = 20, PerSession = 50;
+        int port = FreePort.Next();
+        await using var gateway = await StartAsync($"{{transport: smtp, hosts: [\"127.0.0.1:{port}\"]}}");
+
+        await Task.WhenAll(Enumerable.Range(0, Sessions).Select(async s =>
+        {
+            await using var c = await gateway.ConnectAsync("outbound");
+            await c.HelloAsync();
+            for (int i = 0; i < PerSession; i++)
+            {
+                await c.EnvelopeAsync(Sender, "user@elsewhere.test");
+                await c.DataAsync(Message($"outage {s * PerSession + i:D4}"));
+            }
+        }));
+        // Every message accepted while the smart host is down; let the retries run into the closed port for a while.
+        await Task.Delay(2000);
+        Assert.Equal(Sessions * PerSession, Directory.GetFiles(Path.Combine(gateway.DataDir, "queue", "active")).Count(f => !f.EndsWith(".rcpt")));
+
+        await using var sink = await SmtpSink.StartOnPortAsync(port);
+        var dumps = await sink.WaitForDumpsAsync(Sessions * PerSession, TimeSpan.FromSeconds(90));
+
+        var subjects = dumps.Select(d => SubjectLine().Match(d).Groups[1].Value).ToList();
+        Assert.Equal(Sessions * PerSession, subjects.Count);
+        Assert.Equal(Enumerable.Range(0, Sessions * PerSession).Select(n => $"outage {n:D4}"), subjects.Order(StringComparer.Ordinal));
+        await WaitUntilAsync(() => QueueIsEmpty(gateway), "queue empty after the outage", TimeSpan.FromSeconds(30));
+        await Task.Delay(500);
+        Assert.Equal(Sessions * PerSession, Directory.GetFiles(sink.DumpFolder).Length); // nothing repeated late
+        Assert.Equal(0, gateway.DropCount());
+    }
+
+    [GeneratedRegex(@"^Subject: (.*)$", RegexOptions.Multiline)]
+    private static partial Regex SubjectLine();
+
+    [Fact]
+    public async Task The_retry_schedule_survives_a_restart()
+    {
+        int dead = FreePort.Next();
+        await using var gateway = await StartAsync($"{{transport: smtp, hosts: [\"127.0.0.1:{dead}\"]}}", null,
+            "  retry_initial: 1m\n  retry_max: 1h");
+        var id = await SendAsync(gateway, "patient", "", "user@elsewhere.test");
+        await WaitUntilAsync(() => OutcomeLog(gateway, id).Contains("\nS\t1\t", StringComparison.Ordinal), "the first attempt recorded");
+        var before = OutcomeLog(gateway, id);
+
+        await gateway.RestartAsync();
+        await Task.Delay(2000);
+
+        // Not tried again at start-up: the next attempt is a minute after the first, as recorded.
+        Assert.Equal(before, OutcomeLog(gateway, id));
+        var next = long.Parse(before.Split('\n').Last(l => l.StartsWith("S\t", StringComparison.Ordinal)).Split('\t')[2]);
+        var wait = DateTimeOffset.FromUnixTimeMilliseconds(next) - DateTimeOffset.UtcNow;
+        Assert.InRange(wait.TotalSeconds, 40, 70);
+    }
+
+    [Fact]
+    public async Task Low_disk_space_answers_452_and_the_listener_recovers_by_itself()
+    {
+        using var filler = new TempDirectory("rampart-fill");
+        long free = new DriveInfo(filler.Path).AvailableFreeSpace;
+        long threshold = free - 200L * 1024 * 1024;
+        await using var gateway = await StartAsync("{transport: drop, path: outgoing}", null, $"  min_free_disk: {threshold}");
+
+        await SendAsync(gateway, "before", "", "user@elsewhere.test");
+
+        // Take 400 MiB of the same file system (fallocate): the free space is now under the minimum.
+        using (var ballast = new FileStream(filler.File("ballast"), new FileStreamOptions
+               { Mode = FileMode.CreateNew, Access = FileAccess.Write, PreallocationSize = 400L * 1024 * 1024 }))
+        {
+            await Task.Delay(1100); // the guard measures at most once a second
+            await using var c = await gateway.ConnectAsync("outbound");
+            await c.HelloAsync();
+            await c.CommandAsync($"MAIL FROM:<{Sender}>", "452 4.3.1 ");
+        }
+        File.Delete(filler.File("ballast"));
+        await Task.Delay(1100);
+
+        await SendAsync(gateway, "after", "", "user@elsewhere.test");
+        await gateway.WaitForDropAsync(2, "outgoing");
+    }
+}
