@@ -58,19 +58,26 @@ internal static class DeliveryStatusFields
     private static string AddressType(string address, bool international) =>
         international && !Ascii.IsValid(address) ? "utf-8" : "rfc822";
 
-    private static void Field(StringBuilder text, string name, string value, bool international)
+    private static void Field(StringBuilder text, string name, string value, bool international) =>
+        text.Append(Fold($"{name}: {Clean(value, international)}")).Append("\r\n");
+
+    /// <summary>
+    /// Breaks a line before spaces so that its pieces stay near <see cref="FoldAt"/>; each piece after
+    /// the first starts with that space (an RFC 5322 §2.2.3 continuation). A run without spaces stays whole.
+    /// </summary>
+    public static string Fold(string line)
     {
-        var line = $"{name}: {Clean(value, international)}";
-        // Fold only at spaces: a value without any stays on one (long) line rather than being broken.
+        var text = new StringBuilder();
         while (line.Length > FoldAt)
         {
             int space = line.LastIndexOf(' ', FoldAt);
-            if (space <= name.Length + 1) space = line.IndexOf(' ', FoldAt);
+            // Never fold at the very start (a field's first space or a continuation's own): search on instead.
+            if (space <= line.IndexOf(' ')) space = line.IndexOf(' ', Math.Max(line.IndexOf(' ') + 1, FoldAt));
             if (space < 0) break;
             text.Append(line.AsSpan(0, space)).Append("\r\n");
             line = line[space..];
         }
-        text.Append(line).Append("\r\n");
+        return text.Append(line).ToString();
     }
 
     /// <summary>A remote reply or ORCPT must not be able to start a field of its own (header injection).</summary>

@@ -55,7 +55,8 @@ internal static class NoticeText
         text.Append("\r\n                   The mail system\r\n\r\n");
         foreach (var r in report.Recipients)
         {
-            text.Append(RecipientLine(r, international)).Append("\r\n");
+            // Folded like a field: a quoted multi-line reply must not make a line past RFC 5322's 998.
+            text.Append(DeliveryStatusFields.Fold(RecipientLine(r, international))).Append("\r\n");
         }
         return text.ToString();
     }

@@ -2,8 +2,8 @@ namespace Rampart.Delivery.Bounces;
 
 /// <summary>
 /// What the third part of a notification carries: the original as stored, or only its header block
-/// (RFC 3464 §2, RFC 3462 text/rfc822-headers). Held in memory because the notification is; the cap
-/// keeps that small.
+/// (RFC 3464 §2, RFC 3462 text/rfc822-headers). Held in memory because the notification is; the caps
+/// keep that small.
 /// </summary>
 internal sealed record ReturnedContent(byte[] Bytes, bool HeadersOnly)
 {
@@ -12,8 +12,14 @@ internal sealed record ReturnedContent(byte[] Bytes, bool HeadersOnly)
     public bool EightBit => Bytes.AsSpan().IndexOfAnyInRange((byte)0x80, (byte)0xFF) >= 0;
 
     /// <summary>
+    /// The header block is returned whole up to this size: far above real headers (postfix's
+    /// header_size_limit is 100 KiB), low enough that a notice stays a notice.
+    /// </summary>
+    public const int MaxHeaderBlock = 1024 * 1024;
+
+    /// <summary>
     /// Reads the original (CRLF lines as spooled). A full return larger than <paramref name="maxBytes"/>
-    /// falls back to the headers, which are cut at the last whole line within the same cap.
+    /// falls back to the headers, which are cut at the last whole line within <see cref="MaxHeaderBlock"/>.
     /// </summary>
     public static async Task<ReturnedContent> ReadAsync(Stream original, bool headersOnly, long maxBytes, CancellationToken ct)
     {
@@ -21,29 +27,33 @@ internal sealed record ReturnedContent(byte[] Bytes, bool HeadersOnly)
 
         using var buffer = new MemoryStream();
         var block = new byte[ReadBlock];
-        while (buffer.Length <= maxBytes)
+        while (true)
         {
-            int want = (int)Math.Min(block.Length, maxBytes + 1 - buffer.Length);
-            int read = await original.ReadAsync(block.AsMemory(0, want), ct);
+            if (headersOnly && (buffer.Length >= MaxHeaderBlock || HeaderEnd(Written(buffer)) >= 0)) break;
+            long limit = headersOnly ? MaxHeaderBlock : maxBytes + 1;
+            int read = await original.ReadAsync(block.AsMemory(0, (int)Math.Min(block.Length, limit - buffer.Length)), ct);
             if (read == 0) break;
             buffer.Write(block, 0, read);
-            if (headersOnly && HeaderEnd(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) >= 0) break;
+            // A stream that cannot tell its length shows it is too big only now.
+            if (buffer.Length > maxBytes) headersOnly = true;
         }
 
-        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
-        if (!headersOnly && bytes.Length <= maxBytes) return new ReturnedContent(bytes.ToArray(), HeadersOnly: false);
-        return new ReturnedContent(HeaderBlock(bytes, maxBytes).ToArray(), HeadersOnly: true);
+        return headersOnly
+            ? new ReturnedContent(HeaderBlock(Written(buffer)).ToArray(), HeadersOnly: true)
+            : new ReturnedContent(buffer.ToArray(), HeadersOnly: false);
     }
 
+    private static ReadOnlySpan<byte> Written(MemoryStream buffer) => buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+
     /// <summary>The header lines, each with its CRLF, without the empty line that ends them.</summary>
-    private static ReadOnlySpan<byte> HeaderBlock(ReadOnlySpan<byte> bytes, long maxBytes)
+    private static ReadOnlySpan<byte> HeaderBlock(ReadOnlySpan<byte> bytes)
     {
         // A message that starts with the empty line has no header fields at all.
         if (bytes.StartsWith("\r\n"u8)) return [];
         int end = HeaderEnd(bytes);
-        if (end >= 0 && end <= maxBytes) return bytes[..end];
+        if (end >= 0 && end <= MaxHeaderBlock) return bytes[..end];
         // No empty line within the cap: whole lines only, so the part never ends mid-field.
-        var capped = bytes[..(int)Math.Min(bytes.Length, maxBytes)];
+        var capped = bytes[..Math.Min(bytes.Length, MaxHeaderBlock)];
         int lastLine = capped.LastIndexOf("\r\n"u8);
         return lastLine < 0 ? [] : capped[..(lastLine + 2)];
     }
