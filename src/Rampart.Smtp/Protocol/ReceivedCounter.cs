@@ -6,7 +6,7 @@ namespace Rampart.Smtp.Protocol;
 /// header line are looked at, and nothing at all once the empty line that ends the header section
 /// has passed, so the cost is not per byte. A field name is matched case-insensitively at the start
 /// of a line; a continuation line starts with white space and so never matches. "Received :" with
-/// white space before the colon is the RFC 5322 §4.5.3 obsolete syntax and counts too.
+/// white space before the colon is RFC 5322 §4.5 obsolete syntax (obs-optional) and counts too.
 /// </summary>
 internal sealed class ReceivedCounter
 {
