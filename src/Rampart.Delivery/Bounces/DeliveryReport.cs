@@ -28,3 +28,9 @@ public sealed record DeliveryReport(
     DateTimeOffset ArrivalDate,
     IReadOnlyList<ReportedRecipient> Recipients,
     Func<Stream> OpenOriginalContent);
+
+/// <summary>
+/// A built notification and what its transport must offer: BODY=8BITMIME when <see cref="EightBit"/>
+/// (the returned content has 8-bit octets, RFC 6152), SMTPUTF8 when <see cref="SmtpUtf8"/> (RFC 6531/6533).
+/// </summary>
+public sealed record DsnMessage(byte[] Content, bool EightBit, bool SmtpUtf8);

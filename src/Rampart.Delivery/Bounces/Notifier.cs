@@ -46,7 +46,7 @@ public sealed partial class Notifier(QueueStore store, string hostName, string p
                 listed.Select(o => new ReportedRecipient(envelope.Recipients[o.Index], action, StatusOf(o.Outcome, action),
                     o.Outcome.RemoteMta, o.Outcome.Detail, o.Outcome.At, action == DsnAction.Delayed ? willRetryUntil : null)).ToList(),
                 message.OpenContent);
-            var content = await DsnBuilder.BuildAsync(report, CancellationToken.None);
+            var built = await DsnBuilder.BuildMessageAsync(report, DsnBuilder.DefaultMaxReturnedContent, clock, CancellationToken.None);
             var notice = await store.SubmitAsync(id => new QueuedEnvelope
             {
                 QueueId = id,
@@ -54,11 +54,12 @@ public sealed partial class Notifier(QueueStore store, string hostName, string p
                 Role = ListenerRole.Outbound,
                 ClientAddress = "127.0.0.1",
                 HeloName = hostName,
-                Sender = new Sender("", Body: BodyType.EightBitMime),
+                Sender = new Sender("", Body: built.EightBit ? BodyType.EightBitMime : BodyType.SevenBit, SmtpUtf8: built.SmtpUtf8),
                 Recipients = [new Recipient(to, DsnNotify.Never)],
                 ReceivedAt = clock.GetUtcNow(),
                 IsNotice = true,
-            }, content, clock);
+                EightBitContent = built.EightBit,
+            }, built.Content, clock);
             NoticeLog.Queued(logger, notice.QueueId, action, message.QueueId, to);
             Submitted?.Invoke(notice);
         }

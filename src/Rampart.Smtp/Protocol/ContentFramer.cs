@@ -9,12 +9,14 @@ namespace Rampart.Smtp.Protocol;
 /// refused (the SMTP smuggling class, RFC 5321 §2.3.8). Since only "CRLF . CRLF" ends DATA, a client
 /// can never make us see two messages where it sent one.
 /// Unstuffed bytes go to the output in runs, not byte by byte; nothing is held in memory beyond the
-/// caller's chunk buffer.
+/// caller's chunk buffer. The Received: fields of the header section are counted on the way
+/// (RFC 5321 §6.3), so a looping message is refused without ever being parsed.
 /// </summary>
-public sealed class ContentFramer(bool dotStuffed, long maxSize, int maxLineLength)
+public sealed class ContentFramer(bool dotStuffed, long maxSize, int maxLineLength, int maxReceivedHeaders = int.MaxValue)
 {
     private enum State { LineStart, Dot, DotCr, Mid, Cr }
 
+    private readonly ReceivedCounter received = new();
     private State state = State.LineStart;
     private long lineLength;
 
@@ -23,7 +25,10 @@ public sealed class ContentFramer(bool dotStuffed, long maxSize, int maxLineLeng
     public bool SawLongLine { get; private set; }
     public bool TooBig { get; private set; }
     public bool SawEightBit { get; private set; }
-    public bool Failed => SawBareLineEnding || SawLongLine || TooBig;
+    /// <summary>Received: fields in the client's header section (ours is written apart, not counted).</summary>
+    public int ReceivedHeaders => received.Count;
+    public bool TooManyHops => received.Count > maxReceivedHeaders;
+    public bool Failed => SawBareLineEnding || SawLongLine || TooBig || TooManyHops;
 
     /// <summary>
     /// Consumes input up to and including the end-of-data line (DATA only). Returns how many bytes
@@ -127,12 +132,14 @@ public sealed class ContentFramer(bool dotStuffed, long maxSize, int maxLineLeng
         if (bytes.IsEmpty) return;
         lineLength += bytes.Length;
         if (lineLength > maxLineLength) SawLongLine = true;
+        received.Line(bytes);
         Count(bytes, output);
     }
 
     private void EmitLineEnd(IBufferWriter<byte> output)
     {
         lineLength = 0;
+        received.LineEnd();
         Count("\r\n"u8, output);
     }
 

@@ -51,6 +51,7 @@ public static class Replies
     public static readonly SmtpReply TooManyRecipients = R(452, "4.5.3", "Too many recipients");
     public static readonly SmtpReply BareLineEnding = R(550, "5.6.0", "Message refused: bare <CR> or <LF> in content; lines must end with <CR><LF> (RFC 5321 2.3.8)");
     public static readonly SmtpReply TextLineTooLong = R(550, "5.6.0", "Message refused: a line is longer than this server accepts");
+    public static readonly SmtpReply TooManyHops = R(554, "5.4.6", "Too many hops (mail loop detected)");
     public static readonly SmtpReply LocalError = R(451, "4.3.0", "Local error in processing; try again later");
 
     public static readonly SmtpReply ServiceClosing = R(221, "2.0.0", "Bye");

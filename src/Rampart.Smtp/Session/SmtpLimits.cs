@@ -18,6 +18,13 @@ public sealed record SmtpLimits
     /// <summary>35 MiB, Exchange Online's default; advertised in EHLO SIZE (RFC 1870).</summary>
     public long MaxMessageSize { get; init; } = 35L * 1024 * 1024;
 
+    /// <summary>
+    /// Received: fields a message may carry before it is taken for a loop (RFC 5321 §6.3) and refused
+    /// with 554 5.4.6; ours is not counted. 50 is postfix's hopcount_limit. REVIEW: §6.3 asks for a
+    /// threshold of "normally at least 100"; 50 has not been seen to refuse real mail in postfix's decades.
+    /// </summary>
+    public int MaxReceivedHeaders { get; init; } = 50;
+
     /// <summary>RFC 5321 §4.5.3.1.8: a server must accept at least 100 recipients.</summary>
     public int MaxRecipients { get; init; } = 100;
 

@@ -20,7 +20,7 @@ public sealed partial class SmtpSession
         var sink = await TryOpenSinkAsync(tx, isData: true);
         if (sink is null) return;
         await SendAsync(Replies.StartData);
-        var framer = new ContentFramer(dotStuffed: true, options.Limits.MaxMessageSize, options.Limits.MaxTextLine);
+        var framer = new ContentFramer(dotStuffed: true, options.Limits.MaxMessageSize, options.Limits.MaxTextLine, options.Limits.MaxReceivedHeaders);
         var buffer = contentBuffer ??= new ContentBuffer(ContentFlushThreshold);
         try
         {
@@ -60,7 +60,7 @@ public sealed partial class SmtpSession
                 await EndTransactionAsync(Replies.LocalError.ToString());
                 return;
             }
-            chunkFramer = new ContentFramer(dotStuffed: false, options.Limits.MaxMessageSize, options.Limits.MaxTextLine);
+            chunkFramer = new ContentFramer(dotStuffed: false, options.Limits.MaxMessageSize, options.Limits.MaxTextLine, options.Limits.MaxReceivedHeaders);
             state = SessionState.Chunking;
         }
         var framer = chunkFramer!;
@@ -179,5 +179,6 @@ public sealed partial class SmtpSession
         framer.TooBig ? Replies.MessageTooBig
         : framer.SawBareLineEnding ? Replies.BareLineEnding
         : framer.SawLongLine ? Replies.TextLineTooLong
+        : framer.TooManyHops ? Replies.TooManyHops
         : null;
 }

@@ -203,6 +203,7 @@ public static class ConfigLoader
             MaxRecipients = s.Int("max_recipients", d.MaxRecipients, 1, 100000),
             MaxMessagesPerConnection = s.Int("max_messages_per_connection", d.MaxMessagesPerConnection, 1, 1000000),
             MaxErrors = s.Int("max_errors", d.MaxErrors, 1, 1000),
+            MaxReceivedHeaders = s.Int("max_received_headers", d.MaxReceivedHeaders, 1, 1000),
             CommandTimeout = s.Duration("command_timeout", d.CommandTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
             DataTimeout = s.Duration("data_timeout", d.DataTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
             TlsHandshakeTimeout = s.Duration("tls_handshake_timeout", d.TlsHandshakeTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10)),

@@ -62,6 +62,17 @@ public class LimitsTests
     }
 
     [Fact]
+    public async Task The_received_field_limit_comes_from_the_configuration()
+    {
+        await using var gateway = await StartAsync("max_received_headers: 2");
+        await using var c = await HelloAsync(gateway);
+        await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
+        await c.DataAsync("Received: from a.test\r\nReceived: from b.test\r\nReceived: from c.test\r\n\r\nx\r\n", "554 5.4.6");
+        await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
+        await c.DataAsync("Received: from a.test\r\nReceived: from b.test\r\n\r\nx\r\n", "250 2.0.0");
+    }
+
+    [Fact]
     public async Task Too_many_recipients_get_452()
     {
         await using var gateway = await StartAsync("max_recipients: 2");

@@ -105,6 +105,10 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("command_timeout: 5m", "command_timeout: 300", "command_timeout: |300", "listeners.inbound.limits.command_timeout", "'300' is not a duration")]
     [InlineData("command_timeout: 5m", "command_timeout: 2h", "command_timeout: |2h", "listeners.inbound.limits.command_timeout", "'2h' is not a duration")]
     [InlineData("command_timeout: 5m", "max_recipients: 0", "max_recipients: |0", "listeners.inbound.limits.max_recipients", "'0' is not a whole number from 1 to 100000")]
+    [InlineData("command_timeout: 5m", "max_received_headers: 0", "max_received_headers: |0", "listeners.inbound.limits.max_received_headers", "'0' is not a whole number from 1 to 1000")]
+    [InlineData("command_timeout: 5m", "max_received_headers: 1001", "max_received_headers: |1001", "listeners.inbound.limits.max_received_headers", "'1001' is not a whole number from 1 to 1000")]
+    [InlineData("command_timeout: 5m", "max_received_headers: many", "max_received_headers: |many", "listeners.inbound.limits.max_received_headers", "'many' is not a whole number")]
+    [InlineData("command_timeout: 5m", "max_received_headers: 2.5", "max_received_headers: |2.5", "listeners.inbound.limits.max_received_headers", "'2.5' is not a whole number")]
     // Routes and routing.
     [InlineData("    transport: drop\n    path: drop", "    path: drop", "    |path: drop", "routes.local.transport", "is required")]
     [InlineData("    transport: drop", "    transport: lmtp", "transport: |lmtp", "routes.local.transport", "'lmtp' is not one of drop, smtp, mx")]
@@ -174,6 +178,19 @@ public sealed class ConfigLoaderTests : IDisposable
 
         Assert.Matches($"^{System.Text.RegularExpressions.Regex.Escape(path)}:[1-9][0-9]*:[1-9][0-9]*: ", error.Message);
         Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("1", 1)]
+    [InlineData("50", 50)]
+    [InlineData("100", 100)]
+    [InlineData("1000", 1000)]
+    public void The_received_field_limit_is_read(string value, int expected)
+    {
+        var options = Load(Valid.Replace("command_timeout: 5m", $"command_timeout: 5m\n      max_received_headers: {value}", StringComparison.Ordinal));
+
+        Assert.Equal(expected, options.Listeners.Single(l => l.Name == "inbound").Limits.MaxReceivedHeaders);
+        Assert.Equal(50, options.Listeners.Single(l => l.Name == "outbound").Limits.MaxReceivedHeaders);
     }
 
     [Fact]

@@ -1,0 +1,99 @@
+using System.Text;
+using MimeKit.Utils;
+
+namespace Rampart.Delivery.Bounces;
+
+/// <summary>
+/// The body of the message/delivery-status part (RFC 3464 §2.2, §2.3): one per-message group, then one
+/// group per recipient, separated by empty lines. Written by hand rather than through MimeKit's
+/// StatusGroups so that no value is RFC 2047-encoded (DSN fields are not unstructured text) and every
+/// value from the outside is stripped of line breaks before it becomes a field.
+/// </summary>
+internal static class DeliveryStatusFields
+{
+    /// <summary>RFC 5322 §2.1.1 asks for lines within 78 characters; longer values are folded at spaces.</summary>
+    private const int FoldAt = 78;
+
+    /// <param name="international">
+    /// message/global-delivery-status (RFC 6533 §3): UTF-8 is allowed in values and a non-ASCII
+    /// address is typed "utf-8"; otherwise anything non-ASCII becomes '?'.
+    /// </param>
+    public static byte[] Build(DeliveryReport report, bool international)
+    {
+        var text = new StringBuilder();
+        Field(text, "Reporting-MTA", $"dns; {report.ReportingMta}", international);
+        if (!string.IsNullOrEmpty(report.QueueId)) Field(text, "X-Rampart-Queue-ID", report.QueueId, international);
+        if (report.OriginalSender.EnvelopeId is { } envid) Field(text, "Original-Envelope-Id", envid, international);
+        Field(text, "Arrival-Date", DateUtils.FormatDate(report.ArrivalDate), international);
+
+        foreach (var r in report.Recipients)
+        {
+            text.Append("\r\n");
+            // RFC 3464 §2.3.1: only when the client gave ORCPT, exactly as given (decoded from xtext).
+            if (r.Recipient.OriginalRecipient is { } orcpt) Field(text, "Original-Recipient", orcpt, international);
+            Field(text, "Final-Recipient", $"{AddressType(r.Recipient.Address, international)}; {r.Recipient.Address}", international);
+            Field(text, "Action", ActionName(r.Action), international);
+            Field(text, "Status", r.Status, international);
+            if (r.RemoteMta is { Length: > 0 } mta) Field(text, "Remote-MTA", $"dns; {mta}", international);
+            if (r.Diagnostic is { Length: > 0 } diagnostic) Field(text, "Diagnostic-Code", $"smtp; {diagnostic}", international);
+            Field(text, "Last-Attempt-Date", DateUtils.FormatDate(r.LastAttempt), international);
+            if (r.Action == DsnAction.Delayed && r.WillRetryUntil is { } until)
+            {
+                Field(text, "Will-Retry-Until", DateUtils.FormatDate(until), international);
+            }
+        }
+        return Encoding.UTF8.GetBytes(text.ToString());
+    }
+
+    public static string ActionName(DsnAction action) => action switch
+    {
+        DsnAction.Failed => "failed",
+        DsnAction.Delayed => "delayed",
+        DsnAction.Delivered => "delivered",
+        DsnAction.Relayed => "relayed",
+        DsnAction.Expanded => "expanded",
+        _ => throw new ArgumentOutOfRangeException(nameof(action)),
+    };
+
+    private static string AddressType(string address, bool international) =>
+        international && !Ascii.IsValid(address) ? "utf-8" : "rfc822";
+
+    private static void Field(StringBuilder text, string name, string value, bool international) =>
+        text.Append(Fold($"{name}: {Clean(value, international)}")).Append("\r\n");
+
+    /// <summary>
+    /// Breaks a line before spaces so that its pieces stay near <see cref="FoldAt"/>; each piece after
+    /// the first starts with that space (an RFC 5322 §2.2.3 continuation). A run without spaces stays whole.
+    /// </summary>
+    public static string Fold(string line)
+    {
+        var text = new StringBuilder();
+        while (line.Length > FoldAt)
+        {
+            int space = line.LastIndexOf(' ', FoldAt);
+            // Never fold at the very start (a field's first space or a continuation's own): search on instead.
+            if (space <= line.IndexOf(' ')) space = line.IndexOf(' ', Math.Max(line.IndexOf(' ') + 1, FoldAt));
+            if (space < 0) break;
+            text.Append(line.AsSpan(0, space)).Append("\r\n");
+            line = line[space..];
+        }
+        return text.Append(line).ToString();
+    }
+
+    /// <summary>A remote reply or ORCPT must not be able to start a field of its own (header injection).</summary>
+    public static string Clean(string value, bool international)
+    {
+        var sb = new StringBuilder(value.Length);
+        foreach (char c in value)
+        {
+            sb.Append(c switch
+            {
+                '\r' or '\n' or '\t' => ' ',
+                < ' ' or '\x7F' => '?',
+                > '\x7F' when !international => '?',
+                _ => c,
+            });
+        }
+        return sb.ToString().Trim();
+    }
+}
