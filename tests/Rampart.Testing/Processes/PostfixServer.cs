@@ -77,6 +77,21 @@ public sealed class PostfixServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The one message in <paramref name="user"/>'s maildir that contains <paramref name="marker"/> (e.g. a unique subject), waiting for it.</summary>
+    public async Task<string> WaitForMessageAsync(string user, string marker, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(20);
+        var deadline = DateTime.UtcNow + limit;
+        while (true)
+        {
+            var dir = MaildirNew(user);
+            var found = (Directory.Exists(dir) ? Directory.GetFiles(dir) : []).Select(File.ReadAllText).Where(t => t.Contains(marker, StringComparison.Ordinal)).ToArray();
+            if (found.Length > 0) return Assert.Single(found);
+            if (DateTime.UtcNow > deadline) Assert.Fail($"no message with '{marker}' in {user}'s maildir after {limit.TotalSeconds} s\n{Describe()}");
+            await Task.Delay(50);
+        }
+    }
+
     public static async Task<PostfixServer> StartAsync(PostfixServerOptions? options = null)
     {
         options ??= new PostfixServerOptions();
