@@ -147,3 +147,41 @@ public class SmtpSinkTests
         Assert.False(ex.TryNextHost);
     }
 }
+
+/// <summary>Older or slow peers played by smtp-sink: HELO fallback and a DATA reply that never comes in time.</summary>
+public class SmtpSinkSlowAndOldTests
+{
+    [Fact]
+    public async Task A_peer_that_refuses_ehlo_gets_helo_and_still_receives_the_message()
+    {
+        await using var sink = await SmtpSink.StartAsync("-f", "EHLO");
+        await using var client = await SmtpClientConnection.ConnectAsync(sink.EndPoint, "old.test", Messages.Options(), CancellationToken.None);
+        Assert.Equal(SmtpCapabilities.None, client.Capabilities);
+
+        var content = Messages.Text("helo", ".dot\r\nplain\r\n");
+        Assert.Equal(250, Assert.Single(await client.SendAsync(Messages.Create(content, "bob@example.test"), CancellationToken.None)).Code);
+
+        var dump = Assert.Single(await sink.WaitForDumpsAsync());
+        Assert.Contains("X-Client-Proto: SMTP\n", dump);
+        Assert.EndsWith(Messages.Lf(content) + "\n", dump);
+    }
+
+    [Fact]
+    public async Task A_peer_slower_than_the_data_initiation_timeout_is_left_with_4_4_2()
+    {
+        // -p: no PIPELINING, else smtp-sink holds the MAIL and RCPT replies back with the delayed DATA reply.
+        await using var sink = await SmtpSink.StartAsync("-p", "-w", "10");
+        var options = Messages.Options() with { DataInitiationTimeout = TimeSpan.FromMilliseconds(500) };
+        await using var client = await SmtpClientConnection.ConnectAsync(sink.EndPoint, "slow.test", options, CancellationToken.None);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var ex = await Assert.ThrowsAsync<SmtpClientException>(() =>
+            client.SendAsync(Messages.Create(Messages.Text("slow", "x\r\n"), "bob@example.test"), CancellationToken.None));
+
+        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(5));
+        Assert.Equal("451 4.4.2", $"{ex.Reply.Code} {ex.Reply.Status}");
+        Assert.Contains("Timeout waiting for the reply to DATA", ex.Reply.Text);
+        Assert.True(ex.TryNextHost);
+        Assert.False(client.IsReusable);
+    }
+}
