@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Text;
+using Rampart.Mail;
+
+namespace Rampart.Delivery.Smtp;
+
+/// <summary>
+/// MAIL and RCPT lines with the ESMTP parameters the next hop offered: SIZE (RFC 1870), BODY (RFC 6152, RFC 3030),
+/// SMTPUTF8 (RFC 6531) and the DSN parameters (RFC 3461), which are only forwarded when DSN is offered (§4.1:
+/// a client must not send them otherwise; the gateway then owes the DSNs itself).
+/// </summary>
+internal static class EnvelopeCommands
+{
+    public static string Mail(Sender sender, SmtpCapabilities caps, long size, BodyType body)
+    {
+        var line = new StringBuilder("MAIL FROM:<").Append(sender.Address).Append('>');
+        if (caps.Size) line.Append(" SIZE=").Append(size.ToString(CultureInfo.InvariantCulture));
+        if (body == BodyType.EightBitMime) line.Append(" BODY=8BITMIME");
+        if (body == BodyType.BinaryMime) line.Append(" BODY=BINARYMIME");
+        if (sender.SmtpUtf8 && caps.SmtpUtf8) line.Append(" SMTPUTF8");
+        if (caps.Dsn)
+        {
+            if (sender.Ret == DsnReturn.Full) line.Append(" RET=FULL");
+            if (sender.Ret == DsnReturn.Headers) line.Append(" RET=HDRS");
+            if (sender.EnvelopeId is { Length: > 0 } envid) line.Append(" ENVID=").Append(XTextEncode(envid));
+        }
+        return line.ToString();
+    }
+
+    public static string Rcpt(Recipient recipient, SmtpCapabilities caps)
+    {
+        var line = new StringBuilder("RCPT TO:<").Append(recipient.Address).Append('>');
+        if (!caps.Dsn) return line.ToString();
+        if (recipient.Notify != DsnNotify.Unspecified) line.Append(" NOTIFY=").Append(Notify(recipient.Notify));
+        // Kept decoded as "type;address" by the inbound parser; re-encoded here (RFC 3461 §4.2).
+        if (recipient.OriginalRecipient is { } orcpt && orcpt.IndexOf(';') is > 0 and var semi)
+        {
+            line.Append(" ORCPT=").Append(orcpt[..semi]).Append(';').Append(XTextEncode(orcpt[(semi + 1)..]));
+        }
+        return line.ToString();
+    }
+
+    private static string Notify(DsnNotify notify)
+    {
+        if (notify.HasFlag(DsnNotify.Never)) return "NEVER";
+        var parts = new List<string>(3);
+        if (notify.HasFlag(DsnNotify.Success)) parts.Add("SUCCESS");
+        if (notify.HasFlag(DsnNotify.Failure)) parts.Add("FAILURE");
+        if (notify.HasFlag(DsnNotify.Delay)) parts.Add("DELAY");
+        return string.Join(',', parts);
+    }
+
+    /// <summary>RFC 3461 §4: printable ASCII except '+' and '=' as is, everything else (UTF-8 octets too) as "+HH".</summary>
+    public static string XTextEncode(string value)
+    {
+        var sb = new StringBuilder(value.Length);
+        foreach (var octet in Encoding.UTF8.GetBytes(value))
+        {
+            if (octet is >= (byte)'!' and <= (byte)'~' and not (byte)'+' and not (byte)'=') sb.Append((char)octet);
+            else sb.Append('+').Append(octet.ToString("X2", CultureInfo.InvariantCulture));
+        }
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,69 @@
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Rampart.Delivery.Smtp;
+
+/// <summary>
+/// The client side of STARTTLS for one connection: what to offer and which server certificates to accept,
+/// per <see cref="TlsPolicy"/> (postfix's may/encrypt/verify levels). The reason for a refused certificate
+/// is kept, because the handshake itself only says "remote certificate was rejected".
+/// </summary>
+internal sealed class TlsSetup(SmtpClientOptions options, string remoteHostName)
+{
+    public string? Refusal { get; private set; }
+
+    public SslClientAuthenticationOptions ClientOptions()
+    {
+        var auth = new SslClientAuthenticationOptions
+        {
+            TargetHost = remoteHostName,
+            RemoteCertificateValidationCallback = (_, certificate, _, errors) => Accept(certificate, errors),
+            // Mail TLS checks no revocation (neither does postfix): CRL/OCSP fetches would stall delivery.
+            CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+        };
+        if (options.ClientCertificate is { } client)
+        {
+            // A context (not ClientCertificates) makes SslStream send it even when the server's list of
+            // acceptable CAs is empty or unknown; offline: never fetch intermediates from the network.
+            auth.ClientCertificateContext = SslStreamCertificateContext.Create(client, null, offline: true);
+        }
+        if (options.Tls == TlsPolicy.Verified && options.TrustedRoots is { Count: > 0 } roots)
+        {
+            var policy = new X509ChainPolicy
+            {
+                TrustMode = X509ChainTrustMode.CustomRootTrust,
+                RevocationMode = X509RevocationMode.NoCheck,
+            };
+            policy.CustomTrustStore.AddRange(roots);
+            auth.CertificateChainPolicy = policy;
+        }
+        return auth;
+    }
+
+    /// <summary>
+    /// Opportunistic and Required take any certificate (RFC 7435: encryption against passive listeners beats
+    /// plaintext). Verified wants a chain to a trusted root and the host name (RFC 6125), or a pinned leaf.
+    /// </summary>
+    private bool Accept(X509Certificate? certificate, SslPolicyErrors errors)
+    {
+        if (options.Tls != TlsPolicy.Verified) return true;
+        if (certificate is null)
+        {
+            Refusal = $"{remoteHostName} presented no certificate";
+            return false;
+        }
+        var pins = options.PinnedFingerprints.Select(NormalizeFingerprint).ToHashSet(StringComparer.Ordinal);
+        var fingerprint = Fingerprint(certificate);
+        if (pins.Contains(fingerprint)) return true;
+        if (errors == SslPolicyErrors.None) return true;
+        Refusal = $"certificate of {remoteHostName} not trusted ({errors})" +
+            (pins.Count > 0 ? $" and its SHA-256 fingerprint {fingerprint} is not pinned" : "");
+        return false;
+    }
+
+    /// <summary>Upper-case hex of the SHA-256 of the DER certificate, as openssl x509 -fingerprint -sha256 prints it minus colons.</summary>
+    public static string Fingerprint(X509Certificate certificate) => Convert.ToHexString(SHA256.HashData(certificate.GetRawCertData()));
+
+    public static string NormalizeFingerprint(string text) => text.Replace(":", "", StringComparison.Ordinal).Trim().ToUpperInvariant();
+}

@@ -1,0 +1,97 @@
+using System.Net;
+using Xunit;
+
+namespace Rampart.Testing.Processes;
+
+/// <summary>
+/// Postfix's smtp-sink as a light next hop: it offers PIPELINING, 8BITMIME, DSN and ENHANCEDSTATUSCODES (no
+/// SIZE, CHUNKING, SMTPUTF8 nor STARTTLS) and dumps each transaction to a file (<c>-d DIR/%M.</c>): its
+/// X-Mail-Args/X-Rcpt-Args lines, a Received line, then the content un-dot-stuffed with LF line ends.
+/// Extra options play a broken server: <c>-r RCPT</c> soft-rejects, <c>-f</c> hard-rejects, <c>-Q</c> says 421,
+/// <c>-q</c> disconnects (see smtp-sink(1)). Runs as our child, bound to 127.0.0.1 on a free port.
+/// </summary>
+public sealed class SmtpSink : IAsyncDisposable
+{
+    private const string SinkPath = "/usr/sbin/smtp-sink";
+
+    private readonly TempDirectory temp;
+    private readonly RampartProcess sink;
+
+    private SmtpSink(TempDirectory temp, RampartProcess sink, int port)
+    {
+        this.temp = temp;
+        this.sink = sink;
+        Port = port;
+    }
+
+    public int Port { get; }
+    public IPEndPoint EndPoint => new(IPAddress.Loopback, Port);
+    public string DumpFolder => temp.File("dump");
+
+    public string Describe() => sink.Describe();
+
+    public static async Task<SmtpSink> StartAsync(params string[] extraOptions)
+    {
+        var binary = RequiredTool.At(SinkPath);
+        var temp = new TempDirectory("rampart-sink");
+        try
+        {
+            // smtp-sink writes its dumps as nobody (-u, required when run as root).
+            File.SetUnixFileMode(temp.Path, (UnixFileMode)0b111_101_101);
+            var dump = Directory.CreateDirectory(temp.File("dump")).FullName;
+            File.SetUnixFileMode(dump, (UnixFileMode)0b111_111_111);
+            int port = FreePort.Next();
+            string[] args = [.. Environment.UserName == "root" ? ["-u", "nobody"] : Array.Empty<string>(),
+                "-d", $"{dump}/%M.", .. extraOptions, $"127.0.0.1:{port}", "10"];
+            var sink = RampartProcess.Start(binary, args);
+            var server = new SmtpSink(temp, sink, port);
+            try
+            {
+                await sink.WaitForPortAsync(port, TimeSpan.FromSeconds(15));
+            }
+            catch
+            {
+                await server.DisposeAsync();
+                throw;
+            }
+            return server;
+        }
+        catch
+        {
+            temp.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The dumped transactions, waiting (bounded) until at least <paramref name="count"/> are complete.</summary>
+    public async Task<string[]> WaitForDumpsAsync(int count = 1, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(15);
+        var deadline = DateTime.UtcNow + limit;
+        while (true)
+        {
+            var files = Directory.GetFiles(DumpFolder).Order(StringComparer.Ordinal).ToArray();
+            // A dump is written while the content arrives; the transaction ends with its trailing empty line.
+            var texts = files.Select(File.ReadAllText).Where(t => t.EndsWith("\n\n", StringComparison.Ordinal)).ToArray();
+            if (texts.Length >= count) return texts;
+            if (DateTime.UtcNow > deadline) Assert.Fail($"{texts.Length} of {count} dumps from smtp-sink after {limit.TotalSeconds} s\n{Describe()}");
+            await Task.Delay(50);
+        }
+    }
+
+    public int DumpCount => Directory.GetFiles(DumpFolder).Length;
+
+    public async ValueTask DisposeAsync()
+    {
+        sink.Terminate();
+        try
+        {
+            await sink.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (TimeoutException)
+        {
+        }
+        await sink.DisposeAsync();
+        temp.Dispose();
+    }
+}

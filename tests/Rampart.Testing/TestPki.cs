@@ -1,0 +1,86 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Rampart.Testing;
+
+/// <summary>
+/// A throw-away PKI made per test run (REAL-PARTS.md §4, in .NET instead of openssl): a test CA, a server
+/// certificate for mx1.example.test/localhost/127.0.0.1, a client certificate for mutual TLS, and a rogue CA
+/// with its own server and client certificates for the "wrong CA" cases. P-256 keys: fast to make.
+/// </summary>
+public sealed class TestPki : IDisposable
+{
+    public const string ServerName = "mx1.example.test";
+
+    private TestPki(X509Certificate2 ca, X509Certificate2 server, X509Certificate2 client, X509Certificate2 rogueCa, X509Certificate2 rogueClient)
+    {
+        Ca = ca;
+        Server = server;
+        Client = client;
+        RogueCa = rogueCa;
+        RogueClient = rogueClient;
+    }
+
+    public X509Certificate2 Ca { get; }
+    public X509Certificate2 Server { get; }
+    public X509Certificate2 Client { get; }
+    public X509Certificate2 RogueCa { get; }
+    public X509Certificate2 RogueClient { get; }
+
+    public static TestPki Create()
+    {
+        var ca = CreateCa("CN=Rampart Test CA");
+        var rogueCa = CreateCa("CN=Rogue CA");
+        var server = CreateLeaf(ca, $"CN={ServerName}", "1.3.6.1.5.5.7.3.1", san =>
+        {
+            san.AddDnsName(ServerName);
+            san.AddDnsName("localhost");
+            san.AddIpAddress(IPAddress.Loopback);
+        });
+        var client = CreateLeaf(ca, "CN=gateway.example.test", "1.3.6.1.5.5.7.3.2", san => san.AddDnsName("gateway.example.test"));
+        var rogueClient = CreateLeaf(rogueCa, "CN=gateway.example.test", "1.3.6.1.5.5.7.3.2", san => san.AddDnsName("gateway.example.test"));
+        return new TestPki(ca, server, client, rogueCa, rogueClient);
+    }
+
+    /// <summary>Writes ca.crt, server.crt and server.key as PEM, for postfix's smtpd_tls_* settings.</summary>
+    public void WritePem(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "ca.crt"), Ca.ExportCertificatePem() + "\n");
+        File.WriteAllText(Path.Combine(directory, "server.crt"), Server.ExportCertificatePem() + "\n");
+        File.WriteAllText(Path.Combine(directory, "server.key"), Server.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem() + "\n");
+    }
+
+    private static X509Certificate2 CreateCa(string subject)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(2));
+    }
+
+    private static X509Certificate2 CreateLeaf(X509Certificate2 issuer, string subject, string usage, Action<SubjectAlternativeNameBuilder> names)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(usage)], false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
+        var san = new SubjectAlternativeNameBuilder();
+        names(san);
+        request.CertificateExtensions.Add(san.Build());
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7F;
+        using var cert = request.Create(issuer, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1), serial);
+        return cert.CopyWithPrivateKey(key);
+    }
+
+    public void Dispose()
+    {
+        foreach (var cert in new[] { Ca, Server, Client, RogueCa, RogueClient }) cert.Dispose();
+    }
+}
