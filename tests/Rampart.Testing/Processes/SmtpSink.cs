@@ -30,7 +30,10 @@ public sealed class SmtpSink : IAsyncDisposable
 
     public string Describe() => sink.Describe();
 
-    public static async Task<SmtpSink> StartAsync(params string[] extraOptions)
+    public static Task<SmtpSink> StartAsync(params string[] extraOptions) => StartOnPortAsync(FreePort.Next(), extraOptions);
+
+    /// <summary>On a port chosen beforehand: for a next hop that comes up after the gateway has tried it.</summary>
+    public static async Task<SmtpSink> StartOnPortAsync(int port, params string[] extraOptions)
     {
         var binary = RequiredTool.At(SinkPath);
         var temp = new TempDirectory("rampart-sink");
@@ -40,7 +43,6 @@ public sealed class SmtpSink : IAsyncDisposable
             File.SetUnixFileMode(temp.Path, (UnixFileMode)0b111_101_101);
             var dump = Directory.CreateDirectory(temp.File("dump")).FullName;
             File.SetUnixFileMode(dump, (UnixFileMode)0b111_111_111);
-            int port = FreePort.Next();
             string[] args = [.. Environment.UserName == "root" ? ["-u", "nobody"] : Array.Empty<string>(),
                 "-d", $"{dump}/%M.", .. extraOptions, $"127.0.0.1:{port}", "10"];
             var sink = RampartProcess.Start(binary, args);
