@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text;
 using Rampart.Delivery.Smtp;
-using Rampart.Mail;
 
 namespace Rampart.Delivery.Tests.Smtp;
 
@@ -29,16 +28,5 @@ public class DotStufferTests
         for (int i = 0; i < bytes.Length; i += blockSize) stuffer.Write(bytes.AsSpan(i, Math.Min(blockSize, bytes.Length - i)), output);
         stuffer.Finish(output);
         return Encoding.ASCII.GetString(output.WrittenSpan);
-    }
-
-    [Fact]
-    public void Dsn_parameters_are_xtext_encoded()
-    {
-        var caps = SmtpCapabilities.None with { Dsn = true, Size = true };
-        var mail = EnvelopeCommands.Mail(new Sender("a@b.test", Ret: DsnReturn.Headers, EnvelopeId: "id+1=x"), caps, 42, BodyType.SevenBit);
-        Assert.Equal("MAIL FROM:<a@b.test> SIZE=42 RET=HDRS ENVID=id+2B1+3Dx", mail);
-        var rcpt = EnvelopeCommands.Rcpt(new Recipient("bob@example.test", DsnNotify.Failure | DsnNotify.Delay, "rfc822;Bob+x@example.test"), caps);
-        Assert.Equal("RCPT TO:<bob@example.test> NOTIFY=FAILURE,DELAY ORCPT=rfc822;Bob+2Bx@example.test", rcpt);
-        Assert.Equal("RCPT TO:<bob@example.test>", EnvelopeCommands.Rcpt(new Recipient("bob@example.test", DsnNotify.Never), SmtpCapabilities.None));
     }
 }

@@ -65,6 +65,21 @@ public class SmtpSinkTests
     }
 
     [Fact]
+    public async Task Eight_bit_content_goes_as_is_with_body_8bitmime_when_offered()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        await using var client = await ConnectAsync(sink);
+        Assert.True(client.Capabilities.EightBitMime);
+        var content = Messages.Text("8bit", "Grüße\r\n", "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n");
+
+        Assert.Equal(250, Assert.Single(await client.SendAsync(Messages.Create(content, "bob@example.test"), CancellationToken.None)).Code);
+
+        var dump = Assert.Single(await sink.WaitForDumpsAsync());
+        Assert.Contains("X-Mail-Args: <alice@foreign.test> BODY=8BITMIME\n", dump);
+        Assert.EndsWith(Messages.Lf(content) + "\n", dump);
+    }
+
+    [Fact]
     public async Task Smtputf8_message_to_a_peer_without_smtputf8_is_refused_per_recipient_without_sending()
     {
         await using var sink = await SmtpSink.StartAsync();
