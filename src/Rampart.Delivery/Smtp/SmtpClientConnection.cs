@@ -137,8 +137,8 @@ public sealed partial class SmtpClientConnection : IAsyncDisposable
         }
 
         var setup = new TlsSetup(options, RemoteHostName);
-        // XXX: an opportunistic handshake failure is reported as "try the next host" (like the others); the
-        // caller may instead retry the same host with TlsPolicy.None, as postfix does, but that is its choice.
+        // A failed handshake is reported like any other refusal; with an opportunistic policy the delivery
+        // session then retries the same host in plaintext, as postfix does (SmtpDeliverySession).
         await channel.StartTlsAsync(setup.ClientOptions(), options.CommandTimeout, () => setup.Refusal, tryNextHost: true, ct);
         TlsProtocol = channel.Tls!.SslProtocol switch
         {

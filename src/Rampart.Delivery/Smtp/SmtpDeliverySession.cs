@@ -65,7 +65,7 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
         {
             try
             {
-                connection = await SmtpClientConnection.ConnectAsync(target.EndPoint, target.Name, route.Client, ct);
+                connection = await ConnectOpportunisticallyAsync(target, ct);
                 connectedTo = target;
                 return null;
             }
@@ -77,6 +77,22 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
             }
         }
         throw new DestinationUnavailableException(last!);
+    }
+
+    /// <summary>
+    /// Opportunistic TLS must never make mail undeliverable (RFC 3207 §4, RFC 7435): when the handshake fails,
+    /// the same host is tried again in plaintext. Stricter policies never fall back.
+    /// </summary>
+    private async Task<SmtpClientConnection> ConnectOpportunisticallyAsync(HostTarget target, CancellationToken ct)
+    {
+        try
+        {
+            return await SmtpClientConnection.ConnectAsync(target.EndPoint, target.Name, route.Client, ct);
+        }
+        catch (SmtpClientException ex) when (route.Client.Tls == TlsPolicy.Opportunistic && ex.Reply.Status is { Class: 4, Subject: 7, Detail: 5 })
+        {
+            return await SmtpClientConnection.ConnectAsync(target.EndPoint, target.Name, route.Client with { Tls = TlsPolicy.None }, ct);
+        }
     }
 
     /// <summary>A made-up reply line such as "451 4.4.3 DNS lookup failed (...)".</summary>
