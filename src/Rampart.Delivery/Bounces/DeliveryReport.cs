@@ -27,7 +27,12 @@ public sealed record DeliveryReport(
     Sender OriginalSender,
     DateTimeOffset ArrivalDate,
     IReadOnlyList<ReportedRecipient> Recipients,
-    Func<Stream> OpenOriginalContent);
+    Func<Stream> OpenOriginalContent,
+    /// <summary>Who gets the notice when it is not the original sender: the postmaster, for mail from the null sender.</summary>
+    string? NotifyOverride = null)
+{
+    public string NotifyAddress => NotifyOverride ?? OriginalSender.Address;
+}
 
 /// <summary>
 /// A built notification and what its transport must offer: BODY=8BITMIME when <see cref="EightBit"/>

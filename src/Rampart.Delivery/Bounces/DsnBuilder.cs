@@ -68,7 +68,7 @@ public static class DsnBuilder
 
         var message = new MimeMessage();
         message.From.Add(new MailboxAddress("Mail Delivery System", $"MAILER-DAEMON@{report.ReportingMta}"));
-        message.To.Add(new MailboxAddress("", report.OriginalSender.Address));
+        message.To.Add(new MailboxAddress("", report.NotifyAddress));
         message.Subject = NoticeText.Subject(kind);
         message.Date = (clock ?? TimeProvider.System).GetUtcNow();
         message.MessageId = MimeUtils.GenerateMessageId(report.ReportingMta);

@@ -45,7 +45,7 @@ public sealed partial class Notifier(QueueStore store, string hostName, string p
             var report = new DeliveryReport(hostName, message.QueueId, envelope.Sender, envelope.ReceivedAt,
                 listed.Select(o => new ReportedRecipient(envelope.Recipients[o.Index], action, StatusOf(o.Outcome, action),
                     o.Outcome.RemoteMta, o.Outcome.Detail, o.Outcome.At, action == DsnAction.Delayed ? willRetryUntil : null)).ToList(),
-                message.OpenContent);
+                message.OpenContent, to == envelope.Sender.Address ? null : to);
             var built = await DsnBuilder.BuildMessageAsync(report, DsnBuilder.DefaultMaxReturnedContent, clock, CancellationToken.None);
             var notice = await store.SubmitAsync(id => new QueuedEnvelope
             {

@@ -18,7 +18,7 @@ public static class DeliveryHarness
         var retry = queueExtra.Contains("retry_initial", StringComparison.Ordinal) ? "" : "  retry_initial: 200ms\n  retry_max: 1s\n";
         return TestGateway.StartYamlAsync($$"""
             hostname: mx.rampart.test
-            postmaster: postmaster@example.test
+            postmaster: postmaster@sender.test
             {{dns}}
             listeners:
               inbound: {role: inbound, address: 127.0.0.1, port: 0, accepted_domains: [example.test]}
