@@ -24,7 +24,10 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
     private readonly TimeProvider clock;
     private readonly ConcurrentDictionary<string, Destination> destinations = new();
     private readonly SemaphoreSlim connections;
+    // Two stages of a stop: no new work at once, then (after a grace period) transactions under way are cut.
+    // Never disposed: late timers and workers may still look at them, and they own no unmanaged resources.
     private readonly CancellationTokenSource stopping = new();
+    private readonly CancellationTokenSource aborting = new();
     private int inFlight;
 
     public DeliveryAgent(QueueStore store, IRouter router, Notifier notifier, DeliveryAgentOptions options, ILogger logger, TimeProvider? clock = null)
@@ -98,47 +101,65 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
         if (next is { } at && !stopping.IsCancellationRequested) ScheduleAt(message, at);
     }
 
+    /// <summary>
+    /// Final outcomes whose notices or record failed (a full disk, say): they are carried into the next attempt,
+    /// which reports and records them without delivering those recipients again.
+    /// </summary>
+    private sealed record Unrecorded(List<(int Index, RecipientOutcome Outcome)> Finals, bool Notified);
+
+    private readonly ConcurrentDictionary<string, Unrecorded> unrecorded = new();
+
     /// <summary>One attempt; returns when to try again, or null when every recipient is final and the message is gone.</summary>
     private async Task<DateTimeOffset?> AttemptOnceAsync(QueuedMessage message)
     {
         var envelope = message.Envelope;
-        var state = store.ReadState(message.QueueId);
-        var now = clock.GetUtcNow();
-        var pending = Enumerable.Range(0, envelope.Recipients.Count)
-            .Where(i => !(state.Outcomes.TryGetValue(i, out var o) && o.IsFinal)).ToList();
+        var id = message.QueueId;
+        var state = store.ReadState(id);
+        var carried = unrecorded.GetValueOrDefault(id) ?? new Unrecorded([], true);
+        var settled = state.Outcomes.Where(o => o.Value.IsFinal).Select(o => o.Key).Concat(carried.Finals.Select(f => f.Index)).ToHashSet();
+        var pending = Enumerable.Range(0, envelope.Recipients.Count).Where(i => !settled.Contains(i)).ToList();
 
-        List<(int Index, RecipientOutcome Outcome)> results = now - envelope.ReceivedAt >= options.MaxQueueTime
-            ? pending.Select(i => (i, Expired(state.Outcomes.GetValueOrDefault(i), now))).ToList()
-            : await DeliverAsync(message, pending);
+        var results = await DeliverAsync(message, pending);
+        var now = clock.GetUtcNow();
+        var giveUpAt = envelope.ReceivedAt + options.MaxQueueTime;
+        // The last attempt is made, then what is still failing temporarily has run out of time.
+        if (now >= giveUpAt) results = results.Select(r => r.Outcome.IsFinal ? r : (r.Index, Expired(r.Outcome, now))).ToList();
 
         foreach (var (i, outcome) in results)
         {
-            DeliveryLog.RecipientOutcome(logger, message.QueueId, envelope.Recipients[i].Address, outcome.RemoteMta ?? "-",
-                outcome.Status, outcome.Detail);
+            DeliveryLog.RecipientOutcome(logger, id, envelope.Recipients[i].Address, outcome.RemoteMta ?? "-", outcome.Status, outcome.Detail);
         }
 
-        // Notices are queued before the outcomes are recorded: a crash between the two repeats a notice, never loses one.
-        await notifier.NotifyAsync(message, results.Where(r => r.Outcome.IsFinal)
-            .Select(r => (r.Index, r.Outcome, FinalAction(r.Outcome))).Where(r => r.Item3 is not null)
-            .Select(r => (r.Index, r.Outcome, r.Item3!.Value)).ToList(), null);
+        var newFinals = results.Where(r => r.Outcome.IsFinal).ToList();
+        var finals = carried.Finals.Concat(newFinals).ToList();
+        if (finals.Count > 0) unrecorded[id] = new Unrecorded(finals, false);
 
-        if (results.All(r => r.Outcome.IsFinal))
+        // Notices are queued before the outcomes are recorded: a crash between the two repeats a notice, never loses one.
+        var toReport = carried.Notified ? newFinals : finals;
+        await notifier.NotifyAsync(message, toReport
+            .Select(r => (r.Index, r.Outcome, Action: FinalAction(r.Outcome))).Where(r => r.Action is not null)
+            .Select(r => (r.Index, r.Outcome, r.Action!.Value)).ToList(), null);
+        if (finals.Count > 0) unrecorded[id] = new Unrecorded(finals, true);
+
+        var pendingCount = envelope.Recipients.Count - settled.Count - newFinals.Count;
+        if (pendingCount == 0)
         {
-            store.Remove(message.QueueId);
-            DeliveryLog.Done(logger, message.QueueId);
+            store.Remove(id);
+            unrecorded.TryRemove(id, out _);
+            DeliveryLog.Done(logger, id);
             return null;
         }
 
         if (stopping.IsCancellationRequested)
         {
             // Stopping cut the attempt short: keep what is final, and let the next start try the rest at once.
-            await store.RecordAttemptAsync(message.QueueId, results.Where(r => r.Outcome.IsFinal), state.Attempts, now, state.DelayWarned, CancellationToken.None);
+            await store.RecordAttemptAsync(id, finals, state.Attempts, now, state.DelayWarned, CancellationToken.None);
+            unrecorded.TryRemove(id, out _);
             throw new OperationCanceledException(stopping.Token);
         }
 
         int attempts = state.Attempts + 1;
         var nextAt = now + options.Retry.After(attempts);
-        var giveUpAt = envelope.ReceivedAt + options.MaxQueueTime;
         if (nextAt > giveUpAt) nextAt = giveUpAt;
         bool warned = state.DelayWarned;
         if (!warned && options.DelayWarning is { } warnAfter && now - envelope.ReceivedAt >= warnAfter)
@@ -147,8 +168,9 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
                 .Select(r => (r.Index, r.Outcome, DsnAction.Delayed)).ToList(), giveUpAt);
             warned = true;
         }
-        await store.RecordAttemptAsync(message.QueueId, results, attempts, nextAt, warned, CancellationToken.None);
-        DeliveryLog.Deferred(logger, message.QueueId, nextAt - now);
+        await store.RecordAttemptAsync(id, carried.Finals.Concat(results), attempts, nextAt, warned, CancellationToken.None);
+        unrecorded.TryRemove(id, out _);
+        DeliveryLog.Deferred(logger, id, nextAt - now);
         return nextAt;
     }
 
@@ -161,9 +183,11 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
         _ => null,
     };
 
-    private RecipientOutcome Expired(RecipientOutcome? last, DateTimeOffset now) => new(RecipientStatus.PermanentFailure,
-        $"554 5.4.7 Delivery time expired after {options.MaxQueueTime.TotalDays:0.##} days" + (last is null ? "" : $"; last error: {last.Detail}"),
-        now, last?.RemoteMta);
+    private RecipientOutcome Expired(RecipientOutcome last, DateTimeOffset now) => new(RecipientStatus.PermanentFailure,
+        $"554 5.4.7 Delivery time expired after {Describe(options.MaxQueueTime)}; last error: {last.Detail}", now, last.RemoteMta);
+
+    private static string Describe(TimeSpan t) =>
+        t.TotalDays >= 1 ? $"{t.TotalDays:0.##} days" : t.TotalHours >= 1 ? $"{t.TotalHours:0.##} hours" : $"{t.TotalSeconds:0} seconds";
 
     /// <summary>Hands each destination its share of the recipients and waits for all of them.</summary>
     private async Task<List<(int Index, RecipientOutcome Outcome)>> DeliverAsync(QueuedMessage message, List<int> pending)
@@ -196,6 +220,11 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
 
     private void Post(Destination destination, DeliveryJob job)
     {
+        if (stopping.IsCancellationRequested)
+        {
+            job.CompleteAll(Stopped());
+            return;
+        }
         if (destination.DownReason(clock.GetUtcNow()) is { } reason)
         {
             job.CompleteAll(new RecipientOutcome(RecipientStatus.TemporaryFailure, reason.ToString(), clock.GetUtcNow()));
@@ -207,76 +236,113 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
 
     /// <summary>
     /// One connection's worth of work: takes the destination's jobs one after another over one session, and
-    /// lingers briefly for more before closing, so a steady stream reuses its connections.
+    /// lingers briefly for more before closing, so a steady stream reuses its connections. The total limit is
+    /// taken per delivery, not per worker, so that busy destinations cannot starve the others.
     /// </summary>
     private async Task WorkAsync(Destination destination)
     {
-        bool slot = false;
         IDeliverySession? session = null;
         DeliveryJob? current = null;
         try
         {
-            await connections.WaitAsync(stopping.Token);
-            slot = true;
             while (await destination.TakeAsync(options.ConnectionLinger, stopping.Token) is { } job)
             {
                 current = job;
-                if (destination.DownReason(clock.GetUtcNow()) is { } down)
-                {
-                    job.CompleteAll(new RecipientOutcome(RecipientStatus.TemporaryFailure, down.ToString(), clock.GetUtcNow()));
-                    continue;
-                }
-                session ??= destination.Route.OpenSession(destination.Key);
+                await connections.WaitAsync(stopping.Token);
                 try
                 {
-                    job.Complete(await session.DeliverAsync(job.Message, job.Recipients, stopping.Token));
-                    destination.MarkAnswered();
+                    session = await DeliverAsync(destination, session, job);
                 }
-                catch (DestinationUnavailableException ex)
+                finally
                 {
-                    var until = clock.GetUtcNow() + options.Retry.After(1);
-                    destination.MarkDown(until, ex.Reply);
-                    DeliveryLog.DestinationDown(logger, destination.Key, ex.Reply.ToString(), until);
-                    job.CompleteAll(new RecipientOutcome(RecipientStatus.TemporaryFailure, ex.Reply.ToString(), clock.GetUtcNow()));
-                    await session.DisposeAsync();
-                    session = null;
+                    connections.Release();
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException || !stopping.IsCancellationRequested)
-                {
-                    DeliveryLog.AttemptFailed(logger, ex, job.Message.QueueId);
-                    job.CompleteAll(new RecipientOutcome(RecipientStatus.TemporaryFailure, "451 4.3.0 Delivery failed locally; will retry", clock.GetUtcNow()));
-                    await session.DisposeAsync();
-                    session = null;
-                }
+                current = null;
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException && stopping.IsCancellationRequested)
         {
             // Stopping.
+        }
+        catch (Exception ex)
+        {
+            // A bug must not take the worker's slot with it: the finally below still hands back everything.
+            DeliveryLog.WorkerFailed(logger, ex, destination.Key);
         }
         finally
         {
             current?.CompleteAll(Stopped());
-            if (session is not null) await session.DisposeAsync();
-            if (slot) connections.Release();
+            await CloseQuietlyAsync(session);
             if (destination.RemoveWorker() && !stopping.IsCancellationRequested && destination.TryAddWorker()) _ = WorkAsync(destination);
+        }
+    }
+
+    /// <summary>Delivers one job; returns the session to reuse for the next one (null once it failed).</summary>
+    private async Task<IDeliverySession?> DeliverAsync(Destination destination, IDeliverySession? session, DeliveryJob job)
+    {
+        if (destination.DownReason(clock.GetUtcNow()) is { } down)
+        {
+            job.CompleteAll(new RecipientOutcome(RecipientStatus.TemporaryFailure, down.ToString(), clock.GetUtcNow()));
+            return session;
+        }
+        session ??= destination.Route.OpenSession(destination.Key);
+        try
+        {
+            // A transaction under way is given the grace period of a stop (aborting), not cut at its start.
+            job.Complete(await session.DeliverAsync(job.Message, job.Recipients, aborting.Token));
+            destination.MarkAnswered();
+            return session;
+        }
+        catch (DestinationUnavailableException ex)
+        {
+            var until = clock.GetUtcNow() + options.Retry.After(1);
+            destination.MarkDown(until, ex.Reply);
+            DeliveryLog.DestinationDown(logger, destination.Key, ex.Reply.ToString(), until);
+            job.CompleteAll(new RecipientOutcome(RecipientStatus.TemporaryFailure, ex.Reply.ToString(), clock.GetUtcNow()));
+        }
+        catch (Exception ex) when (!aborting.IsCancellationRequested)
+        {
+            DeliveryLog.AttemptFailed(logger, ex, job.Message.QueueId);
+            job.CompleteAll(new RecipientOutcome(RecipientStatus.TemporaryFailure, "451 4.3.0 Delivery failed locally; will retry", clock.GetUtcNow()));
+        }
+        await CloseQuietlyAsync(session);
+        return null;
+    }
+
+    private async Task CloseQuietlyAsync(IDeliverySession? session)
+    {
+        if (session is null) return;
+        try
+        {
+            await session.DisposeAsync();
+        }
+        catch (Exception ex)
+        {
+            DeliveryLog.CloseFailed(logger, ex);
         }
     }
 
     private RecipientOutcome Stopped() => new(RecipientStatus.TemporaryFailure, "421 4.3.2 Gateway stopping", clock.GetUtcNow());
 
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Stops taking work at once, and gives transactions under way up to <paramref name="grace"/> to finish,
+    /// so that a message whose content was sent is not cut before the peer's reply (which would deliver it twice).
+    /// </summary>
+    public async ValueTask StopAsync(TimeSpan grace)
     {
         await stopping.CancelAsync();
         foreach (var destination in destinations.Values)
         {
             foreach (var job in destination.Drain()) job.CompleteAll(Stopped());
         }
-        // Give running deliveries a moment to finish their transaction; what does not finish is delivered again.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var deadline = DateTime.UtcNow + grace;
         while (InFlight > 0 && DateTime.UtcNow < deadline) await Task.Delay(20);
-        stopping.Dispose();
+        await aborting.CancelAsync();
+        deadline = DateTime.UtcNow + TimeSpan.FromSeconds(2);
+        while (InFlight > 0 && DateTime.UtcNow < deadline) await Task.Delay(20);
     }
+
+    public ValueTask DisposeAsync() => StopAsync(TimeSpan.FromSeconds(10));
 
     private static partial class DeliveryLog
     {
@@ -291,6 +357,12 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
 
         [LoggerMessage(3004, LogLevel.Information, "Delivery queue_id={QueueId} complete; removed from the queue")]
         public static partial void Done(ILogger logger, string queueId);
+
+        [LoggerMessage(3006, LogLevel.Error, "Delivery worker for {Destination} failed")]
+        public static partial void WorkerFailed(ILogger logger, Exception exception, string destination);
+
+        [LoggerMessage(3007, LogLevel.Warning, "Closing a delivery session failed")]
+        public static partial void CloseFailed(ILogger logger, Exception exception);
 
         [LoggerMessage(3005, LogLevel.Warning, "Destination {Destination} unreachable ({Reason}); its mail is deferred until {Until}")]
         public static partial void DestinationDown(ILogger logger, string destination, string reason, DateTimeOffset until);

@@ -66,8 +66,13 @@ public sealed partial class QueueStore : IDisposable
             }
             if (name.EndsWith(".rcpt", StringComparison.Ordinal))
             {
-                if (File.Exists(path[..^5])) outcomeLogs[name[..^5]] = true;
-                else File.Delete(path);
+                if (!File.Exists(path[..^5]))
+                {
+                    File.Delete(path);
+                    continue;
+                }
+                outcomeLogs[name[..^5]] = true;
+                EndWithNewline(path);
                 continue;
             }
             try
@@ -83,6 +88,20 @@ public sealed partial class QueueStore : IDisposable
         Durable.SyncDirectory(Incoming);
         Durable.SyncDirectory(Active);
         return messages;
+    }
+
+    /// <summary>
+    /// A crash mid-append leaves a torn last line; the next append must not continue it, or "1" + "2\tDelivered"
+    /// would read as recipient 12 delivered.
+    /// </summary>
+    private static void EndWithNewline(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        if (file.Length == 0) return;
+        file.Seek(-1, SeekOrigin.End);
+        if (file.ReadByte() == '\n') return;
+        file.WriteByte((byte)'\n');
+        file.Flush(flushToDisk: true);
     }
 
     /// <summary>Outcomes and retry schedule recorded so far; a message never attempted has <see cref="DeliveryState.Fresh"/>.</summary>

@@ -20,7 +20,16 @@ public sealed class ResourceGuard(string spoolDirectory, long minFreeDisk, long 
         {
             if (now - checkedAt < RecheckAfter) return shortage;
             checkedAt = now;
-            shortage = Measure();
+            try
+            {
+                shortage = Measure();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                // A guard that cannot measure must not refuse mail on its own account; the commit itself still
+                // fails safely (451) if the disk really is full.
+                shortage = null;
+            }
             return shortage;
         }
     }

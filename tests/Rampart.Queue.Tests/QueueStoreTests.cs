@@ -131,6 +131,10 @@ public class QueueStoreTests : IDisposable
         Assert.True(state.Outcomes[0].IsFinal);
         Assert.False(state.Outcomes[1].IsFinal);
         Assert.Equal((3, next, true), (state.Attempts, state.NextAttemptAt!.Value, state.DelayWarned));
+
+        // The next append starts on a line of its own, not on the torn one.
+        await reopened.RecordAttemptAsync(id, [(1, new RecipientOutcome(RecipientStatus.Delivered, "250 ok", DateTimeOffset.UnixEpoch))], 4, next, true, default);
+        Assert.True(reopened.ReadState(id).Outcomes[1].IsFinal);
         reopened.Remove(id);
         Assert.Empty(Directory.GetFiles(reopened.Active));
     }

@@ -34,34 +34,45 @@ public sealed class SmtpRoute(
     public IDeliverySession OpenSession(string destination) =>
         new SmtpDeliverySession(this, UsesMx ? destination[(name.Length + 1)..] : null);
 
+    /// <summary>
+    /// Addresses tried in one attempt at most (postfix's smtp_mx_address_limit): a domain listing many dead or
+    /// tarpitting hosts must not hold a delivery slot for hours; the next attempt starts again from the top.
+    /// </summary>
+    internal const int MaxAddressesPerAttempt = 5;
+
     /// <summary>The hosts to try, in order, for a domain (MX) or for the smart hosts.</summary>
     internal async Task<HostPlan> PlanAsync(string? domain, CancellationToken ct)
     {
-        if (domain is null) return new HostPlan.Try(await SmartHostTargetsAsync(ct));
+        if (domain is null) return await SmartHostPlanAsync(ct);
         return await resolver.ResolveAsync(domain, ct) switch
         {
             MxResolution.Hosts hosts => new HostPlan.Try(hosts.InOrder
-                .SelectMany(h => h.Addresses.Select(a => new HostTarget(h.Name, new System.Net.IPEndPoint(a, mxPort)))).ToList()),
+                .SelectMany(h => h.Addresses.Select(a => new HostTarget(h.Name, new System.Net.IPEndPoint(a, mxPort))))
+                .Take(MaxAddressesPerAttempt).ToList()),
             MxResolution.PermanentFailure p => new HostPlan.Fail(p.Reason, Permanent: true),
             MxResolution.TemporaryFailure t => new HostPlan.Fail(t.Reason, Permanent: false),
             _ => throw new InvalidOperationException(),
         };
     }
 
-    private async Task<IReadOnlyList<HostTarget>> SmartHostTargetsAsync(CancellationToken ct)
+    private async Task<HostPlan> SmartHostPlanAsync(CancellationToken ct)
     {
         var targets = new List<HostTarget>();
+        string? error = null;
         foreach (var group in smartHosts.GroupBy(h => h.Priority).OrderBy(g => g.Key))
         {
             var same = group.ToArray();
             Random.Shared.Shuffle(same);
             foreach (var host in same)
             {
-                var (addresses, _) = await resolver.ResolveHostAsync(host.Host, ct);
+                var (addresses, dnsError) = await resolver.ResolveHostAsync(host.Host, ct);
+                error ??= dnsError;
                 targets.AddRange(addresses.Select(a => new HostTarget(host.Host, new System.Net.IPEndPoint(a, host.Port))));
             }
         }
-        return targets;
+        return targets.Count > 0 || error is null
+            ? new HostPlan.Try(targets)
+            : new HostPlan.Fail($"451 4.4.3 No smart host of route {name} could be resolved ({error})", Permanent: false);
     }
 }
 
