@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs what the end-to-end tests (tests/Rampart.EndToEnd) run against, on Debian/Ubuntu:
-#   postfix (a private instance relays into Rampart), swaks (+ libnet-ssleay-perl for --tls), openssl,
+#   postfix (private instances relay into Rampart and act as the internal mail server; its smtp-sink
+#   and smtp-source are next hops and load), swaks (+ libnet-ssleay-perl for --tls), openssl,
 #   unbound (a private resolver serving the test DNS zones).
 # Idempotent: when every binary and package is already present it touches nothing and returns at once.
 # Run as root (or through sudo). No service is started by this script.
@@ -11,6 +12,7 @@ PACKAGES="postfix swaks libnet-ssleay-perl openssl unbound"
 have_all() {
     command -v postfix >/dev/null 2>&1 || [ -x /usr/sbin/postfix ] || return 1
     [ -x /usr/lib/postfix/sbin/master ] || return 1
+    [ -x /usr/sbin/smtp-sink ] || return 1
     command -v swaks >/dev/null 2>&1 || return 1
     command -v openssl >/dev/null 2>&1 || return 1
     [ -x /usr/sbin/unbound ] || return 1
