@@ -41,6 +41,39 @@ public sealed partial class QueueSchedulingTests
         Assert.Equal(0, gateway.DropCount());
     }
 
+    [Fact]
+    public async Task A_destination_that_never_answers_does_not_hold_up_the_others()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        // A peer that takes connections and never greets: each attempt to it waits out the greeting timeout.
+        using var tarpit = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        tarpit.Start();
+        int tarpitPort = ((System.Net.IPEndPoint)tarpit.LocalEndpoint).Port;
+        await using var gateway = await Rampart.Testing.TestGateway.StartYamlAsync($$"""
+            hostname: mx.rampart.test
+            listeners:
+              outbound: {role: outbound, address: 127.0.0.1, port: 0, relay_networks: [127.0.0.0/8]}
+            routes:
+              slow: {transport: smtp, hosts: ["127.0.0.1:{{tarpitPort}}"]}
+              fast: {transport: smtp, hosts: ["127.0.0.1:{{sink.Port}}"]}
+            routing:
+              - domains: [slow.test]
+                route: slow
+              - domains: ["*"]
+                route: fast
+            queue:
+              max_connections: 4
+            """);
+
+        for (int i = 0; i < 5; i++) await SendAsync(gateway, $"to the tarpit {i}", "", $"user{i}@slow.test");
+        for (int i = 0; i < 30; i++) await SendAsync(gateway, $"to the sink {i}", "", $"user{i}@fast.test");
+
+        // All 30 arrive while the tarpit still holds its connections (its greeting timeout is minutes).
+        var dumps = await sink.WaitForDumpsAsync(30, TimeSpan.FromSeconds(20));
+        Assert.Equal(30, dumps.Length);
+        Assert.Equal(5, Directory.GetFiles(Path.Combine(gateway.DataDir, "queue", "active")).Count(f => !f.EndsWith(".rcpt")));
+    }
+
     [GeneratedRegex(@"^Subject: (.*)$", RegexOptions.Multiline)]
     private static partial Regex SubjectLine();
 
