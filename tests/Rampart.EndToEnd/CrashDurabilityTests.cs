@@ -35,6 +35,10 @@ public sealed partial class CrashDurabilityTests(ITestOutputHelper output)
             await first.WaitForPortAsync(inbound);
             var clients = Enumerable.Range(0, Clients).Select(c => Task.Run(() => SendUntilCutOffAsync(server, c, ledger))).ToArray();
             await Task.Delay(RunBeforeKill);
+            // Under a loaded machine (the whole suite in parallel) the first commits can take longer: kill only
+            // once enough has been acknowledged for the test to prove something, within a bound.
+            var patience = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            while (ledger.Acked.Count < 2 * Clients && DateTime.UtcNow < patience) await Task.Delay(50);
             first.Kill();
             await first.WaitForExitAsync(TimeSpan.FromSeconds(10));
             await Task.WhenAll(clients).WaitAsync(TimeSpan.FromSeconds(30));
