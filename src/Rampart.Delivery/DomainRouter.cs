@@ -14,7 +14,7 @@ public sealed record RoutingRule(IReadOnlyList<string> Domains, IRoute Route, st
         && (Role is null || Role == envelope.Role)
         && Domains.Any(d => DomainMatches(d, recipient.Domain));
 
-    private static bool DomainMatches(string pattern, string domain) =>
+    public static bool DomainMatches(string pattern, string domain) =>
         pattern == "*"
         || (pattern.StartsWith('.') && domain.EndsWith(pattern, StringComparison.OrdinalIgnoreCase))
         || pattern.Equals(domain, StringComparison.OrdinalIgnoreCase);

@@ -23,23 +23,43 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
                 return recipients.Select(_ => new RecipientOutcome(RecipientStatus.PermanentFailure, refusal, DateTimeOffset.UtcNow)).ToArray();
             }
         }
-        var open = connection!;
-        var outgoing = new OutgoingMessage(envelope.Sender, recipients.Select(i => envelope.Recipients[i]).ToList(),
-            message.OpenContent, message.ContentLength, envelope.EightBitContent);
-        var handoff = open.Capabilities.Dsn ? Handoff.RelayedWithDsn : Handoff.Relayed;
-        try
+        var results = new RecipientOutcome?[recipients.Count];
+        var remaining = Enumerable.Range(0, recipients.Count).ToList();
+        while (remaining.Count > 0)
         {
-            var replies = await open.SendAsync(outgoing, ct);
+            var open = connection!;
+            var outgoing = new OutgoingMessage(envelope.Sender, remaining.Select(k => envelope.Recipients[recipients[k]]).ToList(),
+                message.OpenContent, message.ContentLength, envelope.EightBitContent);
+            var handoff = open.Capabilities.Dsn ? Handoff.RelayedWithDsn : Handoff.Relayed;
+            IReadOnlyList<SmtpReply> replies;
+            try
+            {
+                replies = await open.SendAsync(outgoing, ct);
+            }
+            catch (SmtpClientException ex)
+            {
+                await CloseAsync();
+                var outcome = new RecipientOutcome(RecipientStatus.TemporaryFailure, ex.Reply.ToString(), DateTimeOffset.UtcNow, connectedTo?.Name);
+                foreach (int k in remaining) results[k] = outcome;
+                break;
+            }
             var now = DateTimeOffset.UtcNow;
-            return replies.Select(r => new RecipientOutcome(StatusOf(r), r.ToString(), now, connectedTo!.Name, handoff)).ToArray();
+            var again = new List<int>();
+            for (int j = 0; j < remaining.Count; j++)
+            {
+                results[remaining[j]] = new RecipientOutcome(StatusOf(replies[j]), replies[j].ToString(), now, connectedTo!.Name, handoff);
+                if (IsTooManyRecipients(replies[j])) again.Add(remaining[j]);
+            }
+            // RFC 5321 §4.5.3.1.10: a 452 for surplus recipients means "send those in another transaction now",
+            // not "retry in an hour" — as long as this transaction got some through and the connection lives.
+            if (again.Count == remaining.Count || !open.IsReusable) break;
+            remaining = again;
         }
-        catch (SmtpClientException ex)
-        {
-            await CloseAsync();
-            var outcome = new RecipientOutcome(RecipientStatus.TemporaryFailure, ex.Reply.ToString(), DateTimeOffset.UtcNow, connectedTo?.Name);
-            return recipients.Select(_ => outcome).ToArray();
-        }
+        return results.Select(r => r!).ToArray();
     }
+
+    private static bool IsTooManyRecipients(SmtpReply reply) =>
+        reply.Code == 452 && reply.Status is null or { Class: 4, Subject: 5, Detail: 3 };
 
     private static RecipientStatus StatusOf(SmtpReply reply) => reply.Code switch
     {

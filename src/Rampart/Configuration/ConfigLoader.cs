@@ -81,6 +81,14 @@ public static class ConfigLoader
         var postmaster = root.String("postmaster", $"postmaster@{postmasterDomain}")!;
         if (!AddressParser.IsMailbox(postmaster)) throw root.Error("postmaster", $"'{postmaster}' is not a mail address");
         options = options with { Routing = ReadRouting(root, options), Postmaster = postmaster };
+        // Notices are routed as outbound mail from no listener; one that cannot reach the postmaster is lost.
+        var postmasterDomainPart = postmaster[(postmaster.LastIndexOf('@') + 1)..];
+        if (options.Routing.Count > 0 && !options.Routing.Any(r => r.Listener is null && r.Role is null or ListenerRole.Outbound
+                && r.Domains.Any(d => Delivery.RoutingRule.DomainMatches(d, postmasterDomainPart))))
+        {
+            throw root.Error(root.Has("postmaster") ? "postmaster" : "routing",
+                $"no routing rule takes notices to {postmaster}: add one for {postmasterDomainPart} (or \"*\") without a listener and with role outbound or none");
+        }
         root.Finish();
         return options;
     }

@@ -150,6 +150,24 @@ public sealed class SmartHostTests
     }
 
     [Fact]
+    public async Task Surplus_recipients_refused_with_452_go_in_the_next_transaction_at_once()
+    {
+        // The next hop is another Rampart that takes two recipients per transaction (452 4.5.3 beyond).
+        await using var internal_ = await TestGateway.StartAsync(inboundExtra: "limits: {max_recipients: 2}");
+        await using var gateway = await StartAsync($"{{transport: smtp, hosts: [\"127.0.0.1:{internal_.Inbound.Port}\"]}}", null,
+            "  retry_initial: 1h\n  retry_max: 1h");
+
+        var recipients = Enumerable.Range(1, 5).Select(i => $"user{i}@example.test").ToArray();
+        await SendAsync(gateway, "five recipients", "", recipients);
+
+        // Three transactions (2 + 2 + 1) on one connection, none left for the hour-long retry.
+        var files = await internal_.WaitForDropAsync(3, timeout: TimeSpan.FromSeconds(10));
+        var deliveredTo = files.SelectMany(f => File.ReadAllLines(f).Where(l => l.StartsWith("Delivered-To: ", StringComparison.Ordinal))).Order().ToArray();
+        Assert.Equal(recipients.Select(r => $"Delivered-To: {r}").Order().ToArray(), deliveredTo);
+        await WaitUntilAsync(() => QueueIsEmpty(gateway), "queue empty");
+    }
+
+    [Fact]
     public async Task A_hard_refusal_of_every_recipient_bounces_with_the_servers_reply()
     {
         await using var sink = await SmtpSink.StartAsync("-f", "RCPT");

@@ -131,6 +131,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("hostname: mx.example.test", "hostname: mx.example.test\nqueue:\n  max_connections: 0", "max_connections: |0", "queue.max_connections", "'0' is not a whole number from 1 to 10000")]
     [InlineData("hostname: mx.example.test", "hostname: mx.example.test\nqueue:\n  min_free_disk: lots", "min_free_disk: |lots", "queue.min_free_disk", "'lots' is not a size")]
     [InlineData("hostname: mx.example.test", "hostname: mx.example.test\ndns:\n  server: resolver.example.test", "server: |resolver", "dns.server", "is not an IP address")]
+    [InlineData("hostname: mx.example.test", "hostname: mx.example.test\npostmaster: pm@elsewhere.test", "postmaster: |pm@", "postmaster", "no routing rule takes notices to pm@elsewhere.test")]
     [InlineData("hostname: mx.example.test", "hostname: mx.example.test\npostmaster: nobody", "postmaster: |nobody", "postmaster", "'nobody' is not a mail address")]
     [InlineData("hostname: mx.example.test", "hostname: [mx.example.test]", "hostname: |[", "hostname", "expected a single value")]
     public void A_mistake_names_the_file_position_key_and_problem(string find, string replace, string at, string key, string problem)
@@ -233,7 +234,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [Fact]
     public void An_environment_variable_overrides_a_list_written_as_yaml()
     {
-        var options = Load(Valid, ("RAMPART__LISTENERS__INBOUND__ACCEPTED_DOMAINS", "[a.test, b.test]"));
+        var options = Load(Valid, ("RAMPART__LISTENERS__INBOUND__ACCEPTED_DOMAINS", "[a.test, b.test]"), ("RAMPART__POSTMASTER", "postmaster@example.test"));
 
         Assert.Equal(new[] { "a.test", "b.test" }, options.Listeners.Single(l => l.Name == "inbound").AcceptedDomains);
     }
