@@ -38,6 +38,7 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
             }
             catch (SmtpClientException ex)
             {
+                if (connectedTo is not null) route.Deferred(connectedTo.EndPoint);
                 await CloseAsync();
                 var outcome = new RecipientOutcome(RecipientStatus.TemporaryFailure, ex.Reply.ToString(), DateTimeOffset.UtcNow, connectedTo?.Name);
                 foreach (int k in remaining) results[k] = outcome;
@@ -55,6 +56,8 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
             if (again.Count == remaining.Count || !open.IsReusable) break;
             remaining = again;
         }
+        // A host that deferred everyone (busy, greylisting, a 421) is tried after the others next time.
+        if (results.All(r => r!.Status == RecipientStatus.TemporaryFailure) && connectedTo is not null) route.Deferred(connectedTo.EndPoint);
         return results.Select(r => r!).ToArray();
     }
 
@@ -92,6 +95,7 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
             catch (SmtpClientException ex)
             {
                 // RFC 5321 §5.1: a host that cannot be reached, or refuses the session, sends us to the next one.
+                route.Deferred(target.EndPoint);
                 last = ex.Reply with { Lines = [$"{target}: {ex.Reply.Text}"] };
                 if (!ex.TryNextHost) break;
             }

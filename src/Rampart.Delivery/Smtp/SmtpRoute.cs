@@ -34,6 +34,26 @@ public sealed class SmtpRoute(
     public IDeliverySession OpenSession(string destination) =>
         new SmtpDeliverySession(this, UsesMx ? destination[(name.Length + 1)..] : null);
 
+    // Hosts that deferred or failed lately, until when: the next attempt tries the others first (postfix does
+    // the same by remembering dead hosts). Keyed by address and port; small, as it only ever holds failing hosts.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<System.Net.IPEndPoint, DateTimeOffset> deferredBy = new();
+
+    internal static readonly TimeSpan DeferralMemory = TimeSpan.FromMinutes(30);
+
+    /// <summary>Remembers that a host deferred mail (4xx for every recipient) or could not be reached.</summary>
+    internal void Deferred(System.Net.IPEndPoint host) => deferredBy[host] = DateTimeOffset.UtcNow + DeferralMemory;
+
+    /// <summary>Hosts that deferred lately go last, keeping the order among the rest (RFC 5321 §5.1 allows it).</summary>
+    private List<HostTarget> OthersFirst(IEnumerable<HostTarget> targets)
+    {
+        var now = DateTimeOffset.UtcNow;
+        foreach (var (host, until) in deferredBy)
+        {
+            if (until <= now) deferredBy.TryRemove(host, out _);
+        }
+        return targets.OrderBy(t => deferredBy.ContainsKey(t.EndPoint)).ToList();
+    }
+
     /// <summary>
     /// Addresses tried in one attempt at most (postfix's smtp_mx_address_limit): a domain listing many dead or
     /// tarpitting hosts must not hold a delivery slot for hours; the next attempt starts again from the top.
@@ -46,8 +66,8 @@ public sealed class SmtpRoute(
         if (domain is null) return await SmartHostPlanAsync(ct);
         return await resolver.ResolveAsync(domain, ct) switch
         {
-            MxResolution.Hosts hosts => new HostPlan.Try(hosts.InOrder
-                .SelectMany(h => h.Addresses.Select(a => new HostTarget(h.Name, new System.Net.IPEndPoint(a, mxPort))))
+            MxResolution.Hosts hosts => new HostPlan.Try(OthersFirst(hosts.InOrder
+                .SelectMany(h => h.Addresses.Select(a => new HostTarget(h.Name, new System.Net.IPEndPoint(a, mxPort)))))
                 .Take(MaxAddressesPerAttempt).ToList()),
             MxResolution.PermanentFailure p => new HostPlan.Fail(p.Reason, Permanent: true),
             MxResolution.TemporaryFailure t => new HostPlan.Fail(t.Reason, Permanent: false),
@@ -71,7 +91,7 @@ public sealed class SmtpRoute(
             }
         }
         return targets.Count > 0 || error is null
-            ? new HostPlan.Try(targets)
+            ? new HostPlan.Try(OthersFirst(targets))
             : new HostPlan.Fail($"451 4.4.3 No smart host of route {name} could be resolved ({error})", Permanent: false);
     }
 }

@@ -146,13 +146,7 @@ public static class ConfigLoader
         var listeners = new List<ListenerOptions>();
         foreach (var (name, s) in root.Named("listeners"))
         {
-            var role = s.RequiredString("role").ToLowerInvariant() switch
-            {
-                "inbound" => ListenerRole.Inbound,
-                "outbound" => ListenerRole.Outbound,
-                "submission" => ListenerRole.Submission,
-                var other => throw s.Error("role", $"'{other}' is not one of inbound, outbound, submission"),
-            };
+            var role = ParseRole(s, s.RequiredString("role"));
             var addressText = s.String("address", "127.0.0.1")!;
             if (!IPAddress.TryParse(addressText, out var address)) throw s.Error("address", $"'{addressText}' is not an IP address");
             var listener = new ListenerOptions
@@ -192,6 +186,14 @@ public static class ConfigLoader
         }
         return listeners;
     }
+
+    private static ListenerRole ParseRole(Section s, string text) => text.ToLowerInvariant() switch
+    {
+        "inbound" => ListenerRole.Inbound,
+        "outbound" => ListenerRole.Outbound,
+        "submission" => ListenerRole.Submission,
+        var other => throw s.Error("role", $"'{other}' is not one of inbound, outbound, submission"),
+    };
 
     /// <summary>Same port on the same address, or on a wildcard address that covers the other.</summary>
     private static bool Overlaps(IPEndPoint a, IPEndPoint b) =>
@@ -338,14 +340,7 @@ public static class ConfigLoader
             {
                 throw s.Error("listener", $"there is no listener named '{listener}'");
             }
-            ListenerRole? role = s.String("role")?.ToLowerInvariant() switch
-            {
-                null => null,
-                "inbound" => ListenerRole.Inbound,
-                "outbound" => ListenerRole.Outbound,
-                "submission" => ListenerRole.Submission,
-                var other => throw s.Error("role", $"'{other}' is not one of inbound, outbound, submission"),
-            };
+            ListenerRole? role = s.String("role") is { } roleText ? ParseRole(s, roleText) : null;
             s.Finish();
             rules.Add(new RoutingRuleOptions(domains, route, listener, role));
         }

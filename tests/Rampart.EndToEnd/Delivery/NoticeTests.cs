@@ -6,18 +6,22 @@ namespace Rampart.EndToEnd.Delivery;
 /// <summary>Who hears about what (RFC 3461 §4.1, §6.2): success on request, nothing for the null sender but the postmaster's copy.</summary>
 public sealed class NoticeTests(UnboundServer dns) : IClassFixture<UnboundServer>
 {
+    /// <summary>One message with MAIL and RCPT arguments as written (parameters included).</summary>
+    private static async Task SendRawAsync(Rampart.Testing.TestGateway gateway, string from, string to, string subject)
+    {
+        await using var c = await gateway.ConnectAsync("outbound");
+        await c.HelloAsync();
+        await c.CommandAsync($"MAIL FROM:{from}", "250 ");
+        await c.CommandAsync($"RCPT TO:{to}", "250 ");
+        await c.DataAsync(Message(subject));
+    }
+
     [Fact]
     public async Task NOTIFY_SUCCESS_on_final_delivery_gets_a_delivered_notice()
     {
         await using var gateway = await StartAsync("{transport: drop, path: outgoing}");
 
-        await using (var c = await gateway.ConnectAsync("outbound"))
-        {
-            await c.HelloAsync();
-            await c.CommandAsync($"MAIL FROM:<{Sender}>", "250 ");
-            await c.CommandAsync("RCPT TO:<carol@sender.test> NOTIFY=SUCCESS", "250 ");
-            await c.DataAsync(Message("please confirm"));
-        }
+        await SendRawAsync(gateway, $"<{Sender}>", "<carol@sender.test> NOTIFY=SUCCESS", "please confirm");
 
         // carol's copy and the notice to alice both land in sender.test's drop folder.
         var files = await gateway.WaitForDropAsync(2);
@@ -47,13 +51,7 @@ public sealed class NoticeTests(UnboundServer dns) : IClassFixture<UnboundServer
         await using var sink = await SmtpSink.StartAsync();
         await using var gateway = await StartAsync($"{{transport: mx, port: {sink.Port}}}", dns.Port);
 
-        await using (var c = await gateway.ConnectAsync("outbound"))
-        {
-            await c.HelloAsync();
-            await c.CommandAsync($"MAIL FROM:<{Sender}>", "250 ");
-            await c.CommandAsync("RCPT TO:<user@nullmx.test> NOTIFY=NEVER", "250 ");
-            await c.DataAsync(Message("fire and forget"));
-        }
+        await SendRawAsync(gateway, $"<{Sender}>", "<user@nullmx.test> NOTIFY=NEVER", "fire and forget");
 
         await WaitUntilAsync(() => QueueIsEmpty(gateway), "queue empty after the failure");
         await Task.Delay(300);
@@ -66,13 +64,7 @@ public sealed class NoticeTests(UnboundServer dns) : IClassFixture<UnboundServer
         await using var sink = await SmtpSink.StartAsync();
         await using var gateway = await StartAsync($"{{transport: mx, port: {sink.Port}}}", dns.Port);
 
-        await using (var c = await gateway.ConnectAsync("outbound"))
-        {
-            await c.HelloAsync();
-            await c.CommandAsync("MAIL FROM:<>", "250 ");
-            await c.CommandAsync("RCPT TO:<user@nosuch.test>", "250 ");
-            await c.DataAsync(Message("a bounce that cannot be delivered"));
-        }
+        await SendRawAsync(gateway, "<>", "<user@nosuch.test>", "a bounce that cannot be delivered");
 
         var notice = Assert.Single(await WaitForNoticesAsync(gateway));
         Assert.Equal("postmaster@sender.test", notice.To.Mailboxes.Single().Address);

@@ -111,6 +111,12 @@ public sealed class UnboundServer : IAsyncLifetime
           local-data: "mx-down.failover.test. 300 IN A 127.0.0.2"
           local-data: "mx-up.failover.test. 300 IN A 127.0.0.1"
 
+          local-zone: "retry.test." static
+          local-data: "retry.test. 300 IN MX 10 mx-busy.retry.test."
+          local-data: "retry.test. 300 IN MX 20 mx-free.retry.test."
+          local-data: "mx-busy.retry.test. 300 IN A 127.0.0.6"
+          local-data: "mx-free.retry.test. 300 IN A 127.0.0.7"
+
           local-zone: "implicit-up.test." static
           local-data: "implicit-up.test. 300 IN A 127.0.0.1"
 

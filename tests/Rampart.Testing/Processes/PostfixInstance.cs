@@ -1,44 +1,50 @@
-using Rampart.Testing.Processes;
 using System.Net;
-using Rampart.Testing;
+using System.Net.Sockets;
+using Xunit;
 
-namespace Rampart.EndToEnd.Fixtures;
-
-/// <summary>How the Postfix peer's SMTP client talks to Rampart (Postfix's smtp_tls_security_level).</summary>
-public enum PostfixTls
-{
-    /// <summary>"none": plain SMTP even though Rampart offers STARTTLS.</summary>
-    None,
-
-    /// <summary>"encrypt": STARTTLS is mandatory, the certificate is not verified (Rampart's is self-signed).</summary>
-    Encrypt,
-}
+namespace Rampart.Testing.Processes;
 
 /// <summary>
-/// A private Postfix instance (see /work/shared/REAL-PARTS.md §4) acting as an upstream MTA: it accepts mail
-/// on a free 127.0.0.1 port and relays everything for example.test to Rampart's inbound listener. Config is
-/// generated into a temp folder, <c>postfix -c DIR check</c> creates the queue once, then postfix's
-/// <c>master -d -c DIR</c> runs as our child process and is stopped with SIGTERM. Needs root (master
-/// switches to the postfix user), like every private Postfix instance.
+/// What every private Postfix of the tests shares (REAL-PARTS.md §4), whatever its role: config is generated
+/// into a temp folder (<c>etc/</c> with main.cf and master.cf, <c>queue/</c>, <c>data/</c>, <c>maillog</c>),
+/// <c>postfix -c DIR check</c> creates the queue once, then postfix's <c>master -d -c DIR</c> runs as our child
+/// process, listens on a free 127.0.0.1 port and is stopped with SIGTERM. Needs root (master switches to the
+/// postfix user). A role (<see cref="PostfixServer"/>, <see cref="PostfixPeer"/>) adds its own main.cf lines
+/// (<see cref="RoleSettings"/>) and files (<see cref="PrepareAsync"/>), and starts through
+/// <see cref="StartAsync{T}"/>.
 /// </summary>
-public sealed class PostfixPeer : IAsyncDisposable
+public abstract class PostfixInstance : IAsyncDisposable
 {
-    public const string HostName = "relay.peer.test";
     private const string MasterPath = "/usr/lib/postfix/sbin/master";
 
     private readonly TempDirectory temp;
-    private readonly RampartProcess master;
+    private readonly string hostName;
+    private readonly string domain;
+    private readonly string purpose;
+    private RampartProcess? master;
 
-    private PostfixPeer(TempDirectory temp, RampartProcess master, int port)
+    /// <param name="tempPrefix">Name prefix of the temp folder.</param>
+    /// <param name="hostName">myhostname, also in the 220 greeting.</param>
+    /// <param name="domain">mydomain.</param>
+    /// <param name="purpose">What this Postfix is for: the comment at the top of main.cf.</param>
+    protected PostfixInstance(string tempPrefix, string hostName, string domain, string purpose)
     {
-        this.temp = temp;
-        this.master = master;
-        Port = port;
+        temp = new TempDirectory(tempPrefix);
+        this.hostName = hostName;
+        this.domain = domain;
+        this.purpose = purpose;
+        Port = FreePort.Next();
     }
 
     public int Port { get; }
 
     public IPEndPoint EndPoint => new(IPAddress.Loopback, Port);
+
+    /// <summary>The instance folder: etc/, queue/, data/, maillog and whatever the role adds.</summary>
+    protected string Folder => temp.Path;
+
+    /// <summary>The folder with main.cf, master.cf and the role's lookup tables.</summary>
+    protected string Etc => temp.File("etc");
 
     public string MailLogPath => temp.File("maillog");
 
@@ -57,61 +63,66 @@ public sealed class PostfixPeer : IAsyncDisposable
     }
 
     /// <summary>Everything useful when a test fails: master's output and the maillog.</summary>
-    public string Describe() => $"{master.Describe()}\n--- postfix maillog ---\n{MailLog}";
+    public string Describe() => $"{master?.Describe() ?? "(postfix master not started)"}\n--- postfix maillog ---\n{MailLog}";
 
-    public static async Task<PostfixPeer> StartAsync(int relayPort, PostfixTls tls)
+    /// <summary>The role's main.cf lines, added to the shared ones (paths, host name, loopback only, maillog); <paramref name="t"/> is the instance folder.</summary>
+    protected abstract string RoleSettings(string t);
+
+    /// <summary>Writes the role's own files (lookup tables, certificates, extra folders) before <c>postfix check</c>.</summary>
+    protected virtual Task PrepareAsync() => Task.CompletedTask;
+
+    /// <summary>Sets up and starts <paramref name="instance"/>, waiting for its 220 greeting; disposes it if that fails.</summary>
+    protected static async Task<T> StartAsync<T>(T instance) where T : PostfixInstance
+    {
+        try
+        {
+            await instance.StartAsync();
+            return instance;
+        }
+        catch
+        {
+            await instance.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAsync()
     {
         var postfix = RequiredTool.Find("postfix");
         var masterPath = RequiredTool.At(MasterPath);
-        var chown = RequiredTool.Find("chown");
         if (Environment.UserName != "root")
         {
             throw new InvalidOperationException(
                 $"a private Postfix instance needs root (master switches to the postfix user); running as '{Environment.UserName}'");
         }
 
-        var temp = new TempDirectory("rampart-postfix");
-        try
+        Directory.CreateDirectory(Etc);
+        Directory.CreateDirectory(temp.File("queue"));
+        Directory.CreateDirectory(temp.File("data"));
+        // The postfix user (and the role's delivery uid) must reach their folders whatever the test runner's umask is.
+        File.SetUnixFileMode(Folder, (UnixFileMode)0b111_101_101);
+        await PrepareAsync();
+        await File.WriteAllTextAsync(Path.Combine(Etc, "main.cf"), MainCf());
+        await File.WriteAllTextAsync(Path.Combine(Etc, "master.cf"), MasterCf(Port));
+
+        // Pitfall: "warning: not owned by postfix: $T/data/." unless the data folder is postfix's.
+        await ChownAsync("postfix", temp.File("data"));
+
+        await using (var check = await RampartProcess.RunAsync(postfix, ["-c", Etc, "check"], TimeSpan.FromSeconds(60)))
         {
-            int port = FreePort.Next();
-            var etc = Directory.CreateDirectory(temp.File("etc")).FullName;
-            Directory.CreateDirectory(temp.File("queue"));
-            Directory.CreateDirectory(temp.File("data"));
-            // The postfix user must reach the queue and data folders whatever the test runner's umask is.
-            File.SetUnixFileMode(temp.Path, (UnixFileMode)0b111_101_101);
-            await File.WriteAllTextAsync(Path.Combine(etc, "main.cf"), MainCf(temp.Path, relayPort, tls));
-            await File.WriteAllTextAsync(Path.Combine(etc, "master.cf"), MasterCf(port));
-            await File.WriteAllTextAsync(Path.Combine(etc, "transport"), $"example.test smtp:[127.0.0.1]:{relayPort}\n");
-
-            // Pitfall: "warning: not owned by postfix: $T/data/." unless the data folder is postfix's.
-            await using (var owner = await RampartProcess.RunAsync(chown, ["postfix", temp.File("data")], TimeSpan.FromSeconds(10)))
-            {
-                if (owner.ExitCode != 0) throw new InvalidOperationException($"chown postfix failed:\n{owner.Describe()}");
-            }
-
-            await using (var check = await RampartProcess.RunAsync(postfix, ["-c", etc, "check"], TimeSpan.FromSeconds(60)))
-            {
-                if (check.ExitCode != 0) throw new InvalidOperationException($"postfix check failed:\n{check.Describe()}\n{await ExplainCheckAsync(postfix, etc)}");
-            }
-
-            var master = RampartProcess.Start(masterPath, ["-d", "-c", etc]);
-            var peer = new PostfixPeer(temp, master, port);
-            try
-            {
-                await peer.WaitUntilReadyAsync(TimeSpan.FromSeconds(30));
-            }
-            catch
-            {
-                await peer.DisposeAsync();
-                throw;
-            }
-            return peer;
+            if (check.ExitCode != 0) throw new InvalidOperationException($"postfix check failed:\n{check.Describe()}\n{await ExplainCheckAsync(postfix, Etc)}");
         }
-        catch
-        {
-            temp.Dispose();
-            throw;
-        }
+
+        master = RampartProcess.Start(masterPath, ["-d", "-c", Etc]);
+        await WaitUntilReadyAsync(master, TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Gives <paramref name="path"/> to <paramref name="owner"/> ("user" or "user:group").</summary>
+    protected static async Task ChownAsync(string owner, string path)
+    {
+        var chown = RequiredTool.Find("chown");
+        await using var run = await RampartProcess.RunAsync(chown, [owner, path], TimeSpan.FromSeconds(10));
+        if (run.ExitCode != 0) throw new InvalidOperationException($"chown {owner} failed:\n{run.Describe()}");
     }
 
     /// <summary>
@@ -133,13 +144,13 @@ public sealed class PostfixPeer : IAsyncDisposable
     }
 
     /// <summary>Ready when a connection reads Postfix's "220 " greeting.</summary>
-    private async Task WaitUntilReadyAsync(TimeSpan timeout)
+    private async Task WaitUntilReadyAsync(RampartProcess started, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         string last = "";
         while (true)
         {
-            if (master.HasExited) throw new InvalidOperationException($"postfix master exited during start-up.\n{Describe()}");
+            if (started.HasExited) throw new InvalidOperationException($"postfix master exited during start-up.\n{Describe()}");
             try
             {
                 await using var smtp = await SmtpTranscript.ConnectAsync(EndPoint);
@@ -151,7 +162,7 @@ public sealed class PostfixPeer : IAsyncDisposable
                 }
                 last = string.Join(" | ", greeting);
             }
-            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or OperationCanceledException)
+            catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException)
             {
                 last = ex.Message;
             }
@@ -160,49 +171,34 @@ public sealed class PostfixPeer : IAsyncDisposable
         }
     }
 
-    private static string MainCf(string t, int relayPort, PostfixTls tls)
+    /// <summary>The shared main.cf lines around the role's; nothing delivers locally and nothing leaves but by the role's transports.</summary>
+    private string MainCf()
     {
-        var level = tls == PostfixTls.Encrypt ? "encrypt" : "none";
+        var t = Folder;
         return $"""
-            # Generated by the Rampart end-to-end tests: an upstream MTA relaying example.test to Rampart on {relayPort}.
+            # Generated by the Rampart tests: {purpose}
             compatibility_level = 3.6
             queue_directory = {t}/queue
             data_directory = {t}/data
             mail_owner = postfix
             setgid_group = postdrop
-            myhostname = {HostName}
-            mydomain = peer.test
+            myhostname = {hostName}
+            mydomain = {domain}
             myorigin = $myhostname
             inet_interfaces = 127.0.0.1
             inet_protocols = ipv4
             mydestination =
             mynetworks = 127.0.0.0/8
-            relay_domains = example.test
-            transport_maps = texthash:{t}/etc/transport
-            relay_transport = smtp
-            default_transport = error:outbound mail disabled in test
             local_transport = error:local delivery disabled
+            default_transport = error:outbound mail disabled in test
             alias_maps =
             alias_database =
-            smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
-            smtpd_banner = $myhostname ESMTP Postfix (rampart e2e peer)
-            smtpd_tls_security_level = none
-            smtp_tls_security_level = {level}
-            smtp_tls_loglevel = 1
-            smtp_tls_session_cache_database =
-            smtp_connect_timeout = 5s
             maillog_file = {t}/maillog
             maillog_file_prefixes = {t}
             biff = no
-            smtputf8_enable = no
             default_process_limit = 10
             notify_classes =
-            queue_run_delay = 1s
-            minimal_backoff_time = 1s
-            maximal_backoff_time = 2s
-            bounce_queue_lifetime = 0
-            maximal_queue_lifetime = 1h
-
+            {RoleSettings(t)}
             """;
     }
 
@@ -236,19 +232,23 @@ public sealed class PostfixPeer : IAsyncDisposable
 
         """;
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops master (SIGTERM stops it and all its children, about 1 s; killed if it hangs) and removes the folder.</summary>
+    public virtual async ValueTask DisposeAsync()
     {
-        // SIGTERM to master stops it and all its children (about 1 s); SIGKILL only if it hangs.
-        master.Terminate();
-        try
+        if (master is not null)
         {
-            await master.WaitForExitAsync(TimeSpan.FromSeconds(15));
+            master.Terminate();
+            try
+            {
+                await master.WaitForExitAsync(TimeSpan.FromSeconds(15));
+            }
+            catch (TimeoutException)
+            {
+                // WaitForExitAsync has killed it; its children exit when master's pipes close.
+            }
+            await master.DisposeAsync();
         }
-        catch (TimeoutException)
-        {
-            // WaitForExitAsync has killed it; its children exit when master's pipes close.
-        }
-        await master.DisposeAsync();
         temp.Dispose();
+        GC.SuppressFinalize(this);
     }
 }
