@@ -56,8 +56,13 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
             if (again.Count == remaining.Count || !open.IsReusable) break;
             remaining = again;
         }
-        // A host that deferred everyone (busy, greylisting, a 421) is tried after the others next time.
-        if (results.All(r => r!.Status == RecipientStatus.TemporaryFailure) && connectedTo is not null) route.Deferred(connectedTo.EndPoint);
+        // A host that deferred everyone (busy, greylisting, a 421) is tried after the others next time, on a new
+        // connection: keeping this one would send the retry straight back to it.
+        if (results.All(r => r!.Status == RecipientStatus.TemporaryFailure) && connectedTo is not null)
+        {
+            route.Deferred(connectedTo.EndPoint);
+            await CloseAsync();
+        }
         return results.Select(r => r!).ToArray();
     }
 

@@ -30,6 +30,24 @@ public sealed class MxDeliveryTests(UnboundServer dns) : IClassFixture<UnboundSe
         Assert.Equal(0, gateway.DropCount());
     }
 
+    [Fact]
+    public async Task A_host_that_deferred_is_tried_after_the_other_MX_hosts_next_time()
+    {
+        // retry.test: MX 10 on 127.0.0.6 answers 4xx to every RCPT, MX 20 on 127.0.0.7 accepts. Same port for both.
+        int port = Rampart.Testing.FreePort.Next();
+        await using var busy = await SmtpSink.StartOnAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Parse("127.0.0.6"), port), "-r", "RCPT");
+        await using var free = await SmtpSink.StartOnAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Parse("127.0.0.7"), port));
+        await using var gateway = await StartAsync($"{{transport: mx, port: {port}}}", dns.Port);
+
+        var id = await SendAsync(gateway, "try the other one", "", "user@retry.test");
+
+        // The first attempt goes to the preferred host and is deferred; the retry starts with the other one.
+        var dump = Assert.Single(await free.WaitForDumpsAsync(1));
+        Assert.Contains("try the other one", dump, StringComparison.Ordinal);
+        await WaitUntilAsync(() => QueueIsEmpty(gateway), "queue empty");
+        Assert.DoesNotContain(Directory.GetFiles(busy.DumpFolder), f => File.ReadAllText(f).Contains("try the other one", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("user@nullmx.test", "5.1.10", "null MX")]
     [InlineData("user@nosuch.test", "5.1.2", "does not exist")]

@@ -130,7 +130,7 @@ public sealed partial class RampartProcess : IAsyncDisposable
     }
 
     /// <summary>Waits until 127.0.0.1:<paramref name="port"/> accepts a TCP connection; fails at once if the process dies.</summary>
-    public async Task WaitForPortAsync(int port, TimeSpan? timeout = null)
+    public async Task WaitForPortAsync(int port, TimeSpan? timeout = null, IPAddress? address = null)
     {
         var limit = timeout ?? TimeSpan.FromSeconds(30);
         var deadline = DateTime.UtcNow + limit;
@@ -141,7 +141,7 @@ public sealed partial class RampartProcess : IAsyncDisposable
             using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(1));
             try
             {
-                await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), attempt.Token);
+                await client.ConnectAsync(new IPEndPoint(address ?? IPAddress.Loopback, port), attempt.Token);
                 return;
             }
             catch (Exception ex) when (ex is SocketException or OperationCanceledException)

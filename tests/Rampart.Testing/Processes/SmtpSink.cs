@@ -33,8 +33,13 @@ public sealed class SmtpSink : IAsyncDisposable
     public static Task<SmtpSink> StartAsync(params string[] extraOptions) => StartOnPortAsync(FreePort.Next(), extraOptions);
 
     /// <summary>On a port chosen beforehand: for a next hop that comes up after the gateway has tried it.</summary>
-    public static async Task<SmtpSink> StartOnPortAsync(int port, params string[] extraOptions)
+    public static Task<SmtpSink> StartOnPortAsync(int port, params string[] extraOptions) =>
+        StartOnAsync(new IPEndPoint(IPAddress.Loopback, port), extraOptions);
+
+    /// <summary>On another loopback address (127.0.0.x) too: MX hosts of a test zone sharing one port.</summary>
+    public static async Task<SmtpSink> StartOnAsync(IPEndPoint endPoint, params string[] extraOptions)
     {
+        int port = endPoint.Port;
         var binary = RequiredTool.At(SinkPath);
         var temp = new TempDirectory("rampart-sink");
         try
@@ -44,12 +49,12 @@ public sealed class SmtpSink : IAsyncDisposable
             var dump = Directory.CreateDirectory(temp.File("dump")).FullName;
             File.SetUnixFileMode(dump, (UnixFileMode)0b111_111_111);
             string[] args = [.. Environment.UserName == "root" ? ["-u", "nobody"] : Array.Empty<string>(),
-                "-d", $"{dump}/%M.", .. extraOptions, $"127.0.0.1:{port}", "10"];
+                "-d", $"{dump}/%M.", .. extraOptions, $"{endPoint.Address}:{port}", "10"];
             var sink = RampartProcess.Start(binary, args);
             var server = new SmtpSink(temp, sink, port);
             try
             {
-                await sink.WaitForPortAsync(port, TimeSpan.FromSeconds(15));
+                await sink.WaitForPortAsync(port, TimeSpan.FromSeconds(15), endPoint.Address);
             }
             catch
             {
