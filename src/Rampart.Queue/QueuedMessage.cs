@@ -11,7 +11,9 @@ public sealed record QueuedMessage(QueuedEnvelope Envelope, string Path, long Co
     /// <summary>The same for a spool file that is still being written (message filters before the commit).</summary>
     internal static Stream OpenContent(string path, long offset, long length)
     {
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, useAsync: true);
+        // No FileStream buffer (bufferSize 0): readers take the content in large blocks of their own, so a
+        // 64 KiB buffer per open would only be allocated, zeroed and copied through.
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, useAsync: true);
         return new ContentStream(file, offset, length);
     }
 

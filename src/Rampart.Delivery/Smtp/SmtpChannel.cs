@@ -65,6 +65,9 @@ internal sealed class SmtpChannel : IAsyncDisposable
 
     public IBufferWriter<byte> Output => writer;
 
+    /// <summary>Bytes buffered by <see cref="Output"/> and <see cref="WriteLine"/> but not yet flushed.</summary>
+    public long UnflushedBytes => writer.UnflushedBytes;
+
     public async Task FlushAsync(TimeSpan timeout, string what, CancellationToken ct)
     {
         using var deadline = Deadline(timeout, ct);

@@ -60,6 +60,13 @@ public sealed partial class SmtpSession
 
     public SessionFacts Facts => facts;
 
+    /// <summary>
+    /// Called once, just before the session's closing reply (221, 421, 521) is sent. The listener frees the
+    /// client's connection slot here: a client that reconnects as soon as it reads the 221 (smtp-source does)
+    /// must not be refused because this session, logically over, has not yet torn down its socket.
+    /// </summary>
+    public Action? Closing { get; set; }
+
     public async Task RunAsync()
     {
         SmtpLog.SessionStarted(logger, facts.SessionId, facts.ListenerName, facts.ClientAddress, facts.RemoteEndPoint.Port);
@@ -261,7 +268,10 @@ public sealed partial class SmtpSession
             ReplyWriter.Write(writer, Replies.TooManyErrors);
             closing = true;
         }
-        return closing ? FlushAsync() : ValueTask.CompletedTask;
+        if (!closing) return ValueTask.CompletedTask;
+        Closing?.Invoke();
+        Closing = null;
+        return FlushAsync();
     }
 
     private async Task TrySendAsync(SmtpReply reply)

@@ -98,6 +98,11 @@ public sealed class SmtpListener : IAsyncDisposable
                 await RefuseAsync(client, reply);
                 return;
             }
+            int released = 0;
+            void ReleaseOnce()
+            {
+                if (Interlocked.Exchange(ref released, 1) == 0) limiter.Release(address);
+            }
             try
             {
                 await using var stream = new NetworkStream(client, ownsSocket: true);
@@ -110,12 +115,12 @@ public sealed class SmtpListener : IAsyncDisposable
                     LocalEndPoint = (IPEndPoint)client.LocalEndPoint!,
                     ConnectedAt = clock.GetUtcNow(),
                 };
-                var session = new SmtpSession(stream, facts, handler, options, logger, clock, stopping.Token);
+                var session = new SmtpSession(stream, facts, handler, options, logger, clock, stopping.Token) { Closing = ReleaseOnce };
                 await session.RunAsync();
             }
             finally
             {
-                limiter.Release(address);
+                ReleaseOnce();
             }
         }
         finally
