@@ -355,7 +355,7 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
         [LoggerMessage(3003, LogLevel.Information, "Delivery queue_id={QueueId} deferred, next attempt in {Delay}")]
         public static partial void Deferred(ILogger logger, string queueId, TimeSpan delay);
 
-        [LoggerMessage(3004, LogLevel.Information, "Delivery queue_id={QueueId} complete; removed from the queue")]
+        [LoggerMessage(3004, LogLevel.Debug, "Delivery queue_id={QueueId} complete; removed from the queue")]
         public static partial void Done(ILogger logger, string queueId);
 
         [LoggerMessage(3006, LogLevel.Error, "Delivery worker for {Destination} failed")]
