@@ -66,13 +66,27 @@ public sealed class SmtpRoute(
         if (domain is null) return await SmartHostPlanAsync(ct);
         return await resolver.ResolveAsync(domain, ct) switch
         {
-            MxResolution.Hosts hosts => new HostPlan.Try(OthersFirst(hosts.InOrder
-                .SelectMany(h => h.Addresses.Select(a => new HostTarget(h.Name, new System.Net.IPEndPoint(a, mxPort)))))
-                .Take(MaxAddressesPerAttempt).ToList()),
+            MxResolution.Hosts hosts => BelowOurselves(hosts.InOrder) is { } usable
+                ? new HostPlan.Try(OthersFirst(usable
+                    .SelectMany(h => h.Addresses.Select(a => new HostTarget(h.Name, new System.Net.IPEndPoint(a, mxPort)))))
+                    .Take(MaxAddressesPerAttempt).ToList())
+                : new HostPlan.Fail($"554 5.4.6 Mail for {domain} loops back to myself ({client.HeloName} is its best MX)", Permanent: true),
             MxResolution.PermanentFailure p => new HostPlan.Fail(p.Reason, Permanent: true),
             MxResolution.TemporaryFailure t => new HostPlan.Fail(t.Reason, Permanent: false),
             _ => throw new InvalidOperationException(),
         };
+    }
+
+    /// <summary>
+    /// RFC 5321 §5.1: when this gateway is itself one of the domain's MX hosts, only hosts more preferred than
+    /// itself may be tried; with none, the mail would come straight back (null: a loop).
+    /// </summary>
+    private IReadOnlyList<MxHost>? BelowOurselves(IReadOnlyList<MxHost> hosts)
+    {
+        var self = hosts.FirstOrDefault(h => h.Name.Equals(client.HeloName, StringComparison.OrdinalIgnoreCase));
+        if (self is null) return hosts;
+        var better = hosts.Where(h => h.Preference < self.Preference).ToList();
+        return better.Count > 0 ? better : null;
     }
 
     private async Task<HostPlan> SmartHostPlanAsync(CancellationToken ct)

@@ -51,6 +51,7 @@ public sealed class MxDeliveryTests(UnboundServer dns) : IClassFixture<UnboundSe
     [Theory]
     [InlineData("user@nullmx.test", "5.1.10", "null MX")]
     [InlineData("user@nosuch.test", "5.1.2", "does not exist")]
+    [InlineData("user@loop.test", "5.4.6", "loops back to myself")]   // its MX is this gateway (mx.rampart.test)
     public async Task A_domain_that_takes_no_mail_bounces_at_once(string recipient, string status, string diagnostic)
     {
         await using var sink = await SmtpSink.StartAsync();

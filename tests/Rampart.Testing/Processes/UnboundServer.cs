@@ -117,6 +117,11 @@ public sealed class UnboundServer : IAsyncLifetime
           local-data: "mx-busy.retry.test. 300 IN A 127.0.0.6"
           local-data: "mx-free.retry.test. 300 IN A 127.0.0.7"
 
+          local-zone: "loop.test." static
+          local-data: "loop.test. 300 IN MX 10 mx.rampart.test."
+          local-zone: "mx.rampart.test." static
+          local-data: "mx.rampart.test. 300 IN A 127.0.0.1"
+
           local-zone: "implicit-up.test." static
           local-data: "implicit-up.test. 300 IN A 127.0.0.1"
 
