@@ -42,6 +42,9 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
         notifier.Submitted = Enqueue;
     }
 
+    /// <summary>Destination queues in memory now (for tests and diagnostics).</summary>
+    public int DestinationCount => destinations.Count;
+
     /// <summary>Messages with an attempt running now (not those waiting for their next retry).</summary>
     public int InFlight => Volatile.Read(ref inFlight);
 
@@ -205,7 +208,7 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
             }
             var job = new DeliveryJob(message, group.ToList());
             jobs.Add(job);
-            Post(destinations.GetOrAdd(group.Key.Key, key => new Destination(key, route, options.InitialDestinationConnections)), job);
+            Post(group.Key.Key, route, job);
         }
         foreach (var job in jobs)
         {
@@ -218,20 +221,41 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
     private (IRoute? Route, string Key) Destined(QueuedEnvelope envelope, Recipient recipient) =>
         router.RouteFor(envelope, recipient) is { } route ? (route, route.DestinationFor(recipient)) : (null, "");
 
-    private void Post(Destination destination, DeliveryJob job)
+    // Guards adding a job against pruning its destination at the same moment (a pruned destination must never
+    // receive a job). Held for a dictionary lookup and an enqueue only.
+    private readonly Lock destinationsGate = new();
+
+    private void Post(string key, IRoute route, DeliveryJob job)
     {
         if (stopping.IsCancellationRequested)
         {
             job.CompleteAll(Stopped());
             return;
         }
-        if (destination.DownReason(clock.GetUtcNow()) is { } reason)
+        Destination destination;
+        lock (destinationsGate)
         {
-            job.CompleteAll(new RecipientOutcome(RecipientStatus.TemporaryFailure, reason.ToString(), clock.GetUtcNow()));
-            return;
+            destination = destinations.GetOrAdd(key, k => new Destination(k, route, options.InitialDestinationConnections));
+            if (destination.DownReason(clock.GetUtcNow()) is { } reason)
+            {
+                job.CompleteAll(new RecipientOutcome(RecipientStatus.TemporaryFailure, reason.ToString(), clock.GetUtcNow()));
+                return;
+            }
+            destination.Add(job);
         }
-        destination.Add(job);
         if (destination.TryAddWorker()) _ = WorkAsync(destination);
+    }
+
+    /// <summary>
+    /// MX mail makes a destination per recipient domain: one that has gone quiet is dropped, so a gateway that
+    /// has mailed a million domains does not keep a million queues. One that is set aside stays until its time is up.
+    /// </summary>
+    private void PruneIfIdle(Destination destination)
+    {
+        lock (destinationsGate)
+        {
+            if (destination.IsIdle(clock.GetUtcNow())) destinations.TryRemove(new KeyValuePair<string, Destination>(destination.Key, destination));
+        }
     }
 
     /// <summary>
@@ -274,6 +298,7 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
             current?.CompleteAll(Stopped());
             await CloseQuietlyAsync(session);
             if (destination.RemoveWorker() && !stopping.IsCancellationRequested && destination.TryAddWorker()) _ = WorkAsync(destination);
+            else PruneIfIdle(destination);
         }
     }
 

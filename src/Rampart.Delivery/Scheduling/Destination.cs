@@ -78,6 +78,12 @@ internal sealed class Destination(string key, IRoute route, int initialConnectio
         lock (gate) return now < downUntil ? downReason : null;
     }
 
+    /// <summary>Nothing queued, no worker, not set aside: the entry can go and be made again when mail comes.</summary>
+    public bool IsIdle(DateTimeOffset now)
+    {
+        lock (gate) return workers == 0 && available.CurrentCount == 0 && now >= downUntil;
+    }
+
     /// <summary>On stop: what is still waiting is handed back for the queue to keep.</summary>
     public IEnumerable<DeliveryJob> Drain()
     {

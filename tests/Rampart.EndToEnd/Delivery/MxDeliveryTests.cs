@@ -28,6 +28,8 @@ public sealed class MxDeliveryTests(UnboundServer dns) : IClassFixture<UnboundSe
         Assert.Contains("Subject: by MX", dump, StringComparison.Ordinal);
         await WaitUntilAsync(() => QueueIsEmpty(gateway), "queue empty after delivery");
         Assert.Equal(0, gateway.DropCount());
+        // The domain's queue is dropped once its connection has lingered and closed: no growth per domain ever mailed.
+        await WaitUntilAsync(() => gateway.Gateway.Delivery.DestinationCount == 0, "idle destination pruned", TimeSpan.FromSeconds(10));
     }
 
     [Fact]
