@@ -46,6 +46,9 @@ internal static partial class SmtpLog
     public static partial void Transaction(ILogger logger, string queueId, IPAddress client, string listener, string from,
         string recipients, long size, string verdict, long durationMs);
 
+    [LoggerMessage(1050, LogLevel.Warning, "Session {SessionId} from {Client} talked before the greeting; refused")]
+    public static partial void PregreetTalker(ILogger logger, string sessionId, System.Net.IPAddress client);
+
     [LoggerMessage(1020, LogLevel.Information, "Listener {Listener} ({Role}) listening on {EndPoint}")]
     public static partial void Listening(ILogger logger, string listener, string role, EndPoint endPoint);
 

@@ -48,6 +48,9 @@ public static class Replies
     public static readonly SmtpReply TlsRequired = R(530, "5.7.0", "Must issue a STARTTLS command first");
 
     public static readonly SmtpReply MessageTooBig = R(552, "5.3.4", "Message size exceeds fixed maximum message size");
+    /// <summary>Postscreen's PREGREET verdict: the client did not wait for the greeting (RFC 5321 §4.3.1).</summary>
+    public static readonly SmtpReply PregreetTalker = R(554, "5.5.1", "Protocol error: you talked before the greeting");
+
     public static readonly SmtpReply TooManyRecipients = R(452, "4.5.3", "Too many recipients");
     public static readonly SmtpReply BareLineEnding = R(550, "5.6.0", "Message refused: bare <CR> or <LF> in content; lines must end with <CR><LF> (RFC 5321 2.3.8)");
     public static readonly SmtpReply TextLineTooLong = R(550, "5.6.0", "Message refused: a line is longer than this server accepts");

@@ -40,6 +40,13 @@ public sealed record SmtpLimits
     /// <summary>RFC 5321 §4.5.3.2.5: 3 minutes per data block; applied to each read while content arrives.</summary>
     public TimeSpan DataTimeout { get; init; } = TimeSpan.FromMinutes(3);
 
+    /// <summary>
+    /// Pre-greet test (postfix's postscreen_greet_wait): the first line of a multi-line greeting goes out, then
+    /// the session waits this long before the last one; a client that speaks meanwhile is a bot that does not
+    /// wait for the server (RFC 5321 §3.1, §4.3.1) and gets 554. Zero (the default) greets at once.
+    /// </summary>
+    public TimeSpan GreetingDelay { get; init; } = TimeSpan.Zero;
+
     /// <summary>A TLS handshake that takes longer is an attack or a broken client.</summary>
     public TimeSpan TlsHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -79,6 +79,13 @@ public sealed partial class SmtpSession
                 await SendAsync(verdict);
                 return;
             }
+            if (options.Limits.GreetingDelay > TimeSpan.Zero && await SpeaksBeforeGreetingAsync(options.Limits.GreetingDelay))
+            {
+                SmtpLog.PregreetTalker(logger, facts.SessionId, facts.ClientAddress);
+                closing = true;
+                await SendAsync(Replies.PregreetTalker);
+                return;
+            }
             await SendAsync(verdict ?? SmtpReply.Plain(220, $"{options.HostName} {options.Banner}"));
 
             while (!closing)
@@ -120,6 +127,31 @@ public sealed partial class SmtpSession
             await DisposeTransportAsync();
             SmtpLog.SessionEnded(logger, facts.SessionId, messages, errors);
         }
+    }
+
+    /// <summary>
+    /// Sends "220-hostname" and listens for <paramref name="delay"/>: a real client waits for the greeting's last
+    /// line, a spam bot talks at once (or hangs up). The greeting then ends with the usual 220 line.
+    /// </summary>
+    private async ValueTask<bool> SpeaksBeforeGreetingAsync(TimeSpan delay)
+    {
+        WriteRaw($"220-{options.HostName} {options.Banner}\r\n");
+        try
+        {
+            await ReadAsync(delay);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private void WriteRaw(string line)
+    {
+        var bytes = System.Text.Encoding.ASCII.GetBytes(line);
+        bytes.CopyTo(writer.GetSpan(bytes.Length));
+        writer.Advance(bytes.Length);
     }
 
     private static (PipeReader, PipeWriter) CreatePipes(Stream stream) => (

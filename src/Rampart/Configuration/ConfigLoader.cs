@@ -216,6 +216,7 @@ public static class ConfigLoader
             MaxReceivedHeaders = s.Int("max_received_headers", d.MaxReceivedHeaders, 1, 1000),
             CommandTimeout = s.Duration("command_timeout", d.CommandTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
             DataTimeout = s.Duration("data_timeout", d.DataTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
+            GreetingDelay = s.Duration("greeting_delay", d.GreetingDelay, TimeSpan.Zero, TimeSpan.FromMinutes(1)),
             TlsHandshakeTimeout = s.Duration("tls_handshake_timeout", d.TlsHandshakeTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10)),
             MaxConnections = s.Int("max_connections", d.MaxConnections, 1, 1000000),
             MaxConnectionsPerClient = s.Int("max_connections_per_client", d.MaxConnectionsPerClient, 1, 1000000),

@@ -104,6 +104,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("command_timeout: 5m", "command_timeout: 5 minutes", "command_timeout: |5 minutes", "listeners.inbound.limits.command_timeout", "'5 minutes' is not a duration")]
     [InlineData("command_timeout: 5m", "command_timeout: 300", "command_timeout: |300", "listeners.inbound.limits.command_timeout", "'300' is not a duration")]
     [InlineData("command_timeout: 5m", "command_timeout: 2h", "command_timeout: |2h", "listeners.inbound.limits.command_timeout", "'2h' is not a duration")]
+    [InlineData("command_timeout: 5m", "greeting_delay: 2m", "greeting_delay: |2m", "listeners.inbound.limits.greeting_delay", "'2m' is not a duration from 0ms to 1m")]
     [InlineData("command_timeout: 5m", "max_recipients: 0", "max_recipients: |0", "listeners.inbound.limits.max_recipients", "'0' is not a whole number from 1 to 100000")]
     [InlineData("command_timeout: 5m", "max_received_headers: 0", "max_received_headers: |0", "listeners.inbound.limits.max_received_headers", "'0' is not a whole number from 1 to 1000")]
     [InlineData("command_timeout: 5m", "max_received_headers: 1001", "max_received_headers: |1001", "listeners.inbound.limits.max_received_headers", "'1001' is not a whole number from 1 to 1000")]
