@@ -162,6 +162,7 @@ public static class ConfigLoader
                 RequireTls = s.Bool("require_tls", false),
                 Tls = ReadTls(s.Child("tls"), baseDir),
                 Limits = ReadLimits(s.Child("limits")),
+                SenderFilter = ReadSenderFilter(s.Child("sender_filter"), role),
             };
             if (!s.Has("port")) throw s.Error("port", "is required");
             foreach (var domain in listener.AcceptedDomains)
@@ -200,6 +201,28 @@ public static class ConfigLoader
         a.Port == b.Port && (a.Address.Equals(b.Address) || IsWildcard(a.Address) || IsWildcard(b.Address));
 
     private static bool IsWildcard(IPAddress address) => address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
+
+    private static SenderFilterOptions ReadSenderFilter(Section? s, ListenerRole role)
+    {
+        bool inbound = role == ListenerRole.Inbound;
+        if (s is null) return new SenderFilterOptions { RefuseOwnDomains = inbound };
+        var block = s.List("block");
+        foreach (var pattern in block)
+        {
+            var domain = pattern.Contains('@') ? pattern[(pattern.LastIndexOf('@') + 1)..] : pattern.TrimStart('.');
+            bool ok = pattern.Contains('@') && !pattern.StartsWith('@') ? AddressParser.IsMailbox(pattern) : AddressParser.IsDomain(domain);
+            if (!ok) throw s.Error("block", $"'{pattern}' is not an address, a domain, \"@domain\" or \".domain\"");
+        }
+        var options = new SenderFilterOptions
+        {
+            Block = block,
+            RefuseOwnDomains = s.Bool("refuse_own_domains", inbound),
+            OwnDomainsFrom = s.Networks("own_domains_from"),
+        };
+        if (options.RefuseOwnDomains && !inbound) throw s.Error("refuse_own_domains", "applies to inbound listeners only: inside senders use our domains by right");
+        s.Finish();
+        return options;
+    }
 
     private static SmtpLimits ReadLimits(Section? s)
     {

@@ -68,6 +68,16 @@ public sealed record ListenerOptions
     public bool RequireTls { get; init; }
     public TlsOptions? Tls { get; init; }
     public SmtpLimits Limits { get; init; } = new();
+    public SenderFilterOptions SenderFilter { get; init; } = new();
+}
+
+/// <summary>Per listener: blocked senders, and (inbound) outsiders claiming our own domains.</summary>
+public sealed record SenderFilterOptions
+{
+    public IReadOnlyList<string> Block { get; init; } = [];
+    /// <summary>Refuse MAIL FROM and header From in an accepted domain; on by default on inbound listeners.</summary>
+    public bool RefuseOwnDomains { get; init; }
+    public IReadOnlyList<IPNetwork> OwnDomainsFrom { get; init; } = [];
 }
 
 public enum TransportKind { Drop, Smtp, Mx }

@@ -10,6 +10,7 @@ using Rampart.Delivery.Smtp;
 using Rampart.Policy;
 using Rampart.Policy.Connection;
 using Rampart.Policy.Relay;
+using Rampart.Policy.Senders;
 using Rampart.Queue;
 using Rampart.Smtp.Session;
 using Rampart.Smtp.Transport;
@@ -90,11 +91,19 @@ public sealed class Gateway : IAsyncDisposable
     /// Filters in pipeline order. Later issues insert theirs here (DNSBL after the access list,
     /// recipient validation after relay, content filters at the message stage).
     /// </summary>
-    private static PolicyChain BuildChain(ListenerOptions l) => new(
-    [
-        new IpAccessListFilter(l.IpAllow, l.IpBlock),
-        new RelayFilter(l.Role, new AcceptedDomains(l.AcceptedDomains), l.RelayNetworks),
-    ]);
+    private static PolicyChain BuildChain(ListenerOptions l)
+    {
+        var own = l.SenderFilter.RefuseOwnDomains ? new AcceptedDomains(l.AcceptedDomains) : null;
+        List<IFilter> filters =
+        [
+            new IpAccessListFilter(l.IpAllow, l.IpBlock),
+            new SenderFilter(new SenderPatterns(l.SenderFilter.Block), own, l.SenderFilter.OwnDomainsFrom),
+            new RelayFilter(l.Role, new AcceptedDomains(l.AcceptedDomains), l.RelayNetworks),
+        ];
+        // Only where it has work: a message filter makes every message's content be read back before the 250.
+        if (own is not null) filters.Add(new HeaderFromFilter(own, l.SenderFilter.OwnDomainsFrom));
+        return new PolicyChain(filters);
+    }
 
     private DomainRouter BuildRouter()
     {
