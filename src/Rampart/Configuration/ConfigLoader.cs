@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Rampart.Delivery.Smtp;
 using Rampart.Mail;
+using Rampart.Policy.Connection;
 using Rampart.Smtp.Protocol;
 using Rampart.Smtp.Session;
 
@@ -74,6 +75,12 @@ public static class ConfigLoader
             Routes = ReadRoutes(root, baseDir),
             Routing = [],
             Dns = ReadDns(root.Child("dns")),
+            RateLimitStore = root.String("rate_limit_store", "memory")!.ToLowerInvariant() switch
+            {
+                "memory" => RateStoreKind.Memory,
+                "sqlite" => RateStoreKind.Sqlite,
+                var other => throw root.Error("rate_limit_store", $"'{other}' is not one of memory, sqlite"),
+            },
             Postmaster = "",
         };
         if (options.Listeners.Count == 0) throw root.Error("listeners", "at least one listener is required");
@@ -163,6 +170,7 @@ public static class ConfigLoader
                 Tls = ReadTls(s.Child("tls"), baseDir),
                 Limits = ReadLimits(s.Child("limits")),
                 SenderFilter = ReadSenderFilter(s.Child("sender_filter"), role),
+                RateLimits = ReadRateLimits(s.Child("rate_limits")),
             };
             if (!s.Has("port")) throw s.Error("port", "is required");
             foreach (var domain in listener.AcceptedDomains)
@@ -201,6 +209,17 @@ public static class ConfigLoader
         a.Port == b.Port && (a.Address.Equals(b.Address) || IsWildcard(a.Address) || IsWildcard(b.Address));
 
     private static bool IsWildcard(IPAddress address) => address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
+
+    private static RateLimits ReadRateLimits(Section? s)
+    {
+        if (s is null) return new RateLimits();
+        var limits = new RateLimits(
+            s.Int("connections_per_minute", 0, 0, 1_000_000),
+            s.Int("messages_per_minute", 0, 0, 1_000_000),
+            s.Int("recipients_per_minute", 0, 0, 10_000_000));
+        s.Finish();
+        return limits;
+    }
 
     private static SenderFilterOptions ReadSenderFilter(Section? s, ListenerRole role)
     {

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Rampart.Delivery.Smtp;
 using Rampart.Mail;
+using Rampart.Policy.Connection;
 using Rampart.Smtp.Session;
 
 namespace Rampart.Configuration;
@@ -19,9 +20,13 @@ public sealed record GatewayOptions
     public required IReadOnlyList<RouteOptions> Routes { get; init; }
     public required IReadOnlyList<RoutingRuleOptions> Routing { get; init; }
     public DnsOptions Dns { get; init; } = new();
+    /// <summary>Where rate-limit buckets live: this process's memory, or SQLite under data_dir (survives restarts).</summary>
+    public RateStoreKind RateLimitStore { get; init; } = RateStoreKind.Memory;
     /// <summary>Gets the notices about notices that could not be delivered.</summary>
     public required string Postmaster { get; init; }
 }
+
+public enum RateStoreKind { Memory, Sqlite }
 
 public sealed record TlsOptions(string CertificateFile, string KeyFile);
 
@@ -69,6 +74,7 @@ public sealed record ListenerOptions
     public TlsOptions? Tls { get; init; }
     public SmtpLimits Limits { get; init; } = new();
     public SenderFilterOptions SenderFilter { get; init; } = new();
+    public RateLimits RateLimits { get; init; } = new();
 }
 
 /// <summary>Per listener: blocked senders, and (inbound) outsiders claiming our own domains.</summary>

@@ -11,6 +11,7 @@ using Rampart.Policy;
 using Rampart.Policy.Connection;
 using Rampart.Policy.Relay;
 using Rampart.Policy.Senders;
+using Rampart.Policy.State;
 using Rampart.Queue;
 using Rampart.Smtp.Session;
 using Rampart.Smtp.Transport;
@@ -91,15 +92,17 @@ public sealed class Gateway : IAsyncDisposable
     /// Filters in pipeline order. Later issues insert theirs here (DNSBL after the access list,
     /// recipient validation after relay, content filters at the message stage).
     /// </summary>
-    private static PolicyChain BuildChain(ListenerOptions l)
+    private PolicyChain BuildChain(ListenerOptions l)
     {
         var own = l.SenderFilter.RefuseOwnDomains ? new AcceptedDomains(l.AcceptedDomains) : null;
-        List<IFilter> filters =
+        List<IFilter> filters = [new IpAccessListFilter(l.IpAllow, l.IpBlock)];
+        // Before the relay filter: its accept at RCPT ends the stage, and a rate must count every recipient.
+        if (l.RateLimits.Any) filters.Add(new RateLimitFilter(l.Name, l.RateLimits, RateStore));
+        filters.AddRange(
         [
-            new IpAccessListFilter(l.IpAllow, l.IpBlock),
             new SenderFilter(new SenderPatterns(l.SenderFilter.Block), own, l.SenderFilter.OwnDomainsFrom),
             new RelayFilter(l.Role, new AcceptedDomains(l.AcceptedDomains), l.RelayNetworks),
-        ];
+        ]);
         // Only where it has work: a message filter makes every message's content be read back before the 250.
         if (own is not null) filters.Add(new HeaderFromFilter(own, l.SenderFilter.OwnDomainsFrom));
         return new PolicyChain(filters);
@@ -137,6 +140,13 @@ public sealed class Gateway : IAsyncDisposable
     }
 
     private readonly List<IDisposable> owned = [];
+
+    private IRateStore? rateStore;
+
+    /// <summary>One store for every listener (keys name the listener), made when a listener first limits rates.</summary>
+    private IRateStore RateStore => rateStore ??= options.RateLimitStore == RateStoreKind.Sqlite
+        ? Track(new SqliteRateStore(Path.Combine(options.DataDir, "state.db"), clock))
+        : new MemoryRateStore(clock);
 
     private T Track<T>(T disposable) where T : IDisposable
     {

@@ -107,6 +107,8 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("command_timeout: 5m", "greeting_delay: 2m", "greeting_delay: |2m", "listeners.inbound.limits.greeting_delay", "'2m' is not a duration from 0ms to 1m")]
     [InlineData("    accepted_domains: [example.test]", "    accepted_domains: [example.test]\n    sender_filter: {block: [\"bad..test\"]}", "block: |[", "listeners.inbound.sender_filter.block", "'bad..test' is not an address, a domain")]
     [InlineData("    relay_networks: [127.0.0.0/8]", "    relay_networks: [127.0.0.0/8]\n    sender_filter: {refuse_own_domains: true}", "refuse_own_domains: |true", "listeners.outbound.sender_filter.refuse_own_domains", "applies to inbound listeners only")]
+    [InlineData("    accepted_domains: [example.test]", "    accepted_domains: [example.test]\n    rate_limits: {messages_per_minute: -1}", "messages_per_minute: |-1", "listeners.inbound.rate_limits.messages_per_minute", "is not a whole number from 0")]
+    [InlineData("hostname: mx.example.test", "hostname: mx.example.test\nrate_limit_store: redis", "rate_limit_store: |redis", "rate_limit_store", "'redis' is not one of memory, sqlite")]
     [InlineData("command_timeout: 5m", "max_recipients: 0", "max_recipients: |0", "listeners.inbound.limits.max_recipients", "'0' is not a whole number from 1 to 100000")]
     [InlineData("command_timeout: 5m", "max_received_headers: 0", "max_received_headers: |0", "listeners.inbound.limits.max_received_headers", "'0' is not a whole number from 1 to 1000")]
     [InlineData("command_timeout: 5m", "max_received_headers: 1001", "max_received_headers: |1001", "listeners.inbound.limits.max_received_headers", "'1001' is not a whole number from 1 to 1000")]
