@@ -21,10 +21,21 @@ public sealed class RelayFilter(ListenerRole role, AcceptedDomains domains, IRea
 
         bool permitted = role switch
         {
-            ListenerRole.Inbound => domains.Contains(recipient.Domain),
+            ListenerRole.Inbound => domains.Contains(recipient.Domain) && !HasRoutingCharacters(recipient.Address),
             _ => IpAccessListFilter.Contains(relayNetworks, session.ClientAddress) || session.AuthenticatedUser is not null,
         };
         return permitted ? Ok : Denied;
+    }
+
+    /// <summary>
+    /// The percent hack (user%elsewhere@ours), bang paths (elsewhere!user@ours) and quoted local parts holding
+    /// another address ("user@elsewhere"@ours) ask the next hop to route onward: accepted for our domain, they
+    /// would make the internal server relay for strangers. Such local parts are refused as relaying.
+    /// </summary>
+    private static bool HasRoutingCharacters(string address)
+    {
+        var local = address.AsSpan(0, Math.Max(0, address.LastIndexOf('@')));
+        return local.IndexOfAny('%', '!', '@') >= 0;
     }
 
     private static readonly ValueTask<Verdict> Ok = ValueTask.FromResult(Verdict.Ok);
