@@ -88,7 +88,7 @@ public sealed class MxDeliveryTests(UnboundServer dns) : IClassFixture<UnboundSe
     public async Task A_DNS_failure_keeps_the_mail_queued_until_the_queue_lifetime_ends()
     {
         await using var sink = await SmtpSink.StartAsync();
-        await using var gateway = await StartAsync(MxRoute(sink), dns.Port, "  max_queue_time: 4s\n  delay_warning: 0s");
+        await using var gateway = await StartAsync(MxRoute(sink), dns.Port, "  max_queue_time: 8s\n  delay_warning: 0s");
 
         var id = await SendAsync(gateway, "servfail", "", "user@servfail.test");
 

@@ -103,9 +103,10 @@ public sealed class SmartHostTests
         await using var gateway = await StartAsync($"{{transport: smtp, hosts: [\"127.0.0.1:{sink.Port}\"], tls: required}}", null,
             "  max_queue_time: 3s\n  delay_warning: 0s");
 
-        var id = await SendAsync(gateway, "needs TLS", "", "user@elsewhere.test");
+        await SendAsync(gateway, "needs TLS", "", "user@elsewhere.test");
 
-        await WaitUntilAsync(() => OutcomeLog(gateway, id).Contains("STARTTLS", StringComparison.Ordinal), "a STARTTLS deferral recorded");
+        // The deferral's reason comes back in the bounce's diagnostic (on a loaded machine the first attempt may
+        // already be past the 3 s lifetime, so the intermediate .rcpt record is not waited for).
         var notice = Assert.Single(await WaitForNoticesAsync(gateway));
         var group = Assert.Single(StatusGroups(notice));
         Assert.Equal("5.4.7", group["Status"]);
