@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Rampart.Delivery.Smtp;
 using Rampart.Mail;
+using Rampart.Policy.Relay;
 using Rampart.Smtp.Protocol;
 using Rampart.Smtp.Session;
 
@@ -62,6 +63,7 @@ public static class ConfigLoader
             var other => throw root.Error("log_level", $"'{other}' is not one of trace, debug, information, warning, error"),
         };
 
+        var routes = ReadRoutes(root, baseDir); // before the listeners: a recipient callout names a route
         var options = new GatewayOptions
         {
             Source = tree.Source,
@@ -70,14 +72,14 @@ public static class ConfigLoader
             LogLevel = level,
             Tls = ReadTls(root.Child("tls"), baseDir),
             Queue = ReadQueue(root.Child("queue")),
-            Listeners = ReadListeners(root, baseDir),
-            Routes = ReadRoutes(root, baseDir),
+            Listeners = ReadListeners(root, baseDir, routes),
+            Routes = routes,
             Routing = [],
             Dns = ReadDns(root.Child("dns")),
             Postmaster = "",
         };
         if (options.Listeners.Count == 0) throw root.Error("listeners", "at least one listener is required");
-        var postmasterDomain = options.Listeners.SelectMany(l => l.AcceptedDomains).FirstOrDefault() ?? hostName;
+        var postmasterDomain = options.Listeners.SelectMany(l => l.AcceptedDomains).FirstOrDefault()?.Name ?? hostName;
         var postmaster = root.String("postmaster", $"postmaster@{postmasterDomain}")!;
         if (!AddressParser.IsMailbox(postmaster)) throw root.Error("postmaster", $"'{postmaster}' is not a mail address");
         options = options with { Routing = ReadRouting(root, options), Postmaster = postmaster };
@@ -141,7 +143,7 @@ public static class ConfigLoader
         return dns;
     }
 
-    private static List<ListenerOptions> ReadListeners(Section root, string baseDir)
+    private static List<ListenerOptions> ReadListeners(Section root, string baseDir, List<RouteOptions> routes)
     {
         var listeners = new List<ListenerOptions>();
         foreach (var (name, s) in root.Named("listeners"))
@@ -154,7 +156,7 @@ public static class ConfigLoader
                 Name = name,
                 Role = role,
                 EndPoint = new IPEndPoint(address, s.Int("port", 0, 0, 65535)),
-                AcceptedDomains = s.List("accepted_domains"),
+                AcceptedDomains = ReadAcceptedDomains(s),
                 RelayNetworks = s.Networks("relay_networks"),
                 IpAllow = s.Networks("ip_allow"),
                 IpBlock = s.Networks("ip_block"),
@@ -162,11 +164,12 @@ public static class ConfigLoader
                 RequireTls = s.Bool("require_tls", false),
                 Tls = ReadTls(s.Child("tls"), baseDir),
                 Limits = ReadLimits(s.Child("limits")),
+                Recipients = ReadRecipients(s.Child("recipients"), baseDir, routes),
             };
             if (!s.Has("port")) throw s.Error("port", "is required");
-            foreach (var domain in listener.AcceptedDomains)
+            if (role != ListenerRole.Inbound && listener.Recipients is not null)
             {
-                if (!AddressParser.IsDomain(domain)) throw s.Error("accepted_domains", $"'{domain}' is not a domain name");
+                throw s.Error("recipients", "recipient validation is for inbound listeners (mail for our own domains)");
             }
             if (role == ListenerRole.Inbound && listener.AcceptedDomains.Count == 0)
             {
@@ -185,6 +188,73 @@ public static class ConfigLoader
             listeners.Add(listener);
         }
         return listeners;
+    }
+
+    /// <summary>Plain names (authoritative, exact) or sections {domain, type, subdomains}, mixed freely.</summary>
+    private static List<AcceptedDomain> ReadAcceptedDomains(Section s)
+    {
+        var domains = new List<AcceptedDomain>();
+        foreach (var (value, section, where) in s.Entries("accepted_domains"))
+        {
+            AcceptedDomain domain;
+            if (section is null)
+            {
+                if (value!.Length == 0) continue;
+                if (!AddressParser.IsDomain(value)) throw s.Error("accepted_domains", $"'{value}' is not a domain name");
+                domain = new AcceptedDomain(value);
+            }
+            else
+            {
+                var name = section.RequiredString("domain");
+                if (!AddressParser.IsDomain(name)) throw section.Error("domain", $"'{name}' is not a domain name");
+                var type = section.String("type", "authoritative")!.ToLowerInvariant() switch
+                {
+                    "authoritative" => DomainType.Authoritative,
+                    "internal_relay" => DomainType.InternalRelay,
+                    var other => throw section.Error("type", $"'{other}' is not one of authoritative, internal_relay"),
+                };
+                domain = new AcceptedDomain(name, type, section.Bool("subdomains", false));
+                section.Finish();
+            }
+            if (domains.Any(d => d.Name.Equals(domain.Name, StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new ConfigException($"{where}: '{domain.Name}' is listed twice");
+            }
+            domains.Add(domain);
+        }
+        return domains;
+    }
+
+    private static RecipientOptions? ReadRecipients(Section? s, string baseDir, List<RouteOptions> routes)
+    {
+        if (s is null) return null;
+        var d = new RecipientOptions();
+        var file = s.String("file") is { } f ? Path.GetFullPath(f, baseDir) : null;
+        if (file is not null && !File.Exists(file)) throw s.Error("file", $"file '{file}' does not exist");
+        CalloutOptions? callout = null;
+        if (s.Child("callout") is { } c)
+        {
+            var co = new CalloutOptions { Route = c.RequiredString("route") };
+            var route = routes.FirstOrDefault(r => r.Name == co.Route) ?? throw c.Error("route", $"there is no route named '{co.Route}'");
+            if (route.Transport != TransportKind.Smtp) throw c.Error("route", $"route '{co.Route}' has no smart hosts to ask (needs transport: smtp)");
+            callout = co with
+            {
+                PositiveTtl = c.Duration("positive_ttl", co.PositiveTtl, TimeSpan.Zero, TimeSpan.FromDays(30)),
+                NegativeTtl = c.Duration("negative_ttl", co.NegativeTtl, TimeSpan.Zero, TimeSpan.FromDays(30)),
+                Timeout = c.Duration("timeout", co.Timeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
+            };
+            c.Finish();
+        }
+        var recipients = new RecipientOptions
+        {
+            File = file,
+            Callout = callout,
+            TarpitAfter = s.Int("tarpit_after", d.TarpitAfter, 0, 1000),
+            TarpitDelay = s.Duration("tarpit_delay", d.TarpitDelay, TimeSpan.Zero, TimeSpan.FromMinutes(1)),
+        };
+        if (file is null && callout is null) throw s.Error("needs at least one source: file or callout");
+        s.Finish();
+        return recipients;
     }
 
     private static ListenerRole ParseRole(Section s, string text) => text.ToLowerInvariant() switch

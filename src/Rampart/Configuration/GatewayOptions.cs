@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Rampart.Delivery.Smtp;
 using Rampart.Mail;
+using Rampart.Policy.Relay;
 using Rampart.Smtp.Session;
 
 namespace Rampart.Configuration;
@@ -60,7 +61,7 @@ public sealed record ListenerOptions
     public required string Name { get; init; }
     public required ListenerRole Role { get; init; }
     public required IPEndPoint EndPoint { get; init; }
-    public IReadOnlyList<string> AcceptedDomains { get; init; } = [];
+    public IReadOnlyList<AcceptedDomain> AcceptedDomains { get; init; } = [];
     public IReadOnlyList<IPNetwork> RelayNetworks { get; init; } = [];
     public IReadOnlyList<IPNetwork> IpAllow { get; init; } = [];
     public IReadOnlyList<IPNetwork> IpBlock { get; init; } = [];
@@ -68,6 +69,28 @@ public sealed record ListenerOptions
     public bool RequireTls { get; init; }
     public TlsOptions? Tls { get; init; }
     public SmtpLimits Limits { get; init; } = new();
+    /// <summary>Null: every local part of an authoritative domain is accepted.</summary>
+    public RecipientOptions? Recipients { get; init; }
+}
+
+/// <summary>Where an inbound listener validates recipients of its authoritative domains, in the order asked.</summary>
+public sealed record RecipientOptions
+{
+    /// <summary>A list of addresses, one per line, re-read when it changes.</summary>
+    public string? File { get; init; }
+    public CalloutOptions? Callout { get; init; }
+    /// <summary>Unknown recipients in one session before each further RCPT reply is delayed; 0 = never.</summary>
+    public int TarpitAfter { get; init; } = 3;
+    public TimeSpan TarpitDelay { get; init; } = TimeSpan.FromSeconds(2);
+}
+
+/// <summary>Verification by asking a route's smart hosts (MAIL FROM:&lt;&gt;, RCPT TO, RSET).</summary>
+public sealed record CalloutOptions
+{
+    public required string Route { get; init; }
+    public TimeSpan PositiveTtl { get; init; } = TimeSpan.FromHours(1);
+    public TimeSpan NegativeTtl { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 public enum TransportKind { Drop, Smtp, Mx }

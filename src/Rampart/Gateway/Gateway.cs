@@ -9,6 +9,7 @@ using Rampart.Delivery.Scheduling;
 using Rampart.Delivery.Smtp;
 using Rampart.Policy;
 using Rampart.Policy.Connection;
+using Rampart.Policy.Recipients;
 using Rampart.Policy.Relay;
 using Rampart.Queue;
 using Rampart.Smtp.Session;
@@ -62,7 +63,7 @@ public sealed class Gateway : IAsyncDisposable
         var defaultCertificate = new Lazy<X509Certificate2>(() => options.Tls is { } tls
             ? TlsCertificates.LoadPem(tls.CertificateFile, tls.KeyFile)
             : TlsCertificates.LoadOrCreateSelfSigned(Path.Combine(options.DataDir, "tls"), options.HostName));
-        var postmasterDomain = options.Listeners.SelectMany(l => l.AcceptedDomains).FirstOrDefault() ?? options.HostName;
+        var postmasterDomain = options.Listeners.SelectMany(l => l.AcceptedDomains).FirstOrDefault()?.Name ?? options.HostName;
 
         foreach (var l in options.Listeners)
         {
@@ -90,17 +91,47 @@ public sealed class Gateway : IAsyncDisposable
     /// Filters in pipeline order. Later issues insert theirs here (DNSBL after the access list,
     /// recipient validation after relay, content filters at the message stage).
     /// </summary>
-    private static PolicyChain BuildChain(ListenerOptions l) => new(
-    [
-        new IpAccessListFilter(l.IpAllow, l.IpBlock),
-        new RelayFilter(l.Role, new AcceptedDomains(l.AcceptedDomains), l.RelayNetworks),
-    ]);
+    private PolicyChain BuildChain(ListenerOptions l)
+    {
+        var domains = new AcceptedDomains(l.AcceptedDomains);
+        var sources = RecipientSources(l);
+        var filters = new List<IFilter>
+        {
+            new IpAccessListFilter(l.IpAllow, l.IpBlock),
+            new RelayFilter(l.Role, domains, l.RelayNetworks, validateRecipients: sources.Count > 0),
+        };
+        if (sources.Count > 0)
+        {
+            filters.Add(new RecipientFilter(domains, sources, l.Recipients!.TarpitAfter, l.Recipients.TarpitDelay,
+                loggers.CreateLogger("Rampart.Policy.Recipients"), clock));
+        }
+        return new PolicyChain(filters);
+    }
+
+    /// <summary>In the order asked: the local file (cheapest), then the smart host.</summary>
+    private List<IRecipientSource> RecipientSources(ListenerOptions l)
+    {
+        var sources = new List<IRecipientSource>();
+        if (l.Recipients is not { } r) return sources;
+        var logger = loggers.CreateLogger("Rampart.Policy.Recipients");
+        if (r.File is { } file) sources.Add(new RecipientFileSource(file, logger, clock: clock));
+        if (r.Callout is { } c)
+        {
+            var route = options.Routes.Single(x => x.Name == c.Route);
+            var client = ClientOptions(route) with { ConnectTimeout = c.Timeout, GreetingTimeout = c.Timeout, CommandTimeout = c.Timeout };
+            var callout = new SmtpCallout(route.Hosts, client, Resolver());
+            sources.Add(new CachedRecipientSource(new CalloutRecipientSource(callout, logger), c.PositiveTtl, c.NegativeTtl, clock));
+        }
+        return sources;
+    }
+
+    private MxResolver Resolver() => options.Dns.Server is { } server
+        ? new MxResolver(server, options.Dns.Port, options.Dns.Timeout)
+        : MxResolver.FromSystem(options.Dns.Timeout);
 
     private DomainRouter BuildRouter()
     {
-        var dns = options.Dns.Server is { } server
-            ? new MxResolver(server, options.Dns.Port, options.Dns.Timeout)
-            : MxResolver.FromSystem(options.Dns.Timeout);
+        var dns = Resolver();
         var routes = options.Routes.ToDictionary(r => r.Name, r => r.Transport switch
         {
             TransportKind.Drop => (IRoute)Track(new DropFolderRoute(r.Name, Path.GetFullPath(r.Path!, options.DataDir))),
