@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Rampart.Delivery.Smtp;
 using Rampart.Mail;
+using Rampart.Policy.Recipients;
 using Rampart.Policy.Relay;
 using Rampart.Smtp.Protocol;
 using Rampart.Smtp.Session;
@@ -231,6 +232,7 @@ public static class ConfigLoader
         var d = new RecipientOptions();
         var file = s.String("file") is { } f ? Path.GetFullPath(f, baseDir) : null;
         if (file is not null && !File.Exists(file)) throw s.Error("file", $"file '{file}' does not exist");
+        var ldap = ReadLdap(s.Child("ldap"), baseDir);
         CalloutOptions? callout = null;
         if (s.Child("callout") is { } c)
         {
@@ -248,13 +250,62 @@ public static class ConfigLoader
         var recipients = new RecipientOptions
         {
             File = file,
+            Ldap = ldap,
             Callout = callout,
             TarpitAfter = s.Int("tarpit_after", d.TarpitAfter, 0, 1000),
             TarpitDelay = s.Duration("tarpit_delay", d.TarpitDelay, TimeSpan.Zero, TimeSpan.FromMinutes(1)),
         };
-        if (file is null && callout is null) throw s.Error("needs at least one source: file or callout");
+        if (file is null && ldap is null && callout is null) throw s.Error("needs at least one source: file, ldap or callout");
         s.Finish();
         return recipients;
+    }
+
+    private static LdapOptions? ReadLdap(Section? s, string baseDir)
+    {
+        if (s is null) return null;
+        var urlText = s.RequiredString("url");
+        if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url) || url.Scheme is not ("ldap" or "ldaps") || url.Host.Length == 0)
+        {
+            throw s.Error("url", $"'{urlText}' is not ldap://host[:port] or ldaps://host[:port]");
+        }
+        var bindDn = s.String("bind_dn");
+        string? password = null;
+        if (s.String("password_file") is { } pf)
+        {
+            var path = Path.GetFullPath(pf, baseDir);
+            try
+            {
+                // The first line only: files written with echo end in a newline that is no part of the password.
+                password = File.ReadLines(path).FirstOrDefault() ?? "";
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw s.Error("password_file", $"cannot read '{path}': {ex.Message}");
+            }
+        }
+        if (bindDn is not null && password is null) throw s.Error("bind_dn", "needs password_file");
+        if (bindDn is null && password is not null) throw s.Error("password_file", "needs bind_dn");
+        var filter = s.String("filter", LdapSettings.DefaultFilter)!;
+        if (!filter.StartsWith('(') || !filter.EndsWith(')') || !filter.Contains("%s", StringComparison.Ordinal))
+        {
+            throw s.Error("filter", $"'{filter}' is not an LDAP filter in parentheses with %s where the address goes");
+        }
+        var d = new LdapOptions(new LdapSettings { Url = url, BaseDn = "" });
+        var ldap = new LdapOptions(new LdapSettings
+        {
+            Url = url,
+            BaseDn = s.RequiredString("base_dn"),
+            BindDn = bindDn,
+            Password = password,
+            Filter = filter,
+            Timeout = s.Duration("timeout", d.Settings.Timeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1)),
+        })
+        {
+            CacheTtl = s.Duration("cache_ttl", d.CacheTtl, TimeSpan.Zero, TimeSpan.FromDays(1)),
+            NegativeCacheTtl = s.Duration("negative_cache_ttl", d.NegativeCacheTtl, TimeSpan.Zero, TimeSpan.FromDays(1)),
+        };
+        s.Finish();
+        return ldap;
     }
 
     private static ListenerRole ParseRole(Section s, string text) => text.ToLowerInvariant() switch

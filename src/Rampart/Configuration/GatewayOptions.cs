@@ -78,10 +78,18 @@ public sealed record RecipientOptions
 {
     /// <summary>A list of addresses, one per line, re-read when it changes.</summary>
     public string? File { get; init; }
+    public LdapOptions? Ldap { get; init; }
     public CalloutOptions? Callout { get; init; }
     /// <summary>Unknown recipients in one session before each further RCPT reply is delayed; 0 = never.</summary>
     public int TarpitAfter { get; init; } = 3;
     public TimeSpan TarpitDelay { get; init; } = TimeSpan.FromSeconds(2);
+}
+
+/// <summary>A directory lookup, with its answers cached (positive and negative apart).</summary>
+public sealed record LdapOptions(Rampart.Policy.Recipients.LdapSettings Settings)
+{
+    public TimeSpan CacheTtl { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan NegativeCacheTtl { get; init; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>Verification by asking a route's smart hosts (MAIL FROM:&lt;&gt;, RCPT TO, RSET).</summary>

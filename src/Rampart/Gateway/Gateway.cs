@@ -108,13 +108,17 @@ public sealed class Gateway : IAsyncDisposable
         return new PolicyChain(filters);
     }
 
-    /// <summary>In the order asked: the local file (cheapest), then the smart host.</summary>
+    /// <summary>In the order asked: the local file (cheapest), the directory, then the smart host.</summary>
     private List<IRecipientSource> RecipientSources(ListenerOptions l)
     {
         var sources = new List<IRecipientSource>();
         if (l.Recipients is not { } r) return sources;
         var logger = loggers.CreateLogger("Rampart.Policy.Recipients");
         if (r.File is { } file) sources.Add(new RecipientFileSource(file, logger, clock: clock));
+        if (r.Ldap is { } ldap)
+        {
+            sources.Add(new CachedRecipientSource(new LdapRecipientSource(ldap.Settings, logger), ldap.CacheTtl, ldap.NegativeCacheTtl, clock));
+        }
         if (r.Callout is { } c)
         {
             var route = options.Routes.Single(x => x.Name == c.Route);
