@@ -119,6 +119,11 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("    port: 2525", "    port: 2525\n    recipients: {tarpit_after: 3}", "recipients: |{", "listeners.inbound.recipients", "needs at least one source")]
     [InlineData("    port: 2525", "    port: 2525\n    recipients: {callout: {route: internal}, tarpit_delay: 2 s}", "tarpit_delay: |2 s", "listeners.inbound.recipients.tarpit_delay", "'2 s' is not a duration")]
     [InlineData("    relay_networks: [127.0.0.0/8]", "    relay_networks: [127.0.0.0/8]\n    recipients: {callout: {route: internal}}", "recipients: |{callout", "listeners.outbound.recipients", "recipient validation is for inbound listeners")]
+    [InlineData("    port: 2525", "    port: 2525\n    recipients: {ldap: {url: http://dc1, base_dn: dc=x}}", "url: |http", "listeners.inbound.recipients.ldap.url", "'http://dc1' is not ldap://host[:port] or ldaps://host[:port]")]
+    [InlineData("    port: 2525", "    port: 2525\n    recipients: {ldap: {url: ldap://dc1}}", "ldap: |{url", "listeners.inbound.recipients.ldap.base_dn", "is required")]
+    [InlineData("    port: 2525", "    port: 2525\n    recipients: {ldap: {url: ldap://dc1, base_dn: dc=x, bind_dn: cn=gw}}", "bind_dn: |cn=gw", "listeners.inbound.recipients.ldap.bind_dn", "needs password_file")]
+    [InlineData("    port: 2525", "    port: 2525\n    recipients: {ldap: {url: ldap://dc1, base_dn: dc=x, bind_dn: cn=gw, password_file: none.secret}}", "password_file: |none", "listeners.inbound.recipients.ldap.password_file", "cannot read")]
+    [InlineData("    port: 2525", "    port: 2525\n    recipients: {ldap: {url: ldap://dc1, base_dn: dc=x, filter: \"(mail=bob)\"}}", "filter: |\"(mail", "listeners.inbound.recipients.ldap.filter", "with %s where the address goes")]
     // Routes and routing.
     [InlineData("    transport: drop\n    path: drop", "    path: drop", "    |path: drop", "routes.local.transport", "is required")]
     [InlineData("    transport: drop", "    transport: lmtp", "transport: |lmtp", "routes.local.transport", "'lmtp' is not one of drop, smtp, mx")]
@@ -245,6 +250,7 @@ public sealed class ConfigLoaderTests : IDisposable
     public void Accepted_domains_take_plain_names_and_sections_and_recipients_take_sources()
     {
         File.WriteAllText(temp.File("recipients.txt"), "bob@example.test\n");
+        File.WriteAllText(temp.File("ldap.secret"), "s3cret\n");
         var yaml = Valid.Replace("    accepted_domains: [example.test]", """
                 accepted_domains:
                   - example.test
@@ -252,6 +258,7 @@ public sealed class ConfigLoaderTests : IDisposable
                   - {domain: partner.test, type: internal_relay}
                 recipients:
                   file: recipients.txt
+                  ldap: {url: "ldaps://dc1.example.test:3269", base_dn: "dc=example,dc=test", bind_dn: "cn=gw,dc=example,dc=test", password_file: ldap.secret, cache_ttl: 5m}
                   callout: {route: internal, positive_ttl: 2h, negative_ttl: 30s, timeout: 5s}
                   tarpit_after: 5
                   tarpit_delay: 500ms
@@ -268,6 +275,10 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(temp.File("recipients.txt"), r.File);
         Assert.Equal(new CalloutOptions { Route = "internal", PositiveTtl = TimeSpan.FromHours(2), NegativeTtl = TimeSpan.FromSeconds(30), Timeout = TimeSpan.FromSeconds(5) }, r.Callout);
         Assert.Equal((5, TimeSpan.FromMilliseconds(500)), (r.TarpitAfter, r.TarpitDelay));
+        var ldap = r.Ldap!;
+        Assert.Equal(("ldaps://dc1.example.test:3269/", "cn=gw,dc=example,dc=test", "s3cret"), (ldap.Settings.Url.ToString(), ldap.Settings.BindDn, ldap.Settings.Password));
+        Assert.Equal(Rampart.Policy.Recipients.LdapSettings.DefaultFilter, ldap.Settings.Filter);
+        Assert.Equal((TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(1)), (ldap.CacheTtl, ldap.NegativeCacheTtl));
     }
 
     [Fact]
