@@ -392,6 +392,10 @@ public sealed class ConfigLoaderTests : IDisposable
         var inbound = options.Listeners.Single(l => l.Role == ListenerRole.Inbound);
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 2525), inbound.EndPoint);
         Assert.Equal(new[] { "example.test" }, inbound.AcceptedDomains.Select(d => d.Name));
+        // The README's tour sends to bob@ and user@; bounces go to postmaster@.
+        var list = Rampart.Policy.Recipients.RecipientFileSource.Parse(File.ReadAllLines(inbound.Recipients!.File!));
+        Assert.Null(list.Error);
+        Assert.Superset(new HashSet<string> { "postmaster@example.test", "bob@example.test", "user@example.test" }, list.Addresses);
         var outbound = options.Listeners.Single(l => l.Role == ListenerRole.Outbound);
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 2587), outbound.EndPoint);
         Assert.Equal(new[] { IPNetwork.Parse("127.0.0.0/8") }, outbound.RelayNetworks);
