@@ -53,4 +53,20 @@ public sealed class RecipientCalloutTests
         await d.CommandAsync("RCPT TO:<nobody@example.test>", "550 5.1.1 ");
         await d.CommandAsync("RCPT TO:<carol@example.test>", "451 4.4.3 ");
     }
+
+    /// <summary>Only an address status (5.1.x) is an unknown user; any other refusal is the smart host's problem.</summary>
+    [Theory]
+    [InlineData(new string[0], "250 2.1.5")]
+    [InlineData(new[] { "-r", "RCPT" }, "451 4.4.3 ")]   // 4xx to RCPT
+    [InlineData(new[] { "-f", "RCPT" }, "451 4.4.3 ")]   // 5xx to RCPT, but not 5.1.x
+    [InlineData(new[] { "-f", "MAIL" }, "451 4.4.3 ")]   // MAIL FROM:<> refused: nothing learnt about the address
+    public async Task Replies_that_are_not_about_the_address_never_give_a_550(string[] sinkOptions, string expected)
+    {
+        await using var sink = await SmtpSink.StartAsync(sinkOptions);
+        await using var gateway = await StartAsync(sink.Port);
+        await using var c = await gateway.ConnectAsync();
+        await c.HelloAsync();
+        await c.CommandAsync("MAIL FROM:<a@foreign.test>", "250 ");
+        await c.CommandAsync("RCPT TO:<bob@example.test>", expected);
+    }
 }
