@@ -2,12 +2,13 @@
 # Installs what the end-to-end tests (tests/Rampart.EndToEnd) run against, on Debian/Ubuntu:
 #   postfix (private instances relay into Rampart and act as the internal mail server; its smtp-sink
 #   and smtp-source are next hops and load), swaks (+ libnet-ssleay-perl for --tls), openssl,
-#   unbound (a private resolver serving the test DNS zones).
+#   unbound (a private resolver serving the test DNS zones), slapd + ldap-utils (a private OpenLDAP
+#   directory for recipient validation; libldap is what System.DirectoryServices.Protocols loads).
 # Idempotent: when every binary and package is already present it touches nothing and returns at once.
 # Run as root (or through sudo). No service is started by this script.
 set -eu
 
-PACKAGES="postfix swaks libnet-ssleay-perl openssl unbound"
+PACKAGES="postfix swaks libnet-ssleay-perl openssl unbound slapd ldap-utils"
 
 have_all() {
     command -v postfix >/dev/null 2>&1 || [ -x /usr/sbin/postfix ] || return 1
@@ -16,6 +17,8 @@ have_all() {
     command -v swaks >/dev/null 2>&1 || return 1
     command -v openssl >/dev/null 2>&1 || return 1
     [ -x /usr/sbin/unbound ] || return 1
+    [ -x /usr/sbin/slapd ] || return 1
+    [ -x /usr/sbin/slapadd ] || return 1
     for p in $PACKAGES; do
         dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || return 1
     done
@@ -23,7 +26,7 @@ have_all() {
 }
 
 if have_all; then
-    echo "install-test-deps: postfix, swaks, libnet-ssleay-perl, openssl and unbound are already installed"
+    echo "install-test-deps: postfix, swaks, libnet-ssleay-perl, openssl, unbound, slapd and ldap-utils are already installed"
     exit 0
 fi
 
@@ -37,6 +40,8 @@ fi
 
 # No /etc/postfix/main.cf and no questions: the tests run their own private instance.
 echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+# No system directory and no questions either: the tests run their own slapd from a generated slapd.conf.
+echo "slapd slapd/no_configuration boolean true" | debconf-set-selections
 
 apt_install() {
     # Keep Recommends: swaks relies on the recommended libnet-ssleay-perl for --tls (listed explicitly anyway).

@@ -8,9 +8,12 @@ namespace Rampart.Policy.Relay;
 /// The open-relay guard, per direction. Inbound: a recipient must be in one of the organisation's
 /// accepted domains. Outbound and submission: the client must be in a network permitted to relay
 /// (authenticated users join in a later issue). Anything else: 550 5.7.1.
-/// Recipient validation (does bob@ exist?) is a separate, later filter that runs after this one.
+/// Recipient validation (does bob@ exist?) is a separate filter that runs after this one: with
+/// <paramref name="validateRecipients"/>, an authoritative domain's recipient gets no verdict here
+/// (Continue) so that filter decides; without it, the domain takes every local part.
 /// </summary>
-public sealed class RelayFilter(ListenerRole role, AcceptedDomains domains, IReadOnlyList<IPNetwork> relayNetworks) : IRcptToFilter
+public sealed class RelayFilter(ListenerRole role, AcceptedDomains domains, IReadOnlyList<IPNetwork> relayNetworks,
+    bool validateRecipients = false) : IRcptToFilter
 {
     public string Name => "relay";
 
@@ -19,11 +22,17 @@ public sealed class RelayFilter(ListenerRole role, AcceptedDomains domains, IRea
         // RFC 5321 §4.5.1: mail to a bare "postmaster" is always accepted.
         if (recipient.Address.Equals("postmaster", StringComparison.OrdinalIgnoreCase)) return Ok;
 
-        bool permitted = role switch
+        if (role == ListenerRole.Inbound)
         {
-            ListenerRole.Inbound => domains.Contains(recipient.Domain) && !HasRoutingCharacters(recipient.Address),
-            _ => IpAccessListFilter.Contains(relayNetworks, session.ClientAddress) || session.AuthenticatedUser is not null,
-        };
+            if (HasRoutingCharacters(recipient.Address)) return Denied;
+            return domains.Find(recipient.Domain) switch
+            {
+                null => Denied,
+                { Type: DomainType.Authoritative } when validateRecipients => Next,
+                _ => Ok,
+            };
+        }
+        bool permitted = IpAccessListFilter.Contains(relayNetworks, session.ClientAddress) || session.AuthenticatedUser is not null;
         return permitted ? Ok : Denied;
     }
 
@@ -39,5 +48,6 @@ public sealed class RelayFilter(ListenerRole role, AcceptedDomains domains, IRea
     }
 
     private static readonly ValueTask<Verdict> Ok = ValueTask.FromResult(Verdict.Ok);
+    private static readonly ValueTask<Verdict> Next = ValueTask.FromResult(Verdict.Next);
     private static readonly ValueTask<Verdict> Denied = ValueTask.FromResult<Verdict>(new Verdict.Reject(PolicyChain.RelayDenied));
 }

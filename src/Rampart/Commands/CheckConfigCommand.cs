@@ -17,6 +17,12 @@ public static class CheckConfigCommand
             foreach (var l in options.Listeners)
             {
                 Console.WriteLine($"  listener {l.Name}: {l.Role} on {l.EndPoint}, domains [{string.Join(", ", l.AcceptedDomains)}], relay for [{string.Join(", ", l.RelayNetworks)}]");
+                if (l.Recipients is { } r)
+                {
+                    var sources = new[] { r.File is { } f ? $"file {f}" : null, r.Ldap is { } ld ? $"LDAP {ld.Settings.Url}" : null,
+                        r.Callout is { } c ? $"callout via route {c.Route}" : null }.OfType<string>();
+                    Console.WriteLine($"    recipients validated by {string.Join(", then ", sources)}; tarpit after {r.TarpitAfter} unknown");
+                }
             }
             foreach (var r in options.Routes)
             {

@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging;
 using Rampart.Delivery.Smtp;
 using Rampart.Mail;
 using Rampart.Policy.Connection;
+using Rampart.Policy.Recipients;
+using Rampart.Policy.Relay;
 using Rampart.Smtp.Protocol;
 using Rampart.Smtp.Session;
 
@@ -63,6 +65,7 @@ public static class ConfigLoader
             var other => throw root.Error("log_level", $"'{other}' is not one of trace, debug, information, warning, error"),
         };
 
+        var routes = ReadRoutes(root, baseDir); // before the listeners: a recipient callout names a route
         var options = new GatewayOptions
         {
             Source = tree.Source,
@@ -71,8 +74,8 @@ public static class ConfigLoader
             LogLevel = level,
             Tls = ReadTls(root.Child("tls"), baseDir),
             Queue = ReadQueue(root.Child("queue")),
-            Listeners = ReadListeners(root, baseDir),
-            Routes = ReadRoutes(root, baseDir),
+            Listeners = ReadListeners(root, baseDir, routes),
+            Routes = routes,
             Routing = [],
             Dns = ReadDns(root.Child("dns")),
             RateLimitStore = root.String("rate_limit_store", "memory")!.ToLowerInvariant() switch
@@ -84,7 +87,7 @@ public static class ConfigLoader
             Postmaster = "",
         };
         if (options.Listeners.Count == 0) throw root.Error("listeners", "at least one listener is required");
-        var postmasterDomain = options.Listeners.SelectMany(l => l.AcceptedDomains).FirstOrDefault() ?? hostName;
+        var postmasterDomain = options.Listeners.SelectMany(l => l.AcceptedDomains).FirstOrDefault()?.Name ?? hostName;
         var postmaster = root.String("postmaster", $"postmaster@{postmasterDomain}")!;
         if (!AddressParser.IsMailbox(postmaster)) throw root.Error("postmaster", $"'{postmaster}' is not a mail address");
         options = options with { Routing = ReadRouting(root, options), Postmaster = postmaster };
@@ -148,7 +151,7 @@ public static class ConfigLoader
         return dns;
     }
 
-    private static List<ListenerOptions> ReadListeners(Section root, string baseDir)
+    private static List<ListenerOptions> ReadListeners(Section root, string baseDir, List<RouteOptions> routes)
     {
         var listeners = new List<ListenerOptions>();
         foreach (var (name, s) in root.Named("listeners"))
@@ -161,7 +164,7 @@ public static class ConfigLoader
                 Name = name,
                 Role = role,
                 EndPoint = new IPEndPoint(address, s.Int("port", 0, 0, 65535)),
-                AcceptedDomains = s.List("accepted_domains"),
+                AcceptedDomains = ReadAcceptedDomains(s),
                 RelayNetworks = s.Networks("relay_networks"),
                 IpAllow = s.Networks("ip_allow"),
                 IpBlock = s.Networks("ip_block"),
@@ -171,11 +174,12 @@ public static class ConfigLoader
                 Limits = ReadLimits(s.Child("limits")),
                 SenderFilter = ReadSenderFilter(s.Child("sender_filter"), role),
                 RateLimits = ReadRateLimits(s.Child("rate_limits")),
+                Recipients = ReadRecipients(s.Child("recipients"), baseDir, routes),
             };
             if (!s.Has("port")) throw s.Error("port", "is required");
-            foreach (var domain in listener.AcceptedDomains)
+            if (role != ListenerRole.Inbound && listener.Recipients is not null)
             {
-                if (!AddressParser.IsDomain(domain)) throw s.Error("accepted_domains", $"'{domain}' is not a domain name");
+                throw s.Error("recipients", "recipient validation is for inbound listeners (mail for our own domains)");
             }
             if (role == ListenerRole.Inbound && listener.AcceptedDomains.Count == 0)
             {
@@ -194,6 +198,123 @@ public static class ConfigLoader
             listeners.Add(listener);
         }
         return listeners;
+    }
+
+    /// <summary>Plain names (authoritative, exact) or sections {domain, type, subdomains}, mixed freely.</summary>
+    private static List<AcceptedDomain> ReadAcceptedDomains(Section s)
+    {
+        var domains = new List<AcceptedDomain>();
+        foreach (var (value, section, where) in s.Entries("accepted_domains"))
+        {
+            AcceptedDomain domain;
+            if (section is null)
+            {
+                if (value!.Length == 0) continue;
+                if (!AddressParser.IsDomain(value)) throw s.Error("accepted_domains", $"'{value}' is not a domain name");
+                domain = new AcceptedDomain(value);
+            }
+            else
+            {
+                var name = section.RequiredString("domain");
+                if (!AddressParser.IsDomain(name)) throw section.Error("domain", $"'{name}' is not a domain name");
+                var type = section.String("type", "authoritative")!.ToLowerInvariant() switch
+                {
+                    "authoritative" => DomainType.Authoritative,
+                    "internal_relay" => DomainType.InternalRelay,
+                    var other => throw section.Error("type", $"'{other}' is not one of authoritative, internal_relay"),
+                };
+                domain = new AcceptedDomain(name, type, section.Bool("subdomains", false));
+                section.Finish();
+            }
+            if (domains.Any(d => d.Name.Equals(domain.Name, StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new ConfigException($"{where}: '{domain.Name}' is listed twice");
+            }
+            domains.Add(domain);
+        }
+        return domains;
+    }
+
+    private static RecipientOptions? ReadRecipients(Section? s, string baseDir, List<RouteOptions> routes)
+    {
+        if (s is null) return null;
+        var d = new RecipientOptions();
+        var file = s.String("file") is { } f ? Path.GetFullPath(f, baseDir) : null;
+        if (file is not null && !File.Exists(file)) throw s.Error("file", $"file '{file}' does not exist");
+        var ldap = ReadLdap(s.Child("ldap"), baseDir);
+        CalloutOptions? callout = null;
+        if (s.Child("callout") is { } c)
+        {
+            var co = new CalloutOptions { Route = c.RequiredString("route") };
+            var route = routes.FirstOrDefault(r => r.Name == co.Route) ?? throw c.Error("route", $"there is no route named '{co.Route}'");
+            if (route.Transport != TransportKind.Smtp) throw c.Error("route", $"route '{co.Route}' has no smart hosts to ask (needs transport: smtp)");
+            callout = co with
+            {
+                PositiveTtl = c.Duration("positive_ttl", co.PositiveTtl, TimeSpan.Zero, TimeSpan.FromDays(30)),
+                NegativeTtl = c.Duration("negative_ttl", co.NegativeTtl, TimeSpan.Zero, TimeSpan.FromDays(30)),
+                Timeout = c.Duration("timeout", co.Timeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
+            };
+            c.Finish();
+        }
+        var recipients = new RecipientOptions
+        {
+            File = file,
+            Ldap = ldap,
+            Callout = callout,
+            TarpitAfter = s.Int("tarpit_after", d.TarpitAfter, 0, 1000),
+            TarpitDelay = s.Duration("tarpit_delay", d.TarpitDelay, TimeSpan.Zero, TimeSpan.FromMinutes(1)),
+        };
+        if (file is null && ldap is null && callout is null) throw s.Error("needs at least one source: file, ldap or callout");
+        s.Finish();
+        return recipients;
+    }
+
+    private static LdapOptions? ReadLdap(Section? s, string baseDir)
+    {
+        if (s is null) return null;
+        var urlText = s.RequiredString("url");
+        if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url) || url.Scheme is not ("ldap" or "ldaps") || url.Host.Length == 0)
+        {
+            throw s.Error("url", $"'{urlText}' is not ldap://host[:port] or ldaps://host[:port]");
+        }
+        var bindDn = s.String("bind_dn");
+        string? password = null;
+        if (s.String("password_file") is { } pf)
+        {
+            var path = Path.GetFullPath(pf, baseDir);
+            try
+            {
+                // The first line only: files written with echo end in a newline that is no part of the password.
+                password = File.ReadLines(path).FirstOrDefault() ?? "";
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw s.Error("password_file", $"cannot read '{path}': {ex.Message}");
+            }
+        }
+        if (bindDn is not null && password is null) throw s.Error("bind_dn", "needs password_file");
+        if (bindDn is null && password is not null) throw s.Error("password_file", "needs bind_dn");
+        var filter = s.String("filter", LdapSettings.DefaultFilter)!;
+        if (!filter.StartsWith('(') || !filter.EndsWith(')') || !filter.Contains("%s", StringComparison.Ordinal))
+        {
+            throw s.Error("filter", $"'{filter}' is not an LDAP filter in parentheses with %s where the address goes");
+        }
+        var d = new LdapOptions(new LdapSettings { Url = url, BaseDn = "" });
+        var ldap = new LdapOptions(new LdapSettings
+        {
+            Url = url,
+            BaseDn = s.RequiredString("base_dn"),
+            BindDn = bindDn,
+            Password = password,
+            Filter = filter,
+            Timeout = s.Duration("timeout", d.Settings.Timeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1)),
+        })
+        {
+            CacheTtl = s.Duration("cache_ttl", d.CacheTtl, TimeSpan.Zero, TimeSpan.FromDays(1)),
+            NegativeCacheTtl = s.Duration("negative_cache_ttl", d.NegativeCacheTtl, TimeSpan.Zero, TimeSpan.FromDays(1)),
+        };
+        s.Finish();
+        return ldap;
     }
 
     private static ListenerRole ParseRole(Section s, string text) => text.ToLowerInvariant() switch

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Rampart.Delivery.Smtp;
 using Rampart.Mail;
 using Rampart.Policy.Connection;
+using Rampart.Policy.Relay;
 using Rampart.Smtp.Session;
 
 namespace Rampart.Configuration;
@@ -65,7 +66,7 @@ public sealed record ListenerOptions
     public required string Name { get; init; }
     public required ListenerRole Role { get; init; }
     public required IPEndPoint EndPoint { get; init; }
-    public IReadOnlyList<string> AcceptedDomains { get; init; } = [];
+    public IReadOnlyList<AcceptedDomain> AcceptedDomains { get; init; } = [];
     public IReadOnlyList<IPNetwork> RelayNetworks { get; init; } = [];
     public IReadOnlyList<IPNetwork> IpAllow { get; init; } = [];
     public IReadOnlyList<IPNetwork> IpBlock { get; init; } = [];
@@ -75,6 +76,8 @@ public sealed record ListenerOptions
     public SmtpLimits Limits { get; init; } = new();
     public SenderFilterOptions SenderFilter { get; init; } = new();
     public RateLimits RateLimits { get; init; } = new();
+    /// <summary>Null: every local part of an authoritative domain is accepted.</summary>
+    public RecipientOptions? Recipients { get; init; }
 }
 
 /// <summary>Per listener: blocked senders, and (inbound) outsiders claiming our own domains.</summary>
@@ -84,6 +87,34 @@ public sealed record SenderFilterOptions
     /// <summary>Refuse MAIL FROM and header From in an accepted domain; on by default on inbound listeners.</summary>
     public bool RefuseOwnDomains { get; init; }
     public IReadOnlyList<IPNetwork> OwnDomainsFrom { get; init; } = [];
+}
+
+/// <summary>Where an inbound listener validates recipients of its authoritative domains, in the order asked.</summary>
+public sealed record RecipientOptions
+{
+    /// <summary>A list of addresses, one per line, re-read when it changes.</summary>
+    public string? File { get; init; }
+    public LdapOptions? Ldap { get; init; }
+    public CalloutOptions? Callout { get; init; }
+    /// <summary>Unknown recipients in one session before each further RCPT reply is delayed; 0 = never.</summary>
+    public int TarpitAfter { get; init; } = 3;
+    public TimeSpan TarpitDelay { get; init; } = TimeSpan.FromSeconds(2);
+}
+
+/// <summary>A directory lookup, with its answers cached (positive and negative apart).</summary>
+public sealed record LdapOptions(Rampart.Policy.Recipients.LdapSettings Settings)
+{
+    public TimeSpan CacheTtl { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan NegativeCacheTtl { get; init; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>Verification by asking a route's smart hosts (MAIL FROM:&lt;&gt;, RCPT TO, RSET).</summary>
+public sealed record CalloutOptions
+{
+    public required string Route { get; init; }
+    public TimeSpan PositiveTtl { get; init; } = TimeSpan.FromHours(1);
+    public TimeSpan NegativeTtl { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 public enum TransportKind { Drop, Smtp, Mx }

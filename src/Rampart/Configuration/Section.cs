@@ -195,7 +195,13 @@ public sealed class Section(YamlTree tree, YamlMappingNode node, string path)
     public IEnumerable<(string? Value, Section? Section, string Where)> Entries(string key)
     {
         var child = Find(key);
-        if (child is null) yield break;
+        if (child is null || child is YamlScalarNode { Value: null or "" }) yield break;
+        if (child is YamlScalarNode single)
+        {
+            // A lone value is a list of one, as List() reads it.
+            yield return (single.Value, null, $"{tree.Locate(single)}: {Key(key)}");
+            yield break;
+        }
         if (child is not YamlSequenceNode seq) throw new ConfigException($"{tree.Locate(child)}: {Key(key)}: expected a list");
         int i = 0;
         foreach (var item in seq.Children)

@@ -9,6 +9,7 @@ using Rampart.Delivery.Scheduling;
 using Rampart.Delivery.Smtp;
 using Rampart.Policy;
 using Rampart.Policy.Connection;
+using Rampart.Policy.Recipients;
 using Rampart.Policy.Relay;
 using Rampart.Policy.Senders;
 using Rampart.Policy.State;
@@ -64,7 +65,7 @@ public sealed class Gateway : IAsyncDisposable
         var defaultCertificate = new Lazy<X509Certificate2>(() => options.Tls is { } tls
             ? TlsCertificates.LoadPem(tls.CertificateFile, tls.KeyFile)
             : TlsCertificates.LoadOrCreateSelfSigned(Path.Combine(options.DataDir, "tls"), options.HostName));
-        var postmasterDomain = options.Listeners.SelectMany(l => l.AcceptedDomains).FirstOrDefault() ?? options.HostName;
+        var postmasterDomain = options.Listeners.SelectMany(l => l.AcceptedDomains).FirstOrDefault()?.Name ?? options.HostName;
 
         foreach (var l in options.Listeners)
         {
@@ -94,25 +95,52 @@ public sealed class Gateway : IAsyncDisposable
     /// </summary>
     private PolicyChain BuildChain(ListenerOptions l)
     {
-        var own = l.SenderFilter.RefuseOwnDomains ? new AcceptedDomains(l.AcceptedDomains) : null;
+        var domains = new AcceptedDomains(l.AcceptedDomains);
+        var sources = RecipientSources(l);
+        var own = l.SenderFilter.RefuseOwnDomains ? domains : null;
         List<IFilter> filters = [new IpAccessListFilter(l.IpAllow, l.IpBlock)];
         // Before the relay filter: its accept at RCPT ends the stage, and a rate must count every recipient.
         if (l.RateLimits.Any) filters.Add(new RateLimitFilter(l.Name, l.RateLimits, RateStore));
-        filters.AddRange(
-        [
-            new SenderFilter(new SenderPatterns(l.SenderFilter.Block), own, l.SenderFilter.OwnDomainsFrom),
-            new RelayFilter(l.Role, new AcceptedDomains(l.AcceptedDomains), l.RelayNetworks),
-        ]);
+        filters.Add(new SenderFilter(new SenderPatterns(l.SenderFilter.Block), own, l.SenderFilter.OwnDomainsFrom));
+        filters.Add(new RelayFilter(l.Role, domains, l.RelayNetworks, validateRecipients: sources.Count > 0));
+        if (sources.Count > 0)
+        {
+            filters.Add(new RecipientFilter(domains, sources, l.Recipients!.TarpitAfter, l.Recipients.TarpitDelay,
+                loggers.CreateLogger("Rampart.Policy.Recipients"), clock));
+        }
         // Only where it has work: a message filter makes every message's content be read back before the 250.
         if (own is not null) filters.Add(new HeaderFromFilter(own, l.SenderFilter.OwnDomainsFrom));
         return new PolicyChain(filters);
     }
 
+    /// <summary>In the order asked: the local file (cheapest), the directory, then the smart host.</summary>
+    private List<IRecipientSource> RecipientSources(ListenerOptions l)
+    {
+        var sources = new List<IRecipientSource>();
+        if (l.Recipients is not { } r) return sources;
+        var logger = loggers.CreateLogger("Rampart.Policy.Recipients");
+        if (r.File is { } file) sources.Add(new RecipientFileSource(file, logger, clock: clock));
+        if (r.Ldap is { } ldap)
+        {
+            sources.Add(new CachedRecipientSource(new LdapRecipientSource(ldap.Settings, logger), ldap.CacheTtl, ldap.NegativeCacheTtl, clock));
+        }
+        if (r.Callout is { } c)
+        {
+            var route = options.Routes.Single(x => x.Name == c.Route);
+            var client = ClientOptions(route) with { ConnectTimeout = c.Timeout, GreetingTimeout = c.Timeout, CommandTimeout = c.Timeout };
+            var callout = new SmtpCallout(route.Hosts, client, Resolver());
+            sources.Add(new CachedRecipientSource(new CalloutRecipientSource(callout, logger), c.PositiveTtl, c.NegativeTtl, clock));
+        }
+        return sources;
+    }
+
+    private MxResolver Resolver() => options.Dns.Server is { } server
+        ? new MxResolver(server, options.Dns.Port, options.Dns.Timeout)
+        : MxResolver.FromSystem(options.Dns.Timeout);
+
     private DomainRouter BuildRouter()
     {
-        var dns = options.Dns.Server is { } server
-            ? new MxResolver(server, options.Dns.Port, options.Dns.Timeout)
-            : MxResolver.FromSystem(options.Dns.Timeout);
+        var dns = Resolver();
         var routes = options.Routes.ToDictionary(r => r.Name, r => r.Transport switch
         {
             TransportKind.Drop => (IRoute)Track(new DropFolderRoute(r.Name, Path.GetFullPath(r.Path!, options.DataDir))),

@@ -29,7 +29,7 @@ public class RelayFilterTests
     [InlineData("203.0.113.5", false)]
     public async Task Outbound_relays_only_for_its_networks(string client, bool accepted)
     {
-        var filter = new RelayFilter(ListenerRole.Outbound, new AcceptedDomains([]), [IPNetwork.Parse("10.0.0.0/8")]);
+        var filter = new RelayFilter(ListenerRole.Outbound, new AcceptedDomains(Array.Empty<string>()), [IPNetwork.Parse("10.0.0.0/8")]);
         var verdict = await filter.OnRcptToAsync(IpAccessListFilterTests.From(client), Anyone, new Recipient("x@anywhere.test"), default);
         Assert.Equal(accepted, verdict is Verdict.Accept);
     }

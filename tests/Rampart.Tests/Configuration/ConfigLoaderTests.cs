@@ -114,6 +114,21 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("command_timeout: 5m", "max_received_headers: 1001", "max_received_headers: |1001", "listeners.inbound.limits.max_received_headers", "'1001' is not a whole number from 1 to 1000")]
     [InlineData("command_timeout: 5m", "max_received_headers: many", "max_received_headers: |many", "listeners.inbound.limits.max_received_headers", "'many' is not a whole number")]
     [InlineData("command_timeout: 5m", "max_received_headers: 2.5", "max_received_headers: |2.5", "listeners.inbound.limits.max_received_headers", "'2.5' is not a whole number")]
+    // Accepted domains and recipient validation.
+    [InlineData("    accepted_domains: [example.test]", "    accepted_domains: [{domain: example.test, type: hosted}]", "type: |hosted", "listeners.inbound.accepted_domains[0].type", "'hosted' is not one of authoritative, internal_relay")]
+    [InlineData("    accepted_domains: [example.test]", "    accepted_domains: [{domain: ex_ample.test}]", "domain: |ex_ample", "listeners.inbound.accepted_domains[0].domain", "'ex_ample.test' is not a domain name")]
+    [InlineData("    accepted_domains: [example.test]", "    accepted_domains: [example.test, {domain: EXAMPLE.test, subdomains: true}]", "test, |{domain", "listeners.inbound.accepted_domains[1]", "'EXAMPLE.test' is listed twice")]
+    [InlineData("    port: 2525", "    port: 2525\n    recipients: {file: missing.txt}", "file: |missing", "listeners.inbound.recipients.file", "does not exist")]
+    [InlineData("    port: 2525", "    port: 2525\n    recipients: {callout: {route: local}}", "route: |local}", "listeners.inbound.recipients.callout.route", "route 'local' has no smart hosts to ask")]
+    [InlineData("    port: 2525", "    port: 2525\n    recipients: {callout: {route: inside}}", "route: |inside", "listeners.inbound.recipients.callout.route", "there is no route named 'inside'")]
+    [InlineData("    port: 2525", "    port: 2525\n    recipients: {tarpit_after: 3}", "recipients: |{", "listeners.inbound.recipients", "needs at least one source")]
+    [InlineData("    port: 2525", "    port: 2525\n    recipients: {callout: {route: internal}, tarpit_delay: 2 s}", "tarpit_delay: |2 s", "listeners.inbound.recipients.tarpit_delay", "'2 s' is not a duration")]
+    [InlineData("    relay_networks: [127.0.0.0/8]", "    relay_networks: [127.0.0.0/8]\n    recipients: {callout: {route: internal}}", "recipients: |{callout", "listeners.outbound.recipients", "recipient validation is for inbound listeners")]
+    [InlineData("    port: 2525", "    port: 2525\n    recipients: {ldap: {url: http://dc1, base_dn: dc=x}}", "url: |http", "listeners.inbound.recipients.ldap.url", "'http://dc1' is not ldap://host[:port] or ldaps://host[:port]")]
+    [InlineData("    port: 2525", "    port: 2525\n    recipients: {ldap: {url: ldap://dc1}}", "ldap: |{url", "listeners.inbound.recipients.ldap.base_dn", "is required")]
+    [InlineData("    port: 2525", "    port: 2525\n    recipients: {ldap: {url: ldap://dc1, base_dn: dc=x, bind_dn: cn=gw}}", "bind_dn: |cn=gw", "listeners.inbound.recipients.ldap.bind_dn", "needs password_file")]
+    [InlineData("    port: 2525", "    port: 2525\n    recipients: {ldap: {url: ldap://dc1, base_dn: dc=x, bind_dn: cn=gw, password_file: none.secret}}", "password_file: |none", "listeners.inbound.recipients.ldap.password_file", "cannot read")]
+    [InlineData("    port: 2525", "    port: 2525\n    recipients: {ldap: {url: ldap://dc1, base_dn: dc=x, filter: \"(mail=bob)\"}}", "filter: |\"(mail", "listeners.inbound.recipients.ldap.filter", "with %s where the address goes")]
     // Routes and routing.
     [InlineData("    transport: drop\n    path: drop", "    path: drop", "    |path: drop", "routes.local.transport", "is required")]
     [InlineData("    transport: drop", "    transport: lmtp", "transport: |lmtp", "routes.local.transport", "'lmtp' is not one of drop, smtp, mx")]
@@ -237,11 +252,46 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Accepted_domains_take_plain_names_and_sections_and_recipients_take_sources()
+    {
+        File.WriteAllText(temp.File("recipients.txt"), "bob@example.test\n");
+        File.WriteAllText(temp.File("ldap.secret"), "s3cret\n");
+        var yaml = Valid.Replace("    accepted_domains: [example.test]", """
+                accepted_domains:
+                  - example.test
+                  - {domain: corp.test, subdomains: true}
+                  - {domain: partner.test, type: internal_relay}
+                recipients:
+                  file: recipients.txt
+                  ldap: {url: "ldaps://dc1.example.test:3269", base_dn: "dc=example,dc=test", bind_dn: "cn=gw,dc=example,dc=test", password_file: ldap.secret, cache_ttl: 5m}
+                  callout: {route: internal, positive_ttl: 2h, negative_ttl: 30s, timeout: 5s}
+                  tarpit_after: 5
+                  tarpit_delay: 500ms
+            """.TrimEnd(), StringComparison.Ordinal);
+        var inbound = Load(yaml).Listeners.Single(l => l.Name == "inbound");
+
+        Assert.Equal(new Rampart.Policy.Relay.AcceptedDomain[]
+        {
+            new("example.test"),
+            new("corp.test", Subdomains: true),
+            new("partner.test", Rampart.Policy.Relay.DomainType.InternalRelay),
+        }, inbound.AcceptedDomains);
+        var r = inbound.Recipients!;
+        Assert.Equal(temp.File("recipients.txt"), r.File);
+        Assert.Equal(new CalloutOptions { Route = "internal", PositiveTtl = TimeSpan.FromHours(2), NegativeTtl = TimeSpan.FromSeconds(30), Timeout = TimeSpan.FromSeconds(5) }, r.Callout);
+        Assert.Equal((5, TimeSpan.FromMilliseconds(500)), (r.TarpitAfter, r.TarpitDelay));
+        var ldap = r.Ldap!;
+        Assert.Equal(("ldaps://dc1.example.test:3269/", "cn=gw,dc=example,dc=test", "s3cret"), (ldap.Settings.Url.ToString(), ldap.Settings.BindDn, ldap.Settings.Password));
+        Assert.Equal(Rampart.Policy.Recipients.LdapSettings.DefaultFilter, ldap.Settings.Filter);
+        Assert.Equal((TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(1)), (ldap.CacheTtl, ldap.NegativeCacheTtl));
+    }
+
+    [Fact]
     public void An_environment_variable_overrides_a_list_written_as_yaml()
     {
         var options = Load(Valid, ("RAMPART__LISTENERS__INBOUND__ACCEPTED_DOMAINS", "[a.test, b.test]"), ("RAMPART__POSTMASTER", "postmaster@example.test"));
 
-        Assert.Equal(new[] { "a.test", "b.test" }, options.Listeners.Single(l => l.Name == "inbound").AcceptedDomains);
+        Assert.Equal(new[] { "a.test", "b.test" }, options.Listeners.Single(l => l.Name == "inbound").AcceptedDomains.Select(d => d.Name));
     }
 
     [Fact]
@@ -287,7 +337,7 @@ public sealed class ConfigLoaderTests : IDisposable
         var inbound = options.Listeners.Single(l => l.Name == "inbound");
         Assert.Equal(ListenerRole.Inbound, inbound.Role);
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 2525), inbound.EndPoint);
-        Assert.Equal(new[] { "example.test" }, inbound.AcceptedDomains);
+        Assert.Equal(new[] { "example.test" }, inbound.AcceptedDomains.Select(d => d.Name));
         Assert.Empty(inbound.RelayNetworks);
         Assert.Equal(new Smtp.Session.SmtpLimits(), inbound.Limits);
 
@@ -346,7 +396,11 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(Path.Combine(Path.GetDirectoryName(path)!, "data"), options.DataDir);
         var inbound = options.Listeners.Single(l => l.Role == ListenerRole.Inbound);
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 2525), inbound.EndPoint);
-        Assert.Equal(new[] { "example.test" }, inbound.AcceptedDomains);
+        Assert.Equal(new[] { "example.test" }, inbound.AcceptedDomains.Select(d => d.Name));
+        // The README's tour sends to bob@ and user@; bounces go to postmaster@.
+        var list = Rampart.Policy.Recipients.RecipientFileSource.Parse(File.ReadAllLines(inbound.Recipients!.File!));
+        Assert.Null(list.Error);
+        Assert.Superset(new HashSet<string> { "postmaster@example.test", "bob@example.test", "user@example.test" }, list.Addresses);
         var outbound = options.Listeners.Single(l => l.Role == ListenerRole.Outbound);
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 2587), outbound.EndPoint);
         Assert.Equal(new[] { IPNetwork.Parse("127.0.0.0/8") }, outbound.RelayNetworks);

@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Rampart.Policy.Recipients;
+using Rampart.Testing;
+
+namespace Rampart.Policy.Tests.Recipients;
+
+public class RecipientCacheAndFileTests
+{
+    private sealed class ManualClock : TimeProvider
+    {
+        public DateTimeOffset Now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [Fact]
+    public async Task Answers_are_cached_for_their_ttl_and_unavailable_not_at_all()
+    {
+        var clock = new ManualClock();
+        var inner = new RecipientFilterTests.TableSource(RecipientLookup.Unknown, "bob@example.test");
+        var cache = new CachedRecipientSource(inner, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(1), clock);
+
+        Assert.Equal(RecipientLookup.Known, await cache.LookupAsync("bob@example.test", default));
+        Assert.Equal(RecipientLookup.Unknown, await cache.LookupAsync("new@example.test", default));
+        Assert.Equal(RecipientLookup.Known, await cache.LookupAsync("BOB@example.test", default));
+        Assert.Equal(RecipientLookup.Unknown, await cache.LookupAsync("new@example.test", default));
+        Assert.Equal(2, inner.Calls);
+
+        clock.Now += TimeSpan.FromMinutes(2); // the negative answer has expired, the positive not
+        Assert.Equal(RecipientLookup.Unknown, await cache.LookupAsync("new@example.test", default));
+        Assert.Equal(RecipientLookup.Known, await cache.LookupAsync("bob@example.test", default));
+        Assert.Equal(3, inner.Calls);
+
+        inner.Otherwise = RecipientLookup.Unavailable;
+        clock.Now += TimeSpan.FromMinutes(2);
+        Assert.Equal(RecipientLookup.Unavailable, await cache.LookupAsync("new@example.test", default));
+        Assert.Equal(RecipientLookup.Unavailable, await cache.LookupAsync("new@example.test", default));
+        Assert.Equal(5, inner.Calls);
+    }
+
+    [Fact]
+    public async Task The_file_is_reloaded_when_it_changes_and_a_broken_one_keeps_the_last_good_list()
+    {
+        using var temp = new TempDirectory("rampart-rcpt");
+        var path = temp.File("recipients.txt");
+        File.WriteAllText(path, "# staff\nbob@example.test\n  Carol@Example.test   # sales\n\n");
+        var clock = new ManualClock();
+        var source = new RecipientFileSource(path, NullLogger.Instance, TimeSpan.FromSeconds(5), clock);
+
+        Assert.Equal(RecipientLookup.Known, await source.LookupAsync("carol@example.test", default));
+        Assert.Equal(RecipientLookup.Unknown, await source.LookupAsync("dave@example.test", default));
+
+        Rewrite(path, "bob@example.test\ndave@example.test\n", 1);
+        Assert.Equal(RecipientLookup.Unknown, await source.LookupAsync("dave@example.test", default)); // not checked yet
+        clock.Now += TimeSpan.FromSeconds(5);
+        Assert.Equal(RecipientLookup.Known, await source.LookupAsync("dave@example.test", default));
+        Assert.Equal(RecipientLookup.Unknown, await source.LookupAsync("carol@example.test", default));
+
+        Rewrite(path, "bob@example.test\nthis is not an address\n", 2);
+        clock.Now += TimeSpan.FromSeconds(5);
+        Assert.Equal(RecipientLookup.Known, await source.LookupAsync("dave@example.test", default));
+
+        File.Delete(path);
+        clock.Now += TimeSpan.FromSeconds(5);
+        Assert.Equal(RecipientLookup.Known, await source.LookupAsync("dave@example.test", default));
+
+        Rewrite(path, "erin@example.test\n", 3);
+        clock.Now += TimeSpan.FromSeconds(5);
+        Assert.Equal(RecipientLookup.Known, await source.LookupAsync("erin@example.test", default));
+        Assert.Equal(RecipientLookup.Unknown, await source.LookupAsync("dave@example.test", default));
+    }
+
+    [Fact]
+    public async Task A_file_never_read_well_is_unavailable_not_empty()
+    {
+        using var temp = new TempDirectory("rampart-rcpt");
+        var path = temp.File("recipients.txt");
+        File.WriteAllText(path, "<bob@example.test>\n");
+        var source = new RecipientFileSource(path, NullLogger.Instance, TimeSpan.Zero);
+        Assert.Equal(RecipientLookup.Unavailable, await source.LookupAsync("bob@example.test", default));
+    }
+
+    /// <summary>A distinct modification time each time, whatever the file system's timestamp granularity.</summary>
+    private static void Rewrite(string path, string text, int generation)
+    {
+        File.WriteAllText(path, text);
+        File.SetLastWriteTimeUtc(path, new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMinutes(generation));
+    }
+}
