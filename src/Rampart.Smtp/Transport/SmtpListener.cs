@@ -86,10 +86,18 @@ public sealed class SmtpListener : IAsyncDisposable
     {
         await Task.Yield();
         var remote = (IPEndPoint)client.RemoteEndPoint!;
-        var address = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
+        var address = Unmapped(remote.Address);
         try
         {
             client.NoDelay = true;
+            if (options.ProxyProtocol is { } proxy)
+            {
+                var proxied = await ReadProxyHeaderAsync(client, address, proxy);
+                if (proxied is null) return;
+                // From here on the client is the one behind the balancer: limits, filters, Received: and logs.
+                remote = proxied;
+                address = Unmapped(remote.Address);
+            }
             var admission = limiter.TryAdmit(address);
             if (admission != ConnectionLimiter.Admission.Admitted)
             {
@@ -129,6 +137,30 @@ public sealed class SmtpListener : IAsyncDisposable
             sessions.TryRemove(id, out _);
         }
     }
+
+    /// <summary>
+    /// The client endpoint a trusted balancer reports (the real one for LOCAL and UNKNOWN), or null when the
+    /// connection is to be dropped without a greeting: an untrusted peer, or a missing or malformed header.
+    /// </summary>
+    private async Task<IPEndPoint?> ReadProxyHeaderAsync(Socket client, IPAddress peer, ProxyProtocolOptions proxy)
+    {
+        if (!proxy.Trusts(peer))
+        {
+            SmtpLog.ProxyUntrusted(logger, options.ListenerName, peer);
+            return null;
+        }
+        var (header, error) = await ProxyProtocolReader.ReadAsync(client, proxy.Timeout, stopping.Token);
+        if (header is null)
+        {
+            if (!stopping.IsCancellationRequested) SmtpLog.ProxyHeaderRefused(logger, options.ListenerName, peer, error);
+            return null;
+        }
+        var source = header.Source ?? (IPEndPoint)client.RemoteEndPoint!;
+        SmtpLog.ProxyHeaderRead(logger, options.ListenerName, peer, source, header.Version);
+        return source;
+    }
+
+    private static IPAddress Unmapped(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 
     private static async Task RefuseAsync(Socket client, SmtpReply reply)
     {
