@@ -4,6 +4,7 @@ using Rampart.Delivery.Smtp;
 using Rampart.Mail;
 using Rampart.Smtp.Protocol;
 using Rampart.Smtp.Session;
+using Rampart.Smtp.Transport;
 
 namespace Rampart.Configuration;
 
@@ -162,6 +163,7 @@ public static class ConfigLoader
                 RequireTls = s.Bool("require_tls", false),
                 Tls = ReadTls(s.Child("tls"), baseDir),
                 Limits = ReadLimits(s.Child("limits")),
+                ProxyProtocol = ReadProxyProtocol(s.Child("proxy_protocol")),
             };
             if (!s.Has("port")) throw s.Error("port", "is required");
             foreach (var domain in listener.AcceptedDomains)
@@ -185,6 +187,21 @@ public static class ConfigLoader
             listeners.Add(listener);
         }
         return listeners;
+    }
+
+    private static ProxyProtocolOptions? ReadProxyProtocol(Section? s)
+    {
+        if (s is null) return null;
+        var trusted = s.Networks("trusted");
+        // Without trusted balancers every connection would be dropped: refuse the config instead of a dead listener.
+        if (trusted.Count == 0) throw s.Error("trusted", "list the load balancers' addresses: only they may send a PROXY header");
+        var proxy = new ProxyProtocolOptions
+        {
+            Trusted = trusted,
+            Timeout = s.Duration("timeout", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
+        };
+        s.Finish();
+        return proxy;
     }
 
     private static ListenerRole ParseRole(Section s, string text) => text.ToLowerInvariant() switch

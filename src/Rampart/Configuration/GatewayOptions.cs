@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Rampart.Delivery.Smtp;
 using Rampart.Mail;
 using Rampart.Smtp.Session;
+using Rampart.Smtp.Transport;
 
 namespace Rampart.Configuration;
 
@@ -68,6 +69,8 @@ public sealed record ListenerOptions
     public bool RequireTls { get; init; }
     public TlsOptions? Tls { get; init; }
     public SmtpLimits Limits { get; init; } = new();
+    /// <summary>Behind a load balancer: read its PROXY header first; null (the default) never reads one.</summary>
+    public ProxyProtocolOptions? ProxyProtocol { get; init; }
 }
 
 public enum TransportKind { Drop, Smtp, Mx }
