@@ -2,12 +2,12 @@
 # Installs what the end-to-end tests (tests/Rampart.EndToEnd) run against, on Debian/Ubuntu:
 #   postfix (private instances relay into Rampart and act as the internal mail server; its smtp-sink
 #   and smtp-source are next hops and load), swaks (+ libnet-ssleay-perl for --tls), openssl,
-#   unbound (a private resolver serving the test DNS zones).
+#   unbound (a private resolver serving the test DNS zones), haproxy (a load balancer sending PROXY headers).
 # Idempotent: when every binary and package is already present it touches nothing and returns at once.
 # Run as root (or through sudo). No service is started by this script.
 set -eu
 
-PACKAGES="postfix swaks libnet-ssleay-perl openssl unbound"
+PACKAGES="postfix swaks libnet-ssleay-perl openssl unbound haproxy"
 
 have_all() {
     command -v postfix >/dev/null 2>&1 || [ -x /usr/sbin/postfix ] || return 1
@@ -16,6 +16,7 @@ have_all() {
     command -v swaks >/dev/null 2>&1 || return 1
     command -v openssl >/dev/null 2>&1 || return 1
     [ -x /usr/sbin/unbound ] || return 1
+    [ -x /usr/sbin/haproxy ] || return 1
     for p in $PACKAGES; do
         dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || return 1
     done
@@ -23,7 +24,7 @@ have_all() {
 }
 
 if have_all; then
-    echo "install-test-deps: postfix, swaks, libnet-ssleay-perl, openssl and unbound are already installed"
+    echo "install-test-deps: postfix, swaks, libnet-ssleay-perl, openssl, unbound and haproxy are already installed"
     exit 0
 fi
 
