@@ -51,6 +51,36 @@ public sealed class HaproxyTests
         Assert.Contains("[127.0.0.6]", eml.RampartReceived, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task The_rampart_process_behind_haproxy_logs_the_original_client(int version)
+    {
+        using var temp = new TempDirectory("rampart-e2e-haproxy");
+        var setup = RampartConfigFile.WriteStandard(temp, logLevel: "debug");
+        var yaml = File.ReadAllText(setup.ConfigPath).Replace("accepted_domains: [example.test]",
+            "accepted_domains: [example.test]\n    proxy_protocol: {trusted: [127.0.0.1/32]}\n    ip_block: [127.0.0.5/32]");
+        File.WriteAllText(setup.ConfigPath, yaml);
+        await using var rampart = RampartProcess.StartRampart(["run", "--config", setup.ConfigPath]);
+        await rampart.WaitForPortAsync(setup.InboundPort);
+        await using var haproxy = await HaproxyServer.StartAsync(new IPEndPoint(IPAddress.Loopback, setup.InboundPort), version);
+
+        await using (var blocked = await SmtpTranscript.ConnectAsync(haproxy.EndPoint, from: Blocked))
+        {
+            await blocked.ExpectAsync("554 5.7.1 Client host [127.0.0.5] blocked");
+        }
+        await using (var client = await SmtpTranscript.ConnectAsync(haproxy.EndPoint, from: Allowed))
+        {
+            await client.HelloAsync();
+            await client.EnvelopeAsync("alice@sender.test", "bob@example.test");
+            await client.DataAsync("Subject: logged\r\n\r\nthrough haproxy\r\n");
+            await client.CommandAsync("QUIT", "221 ");
+        }
+        await rampart.WaitForOutputAsync("client=127.0.0.6 ", TimeSpan.FromSeconds(15));
+        Assert.Contains("reports client 127.0.0.5:", rampart.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"(PROXY v{version})", rampart.Stdout, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_direct_connection_that_bypasses_haproxy_is_dropped_without_a_greeting()
     {
