@@ -114,7 +114,17 @@ public static class ProxyProtocol
         if (error != ProxyHeaderError.None) return (null, error);
         if (header.Length < length) return (null, ProxyHeaderError.Truncated);
         if (header.Length > length) return (null, ProxyHeaderError.BadSyntax);
-        int command = header[12] & 0x0F;
+        switch (header[12] & 0x0F)
+        {
+            case 0:
+                // LOCAL: the proxy's own connection (a health check); §2.2 says to discard the address block,
+                // family included, and keep the real addresses.
+                return (new ProxyHeader(null, null, 2), ProxyHeaderError.None);
+            case 1:
+                break;
+            default:
+                return (null, ProxyHeaderError.BadCommand);
+        }
         int family = header[13] >> 4, transport = header[13] & 0x0F;
         var body = header[V2FixedLength..];
         int addressLength = family switch { 0 => 0, 1 => V2Inet, 2 => V2Inet6, 3 => V2Unix, _ => -1 };
@@ -128,16 +138,6 @@ public static class ProxyProtocol
             int tlvLength = 3 + BinaryPrimitives.ReadUInt16BigEndian(tlvs[1..3]);
             if (tlvs.Length < tlvLength) return (null, ProxyHeaderError.BadTlv);
             tlvs = tlvs[tlvLength..];
-        }
-        switch (command)
-        {
-            case 0:
-                // LOCAL: the proxy's own connection (a health check); the real addresses stand.
-                return (new ProxyHeader(null, null, 2), ProxyHeaderError.None);
-            case 1:
-                break;
-            default:
-                return (null, ProxyHeaderError.BadCommand);
         }
         // AF_UNSPEC and AF_UNIX carry no IP client: the receiver uses the real connection's address.
         if (family is 0 or 3) return (new ProxyHeader(null, null, 2), ProxyHeaderError.None);

@@ -10,7 +10,8 @@ namespace Rampart.Smtp.Transport;
 
 /// <summary>
 /// Accepts connections on one address:port and runs a session for each, enforcing the listener's
-/// connection limits before any SMTP is spoken (421 4.7.0 above them).
+/// connection limits before any SMTP is spoken (421 4.7.0 above them). Behind a load balancer it first
+/// reads the PROXY header, and the client it names is the one limited, filtered and logged.
 /// </summary>
 public sealed class SmtpListener : IAsyncDisposable
 {

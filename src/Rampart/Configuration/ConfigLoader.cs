@@ -198,7 +198,7 @@ public static class ConfigLoader
         var proxy = new ProxyProtocolOptions
         {
             Trusted = trusted,
-            Timeout = s.Duration("timeout", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
+            Timeout = s.Duration("timeout", new ProxyProtocolOptions { Trusted = trusted }.Timeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
         };
         s.Finish();
         return proxy;

@@ -75,6 +75,7 @@ public class ProxyProtocolTests
     [InlineData(0x20, 0x11)] // LOCAL, addresses present and ignored
     [InlineData(0x20, 0x00)] // LOCAL, AF_UNSPEC
     [InlineData(0x21, 0x00)] // PROXY, AF_UNSPEC
+    [InlineData(0x20, 0x41)] // LOCAL: the family is ignored
     public void V2_local_and_unspec_keep_the_real_address(int versionCommand, int familyTransport)
     {
         var body = familyTransport == 0x11 ? ProxyHeaders.Addresses("192.0.2.7", "192.0.2.25", 1, 25) : [];
