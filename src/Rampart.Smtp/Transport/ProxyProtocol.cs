@@ -22,6 +22,8 @@ public enum ProxyHeaderError
     BadFamily,
     Truncated,
     BadTlv,
+    /// <summary>A v2 header longer than <see cref="ProxyProtocolReader.MaxV2Length"/>.</summary>
+    TooLarge,
     Timeout,
 }
 

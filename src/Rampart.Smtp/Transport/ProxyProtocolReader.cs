@@ -48,7 +48,7 @@ public static class ProxyProtocolReader
             if (!await ReceiveExactlyAsync(socket, start.AsMemory(DetectLength), cancel)) return (null, ProxyHeaderError.Truncated);
             var (length, error) = ProxyProtocol.V2Length(start);
             if (error != ProxyHeaderError.None) return (null, error);
-            if (length > MaxV2Length) return (null, ProxyHeaderError.BadTlv);
+            if (length > MaxV2Length) return (null, ProxyHeaderError.TooLarge);
             var header = new byte[length];
             start.CopyTo(header, 0);
             if (!await ReceiveExactlyAsync(socket, header.AsMemory(ProxyProtocol.V2FixedLength), cancel)) return (null, ProxyHeaderError.Truncated);

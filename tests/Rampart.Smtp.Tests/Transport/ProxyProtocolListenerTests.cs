@@ -84,6 +84,19 @@ public class ProxyProtocolListenerTests
         await c.ExpectAsync("554 5.7.1 Client host [127.0.0.1] blocked");
     }
 
+    [Theory]
+    [MemberData(nameof(Versions))]
+    public async Task Relay_networks_judge_the_proxied_client(string version)
+    {
+        // The balancer (127.0.0.1) is inside relay_networks [127.0.0.0/8]; the client it reports is not.
+        await using var gateway = await TestGateway.StartAsync(outboundExtra: Proxy);
+        await using var c = await gateway.ConnectAsync("outbound");
+        await c.SendAsync(Header(version, "192.0.2.7"));
+        await c.HelloAsync();
+        await c.CommandAsync("MAIL FROM:<alice@example.test>", "250 ");
+        await c.CommandAsync("RCPT TO:<someone@elsewhere.test>", "550 5.7.1 Relaying denied");
+    }
+
     [Fact]
     public async Task The_per_client_limit_counts_proxied_clients_not_the_balancer()
     {

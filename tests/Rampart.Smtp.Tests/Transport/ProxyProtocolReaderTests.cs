@@ -100,7 +100,7 @@ public class ProxyProtocolReaderTests
     {
         var bytes = ProxyHeaders.V2(0x21, 0x11, new byte[ProxyProtocolReader.MaxV2Length]);
         var (_, error, _) = await SendAndReadAsync(bytes[..16]);
-        Assert.Equal(ProxyHeaderError.BadTlv, error);
+        Assert.Equal(ProxyHeaderError.TooLarge, error);
     }
 
     [Fact]
