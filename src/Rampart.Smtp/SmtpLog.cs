@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Rampart.Smtp.Session;
+using Rampart.Smtp.Transport;
 
 namespace Rampart.Smtp;
 
@@ -54,4 +55,13 @@ internal static partial class SmtpLog
 
     [LoggerMessage(1021, LogLevel.Warning, "Listener {Listener} refused {Client}: {Reason}")]
     public static partial void ConnectionRefused(ILogger logger, string listener, IPAddress client, string reason);
+
+    [LoggerMessage(1022, LogLevel.Warning, "Listener {Listener} dropped {Peer}: not a trusted proxy, so its PROXY header would be forged")]
+    public static partial void ProxyUntrusted(ILogger logger, string listener, IPAddress peer);
+
+    [LoggerMessage(1023, LogLevel.Warning, "Listener {Listener} dropped {Peer}: PROXY header refused ({Error})")]
+    public static partial void ProxyHeaderRefused(ILogger logger, string listener, IPAddress peer, ProxyHeaderError error);
+
+    [LoggerMessage(1024, LogLevel.Debug, "Listener {Listener}: proxy {Peer} reports client {Client} (PROXY v{Version})")]
+    public static partial void ProxyHeaderRead(ILogger logger, string listener, IPAddress peer, EndPoint client, int version);
 }

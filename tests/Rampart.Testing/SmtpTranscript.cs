@@ -30,9 +30,10 @@ public sealed class SmtpTranscript : IAsyncDisposable
 
     public enum WriteMode { Whole, ByLine, ByByte }
 
-    public static async Task<SmtpTranscript> ConnectAsync(IPEndPoint endPoint, WriteMode mode = WriteMode.Whole)
+    /// <summary>Connects to endPoint, from a chosen local address when given (127.0.0.5, to be told apart from 127.0.0.1).</summary>
+    public static async Task<SmtpTranscript> ConnectAsync(IPEndPoint endPoint, WriteMode mode = WriteMode.Whole, IPAddress? from = null)
     {
-        var client = new TcpClient { NoDelay = true };
+        var client = from is null ? new TcpClient { NoDelay = true } : new TcpClient(new IPEndPoint(from, 0)) { NoDelay = true };
         using var cts = new CancellationTokenSource(DefaultTimeout);
         await client.ConnectAsync(endPoint, cts.Token);
         return new SmtpTranscript(client) { Mode = mode };

@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Rampart.Mail;
+using Rampart.Smtp.Transport;
 
 namespace Rampart.Smtp.Session;
 
@@ -16,6 +17,9 @@ public sealed record SmtpSessionOptions
 
     /// <summary>Refuse MAIL with 530 5.7.0 until the client has started TLS (RFC 3207 §4).</summary>
     public bool RequireTls { get; init; }
+
+    /// <summary>Read a PROXY header (v1 or v2) before the greeting; null when the listener is not behind a load balancer.</summary>
+    public ProxyProtocolOptions? ProxyProtocol { get; init; }
 
     /// <summary>The banner after "220 hostname"; kept free of version numbers on purpose.</summary>
     public string Banner { get; init; } = "ESMTP Rampart";

@@ -10,7 +10,8 @@ namespace Rampart.Smtp.Transport;
 
 /// <summary>
 /// Accepts connections on one address:port and runs a session for each, enforcing the listener's
-/// connection limits before any SMTP is spoken (421 4.7.0 above them).
+/// connection limits before any SMTP is spoken (421 4.7.0 above them). Behind a load balancer it first
+/// reads the PROXY header, and the client it names is the one limited, filtered and logged.
 /// </summary>
 public sealed class SmtpListener : IAsyncDisposable
 {
@@ -86,10 +87,18 @@ public sealed class SmtpListener : IAsyncDisposable
     {
         await Task.Yield();
         var remote = (IPEndPoint)client.RemoteEndPoint!;
-        var address = remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address;
+        var address = Unmapped(remote.Address);
         try
         {
             client.NoDelay = true;
+            if (options.ProxyProtocol is { } proxy)
+            {
+                var proxied = await ReadProxyHeaderAsync(client, address, proxy);
+                if (proxied is null) return;
+                // From here on the client is the one behind the balancer: limits, filters, Received: and logs.
+                remote = proxied;
+                address = Unmapped(remote.Address);
+            }
             var admission = limiter.TryAdmit(address);
             if (admission != ConnectionLimiter.Admission.Admitted)
             {
@@ -129,6 +138,30 @@ public sealed class SmtpListener : IAsyncDisposable
             sessions.TryRemove(id, out _);
         }
     }
+
+    /// <summary>
+    /// The client endpoint a trusted balancer reports (the real one for LOCAL and UNKNOWN), or null when the
+    /// connection is to be dropped without a greeting: an untrusted peer, or a missing or malformed header.
+    /// </summary>
+    private async Task<IPEndPoint?> ReadProxyHeaderAsync(Socket client, IPAddress peer, ProxyProtocolOptions proxy)
+    {
+        if (!proxy.Trusts(peer))
+        {
+            SmtpLog.ProxyUntrusted(logger, options.ListenerName, peer);
+            return null;
+        }
+        var (header, error) = await ProxyProtocolReader.ReadAsync(client, proxy.Timeout, stopping.Token);
+        if (header is null)
+        {
+            if (!stopping.IsCancellationRequested) SmtpLog.ProxyHeaderRefused(logger, options.ListenerName, peer, error);
+            return null;
+        }
+        var source = header.Source ?? (IPEndPoint)client.RemoteEndPoint!;
+        SmtpLog.ProxyHeaderRead(logger, options.ListenerName, peer, source, header.Version);
+        return source;
+    }
+
+    private static IPAddress Unmapped(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 
     private static async Task RefuseAsync(Socket client, SmtpReply reply)
     {

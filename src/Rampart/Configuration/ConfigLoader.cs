@@ -7,6 +7,7 @@ using Rampart.Policy.Recipients;
 using Rampart.Policy.Relay;
 using Rampart.Smtp.Protocol;
 using Rampart.Smtp.Session;
+using Rampart.Smtp.Transport;
 
 namespace Rampart.Configuration;
 
@@ -175,6 +176,7 @@ public static class ConfigLoader
                 SenderFilter = ReadSenderFilter(s.Child("sender_filter"), role),
                 RateLimits = ReadRateLimits(s.Child("rate_limits")),
                 Recipients = ReadRecipients(s.Child("recipients"), baseDir, routes),
+                ProxyProtocol = ReadProxyProtocol(s.Child("proxy_protocol")),
             };
             if (!s.Has("port")) throw s.Error("port", "is required");
             if (role != ListenerRole.Inbound && listener.Recipients is not null)
@@ -315,6 +317,21 @@ public static class ConfigLoader
         };
         s.Finish();
         return ldap;
+    }
+
+    private static ProxyProtocolOptions? ReadProxyProtocol(Section? s)
+    {
+        if (s is null) return null;
+        var trusted = s.Networks("trusted");
+        // Without trusted balancers every connection would be dropped: refuse the config instead of a dead listener.
+        if (trusted.Count == 0) throw s.Error("trusted", "list the load balancers' addresses: only they may send a PROXY header");
+        var proxy = new ProxyProtocolOptions
+        {
+            Trusted = trusted,
+            Timeout = s.Duration("timeout", new ProxyProtocolOptions { Trusted = trusted }.Timeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
+        };
+        s.Finish();
+        return proxy;
     }
 
     private static ListenerRole ParseRole(Section s, string text) => text.ToLowerInvariant() switch

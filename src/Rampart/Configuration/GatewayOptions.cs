@@ -5,6 +5,7 @@ using Rampart.Mail;
 using Rampart.Policy.Connection;
 using Rampart.Policy.Relay;
 using Rampart.Smtp.Session;
+using Rampart.Smtp.Transport;
 
 namespace Rampart.Configuration;
 
@@ -78,6 +79,8 @@ public sealed record ListenerOptions
     public RateLimits RateLimits { get; init; } = new();
     /// <summary>Null: every local part of an authoritative domain is accepted.</summary>
     public RecipientOptions? Recipients { get; init; }
+    /// <summary>Behind a load balancer: read its PROXY header first; null (the default) never reads one.</summary>
+    public ProxyProtocolOptions? ProxyProtocol { get; init; }
 }
 
 /// <summary>Per listener: blocked senders, and (inbound) outsiders claiming our own domains.</summary>

@@ -80,6 +80,7 @@ public sealed class Gateway : IAsyncDisposable
                 Limits = l.Limits,
                 Certificate = certificate,
                 RequireTls = l.RequireTls,
+                ProxyProtocol = l.ProxyProtocol,
             };
             var handler = new GatewaySessionHandler(BuildChain(l), queue, delivery, resources, postmasterDomain,
                 loggers.CreateLogger("Rampart.Gateway"), clock);

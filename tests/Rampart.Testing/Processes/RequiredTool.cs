@@ -6,7 +6,7 @@ namespace Rampart.Testing.Processes;
 /// </summary>
 public static class RequiredTool
 {
-    public const string InstallHint = "run scripts/install-test-deps.sh (as root) to install postfix, swaks, libnet-ssleay-perl, openssl, unbound, slapd and ldap-utils";
+    public const string InstallHint = "run scripts/install-test-deps.sh (as root) to install postfix, swaks, libnet-ssleay-perl, openssl, unbound, slapd, ldap-utils and haproxy";
 
     private static readonly string[] SystemDirectories = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
 

@@ -96,6 +96,10 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("    port: 2587", "    port: 2525", "port: |2525\n    relay", "listeners.outbound.port", "127.0.0.1:2525 is already used by listener 'inbound'")]
     [InlineData("    port: 2525", "    port: 2525\n    starttls: false\n    require_tls: true", "require_tls: |true", "listeners.inbound.require_tls", "needs starttls: true")]
     [InlineData("    port: 2525", "    port: 2525\n    starttls: maybe", "starttls: |maybe", "listeners.inbound.starttls", "'maybe' is not true or false")]
+    [InlineData("    port: 2525", "    port: 2525\n    proxy_protocol:\n      trusted: []", "trusted: |[]", "listeners.inbound.proxy_protocol.trusted", "list the load balancers' addresses")]
+    [InlineData("    port: 2525", "    port: 2525\n    proxy_protocol:\n      trusted: [10.0.0.0/8, lb]", "trusted: |[", "listeners.inbound.proxy_protocol.trusted", "'lb' is not an address or CIDR network")]
+    [InlineData("    port: 2525", "    port: 2525\n    proxy_protocol:\n      trusted: [10.0.0.1]\n      timeout: 5", "timeout: |5", "listeners.inbound.proxy_protocol.timeout", "'5' is not a duration")]
+    [InlineData("    port: 2525", "    port: 2525\n    proxy_protocol:\n      trusted: [10.0.0.1]\n      version: 2", "|version: 2", "listeners.inbound.proxy_protocol.version", "unknown key")]
     [InlineData("  inbound:\n    role: inbound", "  inbound: inbound\n  x:\n    role: inbound", "inbound: |inbound", "listeners.inbound", "expected a section of keys")]
     // Limits: sizes and durations with their units.
     [InlineData("max_message_size: 35MiB", "max_message_size: 35XB", "max_message_size: |35XB", "listeners.inbound.limits.max_message_size", "'35XB' is not a size")]

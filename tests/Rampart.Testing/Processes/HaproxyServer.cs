@@ -1,0 +1,86 @@
+using System.Net;
+
+namespace Rampart.Testing.Processes;
+
+/// <summary>
+/// A real HAProxy in TCP mode in front of a listener, sending a PROXY header on each connection it forwards:
+/// v1 (<c>send-proxy</c>) or v2 (<c>send-proxy-v2</c>). It listens on 127.0.0.1 on a free port and connects to the
+/// backend from 127.0.0.1; clients bound to another loopback address (127.0.0.5) are then told apart from it.
+/// Runs as our child in the foreground (<c>-db</c>) with a config in a temporary folder.
+/// </summary>
+public sealed class HaproxyServer : IAsyncDisposable
+{
+    private readonly TempDirectory temp;
+    private readonly RampartProcess haproxy;
+
+    private HaproxyServer(TempDirectory temp, RampartProcess haproxy, int port)
+    {
+        this.temp = temp;
+        this.haproxy = haproxy;
+        Port = port;
+    }
+
+    public int Port { get; }
+    public IPEndPoint EndPoint => new(IPAddress.Loopback, Port);
+
+    public string Describe() => haproxy.Describe();
+
+    /// <param name="backend">Where to forward, e.g. the gateway's inbound listener.</param>
+    /// <param name="version">1 or 2: which PROXY header HAProxy sends.</param>
+    public static async Task<HaproxyServer> StartAsync(IPEndPoint backend, int version)
+    {
+        var binary = RequiredTool.Find("haproxy");
+        int port = FreePort.Next();
+        var temp = new TempDirectory("rampart-haproxy");
+        try
+        {
+            var config = temp.File("haproxy.cfg");
+            File.WriteAllText(config, $"""
+                global
+                    maxconn 100
+                defaults
+                    mode tcp
+                    timeout connect 5s
+                    timeout client 30s
+                    timeout server 30s
+                frontend smtp
+                    bind 127.0.0.1:{port}
+                    default_backend rampart
+                backend rampart
+                    server rampart {backend.Address}:{backend.Port} {(version == 2 ? "send-proxy-v2" : "send-proxy")}
+
+                """);
+            var haproxy = RampartProcess.Start(binary, ["-db", "-f", config]);
+            var server = new HaproxyServer(temp, haproxy, port);
+            try
+            {
+                await haproxy.WaitForPortAsync(port, TimeSpan.FromSeconds(15));
+            }
+            catch
+            {
+                await server.DisposeAsync();
+                throw;
+            }
+            return server;
+        }
+        catch
+        {
+            temp.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        haproxy.Terminate();
+        try
+        {
+            await haproxy.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (TimeoutException)
+        {
+        }
+        await haproxy.DisposeAsync();
+        temp.Dispose();
+    }
+}
