@@ -51,4 +51,11 @@ internal static partial class SmtpLog
 
     [LoggerMessage(1021, LogLevel.Warning, "Listener {Listener} refused {Client}: {Reason}")]
     public static partial void ConnectionRefused(ILogger logger, string listener, IPAddress client, string reason);
+
+    [LoggerMessage(1030, LogLevel.Information, "Session {SessionId} from {Client} authenticated with {Mechanism} as {User}")]
+    public static partial void Authenticated(ILogger logger, string sessionId, IPAddress client, string mechanism, string user);
+
+    /// <summary>The user name is not logged: people type their password into it.</summary>
+    [LoggerMessage(1031, LogLevel.Warning, "Session {SessionId} from {Client}: AUTH {Mechanism} refused with {Code}")]
+    public static partial void AuthFailed(ILogger logger, string sessionId, IPAddress client, string mechanism, int code);
 }

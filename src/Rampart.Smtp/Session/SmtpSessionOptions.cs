@@ -17,6 +17,12 @@ public sealed record SmtpSessionOptions
     /// <summary>Refuse MAIL with 530 5.7.0 until the client has started TLS (RFC 3207 §4).</summary>
     public bool RequireTls { get; init; }
 
+    /// <summary>
+    /// SASL mechanisms (<see cref="Protocol.Sasl"/>) offered after STARTTLS; empty: AUTH is neither advertised nor accepted.
+    /// Never offered on an inbound listener, whatever this says: MX traffic has no users.
+    /// </summary>
+    public IReadOnlyList<string> AuthMechanisms { get; init; } = [];
+
     /// <summary>The banner after "220 hostname"; kept free of version numbers on purpose.</summary>
     public string Banner { get; init; } = "ESMTP Rampart";
 }
