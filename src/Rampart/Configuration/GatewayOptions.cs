@@ -68,7 +68,13 @@ public sealed record ListenerOptions
     public bool RequireTls { get; init; }
     public TlsOptions? Tls { get; init; }
     public SmtpLimits Limits { get; init; } = new();
+
+    /// <summary>SMTP AUTH on this listener (never on an inbound one); null: not offered.</summary>
+    public AuthOptions? Auth { get; init; }
 }
+
+/// <summary>A listener's AUTH: which SASL mechanisms, and how failures are slowed and locked out.</summary>
+public sealed record AuthOptions(IReadOnlyList<string> Mechanisms, Rampart.Auth.FailureLimits Failures);
 
 public enum TransportKind { Drop, Smtp, Mx }
 

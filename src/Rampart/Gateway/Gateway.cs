@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
+using Rampart.Auth;
 using Rampart.Configuration;
 using Rampart.Delivery;
 using Rampart.Delivery.Bounces;
@@ -10,6 +11,7 @@ using Rampart.Delivery.Smtp;
 using Rampart.Policy;
 using Rampart.Policy.Connection;
 using Rampart.Policy.Relay;
+using Rampart.Policy.SendAs;
 using Rampart.Queue;
 using Rampart.Smtp.Session;
 using Rampart.Smtp.Transport;
@@ -63,6 +65,7 @@ public sealed class Gateway : IAsyncDisposable
             ? TlsCertificates.LoadPem(tls.CertificateFile, tls.KeyFile)
             : TlsCertificates.LoadOrCreateSelfSigned(Path.Combine(options.DataDir, "tls"), options.HostName));
         var postmasterDomain = options.Listeners.SelectMany(l => l.AcceptedDomains).FirstOrDefault() ?? options.HostName;
+        var users = new UserStore(UserStore.DefaultPath(options.DataDir));
 
         foreach (var l in options.Listeners)
         {
@@ -77,9 +80,12 @@ public sealed class Gateway : IAsyncDisposable
                 Limits = l.Limits,
                 Certificate = certificate,
                 RequireTls = l.RequireTls,
+                AuthMechanisms = l.Auth?.Mechanisms ?? [],
             };
-            var handler = new GatewaySessionHandler(BuildChain(l), queue, delivery, resources, postmasterDomain,
-                loggers.CreateLogger("Rampart.Gateway"), clock);
+            // Failures are counted per listener. REVIEW: one guard for all listeners if several offer AUTH.
+            var authenticator = l.Auth is { } auth ? new Authenticator(users, new FailureGuard(auth.Failures, clock), clock) : null;
+            var handler = new GatewaySessionHandler(BuildChain(l, users), queue, delivery, resources, postmasterDomain,
+                loggers.CreateLogger("Rampart.Gateway"), clock, authenticator);
             var listener = new SmtpListener(l.EndPoint, sessionOptions, handler, loggers.CreateLogger($"Rampart.Smtp.{l.Name}"), clock);
             listener.Start();
             listeners.Add(listener);
@@ -90,11 +96,17 @@ public sealed class Gateway : IAsyncDisposable
     /// Filters in pipeline order. Later issues insert theirs here (DNSBL after the access list,
     /// recipient validation after relay, content filters at the message stage).
     /// </summary>
-    private static PolicyChain BuildChain(ListenerOptions l) => new(
+    private static PolicyChain BuildChain(ListenerOptions l, UserStore users) => new(
     [
         new IpAccessListFilter(l.IpAllow, l.IpBlock),
+        new SendAsFilter(new StoreSendAs(users)),
         new RelayFilter(l.Role, new AcceptedDomains(l.AcceptedDomains), l.RelayNetworks),
     ]);
+
+    private sealed class StoreSendAs(UserStore users) : ISendAsDirectory
+    {
+        public IReadOnlyList<string> AddressesOf(string user) => users.SendAsOf(user);
+    }
 
     private DomainRouter BuildRouter()
     {
