@@ -38,8 +38,8 @@ public sealed class UserStore
         using var tx = db.BeginTransaction();
         if (Exists(db, name)) return false;
         var hash = PasswordHash.Create(password, iterations);
-        Execute(db, "INSERT INTO users(name, salt, iterations, hash) VALUES ($n, $s, $i, $h)",
-            ("$n", Normalize(name)), ("$s", hash.Salt), ("$i", hash.Iterations), ("$h", hash.Key));
+        Execute(db, "INSERT INTO users(name, salt, iterations, stored_key, server_key) VALUES ($n, $s, $i, $k, $v)",
+            ("$n", Normalize(name)), ("$s", hash.Salt), ("$i", hash.Iterations), ("$k", hash.StoredKey), ("$v", hash.ServerKey));
         foreach (var address in sendAs.Select(Normalize).Distinct())
         {
             Execute(db, "INSERT INTO send_as(name, address) VALUES ($n, $a)", ("$n", Normalize(name)), ("$a", address));
@@ -64,8 +64,8 @@ public sealed class UserStore
     {
         var hash = PasswordHash.Create(password, iterations);
         using var db = Open();
-        return Execute(db, "UPDATE users SET salt = $s, iterations = $i, hash = $h WHERE name = $n",
-            ("$n", Normalize(name)), ("$s", hash.Salt), ("$i", hash.Iterations), ("$h", hash.Key)) > 0;
+        return Execute(db, "UPDATE users SET salt = $s, iterations = $i, stored_key = $k, server_key = $v WHERE name = $n",
+            ("$n", Normalize(name)), ("$s", hash.Salt), ("$i", hash.Iterations), ("$k", hash.StoredKey), ("$v", hash.ServerKey)) > 0;
     }
 
     public IReadOnlyList<UserAccount> List()
@@ -107,14 +107,15 @@ public sealed class UserStore
         return (stored ?? dummy.Value).Matches(password) && stored is not null;
     }
 
-    private PasswordHash? Find(string name)
+    /// <summary>The stored keys of a user, for SCRAM; null for an unknown user.</summary>
+    public PasswordHash? Find(string name)
     {
         using var db = Open();
         using var cmd = db.CreateCommand();
-        cmd.CommandText = "SELECT salt, iterations, hash FROM users WHERE name = $n";
+        cmd.CommandText = "SELECT salt, iterations, stored_key, server_key FROM users WHERE name = $n";
         cmd.Parameters.AddWithValue("$n", Normalize(name));
         using var r = cmd.ExecuteReader();
-        return r.Read() ? new PasswordHash((byte[])r[0], r.GetInt32(1), (byte[])r[2]) : null;
+        return r.Read() ? new PasswordHash((byte[])r[0], r.GetInt32(1), (byte[])r[2], (byte[])r[3]) : null;
     }
 
     private static string Normalize(string value) => value.Trim().ToLowerInvariant();
@@ -134,7 +135,8 @@ public sealed class UserStore
         // Password hashes: readable by the gateway's user only.
         if (OperatingSystem.IsLinux()) File.SetUnixFileMode(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         Execute(db, """
-            CREATE TABLE IF NOT EXISTS users(name TEXT PRIMARY KEY, salt BLOB NOT NULL, iterations INTEGER NOT NULL, hash BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS users(name TEXT PRIMARY KEY, salt BLOB NOT NULL, iterations INTEGER NOT NULL,
+                stored_key BLOB NOT NULL, server_key BLOB NOT NULL);
             CREATE TABLE IF NOT EXISTS send_as(name TEXT NOT NULL, address TEXT NOT NULL, PRIMARY KEY(name, address));
             """);
         return db;
