@@ -17,6 +17,9 @@ public enum AuthOutcome
 /// <summary>Checks credentials against the store, after the lockout check and with the growing delay on failure.</summary>
 public sealed class Authenticator(UserStore store, FailureGuard guard, TimeProvider clock)
 {
+    /// <summary>A SCRAM-SHA-256 exchange for one AUTH command, sharing this listener's failure counts.</summary>
+    public ScramExchange StartScram(IPAddress client) => new(store, guard, client, clock);
+
     public async ValueTask<AuthOutcome> AuthenticateAsync(IPAddress client, string user, string password, CancellationToken ct)
     {
         if (guard.IsLockedOut(client, user)) return AuthOutcome.LockedOut;

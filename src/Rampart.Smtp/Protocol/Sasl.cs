@@ -11,6 +11,8 @@ public static class Sasl
 {
     public const string Plain = "PLAIN";
     public const string Login = "LOGIN";
+    /// <summary>RFC 7677; run by the host through <see cref="Session.ISaslServer"/>.</summary>
+    public const string ScramSha256 = "SCRAM-SHA-256";
 
     /// <summary>The base64 of "Username:" and "Password:", the LOGIN challenges every client expects.</summary>
     public const string LoginUserChallenge = "VXNlcm5hbWU6";
@@ -21,12 +23,15 @@ public static class Sasl
     /// <summary>RFC 4954 §4: "*" cancels the exchange.</summary>
     public static bool IsCancel(string line) => line == "*";
 
-    /// <summary>Decodes one client response; "=" is the empty response (RFC 4954 §4).</summary>
+    /// <summary>
+    /// Decodes one client response. "=" is an empty initial response (RFC 4954 §4); an empty line is an
+    /// empty response to a challenge (SCRAM's answer to the server's final message).
+    /// </summary>
     public static bool TryDecode(string line, out string text)
     {
         text = "";
-        if (line == "=") return true;
-        if (line.Length == 0 || line.Length % 4 != 0) return false;
+        if (line is "=" or "") return true;
+        if (line.Length % 4 != 0) return false;
         try
         {
             text = StrictUtf8.GetString(Convert.FromBase64String(line));

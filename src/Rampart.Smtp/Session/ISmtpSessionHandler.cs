@@ -25,6 +25,9 @@ public interface ISmtpSessionHandler
     ValueTask<SmtpReply?> AuthenticateAsync(SessionFacts session, string user, string password, CancellationToken ct) =>
         ValueTask.FromResult<SmtpReply?>(Protocol.Replies.AuthFailed);
 
+    /// <summary>A mechanism other than PLAIN and LOGIN that the host runs itself; null: not supported (504 5.5.4).</summary>
+    ISaslServer? CreateSaslServer(SessionFacts session, string mechanism) => null;
+
     /// <summary>Called at DATA or the first BDAT: where the content will be written as it arrives.</summary>
     ValueTask<IMessageSink> OpenMessageAsync(SessionFacts session, SmtpTransaction transaction, CancellationToken ct);
 

@@ -36,6 +36,12 @@ public sealed partial class SmtpSession
             return;
         }
 
+        if (auth.Mechanism is not (Sasl.Plain or Sasl.Login))
+        {
+            await HostMechanismAsync(auth);
+            return;
+        }
+
         string user, password;
         if (auth.Mechanism == Sasl.Plain)
         {
@@ -63,9 +69,44 @@ public sealed partial class SmtpSession
             await SendAsync(refusal);
             return;
         }
+        await SucceedAsync(auth.Mechanism, user);
+    }
+
+    private async Task SucceedAsync(string mechanism, string user)
+    {
         facts.AuthenticatedUser = user;
-        SmtpLog.Authenticated(logger, facts.SessionId, facts.ClientAddress, auth.Mechanism, user);
+        SmtpLog.Authenticated(logger, facts.SessionId, facts.ClientAddress, mechanism, user);
         await SendAsync(Replies.AuthSucceeded);
+    }
+
+    /// <summary>A mechanism the host runs: relay its challenges and the client's answers until it decides.</summary>
+    private async Task HostMechanismAsync(SmtpCommand.Auth auth)
+    {
+        if (handler.CreateSaslServer(facts, auth.Mechanism) is not { } sasl)
+        {
+            await SendAsync(Replies.AuthMechanismUnknown);
+            return;
+        }
+        // RFC 4954 §4: without an initial response the server sends an empty challenge first.
+        var (ok, response) = await ResponseAsync(auth.InitialResponse, "");
+        // A client that never stops answering challenges is cut off like any other erring client.
+        for (int round = 0; ok && round < 5; round++)
+        {
+            switch (await sasl.StepAsync(response, shutdown))
+            {
+                case SaslStep.Success success:
+                    await SucceedAsync(auth.Mechanism, success.User);
+                    return;
+                case SaslStep.Failure failure:
+                    SmtpLog.AuthFailed(logger, facts.SessionId, facts.ClientAddress, auth.Mechanism, failure.Reply.Code);
+                    await SendAsync(failure.Reply);
+                    return;
+                case SaslStep.Challenge challenge:
+                    (ok, response) = await ResponseAsync(null, Convert.ToBase64String(Encoding.UTF8.GetBytes(challenge.Text)));
+                    break;
+            }
+        }
+        if (ok) await SendAsync(Replies.AuthFailed);
     }
 
     /// <summary>The initial response if the client sent one, otherwise a 334 challenge and the client's answer, decoded.</summary>

@@ -204,10 +204,10 @@ public static class ConfigLoader
         foreach (var m in s.Has("mechanisms") ? s.List("mechanisms") : ["plain", "login"])
         {
             var name = m.ToUpperInvariant();
-            if (name is not (Sasl.Plain or Sasl.Login)) throw s.Error("mechanisms", $"'{m}' is not one of plain, login");
+            if (name is not (Sasl.Plain or Sasl.Login or Sasl.ScramSha256)) throw s.Error("mechanisms", $"'{m}' is not one of plain, login, scram-sha-256");
             if (!mechanisms.Contains(name)) mechanisms.Add(name);
         }
-        if (mechanisms.Count == 0) throw s.Error("mechanisms", "needs at least one of plain, login");
+        if (mechanisms.Count == 0) throw s.Error("mechanisms", "needs at least one of plain, login, scram-sha-256");
         var limits = new Rampart.Auth.FailureLimits
         {
             MaxFailures = s.Int("max_failures", d.MaxFailures, 1, 1000),

@@ -24,16 +24,31 @@ internal sealed partial class GatewaySessionHandler(
     private static readonly SmtpReply LockedOut = new(454, "4.7.0", "Too many authentication failures; try again later");
     private static readonly SmtpReply StoreUnavailable = new(454, "4.7.0", "Temporary authentication failure");
 
+    public ISaslServer? CreateSaslServer(SessionFacts session, string mechanism) =>
+        mechanism == Sasl.ScramSha256 && authenticator is not null ? new ScramSasl(authenticator.StartScram(session.ClientAddress)) : null;
+
+    private sealed class ScramSasl(ScramExchange exchange) : ISaslServer
+    {
+        public async ValueTask<SaslStep> StepAsync(string response, CancellationToken ct) => await exchange.StepAsync(response, ct) switch
+        {
+            { Challenge: { } text } => new SaslStep.Challenge(text),
+            { Outcome: AuthOutcome.Success, User: { } user } => new SaslStep.Success(user),
+            { Outcome: var outcome } => new SaslStep.Failure(ToReply(outcome)!),
+        };
+    }
+
+    private static SmtpReply? ToReply(AuthOutcome outcome) => outcome switch
+    {
+        AuthOutcome.Success => null,
+        AuthOutcome.LockedOut => LockedOut,
+        AuthOutcome.Unavailable => StoreUnavailable,
+        _ => Replies.AuthFailed,
+    };
+
     public async ValueTask<SmtpReply?> AuthenticateAsync(SessionFacts session, string user, string password, CancellationToken ct)
     {
         if (authenticator is null) return Replies.AuthFailed;
-        return await authenticator.AuthenticateAsync(session.ClientAddress, user, password, ct) switch
-        {
-            AuthOutcome.Success => null,
-            AuthOutcome.LockedOut => LockedOut,
-            AuthOutcome.Unavailable => StoreUnavailable,
-            _ => Replies.AuthFailed,
-        };
+        return ToReply(await authenticator.AuthenticateAsync(session.ClientAddress, user, password, ct));
     }
 
     public async ValueTask<SmtpReply?> ConnectedAsync(SessionFacts session, CancellationToken ct) =>

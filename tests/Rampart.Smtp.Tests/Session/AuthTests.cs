@@ -9,7 +9,7 @@ public class AuthTests : IAsyncLifetime
 {
     private const string AuthYaml = """
         auth:
-          mechanisms: [plain, login]
+          mechanisms: [plain, login, scram-sha-256]
           max_failures: 5
           lockout: 15m
           failure_delay: 1ms
@@ -42,7 +42,7 @@ public class AuthTests : IAsyncLifetime
         await c.CommandAsync("STARTTLS", "220 2.0.0");
         await c.StartTlsAsync();
         var ehlo = await c.CommandAsync("EHLO c.test", "250 ");
-        Assert.Contains("250-AUTH PLAIN LOGIN", ehlo);
+        Assert.Contains("250-AUTH PLAIN LOGIN SCRAM-SHA-256", ehlo);
         return c;
     }
 
@@ -144,6 +144,40 @@ public class AuthTests : IAsyncLifetime
         {
             await c.CommandAsync($"AUTH PLAIN {Plain("alice@example.test", "alice-pw")}", "454 4.7.0");
             await c.CommandAsync($"AUTH PLAIN {Plain("carol@example.test", "carol-pw")}", "235 2.7.0");
+        }
+    }
+
+    /// <summary>MailKit's SCRAM-SHA-256 client, which checks the server's signature too (RFC 5802 §5.1 "v=").</summary>
+    private static async Task<IReadOnlyList<string>> ScramAsync(SmtpTranscript c, string user, string password, string expected)
+    {
+        var scram = new MailKit.Security.SaslMechanismScramSha256(new NetworkCredential(user, password));
+        var reply = await c.CommandAsync($"AUTH SCRAM-SHA-256 {scram.Challenge(null)}", "");
+        while (reply[^1].StartsWith("334 ", StringComparison.Ordinal))
+        {
+            reply = await c.CommandAsync(scram.Challenge(reply[^1][4..]), "");
+        }
+        Assert.StartsWith(expected, reply[^1], StringComparison.Ordinal);
+        if (expected.StartsWith("235", StringComparison.Ordinal)) Assert.True(scram.IsAuthenticated);
+        return reply;
+    }
+
+    [Fact]
+    public async Task Scram_sha_256_succeeds_and_a_wrong_password_or_unknown_user_fails_alike()
+    {
+        await using (var c = await TlsSessionAsync("127.0.0.6"))
+        {
+            await ScramAsync(c, "nobody@example.test", "x", "535 5.7.8");
+            await ScramAsync(c, "carol@example.test", "wrong", "535 5.7.8");
+            await ScramAsync(c, "carol@example.test", "carol-pw", "235 2.7.0");
+            await c.CommandAsync("MAIL FROM:<carol@example.test>", "250 ");
+            await c.CommandAsync("RCPT TO:<x@elsewhere.test>", "250 2.1.5");
+        }
+        await using (var c = await TlsSessionAsync("127.0.0.6"))
+        {
+            // Without an initial response: an empty challenge first (RFC 4954 §4); "*" cancels.
+            await c.CommandAsync("AUTH SCRAM-SHA-256", "334 ");
+            await c.CommandAsync("*", "501 5.7.0");
+            await c.CommandAsync($"AUTH SCRAM-SHA-256 {B64("p=tls-unique,,n=carol@example.test,r=abc")}", "535 5.7.8");
         }
     }
 }

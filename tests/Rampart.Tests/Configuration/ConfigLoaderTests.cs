@@ -96,7 +96,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("    accepted_domains: [example.test]", "    accepted_domains: [example.test]\n    auth: {mechanisms: [plain]}",
         "auth: |{", "listeners.inbound.auth", "an inbound listener never offers AUTH")]
     [InlineData("    relay_networks: [127.0.0.0/8]", "    relay_networks: [127.0.0.0/8]\n    auth: {mechanisms: [cram-md5]}",
-        "mechanisms: |[cram", "listeners.outbound.auth.mechanisms", "'cram-md5' is not one of plain, login")]
+        "mechanisms: |[cram", "listeners.outbound.auth.mechanisms", "'cram-md5' is not one of plain, login, scram-sha-256")]
     [InlineData("    relay_networks: [127.0.0.0/8]", "    relay_networks: [127.0.0.0/8]\n    auth: {max_failure: 3}",
         "max_failure", "listeners.outbound.auth.max_failure", "unknown key")]
     [InlineData("    relay_networks: [127.0.0.0/8]", "    relay_networks: [127.0.0.0/8]\n    starttls: false\n    auth: {}",
@@ -354,7 +354,7 @@ public sealed class ConfigLoaderTests : IDisposable
         var outbound = options.Listeners.Single(l => l.Role == ListenerRole.Outbound);
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 2587), outbound.EndPoint);
         Assert.Equal(new[] { IPNetwork.Parse("127.0.0.0/8") }, outbound.RelayNetworks);
-        Assert.Equal(["PLAIN", "LOGIN"], outbound.Auth!.Mechanisms);
+        Assert.Equal(["PLAIN", "LOGIN", "SCRAM-SHA-256"], outbound.Auth!.Mechanisms);
         Assert.Equal(new Rampart.Auth.FailureLimits(), outbound.Auth.Failures);
         Assert.Null(inbound.Auth);
         Assert.Equal(["example.test -> internal: smtp 127.0.0.1:2626", "* -> internet: mx port 25"], Describe(options));
