@@ -14,13 +14,11 @@ public readonly record struct ScramStep(string? Challenge, AuthOutcome Outcome, 
 /// <summary>
 /// The server side of one SCRAM-SHA-256 exchange (RFC 5802 §5, RFC 7677), without channel binding
 /// (the "n" and "y" GS2 flags; "p" is refused). The password never crosses the wire, but the exchange
-/// still runs inside TLS, like PLAIN. An unknown user gets a salt derived from the name with a per-process
-/// secret, so the server-first message looks the same whether or not the account exists.
+/// still runs inside TLS, like PLAIN. An unknown user gets a salt derived from the name with a secret kept
+/// in the store, so the server-first message looks the same, and as stable, whether or not the account exists.
 /// </summary>
 public sealed class ScramExchange(UserStore store, FailureGuard guard, IPAddress client, TimeProvider clock)
 {
-    private static readonly byte[] FakeSaltSecret = RandomNumberGenerator.GetBytes(32);
-
     private enum Phase { First, Final, Verified, Done }
 
     private Phase phase = Phase.First;
@@ -64,19 +62,21 @@ public sealed class ScramExchange(UserStore store, FailureGuard guard, IPAddress
         }
         user = attributes[0][2..].Replace("=2C", ",").Replace("=3D", "=");
         if (user.Length is 0 or > 255) return ScramStep.End(AuthOutcome.Failed);
-        if (authzid.Length > 0 && !authzid[2..].Equals(user, StringComparison.OrdinalIgnoreCase)) return ScramStep.End(AuthOutcome.Failed);
+        if (authzid.Length > 0 && (!authzid.StartsWith("a=", StringComparison.Ordinal) || !authzid[2..].Equals(user, StringComparison.OrdinalIgnoreCase))) return ScramStep.End(AuthOutcome.Failed);
         if (guard.IsLockedOut(client, user)) return ScramStep.End(AuthOutcome.LockedOut);
 
+        byte[] secret;
         try
         {
-            hash = await Task.Run(() => store.Find(user), ct);
+            // Both read for every name, so a known and an unknown one cost the same.
+            (hash, secret) = await Task.Run(() => (store.Find(user), store.FakeSaltSecret()), ct);
         }
         catch (Microsoft.Data.Sqlite.SqliteException)
         {
             return ScramStep.End(AuthOutcome.Unavailable);
         }
         known = hash is not null;
-        hash ??= FakeHash(user);
+        hash ??= FakeHash(user, secret);
         nonce = attributes[1][2..] + Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
         serverFirst = $"r={nonce},s={Convert.ToBase64String(hash.Salt)},i={hash.Iterations}";
         phase = Phase.Final;
@@ -122,9 +122,9 @@ public sealed class ScramExchange(UserStore store, FailureGuard guard, IPAddress
         return ScramStep.End(AuthOutcome.Failed);
     }
 
-    private static PasswordHash FakeHash(string name)
+    private static PasswordHash FakeHash(string name, byte[] secret)
     {
-        var salt = HMACSHA256.HashData(FakeSaltSecret, Encoding.UTF8.GetBytes(name.Trim().ToLowerInvariant()))[..16];
+        var salt = HMACSHA256.HashData(secret, Encoding.UTF8.GetBytes(name.Trim().ToLowerInvariant()))[..16];
         return new PasswordHash(salt, PasswordHash.DefaultIterations, RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32));
     }
 }

@@ -118,6 +118,19 @@ public sealed class UserStore
         return r.Read() ? new PasswordHash((byte[])r[0], r.GetInt32(1), (byte[])r[2], (byte[])r[3]) : null;
     }
 
+    /// <summary>
+    /// A random secret kept in the store, from which SCRAM derives salts for unknown users: stable across
+    /// restarts like real salts, so asking twice for the same unknown name reveals nothing.
+    /// </summary>
+    public byte[] FakeSaltSecret()
+    {
+        using var db = Open();
+        Execute(db, "INSERT OR IGNORE INTO secrets(name, value) VALUES ('fake_salt', $v)", ("$v", System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = "SELECT value FROM secrets WHERE name = 'fake_salt'";
+        return (byte[])cmd.ExecuteScalar()!;
+    }
+
     private static string Normalize(string value) => value.Trim().ToLowerInvariant();
 
     private static bool Exists(SqliteConnection db, string name)
@@ -137,6 +150,7 @@ public sealed class UserStore
         Execute(db, """
             CREATE TABLE IF NOT EXISTS users(name TEXT PRIMARY KEY, salt BLOB NOT NULL, iterations INTEGER NOT NULL,
                 stored_key BLOB NOT NULL, server_key BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS secrets(name TEXT PRIMARY KEY, value BLOB NOT NULL);
             CREATE TABLE IF NOT EXISTS send_as(name TEXT NOT NULL, address TEXT NOT NULL, PRIMARY KEY(name, address));
             """);
         return db;
