@@ -38,6 +38,7 @@ public sealed class SwaksAuthTests : IAsyncLifetime
         Assert.Contains("235 2.7.0", swaks.Stdout, StringComparison.Ordinal);
         var eml = Assert.Single(await Eml.WaitForAsync(Path.Combine(gateway.DataDir, "outgoing"), 1, TimeSpan.FromSeconds(15), swaks.Describe));
         Assert.Equal(marker, eml.All("Subject").Single());
+        Assert.Contains("with ESMTPSA id", eml.RampartReceived, StringComparison.Ordinal); // RFC 3848
     }
 
     /// <summary>
