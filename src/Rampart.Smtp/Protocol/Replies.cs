@@ -16,7 +16,7 @@ public static class Replies
     public static readonly SmtpReply ResetOk = R(250, "2.0.0", "Reset state");
     public static readonly SmtpReply StartData = R(354, "2.0.0", "End data with <CR><LF>.<CR><LF>");
     public static readonly SmtpReply VrfyNoDisclosure = R(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery");
-    public static readonly SmtpReply Help = R(214, "2.0.0", "See RFC 5321; commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS");
+    public static readonly SmtpReply Help = R(214, "2.0.0", "See RFC 5321; commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS AUTH");
     public static readonly SmtpReply ReadyForTls = R(220, "2.0.0", "Ready to start TLS");
 
     public static readonly SmtpReply UnknownCommand = R(500, "5.5.1", "Command unrecognized");
