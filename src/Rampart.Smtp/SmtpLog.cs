@@ -64,4 +64,11 @@ internal static partial class SmtpLog
 
     [LoggerMessage(1024, LogLevel.Debug, "Listener {Listener}: proxy {Peer} reports client {Client} (PROXY v{Version})")]
     public static partial void ProxyHeaderRead(ILogger logger, string listener, IPAddress peer, EndPoint client, int version);
+
+    [LoggerMessage(1030, LogLevel.Information, "Session {SessionId} from {Client} authenticated with {Mechanism} as {User}")]
+    public static partial void Authenticated(ILogger logger, string sessionId, IPAddress client, string mechanism, string user);
+
+    /// <summary>The user name is not logged: people type their password into it.</summary>
+    [LoggerMessage(1031, LogLevel.Warning, "Session {SessionId} from {Client}: AUTH {Mechanism} refused with {Code}")]
+    public static partial void AuthFailed(ILogger logger, string sessionId, IPAddress client, string mechanism, int code);
 }

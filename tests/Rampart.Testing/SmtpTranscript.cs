@@ -30,10 +30,11 @@ public sealed class SmtpTranscript : IAsyncDisposable
 
     public enum WriteMode { Whole, ByLine, ByByte }
 
-    /// <summary>Connects to endPoint, from a chosen local address when given (127.0.0.5, to be told apart from 127.0.0.1).</summary>
+    /// <summary>Connects; <paramref name="from"/> binds the client side to another loopback address (all of 127/8 is local on Linux).</summary>
     public static async Task<SmtpTranscript> ConnectAsync(IPEndPoint endPoint, WriteMode mode = WriteMode.Whole, IPAddress? from = null)
     {
-        var client = from is null ? new TcpClient { NoDelay = true } : new TcpClient(new IPEndPoint(from, 0)) { NoDelay = true };
+        var client = from is null ? new TcpClient() : new TcpClient(new IPEndPoint(from, 0));
+        client.NoDelay = true;
         using var cts = new CancellationTokenSource(DefaultTimeout);
         await client.ConnectAsync(endPoint, cts.Token);
         return new SmtpTranscript(client) { Mode = mode };

@@ -81,8 +81,12 @@ public sealed class TestGateway : IAsyncDisposable
     public IPEndPoint Inbound => Gateway.Listener("inbound").LocalEndPoint;
     public IPEndPoint Outbound => Gateway.Listener("outbound").LocalEndPoint;
 
-    public Task<SmtpTranscript> ConnectAsync(string listener = "inbound", SmtpTranscript.WriteMode mode = SmtpTranscript.WriteMode.Whole) =>
-        SmtpTranscript.ConnectAsync(Gateway.Listener(listener).LocalEndPoint, mode);
+    public Task<SmtpTranscript> ConnectAsync(string listener = "inbound", SmtpTranscript.WriteMode mode = SmtpTranscript.WriteMode.Whole,
+        IPAddress? from = null) =>
+        SmtpTranscript.ConnectAsync(Gateway.Listener(listener).LocalEndPoint, mode, from);
+
+    /// <summary>The gateway's user store (data_dir/users.db), with a cheap hash so tests stay fast.</summary>
+    public Rampart.Auth.UserStore Users => new(Rampart.Auth.UserStore.DefaultPath(DataDir), iterations: 1000);
 
     /// <summary>The .eml files delivered to a drop folder, waiting (bounded) until at least <paramref name="count"/> are there.</summary>
     public async Task<string[]> WaitForDropAsync(int count, string folder = "drop", TimeSpan? timeout = null)

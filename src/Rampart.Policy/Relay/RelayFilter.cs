@@ -7,7 +7,7 @@ namespace Rampart.Policy.Relay;
 /// <summary>
 /// The open-relay guard, per direction. Inbound: a recipient must be in one of the organisation's
 /// accepted domains. Outbound and submission: the client must be in a network permitted to relay
-/// (authenticated users join in a later issue). Anything else: 550 5.7.1.
+/// or have authenticated with SMTP AUTH. Anything else: 550 5.7.1.
 /// Recipient validation (does bob@ exist?) is a separate filter that runs after this one: with
 /// <paramref name="validateRecipients"/>, an authoritative domain's recipient gets no verdict here
 /// (Continue) so that filter decides; without it, the domain takes every local part.

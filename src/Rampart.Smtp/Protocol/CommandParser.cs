@@ -33,7 +33,7 @@ public static class CommandParser
         if (Is(verb, "VRFY"u8)) return ParseResult.Ok(new SmtpCommand.Vrfy());
         if (Is(verb, "HELP"u8)) return ParseResult.Ok(new SmtpCommand.Help());
         if (Is(verb, "STARTTLS"u8)) return NoArgs(rest, new SmtpCommand.StartTls());
-        if (Is(verb, "AUTH"u8)) return ParseResult.Ok(new SmtpCommand.Auth());
+        if (Is(verb, "AUTH"u8)) return ParseAuth(rest);
         if (Is(verb, "EXPN"u8) || Is(verb, "TURN"u8) || Is(verb, "ETRN"u8) || Is(verb, "ATRN"u8) || Is(verb, "SEND"u8)
             || Is(verb, "SOML"u8) || Is(verb, "SAML"u8))
         {
@@ -59,6 +59,17 @@ public static class CommandParser
         var name = text.Trim().Split(' ', 2)[0];
         if (name.Length == 0 || name.Length > 255 || name.Any(char.IsControl)) return ParseResult.Fail(CommandError.HeloSyntax);
         return ParseResult.Ok(new SmtpCommand.Helo(name, extended));
+    }
+
+    private static ParseResult ParseAuth(ReadOnlySpan<byte> rest)
+    {
+        var parts = Encoding.ASCII.GetString(rest).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        // RFC 4422 §3.1: a mechanism name is 1-20 of A-Z, 0-9, '-' and '_'.
+        if (parts.Length is < 1 or > 2 || parts[0].Length > 20 || !parts[0].All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            return ParseResult.Fail(CommandError.AuthSyntax);
+        }
+        return ParseResult.Ok(new SmtpCommand.Auth(parts[0].ToUpperInvariant(), parts.Length == 2 ? parts[1] : null));
     }
 
     private static ParseResult ParseBdat(ReadOnlySpan<byte> rest)
@@ -106,7 +117,10 @@ public static class CommandParser
                 case "ENVID" when value is not null && XText.TryDecode(value, out var envid) && envid.Length <= 100:
                     sender = sender with { EnvelopeId = envid };
                     break;
-                case "SIZE" or "BODY" or "SMTPUTF8" or "RET" or "ENVID":
+                // RFC 4954 §5: AUTH=<> or AUTH=xtext-address; the identity is taken from our own AUTH, not from this.
+                case "AUTH" when value is not null && (value == "<>" || XText.TryDecode(value, out _)):
+                    break;
+                case "SIZE" or "BODY" or "SMTPUTF8" or "RET" or "ENVID" or "AUTH":
                     return ParseResult.Fail(CommandError.BadParameterValue, key);
                 default:
                     return ParseResult.Fail(CommandError.UnknownParameter, key);

@@ -16,12 +16,22 @@ public static class Replies
     public static readonly SmtpReply ResetOk = R(250, "2.0.0", "Reset state");
     public static readonly SmtpReply StartData = R(354, "2.0.0", "End data with <CR><LF>.<CR><LF>");
     public static readonly SmtpReply VrfyNoDisclosure = R(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery");
-    public static readonly SmtpReply Help = R(214, "2.0.0", "See RFC 5321; commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS");
+    public static readonly SmtpReply Help = R(214, "2.0.0", "See RFC 5321; commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS AUTH");
     public static readonly SmtpReply ReadyForTls = R(220, "2.0.0", "Ready to start TLS");
 
     public static readonly SmtpReply UnknownCommand = R(500, "5.5.1", "Command unrecognized");
     public static readonly SmtpReply NotImplemented = R(502, "5.5.1", "Command not implemented");
     public static readonly SmtpReply AuthNotAvailable = R(503, "5.5.1", "Authentication not available on this listener");
+    public static readonly SmtpReply AuthSyntax = R(501, "5.5.4", "Syntax: AUTH mechanism [initial-response]");
+    public static readonly SmtpReply AuthSucceeded = R(235, "2.7.0", "Authentication successful");
+    // RFC 4954 §6 names each of these.
+    public static readonly SmtpReply AuthFailed = R(535, "5.7.8", "Authentication credentials invalid");
+    public static readonly SmtpReply AuthNeedsTls = R(538, "5.7.11", "Encryption required for requested authentication mechanism");
+    public static readonly SmtpReply AuthMechanismUnknown = R(504, "5.5.4", "Unrecognized authentication type");
+    public static readonly SmtpReply AuthCancelled = R(501, "5.7.0", "Authentication cancelled");
+    public static readonly SmtpReply AuthBadBase64 = R(501, "5.5.2", "Cannot decode response (base64)");
+    public static readonly SmtpReply AuthAlready = R(503, "5.5.1", "Already authenticated");
+    public static readonly SmtpReply AuthInTransaction = R(503, "5.5.1", "AUTH not permitted during a mail transaction");
     public static readonly SmtpReply NulInLine = R(500, "5.5.2", "NUL character in command line");
     public static readonly SmtpReply InvalidUtf8 = R(500, "5.5.2", "Command line is not valid UTF-8");
     public static readonly SmtpReply LineTooLong = R(500, "5.5.2", "Command line too long");
@@ -83,6 +93,7 @@ public static class Replies
         CommandError.DuplicateParameter => DuplicateParameter,
         CommandError.LineTooLong => LineTooLong,
         CommandError.BareLineEnding => BareLineFeedInCommand,
+        CommandError.AuthSyntax => AuthSyntax,
         _ => UnknownCommand,
     };
 }

@@ -18,7 +18,8 @@ public abstract record SmtpCommand
     public sealed record Vrfy : SmtpCommand;
     public sealed record Help : SmtpCommand;
     public sealed record StartTls : SmtpCommand;
-    public sealed record Auth : SmtpCommand;
+    /// <summary>RFC 4954 §4: AUTH mechanism [initial-response]; the response still base64.</summary>
+    public sealed record Auth(string Mechanism, string? InitialResponse) : SmtpCommand;
     /// <summary>EXPN, TURN, ETRN...: known to RFC 5321 or its extensions, deliberately not offered.</summary>
     public sealed record NotImplemented(string Verb) : SmtpCommand;
     /// <summary>HTTP and proxy verbs: someone aimed a web client or an open-proxy scanner at us.</summary>
@@ -43,6 +44,7 @@ public enum CommandError
     DuplicateParameter,
     LineTooLong,
     BareLineEnding,
+    AuthSyntax,
 }
 
 /// <summary>The parser's answer: a command, or a named error with the detail for the reply text.</summary>

@@ -18,6 +18,16 @@ public interface ISmtpSessionHandler
     /// <summary>No default: a recipient is refused unless the host accepts it (the open-relay guard).</summary>
     ValueTask<SmtpReply> RcptToAsync(SessionFacts session, SmtpTransaction transaction, Recipient recipient, CancellationToken ct);
 
+    /// <summary>
+    /// AUTH PLAIN or LOGIN, decoded: null accepts (235); otherwise the refusal (535 5.7.8, or 454 4.7.0 while
+    /// locked out). The host does any delaying. The default refuses, for hosts that offer no AUTH.
+    /// </summary>
+    ValueTask<SmtpReply?> AuthenticateAsync(SessionFacts session, string user, string password, CancellationToken ct) =>
+        ValueTask.FromResult<SmtpReply?>(Protocol.Replies.AuthFailed);
+
+    /// <summary>A mechanism other than PLAIN and LOGIN that the host runs itself; null: not supported (504 5.5.4).</summary>
+    ISaslServer? CreateSaslServer(SessionFacts session, string mechanism) => null;
+
     /// <summary>Called at DATA or the first BDAT: where the content will be written as it arrives.</summary>
     ValueTask<IMessageSink> OpenMessageAsync(SessionFacts session, SmtpTransaction transaction, CancellationToken ct);
 

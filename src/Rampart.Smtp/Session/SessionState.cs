@@ -49,6 +49,13 @@ public static class StateTable
             SessionState.MailGiven => Replies.NoValidRecipients,
             _ => Replies.NeedMail,
         },
+        // RFC 4954 §4: after EHLO, and never during a mail transaction.
+        SmtpCommand.Auth => state switch
+        {
+            SessionState.Ready => null,
+            SessionState.Connected => Replies.NeedHelo,
+            _ => Replies.AuthInTransaction,
+        },
         SmtpCommand.StartTls => Idle.Contains(state) ? null : Replies.TlsInTransaction,
         _ => null,
     };

@@ -34,7 +34,7 @@ public sealed partial class SmtpSession
             case SmtpCommand.Vrfy: await SendAsync(Replies.VrfyNoDisclosure); break;
             case SmtpCommand.Help: await SendAsync(Replies.Help); break;
             case SmtpCommand.StartTls: await StartTlsAsync(); break;
-            case SmtpCommand.Auth: await SendAsync(Replies.AuthNotAvailable); break;
+            case SmtpCommand.Auth auth: await AuthAsync(auth); break;
             case SmtpCommand.NotImplemented: await SendAsync(Replies.NotImplemented); break;
             case SmtpCommand.Forbidden forbidden:
                 SmtpLog.ForbiddenCommand(logger, facts.SessionId, forbidden.Verb);
@@ -75,6 +75,8 @@ public sealed partial class SmtpSession
             "DSN",
         };
         if (options.Certificate is not null && tls is null) lines.Add("STARTTLS");
+        // RFC 4954 §4 lets a server hide AUTH until TLS is on; PLAIN and LOGIN carry the password itself.
+        if (AuthOffered && tls is not null) lines.Add("AUTH " + string.Join(' ', options.AuthMechanisms));
         lines.Add("HELP");
         return new SmtpReply(250, null, lines);
     }

@@ -21,6 +21,12 @@ public sealed record SmtpSessionOptions
     /// <summary>Read a PROXY header (v1 or v2) before the greeting; null when the listener is not behind a load balancer.</summary>
     public ProxyProtocolOptions? ProxyProtocol { get; init; }
 
+    /// <summary>
+    /// SASL mechanisms (<see cref="Protocol.Sasl"/>) offered after STARTTLS; empty: AUTH is neither advertised nor accepted.
+    /// Never offered on an inbound listener, whatever this says: MX traffic has no users.
+    /// </summary>
+    public IReadOnlyList<string> AuthMechanisms { get; init; } = [];
+
     /// <summary>The banner after "220 hostname"; kept free of version numbers on purpose.</summary>
     public string Banner { get; init; } = "ESMTP Rampart";
 }

@@ -16,7 +16,8 @@ public static class CheckConfigCommand
             Console.WriteLine($"{options.Source}: ok");
             foreach (var l in options.Listeners)
             {
-                Console.WriteLine($"  listener {l.Name}: {l.Role} on {l.EndPoint}, domains [{string.Join(", ", l.AcceptedDomains)}], relay for [{string.Join(", ", l.RelayNetworks)}]");
+                Console.WriteLine($"  listener {l.Name}: {l.Role} on {l.EndPoint}, domains [{string.Join(", ", l.AcceptedDomains)}], relay for [{string.Join(", ", l.RelayNetworks)}]"
+                    + (l.Auth is { } auth ? $", auth [{string.Join(", ", auth.Mechanisms)}] after STARTTLS" : ""));
                 if (l.Recipients is { } r)
                 {
                     var sources = new[] { r.File is { } f ? $"file {f}" : null, r.Ldap is { } ld ? $"LDAP {ld.Settings.Url}" : null,

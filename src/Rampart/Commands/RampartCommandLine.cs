@@ -15,6 +15,7 @@ public static class RampartCommandLine
         var root = new RootCommand("Rampart: SMTP edge mail gateway");
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(CheckConfigCommand.Create());
+        root.Subcommands.Add(UserCommand.Create());
         return root;
     }
 }

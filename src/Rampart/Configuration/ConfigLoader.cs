@@ -177,6 +177,7 @@ public static class ConfigLoader
                 RateLimits = ReadRateLimits(s.Child("rate_limits")),
                 Recipients = ReadRecipients(s.Child("recipients"), baseDir, routes),
                 ProxyProtocol = ReadProxyProtocol(s.Child("proxy_protocol")),
+                Auth = ReadAuth(s.Child("auth")),
             };
             if (!s.Has("port")) throw s.Error("port", "is required");
             if (role != ListenerRole.Inbound && listener.Recipients is not null)
@@ -190,6 +191,14 @@ public static class ConfigLoader
             if (role == ListenerRole.Inbound && listener.RelayNetworks.Count > 0)
             {
                 throw s.Error("relay_networks", "an inbound listener never relays; put relaying clients on an outbound listener");
+            }
+            if (role == ListenerRole.Inbound && listener.Auth is not null)
+            {
+                throw s.Error("auth", "an inbound listener never offers AUTH: it takes mail from the internet, which has no users here; put AUTH on an outbound or submission listener");
+            }
+            if (listener.Auth is not null && !listener.StartTls)
+            {
+                throw s.Error("auth", "needs starttls: true, because AUTH is accepted only inside TLS");
             }
             if (listener.RequireTls && !listener.StartTls) throw s.Error("require_tls", "needs starttls: true");
             if (listener.EndPoint.Port != 0 && listeners.FirstOrDefault(l => Overlaps(l.EndPoint, listener.EndPoint)) is { } clash)
@@ -332,6 +341,29 @@ public static class ConfigLoader
         };
         s.Finish();
         return proxy;
+    }
+
+    private static AuthOptions? ReadAuth(Section? s)
+    {
+        if (s is null) return null;
+        var d = new Rampart.Auth.FailureLimits();
+        var mechanisms = new List<string>();
+        foreach (var m in s.Has("mechanisms") ? s.List("mechanisms") : ["plain", "login"])
+        {
+            var name = m.ToUpperInvariant();
+            if (name is not (Sasl.Plain or Sasl.Login or Sasl.ScramSha256)) throw s.Error("mechanisms", $"'{m}' is not one of plain, login, scram-sha-256");
+            if (!mechanisms.Contains(name)) mechanisms.Add(name);
+        }
+        if (mechanisms.Count == 0) throw s.Error("mechanisms", "needs at least one of plain, login, scram-sha-256");
+        var limits = new Rampart.Auth.FailureLimits
+        {
+            MaxFailures = s.Int("max_failures", d.MaxFailures, 1, 1000),
+            Lockout = s.Duration("lockout", d.Lockout, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
+            Delay = s.Duration("failure_delay", d.Delay, TimeSpan.Zero, TimeSpan.FromMinutes(1)),
+            MaxDelay = s.Duration("max_failure_delay", d.MaxDelay, TimeSpan.Zero, TimeSpan.FromMinutes(5)),
+        };
+        s.Finish();
+        return new AuthOptions(mechanisms, limits);
     }
 
     private static ListenerRole ParseRole(Section s, string text) => text.ToLowerInvariant() switch

@@ -81,6 +81,9 @@ public sealed record ListenerOptions
     public RecipientOptions? Recipients { get; init; }
     /// <summary>Behind a load balancer: read its PROXY header first; null (the default) never reads one.</summary>
     public ProxyProtocolOptions? ProxyProtocol { get; init; }
+
+    /// <summary>SMTP AUTH on this listener (never on an inbound one); null: not offered.</summary>
+    public AuthOptions? Auth { get; init; }
 }
 
 /// <summary>Per listener: blocked senders, and (inbound) outsiders claiming our own domains.</summary>
@@ -119,6 +122,9 @@ public sealed record CalloutOptions
     public TimeSpan NegativeTtl { get; init; } = TimeSpan.FromMinutes(5);
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 }
+
+/// <summary>A listener's AUTH: which SASL mechanisms, and how failures are slowed and locked out.</summary>
+public sealed record AuthOptions(IReadOnlyList<string> Mechanisms, Rampart.Auth.FailureLimits Failures);
 
 public enum TransportKind { Drop, Smtp, Mx }
 

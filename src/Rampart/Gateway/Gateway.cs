@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
+using Rampart.Auth;
 using Rampart.Configuration;
 using Rampart.Delivery;
 using Rampart.Delivery.Bounces;
@@ -13,6 +14,7 @@ using Rampart.Policy.Recipients;
 using Rampart.Policy.Relay;
 using Rampart.Policy.Senders;
 using Rampart.Policy.State;
+using Rampart.Policy.SendAs;
 using Rampart.Queue;
 using Rampart.Smtp.Session;
 using Rampart.Smtp.Transport;
@@ -66,6 +68,7 @@ public sealed class Gateway : IAsyncDisposable
             ? TlsCertificates.LoadPem(tls.CertificateFile, tls.KeyFile)
             : TlsCertificates.LoadOrCreateSelfSigned(Path.Combine(options.DataDir, "tls"), options.HostName));
         var postmasterDomain = options.Listeners.SelectMany(l => l.AcceptedDomains).FirstOrDefault()?.Name ?? options.HostName;
+        var users = new UserStore(UserStore.DefaultPath(options.DataDir));
 
         foreach (var l in options.Listeners)
         {
@@ -81,9 +84,12 @@ public sealed class Gateway : IAsyncDisposable
                 Certificate = certificate,
                 RequireTls = l.RequireTls,
                 ProxyProtocol = l.ProxyProtocol,
+                AuthMechanisms = l.Auth?.Mechanisms ?? [],
             };
-            var handler = new GatewaySessionHandler(BuildChain(l), queue, delivery, resources, postmasterDomain,
-                loggers.CreateLogger("Rampart.Gateway"), clock);
+            // Failures are counted per listener. REVIEW: one guard for all listeners if several offer AUTH.
+            var authenticator = l.Auth is { } auth ? new Authenticator(users, new FailureGuard(auth.Failures, clock), clock) : null;
+            var handler = new GatewaySessionHandler(BuildChain(l, users), queue, delivery, resources, postmasterDomain,
+                loggers.CreateLogger("Rampart.Gateway"), clock, authenticator);
             var listener = new SmtpListener(l.EndPoint, sessionOptions, handler, loggers.CreateLogger($"Rampart.Smtp.{l.Name}"), clock);
             listener.Start();
             listeners.Add(listener);
@@ -94,7 +100,7 @@ public sealed class Gateway : IAsyncDisposable
     /// Filters in pipeline order. Later issues insert theirs here (DNSBL after the access list,
     /// recipient validation after relay, content filters at the message stage).
     /// </summary>
-    private PolicyChain BuildChain(ListenerOptions l)
+    private PolicyChain BuildChain(ListenerOptions l, UserStore users)
     {
         var domains = new AcceptedDomains(l.AcceptedDomains);
         var sources = RecipientSources(l);
@@ -103,6 +109,7 @@ public sealed class Gateway : IAsyncDisposable
         // Before the relay filter: its accept at RCPT ends the stage, and a rate must count every recipient.
         if (l.RateLimits.Any) filters.Add(new RateLimitFilter(l.Name, l.RateLimits, RateStore));
         filters.Add(new SenderFilter(new SenderPatterns(l.SenderFilter.Block), own, l.SenderFilter.OwnDomainsFrom));
+        filters.Add(new SendAsFilter(new StoreSendAs(users)));
         filters.Add(new RelayFilter(l.Role, domains, l.RelayNetworks, validateRecipients: sources.Count > 0));
         if (sources.Count > 0)
         {
@@ -138,6 +145,11 @@ public sealed class Gateway : IAsyncDisposable
     private MxResolver Resolver() => options.Dns.Server is { } server
         ? new MxResolver(server, options.Dns.Port, options.Dns.Timeout)
         : MxResolver.FromSystem(options.Dns.Timeout);
+
+    private sealed class StoreSendAs(UserStore users) : ISendAsDirectory
+    {
+        public IReadOnlyList<string> AddressesOf(string user) => users.SendAsOf(user);
+    }
 
     private DomainRouter BuildRouter()
     {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Rampart.Auth;
 using Rampart.Delivery;
 using Rampart.Mail;
 using Rampart.Policy;
@@ -13,9 +14,43 @@ namespace Rampart.Gateway;
 /// and an accepted message is committed durably (fsync'd, group commit) before its 250 goes out.
 /// </summary>
 internal sealed partial class GatewaySessionHandler(
-    PolicyChain chain, QueueStore queue, DeliveryAgent delivery, ResourceGuard resources, string postmasterDomain, ILogger logger, TimeProvider clock)
+    PolicyChain chain, QueueStore queue, DeliveryAgent delivery, ResourceGuard resources, string postmasterDomain, ILogger logger, TimeProvider clock,
+    Authenticator? authenticator = null)
     : ISmtpSessionHandler
 {
+    // RFC 4954 §6 offers 454 4.7.0 "temporary authentication failure". It is used for lockouts, not 535:
+    // the right password is refused too, and a 5xx would make a mail client ask its user for a new one.
+    // Unknown names lock out exactly like real ones, so this says nothing about which accounts exist.
+    private static readonly SmtpReply LockedOut = new(454, "4.7.0", "Too many authentication failures; try again later");
+    private static readonly SmtpReply StoreUnavailable = new(454, "4.7.0", "Temporary authentication failure");
+
+    public ISaslServer? CreateSaslServer(SessionFacts session, string mechanism) =>
+        mechanism == Sasl.ScramSha256 && authenticator is not null ? new ScramSasl(authenticator.StartScram(session.ClientAddress)) : null;
+
+    private sealed class ScramSasl(ScramExchange exchange) : ISaslServer
+    {
+        public async ValueTask<SaslStep> StepAsync(string response, CancellationToken ct) => await exchange.StepAsync(response, ct) switch
+        {
+            { Challenge: { } text } => new SaslStep.Challenge(text),
+            { Outcome: AuthOutcome.Success, User: { } user } => new SaslStep.Success(user),
+            { Outcome: var outcome } => new SaslStep.Failure(ToReply(outcome)!),
+        };
+    }
+
+    private static SmtpReply? ToReply(AuthOutcome outcome) => outcome switch
+    {
+        AuthOutcome.Success => null,
+        AuthOutcome.LockedOut => LockedOut,
+        AuthOutcome.Unavailable => StoreUnavailable,
+        _ => Replies.AuthFailed,
+    };
+
+    public async ValueTask<SmtpReply?> AuthenticateAsync(SessionFacts session, string user, string password, CancellationToken ct)
+    {
+        if (authenticator is null) return Replies.AuthFailed;
+        return ToReply(await authenticator.AuthenticateAsync(session.ClientAddress, user, password, ct));
+    }
+
     public async ValueTask<SmtpReply?> ConnectedAsync(SessionFacts session, CancellationToken ct) =>
         ToReply(await chain.ConnectAsync(session, ct));
 

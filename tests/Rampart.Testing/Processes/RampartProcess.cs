@@ -57,7 +57,8 @@ public sealed partial class RampartProcess : IAsyncDisposable
     /// Starts any program. The child inherits the test environment minus RAMPART__* overrides (only
     /// <paramref name="environment"/> may set those), so the developer's shell cannot change a test.
     /// </summary>
-    public static RampartProcess Start(string fileName, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    public static RampartProcess Start(string fileName, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null,
+        string? standardInput = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -80,6 +81,8 @@ public sealed partial class RampartProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => child.Append(child.stderr, e.Data);
         process.Exited += (_, _) => child.OnExited();
         if (!process.Start()) throw new InvalidOperationException($"could not start {child.commandLine}");
+        // Written at once: small inputs (a password for `rampart user add`) fit in the pipe buffer.
+        if (standardInput is not null) process.StandardInput.Write(standardInput);
         process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -88,9 +91,9 @@ public sealed partial class RampartProcess : IAsyncDisposable
 
     /// <summary>Runs a program to completion (killed after <paramref name="timeout"/>) and returns its exit code and output.</summary>
     public static async Task<RampartProcess> RunAsync(string fileName, IEnumerable<string> args, TimeSpan timeout,
-        IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+        IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null, string? standardInput = null)
     {
-        var child = Start(fileName, args, environment, workingDirectory);
+        var child = Start(fileName, args, environment, workingDirectory, standardInput);
         await child.WaitForExitAsync(timeout);
         return child;
     }

@@ -92,6 +92,15 @@ public sealed class ConfigLoaderTests : IDisposable
         "relay_networks: |[10.0.0.0/8]", "listeners.inbound.relay_networks", "an inbound listener never relays")]
     [InlineData("[127.0.0.0/8]", "[127.0.0.0/33]", "relay_networks: |[127.0.0.0/33]", "listeners.outbound.relay_networks", "'127.0.0.0/33' is not an address or CIDR network")]
     [InlineData("[127.0.0.0/8]", "[127.0.0.0/8, intranet]", "relay_networks: |[127", "listeners.outbound.relay_networks", "'intranet' is not an address or CIDR network")]
+    // AUTH: never inbound, known mechanisms only, inside TLS only.
+    [InlineData("    accepted_domains: [example.test]", "    accepted_domains: [example.test]\n    auth: {mechanisms: [plain]}",
+        "auth: |{", "listeners.inbound.auth", "an inbound listener never offers AUTH")]
+    [InlineData("    relay_networks: [127.0.0.0/8]", "    relay_networks: [127.0.0.0/8]\n    auth: {mechanisms: [cram-md5]}",
+        "mechanisms: |[cram", "listeners.outbound.auth.mechanisms", "'cram-md5' is not one of plain, login, scram-sha-256")]
+    [InlineData("    relay_networks: [127.0.0.0/8]", "    relay_networks: [127.0.0.0/8]\n    auth: {max_failure: 3}",
+        "max_failure", "listeners.outbound.auth.max_failure", "unknown key")]
+    [InlineData("    relay_networks: [127.0.0.0/8]", "    relay_networks: [127.0.0.0/8]\n    starttls: false\n    auth: {}",
+        "auth: |{}", "listeners.outbound.auth", "needs starttls: true")]
     [InlineData("    port: 2525", "    port: 2525\n    ip_block: [192.0.2.0/24, 300.1.1.1]", "ip_block: |[", "listeners.inbound.ip_block", "'300.1.1.1' is not an address or CIDR network")]
     [InlineData("    port: 2587", "    port: 2525", "port: |2525\n    relay", "listeners.outbound.port", "127.0.0.1:2525 is already used by listener 'inbound'")]
     [InlineData("    port: 2525", "    port: 2525\n    starttls: false\n    require_tls: true", "require_tls: |true", "listeners.inbound.require_tls", "needs starttls: true")]
@@ -408,6 +417,9 @@ public sealed class ConfigLoaderTests : IDisposable
         var outbound = options.Listeners.Single(l => l.Role == ListenerRole.Outbound);
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 2587), outbound.EndPoint);
         Assert.Equal(new[] { IPNetwork.Parse("127.0.0.0/8") }, outbound.RelayNetworks);
+        Assert.Equal(["PLAIN", "LOGIN", "SCRAM-SHA-256"], outbound.Auth!.Mechanisms);
+        Assert.Equal(new Rampart.Auth.FailureLimits(), outbound.Auth.Failures);
+        Assert.Null(inbound.Auth);
         Assert.Equal(["example.test -> internal: smtp 127.0.0.1:2626", "* -> internet: mx port 25"], Describe(options));
         Assert.Equal(TimeSpan.FromDays(5), options.Queue.MaxQueueTime);
         Assert.Equal(TimeSpan.FromHours(4), options.Queue.DelayWarning);
