@@ -59,6 +59,31 @@ public class RelayTricksTests
         Assert.Equal(0, gateway.DropCount("outgoing"));
     }
 
+    [Fact]
+    public async Task With_AUTH_the_same_client_is_authorised_and_without_it_refused()
+    {
+        const string Trick = "user%elsewhere.test@example.test";
+        await using var gateway = await TestGateway.StartYamlAsync(TestGateway.StandardYaml
+            .Replace("{inbound_extra}", "")
+            .Replace("relay_networks: [127.0.0.0/8]", NotPermittedOutbound)
+            .Replace("{outbound_extra}", "auth: {mechanisms: [plain], failure_delay: 1ms, max_failure_delay: 5ms}"));
+        gateway.Users.Add("alice@example.test", "alice-pw", ["alice@example.test"]);
+
+        await using var c = await gateway.ConnectAsync("outbound");
+        await c.HelloAsync();
+        await c.CommandAsync("STARTTLS", "220 2.0.0");
+        await c.StartTlsAsync();
+        await c.CommandAsync("EHLO c.test", "250 ");
+        await c.CommandAsync("MAIL FROM:<alice@example.test>", "250 ");
+        await c.CommandAsync($"RCPT TO:<{Trick}>", "550 5.7.1 ");      // not yet authenticated: refused
+        await c.CommandAsync("RSET", "250 ");
+        var plain = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("\0alice@example.test\0alice-pw"));
+        await c.CommandAsync($"AUTH PLAIN {plain}", "235 2.7.0");
+        await c.CommandAsync("MAIL FROM:<alice@example.test>", "250 ");
+        await c.CommandAsync($"RCPT TO:<{Trick}>", "250 ");            // an authenticated user may relay at all
+        await c.CommandAsync("RCPT TO:<friend@elsewhere.test>", "250 ");
+    }
+
     [Theory]
     [InlineData("bob@example.test")]
     [InlineData("BOB@EXAMPLE.TEST")]
