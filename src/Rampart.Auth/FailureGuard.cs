@@ -21,8 +21,8 @@ public sealed record FailureLimits
 /// Counts AUTH failures per client address and per account name (known or not, so a lockout says nothing
 /// about whether the account exists). In memory: a restart forgets, and a cluster counts per node.
 /// REVIEW: a shared store (Redis) when Rampart runs as several nodes.
-/// Locking an account lets an attacker deny it to its owner; the address lockout comes first, so this takes
-/// as many addresses as the attacker has, and it ends after <see cref="FailureLimits.Lockout"/>.
+/// Locking an account lets an attacker deny it to its owner for <see cref="FailureLimits.Lockout"/> (as in Active
+/// Directory); one address can do it. REVIEW: a higher account threshold, or exempting addresses that logged in before.
 /// </summary>
 public sealed class FailureGuard(FailureLimits limits, TimeProvider clock)
 {
@@ -31,13 +31,38 @@ public sealed class FailureGuard(FailureLimits limits, TimeProvider clock)
     public FailureLimits Limits => limits;
 
     public bool IsLockedOut(IPAddress client, string account) =>
-        Count("ip:" + client) >= limits.MaxFailures || Count("user:" + account.Trim().ToLowerInvariant()) >= limits.MaxFailures;
+        Count(IpKey(client)) >= limits.MaxFailures || Count(UserKey(account)) >= limits.MaxFailures;
+
+    /// <summary>
+    /// Reserves an attempt before the password is checked, so that attempts made at the same moment (many
+    /// connections at once) count against the limit together; false when locked out. Pair with <see cref="End"/>.
+    /// </summary>
+    public bool TryBegin(IPAddress client, string account) => Reserve(IpKey(client), UserKey(account));
+
+    /// <summary>Ends a reserved attempt; a failure is counted and its delay returned.</summary>
+    public TimeSpan End(IPAddress client, string account, bool failed)
+    {
+        Release(IpKey(client));
+        Release(UserKey(account));
+        return failed ? Fail(client, account) : TimeSpan.Zero;
+    }
+
+    // Per /64 for IPv6 (one host's usual allocation), and account names cut to an address's maximum length:
+    // a guesser with many addresses or endless random names must not gain guesses or memory by it.
+    private static string IpKey(IPAddress client) => "ip:" + Rampart.Mail.ClientKey.Of(client);
+
+    private static string UserKey(string account)
+    {
+        var name = account.Trim().ToLowerInvariant();
+        return "user:" + (name.Length > 320 ? name[..320] : name);
+    }
 
     /// <summary>Records a failure and returns how long to wait before answering it.</summary>
     public TimeSpan Fail(IPAddress client, string account)
     {
-        int ip = Add("ip:" + client);
-        int user = Add("user:" + account.Trim().ToLowerInvariant());
+        Sweep();
+        int ip = Add(IpKey(client));
+        int user = Add(UserKey(account));
         int n = Math.Max(ip, user);
         var delay = limits.Delay * Math.Pow(2, Math.Min(n - 1, 20));
         return delay > limits.MaxDelay ? limits.MaxDelay : delay;
@@ -48,7 +73,46 @@ public sealed class FailureGuard(FailureLimits limits, TimeProvider clock)
         if (!counts.TryGetValue(key, out var f)) return 0;
         lock (f)
         {
-            return clock.GetUtcNow() - f.Last > limits.Lockout ? 0 : f.Count;
+            return (clock.GetUtcNow() - f.Last > limits.Lockout ? 0 : f.Count) + f.Pending;
+        }
+    }
+
+    private readonly Lock reserving = new();
+
+    private bool Reserve(string ipKey, string userKey)
+    {
+        lock (reserving)
+        {
+            if (Count(ipKey) >= limits.MaxFailures || Count(userKey) >= limits.MaxFailures) return false;
+            foreach (var key in new[] { ipKey, userKey })
+            {
+                var f = counts.GetOrAdd(key, _ => new Failures());
+                lock (f) f.Pending++;
+            }
+            return true;
+        }
+    }
+
+    private void Release(string key)
+    {
+        if (!counts.TryGetValue(key, out var f)) return;
+        lock (f) f.Pending = Math.Max(0, f.Pending - 1);
+    }
+
+    private DateTimeOffset nextSweep = DateTimeOffset.MinValue;
+
+    /// <summary>Forgets counts whose window has passed, so random names and addresses do not pile up.</summary>
+    private void Sweep()
+    {
+        var now = clock.GetUtcNow();
+        if (now < nextSweep) return;
+        nextSweep = now + limits.Lockout;
+        foreach (var (key, f) in counts)
+        {
+            lock (f)
+            {
+                if (f.Pending == 0 && now - f.Last > limits.Lockout) counts.TryRemove(key, out _);
+            }
         }
     }
 
@@ -69,6 +133,7 @@ public sealed class FailureGuard(FailureLimits limits, TimeProvider clock)
     private sealed class Failures
     {
         public int Count;
+        public int Pending;
         public DateTimeOffset Last;
     }
 }

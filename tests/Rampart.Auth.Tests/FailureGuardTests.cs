@@ -23,6 +23,31 @@ public class FailureGuardTests
     }, clock);
 
     [Fact]
+    public void Attempts_made_at_the_same_moment_count_together()
+    {
+        var guard = Guard();
+        // Three connections send AUTH at once: each is reserved before any password is checked.
+        Assert.True(guard.TryBegin(A, "alice"));
+        Assert.True(guard.TryBegin(A, "alice"));
+        Assert.True(guard.TryBegin(A, "alice"));
+        Assert.False(guard.TryBegin(A, "alice"));
+        guard.End(A, "alice", failed: true);
+        guard.End(A, "alice", failed: true);
+        guard.End(A, "alice", failed: true);
+        Assert.True(guard.IsLockedOut(A, "alice"));
+    }
+
+    [Fact]
+    public void An_IPv6_guesser_is_counted_per_64_not_per_address()
+    {
+        var guard = Guard();
+        for (int i = 1; i <= 3; i++) guard.Fail(IPAddress.Parse($"2001:db8:1:2::{i}"), $"user{i}");
+
+        Assert.True(guard.IsLockedOut(IPAddress.Parse("2001:db8:1:2:ffff::9"), "someone-else"));
+        Assert.False(guard.IsLockedOut(IPAddress.Parse("2001:db8:1:3::1"), "someone-else"));
+    }
+
+    [Fact]
     public void The_delay_doubles_up_to_its_cap()
     {
         var guard = Guard();

@@ -41,12 +41,5 @@ public sealed class RateLimitFilter(string listener, RateLimits limits, IRateSto
     private ValueTask<bool> TakeAsync(string what, int perMinute, SessionFacts session, CancellationToken ct) =>
         perMinute <= 0 ? ValueTask.FromResult(true) : store.TryTakeAsync($"{listener}:{what}:{ClientKey(session.ClientAddress)}", perMinute, Minute, ct);
 
-    public static string ClientKey(IPAddress address)
-    {
-        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
-        if (address.AddressFamily != AddressFamily.InterNetworkV6) return address.ToString();
-        var bytes = address.GetAddressBytes();
-        Array.Clear(bytes, 8, 8);
-        return new IPAddress(bytes) + "/64";
-    }
+    public static string ClientKey(IPAddress address) => Mail.ClientKey.Of(address);
 }

@@ -66,7 +66,10 @@ public sealed class LdapRecipientSource(LdapSettings settings, ILogger logger) :
         try
         {
             var response = (SearchResponse)connection.SendRequest(request, settings.Timeout);
-            return response.Entries.Count > 0 ? RecipientLookup.Known : RecipientLookup.Unknown;
+            if (response.Entries.Count > 0) return RecipientLookup.Known;
+            // No entry here but references to other partitions: the address may live there. Not knowing is not
+            // "unknown" — a false 550 would bounce real mail — so the directory counts as unable to answer.
+            return response.References.Count > 0 ? RecipientLookup.Unavailable : RecipientLookup.Unknown;
         }
         catch (DirectoryOperationException ex) when (ex.Response.ResultCode == ResultCode.SizeLimitExceeded)
         {

@@ -7,7 +7,7 @@ namespace Rampart.Policy.Senders;
 /// The header From of mail from outside must not claim our own domains either: it is what the reader sees, and
 /// what a spoofer forges when the envelope sender is his own. Reads the header block only, from the spool.
 /// </summary>
-public sealed class HeaderFromFilter(AcceptedDomains ownDomains, IReadOnlyList<System.Net.IPNetwork> ownDomainsFrom) : IMessageFilter
+public sealed partial class HeaderFromFilter(AcceptedDomains ownDomains, IReadOnlyList<System.Net.IPNetwork> ownDomainsFrom) : IMessageFilter
 {
     public string Name => "header-from";
 
@@ -26,11 +26,28 @@ public sealed class HeaderFromFilter(AcceptedDomains ownDomains, IReadOnlyList<S
         }
         foreach (var from in headers.Where(h => h.Id == HeaderId.From))
         {
-            if (InternetAddressList.TryParse(from.Value, out var list) && list.Mailboxes.Any(m => ownDomains.Contains(m.Domain)))
-            {
-                return new Verdict.Reject(SenderFilter.Spoofed);
-            }
+            if (MentionsOwnDomain(from)) return new Verdict.Reject(SenderFilter.Spoofed);
         }
         return Verdict.Next;
     }
+
+    /// <summary>
+    /// Any address of ours anywhere in the field, raw or decoded: in the mailbox, in a display name made to look
+    /// like one, or in a value no parser agrees on (mail clients show something anyway). Parsing first and
+    /// judging the result would let exactly the malformed fields through.
+    /// </summary>
+    private bool MentionsOwnDomain(Header from)
+    {
+        foreach (var text in new[] { System.Text.Encoding.UTF8.GetString(from.RawValue), from.Value })
+        {
+            foreach (System.Text.RegularExpressions.Match m in AddressDomain().Matches(text))
+            {
+                if (ownDomains.Contains(m.Groups[1].Value.TrimEnd('.'))) return true;
+            }
+        }
+        return false;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"@\s*([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)")]
+    private static partial System.Text.RegularExpressions.Regex AddressDomain();
 }

@@ -22,6 +22,11 @@ public class SenderFilterTests
     [InlineData("From: The CEO <ceo@example.test>")]
     [InlineData("From: \"ceo@foreign.test\" <ceo@Example.Test>")]
     [InlineData("From: a@foreign.test, boss@example.test")]
+    [InlineData("From: =?utf-8?q?x=3Cy?= <ceo@example.test>")]           // malformed for parsers, shown by clients
+    [InlineData("From: \"CEO\" <ceo@example.test> (x")]
+    [InlineData("From: ceo@example.test;")]
+    [InlineData("From: \"ceo@example.test\" <attacker@foreign.test>")]  // our address as a display name
+    [InlineData("From: ceo@\r\n example.test")]
     public async Task An_outsider_claiming_our_domain_in_the_header_From_is_refused_at_the_end_of_DATA(string from)
     {
         await using var gateway = await TestGateway.StartAsync();
