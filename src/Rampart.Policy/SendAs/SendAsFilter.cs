@@ -23,10 +23,14 @@ public sealed class SendAsFilter(ISendAsDirectory directory) : IMailFromFilter
     public ValueTask<Verdict> OnMailFromAsync(SessionFacts session, Sender sender, CancellationToken ct)
     {
         if (session.AuthenticatedUser is not { } user || sender.Address.Length == 0) return ValueTask.FromResult(Verdict.Next);
-        int at = sender.Address.LastIndexOf('@');
-        var domain = at < 0 ? null : sender.Address[at..];
-        bool owned = directory.AddressesOf(user).Any(a => a.Equals(sender.Address, StringComparison.OrdinalIgnoreCase)
+        return ValueTask.FromResult(Owns(directory, user, sender.Address) ? Verdict.Next : new Verdict.Reject(NotYours));
+    }
+
+    internal static bool Owns(ISendAsDirectory directory, string user, string address)
+    {
+        int at = address.LastIndexOf('@');
+        var domain = at < 0 ? null : address[at..];
+        return directory.AddressesOf(user).Any(a => a.Equals(address, StringComparison.OrdinalIgnoreCase)
             || (a.StartsWith('@') && a.Equals(domain, StringComparison.OrdinalIgnoreCase)));
-        return ValueTask.FromResult(owned ? Verdict.Next : new Verdict.Reject(NotYours));
     }
 }

@@ -74,6 +74,9 @@ public sealed partial class SmtpSession
 
     private async Task SucceedAsync(string mechanism, string user)
     {
+        // The store's canonical form (it matches names trimmed and case-folded): what the client typed, spaces or
+        // stray line ends included, must not travel into logs, Received: headers and the queued envelope.
+        user = user.Trim().ToLowerInvariant();
         facts.AuthenticatedUser = user;
         SmtpLog.Authenticated(logger, facts.SessionId, facts.ClientAddress, mechanism, user);
         await SendAsync(Replies.AuthSucceeded);

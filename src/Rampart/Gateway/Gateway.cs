@@ -109,7 +109,7 @@ public sealed class Gateway : IAsyncDisposable
         // Before the relay filter: its accept at RCPT ends the stage, and a rate must count every recipient.
         if (l.RateLimits.Any) filters.Add(new RateLimitFilter(l.Name, l.RateLimits, RateStore));
         filters.Add(new SenderFilter(new SenderPatterns(l.SenderFilter.Block), own, l.SenderFilter.OwnDomainsFrom));
-        filters.Add(new SendAsFilter(new StoreSendAs(users)));
+        if (l.Auth is not null) filters.Add(new SendAsFilter(new StoreSendAs(users)));
         filters.Add(new RelayFilter(l.Role, domains, l.RelayNetworks, validateRecipients: sources.Count > 0));
         if (sources.Count > 0)
         {
@@ -118,6 +118,7 @@ public sealed class Gateway : IAsyncDisposable
         }
         // Only where it has work: a message filter makes every message's content be read back before the 250.
         if (own is not null) filters.Add(new HeaderFromFilter(own, l.SenderFilter.OwnDomainsFrom));
+        if (l.Auth is not null) filters.Add(new SendAsHeaderFilter(new StoreSendAs(users)));
         return new PolicyChain(filters);
     }
 

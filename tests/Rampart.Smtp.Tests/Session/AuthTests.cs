@@ -85,6 +85,17 @@ public class AuthTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Send_as_covers_the_header_From_too()
+    {
+        await using var c = await TlsSessionAsync();
+        await c.CommandAsync($"AUTH PLAIN {Plain("alice@example.test", "alice-pw")}", "235 2.7.0");
+        await c.EnvelopeAsync("alice@example.test", "x@elsewhere.test");
+        await c.DataAsync("From: The CEO <ceo@example.test>\r\nSubject: wire\r\n\r\nx\r\n", "550 5.7.1");
+        await c.EnvelopeAsync("alice@example.test", "x@elsewhere.test");
+        await c.DataAsync("From: Sales <sales@example.test>\r\nSubject: offer\r\n\r\nx\r\n");
+    }
+
+    [Fact]
     public async Task Login_with_challenges_and_with_an_initial_user()
     {
         await using (var c = await TlsSessionAsync())
