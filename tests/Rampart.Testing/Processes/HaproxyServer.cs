@@ -8,31 +8,19 @@ namespace Rampart.Testing.Processes;
 /// backend from 127.0.0.1; clients bound to another loopback address (127.0.0.5) are then told apart from it.
 /// Runs as our child in the foreground (<c>-db</c>) with a config in a temporary folder.
 /// </summary>
-public sealed class HaproxyServer : IAsyncDisposable
+public sealed class HaproxyServer : ChildServer
 {
-    private readonly TempDirectory temp;
-    private readonly RampartProcess haproxy;
-
-    private HaproxyServer(TempDirectory temp, RampartProcess haproxy, int port)
+    private HaproxyServer(TempDirectory temp, RampartProcess haproxy, int port) : base(temp, haproxy, port)
     {
-        this.temp = temp;
-        this.haproxy = haproxy;
-        Port = port;
     }
-
-    public int Port { get; }
-    public IPEndPoint EndPoint => new(IPAddress.Loopback, Port);
-
-    public string Describe() => haproxy.Describe();
 
     /// <param name="backend">Where to forward, e.g. the gateway's inbound listener.</param>
     /// <param name="version">1 or 2: which PROXY header HAProxy sends.</param>
-    public static async Task<HaproxyServer> StartAsync(IPEndPoint backend, int version)
+    public static Task<HaproxyServer> StartAsync(IPEndPoint backend, int version)
     {
         var binary = RequiredTool.Find("haproxy");
         int port = FreePort.Next();
-        var temp = new TempDirectory("rampart-haproxy");
-        try
+        return ReadyAsync(new TempDirectory("rampart-haproxy"), temp =>
         {
             var config = temp.File("haproxy.cfg");
             File.WriteAllText(config, $"""
@@ -50,37 +38,7 @@ public sealed class HaproxyServer : IAsyncDisposable
                     server rampart {backend.Address}:{backend.Port} {(version == 2 ? "send-proxy-v2" : "send-proxy")}
 
                 """);
-            var haproxy = RampartProcess.Start(binary, ["-db", "-f", config]);
-            var server = new HaproxyServer(temp, haproxy, port);
-            try
-            {
-                await haproxy.WaitForPortAsync(port, TimeSpan.FromSeconds(15));
-            }
-            catch
-            {
-                await server.DisposeAsync();
-                throw;
-            }
-            return server;
-        }
-        catch
-        {
-            temp.Dispose();
-            throw;
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        haproxy.Terminate();
-        try
-        {
-            await haproxy.WaitForExitAsync(TimeSpan.FromSeconds(10));
-        }
-        catch (TimeoutException)
-        {
-        }
-        await haproxy.DisposeAsync();
-        temp.Dispose();
+            return new HaproxyServer(temp, RampartProcess.Start(binary, ["-db", "-f", config]), port);
+        });
     }
 }

@@ -10,25 +10,15 @@ namespace Rampart.Testing.Processes;
 /// Extra options play a broken server: <c>-r RCPT</c> soft-rejects, <c>-f</c> hard-rejects, <c>-Q</c> says 421,
 /// <c>-q</c> disconnects (see smtp-sink(1)). Runs as our child, bound to 127.0.0.1 on a free port.
 /// </summary>
-public sealed class SmtpSink : IAsyncDisposable
+public sealed class SmtpSink : ChildServer
 {
     private const string SinkPath = "/usr/sbin/smtp-sink";
 
-    private readonly TempDirectory temp;
-    private readonly RampartProcess sink;
-
-    private SmtpSink(TempDirectory temp, RampartProcess sink, int port)
+    private SmtpSink(TempDirectory temp, RampartProcess sink, IPEndPoint endPoint) : base(temp, sink, endPoint.Port, endPoint.Address)
     {
-        this.temp = temp;
-        this.sink = sink;
-        Port = port;
     }
 
-    public int Port { get; }
-    public IPEndPoint EndPoint => new(IPAddress.Loopback, Port);
-    public string DumpFolder => temp.File("dump");
-
-    public string Describe() => sink.Describe();
+    public string DumpFolder => Temp.File("dump");
 
     public static Task<SmtpSink> StartAsync(params string[] extraOptions) => StartOnPortAsync(FreePort.Next(), extraOptions);
 
@@ -37,37 +27,19 @@ public sealed class SmtpSink : IAsyncDisposable
         StartOnAsync(new IPEndPoint(IPAddress.Loopback, port), extraOptions);
 
     /// <summary>On another loopback address (127.0.0.x) too: MX hosts of a test zone sharing one port.</summary>
-    public static async Task<SmtpSink> StartOnAsync(IPEndPoint endPoint, params string[] extraOptions)
+    public static Task<SmtpSink> StartOnAsync(IPEndPoint endPoint, params string[] extraOptions)
     {
-        int port = endPoint.Port;
         var binary = RequiredTool.At(SinkPath);
-        var temp = new TempDirectory("rampart-sink");
-        try
+        return ReadyAsync(new TempDirectory("rampart-sink"), temp =>
         {
             // smtp-sink writes its dumps as nobody (-u, required when run as root).
             File.SetUnixFileMode(temp.Path, (UnixFileMode)0b111_101_101);
             var dump = Directory.CreateDirectory(temp.File("dump")).FullName;
             File.SetUnixFileMode(dump, (UnixFileMode)0b111_111_111);
             string[] args = [.. Environment.UserName == "root" ? ["-u", "nobody"] : Array.Empty<string>(),
-                "-d", $"{dump}/%M.", .. extraOptions, $"{endPoint.Address}:{port}", "10"];
-            var sink = RampartProcess.Start(binary, args);
-            var server = new SmtpSink(temp, sink, port);
-            try
-            {
-                await sink.WaitForPortAsync(port, TimeSpan.FromSeconds(15), endPoint.Address);
-            }
-            catch
-            {
-                await server.DisposeAsync();
-                throw;
-            }
-            return server;
-        }
-        catch
-        {
-            temp.Dispose();
-            throw;
-        }
+                "-d", $"{dump}/%M.", .. extraOptions, $"{endPoint.Address}:{endPoint.Port}", "10"];
+            return new SmtpSink(temp, RampartProcess.Start(binary, args), endPoint);
+        });
     }
 
     /// <summary>The dumped transactions, waiting (bounded) until at least <paramref name="count"/> are complete.</summary>
@@ -87,18 +59,4 @@ public sealed class SmtpSink : IAsyncDisposable
     }
 
     public int DumpCount => Directory.GetFiles(DumpFolder).Length;
-
-    public async ValueTask DisposeAsync()
-    {
-        sink.Terminate();
-        try
-        {
-            await sink.WaitForExitAsync(TimeSpan.FromSeconds(10));
-        }
-        catch (TimeoutException)
-        {
-        }
-        await sink.DisposeAsync();
-        temp.Dispose();
-    }
 }
