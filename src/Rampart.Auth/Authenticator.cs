@@ -40,8 +40,9 @@ public sealed class Authenticator(UserStore store, FailureGuard guard, TimeProvi
                 Hashing.Release();
             }
         }
-        catch (SqliteException)
+        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
         {
+            // The store cannot be read (locked, owned by another user after a "sudo rampart user add"): try later.
             guard.End(client, user, failed: false);
             return AuthOutcome.Unavailable;
         }

@@ -122,7 +122,12 @@ public sealed class UserStore
     /// A random secret kept in the store, from which SCRAM derives salts for unknown users: stable across
     /// restarts like real salts, so asking twice for the same unknown name reveals nothing.
     /// </summary>
-    public byte[] FakeSaltSecret()
+    public byte[] FakeSaltSecret() => fakeSaltSecret ??= ReadOrMakeFakeSaltSecret();
+
+    // Read once: a write per SCRAM attempt would contend with `rampart user` commands for the file.
+    private byte[]? fakeSaltSecret;
+
+    private byte[] ReadOrMakeFakeSaltSecret()
     {
         using var db = Open();
         Execute(db, "INSERT OR IGNORE INTO secrets(name, value) VALUES ('fake_salt', $v)", ("$v", System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
@@ -141,18 +146,29 @@ public sealed class UserStore
         return cmd.ExecuteScalar() is not null;
     }
 
+    private bool schemaReady;
+
     private SqliteConnection Open()
     {
+        // Password hashes: readable by the gateway's user only, from the first byte (no window under the umask).
+        // An existing file keeps the mode the administrator gave it.
+        if (!File.Exists(Path) && !OperatingSystem.IsWindows())
+        {
+            using (new FileStream(Path, new FileStreamOptions
+                   { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+            {
+            }
+        }
         var db = new SqliteConnection(connectionString);
         db.Open();
-        // Password hashes: readable by the gateway's user only.
-        if (OperatingSystem.IsLinux()) File.SetUnixFileMode(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        if (schemaReady) return db;
         Execute(db, """
             CREATE TABLE IF NOT EXISTS users(name TEXT PRIMARY KEY, salt BLOB NOT NULL, iterations INTEGER NOT NULL,
                 stored_key BLOB NOT NULL, server_key BLOB NOT NULL);
             CREATE TABLE IF NOT EXISTS secrets(name TEXT PRIMARY KEY, value BLOB NOT NULL);
             CREATE TABLE IF NOT EXISTS send_as(name TEXT NOT NULL, address TEXT NOT NULL, PRIMARY KEY(name, address));
             """);
+        schemaReady = true;
         return db;
     }
 

@@ -57,6 +57,12 @@ public sealed class UserStoreTests : IDisposable
     {
         store.Add("bob", "pw", []);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(store.Path));
+
+        // A mode the administrator chose (a group that backs it up, say) is kept.
+        var chosen = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+        File.SetUnixFileMode(store.Path, chosen);
+        new UserStore(store.Path).Add("carol", "pw", []);
+        Assert.Equal(chosen, File.GetUnixFileMode(store.Path));
     }
 
     [Fact]
