@@ -4,12 +4,17 @@ using System.Text;
 
 namespace Rampart.Smtp.Transport;
 
-/// <summary>What a load balancer's PROXY header says; Source is null when the real connection's address stands (LOCAL, UNKNOWN, AF_UNSPEC).</summary>
-public sealed record ProxyHeader(IPEndPoint? Source, IPEndPoint? Destination, int Version);
+/// <summary>
+/// What a load balancer's PROXY header says; Source is null when the real connection's address stands (LOCAL,
+/// UNKNOWN, AF_UNSPEC). <paramref name="IsLocal"/>: the v2 LOCAL command, the balancer's own connection.
+/// </summary>
+public sealed record ProxyHeader(IPEndPoint? Source, IPEndPoint? Destination, int Version, bool IsLocal = false);
 
 /// <summary>Every way a PROXY header is refused; each closes the connection without a greeting.</summary>
 public enum ProxyHeaderError
 {
+    /// <summary>A relayed connection whose client address the balancer did not give (v1 UNKNOWN, v2 AF_UNSPEC).</summary>
+    UnknownSource,
     None,
     BadSignature,
     LineTooLong,
@@ -121,7 +126,7 @@ public static class ProxyProtocol
             case 0:
                 // LOCAL: the proxy's own connection (a health check); §2.2 says to discard the address block,
                 // family included, and keep the real addresses.
-                return (new ProxyHeader(null, null, 2), ProxyHeaderError.None);
+                return (new ProxyHeader(null, null, 2, IsLocal: true), ProxyHeaderError.None);
             case 1:
                 break;
             default:

@@ -156,6 +156,14 @@ public sealed class SmtpListener : IAsyncDisposable
             if (!stopping.IsCancellationRequested) SmtpLog.ProxyHeaderRefused(logger, options.ListenerName, peer, error);
             return null;
         }
+        if (header.Source is null && !header.IsLocal)
+        {
+            // UNKNOWN or AF_UNSPEC for a relayed client: its address is lost, and standing in the balancer's own
+            // (often inside relay_networks) would hand a stranger the balancer's rights. Only LOCAL — the
+            // balancer's own health check — keeps the connection's address.
+            SmtpLog.ProxyHeaderRefused(logger, options.ListenerName, peer, ProxyHeaderError.UnknownSource);
+            return null;
+        }
         var source = header.Source ?? (IPEndPoint)client.RemoteEndPoint!;
         SmtpLog.ProxyHeaderRead(logger, options.ListenerName, peer, source, header.Version);
         return source;

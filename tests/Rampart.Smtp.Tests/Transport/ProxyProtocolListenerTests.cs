@@ -138,6 +138,16 @@ public class ProxyProtocolListenerTests
     }
 
     [Fact]
+    public async Task A_relayed_client_without_an_address_is_dropped_rather_than_given_the_balancers()
+    {
+        // The balancer (127.0.0.1) may relay; a client it cannot name must not inherit that.
+        await using var gateway = await StartAsync();
+        Assert.Equal("", await SendAndDrainAsync(gateway.Inbound, Encoding.ASCII.GetBytes("PROXY UNKNOWN\r\nEHLO x\r\n")));
+        byte[] unspec = [.. Rampart.Smtp.Transport.ProxyProtocol.V2Signature, 0x21, 0x00, 0x00, 0x00];
+        Assert.Equal("", await SendAndDrainAsync(gateway.Inbound, unspec));
+    }
+
+    [Fact]
     public async Task A_listener_without_proxy_config_treats_a_header_as_an_unknown_command()
     {
         await using var gateway = await TestGateway.StartAsync();
