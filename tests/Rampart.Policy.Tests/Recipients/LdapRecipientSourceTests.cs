@@ -40,6 +40,26 @@ public sealed class LdapRecipientSourceTests
         Assert.Equal(RecipientLookup.Known, await source.LookupAsync("bob@example.test", default));
     }
 
+    [Fact]
+    public async Task A_directory_that_accepts_and_never_answers_is_unavailable_within_the_timeout()
+    {
+        // A hung server (not a stopped one, which refuses at once): the RCPT must not wait longer than the timeout.
+        using var hung = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        hung.Start();
+        var source = new LdapRecipientSource(new LdapSettings
+        {
+            Url = new Uri($"ldap://127.0.0.1:{((System.Net.IPEndPoint)hung.LocalEndpoint).Port}"),
+            BaseDn = SlapdServer.BaseDn,
+            Timeout = TimeSpan.FromMilliseconds(500),
+        }, NullLogger.Instance);
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var lookup = await source.LookupAsync("bob@example.test", default).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(RecipientLookup.Unavailable, lookup);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed.TotalSeconds:0.0} s");
+    }
+
     [Theory]
     [InlineData("bob@example.test", "bob@example.test")]
     [InlineData("a*b(c)\\d@x.test", "a\\2ab\\28c\\29\\5cd@x.test")]
