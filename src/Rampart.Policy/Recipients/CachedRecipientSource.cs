@@ -9,7 +9,10 @@ namespace Rampart.Policy.Recipients;
 public sealed class CachedRecipientSource(IRecipientSource inner, TimeSpan positiveTtl, TimeSpan negativeTtl, TimeProvider? clock = null)
     : IRecipientSource
 {
-    /// <summary>A harvesting run must not grow the cache without bound; past this, expired entries go, then all.</summary>
+    /// <summary>
+    /// A harvesting run must not grow the cache without bound; past this, expired entries go, then the unknown
+    /// ones (what harvesting fills it with), and only then everything — so real mailboxes stay cached.
+    /// </summary>
     public const int MaxEntries = 100_000;
 
     private readonly TimeProvider clock = clock ?? TimeProvider.System;
@@ -42,6 +45,11 @@ public sealed class CachedRecipientSource(IRecipientSource inner, TimeSpan posit
         foreach (var (key, value) in entries)
         {
             if (value.Until <= now) entries.TryRemove(key, out _);
+        }
+        if (entries.Count < MaxEntries) return;
+        foreach (var (key, value) in entries)
+        {
+            if (value.Status == RecipientLookup.Unknown) entries.TryRemove(key, out _);
         }
         if (entries.Count >= MaxEntries) entries.Clear();
     }

@@ -38,6 +38,20 @@ public class RecipientCacheAndFileTests
     }
 
     [Fact]
+    public async Task A_harvesting_run_that_fills_the_cache_does_not_evict_real_mailboxes()
+    {
+        var inner = new RecipientFilterTests.TableSource(RecipientLookup.Unknown, "bob@example.test");
+        var cache = new CachedRecipientSource(inner, TimeSpan.FromHours(1), TimeSpan.FromHours(1), new ManualClock());
+        await cache.LookupAsync("bob@example.test", default);
+
+        for (int i = 0; i <= CachedRecipientSource.MaxEntries; i++) await cache.LookupAsync($"guess{i}@example.test", default);
+        int calls = inner.Calls;
+
+        Assert.Equal(RecipientLookup.Known, await cache.LookupAsync("bob@example.test", default));
+        Assert.Equal(calls, inner.Calls); // still answered from the cache
+    }
+
+    [Fact]
     public async Task The_file_is_reloaded_when_it_changes_and_a_broken_one_keeps_the_last_good_list()
     {
         using var temp = new TempDirectory("rampart-rcpt");
