@@ -68,14 +68,12 @@ public sealed partial class Notifier(QueueStore store, string hostName, string p
     /// <summary>The enhanced code of the reply if it has one of the right class, else a generic one for the action.</summary>
     internal static string StatusOf(RecipientOutcome outcome, DsnAction action)
     {
-        var parts = outcome.Detail.Split(' ', 3);
-        char expected = action switch { DsnAction.Failed => '5', DsnAction.Delayed => '4', _ => '2' };
-        if (parts.Length >= 2 && parts[1].Length >= 5 && parts[1][0] == expected && parts[1][1] == '.'
-            && parts[1].Count(c => c == '.') == 2 && parts[1].All(c => char.IsAsciiDigit(c) || c == '.'))
+        int expected = action switch { DsnAction.Failed => 5, DsnAction.Delayed => 4, _ => 2 };
+        if (Smtp.ReplyParser.TryParse(outcome.Detail, out var reply) && reply.Status is { } status && status.Class == expected)
         {
-            return parts[1];
+            return status.ToString();
         }
-        return action switch { DsnAction.Failed => "5.0.0", DsnAction.Delayed => "4.0.0", _ => "2.0.0" };
+        return $"{expected}.0.0";
     }
 
     private static partial class NoticeLog

@@ -83,7 +83,8 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
         if (plan is HostPlan.Fail fail)
         {
             if (fail.Permanent) return fail.Reason;
-            throw new DestinationUnavailableException(ParseReply(fail.Reason));
+            throw new DestinationUnavailableException(ReplyParser.TryParse(fail.Reason, out var reply)
+                ? reply : throw new InvalidOperationException($"not a reply line: {fail.Reason}"));
         }
         var targets = ((HostPlan.Try)plan).Targets;
         if (targets.Count == 0) throw new DestinationUnavailableException(new SmtpReply(451, "4.4.4", $"No address found for the next hop of route {route.Name}"));
@@ -122,13 +123,6 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
         {
             return await SmtpClientConnection.ConnectAsync(target.EndPoint, target.Name, route.Client with { Tls = TlsPolicy.None }, ct);
         }
-    }
-
-    /// <summary>A made-up reply line such as "451 4.4.3 DNS lookup failed (...)".</summary>
-    internal static SmtpReply ParseReply(string line)
-    {
-        var parts = line.Split(' ', 3);
-        return new SmtpReply(int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), parts[1], parts.Length > 2 ? parts[2] : "");
     }
 
     private async Task CloseAsync()

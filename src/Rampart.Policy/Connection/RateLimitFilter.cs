@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Rampart.Mail;
 using Rampart.Policy.State;
 
@@ -39,7 +37,5 @@ public sealed class RateLimitFilter(string listener, RateLimits limits, IRateSto
             : new Verdict.TempFail(new SmtpReply(452, "4.7.1", $"Too many recipients from [{session.ClientAddress}]; try again later"));
 
     private ValueTask<bool> TakeAsync(string what, int perMinute, SessionFacts session, CancellationToken ct) =>
-        perMinute <= 0 ? ValueTask.FromResult(true) : store.TryTakeAsync($"{listener}:{what}:{ClientKey(session.ClientAddress)}", perMinute, Minute, ct);
-
-    public static string ClientKey(IPAddress address) => Mail.ClientKey.Of(address);
+        perMinute <= 0 ? ValueTask.FromResult(true) : store.TryTakeAsync($"{listener}:{what}:{Mail.ClientKey.Of(session.ClientAddress)}", perMinute, Minute, ct);
 }

@@ -14,16 +14,8 @@ public sealed partial class HeaderFromFilter(AcceptedDomains ownDomains, IReadOn
     public async ValueTask<Verdict> OnMessageAsync(MessageContext message, CancellationToken ct)
     {
         if (SenderFilter.IsExempt(ownDomainsFrom, message.Session)) return Verdict.Next;
-        await using var content = message.OpenContent();
-        HeaderList headers;
-        try
-        {
-            headers = await HeaderList.LoadAsync(content, ct);
-        }
-        catch (FormatException)
-        {
-            return Verdict.Next; // No readable header block: the content filters judge malformed mail.
-        }
+        // No readable header block: the content filters judge malformed mail.
+        if (await message.HeadersAsync(ct) is not { } headers) return Verdict.Next;
         foreach (var from in headers.Where(h => h.Id == HeaderId.From))
         {
             if (MentionsOwnDomain(from)) return new Verdict.Reject(SenderFilter.Spoofed);

@@ -143,7 +143,10 @@ public sealed class Gateway : IAsyncDisposable
         return sources;
     }
 
-    private MxResolver Resolver() => options.Dns.Server is { } server
+    private MxResolver? resolver;
+
+    /// <summary>One resolver for every route and callout: the configured DNS server, asked by one client.</summary>
+    private MxResolver Resolver() => resolver ??= options.Dns.Server is { } server
         ? new MxResolver(server, options.Dns.Port, options.Dns.Timeout)
         : MxResolver.FromSystem(options.Dns.Timeout);
 

@@ -50,5 +50,5 @@ public sealed class RateStoreTests : IDisposable
     [InlineData("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64")]
     [InlineData("2001:db8:1:2::1", "2001:db8:1:2::/64")]
     public void IPv6_clients_are_counted_per_64(string address, string key) =>
-        Assert.Equal(key, RateLimitFilter.ClientKey(IPAddress.Parse(address)));
+        Assert.Equal(key, Rampart.Mail.ClientKey.Of(IPAddress.Parse(address)));
 }
