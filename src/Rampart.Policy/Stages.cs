@@ -34,29 +34,3 @@ public interface IMessageFilter : IFilter
 {
     ValueTask<Verdict> OnMessageAsync(MessageContext message, CancellationToken ct);
 }
-
-/// <summary>What a message filter sees: the envelope and a way to read the content from the spool.</summary>
-public sealed record MessageContext(SessionFacts Session, string QueueId, Sender Sender, IReadOnlyList<Recipient> Recipients,
-    long Size, Func<Stream> OpenContent)
-{
-    private Task<MimeKit.HeaderList?>? headers;
-
-    /// <summary>
-    /// The header block, read from the spool once however many filters ask; null when it cannot be parsed
-    /// (each filter decides what a malformed header means for it).
-    /// </summary>
-    public Task<MimeKit.HeaderList?> HeadersAsync(CancellationToken ct) => headers ??= LoadHeadersAsync(ct);
-
-    private async Task<MimeKit.HeaderList?> LoadHeadersAsync(CancellationToken ct)
-    {
-        await using var content = OpenContent();
-        try
-        {
-            return await MimeKit.HeaderList.LoadAsync(content, ct);
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
-}

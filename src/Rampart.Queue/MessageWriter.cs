@@ -44,6 +44,28 @@ public sealed class MessageWriter : IAsyncDisposable
         return QueuedMessage.OpenContent(incomingPath, SpoolFormat.Magic.Length, ContentLength);
     }
 
+    /// <summary>
+    /// Replaces the content received so far (a filter stripped an attachment). The new content is written beside
+    /// the old one, which <paramref name="write"/> may still read, then takes its place; nothing is acknowledged yet,
+    /// so no sync is needed until the commit.
+    /// </summary>
+    public async Task ReplaceContentAsync(Func<Stream, CancellationToken, Task> write, CancellationToken ct)
+    {
+        await FlushAsync(ct);
+        var replacementPath = incomingPath + ".new";
+        long length;
+        await using (var output = new FileStream(replacementPath, FileMode.Create, FileAccess.Write, FileShare.Read, BufferSize, useAsync: true))
+        {
+            output.Write(SpoolFormat.Magic);
+            await write(output, ct);
+            length = output.Length;
+        }
+        handle!.Dispose();
+        File.Move(replacementPath, incomingPath, overwrite: true);
+        handle = File.OpenHandle(incomingPath, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, FileOptions.Asynchronous);
+        offset = length;
+    }
+
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> content, CancellationToken ct)
     {
         if (buffered + content.Length > BufferSize) await FlushAsync(ct);

@@ -87,7 +87,7 @@ internal sealed partial class GatewaySessionHandler(
             var recipients = transaction.Recipients.Select(QualifyPostmaster).ToList();
             // Content filters read the spool file, so what is still buffered must reach it first.
             if (chain.HasMessageFilters) await writer.FlushAsync(ct);
-            var context = new MessageContext(session, writer.QueueId, transaction.Sender, recipients, transaction.Size, writer.OpenContent);
+            var context = new MessageContext(session, writer.QueueId, transaction.Sender, recipients, new SpoolContent(writer));
             var verdict = await chain.MessageAsync(context, ct);
             if (ToReply(verdict) is { } refusal) return refusal;
 
@@ -116,6 +116,16 @@ internal sealed partial class GatewaySessionHandler(
             HandlerLog.CommitFailed(logger, ex, writer.QueueId);
             return Replies.LocalError;
         }
+    }
+
+    /// <summary>The content as filters see it: the spool file still being received.</summary>
+    private sealed class SpoolContent(MessageWriter writer) : IMessageContent
+    {
+        public long Length => writer.ContentLength;
+
+        public Stream Open() => writer.OpenContent();
+
+        public Task ReplaceAsync(Func<Stream, CancellationToken, Task> write, CancellationToken ct) => writer.ReplaceContentAsync(write, ct);
     }
 
     /// <summary>RFC 5321 §4.1.1.3 lets "&lt;Postmaster&gt;" come without a domain; it means ours.</summary>

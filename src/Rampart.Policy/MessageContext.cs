@@ -1,0 +1,81 @@
+using Rampart.Mail;
+
+namespace Rampart.Policy;
+
+/// <summary>
+/// What a message filter sees: the envelope, and the content, read from the spool (never held in memory). A filter
+/// that changes the message (one that strips an attachment) replaces the content; later filters and the queue see
+/// the new one.
+/// </summary>
+public sealed class MessageContext(SessionFacts session, string queueId, Sender sender, IReadOnlyList<Recipient> recipients,
+    IMessageContent content)
+{
+    private Task<MimeKit.HeaderList?>? headers;
+
+    public SessionFacts Session => session;
+    public string QueueId => queueId;
+    public Sender Sender => sender;
+    public IReadOnlyList<Recipient> Recipients => recipients;
+
+    /// <summary>Content size in bytes, after any replacement.</summary>
+    public long Size => content.Length;
+
+    /// <summary>A new read-only, seekable stream over the current content; the caller disposes it.</summary>
+    public Stream OpenContent() => content.Open();
+
+    /// <summary>
+    /// The header block, read once however many filters ask; null when it cannot be parsed (each filter decides
+    /// what a malformed header means for it).
+    /// </summary>
+    public Task<MimeKit.HeaderList?> HeadersAsync(CancellationToken ct) => headers ??= LoadHeadersAsync(ct);
+
+    /// <summary>
+    /// Replaces the content with what <paramref name="write"/> produces. The old content stays readable while it
+    /// runs, so a message parsed from it may be written back out with changes.
+    /// </summary>
+    public async Task ReplaceContentAsync(Func<Stream, CancellationToken, Task> write, CancellationToken ct)
+    {
+        await content.ReplaceAsync(write, ct);
+        headers = null;
+    }
+
+    private async Task<MimeKit.HeaderList?> LoadHeadersAsync(CancellationToken ct)
+    {
+        await using var stream = OpenContent();
+        try
+        {
+            return await MimeKit.HeaderList.LoadAsync(stream, ct);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>Where a message's content lives while filters judge it: the spool file being received, or a quarantined copy.</summary>
+public interface IMessageContent
+{
+    long Length { get; }
+
+    Stream Open();
+
+    Task ReplaceAsync(Func<Stream, CancellationToken, Task> write, CancellationToken ct);
+}
+
+/// <summary>Content held in memory: for messages the gateway composes itself, and for filter tests.</summary>
+public sealed class MemoryMessageContent(byte[] bytes) : IMessageContent
+{
+    public byte[] Bytes { get; private set; } = bytes;
+
+    public long Length => Bytes.Length;
+
+    public Stream Open() => new MemoryStream(Bytes, writable: false);
+
+    public async Task ReplaceAsync(Func<Stream, CancellationToken, Task> write, CancellationToken ct)
+    {
+        using var output = new MemoryStream();
+        await write(output, ct);
+        Bytes = output.ToArray();
+    }
+}
