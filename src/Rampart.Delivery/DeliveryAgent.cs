@@ -80,7 +80,7 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
 
     private async Task AttemptAsync(QueuedMessage message)
     {
-        if (message.Envelope.QuarantineReason is not null || stopping.IsCancellationRequested) return;
+        if (message.Envelope.Quarantine is not null || stopping.IsCancellationRequested) return;
         Interlocked.Increment(ref inFlight);
         DateTimeOffset? next = null;
         try

@@ -61,13 +61,24 @@ public sealed class PolicyChain(IReadOnlyList<IFilter> filters)
         return new Verdict.Reject(RelayDenied);
     }
 
+    /// <summary>
+    /// Unlike the other stages, a quarantine does not end this one: the later filters still judge the message, so
+    /// a refusal still refuses it, and a released message has passed every filter but the ones that held it.
+    /// </summary>
     public async ValueTask<Verdict> MessageAsync(MessageContext context, CancellationToken ct)
     {
+        List<(string Filter, string Reason)>? holds = null;
         foreach (var f in message)
         {
             var v = await f.OnMessageAsync(context, ct);
+            if (v is Verdict.Quarantine q)
+            {
+                (holds ??= []).Add((q.Filters is [var named] ? named : f.Name, q.Reason));
+                continue;
+            }
             if (v.IsDecisive) return v;
         }
-        return Verdict.Next;
+        return holds is null ? Verdict.Next
+            : new Verdict.Quarantine(string.Join("; ", holds.Select(h => h.Reason))) { Filters = holds.Select(h => h.Filter).ToList() };
     }
 }

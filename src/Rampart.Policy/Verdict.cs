@@ -22,8 +22,14 @@ public abstract record Verdict
     /// <summary>Temporary refusal (4xx): the client should try again later.</summary>
     public sealed record TempFail(SmtpReply Reply) : Verdict;
 
-    /// <summary>Accept the message but hold it in quarantine instead of delivering it.</summary>
-    public sealed record Quarantine(string Reason) : Verdict;
+    /// <summary>
+    /// Accept the message but hold it in quarantine instead of delivering it. <see cref="Filters"/> names the
+    /// filters that held it (set by the chain), so a rescan knows which holds it may lift.
+    /// </summary>
+    public sealed record Quarantine(string Reason) : Verdict
+    {
+        public IReadOnlyList<string> Filters { get; init; } = [];
+    }
 
     public static readonly Verdict Next = new Continue();
     public static readonly Verdict Ok = new Accept();

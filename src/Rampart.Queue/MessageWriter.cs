@@ -87,6 +87,7 @@ public sealed class MessageWriter : IAsyncDisposable
         buffered = 0;
     }
 
+    /// <summary>Makes the message durable in active/, or in quarantine/ when its envelope says it is held.</summary>
     public async Task<QueuedMessage> CommitAsync(QueuedEnvelope envelope)
     {
         var file = handle ?? throw new InvalidOperationException("already committed or aborted");
@@ -102,7 +103,8 @@ public sealed class MessageWriter : IAsyncDisposable
         // Content durable first, then the rename that publishes it, each in a shared sync round.
         // A crash between the two leaves a complete file in incoming/, which was never acknowledged
         // and so is discarded at start-up.
-        var activePath = store.ActivePath(QueueId);
+        // A held message goes to quarantine/ instead, where delivery never looks.
+        var activePath = envelope.Quarantine is null ? store.ActivePath(QueueId) : Path.Combine(store.Quarantine, QueueId);
         await store.Barrier.SyncAsync();
         File.Move(incomingPath, activePath);
         committed = true;

@@ -7,7 +7,9 @@ namespace Rampart.Queue;
 /// The spool, postfix-style: each state is a directory and a rename is the state change.
 /// incoming/ holds content still arriving (never acknowledged, so removed at start-up); active/ holds
 /// committed messages until every recipient has a final outcome; corrupt/ keeps damaged files for the
-/// administrator instead of blocking the queue. Each message in active/ may have a ".rcpt" log beside
+/// administrator instead of blocking the queue; quarantine/ holds what a filter held back (see
+/// <see cref="Quarantine.QuarantineStore"/>); pickup/ takes released messages, from this process or from the
+/// `rampart quarantine` command, into active/. Each message in active/ may have a ".rcpt" log beside
 /// it with its recipients' outcomes so far.
 /// </summary>
 public sealed partial class QueueStore : IDisposable
@@ -25,7 +27,9 @@ public sealed partial class QueueStore : IDisposable
         Incoming = Path.Combine(Root, "incoming");
         Active = Path.Combine(Root, "active");
         Corrupt = Path.Combine(Root, "corrupt");
-        foreach (var dir in new[] { Root, Incoming, Active, Corrupt }) Directory.CreateDirectory(dir);
+        Quarantine = Path.Combine(Root, "quarantine");
+        Pickup = Path.Combine(Root, "pickup");
+        foreach (var dir in new[] { Root, Incoming, Active, Corrupt, Quarantine, Pickup }) Directory.CreateDirectory(dir);
         Durable.SyncDirectory(Root);
         Barrier = new SyncBarrier(Root);
     }
@@ -34,6 +38,8 @@ public sealed partial class QueueStore : IDisposable
     public string Incoming { get; }
     public string Active { get; }
     public string Corrupt { get; }
+    public string Quarantine { get; }
+    public string Pickup { get; }
     /// <summary>The group-commit barrier of the spool's file system; delivery uses it for its own files too.</summary>
     public SyncBarrier Barrier { get; }
 
@@ -151,6 +157,49 @@ public sealed partial class QueueStore : IDisposable
     }
 
     private const long CompactAfterBytes = 16 * 1024;
+
+    /// <summary>
+    /// Moves released messages from pickup/ into active/ and returns them for delivery. A rename within the spool
+    /// is the hand-over, so a message is in exactly one of the two; pickup files are complete when they appear
+    /// (written under a dot name, synced, renamed).
+    /// </summary>
+    public IReadOnlyList<QueuedMessage> TakePickups()
+    {
+        List<QueuedMessage>? taken = null;
+        foreach (var path in Directory.EnumerateFiles(Pickup).Take(MaxPickupsPerScan))
+        {
+            var name = Path.GetFileName(path);
+            if (name.StartsWith('.')) continue;
+            var target = ActivePath(name);
+            try
+            {
+                if (File.Exists(target))
+                {
+                    // The same message released twice: it is already on its way.
+                    File.Delete(path);
+                    continue;
+                }
+                File.Move(path, target);
+                (taken ??= []).Add(SpoolFormat.Read(target));
+            }
+            catch (Exception ex) when (ex is InvalidDataException or System.Text.Json.JsonException)
+            {
+                QueueLog.MovedToCorrupt(logger, name, ex.Message);
+                File.Move(target, Path.Combine(Corrupt, name), overwrite: true);
+            }
+            catch (FileNotFoundException)
+            {
+                // Taken by another scan in the meantime.
+            }
+        }
+        if (taken is null) return [];
+        Durable.SyncDirectory(Active);
+        Durable.SyncDirectory(Pickup);
+        return taken;
+    }
+
+    // Bounds one scan's work; the rest is taken by the next scan.
+    private const int MaxPickupsPerScan = 1000;
 
     /// <summary>
     /// Queues a message the gateway made itself (a bounce, a delay warning): the same durable commit as received mail.

@@ -24,8 +24,21 @@ public sealed record QueuedEnvelope
     /// </summary>
     public bool IsNotice { get; init; }
 
-    /// <summary>Set when a filter held the message; delivery skips it until it is released.</summary>
-    public string? QuarantineReason { get; init; }
+    /// <summary>Set while a filter holds the message in quarantine/; delivery never sees it until it is released.</summary>
+    public QuarantineHold? Quarantine { get; init; }
+
+    /// <summary>Why the message was held before an administrator or a rescan released it (kept for tracing).</summary>
+    public QuarantineHold? ReleasedFrom { get; init; }
+}
+
+/// <summary>Why a message is in quarantine: the filters that held it, their reasons, and when.</summary>
+public sealed record QuarantineHold(string Reason, IReadOnlyList<string> Filters, DateTimeOffset At)
+{
+    /// <summary>Held only because no virus scanner could give a verdict: a rescan that comes out clean releases it.</summary>
+    public bool AwaitingScan => Filters.Count > 0 && Filters.All(f => f == ScanPending);
+
+    /// <summary>The filter name of a hold for a scanner that failed (not for a virus found).</summary>
+    public const string ScanPending = "antivirus-unavailable";
 }
 
 [JsonSourceGenerationOptions(UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -61,4 +61,11 @@ internal static class ConfigOutput
             return null;
         }
     }
+
+    /// <summary>Prints "rampart: message" on standard error and returns the exit code.</summary>
+    public static int Fail(int code, string message)
+    {
+        Console.Error.WriteLine($"rampart: {message}");
+        return code;
+    }
 }

@@ -16,6 +16,7 @@ public static class RampartCommandLine
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(CheckConfigCommand.Create());
         root.Subcommands.Add(UserCommand.Create());
+        root.Subcommands.Add(QuarantineCommand.Create());
         return root;
     }
 }

@@ -144,9 +144,5 @@ public static class UserCommand
 
     private static string Show(IReadOnlyList<string> addresses) => addresses.Count == 0 ? "(nothing)" : string.Join(", ", addresses);
 
-    private static int Fail(int code, string message)
-    {
-        Console.Error.WriteLine($"rampart: {message}");
-        return code;
-    }
+    private static int Fail(int code, string message) => ConfigOutput.Fail(code, message);
 }

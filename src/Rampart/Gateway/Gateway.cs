@@ -33,6 +33,7 @@ public sealed class Gateway : IAsyncDisposable
     private readonly List<SmtpListener> listeners = [];
     private QueueStore? queue;
     private DeliveryAgent? delivery;
+    private PickupWatcher? pickup;
 
     public Gateway(GatewayOptions options, ILoggerFactory loggers, TimeProvider? clock = null)
     {
@@ -62,6 +63,8 @@ public sealed class Gateway : IAsyncDisposable
             DelayWarning = options.Queue.DelayWarning,
         }, loggers.CreateLogger("Rampart.Delivery"), clock);
         foreach (var message in queue.Recover()) delivery.Resume(message);
+        pickup = new PickupWatcher(queue, delivery, loggers.CreateLogger("Rampart.Queue.Pickup"), clock);
+        pickup.Start();
         var resources = new ResourceGuard(queue.Root, options.Queue.MinFreeDisk, options.Queue.MinFreeMemory, clock);
 
         var defaultCertificate = new Lazy<X509Certificate2>(() => options.Tls is { } tls
@@ -202,6 +205,7 @@ public sealed class Gateway : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         foreach (var listener in listeners) await listener.DisposeAsync();
+        if (pickup is not null) await pickup.DisposeAsync();
         if (delivery is not null) await delivery.DisposeAsync();
         foreach (var d in owned) d.Dispose();
         queue?.Dispose();

@@ -104,11 +104,12 @@ internal sealed partial class GatewaySessionHandler(
                 Recipients = recipients,
                 ReceivedAt = transaction.StartedAt,
                 EightBitContent = transaction.HasEightBitContent,
-                QuarantineReason = (verdict as Verdict.Quarantine)?.Reason,
+                Quarantine = verdict is Verdict.Quarantine q ? new QuarantineHold(q.Reason, q.Filters, clock.GetUtcNow()) : null,
             };
             // The commit is not cancelled by shutdown: a message half-committed would be answered with nothing.
             var message = await writer.CommitAsync(envelope);
-            delivery.Enqueue(message);
+            if (envelope.Quarantine is { } hold) HandlerLog.Quarantined(logger, writer.QueueId, hold.Reason);
+            else delivery.Enqueue(message);
             return new SmtpReply(250, new EnhancedStatusCode(2, 0, 0), $"Ok: queued as {writer.QueueId}");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -143,6 +144,9 @@ internal sealed partial class GatewaySessionHandler(
     {
         [LoggerMessage(4001, LogLevel.Error, "Queue commit of {QueueId} failed; client told to retry")]
         public static partial void CommitFailed(ILogger logger, Exception exception, string queueId);
+
+        [LoggerMessage(4003, LogLevel.Warning, "{QueueId} quarantined: {Reason}")]
+        public static partial void Quarantined(ILogger logger, string queueId, string reason);
 
         [LoggerMessage(4002, LogLevel.Warning, "Back pressure on {Listener}: {Shortage}; answering 452 4.3.1")]
         public static partial void Shortage(ILogger logger, string listener, string shortage);

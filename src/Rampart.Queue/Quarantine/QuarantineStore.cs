@@ -1,0 +1,107 @@
+using Rampart.Mail;
+
+namespace Rampart.Queue.Quarantine;
+
+/// <summary>
+/// The quarantine folder of a spool: messages a filter held, each a spool file whose envelope says why. Works on
+/// the files alone, so the `rampart quarantine` command and the running gateway can both use it at once: a release
+/// is a new file in pickup/ (which the gateway takes into active/) followed by the removal of the held copy, and
+/// every file appears whole (written under a dot name, synced, renamed). A crash between the two steps leaves the
+/// message in both places, so it is delivered and still listed, never lost.
+/// </summary>
+public sealed class QuarantineStore(string queueRoot)
+{
+    public string Folder { get; } = Path.Combine(queueRoot, "quarantine");
+
+    private string PickupFolder { get; } = Path.Combine(queueRoot, "pickup");
+
+    /// <summary>Every held message, oldest first. A damaged file is skipped and named in <paramref name="damaged"/>.</summary>
+    public IReadOnlyList<QueuedMessage> List(List<string>? damaged = null)
+    {
+        if (!Directory.Exists(Folder)) return [];
+        var held = new List<QueuedMessage>();
+        foreach (var path in Directory.EnumerateFiles(Folder).Order(StringComparer.Ordinal))
+        {
+            if (Path.GetFileName(path).StartsWith('.')) continue;
+            try
+            {
+                held.Add(SpoolFormat.Read(path));
+            }
+            catch (Exception ex) when (ex is InvalidDataException or System.Text.Json.JsonException or IOException)
+            {
+                damaged?.Add($"{Path.GetFileName(path)}: {ex.Message}");
+            }
+        }
+        return held.OrderBy(m => m.Envelope.ReceivedAt).ToList();
+    }
+
+    /// <summary>The held message with this queue id, or null. Ids are checked, so no name reaches outside the folder.</summary>
+    public QueuedMessage? Find(string queueId)
+    {
+        if (!QueueId.TryParse(queueId, out _)) return null;
+        var path = Path.Combine(Folder, queueId);
+        try
+        {
+            return SpoolFormat.Read(path);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Hands the message to delivery, with the hold it had recorded as <see cref="QueuedEnvelope.ReleasedFrom"/>.
+    /// False when no such message is held (already released or deleted).
+    /// </summary>
+    public async Task<bool> ReleaseAsync(string queueId, CancellationToken ct)
+    {
+        if (Find(queueId) is not { } held) return false;
+        var released = held.Envelope with { Quarantine = null, ReleasedFrom = held.Envelope.Quarantine };
+        Directory.CreateDirectory(PickupFolder);
+        await RewriteAsync(held, released, Path.Combine(PickupFolder, queueId), ct);
+        return Delete(queueId);
+    }
+
+    /// <summary>Removes a held message for good. False when there is none.</summary>
+    public bool Delete(string queueId)
+    {
+        if (!QueueId.TryParse(queueId, out _)) return false;
+        var path = Path.Combine(Folder, queueId);
+        if (!File.Exists(path)) return false;
+        File.Delete(path);
+        Durable.SyncDirectory(Folder);
+        return true;
+    }
+
+    /// <summary>Records a new reason for a hold (a rescan found something else, or found it clean but left it held).</summary>
+    public Task UpdateHoldAsync(QueuedMessage held, QuarantineHold hold, CancellationToken ct) =>
+        RewriteAsync(held, held.Envelope with { Quarantine = hold }, held.Path, ct);
+
+    /// <summary>The same content under a new envelope, published atomically at <paramref name="target"/>.</summary>
+    private static async Task RewriteAsync(QueuedMessage message, QueuedEnvelope envelope, string target, CancellationToken ct)
+    {
+        var directory = Path.GetDirectoryName(target)!;
+        var temp = Path.Combine(directory, "." + Path.GetFileName(target) + ".tmp");
+        try
+        {
+            await using (var output = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
+            {
+                output.Write(SpoolFormat.Magic);
+                await using (var content = message.OpenContent()) await content.CopyToAsync(output, ct);
+                var envelopeBytes = SpoolFormat.SerializeEnvelope(envelope);
+                await output.WriteAsync(envelopeBytes, ct);
+                await output.WriteAsync(SpoolFormat.Trailer(message.ContentLength, envelopeBytes), ct);
+                await output.FlushAsync(ct);
+                output.Flush(flushToDisk: true);
+            }
+            File.Move(temp, target, overwrite: true);
+            Durable.SyncDirectory(directory);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+}

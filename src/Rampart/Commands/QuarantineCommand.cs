@@ -1,0 +1,132 @@
+using System.CommandLine;
+using System.Text;
+using Rampart.Queue;
+using Rampart.Queue.Quarantine;
+
+namespace Rampart.Commands;
+
+/// <summary>
+/// `rampart quarantine list|show|release|delete|rescan`: what the filters held back, in data_dir/queue/quarantine.
+/// Works on the files while the gateway runs; a released message is taken into delivery within a second (or at
+/// the next start). Exit codes: 0 done, 1 some id was not held, 2 bad configuration or arguments.
+/// </summary>
+public static partial class QuarantineCommand
+{
+    private static readonly Argument<string[]> IdsArgument = new("queue-id") { Arity = ArgumentArity.OneOrMore, Description = "Queue ids, as `list` shows them" };
+
+    public static Command Create()
+    {
+        var command = new Command("quarantine", "List, inspect, release, delete or rescan quarantined messages");
+        command.Subcommands.Add(List());
+        command.Subcommands.Add(Show());
+        command.Subcommands.Add(Release());
+        command.Subcommands.Add(Delete());
+        // RESCAN-PENDING command.Subcommands.Add(Rescan());
+        return command;
+    }
+
+    private static Command List()
+    {
+        var command = new Command("list", "One line per held message: id, received, sender, recipients, size, reason") { RampartCommandLine.ConfigOption };
+        command.SetAction(result =>
+        {
+            if (Open(result) is not { } store) return 2;
+            var damaged = new List<string>();
+            var held = store.List(damaged);
+            foreach (var m in held)
+            {
+                var e = m.Envelope;
+                Console.WriteLine(string.Join('\t', e.QueueId, e.ReceivedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+                    Printable(e.Sender.Address.Length == 0 ? "<>" : e.Sender.Address), e.Recipients.Count + " rcpt", m.ContentLength + " bytes",
+                    Printable(e.Quarantine?.Reason ?? "")));
+            }
+            foreach (var d in damaged) Console.Error.WriteLine($"rampart: damaged quarantine file {d}");
+            Console.Error.WriteLine($"{held.Count} held in {store.Folder}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Show()
+    {
+        var content = new Option<bool>("--content") { Description = "Print the whole message as received instead of its header" };
+        var id = new Argument<string>("queue-id");
+        var command = new Command("show", "The envelope, the hold and the header of one held message") { id, content, RampartCommandLine.ConfigOption };
+        command.SetAction(async (result, ct) =>
+        {
+            if (Open(result) is not { } store) return 2;
+            if (store.Find(result.GetValue(id)!) is not { } m) return ConfigOutput.Fail(1, $"no quarantined message {result.GetValue(id)}");
+            await using var stream = m.OpenContent();
+            if (result.GetValue(content))
+            {
+                await using var stdout = Console.OpenStandardOutput();
+                await stream.CopyToAsync(stdout, ct);
+                return 0;
+            }
+            var e = m.Envelope;
+            Console.WriteLine($"queue id:    {e.QueueId}");
+            Console.WriteLine($"received:    {e.ReceivedAt:u} on {e.Listener} ({e.Role}) from {e.ClientAddress} ({Printable(e.HeloName ?? "")})");
+            Console.WriteLine($"sender:      {Printable(e.Sender.Address.Length == 0 ? "<>" : e.Sender.Address)}");
+            foreach (var r in e.Recipients) Console.WriteLine($"recipient:   {Printable(r.Address)}");
+            if (e.Quarantine is { } hold)
+            {
+                Console.WriteLine($"held since:  {hold.At:u} by {string.Join(", ", hold.Filters)}");
+                Console.WriteLine($"reason:      {Printable(hold.Reason)}");
+            }
+            Console.WriteLine($"size:        {m.ContentLength} bytes");
+            Console.WriteLine();
+            Console.Write(await HeaderBlockAsync(stream, ct));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Release()
+    {
+        var command = new Command("release", "Deliver held messages, without the filters that held them") { IdsArgument, RampartCommandLine.ConfigOption };
+        command.SetAction(async (result, ct) => Open(result) is { } store
+            ? await EachAsync(result.GetValue(IdsArgument)!, async id => await store.ReleaseAsync(id, ct), "released")
+            : 2);
+        return command;
+    }
+
+    private static Command Delete()
+    {
+        var command = new Command("delete", "Remove held messages for good") { IdsArgument, RampartCommandLine.ConfigOption };
+        command.SetAction(async (result, ct) => Open(result) is { } store
+            ? await EachAsync(result.GetValue(IdsArgument)!, id => Task.FromResult(store.Delete(id)), "deleted")
+            : 2);
+        return command;
+    }
+
+    private static async Task<int> EachAsync(IEnumerable<string> ids, Func<string, Task<bool>> act, string done)
+    {
+        int code = 0;
+        foreach (var id in ids)
+        {
+            if (await act(id)) Console.WriteLine($"{id} {done}");
+            else code = ConfigOutput.Fail(1, $"no quarantined message {Printable(id)}");
+        }
+        return code;
+    }
+
+    private static QuarantineStore? Open(ParseResult result) =>
+        ConfigOutput.LoadOrReport(result.GetValue(RampartCommandLine.ConfigOption)) is { } options
+            ? new QuarantineStore(Path.Combine(options.DataDir, "queue"))
+            : null;
+
+    /// <summary>The header block as received, capped: a hostile message must not flood the administrator's terminal.</summary>
+    private static async Task<string> HeaderBlockAsync(Stream content, CancellationToken ct)
+    {
+        var buffer = new byte[64 * 1024];
+        int length = await content.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, ct);
+        var text = Encoding.UTF8.GetString(buffer, 0, length);
+        int end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        var block = end >= 0 ? text[..(end + 2)] : text;
+        return string.Concat(block.Split("\r\n").Select(l => Printable(l) + Environment.NewLine));
+    }
+
+    /// <summary>Control characters from mail shown as \xNN, so a message cannot write escape sequences to a terminal.</summary>
+    internal static string Printable(string text) =>
+        text.Any(char.IsControl) ? string.Concat(text.Select(c => char.IsControl(c) && c != '\t' ? $"\\x{(int)c:X2}" : c.ToString())) : text;
+}

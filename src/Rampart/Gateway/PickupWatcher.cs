@@ -1,0 +1,68 @@
+using Microsoft.Extensions.Logging;
+using Rampart.Delivery;
+using Rampart.Queue;
+
+namespace Rampart.Gateway;
+
+/// <summary>
+/// Takes released messages from the spool's pickup/ folder into delivery, once a second (postfix's pickup). A poll
+/// rather than a file-system watcher: it also finds what was dropped while the gateway was down, and costs one
+/// directory read a second.
+/// </summary>
+internal sealed partial class PickupWatcher(QueueStore queue, DeliveryAgent delivery, ILogger logger, TimeProvider clock) : IAsyncDisposable
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+    private readonly CancellationTokenSource stopping = new();
+    private Task? loop;
+
+    public void Start()
+    {
+        TakeAll();
+        loop = RunAsync();
+    }
+
+    private async Task RunAsync()
+    {
+        using var timer = new PeriodicTimer(Interval, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping.Token)) TakeAll();
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void TakeAll()
+    {
+        try
+        {
+            foreach (var message in queue.TakePickups())
+            {
+                PickupLog.Released(logger, message.QueueId, message.Envelope.ReleasedFrom?.Reason ?? "no hold recorded");
+                delivery.Enqueue(message);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Left in pickup/: the next tick tries again.
+            PickupLog.Failed(logger, ex);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await stopping.CancelAsync();
+        if (loop is not null) await loop;
+        stopping.Dispose();
+    }
+
+    private static partial class PickupLog
+    {
+        [LoggerMessage(2101, LogLevel.Information, "{QueueId} released from quarantine (was held: {Reason}); queued for delivery")]
+        public static partial void Released(ILogger logger, string queueId, string reason);
+
+        [LoggerMessage(2102, LogLevel.Error, "Taking released messages from pickup/ failed; retrying")]
+        public static partial void Failed(ILogger logger, Exception exception);
+    }
+}
