@@ -9,6 +9,12 @@ namespace Rampart.Policy.Attachments;
 /// </summary>
 public static class AttachmentInspector
 {
+    /// <summary>
+    /// TNEF text defaults to Windows-1252, which .NET knows only once the code-page provider is registered
+    /// (MimeKit's TNEF reader fails its type initialiser without it). Registering twice is harmless.
+    /// </summary>
+    static AttachmentInspector() => System.Text.Encoding.RegisterProvider(System.Text.CodePagesEncodingProvider.Instance);
+
     public static async Task<AttachmentReport> InspectAsync(Stream message, AttachmentOptions options, CancellationToken ct) =>
         (await InspectMessageAsync(message, options, ct)).Report;
 
