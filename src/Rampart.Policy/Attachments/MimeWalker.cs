@@ -44,6 +44,13 @@ internal sealed class MimeWalker(InspectionState state)
             state.Add(FindingKind.Malformed, path, "MIME nesting too deep", target);
             return;
         }
+        // RFC 2046 §5.2.2: fragments are only whole once reassembled, which this gateway does not do; a program
+        // split across three messages would pass each one.
+        if (part.ContentType.IsMimeType("message", "partial"))
+        {
+            state.Add(FindingKind.Malformed, path, "message/partial cannot be checked", target);
+            return;
+        }
         var names = NamesOf(part);
         var declared = part.ContentType.MimeType.ToLowerInvariant();
         await using var decoded = part.Content?.Open() ?? Stream.Null;

@@ -83,6 +83,29 @@ public class AttachmentFilterTests
     }
 
     [Fact]
+    public async Task Strip_replaces_the_body_of_a_single_part_message()
+    {
+        var message = Samples.Crlf($"From: a@foreign.test\nMIME-Version: 1.0\nContent-Type: application/octet-stream; name=\"run.js\"\n" +
+            $"Content-Transfer-Encoding: base64\n\n{Convert.ToBase64String(Samples.Text())}\n");
+
+        var (verdict, content) = await RunAsync(message, new AttachmentOptions { Action = AttachmentAction.Strip });
+
+        Assert.IsType<Verdict.Continue>(verdict);
+        var body = Assert.IsType<TextPart>(MimeMessage.Load(new MemoryStream(content)).Body);
+        Assert.Equal("run_js.removed.txt", body.FileName);
+    }
+
+    [Fact]
+    public async Task Fragments_are_malformed()
+    {
+        var message = Samples.Crlf("From: a@foreign.test\nMIME-Version: 1.0\nContent-Type: message/partial; id=\"x@y\"; number=1; total=2\n\nFrom: b\n\nhalf\n");
+
+        var (verdict, _) = await RunAsync(message);
+
+        Assert.Contains("message/partial cannot be checked", Assert.IsType<Verdict.Reject>(verdict).Reply.ToString());
+    }
+
+    [Fact]
     public async Task Malformed_content_is_rejected_even_when_the_action_is_strip()
     {
         var broken = Encoders.Tnef("payload.exe", Samples.Pe())[..40];
