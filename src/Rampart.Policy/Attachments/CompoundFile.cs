@@ -26,7 +26,8 @@ public static class CompoundFile
         var shift = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(0x1E));
         if (shift is not (9 or 12)) throw new InvalidDataException("CFB: bad sector size");
         var sectorSize = 1 << shift;
-        var sectorCount = (file.Length - HeaderSize + sectorSize - 1) / sectorSize;
+        // The header fills sector -1: sector n starts at (n + 1) * sector size, 512 or 4096 ([MS-CFB] §2.2).
+        var sectorCount = file.Length / sectorSize - 1;
         var fatSectors = ReadFatSectorList(file, header, sectorSize, sectorCount);
         var directorySector = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(0x30));
         var macros = false;
@@ -34,7 +35,7 @@ public static class CompoundFile
         for (long walked = 0; directorySector != EndOfChain; walked++)
         {
             if (walked > sectorCount || directorySector >= sectorCount) throw new InvalidDataException("CFB: directory chain broken");
-            var sector = ReadAt(file, HeaderSize + (long)directorySector * sectorSize, sectorSize);
+            var sector = ReadAt(file, ((long)directorySector + 1) * sectorSize, sectorSize);
             for (var entry = 0; entry < sectorSize / 128; entry++)
             {
                 var raw = sector.AsSpan(entry * 128, 128);
@@ -62,7 +63,7 @@ public static class CompoundFile
         for (long walked = 0; list.Count < fatCount && difat != EndOfChain; walked++)
         {
             if (walked > sectorCount || difat >= sectorCount) throw new InvalidDataException("CFB: DIFAT chain broken");
-            var sector = ReadAt(file, HeaderSize + (long)difat * sectorSize, sectorSize);
+            var sector = ReadAt(file, ((long)difat + 1) * sectorSize, sectorSize);
             for (var i = 0; i < sectorSize / 4 - 1 && list.Count < fatCount; i++) list.Add(BinaryPrimitives.ReadUInt32LittleEndian(sector.AsSpan(i * 4)));
             difat = BinaryPrimitives.ReadUInt32LittleEndian(sector.AsSpan(sectorSize - 4));
         }
@@ -74,7 +75,7 @@ public static class CompoundFile
         var perSector = sectorSize / 4;
         var index = sector / perSector;
         if (index >= fatSectors.Count) throw new InvalidDataException("CFB: sector outside the FAT");
-        var entry = ReadAt(file, HeaderSize + (long)fatSectors[(int)index] * sectorSize + sector % perSector * 4, 4);
+        var entry = ReadAt(file, ((long)fatSectors[(int)index] + 1) * sectorSize + sector % perSector * 4, 4);
         return BinaryPrimitives.ReadUInt32LittleEndian(entry);
     }
 

@@ -23,11 +23,11 @@ internal static class ZipDirectory
     private const int EndRecordSize = 22;
 
     /// <summary>
-    /// The entry count the end-of-central-directory record declares (zip64 when it says 0xFFFF), and at least what the
-    /// central directory's size could hold (46 bytes an entry): known before any entry is read. The larger of the
-    /// two is what the limit is checked against, so a record that understates its count gains nothing.
+    /// The entry count the end-of-central-directory record declares (zip64 when it says 0xFFFF): known before any
+    /// entry is read. A record that understates it gains nothing: <see cref="ReadEntries"/> refuses a directory
+    /// with more records than declared.
     /// </summary>
-    public static (long Count, long MaxCount, long DirectoryOffset, long DirectorySize) ReadEnd(Stream zip)
+    public static (long Count, long DirectoryOffset, long DirectorySize) ReadEnd(Stream zip)
     {
         var tailLength = (int)Math.Min(zip.Length, EndRecordSize + 65535);
         var tail = new byte[tailLength];
@@ -48,7 +48,7 @@ internal static class ZipDirectory
             offset = Clamp(BinaryPrimitives.ReadUInt64LittleEndian(record.AsSpan(48)));
         }
         if (offset + size > zip.Length) throw new InvalidDataException("zip: central directory outside the file");
-        return (count, Math.Max(count, size / 46), offset, size);
+        return (count, offset, size);
     }
 
     /// <summary>Every record of the central directory; the caller has checked the count against its limit.</summary>
@@ -56,7 +56,8 @@ internal static class ZipDirectory
     {
         var directory = ReadAt(zip, offset, (int)Math.Min(size, int.MaxValue));
         var entries = new List<ZipEntryRecord>((int)Math.Min(count, 1024));
-        for (var at = 0; at + 46 <= directory.Length && entries.Count < count; )
+        var at = 0;
+        while (at + 46 <= directory.Length && entries.Count < count)
         {
             var record = directory.AsSpan(at);
             if (!record.StartsWith("PK\x01\x02"u8)) throw new InvalidDataException("zip: bad central directory record");
@@ -77,6 +78,7 @@ internal static class ZipDirectory
             at += 46 + nameLength + extraLength + commentLength;
         }
         if (entries.Count < count) throw new InvalidDataException("zip: fewer entries than declared");
+        if (at + 4 <= directory.Length && directory.AsSpan(at).StartsWith("PK\x01\x02"u8)) throw new InvalidDataException("zip: more entries than declared");
         return entries;
     }
 

@@ -21,8 +21,8 @@ internal sealed class ZipInspector(InspectionState state, ContentInspector conte
         var options = state.Options;
         var ct = state.Cancellation;
         if (depth > options.MaxArchiveDepth) throw new InspectionLimitException(FindingKind.ArchiveLimit, $"archives nested deeper than {options.MaxArchiveDepth}");
-        var (count, maxCount, offset, size) = ZipDirectory.ReadEnd(zip);
-        state.CountEntries(maxCount);
+        var (count, offset, size) = ZipDirectory.ReadEnd(zip);
+        state.CountEntries(count);
         var entries = ZipDirectory.ReadEntries(zip, count, offset, size);
         var isOfficeFile = entries.Any(e => e.Name.Equals("[Content_Types].xml", StringComparison.OrdinalIgnoreCase));
         var macros = isOfficeFile && entries.Any(e => e.Name.EndsWith("vbaProject.bin", StringComparison.OrdinalIgnoreCase));

@@ -101,6 +101,20 @@ public class ArchiveLimitTests
     }
 
     [Fact]
+    public async Task A_directory_that_hides_entries_behind_an_understated_count_is_malformed()
+    {
+        var zip = Samples.Zip(("a.txt", Samples.Text()), ("b.exe", Samples.Pe()));
+        var end = zip.AsSpan().LastIndexOf("PK\x05\x06"u8);
+        BinaryPrimitives.WriteUInt16LittleEndian(zip.AsSpan(end + 8), 1);
+        BinaryPrimitives.WriteUInt16LittleEndian(zip.AsSpan(end + 10), 1);
+
+        var (finding, _) = await InspectAsync(zip);
+
+        Assert.Equal(FindingKind.Malformed, finding.Kind);
+        Assert.Equal("unreadable archive", finding.Reason);
+    }
+
+    [Fact]
     public async Task Nested_bombs_like_42_zip_stop_at_the_first_limit()
     {
         var layer = ZerosZip("zeros.bin", 64L << 20);
