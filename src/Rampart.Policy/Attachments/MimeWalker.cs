@@ -61,7 +61,7 @@ internal sealed class MimeWalker(InspectionState state)
             await WalkTnefAsync(part, depth, display, target);
             return;
         }
-        var isBody = names.Count == 0 && (declared is "text/plain" or "text/html") && TrueTypeDetector.Detect(prefix.Bytes) is null;
+        var isBody = names.Count == 0 && IsBodyType(declared) && TrueTypeDetector.Detect(prefix.Bytes) is null;
         if (!isBody)
         {
             await content.InspectAsync(decoded, prefix, names, declared, display, archiveDepth: 0, target);
@@ -130,6 +130,15 @@ internal sealed class MimeWalker(InspectionState state)
             return false;
         }
     }
+
+    /// <summary>
+    /// Nameless text, report parts (RFC 3464 delivery status, RFC 8098 read receipts, RFC 6522 reports) and
+    /// signatures are what a client shows or checks, not files a user opens: an allow list does not have to name
+    /// them. Their bytes are still sniffed, and anything with a name is an attachment.
+    /// </summary>
+    private static bool IsBodyType(string declared) =>
+        declared.StartsWith("text/", StringComparison.Ordinal) || declared.StartsWith("message/", StringComparison.Ordinal)
+        || declared is "application/pkcs7-signature" or "application/x-pkcs7-signature" or "application/pgp-signature" or "application/pgp-encrypted";
 
     /// <summary>
     /// Content-Disposition filename (RFC 2183 §2.3) and Content-Type name (RFC 2046 §4.5.1, obsolete but honoured

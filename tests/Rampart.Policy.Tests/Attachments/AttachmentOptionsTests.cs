@@ -70,6 +70,39 @@ public class AttachmentOptionsTests
     }
 
     [Fact]
+    public async Task An_allow_list_need_not_name_bodies_and_reports()
+    {
+        var message = Samples.Crlf("""
+            From: MAILER-DAEMON@foreign.test
+            MIME-Version: 1.0
+            Content-Type: multipart/report; report-type=delivery-status; boundary="r"
+
+            --r
+            Content-Type: text/plain
+
+            Your message could not be delivered.
+            --r
+            Content-Type: message/delivery-status
+
+            Reporting-MTA: dns; mx.foreign.test
+
+            Final-Recipient: rfc822; x@foreign.test
+            Action: failed
+            Status: 5.1.1
+            --r
+            Content-Type: text/rfc822-headers
+
+            Subject: hello
+            --r--
+
+            """);
+
+        var report = await Samples.InspectAsync(message, new AttachmentOptions { Allow = ["document"] });
+
+        Assert.Empty(report.Findings);
+    }
+
+    [Fact]
     public async Task Mime_type_entries_match_the_declared_type()
     {
         var options = new AttachmentOptions { Block = ["application/x-foo"] };
