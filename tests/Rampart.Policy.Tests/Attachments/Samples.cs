@@ -63,18 +63,20 @@ internal static class Samples
     }
 
     /// <summary>
-    /// A minimal valid compound file ([MS-CFB]): header, one FAT sector, one directory sector holding the root
+    /// A minimal valid compound file ([MS-CFB]), version 3 (512-byte sectors, shift 9) or 4 (4096, shift 12):
+    /// header, one FAT sector, one directory sector holding the root
     /// (with <paramref name="rootClsid"/>) and one more entry named <paramref name="entry"/>.
     /// </summary>
-    public static byte[] Cfb(Guid rootClsid, string entry, byte entryType)
+    public static byte[] Cfb(Guid rootClsid, string entry, byte entryType, int shift = 9)
     {
-        var file = new byte[512 * 3];
+        var size = 1 << shift;
+        var file = new byte[size * 3];
         var header = file.AsSpan(0, 512);
         new byte[] { 0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1 }.CopyTo(header);
         BitConverter.GetBytes((ushort)0x3E).CopyTo(file, 0x18);
-        BitConverter.GetBytes((ushort)3).CopyTo(file, 0x1A);
+        BitConverter.GetBytes((ushort)(shift == 9 ? 3 : 4)).CopyTo(file, 0x1A);
         BitConverter.GetBytes((ushort)0xFFFE).CopyTo(file, 0x1C);
-        BitConverter.GetBytes((ushort)9).CopyTo(file, 0x1E);
+        BitConverter.GetBytes((ushort)shift).CopyTo(file, 0x1E);
         BitConverter.GetBytes((ushort)6).CopyTo(file, 0x20);
         BitConverter.GetBytes(1u).CopyTo(file, 0x2C); // one FAT sector
         BitConverter.GetBytes(1u).CopyTo(file, 0x30); // directory starts at sector 1
@@ -82,10 +84,10 @@ internal static class Samples
         BitConverter.GetBytes(0xFFFFFFFEu).CopyTo(file, 0x3C);
         BitConverter.GetBytes(0xFFFFFFFEu).CopyTo(file, 0x44);
         for (var i = 0; i < 109; i++) BitConverter.GetBytes(i == 0 ? 0u : 0xFFFFFFFFu).CopyTo(file, 0x4C + i * 4);
-        var fat = 512;
-        for (var i = 0; i < 128; i++) BitConverter.GetBytes(i switch { 0 => 0xFFFFFFFDu, 1 => 0xFFFFFFFEu, _ => 0xFFFFFFFFu }).CopyTo(file, fat + i * 4);
-        WriteEntry(file, 1024, "Root Entry", 5, rootClsid);
-        WriteEntry(file, 1024 + 128, entry, entryType, Guid.Empty);
+        var fat = size;
+        for (var i = 0; i < size / 4; i++) BitConverter.GetBytes(i switch { 0 => 0xFFFFFFFDu, 1 => 0xFFFFFFFEu, _ => 0xFFFFFFFFu }).CopyTo(file, fat + i * 4);
+        WriteEntry(file, 2 * size, "Root Entry", 5, rootClsid);
+        WriteEntry(file, 2 * size + 128, entry, entryType, Guid.Empty);
         return file;
     }
 
