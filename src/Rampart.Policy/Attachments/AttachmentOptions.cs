@@ -28,6 +28,11 @@ public enum EncryptedArchivePolicy { Block, Allow }
 /// attachment with neither a name nor a recognised type is judged by its declared Content-Type. Zip entries are
 /// attachments too.
 /// </para>
+/// <para>
+/// An attachment is any MIME leaf with a name, any nameless leaf that is not text/*, message/* or a signature, and
+/// any leaf whose bytes show a type; also uuencoded blocks, TNEF attachments and zip entries. Archive limits are
+/// shared by the whole message. rar, 7z, gzip and the other <c>archive-other</c> formats are typed but not opened.
+/// </para>
 /// </summary>
 public sealed record AttachmentOptions
 {
