@@ -96,6 +96,22 @@ public class AttachmentFilterTests
     }
 
     [Fact]
+    public async Task Strip_reaches_into_attached_messages()
+    {
+        var inner = Samples.Message(("report.pdf", "application/pdf", Samples.Pdf()), ("run.vbs", "text/plain", Samples.Text()));
+        var outer = Samples.Message();
+        ((Multipart)outer.Body!).Add(new MessagePart { Message = inner });
+
+        var (verdict, content) = await RunAsync(Samples.Bytes(outer), new AttachmentOptions { Action = AttachmentAction.Strip });
+
+        Assert.IsType<Verdict.Continue>(verdict);
+        var attached = (MessagePart)((Multipart)MimeMessage.Load(new MemoryStream(content)).Body!)[1];
+        var parts = (Multipart)attached.Message!.Body!;
+        Assert.Equal("report.pdf", parts[1].ContentDisposition!.FileName);
+        Assert.Equal("run_vbs.removed.txt", parts[2].ContentDisposition!.FileName);
+    }
+
+    [Fact]
     public async Task Fragments_are_malformed()
     {
         var message = Samples.Crlf("From: a@foreign.test\nMIME-Version: 1.0\nContent-Type: message/partial; id=\"x@y\"; number=1; total=2\n\nFrom: b\n\nhalf\n");

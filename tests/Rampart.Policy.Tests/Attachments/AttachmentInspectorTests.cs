@@ -265,6 +265,22 @@ public class AttachmentInspectorTests
     }
 
     [Fact]
+    public async Task Attached_messages_nested_past_the_depth_limit_are_malformed()
+    {
+        var message = Samples.Message(("x.txt", "text/plain", Samples.Text()));
+        for (var i = 0; i < 10; i++)
+        {
+            var outer = Samples.Message();
+            ((Multipart)outer.Body!).Add(new MessagePart { Message = message });
+            message = outer;
+        }
+
+        var report = await Samples.InspectAsync(message, new AttachmentOptions { MaxMimeDepth = 8 });
+
+        Assert.Equal(FindingKind.Malformed, Assert.Single(report.Findings).Kind);
+    }
+
+    [Fact]
     public async Task Too_many_parts_is_malformed()
     {
         var message = Samples.Message([.. Enumerable.Range(0, 10).Select(i => ((string?)$"p{i}.txt", "text/plain", Samples.Text()))]);
