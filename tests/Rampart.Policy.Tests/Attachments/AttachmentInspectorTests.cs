@@ -291,6 +291,24 @@ public class AttachmentInspectorTests
     }
 
     [Fact]
+    public async Task Mutated_messages_never_throw()
+    {
+        var original = Samples.Bytes(Samples.Message(
+            ("docs.zip", "application/zip", Samples.Zip(("a.txt", Samples.Text()), ("b/c.zip", Samples.Zip(("d.pdf", Samples.Pdf()))))),
+            ("winmail.dat", "application/ms-tnef", Encoders.Tnef("e.pdf", Samples.Pdf()))));
+        var random = new Random(11);
+        for (var i = 0; i < 300; i++)
+        {
+            var bytes = (byte[])original.Clone();
+            for (var flips = random.Next(1, 20); flips > 0; flips--) bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+
+            var report = await Samples.InspectAsync(bytes);
+
+            Assert.NotNull(report);
+        }
+    }
+
+    [Fact]
     public async Task Garbage_never_throws()
     {
         var random = new Random(7);
