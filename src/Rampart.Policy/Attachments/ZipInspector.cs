@@ -1,0 +1,81 @@
+using System.Text;
+using MimeKit;
+
+namespace Rampart.Policy.Attachments;
+
+/// <summary>
+/// Opens a zip (and the zips in it, to <see cref="AttachmentOptions.MaxArchiveDepth"/>) and judges every entry like
+/// an attachment. Bombs are stopped in order of cost: the entry count from the end-of-central-directory record
+/// before any entry is listed, then each entry's declared size and ratio, then the bytes actually inflated,
+/// counted as they come (APPNOTE.TXT §4.3.16, §4.4). An entry that inflates to another size than it declares is
+/// malformed. Office Open XML and jar files are zips with a known layout: they get a type of their own, and Office
+/// files' parts are not judged one by one (a docx is made of .xml files).
+/// </summary>
+internal sealed class ZipInspector(InspectionState state, ContentInspector content)
+{
+    private const int ContentTypesCap = 64 * 1024;
+
+    /// <summary>The type name: "ooxml-macro", "ooxml", "jar" or "zip".</summary>
+    public async Task<string> InspectAsync(Stream zip, string path, int depth, MimeEntity? part)
+    {
+        var options = state.Options;
+        var ct = state.Cancellation;
+        if (depth > options.MaxArchiveDepth) throw new InspectionLimitException(FindingKind.ArchiveLimit, $"archives nested deeper than {options.MaxArchiveDepth}");
+        var (count, offset, size) = ZipDirectory.ReadEnd(zip);
+        state.CountEntries(count);
+        var entries = ZipDirectory.ReadEntries(zip, count, offset, size);
+        var isOfficeFile = entries.Any(e => e.Name.Equals("[Content_Types].xml", StringComparison.OrdinalIgnoreCase));
+        var macros = isOfficeFile && entries.Any(e => e.Name.EndsWith("vbaProject.bin", StringComparison.OrdinalIgnoreCase));
+        var isJar = !isOfficeFile && entries.Any(e => e.Name.Equals("META-INF/MANIFEST.MF", StringComparison.OrdinalIgnoreCase))
+            && entries.Any(e => e.Name.EndsWith(".class", StringComparison.OrdinalIgnoreCase));
+        long archiveExpanded = 0;
+        foreach (var entry in entries)
+        {
+            ct.ThrowIfCancellationRequested();
+            var entryPath = path + "/" + (entry.Name.Length > 256 ? entry.Name[..256] : entry.Name);
+            if (entry.IsEncrypted)
+            {
+                if (options.EncryptedArchives == EncryptedArchivePolicy.Block) state.Add(FindingKind.Encrypted, entryPath, "encrypted archive", part);
+                continue;
+            }
+            CheckDeclared(entry);
+            await using var counted = new CountingStream(ZipDirectory.Open(zip, entry), (total, read) =>
+                state.Expand(read)
+                ?? (state.RatioExceeded(total, entry.CompressedSize) ? $"compression ratio above {options.MaxCompressionRatio}:1" : null)
+                ?? (state.RatioExceeded(archiveExpanded += read, zip.Length) ? $"archive compression ratio above {options.MaxCompressionRatio}:1" : null));
+            if (isOfficeFile || entry.IsDirectory)
+            {
+                macros |= isOfficeFile && entry.Name.Equals("[Content_Types].xml", StringComparison.OrdinalIgnoreCase) && await DeclaresMacrosAsync(counted, ct);
+                await ContentInspector.DrainAsync(counted, ct);
+            }
+            else
+            {
+                var names = FileNames.Normalise(entry.Name) is { } name ? new[] { name } : [];
+                await content.InspectAsync(counted, null, names, "application/octet-stream", entryPath, depth, part);
+            }
+            if (counted.Count != entry.UncompressedSize) throw new InvalidDataException("zip: entry size differs from its record");
+        }
+        return isOfficeFile ? (macros ? "ooxml-macro" : "ooxml") : isJar ? "jar" : "zip";
+    }
+
+    /// <summary>Declared sizes first: a bomb that admits what it is costs nothing to refuse.</summary>
+    private void CheckDeclared(ZipEntryRecord entry)
+    {
+        var options = state.Options;
+        if (state.Expanded + entry.UncompressedSize > options.MaxExpandedBytes)
+        {
+            throw new InspectionLimitException(FindingKind.ArchiveLimit, $"archive expands past {options.MaxExpandedBytes / (1024 * 1024)} MiB");
+        }
+        if (state.RatioExceeded(entry.UncompressedSize, entry.CompressedSize))
+        {
+            throw new InspectionLimitException(FindingKind.ArchiveLimit, $"compression ratio above {options.MaxCompressionRatio}:1");
+        }
+    }
+
+    /// <summary>Macro-enabled OOXML declares a macroEnabled content type (ECMA-376 part 2 §10.1.2.2 lists them).</summary>
+    private static async Task<bool> DeclaresMacrosAsync(Stream contentTypes, CancellationToken ct)
+    {
+        var prefix = await Prefix.ReadAsync(contentTypes, ContentTypesCap, null, ct);
+        return Encoding.Latin1.GetString(prefix.Bytes).Contains("macroEnabled", StringComparison.OrdinalIgnoreCase);
+    }
+}
