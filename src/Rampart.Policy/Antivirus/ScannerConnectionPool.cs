@@ -85,20 +85,27 @@ internal sealed class ScannerConnectionPool(EndPoint endPoint, TimeSpan connectT
         var socket = endPoint is UnixDomainSocketEndPoint
             ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
             : new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        var connection = new ScannerConnection(socket);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(connectTimeout);
-            try
-            {
-                await socket.ConnectAsync(endPoint, timeout.Token);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                throw new IOException($"connect to {endPoint} timed out after {connectTimeout.TotalSeconds:0.#} s");
-            }
-            Interlocked.Increment(ref opened);
+            await socket.ConnectAsync(endPoint, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new IOException($"connect to {endPoint} timed out after {connectTimeout.TotalSeconds:0.#} s");
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        Interlocked.Increment(ref opened);
+        // A NetworkStream needs a connected socket, so the connection is made only now.
+        var connection = new ScannerConnection(socket);
+        try
+        {
             if (onOpen is not null) await onOpen(connection, ct);
             return connection;
         }
