@@ -139,6 +139,14 @@ public sealed class IcapScanner : IVirusScanner, IAsyncDisposable
             .Append($"RESPMOD {requestUri} ICAP/1.0\r\n")
             .Append($"Host: {uri.Host}\r\n")
             .Append("Allow: 204\r\n");
+        if (length == 0)
+        {
+            // No body at all is "null-body" (§4.4.1); an empty res-body makes c-icap echo the response as a 200,
+            // which reads as a replacement.
+            head.Append($"Encapsulated: res-hdr=0, null-body={Encoding.ASCII.GetByteCount(http)}\r\n\r\n").Append(http);
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), ct);
+            return Interpret(await IcapResponseReader.ReadAsync(stream, ct));
+        }
         if (offered.Preview is { } previewSize) head.Append($"Preview: {previewSize}\r\n");
         head.Append($"Encapsulated: res-hdr=0, res-body={Encoding.ASCII.GetByteCount(http)}\r\n\r\n").Append(http);
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), ct);

@@ -53,7 +53,10 @@ public sealed class IcapServer : ChildServer
     /// so it stays the invoking user; ScanFileTypes must name TEXT and DATA, the classes a mail message falls in
     /// (else it is passed unscanned with a 204); SendPercentData 0, or a large clean object would come back as
     /// a 200 with the data trickled out, which a client cannot tell from a replacement; MaxObjectSize above
-    /// anything the tests send (bigger objects are passed unscanned).
+    /// anything the tests send (bigger objects are passed unscanned). The service is reached through an alias
+    /// with arguments (as Debian's virus_scan.conf does): mode=simple makes it scan the whole object before
+    /// answering; in its default mode an object bigger than the preview comes back as a 200 echo, clean or not,
+    /// which an ICAP client must take for a replacement. allow204=on and sizelimit=off as Debian's alias.
     /// </summary>
     private static string Config(TempDirectory temp, int port, string modules, string clamdSocket) => $"""
         PidFile {temp.File("c-icap.pid")}
@@ -81,7 +84,8 @@ public sealed class IcapServer : ChildServer
         AccessLog {temp.File("access.log")}
         Module common clamd_mod.so
         clamd_mod.ClamdSocket {clamdSocket}
-        Service {ServiceName} virus_scan.so
+        Service virus_scan virus_scan.so
+        ServiceAlias {ServiceName} virus_scan?allow204=on&sizelimit=off&mode=simple
         virus_scan.DefaultEngine clamd
         virus_scan.ScanFileTypes TEXT DATA EXECUTABLE ARCHIVE GIF JPEG MSOFFICE
         virus_scan.SendPercentData 0
