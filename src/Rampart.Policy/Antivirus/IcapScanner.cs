@@ -171,17 +171,28 @@ public sealed class IcapScanner : IVirusScanner, IAsyncDisposable
                 if (held == 0) throw new IcapProtocolException("100 Continue after a preview marked ieof (§4.5)");
                 await WriteChunkAsync(stream, buffer.AsMemory(previewBytes, held), ct);
             }
-            int read;
-            while ((read = await content.ReadAsync(buffer.AsMemory(0, ChunkSize), ct)) > 0)
+            var complete = false;
+            try
             {
-                sent += read;
-                if (sent > options.MaxScanBytes) throw new IcapProtocolException($"content is more than max scan bytes ({options.MaxScanBytes})");
-                await WriteChunkAsync(stream, buffer.AsMemory(0, read), ct);
+                int read;
+                while ((read = await content.ReadAsync(buffer.AsMemory(0, ChunkSize), ct)) > 0)
+                {
+                    sent += read;
+                    if (sent > options.MaxScanBytes) throw new IcapProtocolException($"content is more than max scan bytes ({options.MaxScanBytes})");
+                    await WriteChunkAsync(stream, buffer.AsMemory(0, read), ct);
+                }
+                await stream.WriteAsync("0\r\n\r\n"u8.ToArray(), ct);
+                complete = true;
             }
-            await stream.WriteAsync("0\r\n\r\n"u8.ToArray(), ct);
+            catch (IOException) when (sent > 0)
+            {
+                // A server may answer (an error, or a verdict) and close before it has read the whole body: its
+                // reply, if any, is what counts. Without one the IOException below says what happened.
+            }
             var final = await IcapResponseReader.ReadAsync(stream, ct);
             if (final.Status == 100) throw new IcapProtocolException("100 Continue without a preview");
-            return Interpret(final);
+            var (result, keepAlive) = Interpret(final);
+            return (result, keepAlive && complete);
         }
         finally
         {
