@@ -22,6 +22,7 @@ public sealed class IcapScanner : IVirusScanner, IAsyncDisposable
     private readonly SemaphoreSlim optionsLock = new(1, 1);
     private readonly TimeProvider time;
     private IcapServiceOptions? service;
+    private SemaphoreSlim? slots;
     private long scans;
 
     public IcapScanner(ScannerOptions options, TimeProvider? time = null)
@@ -53,29 +54,18 @@ public sealed class IcapScanner : IVirusScanner, IAsyncDisposable
         {
             var offered = await ServiceOptionsAsync(timeout.Token);
             if (!offered.Respmod) return new ScanResult.Failed($"ICAP service {requestUri} does not offer RESPMOD");
-            var fresh = false;
-            while (true)
+            // §4.10.2 Max-Connections, as first announced: no more scans at once than the server says it can take
+            // (idle connections are reused before new ones open, so the connections stay within it too).
+            if (slots is null && offered.MaxConnections is { } max) Interlocked.CompareExchange(ref slots, new SemaphoreSlim(max, max), null);
+            var limit = slots;
+            if (limit is not null) await limit.WaitAsync(timeout.Token);
+            try
             {
-                var connection = await pool.RentAsync(fresh, timeout.Token);
-                try
-                {
-                    var (result, keepAlive) = await RespmodAsync(connection, content, offered, timeout.Token);
-                    if (keepAlive) await pool.ReturnAsync(connection);
-                    else await connection.DisposeAsync();
-                    return result;
-                }
-                catch (IOException) when (connection.Reused && !fresh && start >= 0)
-                {
-                    // A kept-alive connection the server closed meanwhile (its KeepAliveTimeout): once more, on a new one.
-                    await connection.DisposeAsync();
-                    content.Position = start;
-                    fresh = true;
-                }
-                catch
-                {
-                    await connection.DisposeAsync();
-                    throw;
-                }
+                return await ScanOnConnectionAsync(content, start, offered, timeout.Token);
+            }
+            finally
+            {
+                limit?.Release();
             }
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -85,6 +75,34 @@ public sealed class IcapScanner : IVirusScanner, IAsyncDisposable
         catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or IcapProtocolException)
         {
             return new ScanResult.Failed($"ICAP {requestUri}: {ex.Message}");
+        }
+    }
+
+    private async Task<ScanResult> ScanOnConnectionAsync(Stream content, long start, IcapServiceOptions offered, CancellationToken ct)
+    {
+        var fresh = false;
+        while (true)
+        {
+            var connection = await pool.RentAsync(fresh, ct);
+            try
+            {
+                var (result, keepAlive) = await RespmodAsync(connection, content, offered, ct);
+                if (keepAlive) await pool.ReturnAsync(connection);
+                else await connection.DisposeAsync();
+                return result;
+            }
+            catch (IOException) when (connection.Reused && !fresh && start >= 0)
+            {
+                // A kept-alive connection the server closed meanwhile (its KeepAliveTimeout): once more, on a new one.
+                await connection.DisposeAsync();
+                content.Position = start;
+                fresh = true;
+            }
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
+            }
         }
     }
 
@@ -242,5 +260,6 @@ public sealed class IcapScanner : IVirusScanner, IAsyncDisposable
     {
         await pool.DisposeAsync();
         optionsLock.Dispose();
+        slots?.Dispose();
     }
 }

@@ -76,4 +76,21 @@ public sealed class ClamdScannerTests(AntivirusServers servers)
         ScanAssert.Is<ScanResult.Failed>(await scanner.ScanAsync(new MemoryStream(Samples.Get("clean")), default).AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Null(await scanner.SignatureVersionAsync(default));
     }
+
+    [Fact]
+    public async Task A_clamd_that_accepts_and_never_answers_is_failed_within_the_scan_timeout()
+    {
+        using var hung = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        hung.Start();
+        await using var scanner = new ClamdScanner(new ScannerOptions
+        {
+            Kind = ScannerKind.Clamd,
+            Address = $"127.0.0.1:{((System.Net.IPEndPoint)hung.LocalEndpoint).Port}",
+            ScanTimeout = TimeSpan.FromMilliseconds(500),
+        });
+
+        var result = await scanner.ScanAsync(new MemoryStream(Samples.Get("clean")), default).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Contains("did not answer", ScanAssert.Is<ScanResult.Failed>(result).Why, StringComparison.Ordinal);
+    }
 }
