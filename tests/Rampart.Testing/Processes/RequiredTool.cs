@@ -11,7 +11,7 @@ public static class RequiredTool
     private static readonly string[] SystemDirectories = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
 
     /// <summary>The full path of <paramref name="name"/> from PATH or the usual system folders (sbin is often not on a user's PATH).</summary>
-    public static string Find(string name)
+    public static string Find(string name, string? hint = null)
     {
         var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries);
         foreach (var dir in path.Concat(SystemDirectories))
@@ -19,10 +19,13 @@ public static class RequiredTool
             var candidate = Path.Combine(dir, name);
             if (File.Exists(candidate)) return candidate;
         }
-        throw new InvalidOperationException($"'{name}' is not installed: {InstallHint}");
+        throw new InvalidOperationException($"'{name}' is not installed: {hint ?? InstallHint}");
     }
 
     /// <summary>A program at a fixed path (postfix's daemons live outside PATH).</summary>
-    public static string At(string path) =>
-        File.Exists(path) ? path : throw new InvalidOperationException($"'{path}' does not exist: {InstallHint}");
+    public static string At(string path, string? hint = null) =>
+        File.Exists(path) ? path : throw new InvalidOperationException($"'{path}' does not exist: {hint ?? InstallHint}");
+
+    /// <summary>The antivirus fixtures' packages (Debian bookworm names).</summary>
+    public const string AntivirusHint = "apt-get install clamav-daemon c-icap libc-icap-mod-virus-scan";
 }

@@ -1,0 +1,90 @@
+namespace Rampart.Policy.Antivirus;
+
+public enum ScannerKind { Clamd, Icap }
+
+/// <summary>What to do with a message a scanner found a virus in.</summary>
+public enum InfectedAction { Reject, Quarantine }
+
+/// <summary>What to do when a scanner gave no verdict; never "deliver unscanned".</summary>
+public enum ScanFailureAction { TempFail, Quarantine }
+
+/// <summary>One scanner: where it is and how long to wait for it.</summary>
+public sealed record ScannerOptions
+{
+    public required ScannerKind Kind { get; init; }
+
+    /// <summary>clamd: "host:port", "tcp:host:port", "/path/clamd.sock" or "unix:/path"; ICAP: "icap://host[:1344]/service".</summary>
+    public required string Address { get; init; }
+
+    /// <summary>Null: the kind ("clamd", "icap"). Two scanners of one kind need names of their own.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>5 s: a scanner on the LAN answers a connect in milliseconds; longer only holds the SMTP client.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>60 s: well under the 10-minute DATA-termination timeout clients wait (RFC 5321 §4.5.3.2.6).</summary>
+    public TimeSpan ScanTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>25 MiB: Debian's clamd.conf StreamMaxLength; bigger content is Failed without being sent.</summary>
+    public long MaxScanBytes { get; init; } = 25L * 1024 * 1024;
+
+    /// <summary>4: enough for the few scans a small gateway runs at once; clamd's default MaxThreads is 10.</summary>
+    public int MaxIdleConnections { get; init; } = 4;
+
+    public string DisplayName => Name ?? Kind.ToString().ToLowerInvariant();
+
+    public IVirusScanner CreateScanner() => Kind switch
+    {
+        ScannerKind.Clamd => new ClamdScanner(this),
+        ScannerKind.Icap => new IcapScanner(this),
+        _ => throw new ArgumentOutOfRangeException(nameof(Kind)),
+    };
+}
+
+/// <summary>The antivirus stage; immutable, checked once at start-up with <see cref="Validate"/>.</summary>
+public sealed record AntivirusOptions
+{
+    /// <summary>Empty: nothing is scanned, and validation says so (an antivirus stage without scanners is a mistake).</summary>
+    public IReadOnlyList<ScannerOptions> Scanners { get; init; } = [];
+
+    /// <summary>Reject: refusing at DATA leaves the bounce to the sender's server, and no virus in our quarantine.</summary>
+    public InfectedAction OnInfected { get; init; } = InfectedAction.Reject;
+
+    /// <summary>TempFail: the sender retries later and nothing unscanned gets through.</summary>
+    public ScanFailureAction OnFailure { get; init; } = ScanFailureAction.TempFail;
+
+    /// <summary>10,000: about 1 MB of keys; resent and multi-recipient copies of one message within the hour hit.</summary>
+    public int CacheSize { get; init; } = 10_000;
+
+    /// <summary>1 h: the signature version is in the key anyway; the TTL only bounds a stale version string.</summary>
+    public TimeSpan CacheTtl { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Every problem, as "key: message" with the key path as in the config file (scanners[0].address).</summary>
+    public static IReadOnlyList<string> Validate(AntivirusOptions options)
+    {
+        var errors = new List<string>();
+        if (options.Scanners.Count == 0) errors.Add("scanners: at least one scanner is required");
+        for (var i = 0; i < options.Scanners.Count; i++)
+        {
+            var s = options.Scanners[i];
+            var key = $"scanners[{i}]";
+            var addressError = s.Kind == ScannerKind.Icap ? IcapAddress.Check(s.Address) : ClamdAddress.Check(s.Address);
+            if (addressError is not null) errors.Add($"{key}.address: {addressError}");
+            if (s.ConnectTimeout <= TimeSpan.Zero) errors.Add($"{key}.connect_timeout: must be positive");
+            if (s.ScanTimeout <= TimeSpan.Zero) errors.Add($"{key}.scan_timeout: must be positive");
+            if (s.MaxScanBytes <= 0) errors.Add($"{key}.max_scan_bytes: must be positive");
+            if (s.MaxIdleConnections < 0) errors.Add($"{key}.max_idle_connections: must not be negative");
+            if (s.Name is { } name && (name.Length == 0 || name.Any(c => c is < '!' or > '~')))
+            {
+                errors.Add($"{key}.name: printable ASCII without spaces, please (it goes into SMTP replies)");
+            }
+        }
+        foreach (var dup in options.Scanners.GroupBy(s => s.DisplayName, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            errors.Add($"scanners: more than one scanner is named '{dup.Key}'; give each a name");
+        }
+        if (options.CacheSize < 0) errors.Add("cache_size: must not be negative (0 turns the cache off)");
+        if (options.CacheTtl < TimeSpan.Zero) errors.Add("cache_ttl: must not be negative");
+        return errors;
+    }
+}

@@ -1,0 +1,71 @@
+using System.Security.Cryptography;
+
+namespace Rampart.Policy.Antivirus;
+
+/// <summary>One scanner's answer about one message, and whether it came from the cache.</summary>
+public sealed record ScannerVerdict(string Scanner, ScanResult Result, bool FromCache);
+
+/// <summary>All scanners' answers; the message is clean only when every one said clean.</summary>
+public sealed record ScanReport(IReadOnlyList<ScannerVerdict> Verdicts)
+{
+    public ScannerVerdict? FirstInfected => Verdicts.FirstOrDefault(v => v.Result is ScanResult.Infected);
+
+    public ScannerVerdict? FirstFailed => Verdicts.FirstOrDefault(v => v.Result is ScanResult.Failed);
+
+    public bool IsClean => Verdicts.Count > 0 && Verdicts.All(v => v.Result is ScanResult.Clean);
+}
+
+/// <summary>
+/// "Scan this content with every scanner": the antivirus filter at DATA, and the quarantine rescan (CLI and
+/// schedule) after a signature update. Scanners run in parallel, each on its own stream from
+/// <c>open</c>; known content (same SHA-256, scanner and signature version) is answered from the cache.
+/// </summary>
+public sealed class VirusScanService(IReadOnlyList<IVirusScanner> scanners, ScanVerdictCache? cache = null) : IAsyncDisposable
+{
+    public IReadOnlyList<IVirusScanner> Scanners => scanners;
+
+    public static VirusScanService Create(AntivirusOptions options) => new(
+        [.. options.Scanners.Select(s => s.CreateScanner())],
+        options.CacheSize > 0 ? new ScanVerdictCache(options.CacheSize, options.CacheTtl) : null);
+
+    /// <param name="open">Opens a new read stream over the content at each call; the service disposes them.</param>
+    public async Task<ScanReport> ScanAsync(Func<Stream> open, CancellationToken ct)
+    {
+        // A separate hashing pass: the key is needed before the scan to skip it. It reads from the spool's
+        // page cache, which costs far less than the scanners' own pass.
+        var sha256 = cache is null ? null : await HashAsync(open, ct);
+        var verdicts = await Task.WhenAll(scanners.Select(s => ScanOneAsync(s, open, sha256, ct)));
+        return new ScanReport(verdicts);
+    }
+
+    private async Task<ScannerVerdict> ScanOneAsync(IVirusScanner scanner, Func<Stream> open, string? sha256, CancellationToken ct)
+    {
+        // Without a signature version a cached verdict could not be told stale, so it is neither used nor kept.
+        var version = sha256 is null ? null : await scanner.SignatureVersionAsync(ct);
+        if (version is not null && cache!.Get(scanner.Name, version, sha256!) is { } known)
+        {
+            return new ScannerVerdict(scanner.Name, known, FromCache: true);
+        }
+        ScanResult result;
+        await using (var content = open())
+        {
+            result = await scanner.ScanAsync(content, ct);
+        }
+        if (version is not null) cache!.Put(scanner.Name, version, sha256!, result);
+        return new ScannerVerdict(scanner.Name, result, FromCache: false);
+    }
+
+    private static async Task<string> HashAsync(Func<Stream> open, CancellationToken ct)
+    {
+        await using var content = open();
+        return Convert.ToHexString(await SHA256.HashDataAsync(content, ct));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var scanner in scanners)
+        {
+            if (scanner is IAsyncDisposable disposable) await disposable.DisposeAsync();
+        }
+    }
+}
