@@ -40,6 +40,11 @@ PORT="${PORT:-2525}"
 COUNT_4K_C50="${COUNT_4K_C50:-5000}"
 COUNT_100K_C50="${COUNT_100K_C50:-1000}"
 COUNT_4K_C1="${COUNT_4K_C1:-1000}"
+# Extra YAML for the listener (indented for you) and at the top level, and a MIME file for every message
+# (Rampart.Bench --mime-file): bench/antimalware.sh uses these to turn the content filters on.
+LISTENER_EXTRA="${LISTENER_EXTRA:-}"
+TOP_EXTRA="${TOP_EXTRA:-}"
+MIME_FILE="${MIME_FILE:-}"
 SCENARIOS="${SCENARIOS:-4k-c50:4096:50:$COUNT_4K_C50 100k-c50:102400:50:$COUNT_100K_C50 4k-c1:4096:1:$COUNT_4K_C1}"
 PER_CONNECTION="${PER_CONNECTION:-100}"
 WARMUP="${WARMUP:-1000}"
@@ -127,9 +132,13 @@ listeners:
     limits:
       max_connections: 20000
       max_connections_per_client: 20000
+$(printf '%s\n' "$LISTENER_EXTRA" | sed 's/^/    /')
 routes:
+  local: {transport: drop, path: drop}
+routing:
   - domains: [example.test]
-    transport: drop
+    route: local
+$TOP_EXTRA
 EOF
 
 log "starting gateway: dotnet $GW_DLL run --config $CONFIG (cwd $RUN)"
@@ -151,7 +160,7 @@ log "gateway pid $GW_PID accepts on 127.0.0.1:$PORT; RSS $(rss_kib "$GW_PID") Ki
 if [ "$WARMUP" -gt 0 ]; then
   log "warm-up: $WARMUP messages, 10 sessions"
   "${BENCH[@]}" acceptance --host 127.0.0.1 --port "$PORT" --sessions 10 --messages "$WARMUP" --size 4096 \
-    --per-connection "$PER_CONNECTION" --label warmup > "$RUN/warmup.txt" 2>&1 \
+    --per-connection "$PER_CONNECTION" --label warmup ${MIME_FILE:+--mime-file "$MIME_FILE"} > "$RUN/warmup.txt" 2>&1 \
     || log "warning: warm-up had errors: $(grep '^RESULT' "$RUN/warmup.txt")"
 fi
 
@@ -164,7 +173,7 @@ for sc in $SCENARIOS; do
   log "scenario $name: $count messages, body $size B, $sessions sessions"
   cpu0="$(cpu_s "$GW_PID")"
   "${BENCH[@]}" acceptance --host 127.0.0.1 --port "$PORT" --sessions "$sessions" --messages "$count" \
-    --size "$size" --per-connection "$PER_CONNECTION" --label "$name" > "$RUN/$name.txt" 2>&1
+    --size "$size" --per-connection "$PER_CONNECTION" --label "$name" ${MIME_FILE:+--mime-file "$MIME_FILE"} > "$RUN/$name.txt" 2>&1
   rc=$?
   cpu1="$(cpu_s "$GW_PID")"
   cat "$RUN/$name.txt" >&2

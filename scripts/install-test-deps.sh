@@ -4,12 +4,14 @@
 #   and smtp-source are next hops and load), swaks (+ libnet-ssleay-perl for --tls), openssl,
 #   unbound (a private resolver serving the test DNS zones), slapd + ldap-utils (a private OpenLDAP
 #   directory for recipient validation; libldap is what System.DirectoryServices.Protocols loads).
-#   haproxy (a load balancer sending PROXY headers).
+#   haproxy (a load balancer sending PROXY headers), clamav-daemon + clamav (clamd and sigtool: a private
+#   scanner with a signature database built offline), c-icap + libc-icap-mod-virus-scan (an ICAP server, the
+#   second engine), zip (encrypted archives for the attachment tests).
 # Idempotent: when every binary and package is already present it touches nothing and returns at once.
 # Run as root (or through sudo). No service is started by this script.
 set -eu
 
-PACKAGES="postfix swaks libnet-ssleay-perl openssl unbound slapd ldap-utils haproxy"
+PACKAGES="postfix swaks libnet-ssleay-perl openssl unbound slapd ldap-utils haproxy clamav-daemon clamav c-icap libc-icap-mod-virus-scan zip"
 
 have_all() {
     command -v postfix >/dev/null 2>&1 || [ -x /usr/sbin/postfix ] || return 1
@@ -21,6 +23,10 @@ have_all() {
     [ -x /usr/sbin/slapd ] || return 1
     [ -x /usr/sbin/slapadd ] || return 1
     [ -x /usr/sbin/haproxy ] || return 1
+    [ -x /usr/sbin/clamd ] || return 1
+    command -v sigtool >/dev/null 2>&1 || return 1
+    command -v c-icap >/dev/null 2>&1 || return 1
+    command -v zip >/dev/null 2>&1 || return 1
     for p in $PACKAGES; do
         dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || return 1
     done
@@ -28,7 +34,7 @@ have_all() {
 }
 
 if have_all; then
-    echo "install-test-deps: postfix, swaks, libnet-ssleay-perl, openssl, unbound, slapd, ldap-utils and haproxy are already installed"
+    echo "install-test-deps: all of $PACKAGES are already installed"
     exit 0
 fi
 

@@ -18,7 +18,7 @@ internal static class Acceptance
     public static readonly string[] Known =
     [
         "host", "port", "sessions", "messages", "size", "per-connection", "from", "rcpt", "helo",
-        "timeout-seconds", "deadline-seconds", "max-errors", "label",
+        "timeout-seconds", "deadline-seconds", "max-errors", "label", "mime-file",
     ];
 
     public const string Usage =
@@ -26,8 +26,10 @@ internal static class Acceptance
           acceptance --host 127.0.0.1 --port 2525 --sessions 50 --messages 5000 --size 4096
                      [--per-connection 100] [--from bench@bench.test] [--rcpt user@example.test]
                      [--helo bench-client.test] [--timeout-seconds 30] [--deadline-seconds 600]
-                     [--max-errors 100] [--label NAME]
+                     [--max-errors 100] [--label NAME] [--mime-file PATH]
               --size is the body size in bytes (76-character lines); headers (~250 bytes) come on top.
+              --mime-file sends the file instead of the generated body: its own Content-Type header
+                line(s), a blank line and the MIME body, CRLF line ends (--size is then ignored).
               --per-connection 0 keeps each session on one connection for all its messages.
               Stops early when errors exceed --max-errors or after --deadline-seconds.
         """;
@@ -46,13 +48,14 @@ internal static class Acceptance
         int deadlineSeconds = o.GetInt("deadline-seconds", 600, 1, 86_400);
         int maxErrors = o.GetInt("max-errors", 100, 0, int.MaxValue);
         string label = o.GetString("label", $"{size}b-c{sessions}");
+        string? mimeFile = o.GetString("mime-file", "") is { Length: > 0 } path ? path : null;
         if (size is 1 or 2)
         {
             throw new UsageException("--size must be 0 or at least 3 (a body line needs its CRLF)");
         }
         sessions = Math.Min(sessions, messages);
 
-        var run = new Run(endPoint, messages, perConnection, from, rcpt, helo, timeout, maxErrors, size);
+        var run = new Run(endPoint, messages, perConnection, from, rcpt, helo, timeout, maxErrors, size, mimeFile);
         Console.WriteLine(
             $"acceptance: {endPoint} sessions={sessions} messages={messages} body={size} B " +
             $"per-connection={(perConnection == 0 ? "unlimited" : perConnection.ToString(CultureInfo.InvariantCulture))}");
@@ -121,11 +124,11 @@ internal static class Acceptance
 
     private sealed class Run(
         IPEndPoint endPoint, int messages, int perConnection, string from, string rcpt, string helo,
-        TimeSpan timeout, int maxErrors, int bodySize)
+        TimeSpan timeout, int maxErrors, int bodySize, string? mimeFile)
     {
         private static readonly byte[] EndOfData = ".\r\n"u8.ToArray();
 
-        private readonly byte[] _body = BuildBody(bodySize);
+        private readonly byte[] _body = mimeFile is null ? BuildBody(bodySize) : File.ReadAllBytes(mimeFile);
         private readonly string _runId = Guid.NewGuid().ToString("N")[..12];
         private readonly string _date = DateTimeOffset.Now.ToString("ddd, dd MMM yyyy HH:mm:ss zzz", CultureInfo.InvariantCulture).Remove(29, 1);
         private int _next;
@@ -305,8 +308,7 @@ internal static class Acceptance
             $"Date: {_date}\r\n" +
             $"Message-ID: <{_runId}.{index}@bench.test>\r\n" +
             "MIME-Version: 1.0\r\n" +
-            "Content-Type: text/plain; charset=us-ascii\r\n" +
-            "\r\n");
+            (mimeFile is null ? "Content-Type: text/plain; charset=us-ascii\r\n\r\n" : ""));
 
         /// <summary>The body: exactly <paramref name="size"/> bytes of 76-character lines (last one shorter), CRLF-terminated.</summary>
         private static byte[] BuildBody(int size)

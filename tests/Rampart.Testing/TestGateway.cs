@@ -27,6 +27,9 @@ public sealed class TestGateway : IAsyncDisposable
     public string DataDir => Options.DataDir;
     public string DropFolder => Path.Combine(DataDir, "drop");
 
+    /// <summary>The configuration file the gateway was started from, for the `rampart` commands run beside it.</summary>
+    public string ConfigPath => temp.File("rampart.yaml");
+
     /// <summary>The standard test set-up: inbound for example.test, outbound relaying for 127.0.0.0/8, drop folder.</summary>
     public const string StandardYaml = """
         hostname: mx.rampart.test
@@ -59,9 +62,12 @@ public sealed class TestGateway : IAsyncDisposable
     /// <summary>The standard set-up with nothing added, for tests that edit it as text.</summary>
     public static string PlainYaml => StandardYaml.Replace("{inbound_extra}", "").Replace("{outbound_extra}", "");
 
-    /// <summary>Starts the standard set-up; the extras are indented YAML lines added to each listener.</summary>
-    public static Task<TestGateway> StartAsync(string inboundExtra = "", string outboundExtra = "") =>
-        StartYamlAsync(StandardYaml.Replace("{inbound_extra}", Indent(inboundExtra)).Replace("{outbound_extra}", Indent(outboundExtra)));
+    /// <summary>
+    /// Starts the standard set-up; the listener extras are YAML lines added to each listener, <paramref name="topExtra"/>
+    /// top-level keys (scanners:, quarantine:).
+    /// </summary>
+    public static Task<TestGateway> StartAsync(string inboundExtra = "", string outboundExtra = "", string topExtra = "") =>
+        StartYamlAsync(StandardYaml.Replace("{inbound_extra}", Indent(inboundExtra)).Replace("{outbound_extra}", Indent(outboundExtra)) + "\n" + topExtra);
 
     public static Task<TestGateway> StartYamlAsync(string yaml)
     {

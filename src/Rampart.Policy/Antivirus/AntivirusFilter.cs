@@ -20,9 +20,15 @@ public sealed partial class AntivirusFilter(VirusScanService scanners, Antivirus
 
     public string Name => "antivirus";
 
+    /// <summary>
+    /// The filter name a hold for want of a verdict is recorded under, so the rescan knows it may release the message
+    /// once it is clean (the queue's QuarantineHold.ScanPending; a test keeps the two equal).
+    /// </summary>
+    public const string AwaitingScanHold = "antivirus-unavailable";
+
     public async ValueTask<Verdict> OnMessageAsync(MessageContext message, CancellationToken ct)
     {
-        var report = await scanners.ScanAsync(message.OpenContent, ct);
+        var report = await scanners.ScanAsync(await ScannedContent.OpenerAsync(message, ct), ct);
         if (report.FirstInfected is { Result: ScanResult.Infected infected } found)
         {
             var threat = Safe(infected.ThreatName);
@@ -35,7 +41,7 @@ public sealed partial class AntivirusFilter(VirusScanService scanners, Antivirus
         {
             ScanFailed(log, message.QueueId, broken.Scanner, failed.Why);
             return options.OnFailure == ScanFailureAction.Quarantine
-                ? new Verdict.Quarantine($"scan-failed: {Safe(broken.Scanner)}: {Safe(failed.Why)}")
+                ? new Verdict.Quarantine($"scan-failed: {Safe(broken.Scanner)}: {Safe(failed.Why)}") { Filters = [AwaitingScanHold] }
                 : new Verdict.TempFail(Unavailable);
         }
         return report.IsClean ? Verdict.Next : new Verdict.TempFail(Unavailable);

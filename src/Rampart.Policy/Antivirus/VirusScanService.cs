@@ -41,7 +41,7 @@ public sealed class VirusScanService(IReadOnlyList<IVirusScanner> scanners, Scan
     private async Task<ScannerVerdict> ScanOneAsync(IVirusScanner scanner, Func<Stream> open, string? sha256, CancellationToken ct)
     {
         // Without a signature version a cached verdict could not be told stale, so it is neither used nor kept.
-        var version = sha256 is null ? null : await scanner.SignatureVersionAsync(ct);
+        var version = sha256 is null ? null : await VersionAsync(scanner, ct);
         if (version is not null && cache!.Get(scanner.Name, version, sha256!) is { } known)
         {
             return new ScannerVerdict(scanner.Name, known, FromCache: true);
@@ -53,6 +53,21 @@ public sealed class VirusScanService(IReadOnlyList<IVirusScanner> scanners, Scan
         }
         if (version is not null) cache!.Put(scanner.Name, version, sha256!, result);
         return new ScannerVerdict(scanner.Name, result, FromCache: false);
+    }
+
+    // A version is asked for at most every few seconds per scanner, not once per message: it costs a round trip,
+    // and a reload takes effect in clamd only after it has finished anyway.
+    private static readonly TimeSpan VersionFreshFor = TimeSpan.FromSeconds(5);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Version, long At)> versions = new();
+
+    private async Task<string?> VersionAsync(IVirusScanner scanner, CancellationToken ct)
+    {
+        long now = Environment.TickCount64;
+        if (versions.TryGetValue(scanner.Name, out var known) && now - known.At < VersionFreshFor.TotalMilliseconds) return known.Version;
+        var version = await scanner.SignatureVersionAsync(ct);
+        if (version is null) versions.TryRemove(scanner.Name, out _);
+        else versions[scanner.Name] = (version, now);
+        return version;
     }
 
     private static async Task<string> HashAsync(Func<Stream> open, CancellationToken ct)

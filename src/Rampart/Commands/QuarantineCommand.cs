@@ -21,7 +21,7 @@ public static partial class QuarantineCommand
         command.Subcommands.Add(Show());
         command.Subcommands.Add(Release());
         command.Subcommands.Add(Delete());
-        // RESCAN-PENDING command.Subcommands.Add(Rescan());
+        command.Subcommands.Add(Rescan());
         return command;
     }
 
@@ -96,6 +96,30 @@ public static partial class QuarantineCommand
         command.SetAction(async (result, ct) => Open(result) is { } store
             ? await EachAsync(result.GetValue(IdsArgument)!, id => Task.FromResult(store.Delete(id)), "deleted")
             : 2);
+        return command;
+    }
+
+    private static Command Rescan()
+    {
+        var ids = new Argument<string[]>("queue-id") { Arity = ArgumentArity.ZeroOrMore, Description = "Queue ids; none: every held message" };
+        var command = new Command("rescan", "Scan held messages again with every configured scanner; those held only for want of a scan are released when clean")
+        {
+            ids, RampartCommandLine.ConfigOption,
+        };
+        command.SetAction(async (result, ct) =>
+        {
+            if (ConfigOutput.LoadOrReport(result.GetValue(RampartCommandLine.ConfigOption)) is not { } options) return 2;
+            if (options.Scanners.Count == 0) return ConfigOutput.Fail(2, $"{options.Source} defines no scanners: nothing to rescan with");
+            var store = new QuarantineStore(Path.Combine(options.DataDir, "queue"));
+            var wanted = result.GetValue(ids) ?? [];
+            var held = wanted.Length == 0 ? store.List() : wanted.Select(store.Find).OfType<QueuedMessage>().ToList();
+            int code = held.Count < wanted.Length ? ConfigOutput.Fail(1, "some of the ids given are not held") : 0;
+            await using var scanners = new Policy.Antivirus.VirusScanService([.. options.Scanners.Select(s => s.CreateScanner())]);
+            var rescanner = new Gateway.QuarantineRescanner(store, scanners, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, TimeProvider.System);
+            var summary = await rescanner.RescanAsync(held, ct, (m, outcome) => Console.WriteLine($"{m.QueueId}\t{Printable(outcome)}"));
+            Console.Error.WriteLine($"{summary.Scanned} scanned: {summary.Released} released, {summary.Infected} infected, {summary.StillClean} clean but held, {summary.Failed} not scanned");
+            return summary.Failed > 0 ? 1 : code;
+        });
         return command;
     }
 

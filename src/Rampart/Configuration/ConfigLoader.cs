@@ -67,6 +67,7 @@ public static class ConfigLoader
         };
 
         var routes = ReadRoutes(root, baseDir); // before the listeners: a recipient callout names a route
+        var scanners = ContentFilterConfig.ReadScanners(root); // likewise: a listener's antivirus names scanners
         var options = new GatewayOptions
         {
             Source = tree.Source,
@@ -75,7 +76,9 @@ public static class ConfigLoader
             LogLevel = level,
             Tls = ReadTls(root.Child("tls"), baseDir),
             Queue = ReadQueue(root.Child("queue")),
-            Listeners = ReadListeners(root, baseDir, routes),
+            Listeners = ReadListeners(root, baseDir, routes, scanners),
+            Scanners = scanners,
+            Quarantine = ContentFilterConfig.ReadQuarantine(root.Child("quarantine")),
             Routes = routes,
             Routing = [],
             Dns = ReadDns(root.Child("dns")),
@@ -152,7 +155,7 @@ public static class ConfigLoader
         return dns;
     }
 
-    private static List<ListenerOptions> ReadListeners(Section root, string baseDir, List<RouteOptions> routes)
+    private static List<ListenerOptions> ReadListeners(Section root, string baseDir, List<RouteOptions> routes, List<Policy.Antivirus.ScannerOptions> scanners)
     {
         var listeners = new List<ListenerOptions>();
         foreach (var (name, s) in root.Named("listeners"))
@@ -178,6 +181,8 @@ public static class ConfigLoader
                 Recipients = ReadRecipients(s.Child("recipients"), baseDir, routes),
                 ProxyProtocol = ReadProxyProtocol(s.Child("proxy_protocol")),
                 Auth = ReadAuth(s.Child("auth")),
+                Attachments = ContentFilterConfig.ReadAttachments(s.Child("attachments")),
+                Antivirus = ContentFilterConfig.ReadAntivirus(s.Child("antivirus"), scanners),
             };
             if (!s.Has("port")) throw s.Error("port", "is required");
             if (role != ListenerRole.Inbound && listener.Recipients is not null)

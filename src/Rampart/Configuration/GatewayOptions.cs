@@ -26,6 +26,9 @@ public sealed record GatewayOptions
     public RateStoreKind RateLimitStore { get; init; } = RateStoreKind.Memory;
     /// <summary>Gets the notices about notices that could not be delivered.</summary>
     public required string Postmaster { get; init; }
+    /// <summary>The virus scanners, by name; listeners choose among them, and the quarantine rescan uses them all.</summary>
+    public IReadOnlyList<Policy.Antivirus.ScannerOptions> Scanners { get; init; } = [];
+    public QuarantineOptions Quarantine { get; init; } = new();
 }
 
 public enum RateStoreKind { Memory, Sqlite }
@@ -84,6 +87,10 @@ public sealed record ListenerOptions
 
     /// <summary>SMTP AUTH on this listener (never on an inbound one); null: not offered.</summary>
     public AuthOptions? Auth { get; init; }
+    /// <summary>Attachment filtering at the end of DATA; null: off.</summary>
+    public Policy.Attachments.AttachmentOptions? Attachments { get; init; }
+    /// <summary>Virus scanning at the end of DATA; null: off.</summary>
+    public Policy.Antivirus.AntivirusOptions? Antivirus { get; init; }
 }
 
 /// <summary>Per listener: blocked senders, and (inbound) outsiders claiming our own domains.</summary>

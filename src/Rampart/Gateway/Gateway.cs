@@ -9,6 +9,8 @@ using Rampart.Delivery.Routing;
 using Rampart.Delivery.Scheduling;
 using Rampart.Delivery.Smtp;
 using Rampart.Policy;
+using Rampart.Policy.Antivirus;
+using Rampart.Policy.Attachments;
 using Rampart.Policy.Connection;
 using Rampart.Policy.Recipients;
 using Rampart.Policy.Relay;
@@ -16,6 +18,7 @@ using Rampart.Policy.Senders;
 using Rampart.Policy.State;
 using Rampart.Policy.SendAs;
 using Rampart.Queue;
+using Rampart.Queue.Quarantine;
 using Rampart.Smtp.Session;
 using Rampart.Smtp.Transport;
 
@@ -97,6 +100,27 @@ public sealed class Gateway : IAsyncDisposable
             listener.Start();
             listeners.Add(listener);
         }
+        if (options.Scanners.Count > 0)
+        {
+            // No verdict cache for rescans: they run because the signatures may have changed.
+            var rescanner = new QuarantineRescanner(new QuarantineStore(queue.Root), ScanService(options.Scanners, cached: false),
+                loggers.CreateLogger("Rampart.Quarantine"), clock);
+            rescans = rescanner.RunAsync(options.Quarantine, stopping.Token);
+        }
+    }
+
+    private readonly CancellationTokenSource stopping = new();
+    private Task? rescans;
+
+    // One scanner (and its connection pool) per configured name, shared by listeners and the rescan; one verdict cache.
+    private readonly Dictionary<string, IVirusScanner> scanners = [];
+    private ScanVerdictCache? verdicts;
+
+    private VirusScanService ScanService(IEnumerable<ScannerOptions> chosen, bool cached = true)
+    {
+        var defaults = new AntivirusOptions();
+        var cache = cached ? verdicts ??= new ScanVerdictCache(defaults.CacheSize, defaults.CacheTtl) : null;
+        return new VirusScanService(chosen.Select(o => scanners.TryGetValue(o.DisplayName, out var s) ? s : scanners[o.DisplayName] = o.CreateScanner()).ToList(), cache);
     }
 
     /// <summary>
@@ -122,6 +146,9 @@ public sealed class Gateway : IAsyncDisposable
         // Only where it has work: a message filter makes every message's content be read back before the 250.
         if (own is not null) filters.Add(new HeaderFromFilter(own, l.SenderFilter.OwnDomainsFrom));
         if (l.Auth is not null) filters.Add(new SendAsHeaderFilter(new StoreSendAs(users)));
+        // Content last, cheapest first: a stripped attachment is not sent to the scanners.
+        if (l.Attachments is { } attachments) filters.Add(new AttachmentFilter(attachments));
+        if (l.Antivirus is { } antivirus) filters.Add(new AntivirusFilter(ScanService(antivirus.Scanners), antivirus));
         return new PolicyChain(filters);
     }
 
@@ -206,6 +233,12 @@ public sealed class Gateway : IAsyncDisposable
     {
         foreach (var listener in listeners) await listener.DisposeAsync();
         if (pickup is not null) await pickup.DisposeAsync();
+        await stopping.CancelAsync();
+        if (rescans is not null) await rescans;
+        foreach (var scanner in scanners.Values)
+        {
+            if (scanner is IAsyncDisposable disposable) await disposable.DisposeAsync();
+        }
         if (delivery is not null) await delivery.DisposeAsync();
         foreach (var d in owned) d.Dispose();
         queue?.Dispose();

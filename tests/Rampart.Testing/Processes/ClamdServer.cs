@@ -43,7 +43,7 @@ public sealed class ClamdServer : IAsyncDisposable
         var server = new ClamdServer(streamMaxLength);
         try
         {
-            server.WriteConfig();
+            await server.WriteConfigAsync();
             await server.StartProcessAsync(binary);
             return server;
         }
@@ -54,10 +54,14 @@ public sealed class ClamdServer : IAsyncDisposable
         }
     }
 
-    private void WriteConfig()
+    private async Task WriteConfigAsync()
     {
         Directory.CreateDirectory(temp.File("db"));
         Directory.CreateDirectory(temp.File("tmp"));
+        Directory.CreateDirectory(temp.File("build"));
+        await File.WriteAllTextAsync(temp.File("build/COPYING"), "Test signatures of the Rampart project.\n");
+        await File.WriteAllTextAsync(temp.File("build/daily.ndb"), $"Rampart.Test.Placeholder:0:*:{Hex("RAMPART-PLACEHOLDER-" + Port)}\n");
+        await BuildDailyAsync();
         File.WriteAllText(temp.File("db/rampart.hdb"), "44d88612fea8a8f36de82e1278abb02f:68:Rampart.Test.EICAR.Hash\n");
         File.WriteAllText(temp.File("db/rampart.ndb"),
             $"Rampart.Test.EICAR.Body:0:*:{Hex("EICAR-STANDARD-ANTIVIRUS-TEST-FILE")}\nRampart.Test.Custom:0:*:{Hex(CustomMarker)}\n");
@@ -121,13 +125,38 @@ public sealed class ClamdServer : IAsyncDisposable
         clamd = null;
     }
 
+    private int dailyVersion;
+
+    /// <summary>The signature version clamd reports: "ClamAV x.y.z/N/date", N counting up with each update.</summary>
+    public int DailyVersion => dailyVersion;
+
     /// <summary>
-    /// Adds a body signature for <paramref name="marker"/> in a file of its own, sends RELOAD, and waits until a
-    /// scan of the marker finds it (clamd reloads in the background and scans with the old database meanwhile).
+    /// Builds db/daily.cud from build/daily.ndb with sigtool, as a signature update would bring it: an unsigned
+    /// database with a version number, so clamd's VERSION reply changes with each update (private .ndb files
+    /// alone never change it).
+    /// </summary>
+    private async Task BuildDailyAsync()
+    {
+        var sigtool = RequiredTool.Find("sigtool", "apt-get install clamav");
+        dailyVersion++;
+        File.Delete(temp.File("build/daily.cud"));
+        await using var build = await RampartProcess.RunAsync(sigtool,
+            ["--build=daily.cud", "--unsigned", $"--cvd-version={dailyVersion}", $"--datadir={temp.File("build")}"],
+            TimeSpan.FromSeconds(30), workingDirectory: temp.File("build"), standardInput: "rampart tests\n");
+        if (!File.Exists(temp.File("build/daily.cud"))) throw new InvalidOperationException($"sigtool built no daily.cud.\n{build.Describe()}");
+        File.Copy(temp.File("build/daily.cud"), temp.File("db/daily.cud.new"), overwrite: true);
+        File.Move(temp.File("db/daily.cud.new"), temp.File("db/daily.cud"), overwrite: true);
+    }
+
+    /// <summary>
+    /// A signature update: adds a body signature for <paramref name="marker"/> to the daily database (rebuilt with
+    /// the next version), sends RELOAD, and waits until a scan of the marker finds it (clamd reloads in the background
+    /// and scans with the old database meanwhile).
     /// </summary>
     public async Task AddSignatureAsync(string name, string marker)
     {
-        await File.AppendAllTextAsync(temp.File("db/added.ndb"), $"{name}:0:*:{Hex(marker)}\n");
+        await File.AppendAllTextAsync(temp.File("build/daily.ndb"), $"{name}:0:*:{Hex(marker)}\n");
+        await BuildDailyAsync();
         var reply = await CommandAsync("zRELOAD\0");
         if (reply != "RELOADING") throw new InvalidOperationException($"RELOAD answered '{reply}'");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);

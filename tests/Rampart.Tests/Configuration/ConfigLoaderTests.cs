@@ -142,6 +142,17 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("    port: 2525", "    port: 2525\n    recipients: {ldap: {url: ldap://dc1, base_dn: dc=x, bind_dn: cn=gw}}", "bind_dn: |cn=gw", "listeners.inbound.recipients.ldap.bind_dn", "needs password_file")]
     [InlineData("    port: 2525", "    port: 2525\n    recipients: {ldap: {url: ldap://dc1, base_dn: dc=x, bind_dn: cn=gw, password_file: none.secret}}", "password_file: |none", "listeners.inbound.recipients.ldap.password_file", "cannot read")]
     [InlineData("    port: 2525", "    port: 2525\n    recipients: {ldap: {url: ldap://dc1, base_dn: dc=x, filter: \"(mail=bob)\"}}", "filter: |\"(mail", "listeners.inbound.recipients.ldap.filter", "with %s where the address goes")]
+    // Content filters and scanners.
+    [InlineData("    port: 2525", "    port: 2525\n    attachments: {block: [exectuable]}", "block: |[", "listeners.inbound.attachments.block", "'exectuable' is not a category")]
+    [InlineData("    port: 2525", "    port: 2525\n    attachments: {action: delete}", "action: |delete", "listeners.inbound.attachments.action", "'delete' is not one of reject, strip, quarantine")]
+    [InlineData("    port: 2525", "    port: 2525\n    attachments: {malformed: strip}", "malformed: |strip", "listeners.inbound.attachments.malformed", "'strip' is not one of reject, quarantine")]
+    [InlineData("    port: 2525", "    port: 2525\n    attachments: {archives: {max_depth: 40}}", "max_depth: |40", "listeners.inbound.attachments.archives.max_depth", "'40' is not a whole number from 0 to 16")]
+    [InlineData("    port: 2525", "    port: 2525\n    antivirus: {scanners: [clamav]}", "scanners: |[clamav]", "listeners.inbound.antivirus.scanners", "no scanner 'clamav' under the top-level scanners: (none defined)")]
+    [InlineData("    port: 2525", "    port: 2525\n    antivirus: {scanners: []}", "scanners: |[]", "listeners.inbound.antivirus.scanners", "name at least one scanner")]
+    [InlineData("hostname: mx.example.test", "hostname: mx.example.test\nscanners:\n  av: {type: sophos, address: x}", "type: |sophos", "scanners.av.type", "'sophos' is not one of clamd, icap")]
+    [InlineData("hostname: mx.example.test", "hostname: mx.example.test\nscanners:\n  av: {type: icap, address: \"http://av:1344/x\"}", "address: |\"http", "scanners.av.address", "icap://")]
+    [InlineData("hostname: mx.example.test", "hostname: mx.example.test\nscanners:\n  av: {type: clamd, address: \"127.0.0.1:3310\", timeout: forever}", "timeout: |forever", "scanners.av.timeout", "'forever' is not a duration")]
+    [InlineData("hostname: mx.example.test", "hostname: mx.example.test\nquarantine: {rescan_check: 0s}", "rescan_check: |0s", "quarantine.rescan_check", "'0s' is not a duration from 100ms")]
     // Routes and routing.
     [InlineData("    transport: drop\n    path: drop", "    path: drop", "    |path: drop", "routes.local.transport", "is required")]
     [InlineData("    transport: drop", "    transport: lmtp", "transport: |lmtp", "routes.local.transport", "'lmtp' is not one of drop, smtp, mx")]
@@ -423,7 +434,18 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(["example.test -> internal: smtp 127.0.0.1:2626", "* -> internet: mx port 25"], Describe(options));
         Assert.Equal(TimeSpan.FromDays(5), options.Queue.MaxQueueTime);
         Assert.Equal(TimeSpan.FromHours(4), options.Queue.DelayWarning);
+        // Inbound mail is scanned by clamd on 127.0.0.1:3310, and programs and scripts are refused.
+        var clamav = Assert.Single(options.Scanners);
+        Assert.Equal(("clamav", Rampart.Policy.Antivirus.ScannerKind.Clamd, "127.0.0.1:3310"), (clamav.Name, clamav.Kind, clamav.Address));
+        Assert.Equal([clamav], inbound.Antivirus!.Scanners);
+        Assert.Contains("executable", inbound.Attachments!.Block);
+        Assert.Contains("script", inbound.Attachments.Block);
+        Assert.Null(outbound.Antivirus);
     }
+
+    [Fact]
+    public void A_hold_for_want_of_a_scan_is_named_alike_by_the_filter_and_the_queue() =>
+        Assert.Equal(Rampart.Queue.QuarantineHold.ScanPending, Rampart.Policy.Antivirus.AntivirusFilter.AwaitingScanHold);
 
     [Fact]
     public void Smart_hosts_take_ports_priorities_and_addresses_and_tls_settings()

@@ -1,0 +1,153 @@
+using Rampart.Policy.Antivirus;
+using Rampart.Policy.Attachments;
+
+namespace Rampart.Configuration;
+
+/// <summary>
+/// The content filters' keys: the named virus scanners (top-level `scanners:`), each listener's `attachments:` and
+/// `antivirus:`, and the `quarantine:` rescan schedule. The filters' option records check their own values; their
+/// messages are placed here on the file, line and key.
+/// </summary>
+internal static class ContentFilterConfig
+{
+    public static List<ScannerOptions> ReadScanners(Section root)
+    {
+        var scanners = new List<ScannerOptions>();
+        var d = new ScannerOptions { Kind = ScannerKind.Clamd, Address = "" };
+        foreach (var (name, s) in root.Named("scanners"))
+        {
+            var kind = s.RequiredString("type").ToLowerInvariant() switch
+            {
+                "clamd" => ScannerKind.Clamd,
+                "icap" => ScannerKind.Icap,
+                var other => throw s.Error("type", $"'{other}' is not one of clamd, icap"),
+            };
+            var scanner = new ScannerOptions
+            {
+                Kind = kind,
+                Name = name,
+                Address = s.RequiredString("address"),
+                ConnectTimeout = s.Duration("connect_timeout", d.ConnectTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
+                ScanTimeout = s.Duration("timeout", d.ScanTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(30)),
+                MaxScanBytes = s.Size("max_size", d.MaxScanBytes, 1024, 4L * 1024 * 1024 * 1024),
+                MaxIdleConnections = s.Int("max_idle_connections", d.MaxIdleConnections, 0, 1000),
+            };
+            var problems = AntivirusOptions.Validate(new AntivirusOptions { Scanners = [scanner] });
+            if (problems.FirstOrDefault(p => p.Contains(".address:", StringComparison.Ordinal)) is { } address)
+            {
+                throw s.Error("address", address[(address.IndexOf(':') + 1)..].Trim());
+            }
+            if (problems.FirstOrDefault(p => p.Contains(".name:", StringComparison.Ordinal)) is { } badName)
+            {
+                throw s.Error(badName[(badName.IndexOf(':') + 1)..].Trim());
+            }
+            s.Finish();
+            scanners.Add(scanner);
+        }
+        return scanners;
+    }
+
+    public static AttachmentOptions? ReadAttachments(Section? s)
+    {
+        if (s is null) return null;
+        var d = new AttachmentOptions();
+        var archives = s.Child("archives");
+        var options = new AttachmentOptions
+        {
+            Block = s.Has("block") ? s.List("block") : d.Block,
+            Allow = s.List("allow"),
+            Action = s.String("action", "reject")!.ToLowerInvariant() switch
+            {
+                "reject" => AttachmentAction.Reject,
+                "strip" => AttachmentAction.Strip,
+                "quarantine" => AttachmentAction.Quarantine,
+                var other => throw s.Error("action", $"'{other}' is not one of reject, strip, quarantine"),
+            },
+            EncryptedArchives = s.String("encrypted_archives", "block")!.ToLowerInvariant() switch
+            {
+                "block" => EncryptedArchivePolicy.Block,
+                "allow" => EncryptedArchivePolicy.Allow,
+                var other => throw s.Error("encrypted_archives", $"'{other}' is not one of block, allow"),
+            },
+            MalformedAction = s.String("malformed", "reject")!.ToLowerInvariant() switch
+            {
+                "reject" => AttachmentAction.Reject,
+                "quarantine" => AttachmentAction.Quarantine,
+                var other => throw s.Error("malformed", $"'{other}' is not one of reject, quarantine (a part that cannot be read cannot be stripped)"),
+            },
+            MaxArchiveDepth = archives?.Int("max_depth", d.MaxArchiveDepth, 0, 16) ?? d.MaxArchiveDepth,
+            MaxCompressionRatio = archives?.Int("max_ratio", d.MaxCompressionRatio, 1, 1_000_000) ?? d.MaxCompressionRatio,
+            MaxExpandedBytes = archives?.Size("max_expanded_size", d.MaxExpandedBytes, 1024, 64L * 1024 * 1024 * 1024) ?? d.MaxExpandedBytes,
+            MaxArchiveEntries = archives?.Int("max_entries", d.MaxArchiveEntries, 1, 1_000_000) ?? d.MaxArchiveEntries,
+            MaxMimeDepth = s.Int("max_mime_depth", d.MaxMimeDepth, 1, 1000),
+            MaxParts = s.Int("max_parts", d.MaxParts, 1, 1_000_000),
+        };
+        archives?.Finish();
+        foreach (var problem in AttachmentOptions.Validate(options))
+        {
+            int colon = problem.IndexOf(':');
+            throw colon > 0 ? s.Error(problem[..colon].Replace('-', '_'), problem[(colon + 1)..].Trim()) : s.Error(problem);
+        }
+        s.Finish();
+        return options;
+    }
+
+    public static AntivirusOptions? ReadAntivirus(Section? s, IReadOnlyList<ScannerOptions> scanners)
+    {
+        if (s is null) return null;
+        var d = new AntivirusOptions();
+        var names = s.List("scanners");
+        if (names.Count == 0) throw s.Error("scanners", "name at least one scanner from the top-level scanners: section");
+        var chosen = new List<ScannerOptions>();
+        foreach (var name in names)
+        {
+            chosen.Add(scanners.FirstOrDefault(x => x.Name == name)
+                ?? throw s.Error("scanners", $"no scanner '{name}' under the top-level scanners: ({(scanners.Count == 0 ? "none defined" : string.Join(", ", scanners.Select(x => x.Name)))})"));
+        }
+        var options = new AntivirusOptions
+        {
+            Scanners = chosen.DistinctBy(x => x.Name).ToList(),
+            OnInfected = s.String("on_virus", "reject")!.ToLowerInvariant() switch
+            {
+                "reject" => InfectedAction.Reject,
+                "quarantine" => InfectedAction.Quarantine,
+                var other => throw s.Error("on_virus", $"'{other}' is not one of reject, quarantine"),
+            },
+            OnFailure = s.String("on_failure", "tempfail")!.ToLowerInvariant() switch
+            {
+                "tempfail" => ScanFailureAction.TempFail,
+                "quarantine" => ScanFailureAction.Quarantine,
+                var other => throw s.Error("on_failure", $"'{other}' is not one of tempfail, quarantine (unscanned mail is never delivered)"),
+            },
+        };
+        s.Finish();
+        return options;
+    }
+
+    public static QuarantineOptions ReadQuarantine(Section? s)
+    {
+        var d = new QuarantineOptions();
+        if (s is null) return d;
+        var every = s.Duration("rescan_every", d.RescanEvery ?? TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromDays(30));
+        var options = new QuarantineOptions
+        {
+            RescanCheck = s.Duration("rescan_check", d.RescanCheck, TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(1)),
+            RescanEvery = every == TimeSpan.Zero ? null : every,
+        };
+        s.Finish();
+        return options;
+    }
+}
+
+/// <summary>When the gateway rescans what it holds in quarantine.</summary>
+public sealed record QuarantineOptions
+{
+    /// <summary>
+    /// 5 min: how often the scanners' signature versions are compared (a change triggers a rescan of everything
+    /// held) and messages held for an unavailable scanner are tried again. A version check is one tiny request.
+    /// </summary>
+    public TimeSpan RescanCheck { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>24 h: everything held is rescanned once a day even if no version change was seen (the nightly scan); null for never.</summary>
+    public TimeSpan? RescanEvery { get; init; } = TimeSpan.FromHours(24);
+}

@@ -1,0 +1,129 @@
+using Microsoft.Extensions.Logging;
+using Rampart.Configuration;
+using Rampart.Policy.Antivirus;
+using Rampart.Queue;
+using Rampart.Queue.Quarantine;
+
+namespace Rampart.Gateway;
+
+/// <summary>What one rescan did.</summary>
+public sealed record RescanSummary(int Scanned, int Released, int Infected, int StillClean, int Failed);
+
+/// <summary>
+/// Scans held messages again with every configured scanner: once the signatures change (the nightly database scan
+/// of the seeds), once a day anyway, and at every check for messages held only because no scanner could answer.
+/// A message held for want of a scan is released when it comes out clean; a virus found now is added to the hold,
+/// so nobody releases it by mistake; a message held for another reason stays held (an administrator decides).
+/// </summary>
+public sealed partial class QuarantineRescanner(QuarantineStore store, VirusScanService scanners, ILogger logger, TimeProvider clock)
+{
+    public async Task<RescanSummary> RescanAsync(IEnumerable<QueuedMessage> held, CancellationToken ct, Action<QueuedMessage, string>? report = null)
+    {
+        int scanned = 0, released = 0, infected = 0, clean = 0, failed = 0;
+        foreach (var message in held)
+        {
+            if (message.Envelope.Quarantine is not { } hold) continue;
+            scanned++;
+            var result = await scanners.ScanAsync(message.OpenContent, ct);
+            string outcome;
+            if (result.FirstInfected is { Result: ScanResult.Infected virus } found)
+            {
+                infected++;
+                var reason = $"virus: {AntivirusFilter.Safe(virus.ThreatName)} ({found.Scanner})";
+                outcome = reason;
+                if (!hold.Reason.Contains(reason, StringComparison.Ordinal))
+                {
+                    var filters = hold.Filters.Where(f => f != QuarantineHold.ScanPending).Append("antivirus").Distinct().ToList();
+                    var updated = new QuarantineHold(hold.AwaitingScan ? reason : $"{hold.Reason}; {reason}", filters, clock.GetUtcNow());
+                    await store.UpdateHoldAsync(message, updated, ct);
+                    RescanLog.FoundNow(logger, message.QueueId, reason);
+                }
+            }
+            else if (result.IsClean && hold.AwaitingScan)
+            {
+                released++;
+                outcome = "clean: released";
+                if (await store.ReleaseAsync(message.QueueId, ct)) RescanLog.Released(logger, message.QueueId);
+            }
+            else if (result.IsClean)
+            {
+                clean++;
+                outcome = "clean: still held for " + string.Join(", ", hold.Filters);
+            }
+            else
+            {
+                failed++;
+                outcome = "not scanned: " + (result.FirstFailed?.Result is ScanResult.Failed f ? $"{result.FirstFailed.Scanner}: {f.Why}" : "no verdict");
+            }
+            report?.Invoke(message, outcome);
+        }
+        return new RescanSummary(scanned, released, infected, clean, failed);
+    }
+
+    /// <summary>The schedule, until <paramref name="ct"/> ends it.</summary>
+    public async Task RunAsync(QuarantineOptions options, CancellationToken ct)
+    {
+        string?[]? lastVersions = null;
+        var lastFull = DateTimeOffset.MinValue;
+        using var timer = new PeriodicTimer(options.RescanCheck, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                try
+                {
+                    var versions = await Task.WhenAll(scanners.Scanners.Select(s => VersionOrNullAsync(s, ct)));
+                    // Unknown versions (a scanner down) are no change: the messages stay held until it answers.
+                    bool changed = lastVersions is null || versions.Where((v, i) => v is not null && v != lastVersions[i]).Any();
+                    bool due = options.RescanEvery is { } every && clock.GetUtcNow() - lastFull >= every;
+                    var held = store.List();
+                    if (changed || due)
+                    {
+                        if (held.Count > 0) RescanLog.Started(logger, held.Count, changed ? "signatures changed" : "daily rescan");
+                        await RescanAsync(held, ct);
+                        lastFull = clock.GetUtcNow();
+                        lastVersions = versions.Select((v, i) => v ?? lastVersions?[i]).ToArray();
+                    }
+                    else
+                    {
+                        await RescanAsync(held.Where(m => m.Envelope.Quarantine?.AwaitingScan == true), ct);
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    RescanLog.Failed(logger, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static async Task<string?> VersionOrNullAsync(IVirusScanner scanner, CancellationToken ct)
+    {
+        try
+        {
+            return await scanner.SignatureVersionAsync(ct);
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    private static partial class RescanLog
+    {
+        [LoggerMessage(5101, LogLevel.Information, "Quarantine rescan of {Count} held messages: {Why}")]
+        public static partial void Started(ILogger logger, int count, string why);
+
+        [LoggerMessage(5102, LogLevel.Information, "{QueueId} was held until it could be scanned; clean now, released")]
+        public static partial void Released(ILogger logger, string queueId);
+
+        [LoggerMessage(5103, LogLevel.Warning, "{QueueId} in quarantine: rescan found {Reason}")]
+        public static partial void FoundNow(ILogger logger, string queueId, string reason);
+
+        [LoggerMessage(5104, LogLevel.Error, "Quarantine rescan failed; trying again at the next check")]
+        public static partial void Failed(ILogger logger, Exception exception);
+    }
+}
