@@ -33,6 +33,13 @@ public sealed record ScannerOptions
 
     public string DisplayName => Name ?? Kind.ToString().ToLowerInvariant();
 
+    /// <summary>A failure for content over <see cref="MaxScanBytes"/> when its length is known, so it is not even sent.</summary>
+    internal ScanResult.Failed? RefuseOversized(Stream content)
+    {
+        var left = content.CanSeek ? content.Length - content.Position : -1;
+        return left > MaxScanBytes ? new ScanResult.Failed($"{left} bytes is more than max scan bytes ({MaxScanBytes})") : null;
+    }
+
     public IVirusScanner CreateScanner() => Kind switch
     {
         ScannerKind.Clamd => new ClamdScanner(this),

@@ -43,11 +43,8 @@ public sealed class IcapScanner : IVirusScanner, IAsyncDisposable
 
     public async ValueTask<ScanResult> ScanAsync(Stream content, CancellationToken ct)
     {
+        if (options.RefuseOversized(content) is { } oversized) return oversized;
         var start = content.CanSeek ? content.Position : -1;
-        if (start >= 0 && content.Length - start > options.MaxScanBytes)
-        {
-            return new ScanResult.Failed($"{content.Length - start} bytes is more than max scan bytes ({options.MaxScanBytes})");
-        }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(options.ScanTimeout);
         try

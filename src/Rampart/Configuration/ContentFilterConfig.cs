@@ -16,12 +16,7 @@ internal static class ContentFilterConfig
         var d = new ScannerOptions { Kind = ScannerKind.Clamd, Address = "" };
         foreach (var (name, s) in root.Named("scanners"))
         {
-            var kind = s.RequiredString("type").ToLowerInvariant() switch
-            {
-                "clamd" => ScannerKind.Clamd,
-                "icap" => ScannerKind.Icap,
-                var other => throw s.Error("type", $"'{other}' is not one of clamd, icap"),
-            };
+            var kind = s.Choice("type", null, ("clamd", ScannerKind.Clamd), ("icap", ScannerKind.Icap));
             var scanner = new ScannerOptions
             {
                 Kind = kind,
@@ -56,25 +51,10 @@ internal static class ContentFilterConfig
         {
             Block = s.Has("block") ? s.List("block") : d.Block,
             Allow = s.List("allow"),
-            Action = s.String("action", "reject")!.ToLowerInvariant() switch
-            {
-                "reject" => AttachmentAction.Reject,
-                "strip" => AttachmentAction.Strip,
-                "quarantine" => AttachmentAction.Quarantine,
-                var other => throw s.Error("action", $"'{other}' is not one of reject, strip, quarantine"),
-            },
-            EncryptedArchives = s.String("encrypted_archives", "block")!.ToLowerInvariant() switch
-            {
-                "block" => EncryptedArchivePolicy.Block,
-                "allow" => EncryptedArchivePolicy.Allow,
-                var other => throw s.Error("encrypted_archives", $"'{other}' is not one of block, allow"),
-            },
-            MalformedAction = s.String("malformed", "reject")!.ToLowerInvariant() switch
-            {
-                "reject" => AttachmentAction.Reject,
-                "quarantine" => AttachmentAction.Quarantine,
-                var other => throw s.Error("malformed", $"'{other}' is not one of reject, quarantine (a part that cannot be read cannot be stripped)"),
-            },
+            Action = s.Choice("action", "reject", ("reject", AttachmentAction.Reject), ("strip", AttachmentAction.Strip), ("quarantine", AttachmentAction.Quarantine)),
+            EncryptedArchives = s.Choice("encrypted_archives", "block", ("block", EncryptedArchivePolicy.Block), ("allow", EncryptedArchivePolicy.Allow)),
+            // No strip: a part that cannot be read cannot be cut out.
+            MalformedAction = s.Choice("malformed", "reject", ("reject", AttachmentAction.Reject), ("quarantine", AttachmentAction.Quarantine)),
             MaxArchiveDepth = archives?.Int("max_depth", d.MaxArchiveDepth, 0, 16) ?? d.MaxArchiveDepth,
             MaxCompressionRatio = archives?.Int("max_ratio", d.MaxCompressionRatio, 1, 1_000_000) ?? d.MaxCompressionRatio,
             MaxExpandedBytes = archives?.Size("max_expanded_size", d.MaxExpandedBytes, 1024, 64L * 1024 * 1024 * 1024) ?? d.MaxExpandedBytes,
@@ -107,18 +87,9 @@ internal static class ContentFilterConfig
         var options = new AntivirusOptions
         {
             Scanners = chosen.DistinctBy(x => x.Name).ToList(),
-            OnInfected = s.String("on_virus", "reject")!.ToLowerInvariant() switch
-            {
-                "reject" => InfectedAction.Reject,
-                "quarantine" => InfectedAction.Quarantine,
-                var other => throw s.Error("on_virus", $"'{other}' is not one of reject, quarantine"),
-            },
-            OnFailure = s.String("on_failure", "tempfail")!.ToLowerInvariant() switch
-            {
-                "tempfail" => ScanFailureAction.TempFail,
-                "quarantine" => ScanFailureAction.Quarantine,
-                var other => throw s.Error("on_failure", $"'{other}' is not one of tempfail, quarantine (unscanned mail is never delivered)"),
-            },
+            OnInfected = s.Choice("on_virus", "reject", ("reject", InfectedAction.Reject), ("quarantine", InfectedAction.Quarantine)),
+            // No "deliver": unscanned mail is never delivered.
+            OnFailure = s.Choice("on_failure", "tempfail", ("tempfail", ScanFailureAction.TempFail), ("quarantine", ScanFailureAction.Quarantine)),
         };
         s.Finish();
         return options;

@@ -32,6 +32,17 @@ public sealed class Section(YamlTree tree, YamlMappingNode node, string path)
     public string RequiredString(string key) =>
         String(key) is { Length: > 0 } value ? value : throw Error(key, "is required");
 
+    /// <summary>One of a fixed set of words, in any case; a fallback of null makes the key required.</summary>
+    public T Choice<T>(string key, string? fallback, params (string Word, T Value)[] choices)
+    {
+        var text = (fallback is null ? RequiredString(key) : String(key, fallback)!).ToLowerInvariant();
+        foreach (var (word, value) in choices)
+        {
+            if (word == text) return value;
+        }
+        throw Error(key, $"'{text}' is not one of {string.Join(", ", choices.Select(c => c.Word))}");
+    }
+
     public int Int(string key, int fallback, int min, int max)
     {
         var text = String(key);

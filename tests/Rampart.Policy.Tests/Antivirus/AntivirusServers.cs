@@ -4,24 +4,9 @@ using Rampart.Testing.Processes;
 
 namespace Rampart.Policy.Tests.Antivirus;
 
-/// <summary>One clamd and one c-icap in front of it, shared by the antivirus test classes (each takes ~0.5 s to start).</summary>
-public sealed class AntivirusServers : IAsyncLifetime
+/// <summary>One clamd and one c-icap in front of it, shared by the antivirus test classes, and their scanner options.</summary>
+public sealed class AntivirusServers : ScannerPair
 {
-    public ClamdServer Clamd { get; private set; } = null!;
-    public IcapServer Icap { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Clamd = await ClamdServer.StartAsync();
-        Icap = await IcapServer.StartAsync(Clamd);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (Icap is not null) await Icap.DisposeAsync();
-        if (Clamd is not null) await Clamd.DisposeAsync();
-    }
-
     public ScannerOptions ClamdTcp => new() { Kind = ScannerKind.Clamd, Address = Clamd.TcpAddress };
     public ScannerOptions ClamdUnix => new() { Kind = ScannerKind.Clamd, Address = Clamd.SocketPath, Name = "clamd-unix" };
     public ScannerOptions IcapService => new() { Kind = ScannerKind.Icap, Address = Icap.Url };
