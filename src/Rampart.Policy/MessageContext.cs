@@ -23,6 +23,9 @@ public sealed class MessageContext(SessionFacts session, string queueId, Sender 
     /// <summary>A new read-only, seekable stream over the current content; the caller disposes it.</summary>
     public Stream OpenContent() => content.Open();
 
+    /// <summary>Bytes at the start of the content that are this gateway's own Received field; 0 when not known exactly.</summary>
+    public long OwnTraceLength => content.OwnTraceLength;
+
     /// <summary>
     /// The header block, read once however many filters ask; null when it cannot be parsed (each filter decides
     /// what a malformed header means for it).
@@ -57,6 +60,9 @@ public sealed class MessageContext(SessionFacts session, string queueId, Sender 
 public interface IMessageContent
 {
     long Length { get; }
+
+    /// <summary>The length of our own Received field at the start; 0 once the content has been replaced, or when unknown.</summary>
+    long OwnTraceLength => 0;
 
     Stream Open();
 

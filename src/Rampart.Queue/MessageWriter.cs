@@ -54,11 +54,17 @@ public sealed class MessageWriter : IAsyncDisposable
         await FlushAsync(ct);
         var replacementPath = incomingPath + ".new";
         long length;
-        await using (var output = new FileStream(replacementPath, FileMode.Create, FileAccess.Write, FileShare.Read, BufferSize, useAsync: true))
+        try
         {
+            await using var output = new FileStream(replacementPath, FileMode.Create, FileAccess.Write, FileShare.Read, BufferSize, useAsync: true);
             output.Write(SpoolFormat.Magic);
             await write(output, ct);
             length = output.Length;
+        }
+        catch
+        {
+            File.Delete(replacementPath);
+            throw;
         }
         handle!.Dispose();
         File.Move(replacementPath, incomingPath, overwrite: true);

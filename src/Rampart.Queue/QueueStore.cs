@@ -180,7 +180,14 @@ public sealed partial class QueueStore : IDisposable
                     continue;
                 }
                 File.Move(path, target);
-                (taken ??= []).Add(SpoolFormat.Read(target));
+                var message = SpoolFormat.Read(target);
+                if (message.Envelope.Quarantine is not null)
+                {
+                    // A held copy put here by hand: delivery would skip it for ever, so it goes back where it belongs.
+                    File.Move(target, Path.Combine(Quarantine, name), overwrite: true);
+                    continue;
+                }
+                (taken ??= []).Add(message);
             }
             catch (Exception ex) when (ex is InvalidDataException or System.Text.Json.JsonException)
             {
@@ -190,6 +197,11 @@ public sealed partial class QueueStore : IDisposable
             catch (FileNotFoundException)
             {
                 // Taken by another scan in the meantime.
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // This one stays where it is (pickup/ or active/, read again at the next start); the others go on.
+                QueueLog.PickupFailed(logger, name, ex.Message);
             }
         }
         if (taken is null) return [];
@@ -229,6 +241,9 @@ public sealed partial class QueueStore : IDisposable
     {
         [LoggerMessage(2001, LogLevel.Warning, "Queue recovery: discarded unacknowledged partial message {File}")]
         public static partial void DiscardedPartial(ILogger logger, string file);
+
+        [LoggerMessage(2003, LogLevel.Error, "Taking {File} from pickup/ failed ({Reason}); left for the next try or start")]
+        public static partial void PickupFailed(ILogger logger, string file, string reason);
 
         [LoggerMessage(2002, LogLevel.Error, "Queue recovery: {File} is damaged ({Reason}); moved to corrupt/")]
         public static partial void MovedToCorrupt(ILogger logger, string file, string reason);

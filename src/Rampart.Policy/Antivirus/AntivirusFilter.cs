@@ -28,7 +28,7 @@ public sealed partial class AntivirusFilter(VirusScanService scanners, Antivirus
 
     public async ValueTask<Verdict> OnMessageAsync(MessageContext message, CancellationToken ct)
     {
-        var report = await scanners.ScanAsync(await ScannedContent.OpenerAsync(message, ct), ct);
+        var report = await scanners.ScanAsync(ScannedContent.Opener(message), ct);
         if (report.FirstInfected is { Result: ScanResult.Infected infected } found)
         {
             var threat = Safe(infected.ThreatName);

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Rampart.Policy.Antivirus;
 
 /// <summary>
@@ -10,34 +8,12 @@ namespace Rampart.Policy.Antivirus;
 /// </summary>
 public static class ScannedContent
 {
-    /// <summary>Our trace field is one line plus a few folded ones; far less than this.</summary>
-    private const int MaxTraceLength = 4096;
-
-    public static async Task<Func<Stream>> OpenerAsync(MessageContext message, CancellationToken ct)
+    public static Func<Stream> Opener(MessageContext message)
     {
-        long skip = await OwnTraceLengthAsync(message, ct);
+        // The exact length the session wrote, never a re-parse: a client's content that begins with white space
+        // would otherwise read as a continuation of our field and be skipped unscanned.
+        long skip = message.OwnTraceLength;
         return skip == 0 ? message.OpenContent : () => new Window(message.OpenContent(), skip);
-    }
-
-    /// <summary>The length of the leading "Received:" field when it carries this message's queue id; else 0.</summary>
-    private static async Task<long> OwnTraceLengthAsync(MessageContext message, CancellationToken ct)
-    {
-        var buffer = new byte[MaxTraceLength];
-        int read;
-        await using (var content = message.OpenContent())
-        {
-            read = await content.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, ct);
-        }
-        var head = buffer.AsSpan(0, read);
-        if (!head.StartsWith("Received:"u8)) return 0;
-        // The field ends at the first CRLF not followed by folding white space (RFC 5322 §2.2.3).
-        for (int i = 0; i + 2 < head.Length; i++)
-        {
-            if (head[i] != '\r' || head[i + 1] != '\n' || head[i + 2] is (byte)' ' or (byte)'\t') continue;
-            var field = Encoding.ASCII.GetString(head[..i]);
-            return field.Contains($" id {message.QueueId}", StringComparison.Ordinal) ? i + 2 : 0;
-        }
-        return 0;
     }
 
     /// <summary>A read-only view of a seekable stream from <c>start</c> to its end.</summary>

@@ -19,6 +19,7 @@ internal sealed class MimeWalker(InspectionState state)
         state.Cancellation.ThrowIfCancellationRequested();
         state.CountPart();
         if (depth > state.Options.MaxMimeDepth) throw new InspectionLimitException(FindingKind.Malformed, $"MIME nesting deeper than {state.Options.MaxMimeDepth}");
+        if (entity is not MimePart) JudgeContainerName(entity, path, owner);
         switch (entity)
         {
             case Multipart multipart:
@@ -31,6 +32,20 @@ internal sealed class MimeWalker(InspectionState state)
                 await WalkLeafAsync(leaf, depth, path.TrimEnd('.') is { Length: > 0 } p ? p : "1", owner);
                 break;
             // A MessagePart with no message, or an entity type MimeKit may add later: nothing to check.
+        }
+    }
+
+    /// <summary>
+    /// A multipart or attached message may carry a file name too, and a client saves it under that name
+    /// ("fwd.eml.js"): the block list applies to it. Not the allow list: what is inside is judged on its own.
+    /// </summary>
+    private void JudgeContainerName(MimeEntity entity, string path, MimeEntity? owner)
+    {
+        if (NamesOf(entity) is not { Count: > 0 } names) return;
+        var facts = new AttachmentFacts(names, entity.ContentType.MimeType.ToLowerInvariant(), null);
+        if (AttachmentPolicy.Judge(facts, state.Options) is { Kind: FindingKind.Blocked } finding)
+        {
+            state.Add(finding.Kind, names[0], finding.Reason, owner ?? entity);
         }
     }
 

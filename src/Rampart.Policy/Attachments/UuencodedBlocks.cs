@@ -21,9 +21,12 @@ internal static partial class UuencodedBlocks
         var encoded = new MemoryStream();
         while (await reader.ReadLineAsync(ct) is { } line)
         {
+            // A uuencode line is at most 61 characters and a begin line a name long: longer lines are text (and
+            // the pattern below is then never run over a hostile megabyte-long line).
+            if (line.Length > MaxLine) continue;
             if (name is null)
             {
-                if (BeginLine().Match(line) is { Success: true } begin) name = begin.Groups[1].Value;
+                if (BeginLine().Match(line) is { Success: true } begin) name = begin.Groups[1].Value.TrimEnd();
                 continue;
             }
             if (line.TrimEnd() == "end")
@@ -33,6 +36,7 @@ internal static partial class UuencodedBlocks
                 encoded.SetLength(0);
                 continue;
             }
+            if (encoded.Length > MaxEncoded) throw new InspectionLimitException(FindingKind.ArchiveLimit, "uuencoded block larger than 64 MiB");
             var bytes = Encoding.Latin1.GetBytes(line + "\n");
             encoded.Write(bytes);
         }
@@ -48,6 +52,10 @@ internal static partial class UuencodedBlocks
         return output.AsSpan(0, length).ToArray();
     }
 
-    [GeneratedRegex(@"^begin [0-7]{3,4} (\S.*?)\s*$")]
+    private const int MaxLine = 1100;
+    private const long MaxEncoded = 64L * 1024 * 1024;
+
+    // Linear: no lazy group followed by an optional run that could both take the trailing spaces.
+    [GeneratedRegex(@"^begin [0-7]{3,4} (\S[^\r\n]*)$")]
     private static partial Regex BeginLine();
 }

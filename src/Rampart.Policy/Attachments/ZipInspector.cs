@@ -8,8 +8,10 @@ namespace Rampart.Policy.Attachments;
 /// an attachment. Bombs are stopped in order of cost: the entry count from the end-of-central-directory record
 /// before any entry is listed, then each entry's declared size and ratio, then the bytes actually inflated,
 /// counted as they come (APPNOTE.TXT §4.3.16, §4.4). An entry that inflates to another size than it declares is
-/// malformed. Office Open XML and jar files are zips with a known layout: they get a type of their own, and Office
-/// files' parts are not judged one by one (a docx is made of .xml files).
+/// malformed. Office Open XML and jar files are zips with a known layout: they get a type of their own, and the
+/// parts of an Office file's own layout (.xml, .rels, media, fonts) are not judged one by one (a docx is made of
+/// .xml files, which an allow-list would refuse). Every other entry is, Office or not: a "[Content_Types].xml" is
+/// one file name away, and must not make an invoice.exe beside it invisible.
 /// </summary>
 internal sealed class ZipInspector(InspectionState state, ContentInspector content)
 {
@@ -43,7 +45,7 @@ internal sealed class ZipInspector(InspectionState state, ContentInspector conte
                 state.Expand(read)
                 ?? (state.RatioExceeded(total, entry.CompressedSize) ? $"compression ratio above {options.MaxCompressionRatio}:1" : null)
                 ?? (state.RatioExceeded(archiveExpanded += read, zip.Length) ? $"archive compression ratio above {options.MaxCompressionRatio}:1" : null));
-            if (isOfficeFile || entry.IsDirectory)
+            if (entry.IsDirectory || (isOfficeFile && IsOfficeLayoutPart(entry.Name)))
             {
                 macros |= isOfficeFile && entry.Name.Equals("[Content_Types].xml", StringComparison.OrdinalIgnoreCase) && await DeclaresMacrosAsync(counted, ct);
                 await ContentInspector.DrainAsync(counted, ct);
@@ -56,6 +58,16 @@ internal sealed class ZipInspector(InspectionState state, ContentInspector conte
             if (counted.Count != entry.UncompressedSize) throw new InvalidDataException("zip: entry size differs from its record");
         }
         return isOfficeFile ? (macros ? "ooxml-macro" : "ooxml") : isJar ? "jar" : "zip";
+    }
+
+    /// <summary>What ECMA-376 packages are made of: markup, relationships, the VBA project, images and fonts.</summary>
+    private static bool IsOfficeLayoutPart(string name)
+    {
+        var file = name[(name.LastIndexOf('/') + 1)..].ToLowerInvariant();
+        if (file is "[content_types].xml" or "vbaproject.bin" or "vbadata.xml" || file.StartsWith("printersettings", StringComparison.Ordinal)) return true;
+        var extension = file[(file.LastIndexOf('.') + 1)..];
+        return extension is "xml" or "rels" or "vml" or "png" or "jpeg" or "jpg" or "gif" or "emf" or "wmf" or "tif" or "tiff"
+            or "bmp" or "svg" or "odttf" or "fntdata" or "ttf" or "json" or "sigs" or "psdsxs";
     }
 
     /// <summary>Declared sizes first: a bomb that admits what it is costs nothing to refuse.</summary>

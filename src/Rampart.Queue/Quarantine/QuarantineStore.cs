@@ -7,7 +7,9 @@ namespace Rampart.Queue.Quarantine;
 /// the files alone, so the `rampart quarantine` command and the running gateway can both use it at once: a release
 /// is a new file in pickup/ (which the gateway takes into active/) followed by the removal of the held copy, and
 /// every file appears whole (written under a dot name, synced, renamed). A crash between the two steps leaves the
-/// message in both places, so it is delivered and still listed, never lost.
+/// message in both places, so it is delivered and still listed, never lost. Changes to one message are serialised
+/// across processes by a lock file beside it (".ID.lock", an exclusive open), so a release and a rescan, or two
+/// releases, cannot both act on the same copy.
 /// </summary>
 public sealed class QuarantineStore(string queueRoot)
 {
@@ -56,27 +58,66 @@ public sealed class QuarantineStore(string queueRoot)
     /// </summary>
     public async Task<bool> ReleaseAsync(string queueId, CancellationToken ct)
     {
+        if (!QueueId.TryParse(queueId, out _)) return false;
+        using var guard = Lock(queueId);
         if (Find(queueId) is not { } held) return false;
         var released = held.Envelope with { Quarantine = null, ReleasedFrom = held.Envelope.Quarantine };
         Directory.CreateDirectory(PickupFolder);
         await RewriteAsync(held, released, Path.Combine(PickupFolder, queueId), ct);
-        return Delete(queueId);
+        Remove(queueId);
+        return true;
     }
 
     /// <summary>Removes a held message for good. False when there is none.</summary>
     public bool Delete(string queueId)
     {
         if (!QueueId.TryParse(queueId, out _)) return false;
-        var path = Path.Combine(Folder, queueId);
-        if (!File.Exists(path)) return false;
-        File.Delete(path);
-        Durable.SyncDirectory(Folder);
+        using var guard = Lock(queueId);
+        if (!File.Exists(Path.Combine(Folder, queueId))) return false;
+        Remove(queueId);
         return true;
     }
 
-    /// <summary>Records a new reason for a hold (a rescan found something else, or found it clean but left it held).</summary>
-    public Task UpdateHoldAsync(QueuedMessage held, QuarantineHold hold, CancellationToken ct) =>
-        RewriteAsync(held, held.Envelope with { Quarantine = hold }, held.Path, ct);
+    private void Remove(string queueId)
+    {
+        File.Delete(Path.Combine(Folder, queueId));
+        File.Delete(LockPath(queueId));
+        Durable.SyncDirectory(Folder);
+    }
+
+    /// <summary>
+    /// Records a new reason for a hold (a rescan found something more). False when the message is no longer held:
+    /// released or deleted since it was read, so it must not be written back.
+    /// </summary>
+    public async Task<bool> UpdateHoldAsync(QueuedMessage held, QuarantineHold hold, CancellationToken ct)
+    {
+        using var guard = Lock(held.QueueId);
+        if (!File.Exists(held.Path)) return false;
+        await RewriteAsync(held, held.Envelope with { Quarantine = hold }, held.Path, ct);
+        return true;
+    }
+
+    private string LockPath(string queueId) => Path.Combine(Folder, "." + queueId + ".lock");
+
+    /// <summary>
+    /// An exclusive open of the message's lock file (.NET takes an advisory lock for FileShare.None on Unix), waited
+    /// for at most 10 s: another process holds it only for one file write.
+    /// </summary>
+    private FileStream Lock(string queueId)
+    {
+        var deadline = Environment.TickCount64 + 10_000;
+        while (true)
+        {
+            try
+            {
+                return new FileStream(LockPath(queueId), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (Environment.TickCount64 < deadline)
+            {
+                Thread.Sleep(20);
+            }
+        }
+    }
 
     /// <summary>The same content under a new envelope, published atomically at <paramref name="target"/>.</summary>
     private static async Task RewriteAsync(QueuedMessage message, QueuedEnvelope envelope, string target, CancellationToken ct)

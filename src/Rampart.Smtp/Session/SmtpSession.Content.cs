@@ -135,6 +135,7 @@ public sealed partial class SmtpSession
             var header = ReceivedHeader.Build(facts, options.HostName, sink.QueueId, tx.Sender, tx.Recipients, clock.GetUtcNow());
             await sink.WriteAsync(header, shutdown);
             tx.Size = header.Length;
+            tx.TraceLength = header.Length;
             return sink;
         }
         catch (Exception ex) when (IsSpoolFailure(ex))

@@ -13,6 +13,9 @@ public sealed class SmtpTransaction(Sender sender, DateTimeOffset startedAt)
     /// <summary>Content size after unstuffing, including the Received header the engine added.</summary>
     public long Size { get; set; }
 
+    /// <summary>The length of the Received field this gateway wrote at the start of the content (the rest is the client's).</summary>
+    public int TraceLength { get; set; }
+
     /// <summary>8-bit bytes were seen; with BODY=7BIT the next hop may need a conversion.</summary>
     public bool HasEightBitContent { get; set; }
 }

@@ -59,6 +59,8 @@ public static partial class QuarantineCommand
             await using var stream = m.OpenContent();
             if (result.GetValue(content))
             {
+                // Raw mail may carry terminal escape sequences: it goes to a file or a pipe, never to a terminal.
+                if (!Console.IsOutputRedirected) return ConfigOutput.Fail(2, "--content writes the raw message: redirect it to a file or a pager (> msg.eml)");
                 await using var stdout = Console.OpenStandardOutput();
                 await stream.CopyToAsync(stdout, ct);
                 return 0;
@@ -83,10 +85,28 @@ public static partial class QuarantineCommand
 
     private static Command Release()
     {
-        var command = new Command("release", "Deliver held messages, without the filters that held them") { IdsArgument, RampartCommandLine.ConfigOption };
-        command.SetAction(async (result, ct) => Open(result) is { } store
-            ? await EachAsync(result.GetValue(IdsArgument)!, async id => await store.ReleaseAsync(id, ct), "released")
-            : 2);
+        var unscanned = new Option<bool>("--unscanned")
+        {
+            Description = "Also release messages held because no virus scanner could scan them (they are delivered unscanned)",
+        };
+        var command = new Command("release", "Deliver held messages, without the filters that held them") { IdsArgument, unscanned, RampartCommandLine.ConfigOption };
+        command.SetAction(async (result, ct) =>
+        {
+            if (Open(result) is not { } store) return 2;
+            int code = 0;
+            foreach (var id in result.GetValue(IdsArgument)!)
+            {
+                // Held for want of a scan: releasing it would deliver content nobody scanned. A rescan releases it once clean.
+                if (store.Find(id)?.Envelope.Quarantine is { AwaitingScan: true } && !result.GetValue(unscanned))
+                {
+                    code = ConfigOutput.Fail(1, $"{Printable(id)} was never scanned (no scanner answered): `rampart quarantine rescan {Printable(id)}` releases it when clean; --unscanned releases it as it is");
+                    continue;
+                }
+                if (await store.ReleaseAsync(id, ct)) Console.WriteLine($"{id} released");
+                else code = ConfigOutput.Fail(1, $"no quarantined message {Printable(id)}");
+            }
+            return code;
+        });
         return command;
     }
 
@@ -150,7 +170,13 @@ public static partial class QuarantineCommand
         return string.Concat(block.Split("\r\n").Select(l => Printable(l) + Environment.NewLine));
     }
 
-    /// <summary>Control characters from mail shown as \xNN, so a message cannot write escape sequences to a terminal.</summary>
+    /// <summary>
+    /// Control and format characters from mail shown as \xNN / \uNNNN, so a message cannot write escape sequences to a
+    /// terminal nor reorder what it shows (right-to-left overrides).
+    /// </summary>
     internal static string Printable(string text) =>
-        text.Any(char.IsControl) ? string.Concat(text.Select(c => char.IsControl(c) && c != '\t' ? $"\\x{(int)c:X2}" : c.ToString())) : text;
+        text.Any(Hidden) ? string.Concat(text.Select(c => !Hidden(c) ? c.ToString() : c < 0x100 ? $"\\x{(int)c:X2}" : $"\\u{(int)c:X4}")) : text;
+
+    private static bool Hidden(char c) =>
+        c != '\t' && (char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format);
 }

@@ -87,7 +87,7 @@ internal sealed partial class GatewaySessionHandler(
             var recipients = transaction.Recipients.Select(QualifyPostmaster).ToList();
             // Content filters read the spool file, so what is still buffered must reach it first.
             if (chain.HasMessageFilters) await writer.FlushAsync(ct);
-            var context = new MessageContext(session, writer.QueueId, transaction.Sender, recipients, new SpoolContent(writer));
+            var context = new MessageContext(session, writer.QueueId, transaction.Sender, recipients, new SpoolContent(writer, transaction.TraceLength));
             var verdict = await chain.MessageAsync(context, ct);
             if (ToReply(verdict) is { } refusal) return refusal;
 
@@ -120,13 +120,20 @@ internal sealed partial class GatewaySessionHandler(
     }
 
     /// <summary>The content as filters see it: the spool file still being received.</summary>
-    private sealed class SpoolContent(MessageWriter writer) : IMessageContent
+    private sealed class SpoolContent(MessageWriter writer, int traceLength) : IMessageContent
     {
         public long Length => writer.ContentLength;
 
+        public long OwnTraceLength { get; private set; } = traceLength;
+
         public Stream Open() => writer.OpenContent();
 
-        public Task ReplaceAsync(Func<Stream, CancellationToken, Task> write, CancellationToken ct) => writer.ReplaceContentAsync(write, ct);
+        public async Task ReplaceAsync(Func<Stream, CancellationToken, Task> write, CancellationToken ct)
+        {
+            // A rewrite need not keep our field byte for byte, so its length is no longer known.
+            OwnTraceLength = 0;
+            await writer.ReplaceContentAsync(write, ct);
+        }
     }
 
     /// <summary>RFC 5321 §4.1.1.3 lets "&lt;Postmaster&gt;" come without a domain; it means ours.</summary>
@@ -142,7 +149,7 @@ internal sealed partial class GatewaySessionHandler(
 
     private static partial class HandlerLog
     {
-        [LoggerMessage(4001, LogLevel.Error, "Queue commit of {QueueId} failed; client told to retry")]
+        [LoggerMessage(4001, LogLevel.Error, "Content filtering or queue commit of {QueueId} failed on the spool; client told to retry")]
         public static partial void CommitFailed(ILogger logger, Exception exception, string queueId);
 
         [LoggerMessage(4003, LogLevel.Warning, "{QueueId} quarantined: {Reason}")]

@@ -24,7 +24,19 @@ public sealed partial class QuarantineRescanner(QuarantineStore store, VirusScan
         {
             if (message.Envelope.Quarantine is not { } hold) continue;
             scanned++;
-            var result = await scanners.ScanAsync(message.OpenContent, ct);
+            ScanReport result;
+            try
+            {
+                result = await scanners.ScanAsync(message.OpenContent, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Released or deleted meanwhile, or unreadable: this one is skipped, the others are still scanned.
+                failed++;
+                RescanLog.MessageFailed(logger, ex, message.QueueId);
+                report?.Invoke(message, "not scanned: " + ex.Message);
+                continue;
+            }
             string outcome;
             if (result.FirstInfected is { Result: ScanResult.Infected virus } found)
             {
@@ -89,8 +101,9 @@ public sealed partial class QuarantineRescanner(QuarantineStore store, VirusScan
                         await RescanAsync(held.Where(m => m.Envelope.Quarantine?.AwaitingScan == true), ct);
                     }
                 }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                catch (Exception ex) when (ex is not OperationCanceledException)
                 {
+                    // Whatever it was, the schedule goes on: messages held for a scan must not wait for a restart.
                     RescanLog.Failed(logger, ex);
                 }
             }
@@ -122,6 +135,9 @@ public sealed partial class QuarantineRescanner(QuarantineStore store, VirusScan
 
         [LoggerMessage(5103, LogLevel.Warning, "{QueueId} in quarantine: rescan found {Reason}")]
         public static partial void FoundNow(ILogger logger, string queueId, string reason);
+
+        [LoggerMessage(5105, LogLevel.Error, "Quarantine rescan of {QueueId} failed; the others go on")]
+        public static partial void MessageFailed(ILogger logger, Exception exception, string queueId);
 
         [LoggerMessage(5104, LogLevel.Error, "Quarantine rescan failed; trying again at the next check")]
         public static partial void Failed(ILogger logger, Exception exception);

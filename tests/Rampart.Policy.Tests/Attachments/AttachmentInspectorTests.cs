@@ -164,6 +164,40 @@ public class AttachmentInspectorTests
     }
 
     [Fact]
+    public async Task An_Office_marker_in_a_zip_does_not_hide_the_other_entries()
+    {
+        // "[Content_Types].xml" makes a zip look like a docx; a program beside it must still be seen.
+        var zip = Samples.Zip(("[Content_Types].xml", "<Types/>"u8.ToArray()), ("word/document.xml", "<w:document/>"u8.ToArray()),
+            ("invoice.exe", Samples.Text()));
+
+        var report = await Samples.InspectAsync(Samples.Message(("invoice.zip", "application/zip", zip)));
+
+        Assert.Contains(report.Findings, f => f.Attachment == "invoice.zip/invoice.exe");
+        Assert.DoesNotContain(report.Findings, f => f.Attachment.EndsWith("document.xml", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_attached_message_named_like_a_script_is_blocked_by_its_name()
+    {
+        var inner = Samples.Message(("notes.txt", "text/plain", Samples.Text()));
+        var outer = Samples.Message();
+        ((MimeKit.Multipart)outer.Body!).Add(new MimeKit.MessagePart { Message = inner, ContentDisposition = new MimeKit.ContentDisposition("attachment") { FileName = "fwd.eml.js" } });
+
+        var report = await Samples.InspectAsync(outer);
+
+        Assert.Contains(report.Findings, f => f.Attachment == "fwd.eml.js" && f.Kind == FindingKind.Blocked);
+    }
+
+    [Fact]
+    public async Task A_hostile_begin_line_of_a_megabyte_is_skipped_in_linear_time()
+    {
+        var text = "begin 644 a" + new string(' ', 1_000_000) + "b\r\nhello\r\n";
+        var report = await Samples.InspectAsync(Samples.Message(("notes.txt", "text/plain", System.Text.Encoding.ASCII.GetBytes(text))))
+            .WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Empty(report.Findings);
+    }
+
+    [Fact]
     public async Task Nested_zips_are_opened_to_the_configured_depth()
     {
         var inner = Samples.Zip(("run.js", Samples.Text()));

@@ -78,6 +78,7 @@ public sealed class ClamdServer : IAsyncDisposable
             Foreground yes
             ScanMail yes
             ScanArchive yes
+            AlertExceedsMax yes
             StreamMaxLength {streamMaxLength}
             MaxThreads 4
             SelfCheck 0
