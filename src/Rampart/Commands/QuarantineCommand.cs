@@ -10,7 +10,7 @@ namespace Rampart.Commands;
 /// Works on the files while the gateway runs; a released message is taken into delivery within a second (or at
 /// the next start). Exit codes: 0 done, 1 some id was not held, 2 bad configuration or arguments.
 /// </summary>
-public static partial class QuarantineCommand
+public static class QuarantineCommand
 {
     private static readonly Argument<string[]> IdsArgument = new("queue-id") { Arity = ArgumentArity.OneOrMore, Description = "Queue ids, as `list` shows them" };
 

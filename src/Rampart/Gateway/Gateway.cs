@@ -148,7 +148,10 @@ public sealed class Gateway : IAsyncDisposable
         if (l.Auth is not null) filters.Add(new SendAsHeaderFilter(new StoreSendAs(users)));
         // Content last, cheapest first: a stripped attachment is not sent to the scanners.
         if (l.Attachments is { } attachments) filters.Add(new AttachmentFilter(attachments));
-        if (l.Antivirus is { } antivirus) filters.Add(new AntivirusFilter(ScanService(antivirus.Scanners), antivirus));
+        if (l.Antivirus is { } antivirus)
+        {
+            filters.Add(new AntivirusFilter(ScanService(antivirus.Scanners), antivirus, loggers.CreateLogger("Rampart.Policy.Antivirus")));
+        }
         return new PolicyChain(filters);
     }
 
