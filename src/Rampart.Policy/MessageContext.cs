@@ -21,10 +21,13 @@ public sealed class MessageContext(SessionFacts session, string queueId, Sender 
     public long Size => content.Length;
 
     /// <summary>A new read-only, seekable stream over the current content; the caller disposes it.</summary>
-    public Stream OpenContent() => content.Open();
+    public Stream OpenContent() => content.Open(0);
 
-    /// <summary>Bytes at the start of the content that are this gateway's own Received field; 0 when not known exactly.</summary>
-    public long OwnTraceLength => content.OwnTraceLength;
+    /// <summary>
+    /// The same, without the Received field this gateway put on top, when its exact length is known (the session
+    /// records it; a rewrite forgets it): what the client sent, for scanners and content hashes.
+    /// </summary>
+    public Stream OpenClientContent() => content.Open(content.OwnTraceLength);
 
     /// <summary>
     /// The header block, read once however many filters ask; null when it cannot be parsed (each filter decides
@@ -64,7 +67,8 @@ public interface IMessageContent
     /// <summary>The length of our own Received field at the start; 0 once the content has been replaced, or when unknown.</summary>
     long OwnTraceLength => 0;
 
-    Stream Open();
+    /// <summary>A read-only, seekable stream over the content from byte <paramref name="skip"/> to its end.</summary>
+    Stream Open(long skip);
 
     Task ReplaceAsync(Func<Stream, CancellationToken, Task> write, CancellationToken ct);
 }
@@ -76,7 +80,7 @@ public sealed class MemoryMessageContent(byte[] bytes) : IMessageContent
 
     public long Length => Bytes.Length;
 
-    public Stream Open() => new MemoryStream(Bytes, writable: false);
+    public Stream Open(long skip) => new MemoryStream(Bytes, (int)skip, Bytes.Length - (int)skip, writable: false);
 
     public async Task ReplaceAsync(Func<Stream, CancellationToken, Task> write, CancellationToken ct)
     {

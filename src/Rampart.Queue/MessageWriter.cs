@@ -37,11 +37,14 @@ public sealed class MessageWriter : IAsyncDisposable
 
     public long ContentLength => offset + buffered - SpoolFormat.Magic.Length;
 
-    /// <summary>The content received so far, for filters that read it before the commit; call <see cref="FlushAsync"/> first.</summary>
-    public Stream OpenContent()
+    /// <summary>
+    /// The content received so far (from byte <paramref name="skip"/>), for filters that read it before the commit;
+    /// call <see cref="FlushAsync"/> first.
+    /// </summary>
+    public Stream OpenContent(long skip = 0)
     {
         if (buffered > 0) throw new InvalidOperationException("flush the writer before reading its content");
-        return QueuedMessage.OpenContent(incomingPath, SpoolFormat.Magic.Length, ContentLength);
+        return QueuedMessage.OpenContent(incomingPath, SpoolFormat.Magic.Length + skip, ContentLength - skip);
     }
 
     /// <summary>

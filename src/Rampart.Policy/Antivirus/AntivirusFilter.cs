@@ -28,7 +28,9 @@ public sealed partial class AntivirusFilter(VirusScanService scanners, Antivirus
 
     public async ValueTask<Verdict> OnMessageAsync(MessageContext message, CancellationToken ct)
     {
-        var report = await scanners.ScanAsync(ScannedContent.Opener(message), ct);
+        // Without our own Received field, which names the queue id and so made every copy unique: the same message
+        // sent again (after a 451, or in another transaction) hashes the same and is answered from the cache.
+        var report = await scanners.ScanAsync(message.OpenClientContent, ct);
         if (report.FirstInfected is { Result: ScanResult.Infected infected } found)
         {
             var threat = Safe(infected.ThreatName);

@@ -126,7 +126,7 @@ internal sealed partial class GatewaySessionHandler(
 
         public long OwnTraceLength { get; private set; } = traceLength;
 
-        public Stream Open() => writer.OpenContent();
+        public Stream Open(long skip) => writer.OpenContent(skip);
 
         public async Task ReplaceAsync(Func<Stream, CancellationToken, Task> write, CancellationToken ct)
         {
