@@ -52,9 +52,10 @@ public static partial class Durable
 
     /// <summary>
     /// Writes a whole file under its final name so that readers never see it half-written and it
-    /// survives a crash once this returns: temp file, sync, rename, sync (the syncs grouped by the barrier).
+    /// survives a crash once this returns: temp file, sync, rename, sync. The syncs are grouped by the barrier;
+    /// without one (a command run beside the gateway) the file and its directory are synced themselves.
     /// </summary>
-    public static async Task WriteAtomicallyAsync(string path, SyncBarrier barrier, Func<Stream, Task> write)
+    public static async Task WriteAtomicallyAsync(string path, SyncBarrier? barrier, Func<Stream, Task> write)
     {
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
         var temp = System.IO.Path.Combine(directory, "." + System.IO.Path.GetFileName(path) + ".tmp");
@@ -63,10 +64,16 @@ public static partial class Durable
             await using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
             {
                 await write(stream);
+                if (barrier is null)
+                {
+                    await stream.FlushAsync();
+                    stream.Flush(flushToDisk: true);
+                }
             }
-            await barrier.SyncAsync();
+            if (barrier is not null) await barrier.SyncAsync();
             File.Move(temp, path, overwrite: true);
-            await barrier.SyncAsync();
+            if (barrier is not null) await barrier.SyncAsync();
+            else SyncDirectory(directory);
         }
         catch
         {

@@ -120,29 +120,13 @@ public sealed class QuarantineStore(string queueRoot)
     }
 
     /// <summary>The same content under a new envelope, published atomically at <paramref name="target"/>.</summary>
-    private static async Task RewriteAsync(QueuedMessage message, QueuedEnvelope envelope, string target, CancellationToken ct)
-    {
-        var directory = Path.GetDirectoryName(target)!;
-        var temp = Path.Combine(directory, "." + Path.GetFileName(target) + ".tmp");
-        try
+    private static Task RewriteAsync(QueuedMessage message, QueuedEnvelope envelope, string target, CancellationToken ct) =>
+        Durable.WriteAtomicallyAsync(target, barrier: null, async output =>
         {
-            await using (var output = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
-            {
-                output.Write(SpoolFormat.Magic);
-                await using (var content = message.OpenContent()) await content.CopyToAsync(output, ct);
-                var envelopeBytes = SpoolFormat.SerializeEnvelope(envelope);
-                await output.WriteAsync(envelopeBytes, ct);
-                await output.WriteAsync(SpoolFormat.Trailer(message.ContentLength, envelopeBytes), ct);
-                await output.FlushAsync(ct);
-                output.Flush(flushToDisk: true);
-            }
-            File.Move(temp, target, overwrite: true);
-            Durable.SyncDirectory(directory);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-    }
+            output.Write(SpoolFormat.Magic);
+            await using (var content = message.OpenContent()) await content.CopyToAsync(output, ct);
+            var envelopeBytes = SpoolFormat.SerializeEnvelope(envelope);
+            await output.WriteAsync(envelopeBytes, ct);
+            await output.WriteAsync(SpoolFormat.Trailer(message.ContentLength, envelopeBytes), ct);
+        });
 }
