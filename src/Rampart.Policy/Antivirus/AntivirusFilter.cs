@@ -50,11 +50,7 @@ public sealed partial class AntivirusFilter(VirusScanService scanners, Antivirus
     }
 
     /// <summary>Printable ASCII only (scanners may report anything), cut to a bounded length.</summary>
-    public static string Safe(string text)
-    {
-        var printable = new string([.. text.Select(c => c is >= ' ' and <= '~' ? c : '?')]);
-        return printable.Length <= MaxNameLength ? printable : printable[..(MaxNameLength - 3)] + "...";
-    }
+    public static string Safe(string text) => PrintableText.Cut(text, text.Length <= MaxNameLength ? MaxNameLength : MaxNameLength - 3);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{QueueId}: virus {Threat} found by {Scanner} (cached: {FromCache})")]
     private static partial void VirusFound(ILogger logger, string queueId, string threat, string scanner, bool fromCache);

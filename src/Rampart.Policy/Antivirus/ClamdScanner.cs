@@ -191,7 +191,7 @@ public sealed class ClamdScanner : IVirusScanner, IAsyncDisposable
         return new ScanResult.Failed($"clamd: {Printable(reply)}");
     }
 
-    private static string Printable(string text) => new([.. text.Take(200).Select(c => c is >= ' ' and <= '~' ? c : '?')]);
+    private static string Printable(string text) => PrintableText.Cut(text, 200);
 
     public ValueTask DisposeAsync() => pool.DisposeAsync();
 }

@@ -98,5 +98,5 @@ internal static class IcapResponseReader
         return line.ToString();
     }
 
-    public static string Printable(string text) => new([.. text.Take(200).Select(c => c is >= ' ' and <= '~' ? c : '?')]);
+    public static string Printable(string text) => PrintableText.Cut(text, 200);
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using Rampart.Mail;
 
 namespace Rampart.Policy.Attachments;
@@ -35,19 +34,5 @@ public static class AttachmentReplies
         return "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
     }
 
-    /// <summary>Printable ASCII only (others become '?'), cut to <paramref name="max"/> characters with "...".</summary>
-    private static string Printable(string text, int max)
-    {
-        var builder = new StringBuilder(Math.Min(text.Length, max + 3));
-        foreach (var c in text)
-        {
-            if (builder.Length == max)
-            {
-                builder.Append("...");
-                break;
-            }
-            builder.Append(c is >= ' ' and <= '~' ? c : '?');
-        }
-        return builder.ToString();
-    }
+    private static string Printable(string text, int max) => PrintableText.Cut(text, max);
 }
