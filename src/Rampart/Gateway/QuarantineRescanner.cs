@@ -84,7 +84,7 @@ public sealed partial class QuarantineRescanner(QuarantineStore store, VirusScan
             {
                 try
                 {
-                    var versions = await Task.WhenAll(scanners.Scanners.Select(s => VersionOrNullAsync(s, ct)));
+                    var versions = await Task.WhenAll(scanners.Scanners.Select(s => s.SignatureVersionAsync(ct).AsTask()));
                     // Unknown versions (a scanner down) are no change: the messages stay held until it answers.
                     bool changed = lastVersions is null || versions.Where((v, i) => v is not null && v != lastVersions[i]).Any();
                     bool due = options.RescanEvery is { } every && clock.GetUtcNow() - lastFull >= every;
@@ -110,18 +110,6 @@ public sealed partial class QuarantineRescanner(QuarantineStore store, VirusScan
         }
         catch (OperationCanceledException)
         {
-        }
-    }
-
-    private static async Task<string?> VersionOrNullAsync(IVirusScanner scanner, CancellationToken ct)
-    {
-        try
-        {
-            return await scanner.SignatureVersionAsync(ct);
-        }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or TimeoutException)
-        {
-            return null;
         }
     }
 
