@@ -33,6 +33,21 @@ public sealed record ScannerOptions
 
     public string DisplayName => Name ?? Kind.ToString().ToLowerInvariant();
 
+    /// <summary>Each problem with this scanner, as the key it is about and what is wrong (none when it can be used).</summary>
+    public IEnumerable<(string Key, string Message)> Problems()
+    {
+        var addressError = Kind == ScannerKind.Icap ? IcapAddress.Check(Address) : ClamdAddress.Check(Address);
+        if (addressError is not null) yield return ("address", addressError);
+        if (ConnectTimeout <= TimeSpan.Zero) yield return ("connect_timeout", "must be positive");
+        if (ScanTimeout <= TimeSpan.Zero) yield return ("scan_timeout", "must be positive");
+        if (MaxScanBytes <= 0) yield return ("max_scan_bytes", "must be positive");
+        if (MaxIdleConnections < 0) yield return ("max_idle_connections", "must not be negative");
+        if (Name is { } name && (name.Length == 0 || name.Any(c => c is < '!' or > '~')))
+        {
+            yield return ("name", "printable ASCII without spaces, please (it goes into SMTP replies)");
+        }
+    }
+
     /// <summary>A failure for content over <see cref="MaxScanBytes"/> when its length is known, so it is not even sent.</summary>
     internal ScanResult.Failed? RefuseOversized(Stream content)
     {
@@ -73,18 +88,7 @@ public sealed record AntivirusOptions
         if (options.Scanners.Count == 0) errors.Add("scanners: at least one scanner is required");
         for (var i = 0; i < options.Scanners.Count; i++)
         {
-            var s = options.Scanners[i];
-            var key = $"scanners[{i}]";
-            var addressError = s.Kind == ScannerKind.Icap ? IcapAddress.Check(s.Address) : ClamdAddress.Check(s.Address);
-            if (addressError is not null) errors.Add($"{key}.address: {addressError}");
-            if (s.ConnectTimeout <= TimeSpan.Zero) errors.Add($"{key}.connect_timeout: must be positive");
-            if (s.ScanTimeout <= TimeSpan.Zero) errors.Add($"{key}.scan_timeout: must be positive");
-            if (s.MaxScanBytes <= 0) errors.Add($"{key}.max_scan_bytes: must be positive");
-            if (s.MaxIdleConnections < 0) errors.Add($"{key}.max_idle_connections: must not be negative");
-            if (s.Name is { } name && (name.Length == 0 || name.Any(c => c is < '!' or > '~')))
-            {
-                errors.Add($"{key}.name: printable ASCII without spaces, please (it goes into SMTP replies)");
-            }
+            errors.AddRange(options.Scanners[i].Problems().Select(p => $"scanners[{i}].{p.Key}: {p.Message}"));
         }
         foreach (var dup in options.Scanners.GroupBy(s => s.DisplayName, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
         {

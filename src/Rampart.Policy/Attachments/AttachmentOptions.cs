@@ -70,29 +70,31 @@ public sealed record AttachmentOptions
     public int MaxParts { get; init; } = 1000;
 
     /// <summary>Every problem, one line each, naming the option; empty when the options can be used.</summary>
-    public static IReadOnlyList<string> Validate(AttachmentOptions options)
+    public static IReadOnlyList<string> Validate(AttachmentOptions options) =>
+        Problems(options).Select(p => $"{p.Key}: {p.Message}").ToList();
+
+    /// <summary>Every problem, as the option it is about and what is wrong.</summary>
+    public static IEnumerable<(string Key, string Message)> Problems(AttachmentOptions options)
     {
-        var errors = new List<string>();
         foreach (var (key, list) in new[] { ("block", options.Block), ("allow", options.Allow) })
         {
             foreach (var entry in list)
             {
                 if (TypeSelector.Parse(entry) is null)
                 {
-                    errors.Add($"{key}: '{entry}' is not a category ({string.Join(", ", FileTypeCatalogue.Categories)}), a type name, a MIME type or a known extension (write '.{entry.Trim().TrimStart('.')}' for any other extension)");
+                    yield return (key, $"'{entry}' is not a category ({string.Join(", ", FileTypeCatalogue.Categories)}), a type name, a MIME type or a known extension (write '.{entry.Trim().TrimStart('.')}' for any other extension)");
                 }
             }
         }
-        if (!Enum.IsDefined(options.Action)) errors.Add("action: must be reject, strip or quarantine");
-        if (!Enum.IsDefined(options.EncryptedArchives)) errors.Add("encrypted-archives: must be block or allow");
-        if (options.MalformedAction is not (AttachmentAction.Reject or AttachmentAction.Quarantine)) errors.Add("malformed: must be reject or quarantine");
-        if (options.MaxArchiveDepth is < 0 or > 16) errors.Add("max-archive-depth: must be between 0 and 16");
-        if (options.MaxCompressionRatio < 1) errors.Add("max-compression-ratio: must be at least 1");
-        if (options.MaxExpandedBytes < 1) errors.Add("max-expanded-bytes: must be positive");
-        if (options.MaxArchiveEntries < 1) errors.Add("max-archive-entries: must be positive");
-        if (options.MaxMimeDepth is < 1 or > 1000) errors.Add("max-mime-depth: must be between 1 and 1000");
-        if (options.MaxParts < 1) errors.Add("max-parts: must be positive");
-        return errors;
+        if (!Enum.IsDefined(options.Action)) yield return ("action", "must be reject, strip or quarantine");
+        if (!Enum.IsDefined(options.EncryptedArchives)) yield return ("encrypted-archives", "must be block or allow");
+        if (options.MalformedAction is not (AttachmentAction.Reject or AttachmentAction.Quarantine)) yield return ("malformed", "must be reject or quarantine");
+        if (options.MaxArchiveDepth is < 0 or > 16) yield return ("max-archive-depth", "must be between 0 and 16");
+        if (options.MaxCompressionRatio < 1) yield return ("max-compression-ratio", "must be at least 1");
+        if (options.MaxExpandedBytes < 1) yield return ("max-expanded-bytes", "must be positive");
+        if (options.MaxArchiveEntries < 1) yield return ("max-archive-entries", "must be positive");
+        if (options.MaxMimeDepth is < 1 or > 1000) yield return ("max-mime-depth", "must be between 1 and 1000");
+        if (options.MaxParts < 1) yield return ("max-parts", "must be positive");
     }
 
     internal IReadOnlyList<TypeSelector> BlockSelectors => blockSelectors ??= Parse(Block);

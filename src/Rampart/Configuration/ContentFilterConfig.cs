@@ -27,15 +27,8 @@ internal static class ContentFilterConfig
                 MaxScanBytes = s.Size("max_size", d.MaxScanBytes, 1024, 4L * 1024 * 1024 * 1024),
                 MaxIdleConnections = s.Int("max_idle_connections", d.MaxIdleConnections, 0, 1000),
             };
-            var problems = AntivirusOptions.Validate(new AntivirusOptions { Scanners = [scanner] });
-            if (problems.FirstOrDefault(p => p.Contains(".address:", StringComparison.Ordinal)) is { } address)
-            {
-                throw s.Error("address", address[(address.IndexOf(':') + 1)..].Trim());
-            }
-            if (problems.FirstOrDefault(p => p.Contains(".name:", StringComparison.Ordinal)) is { } badName)
-            {
-                throw s.Error(badName[(badName.IndexOf(':') + 1)..].Trim());
-            }
+            // The ranges were checked as the values were read; what is left is the address, and the name (the key itself).
+            if (scanner.Problems().FirstOrDefault() is ({ } key, { } problem)) throw key == "name" ? s.Error(problem) : s.Error(key, problem);
             s.Finish();
             scanners.Add(scanner);
         }
@@ -63,11 +56,8 @@ internal static class ContentFilterConfig
             MaxParts = s.Int("max_parts", d.MaxParts, 1, 1_000_000),
         };
         archives?.Finish();
-        foreach (var problem in AttachmentOptions.Validate(options))
-        {
-            int colon = problem.IndexOf(':');
-            throw colon > 0 ? s.Error(problem[..colon].Replace('-', '_'), problem[(colon + 1)..].Trim()) : s.Error(problem);
-        }
+        // The words and ranges were checked as they were read; what is left is the block and allow entries.
+        if (AttachmentOptions.Problems(options).FirstOrDefault() is ({ } key, { } problem)) throw s.Error(key, problem);
         s.Finish();
         return options;
     }
