@@ -20,6 +20,9 @@ public sealed class MessageContext(SessionFacts session, string queueId, Sender 
     /// <summary>Content size in bytes, after any replacement.</summary>
     public long Size => content.Length;
 
+    /// <summary>The length of what <see cref="OpenClientContent"/> reads: what scanners are sent.</summary>
+    public long ClientSize => content.Length - content.OwnTraceLength;
+
     /// <summary>A new read-only, seekable stream over the current content; the caller disposes it.</summary>
     public Stream OpenContent() => content.Open(0);
 

@@ -62,10 +62,18 @@ public sealed partial class SmtpClientConnection
     {
         var original = new Content(message.OpenContent, message.ContentLength);
         var declared = message.Sender.Body;
-        bool eightBit = declared != BodyType.SevenBit || message.EightBitContent;
+        // Decided on what the content holds (the receiving side recorded whether any byte was >= 0x80), not on
+        // the BODY= the client declared: many clients declare 8BITMIME for every message, and converting clean
+        // 7-bit mail rewrites it for nothing and breaks its DKIM signature (RFC 6376 §5.3). Binary content is
+        // the exception: its lines need not fit SMTP's even when every byte is below 0x80.
+        bool eightBit = declared == BodyType.BinaryMime || message.EightBitContent;
         // RFC 3030 §3: BINARYMIME needs BDAT; binary content cannot travel as DATA lines at all.
         if (declared == BodyType.BinaryMime && Capabilities.BinaryMime && Capabilities.Chunking) return (BodyType.BinaryMime, original);
-        if (declared != BodyType.BinaryMime && eightBit && Capabilities.EightBitMime) return (BodyType.EightBitMime, original);
+        // RFC 6152 §3: the declaration is passed on where the next hop takes it.
+        if (declared != BodyType.BinaryMime && (eightBit || declared == BodyType.EightBitMime) && Capabilities.EightBitMime)
+        {
+            return (BodyType.EightBitMime, original);
+        }
         if (!eightBit) return (BodyType.SevenBit, original);
 
         var converted = await SevenBitDowngrade.ConvertAsync(message.OpenContent, ct);

@@ -26,11 +26,39 @@ public sealed partial class AntivirusFilter(VirusScanService scanners, Antivirus
     /// </summary>
     public const string AwaitingScanHold = "antivirus-unavailable";
 
+    /// <summary>RFC 3463 5.3.4 "message too big for system": permanent, since no retry makes it fit the scanner.</summary>
+    public static SmtpReply TooLarge(long size, ScannerOptions scanner) =>
+        new(552, "5.3.4", $"Message too big for virus scanning: {size} bytes, {Safe(scanner.DisplayName)} takes at most {scanner.MaxScanBytes}");
+
+    /// <summary>The filter name a hold for a message too big to scan is recorded under; a rescan never releases it.</summary>
+    public const string TooLargeHold = "antivirus-too-large";
+
     public async ValueTask<Verdict> OnMessageAsync(MessageContext message, CancellationToken ct)
     {
+        // Decided before any scan: a scanner would answer "too big" on every retry, so 451 would only turn into a
+        // bounce days later. The administrator chooses (on_too_large); see AntivirusOptions.OnTooLarge.
+        var size = message.ClientSize;
+        var tooSmall = options.Scanners.Where(s => size > s.MaxScanBytes).ToList();
+        if (tooSmall.Count > 0)
+        {
+            TooLargeToScan(log, message.QueueId, size, tooSmall[0].DisplayName, tooSmall[0].MaxScanBytes, options.OnTooLarge.ToString());
+            switch (options.OnTooLarge)
+            {
+                case TooLargeAction.Reject:
+                    return new Verdict.Reject(TooLarge(size, tooSmall[0]));
+                case TooLargeAction.Quarantine:
+                    return new Verdict.Quarantine($"too-large-to-scan: {size} bytes, {Safe(tooSmall[0].DisplayName)} takes at most {tooSmall[0].MaxScanBytes}")
+                    {
+                        Filters = [TooLargeHold],
+                    };
+            }
+        }
+        var skip = tooSmall.Count == 0 ? null : tooSmall.Select(s => s.DisplayName).ToHashSet(StringComparer.Ordinal);
         // Without our own Received field, which names the queue id and so made every copy unique: the same message
         // sent again (after a 451, or in another transaction) hashes the same and is answered from the cache.
-        var report = await scanners.ScanAsync(message.OpenClientContent, ct);
+        var report = await scanners.ScanAsync(message.OpenClientContent, ct, skip);
+        // Every scanner skipped, by the administrator's explicit choice (on_too_large: pass).
+        if (report.Verdicts.Count == 0 && skip is not null) return Verdict.Next;
         if (report.FirstInfected is { Result: ScanResult.Infected infected } found)
         {
             var threat = Safe(infected.ThreatName);
@@ -54,6 +82,9 @@ public sealed partial class AntivirusFilter(VirusScanService scanners, Antivirus
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{QueueId}: virus {Threat} found by {Scanner} (cached: {FromCache})")]
     private static partial void VirusFound(ILogger logger, string queueId, string threat, string scanner, bool fromCache);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{QueueId}: {Size} bytes is too big for scanner {Scanner} (at most {MaxScanBytes}): {Action}")]
+    private static partial void TooLargeToScan(ILogger logger, string queueId, long size, string scanner, long maxScanBytes, string action);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{QueueId}: scanner {Scanner} gave no verdict: {Why}")]
     private static partial void ScanFailed(ILogger logger, string queueId, string scanner, string why);

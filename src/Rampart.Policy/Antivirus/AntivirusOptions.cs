@@ -8,6 +8,22 @@ public enum InfectedAction { Reject, Quarantine }
 /// <summary>What to do when a scanner gave no verdict; never "deliver unscanned".</summary>
 public enum ScanFailureAction { TempFail, Quarantine }
 
+/// <summary>
+/// What to do with a message bigger than a scanner's <see cref="ScannerOptions.MaxScanBytes"/>: no scanner will ever
+/// give it a verdict, so waiting (451) only delays the bounce by days.
+/// </summary>
+public enum TooLargeAction
+{
+    /// <summary>552 5.3.4 at once: the sender's server reports it to the sender now, and nothing unscanned is delivered.</summary>
+    Reject,
+
+    /// <summary>Held for an administrator (a rescan cannot release it: it stays too big).</summary>
+    Quarantine,
+
+    /// <summary>Delivered without the verdict of the scanners that cannot take it (the others still scan): an explicit choice only.</summary>
+    Pass,
+}
+
 /// <summary>One scanner: where it is and how long to wait for it.</summary>
 public sealed record ScannerOptions
 {
@@ -74,6 +90,12 @@ public sealed record AntivirusOptions
 
     /// <summary>TempFail: the sender retries later and nothing unscanned gets through.</summary>
     public ScanFailureAction OnFailure { get; init; } = ScanFailureAction.TempFail;
+
+    /// <summary>
+    /// Reject: fails closed like <see cref="OnFailure"/>, but for good and at once, since retrying cannot help; the
+    /// sender learns it in minutes instead of a bounce days later. Pass lets unscanned mail in, so it is never a default.
+    /// </summary>
+    public TooLargeAction OnTooLarge { get; init; } = TooLargeAction.Reject;
 
     /// <summary>10,000: about 1 MB of keys; resent and multi-recipient copies of one message within the hour hit.</summary>
     public int CacheSize { get; init; } = 10_000;

@@ -29,12 +29,15 @@ public sealed class VirusScanService(IReadOnlyList<IVirusScanner> scanners, Scan
         options.CacheSize > 0 ? new ScanVerdictCache(options.CacheSize, options.CacheTtl) : null);
 
     /// <param name="open">Opens a new read stream over the content at each call; the service disposes them.</param>
-    public async Task<ScanReport> ScanAsync(Func<Stream> open, CancellationToken ct)
+    /// <param name="skip">Names of scanners not to ask (the content is too big for them and the policy says pass).</param>
+    public async Task<ScanReport> ScanAsync(Func<Stream> open, CancellationToken ct, IReadOnlySet<string>? skip = null)
     {
+        var asked = skip is null ? scanners : [.. scanners.Where(s => !skip.Contains(s.Name))];
+        if (asked.Count == 0) return new ScanReport([]);
         // A separate hashing pass: the key is needed before the scan to skip it. It reads from the spool's
         // page cache, which costs far less than the scanners' own pass.
         var sha256 = cache is null ? null : await HashAsync(open, ct);
-        var verdicts = await Task.WhenAll(scanners.Select(s => ScanOneAsync(s, open, sha256, ct)));
+        var verdicts = await Task.WhenAll(asked.Select(s => ScanOneAsync(s, open, sha256, ct)));
         return new ScanReport(verdicts);
     }
 

@@ -38,6 +38,8 @@ public sealed class AcceptedDomains
 
     public bool Contains(string domain) => Find(domain) is not null;
 
+    public IEnumerable<AcceptedDomain> All => byName.Values;
+
     /// <summary>The entry that accepts <paramref name="domain"/>: itself, else the nearest parent with sub-domains on.</summary>
     public AcceptedDomain? Find(string domain)
     {

@@ -15,14 +15,10 @@ public sealed class SenderFilter(
 {
     public string Name => "sender";
 
-    private static readonly SmtpReply Blocked = new(550, "5.7.1", "Sender address rejected: blocked by policy");
-
-    internal static readonly SmtpReply Spoofed = new(550, "5.7.1", "Sender address rejected: our own domain, but not from inside");
-
     public ValueTask<Verdict> OnMailFromAsync(SessionFacts session, Sender sender, CancellationToken ct)
     {
-        if (blocked.Matches(sender.Address)) return ValueTask.FromResult<Verdict>(new Verdict.Reject(Blocked));
-        if (ClaimsOwnDomain(session, sender.Address)) return ValueTask.FromResult<Verdict>(new Verdict.Reject(Spoofed));
+        if (blocked.Matches(sender.Address)) return ValueTask.FromResult<Verdict>(new Verdict.Reject(SenderReplies.Blocked));
+        if (ClaimsOwnDomain(session, sender.Address)) return ValueTask.FromResult<Verdict>(new Verdict.Reject(SenderReplies.OwnDomainFromOutside));
         return ValueTask.FromResult(Verdict.Next);
     }
 

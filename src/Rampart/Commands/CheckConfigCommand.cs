@@ -14,6 +14,7 @@ public static class CheckConfigCommand
             var options = ConfigOutput.LoadOrReport(result.GetValue(RampartCommandLine.ConfigOption));
             if (options is null) return 2;
             Console.WriteLine($"{options.Source}: ok");
+            foreach (var warning in options.Warnings) Console.WriteLine($"warning: {warning}");
             foreach (var l in options.Listeners)
             {
                 Console.WriteLine($"  listener {l.Name}: {l.Role} on {l.EndPoint}, domains [{string.Join(", ", l.AcceptedDomains)}], relay for [{string.Join(", ", l.RelayNetworks)}]"

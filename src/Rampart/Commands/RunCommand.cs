@@ -40,6 +40,7 @@ public static class RunCommand
                 return 1;
             }
             log.LogInformation("Rampart started from {Source}; data in {DataDir}", options.Source, options.DataDir);
+            foreach (var warning in options.Warnings) log.LogWarning("Configuration: {Warning}", warning);
             await Task.WhenAny(stop.Task, Task.Delay(Timeout.Infinite, ct));
             log.LogInformation("Stopping: open sessions are told 421, queued mail stays on disk");
             log.LogInformation("Group commit: {Requests} durability requests served by {Syncs} file-system syncs",

@@ -185,6 +185,10 @@ public static class ConfigLoader
                 Antivirus = ContentFilterConfig.ReadAntivirus(s.Child("antivirus"), scanners),
             };
             if (!s.Has("port")) throw s.Error("port", "is required");
+            if (ContentFilterConfig.ScanSizeWarning(s.Child("antivirus"), listener.Limits.MaxMessageSize, listener.Antivirus) is { } warning)
+            {
+                listener = listener with { Warnings = [warning] };
+            }
             if (role != ListenerRole.Inbound && listener.Recipients is not null)
             {
                 throw s.Error("recipients", "recipient validation is for inbound listeners (mail for our own domains)");

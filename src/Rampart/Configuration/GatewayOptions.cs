@@ -29,6 +29,9 @@ public sealed record GatewayOptions
     /// <summary>The virus scanners, by name; listeners choose among them, and the quarantine rescan uses them all.</summary>
     public IReadOnlyList<Policy.Antivirus.ScannerOptions> Scanners { get; init; } = [];
     public QuarantineOptions Quarantine { get; init; } = new();
+
+    /// <summary>Valid but probably not meant ("file:line:col: key: why"): printed by check-config and logged at start.</summary>
+    public IEnumerable<string> Warnings => Listeners.SelectMany(l => l.Warnings);
 }
 
 public enum RateStoreKind { Memory, Sqlite }
@@ -91,6 +94,8 @@ public sealed record ListenerOptions
     public Policy.Attachments.AttachmentOptions? Attachments { get; init; }
     /// <summary>Virus scanning at the end of DATA; null: off.</summary>
     public Policy.Antivirus.AntivirusOptions? Antivirus { get; init; }
+    /// <summary>Configuration warnings about this listener (see <see cref="GatewayOptions.Warnings"/>).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }
 
 /// <summary>Per listener: blocked senders, and (inbound) outsiders claiming our own domains.</summary>

@@ -20,6 +20,9 @@ public sealed class Section(YamlTree tree, YamlMappingNode node, string path)
 
     public ConfigException Error(string message) => new($"{tree.Locate(node)}: {path}: {message}");
 
+    /// <summary>Something valid but probably not meant, placed like an error (at the key when it is there, else at this section).</summary>
+    public string Warning(string key, string message) => $"{Where(key)}: {Key(key)}: {message}";
+
     public bool Has(string key) => Find(key) is not null;
 
     public string? String(string key, string? fallback = null) => Find(key) switch

@@ -87,7 +87,8 @@ internal sealed partial class GatewaySessionHandler(
             var recipients = transaction.Recipients.Select(QualifyPostmaster).ToList();
             // Content filters read the spool file, so what is still buffered must reach it first.
             if (chain.HasMessageFilters) await writer.FlushAsync(ct);
-            var context = new MessageContext(session, writer.QueueId, transaction.Sender, recipients, new SpoolContent(writer, transaction.TraceLength));
+            var content = new SpoolContent(writer, transaction.TraceLength);
+            var context = new MessageContext(session, writer.QueueId, transaction.Sender, recipients, content);
             var verdict = await chain.MessageAsync(context, ct);
             if (ToReply(verdict) is { } refusal) return refusal;
 
@@ -103,7 +104,7 @@ internal sealed partial class GatewaySessionHandler(
                 Sender = transaction.Sender,
                 Recipients = recipients,
                 ReceivedAt = transaction.StartedAt,
-                EightBitContent = transaction.HasEightBitContent,
+                EightBitContent = content.RewrittenEightBit ?? transaction.HasEightBitContent,
                 Quarantine = verdict is Verdict.Quarantine q ? new QuarantineHold(q.Reason, q.Filters, clock.GetUtcNow()) : null,
             };
             // The commit is not cancelled by shutdown: a message half-committed would be answered with nothing.
@@ -128,11 +129,30 @@ internal sealed partial class GatewaySessionHandler(
 
         public Stream Open(long skip) => writer.OpenContent(skip);
 
+        /// <summary>
+        /// Whether the content a filter wrote holds a byte >= 0x80; null while it is what the client sent (the
+        /// framer counted that). Delivery converts to 7-bit on this alone, so it must describe these bytes.
+        /// </summary>
+        public bool? RewrittenEightBit { get; private set; }
+
         public async Task ReplaceAsync(Func<Stream, CancellationToken, Task> write, CancellationToken ct)
         {
             // A rewrite need not keep our field byte for byte, so its length is no longer known.
             OwnTraceLength = 0;
             await writer.ReplaceContentAsync(write, ct);
+            await writer.FlushAsync(ct);
+            await using var stream = writer.OpenContent();
+            RewrittenEightBit = await HasEightBitAsync(stream, ct);
+        }
+
+        private static async Task<bool> HasEightBitAsync(Stream stream, CancellationToken ct)
+        {
+            var buffer = new byte[81920];
+            for (int n; (n = await stream.ReadAsync(buffer, ct)) > 0;)
+            {
+                if (buffer.AsSpan(0, n).IndexOfAnyInRange((byte)0x80, (byte)0xFF) >= 0) return true;
+            }
+            return false;
         }
     }
 

@@ -100,6 +100,25 @@ public sealed class PostfixLegacyTests(LegacyPostfix postfix) : IClassFixture<Le
     }
 
     [Fact]
+    public async Task Clean_7bit_content_declared_8bitmime_is_relayed_byte_for_byte()
+    {
+        await using var client = await ConnectAsync();
+        Assert.False(client.Capabilities.EightBitMime);
+        // What a conversion would rewrite: the 8bit label, an unfolded long header, a signature over all of it.
+        const string body = "plain ASCII = not quoted-printable =3D\r\n" + "a line of seventy-something characters, well under 998, unchanged\r\n";
+        var content = Messages.Text("declared 8bit, holds 7bit", body,
+            "DKIM-Signature: v=1; a=rsa-sha256; d=foreign.test; s=s1; h=from:to:subject; bh=abc=; b=def=\r\n" +
+            "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n");
+        var message = Messages.Create(new Sender("alice@foreign.test", Body: BodyType.EightBitMime), content, "bob@example.test");
+        Assert.False(message.EightBitContent);
+
+        Assert.Equal(250, Assert.Single(await client.SendAsync(message, CancellationToken.None)).Code);
+
+        var stored = await Server.WaitForMessageAsync("bob", "Subject: declared 8bit, holds 7bit");
+        Assert.EndsWith(Messages.Lf(content), stored);
+    }
+
+    [Fact]
     public async Task Smtputf8_message_to_a_peer_without_smtputf8_is_refused_with_5_6_7()
     {
         await using var client = await ConnectAsync();
