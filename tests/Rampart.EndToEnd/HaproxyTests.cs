@@ -43,7 +43,7 @@ public sealed class HaproxyTests
         {
             await client.HelloAsync("client.haproxy.test");
             await client.EnvelopeAsync("alice@sender.test", "bob@example.test");
-            await client.DataAsync($"Subject: {marker}\r\n\r\nthrough haproxy\r\n");
+            await client.DataAsync($"From: alice@sender.test\r\nSubject: {marker}\r\n\r\nthrough haproxy\r\n");
             await client.CommandAsync("QUIT", "221 ");
         }
         var eml = Assert.Single(await Eml.WaitForAsync(gateway.DropFolder, 1, TimeSpan.FromSeconds(15), haproxy.Describe));
@@ -73,7 +73,7 @@ public sealed class HaproxyTests
         {
             await client.HelloAsync();
             await client.EnvelopeAsync("alice@sender.test", "bob@example.test");
-            await client.DataAsync("Subject: logged\r\n\r\nthrough haproxy\r\n");
+            await client.DataAsync("From: alice@sender.test\r\nSubject: logged\r\n\r\nthrough haproxy\r\n");
             await client.CommandAsync("QUIT", "221 ");
         }
         await rampart.WaitForOutputAsync("client=127.0.0.6 ", TimeSpan.FromSeconds(15));

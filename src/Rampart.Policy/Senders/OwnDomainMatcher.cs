@@ -29,7 +29,7 @@ public sealed class OwnDomainMatcher(AcceptedDomains ownDomains)
     public bool TextShows(string? text)
     {
         if (string.IsNullOrEmpty(text)) return false;
-        var folded = text.Normalize(System.Text.NormalizationForm.FormKC);
+        var folded = DomainSkeleton.Fold(text);
         for (int at = folded.IndexOf('@'); at >= 0; at = folded.IndexOf('@', at + 1))
         {
             int start = at + 1;

@@ -49,7 +49,7 @@ public sealed class RecipientLdapTests : IDisposable
 
         await slapd.RestartAsync();
         await c.CommandAsync("RCPT TO:<carol@example.test>", "250 2.1.5");
-        await c.DataAsync("Subject: through the directory\r\n\r\nx\r\n");
+        await c.DataAsync("From: alice@sender.test\r\nSubject: through the directory\r\n\r\nx\r\n");
         await gateway.WaitForDropAsync(1);
     }
 }

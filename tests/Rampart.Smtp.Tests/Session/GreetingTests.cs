@@ -20,7 +20,7 @@ public class GreetingTests
         Assert.StartsWith("220 mx.rampart.test ", greeting[1], StringComparison.Ordinal);
         await c.CommandAsync("EHLO c.test", "250 ");
         await c.EnvelopeAsync("a@sender.test", "bob@example.test");
-        await c.DataAsync("Subject: patient\r\n\r\nx\r\n");
+        await c.DataAsync("From: a@foreign.test\r\nSubject: patient\r\n\r\nx\r\n");
     }
 
     [Theory]

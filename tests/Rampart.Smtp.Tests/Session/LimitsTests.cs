@@ -27,7 +27,7 @@ public class LimitsTests
         await c.SendAsync("Subject: big\r\n\r\n" + string.Concat(Enumerable.Repeat(line, 100)) + ".\r\n");
         await c.ExpectAsync("552 5.3.4");
         await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
-        await c.DataAsync("Subject: small\r\n\r\nok\r\n", "250 2.0.0");
+        await c.DataAsync("From: a@foreign.test\r\nSubject: small\r\n\r\nok\r\n", "250 2.0.0");
         var text = await File.ReadAllTextAsync(Assert.Single(await gateway.WaitForDropAsync(1)));
         Assert.Contains("Subject: small", text);
     }
@@ -69,7 +69,7 @@ public class LimitsTests
         await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
         await c.DataAsync("Received: from a.test\r\nReceived: from b.test\r\nReceived: from c.test\r\n\r\nx\r\n", "554 5.4.6");
         await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
-        await c.DataAsync("Received: from a.test\r\nReceived: from b.test\r\n\r\nx\r\n", "250 2.0.0");
+        await c.DataAsync("Received: from a.test\r\nReceived: from b.test\r\nFrom: a@foreign.test\r\n\r\nx\r\n", "250 2.0.0");
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public class LimitsTests
         await c.ExpectAsync("250 2.1.5");
         await c.ExpectAsync("250 2.1.5");
         for (int i = 0; i < 6; i++) await c.ExpectAsync("452 4.5.3");
-        await c.DataAsync("Subject: first two\r\n\r\nx\r\n");
+        await c.DataAsync("From: a@foreign.test\r\nSubject: first two\r\n\r\nx\r\n");
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public class LimitsTests
         await using var gateway = await StartAsync("max_messages_per_connection: 1");
         await using var c = await HelloAsync(gateway);
         await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
-        await c.DataAsync("Subject: one\r\n\r\nx\r\n", "250 2.0.0");
+        await c.DataAsync("From: a@foreign.test\r\nSubject: one\r\n\r\nx\r\n", "250 2.0.0");
         await c.CommandAsync("MAIL FROM:<a@foreign.test>", "421 4.7.0");
         Assert.True(await c.IsClosedAsync());
     }

@@ -14,7 +14,7 @@ public class MailLoopTests : IAsyncLifetime
 
     private static string Hops(int count, string subject, string body = "hello\r\n") =>
         string.Concat(Enumerable.Range(1, count).Select(i => $"Received: from hop{i}.test by hop{i + 1}.test; Mon, 23 Nov 2026 12:00:00 +0000\r\n"))
-        + $"Subject: {subject}\r\n\r\n{body}";
+        + $"From: a@foreign.test\r\nSubject: {subject}\r\n\r\n{body}";
 
     private async Task<SmtpTranscript> OpenTransactionAsync(WriteMode mode = WriteMode.Whole)
     {
@@ -91,9 +91,9 @@ public class MailLoopTests : IAsyncLifetime
             $"Received: from hop{i}.test\r\n\tby hop{i + 1}.test\r\n Received: continuation text\r\n\t; Mon, 23 Nov 2026 12:00:00 +0000\r\n"));
 
         await using var c = await OpenTransactionAsync();
-        await c.DataAsync(Folded(51) + "Subject: looping\r\n\r\nx\r\n", "554 5.4.6");
+        await c.DataAsync(Folded(51) + "From: a@foreign.test\r\nSubject: looping\r\n\r\nx\r\n", "554 5.4.6");
         await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
-        await c.DataAsync(Folded(50) + "Subject: folded\r\n\r\nx\r\n", "250 2.0.0");
+        await c.DataAsync(Folded(50) + "From: a@foreign.test\r\nSubject: folded\r\n\r\nx\r\n", "250 2.0.0");
         await AssertOnlyDeliveredAsync("folded");
     }
 }

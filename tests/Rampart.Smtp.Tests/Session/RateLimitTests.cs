@@ -32,7 +32,7 @@ public class RateLimitTests
         await c.CommandAsync("RCPT TO:<carol@example.test>", "250 ");
         await c.CommandAsync("RCPT TO:<dave@example.test>", "250 ");
         await c.CommandAsync("RCPT TO:<erin@example.test>", "452 4.7.1 ");
-        await c.DataAsync("Subject: rated\r\n\r\nx\r\n");
+        await c.DataAsync("From: a@foreign.test\r\nSubject: rated\r\n\r\nx\r\n");
         await c.CommandAsync("MAIL FROM:<a@foreign.test>", "250 ");
         await c.CommandAsync("RSET", "250 ");
         await c.CommandAsync("MAIL FROM:<a@foreign.test>", "450 4.7.1 ");

@@ -38,7 +38,7 @@ public sealed class RecipientValidationTests : IDisposable
         await c.CommandAsync("RCPT TO:<anyone@partner.test>", "250 2.1.5");
         await c.CommandAsync("RCPT TO:<x@elsewhere.test>", "550 5.7.1 Relaying denied");
         await c.CommandAsync("RCPT TO:<postmaster>", "250 2.1.5");
-        await c.DataAsync("Subject: validated\r\n\r\nx\r\n");
+        await c.DataAsync("From: a@foreign.test\r\nSubject: validated\r\n\r\nx\r\n");
         await gateway.WaitForDropAsync(1);
     }
 

@@ -27,7 +27,7 @@ public class SessionCommandTests : IAsyncLifetime
         await c.CommandAsync("MAIL FROM:<alice@foreign.test>", "250 2.1.0");
         await c.CommandAsync("RCPT TO:<bob@example.test>", "250 2.1.5");
         await c.CommandAsync("DATA", "354 ");
-        await c.SendAsync("Subject: hi\r\n\r\n..dot\r\nbody\r\n.\r\n");
+        await c.SendAsync("From: a@foreign.test\r\nSubject: hi\r\n\r\n..dot\r\nbody\r\n.\r\n");
         var queued = await c.ExpectAsync("250 2.0.0 Ok: queued as ");
         await c.CommandAsync("QUIT", "221 2.0.0");
 
@@ -83,7 +83,7 @@ public class SessionCommandTests : IAsyncLifetime
         await c.ExpectAsync("550 5.7.1 Relaying denied");
         await c.ExpectAsync("250 2.1.5");
         await c.ExpectAsync("354 ");
-        await c.SendAsync("Subject: p\r\n\r\nx\r\n.\r\nRSET\r\nNOOP\r\nQUIT\r\n");
+        await c.SendAsync("From: a@foreign.test\r\nSubject: p\r\n\r\nx\r\n.\r\nRSET\r\nNOOP\r\nQUIT\r\n");
         await c.ExpectAsync("250 2.0.0 Ok: queued");
         await c.ExpectAsync("250 2.0.0");
         await c.ExpectAsync("250 2.0.0");
@@ -101,7 +101,7 @@ public class SessionCommandTests : IAsyncLifetime
         await c.HelloAsync();
         await c.CommandAsync("MAIL FROM:<a@foreign.test> BODY=8BITMIME", "250 ");
         await c.CommandAsync("RCPT TO:<bob@example.test>", "250 ");
-        var part1 = "Subject: chunks\r\n\r\n.first line\r\n";
+        var part1 = "From: a@foreign.test\r\nSubject: chunks\r\n\r\n.first line\r\n";
         var part2 = "second line\r\n";
         await c.SendAsync($"BDAT {part1.Length}\r\n{part1}BDAT {part2.Length} LAST\r\n{part2}");
         await c.ExpectAsync($"250 2.0.0 {part1.Length} octets received");
@@ -130,7 +130,7 @@ public class SessionCommandTests : IAsyncLifetime
         await c.HelloAsync();
         await c.CommandAsync("MAIL FROM:<jöran@foreign.test> SMTPUTF8 BODY=8BITMIME RET=HDRS ENVID=abc+2B1", "250 2.1.0");
         await c.CommandAsync("RCPT TO:<bob@example.test> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;bob@example.test", "250 2.1.5");
-        await c.DataAsync("Subject: caf\u00e9\r\n\r\nna\u00efve\r\n", "250 2.0.0 Ok: queued");
+        await c.DataAsync("From: a@foreign.test\r\nSubject: caf\u00e9\r\n\r\nna\u00efve\r\n", "250 2.0.0 Ok: queued");
         await c.CommandAsync("MAIL FROM:<jöran@foreign.test>", "553 5.6.7");
         await c.CommandAsync("MAIL FROM:<a@foreign.test>", "250 ");
         await c.CommandAsync("RCPT TO:<jöran@example.test>", "553 5.6.7");
@@ -146,7 +146,7 @@ public class SessionCommandTests : IAsyncLifetime
         await c.HelloAsync();
         await c.CommandAsync("MAIL FROM:<>", "250 ");
         await c.CommandAsync("RCPT TO:<Postmaster>", "250 2.1.5");
-        await c.DataAsync("Subject: pm\r\n\r\nx\r\n", "250 2.0.0");
+        await c.DataAsync("From: a@foreign.test\r\nSubject: pm\r\n\r\nx\r\n", "250 2.0.0");
         var text = await File.ReadAllTextAsync(Assert.Single(await gateway.WaitForDropAsync(1)));
         Assert.Contains("Delivered-To: postmaster@example.test", text);
         Assert.StartsWith("Return-Path: <>", text);

@@ -16,7 +16,7 @@ public class SpoolFailureTests
         await c.HelloAsync();
         await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
         await c.CommandAsync("DATA", "451 4.3.0");
-        var chunk = "Subject: x\r\n\r\nbody\r\n";
+        var chunk = "From: a@foreign.test\r\nSubject: x\r\n\r\nbody\r\n";
         await c.SendAsync($"BDAT {chunk.Length} LAST\r\n{chunk}");
         await c.ExpectAsync("451 4.3.0");
 
@@ -35,7 +35,7 @@ public class SpoolFailureTests
         await c.HelloAsync();
         await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
         Directory.Delete(Incoming(gateway));
-        var first = "Subject: first half\r\n\r\n";
+        var first = "From: a@foreign.test\r\nSubject: first half\r\n\r\n";
         var second = "second half\r\n";
         await c.SendAsync($"BDAT {first.Length}\r\n{first}");
         await c.ExpectAsync("451 4.3.0");

@@ -22,7 +22,7 @@ public class StartTlsTests : IAsyncLifetime
         Assert.DoesNotContain(ehlo, l => l.Contains("STARTTLS"));
         await c.CommandAsync("STARTTLS", "503 5.5.1");
         await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
-        await c.DataAsync("Subject: secret\r\n\r\nx\r\n", "250 2.0.0");
+        await c.DataAsync("From: a@foreign.test\r\nSubject: secret\r\n\r\nx\r\n", "250 2.0.0");
         var text = await File.ReadAllTextAsync(Assert.Single(await gateway.WaitForDropAsync(1)));
         Assert.Contains("(using TLSv1.", text);
         Assert.Contains("with ESMTPS id", text);

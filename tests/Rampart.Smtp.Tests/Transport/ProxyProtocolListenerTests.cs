@@ -69,7 +69,7 @@ public class ProxyProtocolListenerTests
         await using var c = await ProxiedAsync(gateway, version, "203.0.113.9");
         await c.HelloAsync();
         await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
-        await c.DataAsync("Subject: proxied\r\n\r\nhi\r\n");
+        await c.DataAsync("From: a@foreign.test\r\nSubject: proxied\r\n\r\nhi\r\n");
         var text = await File.ReadAllTextAsync(Assert.Single(await gateway.WaitForDropAsync(1)));
         Assert.Contains("[203.0.113.9]", text);
         Assert.DoesNotContain("127.0.0.1", text);
