@@ -61,6 +61,8 @@ public class HeaderFromFilterTests
     [Theory]
     [InlineData("Subject: no author\r\n", "550 5.7.1 Message refused: no From field (RFC 5322 section 3.6 requires one)")]
     [InlineData("From: a@foreign.test\r\nFrom: b@foreign.test\r\n", "550 5.7.1 Message refused: more than one From field (RFC 5322 section 3.6 allows one)")]
+    [InlineData("From: a@foreign.test\r\nFrom : ceo@example.test\r\n", "550 5.7.1 Message refused: more than one From field (RFC 5322 section 3.6 allows one)")]
+    [InlineData("From: a@foreign.test\r\nfrom\t: ceo@example.test\r\n", "550 5.7.1 Message refused: more than one From field (RFC 5322 section 3.6 allows one)")]
     [InlineData("From: a@foreign.test\r\nSender: b@foreign.test\r\nSender: c@foreign.test\r\n", "550 5.7.1 Message refused: more than one Sender field (RFC 5322 section 3.6 allows one)")]
     [InlineData("From: \r\n", "550 5.7.1 Message refused: the From field is not a readable list of addresses")]
     [InlineData("From: just some words\r\n", "550 5.7.1 Message refused: the From field is not a readable list of addresses")]
@@ -84,5 +86,6 @@ public class HeaderFromFilterTests
     [InlineData("From: alice@notcorp.test\r\n")]
     [InlineData("From: \"Support at Example\" <help@foreign.test>\r\n")]
     [InlineData("From: alice@[192.0.2.1]\r\n")]
+    [InlineData("From: team: a@foreign.test, b@foreign.test;\r\n")]
     public void An_outsider_From_is_accepted(string headers) => Assert.Null(Judge(headers + "Subject: s\r\n"));
 }
