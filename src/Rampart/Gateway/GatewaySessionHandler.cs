@@ -140,7 +140,6 @@ internal sealed partial class GatewaySessionHandler(
             // A rewrite need not keep our field byte for byte, so its length is no longer known.
             OwnTraceLength = 0;
             await writer.ReplaceContentAsync(write, ct);
-            await writer.FlushAsync(ct);
             await using var stream = writer.OpenContent();
             RewrittenEightBit = await HasEightBitAsync(stream, ct);
         }
