@@ -47,6 +47,10 @@ public static class RunCommand
             {
                 gateway.Start();
             }
+            catch (ConfigException ex)
+            {
+                return ConfigOutput.Fail(2, $"configuration error: {ex.Message}");
+            }
             catch (System.Net.Sockets.SocketException ex)
             {
                 log.LogCritical("Cannot open a listener: {Reason}. Is another program using the port?", ex.Message);

@@ -11,6 +11,7 @@ public sealed partial class Gateway
     private CancellationTokenSource? rescanStop;
     private Task? rescans;
     private VirusScanService? rescanScanners;
+    private bool stopped;
 
     /// <summary>
     /// Applies a validated configuration without dropping anything in flight. A new snapshot is built first (a
@@ -25,6 +26,7 @@ public sealed partial class Gateway
         await reloading.WaitAsync();
         try
         {
+            ObjectDisposedException.ThrowIf(stopped, this);
             var old = current ?? throw new InvalidOperationException("not started");
             var plan = ReloadPlan.Make(options, old.Options, next);
             var built = Build(plan.Apply);
@@ -49,6 +51,14 @@ public sealed partial class Gateway
         {
             reloading.Release();
         }
+    }
+
+    /// <summary>At stop, before anything is closed: waits for a reload under way, and refuses later ones.</summary>
+    private async Task RefuseReloadsAsync()
+    {
+        await reloading.WaitAsync();
+        stopped = true;
+        reloading.Release();
     }
 
     private async Task RetireWhenDrainedAsync(Snapshot old, Task drained)

@@ -101,13 +101,13 @@ public sealed partial class Gateway : IAsyncDisposable
             next.Router = BuildRouter(next);
             // Read from the files at each build: a reload is how a renewed certificate is taken up.
             var defaultCertificate = new Lazy<X509Certificate2>(() => next.Own(o.Tls is { } tls
-                ? TlsCertificates.LoadPem(tls.CertificateFile, tls.KeyFile)
+                ? LoadPem(tls)
                 : TlsCertificates.LoadOrCreateSelfSigned(Path.Combine(options.DataDir, "tls"), options.HostName)));
             var postmasterDomain = o.Listeners.SelectMany(l => l.AcceptedDomains).FirstOrDefault()?.Name ?? options.HostName;
             foreach (var l in o.Listeners)
             {
                 var certificate = !l.StartTls ? null
-                    : l.Tls is { } own ? next.Own(TlsCertificates.LoadPem(own.CertificateFile, own.KeyFile))
+                    : l.Tls is { } own ? next.Own(LoadPem(own))
                     : defaultCertificate.Value;
                 var sessionOptions = new SmtpSessionOptions
                 {
@@ -131,6 +131,19 @@ public sealed partial class Gateway : IAsyncDisposable
         {
             next.DisposeAsync().AsTask().GetAwaiter().GetResult();
             throw;
+        }
+    }
+
+    /// <summary>A certificate that exists (the configuration checked that) but cannot be used is a configuration mistake too.</summary>
+    private static X509Certificate2 LoadPem(TlsOptions tls)
+    {
+        try
+        {
+            return TlsCertificates.LoadPem(tls.CertificateFile, tls.KeyFile);
+        }
+        catch (System.Security.Cryptography.CryptographicException ex)
+        {
+            throw new ConfigException($"{tls.CertificateFile} (key {tls.KeyFile}): cannot be loaded: {ex.Message}");
         }
     }
 
@@ -286,6 +299,7 @@ public sealed partial class Gateway : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await RefuseReloadsAsync();
         foreach (var listener in listeners) await listener.DisposeAsync();
         if (pickup is not null) await pickup.DisposeAsync();
         await stopping.CancelAsync();

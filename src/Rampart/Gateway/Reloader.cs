@@ -37,10 +37,28 @@ public sealed partial class Reloader(Gateway gateway, string? path, ILogger logg
             {
                 restart = await gateway.ReloadAsync(next);
             }
+            catch (ConfigException ex)
+            {
+                // A certificate that passed the check but cannot be loaded (bad PEM, a key that does not match).
+                ReloadLog.Refused(logger, ex.Message);
+                return false;
+            }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
             {
-                // A certificate or CA file that passed the check but cannot be loaded (bad PEM, a key that does not match).
+                // A file the build reads (a CA bundle, a client certificate, a drop folder to create) that fails.
                 ReloadLog.Refused(logger, $"{source}: {ex.Message}");
+                return false;
+            }
+            catch (ObjectDisposedException)
+            {
+                ReloadLog.Stopping(logger);
+                return false;
+            }
+            catch (Exception ex)
+            {
+                // A fault of ours, not of the file: said as such, and the process goes on. Everything that can fail on a
+                // good file (certificates, folders) fails in the build, before the swap, so this leaves the old configuration.
+                ReloadLog.Failed(logger, ex);
                 return false;
             }
             ReloadLog.Applied(logger, source);
@@ -64,6 +82,12 @@ public sealed partial class Reloader(Gateway gateway, string? path, ILogger logg
         [LoggerMessage(6003, LogLevel.Information,
             "Reloaded {Source}: new sessions and the next delivery attempts use it; open sessions finish with the configuration they started with")]
         public static partial void Applied(ILogger logger, string source);
+
+        [LoggerMessage(6005, LogLevel.Information, "Reload ignored: stopping")]
+        public static partial void Stopping(ILogger logger);
+
+        [LoggerMessage(6006, LogLevel.Error, "Reload failed by a fault of the gateway, not of the file")]
+        public static partial void Failed(ILogger logger, Exception exception);
 
         [LoggerMessage(6004, LogLevel.Warning, "Reload: these changes need a restart and are not applied yet: {Keys}")]
         public static partial void NeedsRestart(ILogger logger, string keys);
