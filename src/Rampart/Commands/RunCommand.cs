@@ -33,16 +33,16 @@ public static class RunCommand
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
             using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
 
-            await using var gateway = new Gateway.Gateway(options, loggers);
-            var reloader = new Gateway.Reloader(gateway, file?.FullName, loggers.CreateLogger("Rampart.Reload"));
-            // SIGHUP's default action ends the process: it is taken from the first moment, and ignored until started.
-            var started = false;
+            // SIGHUP's default action ends the process: it is taken from the first moment to the last (declared before the
+            // gateway, so released after its stop), and ignored until the gateway has started.
+            Gateway.Reloader? reloader = null;
             using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
             {
                 c.Cancel = true;
-                if (Volatile.Read(ref started)) reloader.Request();
+                if (Volatile.Read(ref reloader) is { } started) started.Request();
                 else log.LogWarning("SIGHUP while starting: ignored; send it again once Rampart has started");
             });
+            await using var gateway = new Gateway.Gateway(options, loggers);
             try
             {
                 gateway.Start();
@@ -56,7 +56,7 @@ public static class RunCommand
                 log.LogCritical("Cannot open a listener: {Reason}. Is another program using the port?", ex.Message);
                 return 1;
             }
-            Volatile.Write(ref started, true);
+            Volatile.Write(ref reloader, new Gateway.Reloader(gateway, file?.FullName, loggers.CreateLogger("Rampart.Reload")));
             log.LogInformation("Rampart started from {Source}; data in {DataDir}", options.Source, options.DataDir);
             await Task.WhenAny(stop.Task, Task.Delay(Timeout.Infinite, ct));
             log.LogInformation("Stopping: open sessions are told 421, queued mail stays on disk");
