@@ -17,7 +17,7 @@ namespace Rampart.Delivery;
 public sealed partial class DeliveryAgent : IAsyncDisposable
 {
     private readonly QueueStore store;
-    private readonly IRouter router;
+    private volatile IRouter router;
     private readonly Notifier notifier;
     private readonly DeliveryAgentOptions options;
     private readonly ILogger logger;
@@ -47,6 +47,12 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
 
     /// <summary>Messages with an attempt running now (not those waiting for their next retry).</summary>
     public int InFlight => Volatile.Read(ref inFlight);
+
+    /// <summary>
+    /// A reload's routes: every attempt from now on routes with them (an attempt under way finishes with the jobs it
+    /// has handed out). A destination whose route changed is started afresh; see <see cref="Post"/>.
+    /// </summary>
+    public void UseRouter(IRouter next) => router = next;
 
     /// <summary>A message just committed: its first attempt starts now.</summary>
     public void Enqueue(QueuedMessage message) => _ = AttemptAsync(message);
@@ -236,6 +242,13 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
         lock (destinationsGate)
         {
             destination = destinations.GetOrAdd(key, k => new Destination(k, route, options.InitialDestinationConnections));
+            if (!ReferenceEquals(destination.Route, route))
+            {
+                // A reload changed this route (new hosts, TLS policy...): a new queue takes the job. The old one's workers
+                // finish what it holds, then it goes idle; its pruning compares the entry, so it cannot drop this one.
+                destination = new Destination(key, route, options.InitialDestinationConnections);
+                destinations[key] = destination;
+            }
             if (destination.DownReason(clock.GetUtcNow()) is { } reason)
             {
                 job.CompleteAll(new RecipientOutcome(RecipientStatus.TemporaryFailure, reason.ToString(), clock.GetUtcNow()));

@@ -151,6 +151,9 @@ public sealed class SmtpTranscript : IAsyncDisposable
 
     public string? TlsProtocol => (stream as SslStream)?.SslProtocol.ToString();
 
+    /// <summary>The certificate the server presented, once STARTTLS has run.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate? RemoteCertificate => (stream as SslStream)?.RemoteCertificate;
+
     private async Task<string?> ReadLineAsync(CancellationToken ct)
     {
         while (true)

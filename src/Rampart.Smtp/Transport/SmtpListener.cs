@@ -25,6 +25,7 @@ public sealed class SmtpListener : IAsyncDisposable
     private readonly ConnectionLimiter limiter;
     private readonly CancellationTokenSource stopping = new();
     private readonly ConcurrentDictionary<long, Task> sessions = new();
+    private readonly ListenerRuntime.Holder runtime;
     private Socket? socket;
     private Task? acceptLoop;
 
@@ -35,6 +36,8 @@ public sealed class SmtpListener : IAsyncDisposable
         this.handler = handler;
         this.logger = logger;
         this.clock = clock ?? TimeProvider.System;
+        runtime = new ListenerRuntime.Holder(new ListenerRuntime(options, handler));
+        // Made once: the connection limits (like the address) stay as started; a reload says they need a restart.
         limiter = new ConnectionLimiter(options.Limits.MaxConnections, options.Limits.MaxConnectionsPerClient);
     }
 
@@ -43,6 +46,14 @@ public sealed class SmtpListener : IAsyncDisposable
     public int OpenConnections => limiter.Total;
 
     public string Name => options.ListenerName;
+
+    /// <summary>
+    /// A reload: connections accepted from now on use these options and this handler; sessions already open finish
+    /// with theirs. The task completes once the last connection of the previous runtime has ended, so that the host
+    /// can then release what only that runtime used (scanner connections, certificates).
+    /// </summary>
+    public Task Reconfigure(SmtpSessionOptions next, ISmtpSessionHandler nextHandler) =>
+        runtime.Replace(new ListenerRuntime(next, nextHandler));
 
     public void Start()
     {
@@ -88,6 +99,10 @@ public sealed class SmtpListener : IAsyncDisposable
         await Task.Yield();
         var remote = (IPEndPoint)client.RemoteEndPoint!;
         var address = Unmapped(remote.Address);
+        // The runtime in force when the connection arrived serves it to the end, whatever a reload swaps meanwhile;
+        // these locals stand in for the fields as started (the name cannot change: it is the listener's identity).
+        var current = runtime.Acquire();
+        var (options, handler) = current;
         try
         {
             client.NoDelay = true;
@@ -136,6 +151,7 @@ public sealed class SmtpListener : IAsyncDisposable
         {
             CloseQuietly(client);
             sessions.TryRemove(id, out _);
+            runtime.Release(current);
         }
     }
 

@@ -5,7 +5,10 @@ using Rampart.Configuration;
 
 namespace Rampart.Commands;
 
-/// <summary>`rampart run`: validate the configuration, start every listener, stop cleanly on SIGTERM/SIGINT.</summary>
+/// <summary>
+/// `rampart run`: validate the configuration, start every listener, stop cleanly on SIGTERM/SIGINT, and reload the
+/// configuration on SIGHUP (`kill -HUP PID`, or systemd's ExecReload) instead of dying of it.
+/// </summary>
 public static class RunCommand
 {
     public static Command Create()
@@ -13,7 +16,8 @@ public static class RunCommand
         var command = new Command("run", "Start the gateway") { RampartCommandLine.ConfigOption };
         command.SetAction(async (result, ct) =>
         {
-            var options = ConfigOutput.LoadOrReport(result.GetValue(RampartCommandLine.ConfigOption));
+            var file = result.GetValue(RampartCommandLine.ConfigOption);
+            var options = ConfigOutput.LoadOrReport(file);
             if (options is null) return 2;
 
             using var loggers = LoggerFactory.Create(b => b
@@ -29,16 +33,30 @@ public static class RunCommand
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
             using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });
 
+            // SIGHUP's default action ends the process: it is taken from the first moment to the last (declared before the
+            // gateway, so released after its stop), and ignored until the gateway has started.
+            Gateway.Reloader? reloader = null;
+            using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
+            {
+                c.Cancel = true;
+                if (Volatile.Read(ref reloader) is { } started) started.Request();
+                else log.LogWarning("SIGHUP while starting: ignored; send it again once Rampart has started");
+            });
             await using var gateway = new Gateway.Gateway(options, loggers);
             try
             {
                 gateway.Start();
+            }
+            catch (ConfigException ex)
+            {
+                return ConfigOutput.Fail(2, $"configuration error: {ex.Message}");
             }
             catch (System.Net.Sockets.SocketException ex)
             {
                 log.LogCritical("Cannot open a listener: {Reason}. Is another program using the port?", ex.Message);
                 return 1;
             }
+            Volatile.Write(ref reloader, new Gateway.Reloader(gateway, file?.FullName, loggers.CreateLogger("Rampart.Reload")));
             log.LogInformation("Rampart started from {Source}; data in {DataDir}", options.Source, options.DataDir);
             foreach (var warning in options.Warnings) log.LogWarning("Configuration: {Warning}", warning);
             await Task.WhenAny(stop.Task, Task.Delay(Timeout.Infinite, ct));

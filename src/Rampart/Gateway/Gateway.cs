@@ -27,9 +27,13 @@ namespace Rampart.Gateway;
 /// <summary>
 /// The composition root of a running gateway: queue, delivery and one SMTP listener per configured
 /// listener, each with its own policy chain. Start recovers the queue before any listener opens.
+/// What a reload can change (chains, certificates, routes) is built into a <see cref="Snapshot"/>; the rest is
+/// built once here (Gateway.Reload.cs).
 /// </summary>
-public sealed class Gateway : IAsyncDisposable
+public sealed partial class Gateway : IAsyncDisposable
 {
+    // As started. Only what a reload cannot change (data folder, queue, host name, DNS, listener sockets) is read
+    // from here; the rest is read from the snapshot being built (next.Options).
     private readonly GatewayOptions options;
     private readonly ILoggerFactory loggers;
     private readonly TimeProvider clock;
@@ -37,6 +41,9 @@ public sealed class Gateway : IAsyncDisposable
     private QueueStore? queue;
     private DeliveryAgent? delivery;
     private PickupWatcher? pickup;
+    private ResourceGuard? resources;
+    private UserStore? users;
+    private Snapshot? current;
 
     public Gateway(GatewayOptions options, ILoggerFactory loggers, TimeProvider? clock = null)
     {
@@ -58,79 +65,124 @@ public sealed class Gateway : IAsyncDisposable
         Directory.CreateDirectory(options.DataDir);
         queue = new QueueStore(Path.Combine(options.DataDir, "queue"), loggers.CreateLogger("Rampart.Queue"));
         var notifier = new Notifier(queue, options.HostName, options.Postmaster, loggers.CreateLogger("Rampart.Delivery.Notices"), clock);
-        delivery = new DeliveryAgent(queue, BuildRouter(), notifier, new DeliveryAgentOptions
+        // No routes yet: they come with the first snapshot, before any message is resumed or accepted.
+        delivery = new DeliveryAgent(queue, new DomainRouter([]), notifier, new DeliveryAgentOptions
         {
             MaxConnections = options.Queue.MaxConnections,
             Retry = new RetrySchedule(options.Queue.RetryInitial, options.Queue.RetryMax),
             MaxQueueTime = options.Queue.MaxQueueTime,
             DelayWarning = options.Queue.DelayWarning,
         }, loggers.CreateLogger("Rampart.Delivery"), clock);
+        resources = new ResourceGuard(queue.Root, options.Queue.MinFreeDisk, options.Queue.MinFreeMemory, clock);
+        users = new UserStore(UserStore.DefaultPath(options.DataDir));
+        var first = Build(options);
+        delivery.UseRouter(first.Router);
+        current = first;
         foreach (var message in queue.Recover()) delivery.Resume(message);
         pickup = new PickupWatcher(queue, delivery, loggers.CreateLogger("Rampart.Queue.Pickup"), clock);
         pickup.Start();
-        var resources = new ResourceGuard(queue.Root, options.Queue.MinFreeDisk, options.Queue.MinFreeMemory, clock);
-
-        var defaultCertificate = new Lazy<X509Certificate2>(() => options.Tls is { } tls
-            ? TlsCertificates.LoadPem(tls.CertificateFile, tls.KeyFile)
-            : TlsCertificates.LoadOrCreateSelfSigned(Path.Combine(options.DataDir, "tls"), options.HostName));
-        var postmasterDomain = options.Listeners.SelectMany(l => l.AcceptedDomains).FirstOrDefault()?.Name ?? options.HostName;
-        var users = new UserStore(UserStore.DefaultPath(options.DataDir));
 
         foreach (var l in options.Listeners)
         {
-            var certificate = !l.StartTls ? null
-                : l.Tls is { } own ? TlsCertificates.LoadPem(own.CertificateFile, own.KeyFile)
-                : defaultCertificate.Value;
-            var sessionOptions = new SmtpSessionOptions
-            {
-                HostName = options.HostName,
-                ListenerName = l.Name,
-                Role = l.Role,
-                Limits = l.Limits,
-                Certificate = certificate,
-                RequireTls = l.RequireTls,
-                ProxyProtocol = l.ProxyProtocol,
-                AuthMechanisms = l.Auth?.Mechanisms ?? [],
-            };
-            // Failures are counted per listener. REVIEW: one guard for all listeners if several offer AUTH.
-            var authenticator = l.Auth is { } auth ? new Authenticator(users, new FailureGuard(auth.Failures, clock), clock) : null;
-            var handler = new GatewaySessionHandler(BuildChain(l, users), queue, delivery, resources, postmasterDomain,
-                loggers.CreateLogger("Rampart.Gateway"), clock, authenticator);
+            var (sessionOptions, handler) = first.Listeners[l.Name];
             var listener = new SmtpListener(l.EndPoint, sessionOptions, handler, loggers.CreateLogger($"Rampart.Smtp.{l.Name}"), clock);
             listener.Start();
             listeners.Add(listener);
         }
-        if (options.Scanners.Count > 0)
+        StartRescans(options);
+    }
+
+    /// <summary>Everything a reload replaces, from one configuration; on a failure nothing of it is left open.</summary>
+    private Snapshot Build(GatewayOptions o)
+    {
+        var next = new Snapshot(o);
+        try
         {
-            // No verdict cache for rescans: they run because the signatures may have changed.
-            var rescanner = new QuarantineRescanner(new QuarantineStore(queue.Root), ScanService(options.Scanners, cached: false),
-                loggers.CreateLogger("Rampart.Quarantine"), clock);
-            rescans = rescanner.RunAsync(options.Quarantine, stopping.Token);
+            next.Router = BuildRouter(next);
+            // Read from the files at each build: a reload is how a renewed certificate is taken up.
+            var defaultCertificate = new Lazy<X509Certificate2>(() => next.Own(o.Tls is { } tls
+                ? LoadPem(tls)
+                : TlsCertificates.LoadOrCreateSelfSigned(Path.Combine(options.DataDir, "tls"), options.HostName)));
+            var postmasterDomain = o.Listeners.SelectMany(l => l.AcceptedDomains).FirstOrDefault()?.Name ?? options.HostName;
+            foreach (var l in o.Listeners)
+            {
+                var certificate = !l.StartTls ? null
+                    : l.Tls is { } own ? next.Own(LoadPem(own))
+                    : defaultCertificate.Value;
+                var sessionOptions = new SmtpSessionOptions
+                {
+                    HostName = options.HostName,
+                    ListenerName = l.Name,
+                    Role = l.Role,
+                    Limits = l.Limits,
+                    Certificate = certificate,
+                    RequireTls = l.RequireTls,
+                    ProxyProtocol = l.ProxyProtocol,
+                    AuthMechanisms = l.Auth?.Mechanisms ?? [],
+                };
+                var authenticator = l.Auth is { } auth ? Authenticator(l.Name, auth.Failures) : null;
+                var handler = new GatewaySessionHandler(BuildChain(l, next), Queue, Delivery, resources!, postmasterDomain,
+                    loggers.CreateLogger("Rampart.Gateway"), clock, authenticator);
+                next.Listeners[l.Name] = new ListenerRuntime(sessionOptions, handler);
+            }
+            return next;
+        }
+        catch
+        {
+            next.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+    }
+
+    /// <summary>A certificate that exists (the configuration checked that) but cannot be used is a configuration mistake too.</summary>
+    private static X509Certificate2 LoadPem(TlsOptions tls)
+    {
+        try
+        {
+            return TlsCertificates.LoadPem(tls.CertificateFile, tls.KeyFile);
+        }
+        catch (System.Security.Cryptography.CryptographicException ex)
+        {
+            throw new ConfigException($"{tls.CertificateFile} (key {tls.KeyFile}): cannot be loaded: {ex.Message}");
+        }
+    }
+
+    // Failures are counted per listener, and kept across reloads (a reload must not wipe out a lockout) unless
+    // the limits themselves change. REVIEW: one guard for all listeners if several offer AUTH.
+    private readonly Dictionary<(string Listener, FailureLimits Limits), Authenticator> authenticators = [];
+
+    private Authenticator Authenticator(string listener, FailureLimits limits)
+    {
+        lock (authenticators)
+        {
+            if (!authenticators.TryGetValue((listener, limits), out var authenticator))
+            {
+                authenticators[(listener, limits)] = authenticator = new Authenticator(users!, new FailureGuard(limits, clock), clock);
+            }
+            return authenticator;
         }
     }
 
     private readonly CancellationTokenSource stopping = new();
-    private Task? rescans;
 
-    // One scanner (and its connection pool) per configured name, shared by listeners and the rescan; one verdict cache.
-    private readonly Dictionary<string, IVirusScanner> scanners = [];
+    // Kept across reloads: a verdict is keyed by scanner name and signature version, so it stays true.
     private ScanVerdictCache? verdicts;
 
-    private VirusScanService ScanService(IEnumerable<ScannerOptions> chosen, bool cached = true)
+    private VirusScanService ScanService(Snapshot next, IEnumerable<ScannerOptions> chosen)
     {
         var defaults = new AntivirusOptions();
-        var cache = cached ? verdicts ??= new ScanVerdictCache(defaults.CacheSize, defaults.CacheTtl) : null;
-        return new VirusScanService(chosen.Select(o => scanners.TryGetValue(o.DisplayName, out var s) ? s : scanners[o.DisplayName] = o.CreateScanner()).ToList(), cache);
+        return new(chosen.Select(next.Scanner).ToList(), verdicts ??= new ScanVerdictCache(defaults.CacheSize, defaults.CacheTtl));
     }
 
     /// <summary>
     /// Filters in pipeline order. Later issues insert theirs here (DNSBL after the access list,
     /// recipient validation after relay, content filters at the message stage).
     /// </summary>
-    private PolicyChain BuildChain(ListenerOptions l, UserStore users)
+    private PolicyChain BuildChain(ListenerOptions l, Snapshot next)
     {
+        var users = this.users!;
         var domains = new AcceptedDomains(l.AcceptedDomains);
-        var sources = RecipientSources(l);
+        var sources = RecipientSources(l, next);
         var own = l.SenderFilter.RefuseOwnDomains ? domains : null;
         List<IFilter> filters = [new IpAccessListFilter(l.IpAllow, l.IpBlock)];
         // Before the relay filter: its accept at RCPT ends the stage, and a rate must count every recipient.
@@ -150,13 +202,13 @@ public sealed class Gateway : IAsyncDisposable
         if (l.Attachments is { } attachments) filters.Add(new AttachmentFilter(attachments));
         if (l.Antivirus is { } antivirus)
         {
-            filters.Add(new AntivirusFilter(ScanService(antivirus.Scanners), antivirus, loggers.CreateLogger("Rampart.Policy.Antivirus")));
+            filters.Add(new AntivirusFilter(ScanService(next, antivirus.Scanners), antivirus, loggers.CreateLogger("Rampart.Policy.Antivirus")));
         }
         return new PolicyChain(filters);
     }
 
     /// <summary>In the order asked: the local file (cheapest), the directory, then the smart host.</summary>
-    private List<IRecipientSource> RecipientSources(ListenerOptions l)
+    private List<IRecipientSource> RecipientSources(ListenerOptions l, Snapshot next)
     {
         var sources = new List<IRecipientSource>();
         if (l.Recipients is not { } r) return sources;
@@ -168,7 +220,7 @@ public sealed class Gateway : IAsyncDisposable
         }
         if (r.Callout is { } c)
         {
-            var route = options.Routes.Single(x => x.Name == c.Route);
+            var route = next.Options.Routes.Single(x => x.Name == c.Route);
             var client = ClientOptions(route) with { ConnectTimeout = c.Timeout, GreetingTimeout = c.Timeout, CommandTimeout = c.Timeout };
             var callout = new SmtpCallout(route.Hosts, client, Resolver());
             sources.Add(new CachedRecipientSource(new CalloutRecipientSource(callout, logger), c.PositiveTtl, c.NegativeTtl, clock));
@@ -188,15 +240,28 @@ public sealed class Gateway : IAsyncDisposable
         public IReadOnlyList<string> AddressesOf(string user) => users.SendAsOf(user);
     }
 
-    private DomainRouter BuildRouter()
+    private DomainRouter BuildRouter(Snapshot next)
     {
         var dns = Resolver();
-        var routes = options.Routes.ToDictionary(r => r.Name, r => r.Transport switch
+        var routes = next.Options.Routes.ToDictionary(r => r.Name, r => r.Transport switch
         {
-            TransportKind.Drop => (IRoute)Track(new DropFolderRoute(r.Name, Path.GetFullPath(r.Path!, options.DataDir))),
+            TransportKind.Drop => (IRoute)DropRoute(r.Name, Path.GetFullPath(r.Path!, options.DataDir)),
             _ => new SmtpRoute(r.Name, r.Hosts, r.Port, ClientOptions(r), dns, r.MaxConnections, loggers.CreateLogger("Rampart.Delivery.Smtp")),
         });
-        return new DomainRouter(options.Routing.Select(rule => new RoutingRule(rule.Domains, routes[rule.Route], rule.Listener, rule.Role)).ToList());
+        return new DomainRouter(next.Options.Routing.Select(rule => new RoutingRule(rule.Domains, routes[rule.Route], rule.Listener, rule.Role)).ToList());
+    }
+
+    // Kept for the gateway's life by name and folder, so a reload that leaves a drop route as it was keeps its
+    // destination queue and sync thread; one whose folder changed gets a new one (the old is closed at stop).
+    private readonly Dictionary<(string Name, string Folder), DropFolderRoute> dropRoutes = [];
+
+    private DropFolderRoute DropRoute(string name, string folder)
+    {
+        lock (dropRoutes)
+        {
+            if (!dropRoutes.TryGetValue((name, folder), out var route)) dropRoutes[(name, folder)] = route = Track(new DropFolderRoute(name, folder));
+            return route;
+        }
     }
 
     private SmtpClientOptions ClientOptions(RouteOptions route)
@@ -234,14 +299,12 @@ public sealed class Gateway : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await RefuseReloadsAsync();
         foreach (var listener in listeners) await listener.DisposeAsync();
         if (pickup is not null) await pickup.DisposeAsync();
         await stopping.CancelAsync();
-        if (rescans is not null) await rescans;
-        foreach (var scanner in scanners.Values)
-        {
-            if (scanner is IAsyncDisposable disposable) await disposable.DisposeAsync();
-        }
+        await StopRescansAsync();
+        await RetireAllAsync();
         if (delivery is not null) await delivery.DisposeAsync();
         foreach (var d in owned) d.Dispose();
         queue?.Dispose();

@@ -188,6 +188,34 @@ public sealed partial class RampartProcess : IAsyncDisposable
         if (!HasExited) _ = kill(process.Id, SigTerm);
     }
 
+    /// <summary>SIGHUP: Rampart reloads its configuration (Process.Kill cannot send it).</summary>
+    public void Hangup()
+    {
+        if (!HasExited) _ = kill(process.Id, SigHup);
+    }
+
+    /// <summary>How many times stdout contains <paramref name="text"/> now.</summary>
+    public int CountOutput(string text)
+    {
+        var output = Stdout;
+        int count = 0;
+        for (int at = output.IndexOf(text, StringComparison.Ordinal); at >= 0; at = output.IndexOf(text, at + text.Length, StringComparison.Ordinal)) count++;
+        return count;
+    }
+
+    /// <summary>Waits (bounded) until stdout contains <paramref name="text"/> at least <paramref name="count"/> times.</summary>
+    public async Task WaitForOutputCountAsync(string text, int count, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + limit;
+        while (CountOutput(text) < count)
+        {
+            if (HasExited) throw new InvalidOperationException($"exited before printing '{text}' {count} times.\n{Describe()}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"'{text}' not {count} times on stdout after {limit.TotalSeconds:0.#} s.\n{Describe()}");
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>Command line, exit state and captured output, for failure messages.</summary>
     public string Describe() =>
         $"command: {commandLine}\nexit: {(HasExited ? ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) : "running")}\n" +
@@ -213,6 +241,7 @@ public sealed partial class RampartProcess : IAsyncDisposable
         process.Dispose();
     }
 
+    private const int SigHup = 1;
     private const int SigTerm = 15;
 
     [LibraryImport("libc", SetLastError = true)]
