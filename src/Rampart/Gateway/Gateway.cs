@@ -93,7 +93,7 @@ public sealed class Gateway : IAsyncDisposable
                 AuthMechanisms = l.Auth?.Mechanisms ?? [],
             };
             // Failures are counted per listener. REVIEW: one guard for all listeners if several offer AUTH.
-            var authenticator = l.Auth is { } auth ? new Authenticator(users, new FailureGuard(auth.Failures, clock), clock) : null;
+            var authenticator = l.Auth is { } auth ? new Authenticator(users, new FailureGuard(auth.Failures, clock)) : null;
             var handler = new GatewaySessionHandler(BuildChain(l, users), queue, delivery, resources, postmasterDomain,
                 loggers.CreateLogger("Rampart.Gateway"), clock, authenticator);
             var listener = new SmtpListener(l.EndPoint, sessionOptions, handler, loggers.CreateLogger($"Rampart.Smtp.{l.Name}"), clock);
@@ -170,13 +170,19 @@ public sealed class Gateway : IAsyncDisposable
         {
             var route = options.Routes.Single(x => x.Name == c.Route);
             var client = ClientOptions(route) with { ConnectTimeout = c.Timeout, GreetingTimeout = c.Timeout, CommandTimeout = c.Timeout };
-            var callout = new SmtpCallout(route.Hosts, client, Resolver());
+            // One set of slots per route, shared by every listener that asks it: the cap protects the internal server.
+            if (!calloutSlots.TryGetValue(route.Name, out var slots))
+            {
+                calloutSlots[route.Name] = slots = new CalloutSlots(c.MaxConcurrent, c.SlotWait);
+            }
+            var callout = new SmtpCallout(route.Hosts, client, Resolver(), slots);
             sources.Add(new CachedRecipientSource(new CalloutRecipientSource(callout, logger), c.PositiveTtl, c.NegativeTtl, clock));
         }
         return sources;
     }
 
     private MxResolver? resolver;
+    private readonly Dictionary<string, CalloutSlots> calloutSlots = [];
 
     /// <summary>One resolver for every route and callout: the configured DNS server, asked by one client.</summary>
     private MxResolver Resolver() => resolver ??= options.Dns.Server is { } server
