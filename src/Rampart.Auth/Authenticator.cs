@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Data.Sqlite;
 
 namespace Rampart.Auth;
 
@@ -15,46 +14,26 @@ public enum AuthOutcome
 }
 
 /// <summary>Checks credentials against the store, after the lockout check and with the growing delay on failure.</summary>
-public sealed class Authenticator(UserStore store, FailureGuard guard, TimeProvider clock)
+public sealed class Authenticator(UserStore store, FailureGuard guard)
 {
     private static readonly SemaphoreSlim Hashing = new(Environment.ProcessorCount);
 
     /// <summary>A SCRAM-SHA-256 exchange for one AUTH command, sharing this listener's failure counts.</summary>
-    public ScramExchange StartScram(IPAddress client) => new(store, guard, client, clock);
+    public ScramExchange StartScram(IPAddress client) => new(store, guard, client);
 
-    public async ValueTask<AuthOutcome> AuthenticateAsync(IPAddress client, string user, string password, CancellationToken ct)
-    {
-        if (!guard.TryBegin(client, user)) return AuthOutcome.LockedOut;
-        bool ok = false;
-        try
+    public ValueTask<AuthOutcome> AuthenticateAsync(IPAddress client, string user, string password, CancellationToken ct) =>
+        guard.AttemptAsync(client, user, async token =>
         {
             // PBKDF2 takes a third of a second of CPU: off the thread that serves sessions' I/O, and never more at
             // once than there are cores, so a flood of guesses queues instead of starving every other session.
-            await Hashing.WaitAsync(ct);
+            await Hashing.WaitAsync(token);
             try
             {
-                ok = await Task.Run(() => store.Verify(user, password), ct);
+                return await Task.Run(() => store.Verify(user, password), token);
             }
             finally
             {
                 Hashing.Release();
             }
-        }
-        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
-        {
-            // The store cannot be read (locked, owned by another user after a "sudo rampart user add"): try later.
-            guard.End(client, user, failed: false);
-            return AuthOutcome.Unavailable;
-        }
-        catch (OperationCanceledException)
-        {
-            guard.End(client, user, failed: false);
-            throw;
-        }
-        var delay = guard.End(client, user, failed: !ok);
-        if (ok) return AuthOutcome.Success;
-        // The delay is served before the reply, in this session only: it slows one guesser, not the server.
-        await Task.Delay(delay, clock, ct);
-        return AuthOutcome.Failed;
-    }
+        }, ct);
 }

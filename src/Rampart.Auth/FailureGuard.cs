@@ -39,6 +39,39 @@ public sealed class FailureGuard(FailureLimits limits, TimeProvider clock)
     /// </summary>
     public bool TryBegin(IPAddress client, string account) => Reserve(IpKey(client), UserKey(account));
 
+    /// <summary>
+    /// The one lockout path for every mechanism: reserve an attempt (or refuse, locked out, without checking), run
+    /// <paramref name="check"/>, count a failure and serve its delay. PLAIN, LOGIN and SCRAM's final proof all come
+    /// through here, so parallel exchanges never get more guesses checked than <see cref="FailureLimits.MaxFailures"/>.
+    /// A store that cannot be read is <see cref="AuthOutcome.Unavailable"/> and counts as no failure.
+    /// </summary>
+    public async ValueTask<AuthOutcome> AttemptAsync(IPAddress client, string account, Func<CancellationToken, ValueTask<bool>> check,
+        CancellationToken ct)
+    {
+        if (!TryBegin(client, account)) return AuthOutcome.LockedOut;
+        bool ok;
+        try
+        {
+            ok = await check(ct);
+        }
+        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+        {
+            // The store cannot be read (locked, owned by another user after a "sudo rampart user add"): try later.
+            End(client, account, failed: false);
+            return AuthOutcome.Unavailable;
+        }
+        catch (OperationCanceledException)
+        {
+            End(client, account, failed: false);
+            throw;
+        }
+        var delay = End(client, account, failed: !ok);
+        if (ok) return AuthOutcome.Success;
+        // The delay is served before the reply, in this session only: it slows one guesser, not the server.
+        await Task.Delay(delay, clock, ct);
+        return AuthOutcome.Failed;
+    }
+
     /// <summary>Ends a reserved attempt; a failure is counted and its delay returned.</summary>
     public TimeSpan End(IPAddress client, string account, bool failed)
     {

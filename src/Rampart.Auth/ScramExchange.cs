@@ -17,7 +17,7 @@ public readonly record struct ScramStep(string? Challenge, AuthOutcome Outcome, 
 /// still runs inside TLS, like PLAIN. An unknown user gets a salt derived from the name with a secret kept
 /// in the store, so the server-first message looks the same, and as stable, whether or not the account exists.
 /// </summary>
-public sealed class ScramExchange(UserStore store, FailureGuard guard, IPAddress client, TimeProvider clock)
+public sealed class ScramExchange(UserStore store, FailureGuard guard, IPAddress client)
 {
     private enum Phase { First, Final, Verified, Done }
 
@@ -29,6 +29,7 @@ public sealed class ScramExchange(UserStore store, FailureGuard guard, IPAddress
     private string nonce = "";
     private PasswordHash? hash;
     private bool known;
+    private byte[] authMessage = [];
 
     public async ValueTask<ScramStep> StepAsync(string message, CancellationToken ct)
     {
@@ -86,8 +87,19 @@ public sealed class ScramExchange(UserStore store, FailureGuard guard, IPAddress
     private async ValueTask<ScramStep> FinalAsync(string message, CancellationToken ct)
     {
         phase = Phase.Done;
+        // The proof is checked like a PLAIN password, through the guard's reservation: the lockout test of the first
+        // step alone let parallel exchanges, all past it before any had failed, have every guess checked.
+        var outcome = await guard.AttemptAsync(client, user, _ => ValueTask.FromResult(ProofIsValid(message)), ct);
+        if (outcome != AuthOutcome.Success) return ScramStep.End(outcome);
+        phase = Phase.Verified;
+        return ScramStep.Send("v=" + Convert.ToBase64String(HMACSHA256.HashData(hash!.ServerKey, authMessage)));
+    }
+
+    /// <summary>RFC 5802 §5.1: channel binding and nonce as sent, and a proof that recovers StoredKey. A malformed message fails alike.</summary>
+    private bool ProofIsValid(string message)
+    {
         int p = message.LastIndexOf(",p=", StringComparison.Ordinal);
-        if (p < 0) return await FailAsync(ct);
+        if (p < 0) return false;
         var withoutProof = message[..p];
         var attributes = withoutProof.Split(',');
         byte[] proof;
@@ -97,29 +109,19 @@ public sealed class ScramExchange(UserStore store, FailureGuard guard, IPAddress
         }
         catch (FormatException)
         {
-            return await FailAsync(ct);
+            return false;
         }
         if (attributes.Length < 2 || attributes[0] != "c=" + Convert.ToBase64String(Encoding.UTF8.GetBytes(gs2Header))
             || attributes[1] != "r=" + nonce || proof.Length != 32)
         {
-            return await FailAsync(ct);
+            return false;
         }
 
-        var authMessage = Encoding.UTF8.GetBytes($"{clientFirstBare},{serverFirst},{withoutProof}");
+        authMessage = Encoding.UTF8.GetBytes($"{clientFirstBare},{serverFirst},{withoutProof}");
         var clientSignature = HMACSHA256.HashData(hash!.StoredKey, authMessage);
         var clientKey = new byte[32];
         for (int i = 0; i < 32; i++) clientKey[i] = (byte)(proof[i] ^ clientSignature[i]);
-        bool ok = CryptographicOperations.FixedTimeEquals(SHA256.HashData(clientKey), hash.StoredKey) && known;
-        if (!ok) return await FailAsync(ct);
-
-        phase = Phase.Verified;
-        return ScramStep.Send("v=" + Convert.ToBase64String(HMACSHA256.HashData(hash.ServerKey, authMessage)));
-    }
-
-    private async ValueTask<ScramStep> FailAsync(CancellationToken ct)
-    {
-        await Task.Delay(guard.Fail(client, user), clock, ct);
-        return ScramStep.End(AuthOutcome.Failed);
+        return CryptographicOperations.FixedTimeEquals(SHA256.HashData(clientKey), hash.StoredKey) && known;
     }
 
     private static PasswordHash FakeHash(string name, byte[] secret)

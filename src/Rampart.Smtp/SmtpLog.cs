@@ -47,6 +47,18 @@ internal static partial class SmtpLog
     public static partial void Transaction(ILogger logger, string queueId, IPAddress client, string listener, string from,
         string recipients, long size, string verdict, long durationMs);
 
+    [LoggerMessage(1071, LogLevel.Warning, "Session {SessionId} from {Client} reached the session time limit ({Limit}) in state {State}; closing")]
+    public static partial void SessionTimeLimit(ILogger logger, string sessionId, IPAddress client, TimeSpan limit, SessionState state);
+
+    [LoggerMessage(1072, LogLevel.Warning, "Session {SessionId} from {Client} took longer than {Limit} to send a message; closing")]
+    public static partial void DataTimeLimit(ILogger logger, string sessionId, IPAddress client, TimeSpan limit);
+
+    [LoggerMessage(1073, LogLevel.Warning, "Session {SessionId} from {Client} sent {Bytes} bytes of content in {Waited} of waiting, below {Rate} bytes/s; closing")]
+    public static partial void DataTooSlow(ILogger logger, string sessionId, IPAddress client, long bytes, TimeSpan waited, int rate);
+
+    [LoggerMessage(1074, LogLevel.Warning, "Session {SessionId} from {Client} sent more than {Limit} NOOP/RSET/VRFY/HELP-like commands without mail; closing")]
+    public static partial void TooManyJunkCommands(ILogger logger, string sessionId, IPAddress client, int limit);
+
     [LoggerMessage(1050, LogLevel.Warning, "Session {SessionId} from {Client} talked before the greeting; refused")]
     public static partial void PregreetTalker(ILogger logger, string sessionId, System.Net.IPAddress client);
 

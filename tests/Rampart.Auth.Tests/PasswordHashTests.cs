@@ -55,7 +55,7 @@ public sealed class ScramExchangeTests : IDisposable
         Directory.Delete(dir, recursive: true);
     }
 
-    private ScramExchange Start() => new(store, guard, System.Net.IPAddress.Loopback, TimeProvider.System);
+    private ScramExchange Start() => new(store, guard, System.Net.IPAddress.Loopback);
 
     [Fact]
     public async Task An_unknown_user_gets_a_salt_as_stable_as_a_real_one()
@@ -87,5 +87,21 @@ public sealed class ScramExchangeTests : IDisposable
         var final = await exchange.StepAsync($"c=biws,{nonce},p={Convert.ToBase64String(new byte[32])}", default);
         Assert.Equal(AuthOutcome.Failed, final.Outcome);
         Assert.Null(final.Challenge);
+    }
+
+    /// <summary>Issue 11 item 9: every exchange passed the first step's lockout test before any had failed.</summary>
+    [Fact]
+    public async Task Exchanges_past_their_first_step_together_get_no_more_proofs_checked_than_the_lockout_allows()
+    {
+        var exchanges = Enumerable.Range(0, 12).Select(_ => Start()).ToList();
+        var finals = new List<string>();
+        foreach (var exchange in exchanges)
+        {
+            var nonce = (await exchange.StepAsync("n,,n=user,r=abc", default)).Challenge!.Split(',')[0];
+            finals.Add($"c=biws,{nonce},p={Convert.ToBase64String(new byte[32])}");
+        }
+        var outcomes = await Task.WhenAll(exchanges.Select((e, i) => e.StepAsync(finals[i], default).AsTask()));
+        Assert.Equal(guard.Limits.MaxFailures, outcomes.Count(o => o.Outcome == AuthOutcome.Failed));
+        Assert.Equal(12 - guard.Limits.MaxFailures, outcomes.Count(o => o.Outcome == AuthOutcome.LockedOut));
     }
 }

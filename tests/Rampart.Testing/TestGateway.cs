@@ -69,7 +69,7 @@ public sealed class TestGateway : IAsyncDisposable
     public static Task<TestGateway> StartAsync(string inboundExtra = "", string outboundExtra = "", string topExtra = "") =>
         StartYamlAsync(StandardYaml.Replace("{inbound_extra}", Indent(inboundExtra)).Replace("{outbound_extra}", Indent(outboundExtra)) + "\n" + topExtra);
 
-    public static Task<TestGateway> StartYamlAsync(string yaml)
+    public static async Task<TestGateway> StartYamlAsync(string yaml)
     {
         var temp = new TempDirectory("rampart-gw");
         var path = temp.File("rampart.yaml");
@@ -77,8 +77,19 @@ public sealed class TestGateway : IAsyncDisposable
         var options = ConfigLoader.Load(path, []);
         var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning));
         var gateway = new Gateway.Gateway(options, loggers);
-        gateway.Start();
-        return Task.FromResult(new TestGateway(temp, gateway, loggers, options));
+        try
+        {
+            gateway.Start();
+        }
+        catch
+        {
+            // A listener that cannot bind (port in use) must not leave the half-started gateway's queue running.
+            await gateway.DisposeAsync();
+            loggers.Dispose();
+            temp.Dispose();
+            throw;
+        }
+        return new TestGateway(temp, gateway, loggers, options);
     }
 
     private static string Indent(string extra) =>

@@ -5,6 +5,8 @@ namespace Rampart.Policy.Recipients;
 /// <summary>
 /// Remembers a slower source's answers: Known for <c>positiveTtl</c>, Unknown for <c>negativeTtl</c>
 /// (shorter, so a new mailbox is not refused for long). Unavailable is never cached: the next RCPT asks again.
+/// Lookups of one address already under way are shared: N simultaneous RCPTs for it cost one question to the source
+/// (one connection for a callout), not N.
 /// </summary>
 public sealed class CachedRecipientSource(IRecipientSource inner, TimeSpan positiveTtl, TimeSpan negativeTtl, TimeProvider? clock = null)
     : IRecipientSource
@@ -17,6 +19,7 @@ public sealed class CachedRecipientSource(IRecipientSource inner, TimeSpan posit
 
     private readonly TimeProvider clock = clock ?? TimeProvider.System;
     private readonly ConcurrentDictionary<string, (RecipientLookup Status, DateTimeOffset Until)> entries = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, Lazy<Task<RecipientLookup>>> inFlight = new(StringComparer.OrdinalIgnoreCase);
 
     public string Name => inner.Name;
 
@@ -25,7 +28,33 @@ public sealed class CachedRecipientSource(IRecipientSource inner, TimeSpan posit
         var now = clock.GetUtcNow();
         if (entries.TryGetValue(address, out var hit) && hit.Until > now) return hit.Status;
 
-        var status = await inner.LookupAsync(address, ct);
+        var shared = inFlight.GetOrAdd(address, a => new Lazy<Task<RecipientLookup>>(() => AskAsync(a)));
+        // Each caller stops waiting when its own session goes; the shared question runs on for the others.
+        return await shared.Value.WaitAsync(ct);
+    }
+
+    /// <summary>
+    /// One question to the source for every caller waiting on it. It is not cancelled when the caller that started it
+    /// leaves: the source's own timeout bounds it.
+    /// </summary>
+    private async Task<RecipientLookup> AskAsync(string address)
+    {
+        try
+        {
+            var status = await inner.LookupAsync(address, CancellationToken.None);
+            Remember(address, status);
+            return status;
+        }
+        finally
+        {
+            // After the answer is cached: a caller arriving now finds it there, or starts a new question.
+            inFlight.TryRemove(address, out _);
+        }
+    }
+
+    private void Remember(string address, RecipientLookup status)
+    {
+        var now = clock.GetUtcNow();
         var ttl = status switch
         {
             RecipientLookup.Known => positiveTtl,
@@ -37,7 +66,6 @@ public sealed class CachedRecipientSource(IRecipientSource inner, TimeSpan posit
             if (entries.Count >= MaxEntries) Trim(now);
             entries[address] = (status, now + ttl);
         }
-        return status;
     }
 
     private void Trim(DateTimeOffset now)

@@ -69,6 +69,10 @@ public static class Replies
 
     public static readonly SmtpReply ServiceClosing = R(221, "2.0.0", "Bye");
     public static readonly SmtpReply Timeout = R(421, "4.4.2", "Timeout exceeded, closing connection");
+    public static readonly SmtpReply SessionTimeLimit = R(421, "4.4.2", "Connection time limit exceeded, closing connection");
+    public static readonly SmtpReply DataTimeLimit = R(421, "4.4.2", "Message took too long to arrive, closing connection");
+    public static readonly SmtpReply DataTooSlow = R(421, "4.4.2", "Message data arriving too slowly, closing connection");
+    public static readonly SmtpReply TooManyJunkCommands = R(421, "4.7.0", "Too many commands without mail, closing connection");
     public static readonly SmtpReply TooManyErrors = R(421, "4.7.0", "Too many errors, closing connection");
     public static readonly SmtpReply TooManyMessages = R(421, "4.7.0", "Too many messages in one connection, closing; please reconnect");
     public static readonly SmtpReply TooManyConnections = R(421, "4.7.0", "Too many connections, try again later");

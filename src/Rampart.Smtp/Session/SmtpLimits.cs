@@ -41,6 +41,37 @@ public sealed record SmtpLimits
     public TimeSpan DataTimeout { get; init; } = TimeSpan.FromMinutes(3);
 
     /// <summary>
+    /// The whole connection, however busy: each read has its own timer, so without this a client that sends a byte
+    /// just inside every timeout keeps its slot for ever. Exchange's receive connectors cut every connection at 10
+    /// minutes (ConnectionTimeout); 30 leaves a bulk sender room for a run of ordinary messages on one connection.
+    /// Past it: 421 4.4.2, checked before every read.
+    /// </summary>
+    public TimeSpan MaxSessionDuration { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// From DATA (or the first BDAT) to the end of the content, the whole BDAT sequence included. 10 minutes is
+    /// Exchange's ConnectionTimeout and RFC 5321 §4.5.3.2.6's wait for the reply to the final dot: a message of the
+    /// default 35 MiB maximum then needs 60 KB/s, which any link that sends mail of that size has. Past it: 421 4.4.2.
+    /// </summary>
+    public TimeSpan MaxDataDuration { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Bytes per second of content, averaged over the time spent waiting for it, below which the session is closed
+    /// with 421 4.4.2: Kestrel's MinRequestBodyDataRate (240 bytes/s after a 5 s grace), which holds back a
+    /// slow-trickle client without touching a slow modem. 0 turns the check off.
+    /// </summary>
+    public int MinDataRate { get; init; } = 240;
+
+    /// <summary>Kestrel's grace period: the rate is not judged before this much waiting for content.</summary>
+    public TimeSpan MinDataRateGrace { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// NOOP, RSET, VRFY, HELP and unimplemented verbs (EXPN, ETRN...) a session may send; the next gets 421 4.7.0.
+    /// Postfix's smtpd_junk_command_limit (100), forgiven like postfix when a message is accepted.
+    /// </summary>
+    public int MaxJunkCommands { get; init; } = 100;
+
+    /// <summary>
     /// Pre-greet test (postfix's postscreen_greet_wait): the first line of a multi-line greeting goes out, then
     /// the session waits this long before the last one; a client that speaks meanwhile is a bot that does not
     /// wait for the server (RFC 5321 §3.1, §4.3.1) and gets 554. Zero (the default) greets at once.
@@ -53,6 +84,6 @@ public sealed record SmtpLimits
     /// <summary>Enough for a busy edge node; above it, 421 4.7.0 (Postfix default process limit is 100).</summary>
     public int MaxConnections { get; init; } = 1000;
 
-    /// <summary>Postfix smtpd_client_connection_count_limit is 50.</summary>
+    /// <summary>Postfix smtpd_client_connection_count_limit is 50; an IPv6 client is counted per /64 (<see cref="Mail.ClientKey"/>).</summary>
     public int MaxConnectionsPerClient { get; init; } = 50;
 }

@@ -18,6 +18,12 @@ public sealed partial class SmtpSession
             return;
         }
 
+        if (command is SmtpCommand.Noop or SmtpCommand.Rset or SmtpCommand.Vrfy or SmtpCommand.Help or SmtpCommand.NotImplemented
+            && await TooMuchJunkAsync())
+        {
+            return;
+        }
+
         switch (command)
         {
             case SmtpCommand.Helo helo: await HeloAsync(helo); break;
@@ -225,6 +231,7 @@ public sealed partial class SmtpSession
                 (long)(clock.GetUtcNow() - tx.StartedAt).TotalMilliseconds);
         }
         transaction = null;
+        contentDeadline = null;
         contentBuffer?.Dispose();
         contentBuffer = null;
         if (state is not SessionState.Connected) state = SessionState.Ready;

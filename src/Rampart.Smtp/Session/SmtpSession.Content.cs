@@ -20,14 +20,18 @@ public sealed partial class SmtpSession
         var sink = await TryOpenSinkAsync(tx, isData: true);
         if (sink is null) return;
         await SendAsync(Replies.StartData);
+        BeginContent();
         var framer = new ContentFramer(dotStuffed: true, options.Limits.MaxMessageSize, options.Limits.MaxTextLine, options.Limits.MaxReceivedHeaders);
         var buffer = contentBuffer ??= new ContentBuffer(ContentFlushThreshold);
         try
         {
             while (true)
             {
+                readingContent = true;
                 var result = await ReadAsync(options.Limits.DataTimeout);
+                readingContent = false;
                 long consumed = framer.Process(result.Buffer, buffer, out bool ended);
+                contentBytes += consumed;
                 reader.AdvanceTo(result.Buffer.GetPosition(consumed));
                 if (buffer.WrittenCount >= ContentFlushThreshold || ended) await DrainAsync(sink, buffer);
                 if (ended) break;
@@ -42,6 +46,8 @@ public sealed partial class SmtpSession
         }
         finally
         {
+            readingContent = false;
+            contentDeadline = null;
             await sink.DisposeAsync();
         }
     }
@@ -60,6 +66,7 @@ public sealed partial class SmtpSession
                 await EndTransactionAsync(Replies.LocalError.ToString());
                 return;
             }
+            BeginContent();
             chunkFramer = new ContentFramer(dotStuffed: false, options.Limits.MaxMessageSize, options.Limits.MaxTextLine, options.Limits.MaxReceivedHeaders);
             state = SessionState.Chunking;
         }
@@ -102,10 +109,22 @@ public sealed partial class SmtpSession
     private async Task<bool> ReadChunkAsync(long size, (ContentFramer Framer, ContentBuffer Buffer, IMessageSink Sink)? target)
     {
         long remaining = size;
+        // A chunk skipped outside any message is judged on its own rate, not a finished message's.
+        if (chunkSink is null) (contentBytes, contentWaited) = (0, TimeSpan.Zero);
         while (remaining > 0)
         {
-            var result = await ReadAsync(options.Limits.DataTimeout);
+            readingContent = true;
+            System.IO.Pipelines.ReadResult result;
+            try
+            {
+                result = await ReadAsync(options.Limits.DataTimeout);
+            }
+            finally
+            {
+                readingContent = false;
+            }
             var take = result.Buffer.Slice(0, Math.Min(remaining, result.Buffer.Length));
+            contentBytes += take.Length;
             if (target is var (framer, buffer, sink))
             {
                 framer.Process(take, buffer, out _);
@@ -171,7 +190,10 @@ public sealed partial class SmtpSession
         tx.Size += framer.Size;
         tx.HasEightBitContent = framer.SawEightBit;
         messages++;
+        contentDeadline = null;
         var reply = RefusalFor(framer) ?? (spoolFault ? Replies.LocalError : await handler.MessageReceivedAsync(facts, tx, sink, shutdown));
+        // Postfix forgives junk commands once a message is accepted: a client that delivers mail is not idling.
+        if (reply.Code / 100 == 2) junkCommands = 0;
         await EndTransactionAsync(reply.ToString(), sink.QueueId);
         await SendAsync(reply);
     }

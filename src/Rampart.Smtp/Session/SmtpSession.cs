@@ -14,7 +14,8 @@ namespace Rampart.Smtp.Session;
 /// One SMTP connection, from greeting to close: the reader loop (Kestrel's shape: parse complete
 /// lines, AdvanceTo, then check completion), the state table, and reply batching for PIPELINING
 /// (RFC 2920 §3.1: replies are flushed only when no further command is already buffered).
-/// Command handlers live in SmtpSession.Commands.cs, content reception in SmtpSession.Content.cs.
+/// Command handlers live in SmtpSession.Commands.cs, content reception in SmtpSession.Content.cs, the session-wide
+/// bounds (time limits, minimum data rate, junk commands) in SmtpSession.Limits.cs.
 /// </summary>
 public sealed partial class SmtpSession
 {
@@ -70,6 +71,7 @@ public sealed partial class SmtpSession
     public async Task RunAsync()
     {
         SmtpLog.SessionStarted(logger, facts.SessionId, facts.ListenerName, facts.ClientAddress, facts.RemoteEndPoint.Port);
+        sessionDeadline = clock.GetUtcNow() + options.Limits.MaxSessionDuration;
         try
         {
             var verdict = await handler.ConnectedAsync(facts, shutdown);
@@ -101,6 +103,10 @@ public sealed partial class SmtpSession
                 if (parsed.Value.Error == CommandError.BdatSyntax) closing = true;
                 await SendAsync(Replies.For(parsed.Value.Error));
             }
+        }
+        catch (SessionLimitExceededException ex)
+        {
+            await TrySendAsync(LimitReached(ex.Limit));
         }
         catch (TimeoutException)
         {
@@ -236,19 +242,26 @@ public sealed partial class SmtpSession
     /// </summary>
     private async ValueTask<ReadResult> ReadAsync(TimeSpan timeout)
     {
+        // Checked even when input is waiting: a client that keeps the buffer full still has a session time limit.
+        if (Bound(TimeSpan.MaxValue, withRate: false) is ({ Ticks: <= 0 }, { } passed)) throw new SessionLimitExceededException(passed);
         if (reader.TryRead(out var ready)) return ready;
         await FlushAsync();
-        readTimeout.CancelAfter(timeout);
+        var (wait, limit) = Bound(timeout, withRate: true);
+        if (wait <= TimeSpan.Zero) throw new SessionLimitExceededException(limit!.Value);
+        readTimeout.CancelAfter(wait);
+        long started = clock.GetTimestamp();
         try
         {
             return await reader.ReadAsync(readTimeout.Token);
         }
         catch (OperationCanceledException) when (!shutdown.IsCancellationRequested)
         {
+            if (limit is { } reached) throw new SessionLimitExceededException(reached);
             throw new TimeoutException();
         }
         finally
         {
+            if (readingContent) contentWaited += clock.GetElapsedTime(started);
             ResetTimeout();
         }
     }

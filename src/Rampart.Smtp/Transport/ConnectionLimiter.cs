@@ -1,12 +1,17 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Rampart.Mail;
 
 namespace Rampart.Smtp.Transport;
 
-/// <summary>Counts open connections in total and per client address for one listener.</summary>
+/// <summary>
+/// Counts open connections in total and per client for one listener. A client is an IPv4 address or an IPv6 /64
+/// (<see cref="ClientKey"/>, as the rate limits and the AUTH lockout count it): one host is routinely given a whole
+/// /64 and would otherwise open the per-client limit from each of its addresses.
+/// </summary>
 public sealed class ConnectionLimiter(int maxTotal, int maxPerClient)
 {
-    private readonly ConcurrentDictionary<IPAddress, int> perClient = new();
+    private readonly ConcurrentDictionary<string, int> perClient = new();
     private int total;
 
     public int Total => Volatile.Read(ref total);
@@ -20,7 +25,7 @@ public sealed class ConnectionLimiter(int maxTotal, int maxPerClient)
             Interlocked.Decrement(ref total);
             return Admission.ListenerFull;
         }
-        int mine = perClient.AddOrUpdate(client, 1, (_, n) => n + 1);
+        int mine = perClient.AddOrUpdate(ClientKey.Of(client), 1, (_, n) => n + 1);
         if (mine > maxPerClient)
         {
             Release(client);
@@ -32,10 +37,11 @@ public sealed class ConnectionLimiter(int maxTotal, int maxPerClient)
     public void Release(IPAddress client)
     {
         Interlocked.Decrement(ref total);
+        var key = ClientKey.Of(client);
         // Remove the entry when it reaches zero so that the table does not grow with every client ever seen.
-        while (perClient.TryGetValue(client, out int n))
+        while (perClient.TryGetValue(key, out int n))
         {
-            if (n <= 1 ? perClient.TryRemove(new KeyValuePair<IPAddress, int>(client, n)) : perClient.TryUpdate(client, n - 1, n)) break;
+            if (n <= 1 ? perClient.TryRemove(new KeyValuePair<string, int>(key, n)) : perClient.TryUpdate(key, n - 1, n)) break;
         }
     }
 }

@@ -55,13 +55,26 @@ public sealed class SmtpListener : IAsyncDisposable
     public Task Reconfigure(SmtpSessionOptions next, ISmtpSessionHandler nextHandler) =>
         runtime.Replace(new ListenerRuntime(next, nextHandler));
 
+    /// <summary>Binds and starts accepting; a port already in use throws <see cref="ListenerStartException"/> naming it.</summary>
     public void Start()
     {
         socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        // No SocketOptionName.ReuseAddress: on Linux .NET maps it to SO_REUSEADDR *and* SO_REUSEPORT, which lets a second
+        // gateway (or any process of the same user asking for SO_REUSEPORT) bind this very port and silently take a share
+        // of the connections. A restart right after a stop still binds: .NET sets plain SO_REUSEADDR on every TCP socket
+        // on Unix (dotnet/corefx#24809), which is all that connections left in TIME_WAIT need.
         if (endPoint.AddressFamily == AddressFamily.InterNetworkV6) socket.DualMode = endPoint.Address.Equals(IPAddress.IPv6Any);
-        socket.Bind(endPoint);
-        socket.Listen(1024);
+        try
+        {
+            socket.Bind(endPoint);
+            socket.Listen(1024);
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            socket = null;
+            throw new ListenerStartException(options.ListenerName, endPoint, ex);
+        }
         SmtpLog.Listening(logger, options.ListenerName, options.Role.ToString(), socket.LocalEndPoint!);
         acceptLoop = AcceptLoopAsync(socket);
     }

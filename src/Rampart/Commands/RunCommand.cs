@@ -51,10 +51,11 @@ public static class RunCommand
             {
                 return ConfigOutput.Fail(2, $"configuration error: {ex.Message}");
             }
-            catch (System.Net.Sockets.SocketException ex)
+            catch (Rampart.Smtp.Transport.ListenerStartException ex)
             {
-                log.LogCritical("Cannot open a listener: {Reason}. Is another program using the port?", ex.Message);
-                return 1;
+                // Also on stderr, like a configuration error: the log may go to a file nobody reads at start-up.
+                log.LogCritical("Cannot start: {Reason}", ex.Message);
+                return ConfigOutput.Fail(1, ex.Message);
             }
             Volatile.Write(ref reloader, new Gateway.Reloader(gateway, file?.FullName, loggers.CreateLogger("Rampart.Reload")));
             log.LogInformation("Rampart started from {Source}; data in {DataDir}", options.Source, options.DataDir);

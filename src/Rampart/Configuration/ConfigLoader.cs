@@ -158,6 +158,7 @@ public static class ConfigLoader
     private static List<ListenerOptions> ReadListeners(Section root, string baseDir, List<RouteOptions> routes, List<Policy.Antivirus.ScannerOptions> scanners)
     {
         var listeners = new List<ListenerOptions>();
+        var calloutCaps = new Dictionary<string, int>();
         foreach (var (name, s) in root.Named("listeners"))
         {
             var role = ParseRole(s, s.RequiredString("role"));
@@ -178,7 +179,7 @@ public static class ConfigLoader
                 Limits = ReadLimits(s.Child("limits")),
                 SenderFilter = ReadSenderFilter(s.Child("sender_filter"), role),
                 RateLimits = ReadRateLimits(s.Child("rate_limits")),
-                Recipients = ReadRecipients(s.Child("recipients"), baseDir, routes),
+                Recipients = ReadRecipients(s.Child("recipients"), baseDir, routes, calloutCaps),
                 ProxyProtocol = ReadProxyProtocol(s.Child("proxy_protocol")),
                 Auth = ReadAuth(s.Child("auth")),
                 Attachments = ContentFilterConfig.ReadAttachments(s.Child("attachments")),
@@ -255,7 +256,7 @@ public static class ConfigLoader
         return domains;
     }
 
-    private static RecipientOptions? ReadRecipients(Section? s, string baseDir, List<RouteOptions> routes)
+    private static RecipientOptions? ReadRecipients(Section? s, string baseDir, List<RouteOptions> routes, Dictionary<string, int> calloutCaps)
     {
         if (s is null) return null;
         var d = new RecipientOptions();
@@ -273,7 +274,15 @@ public static class ConfigLoader
                 PositiveTtl = c.Duration("positive_ttl", co.PositiveTtl, TimeSpan.Zero, TimeSpan.FromDays(30)),
                 NegativeTtl = c.Duration("negative_ttl", co.NegativeTtl, TimeSpan.Zero, TimeSpan.FromDays(30)),
                 Timeout = c.Duration("timeout", co.Timeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
+                MaxConcurrent = c.Int("max_concurrent", co.MaxConcurrent, 1, 1000),
+                SlotWait = c.Duration("slot_wait", co.SlotWait, TimeSpan.Zero, TimeSpan.FromMinutes(5)),
             };
+            // The cap is the route's, shared by every listener that asks it: two different numbers cannot both hold.
+            if (calloutCaps.TryGetValue(co.Route, out int other) && other != callout.MaxConcurrent)
+            {
+                throw c.Error("max_concurrent", $"route '{co.Route}' already has max_concurrent {other} from another listener's callout; the cap is per route");
+            }
+            calloutCaps[co.Route] = callout.MaxConcurrent;
             c.Finish();
         }
         var recipients = new RecipientOptions
@@ -439,6 +448,11 @@ public static class ConfigLoader
             DataTimeout = s.Duration("data_timeout", d.DataTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
             GreetingDelay = s.Duration("greeting_delay", d.GreetingDelay, TimeSpan.Zero, TimeSpan.FromMinutes(1)),
             TlsHandshakeTimeout = s.Duration("tls_handshake_timeout", d.TlsHandshakeTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10)),
+            MaxSessionDuration = s.Duration("max_session_duration", d.MaxSessionDuration, TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(1)),
+            MaxDataDuration = s.Duration("max_data_duration", d.MaxDataDuration, TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(1)),
+            MinDataRate = s.Int("min_data_rate", d.MinDataRate, 0, 1_000_000_000),
+            MinDataRateGrace = s.Duration("min_data_rate_grace", d.MinDataRateGrace, TimeSpan.Zero, TimeSpan.FromHours(1)),
+            MaxJunkCommands = s.Int("max_junk_commands", d.MaxJunkCommands, 1, 1000000),
             MaxConnections = s.Int("max_connections", d.MaxConnections, 1, 1000000),
             MaxConnectionsPerClient = s.Int("max_connections_per_client", d.MaxConnectionsPerClient, 1, 1000000),
         };

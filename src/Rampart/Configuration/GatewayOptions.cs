@@ -133,6 +133,22 @@ public sealed record CalloutOptions
     public TimeSpan PositiveTtl { get; init; } = TimeSpan.FromHours(1);
     public TimeSpan NegativeTtl { get; init; } = TimeSpan.FromMinutes(5);
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Callouts open at once to the route, for all listeners together. A callout takes milliseconds and its answer is
+    /// cached, so 5 answer hundreds of new addresses a second, while a client that sprays RCPTs holds at most 5 of the
+    /// internal server's connections (Postfix's smtpd_client_connection_count_limit is 50, Exchange's
+    /// MaxInboundConnectionPerSource 20: 5 stays well inside what one source may have there). A caller that finds
+    /// them taken waits up to <see cref="SlotWait"/>, then gets 451 4.4.3.
+    /// </summary>
+    public int MaxConcurrent { get; init; } = 5;
+
+    /// <summary>
+    /// How long a callout waits for a free slot. Slots free in milliseconds while the internal server answers; one
+    /// held longer than a callout's own <see cref="Timeout"/> (the default, 10 s) is itself timing out, so waiting
+    /// longer cannot help.
+    /// </summary>
+    public TimeSpan SlotWait { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>A listener's AUTH: which SASL mechanisms, and how failures are slowed and locked out.</summary>

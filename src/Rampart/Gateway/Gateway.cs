@@ -157,7 +157,7 @@ public sealed partial class Gateway : IAsyncDisposable
         {
             if (!authenticators.TryGetValue((listener, limits), out var authenticator))
             {
-                authenticators[(listener, limits)] = authenticator = new Authenticator(users!, new FailureGuard(limits, clock), clock);
+                authenticators[(listener, limits)] = authenticator = new Authenticator(users!, new FailureGuard(limits, clock));
             }
             return authenticator;
         }
@@ -222,13 +222,21 @@ public sealed partial class Gateway : IAsyncDisposable
         {
             var route = next.Options.Routes.Single(x => x.Name == c.Route);
             var client = ClientOptions(route) with { ConnectTimeout = c.Timeout, GreetingTimeout = c.Timeout, CommandTimeout = c.Timeout };
-            var callout = new SmtpCallout(route.Hosts, client, Resolver());
+            // One set of slots per route, shared by every listener that asks it: the cap protects the internal server.
+            // Keyed by the cap too, so a reload that changes it takes effect for new sessions.
+            var key = (route.Name, c.MaxConcurrent, c.SlotWait);
+            if (!calloutSlots.TryGetValue(key, out var slots))
+            {
+                calloutSlots[key] = slots = new CalloutSlots(c.MaxConcurrent, c.SlotWait);
+            }
+            var callout = new SmtpCallout(route.Hosts, client, Resolver(), slots);
             sources.Add(new CachedRecipientSource(new CalloutRecipientSource(callout, logger), c.PositiveTtl, c.NegativeTtl, clock));
         }
         return sources;
     }
 
     private MxResolver? resolver;
+    private readonly Dictionary<(string Route, int MaxConcurrent, TimeSpan SlotWait), CalloutSlots> calloutSlots = [];
 
     /// <summary>One resolver for every route and callout: the configured DNS server, asked by one client.</summary>
     private MxResolver Resolver() => resolver ??= options.Dns.Server is { } server

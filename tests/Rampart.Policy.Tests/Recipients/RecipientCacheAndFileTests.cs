@@ -37,6 +37,40 @@ public class RecipientCacheAndFileTests
         Assert.Equal(5, inner.Calls);
     }
 
+    /// <summary>Answers only when released, counting the questions.</summary>
+    private sealed class GatedSource : IRecipientSource
+    {
+        public readonly TaskCompletionSource<RecipientLookup> Answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public int Calls;
+        public string Name => "gated";
+
+        public async ValueTask<RecipientLookup> LookupAsync(string address, CancellationToken ct)
+        {
+            Interlocked.Increment(ref Calls);
+            return await Answer.Task;
+        }
+    }
+
+    /// <summary>Issue 11 item 10: N simultaneous RCPTs for one address cost one question, and one caller leaving does not end it for the rest.</summary>
+    [Fact]
+    public async Task Simultaneous_lookups_of_one_address_share_one_question()
+    {
+        var inner = new GatedSource();
+        var cache = new CachedRecipientSource(inner, TimeSpan.FromHours(1), TimeSpan.FromHours(1), new ManualClock());
+        using var leaving = new CancellationTokenSource();
+
+        var quitter = cache.LookupAsync("bob@example.test", leaving.Token).AsTask();
+        var waiting = Enumerable.Range(0, 5).Select(i => cache.LookupAsync(i % 2 == 0 ? "bob@example.test" : "BOB@example.test", default).AsTask()).ToList();
+        await leaving.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => quitter);
+
+        inner.Answer.SetResult(RecipientLookup.Known);
+        Assert.All(await Task.WhenAll(waiting), status => Assert.Equal(RecipientLookup.Known, status));
+        Assert.Equal(1, inner.Calls);
+        Assert.Equal(RecipientLookup.Known, await cache.LookupAsync("bob@example.test", default));
+        Assert.Equal(1, inner.Calls);
+    }
+
     [Fact]
     public async Task A_harvesting_run_that_fills_the_cache_does_not_evict_real_mailboxes()
     {

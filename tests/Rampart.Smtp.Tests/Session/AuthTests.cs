@@ -191,4 +191,37 @@ public class AuthTests : IAsyncLifetime
             await c.CommandAsync($"AUTH SCRAM-SHA-256 {B64("p=tls-unique,,n=carol@example.test,r=abc")}", "535 5.7.8");
         }
     }
+
+    /// <summary>
+    /// Issue 11 item 9: SCRAM's proof was checked without the reservation PLAIN and LOGIN take, so exchanges run side
+    /// by side all passed the lockout check of their first step and each got its guess checked. Every client here
+    /// sends its first message, waits until all have their challenge, then all send their proofs at once.
+    /// </summary>
+    [Fact]
+    public async Task Parallel_scram_guesses_are_checked_no_more_often_than_the_lockout_allows()
+    {
+        const int Guessers = 20;
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int waiting = Guessers;
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, Guessers).Select(async i =>
+        {
+            await using var c = await TlsSessionAsync("127.0.0.7");
+            var scram = new MailKit.Security.SaslMechanismScramSha256(new NetworkCredential("carol@example.test", $"guess{i}"));
+            var challenge = await c.CommandAsync($"AUTH SCRAM-SHA-256 {scram.Challenge(null)}", "334 ");
+            var final = scram.Challenge(challenge[^1][4..]);
+            if (Interlocked.Decrement(ref waiting) == 0) ready.SetResult();
+            await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await c.SendAsync(final + "\r\n");
+            return (await c.ReadReplyAsync(TimeSpan.FromSeconds(30)))[^1][..9];
+        }));
+
+        // Only the threshold's worth of proofs were checked (535); every other exchange was refused unchecked (454).
+        Assert.Equal(5, outcomes.Count(o => o == "535 5.7.8"));
+        Assert.Equal(Guessers - 5, outcomes.Count(o => o == "454 4.7.0"));
+
+        // Locked out: the right password is refused too, by SCRAM and by PLAIN alike.
+        await using var after = await TlsSessionAsync("127.0.0.7");
+        await ScramAsync(after, "carol@example.test", "carol-pw", "454 4.7.0");
+        await after.CommandAsync($"AUTH PLAIN {Plain("carol@example.test", "carol-pw")}", "454 4.7.0");
+    }
 }

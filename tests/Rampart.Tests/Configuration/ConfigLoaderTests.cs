@@ -137,6 +137,11 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("    port: 2525", "    port: 2525\n    recipients: {tarpit_after: 3}", "recipients: |{", "listeners.inbound.recipients", "needs at least one source")]
     [InlineData("    port: 2525", "    port: 2525\n    recipients: {callout: {route: internal}, tarpit_delay: 2 s}", "tarpit_delay: |2 s", "listeners.inbound.recipients.tarpit_delay", "'2 s' is not a duration")]
     [InlineData("    relay_networks: [127.0.0.0/8]", "    relay_networks: [127.0.0.0/8]\n    recipients: {callout: {route: internal}}", "recipients: |{callout", "listeners.outbound.recipients", "recipient validation is for inbound listeners")]
+    [InlineData("    port: 2525", "    port: 2525\n    recipients: {callout: {route: internal, max_concurrent: 0}}", "max_concurrent: |0", "listeners.inbound.recipients.callout.max_concurrent", "'0' is not a whole number from 1 to 1000")]
+    [InlineData("    port: 2525", "    port: 2525\n    recipients: {callout: {route: internal, slot_wait: 1h}}", "slot_wait: |1h", "listeners.inbound.recipients.callout.slot_wait", "'1h' is not a duration from 0ms to 5m")]
+    [InlineData("command_timeout: 5m", "min_data_rate: -1", "min_data_rate: |-1", "listeners.inbound.limits.min_data_rate", "'-1' is not a whole number from 0 to 1000000000")]
+    [InlineData("command_timeout: 5m", "max_session_duration: 10ms", "max_session_duration: |10ms", "listeners.inbound.limits.max_session_duration", "'10ms' is not a duration from 100ms")]
+    [InlineData("command_timeout: 5m", "max_junk_commands: 0", "max_junk_commands: |0", "listeners.inbound.limits.max_junk_commands", "'0' is not a whole number from 1 to 1000000")]
     [InlineData("    port: 2525", "    port: 2525\n    recipients: {ldap: {url: http://dc1, base_dn: dc=x}}", "url: |http", "listeners.inbound.recipients.ldap.url", "'http://dc1' is not ldap://host[:port] or ldaps://host[:port]")]
     [InlineData("    port: 2525", "    port: 2525\n    recipients: {ldap: {url: ldap://dc1}}", "ldap: |{url", "listeners.inbound.recipients.ldap.base_dn", "is required")]
     [InlineData("    port: 2525", "    port: 2525\n    recipients: {ldap: {url: ldap://dc1, base_dn: dc=x, bind_dn: cn=gw}}", "bind_dn: |cn=gw", "listeners.inbound.recipients.ldap.bind_dn", "needs password_file")]
@@ -236,6 +241,50 @@ public sealed class ConfigLoaderTests : IDisposable
 
         Assert.Equal(expected, options.Listeners.Single(l => l.Name == "inbound").Limits.MaxReceivedHeaders);
         Assert.Equal(50, options.Listeners.Single(l => l.Name == "outbound").Limits.MaxReceivedHeaders);
+    }
+
+    [Fact]
+    public void Listeners_calling_out_to_one_route_must_agree_on_its_cap()
+    {
+        const string yaml = """
+            hostname: mx.example.test
+            listeners:
+              inbound:
+                role: inbound
+                port: 2525
+                accepted_domains: [example.test]
+                recipients: {callout: {route: internal, max_concurrent: 5}}
+              second:
+                role: inbound
+                port: 2526
+                accepted_domains: [example.test]
+                recipients: {callout: {route: internal, max_concurrent: 8}}
+            routes:
+              internal: {transport: smtp, hosts: ["10.0.0.5:2626"]}
+            routing:
+              - domains: [example.test]
+                route: internal
+            """;
+        var path = Write(yaml);
+
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(path, NoEnvironment));
+
+        Assert.Contains("listeners.second.recipients.callout.max_concurrent: route 'internal' already has max_concurrent 5", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Session_limits_and_the_callout_cap_are_read()
+    {
+        var yaml = Valid.Replace("      command_timeout: 5m", "      command_timeout: 5m\n      max_session_duration: 20m\n      max_data_duration: 4m\n      min_data_rate: 1000\n      min_data_rate_grace: 2s\n      max_junk_commands: 30")
+            .Replace("    port: 2525", "    port: 2525\n    recipients: {callout: {route: internal, max_concurrent: 9, slot_wait: 3s}}");
+        var inbound = Load(yaml).Listeners.Single(l => l.Name == "inbound");
+        Assert.Equal(TimeSpan.FromMinutes(20), inbound.Limits.MaxSessionDuration);
+        Assert.Equal(TimeSpan.FromMinutes(4), inbound.Limits.MaxDataDuration);
+        Assert.Equal(1000, inbound.Limits.MinDataRate);
+        Assert.Equal(TimeSpan.FromSeconds(2), inbound.Limits.MinDataRateGrace);
+        Assert.Equal(30, inbound.Limits.MaxJunkCommands);
+        Assert.Equal(9, inbound.Recipients!.Callout!.MaxConcurrent);
+        Assert.Equal(TimeSpan.FromSeconds(3), inbound.Recipients.Callout.SlotWait);
     }
 
     [Fact]
