@@ -23,7 +23,7 @@ public sealed class RefusalLogTests
     public async Task Each_refusal_is_one_json_line_with_session_client_listener_command_and_reply()
     {
         using var temp = new TempDirectory("rampart-e2e-log");
-        var setup = Write(temp, "json", inboundExtra: "ip_block: [127.0.0.9/32]\n    limits: {max_connections_per_client: 1}");
+        var setup = Write(temp, "json", inboundExtra: "ip_block: [127.0.0.9/32]\n    limits: {max_connections_per_client: 1, max_errors: 5}");
         await using var rampart = RampartProcess.StartRampart(["run", "--config", setup.ConfigPath]);
         await rampart.WaitForOutputAsync("Rampart started from");
         var inbound = new IPEndPoint(IPAddress.Loopback, setup.InboundPort);
@@ -49,12 +49,15 @@ public sealed class RefusalLogTests
             {
                 await second.ExpectAsync("421 4.7.0");
             }
-            await smtp.CommandAsync("QUIT", "221 ");
+            // The fifth error: its own 500, then the engine's 421 that closes the session.
+            await smtp.CommandAsync("XYZZY secret words", "500 5.5.1");
+            await smtp.ExpectAsync("421 4.7.0 Too many errors");
+            Assert.True(await smtp.IsClosedAsync());
         }
 
-        var log = await WaitForAsync(rampart, l => l.Refusals.Count >= 6 && l.Events(1010).Any(), "six refusals and a transaction");
+        var log = await WaitForAsync(rampart, l => l.Refusals.Count >= 8 && l.Events(1010).Any(), "eight refusals and a transaction");
         var refusals = log.Refusals;
-        Assert.True(refusals.Count == 6, $"one line per refusal, no more\n{log.Describe()}");
+        Assert.True(refusals.Count == 8, $"one line per refusal, no more\n{log.Describe()}");
 
         var atConnect = Assert.Single(refusals, r => Code(r) == 554);
         Assert.Equal("CONNECT", State(atConnect, "Command"));
@@ -84,13 +87,19 @@ public sealed class RefusalLogTests
         var syntax = Assert.Single(refusals, r => Code(r) == 501);
         Assert.Equal(@"EHLO bad\x1B[31mname", State(syntax, "Command"));
 
-        foreach (var line in new[] { mail, rcpt, data, syntax })
+        var unknown = Assert.Single(refusals, r => Code(r) == 500);
+        Assert.Equal("XYZZY", State(unknown, "Command"));
+        var tooMany = Assert.Single(refusals, r => Code(r) == 421 && State(r, "Command") != "CONNECT");
+        Assert.Equal(("XYZZY", "4.7.0", "Warning"), (State(tooMany, "Command"), State(tooMany, "Status"), tooMany.GetProperty("LogLevel").GetString()));
+        Assert.DoesNotContain("secret words", rampart.Stdout, StringComparison.Ordinal);
+
+        foreach (var line in new[] { mail, rcpt, data, syntax, unknown, tooMany })
         {
             Assert.Equal(session, State(line, "SessionId"));
             Assert.Equal("inbound", State(line, "Listener"));
         }
 
-        var listener = Assert.Single(refusals, r => Code(r) == 421);
+        var listener = Assert.Single(refusals, r => Code(r) == 421 && State(r, "Command") == "CONNECT");
         Assert.Equal("CONNECT", State(listener, "Command"));
         Assert.Equal("127.0.0.1", State(listener, "Client"));
         Assert.StartsWith("inbound-", State(listener, "SessionId"), StringComparison.Ordinal);
