@@ -1,5 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Rampart.Mail;
+using Rampart.Smtp.Protocol;
 using Rampart.Smtp.Session;
 using Rampart.Smtp.Transport;
 
@@ -44,7 +46,7 @@ internal static partial class SmtpLog
 
     /// <summary>
     /// The one summary line per transaction: queue id, session, client, listener, TLS, authenticated user ("-" for
-    /// none), envelope, size, verdict, duration. Addresses are escaped by the caller (<see cref="Mail.LogText"/>).
+    /// none), envelope, size, verdict, duration. Addresses are escaped by the caller (<see cref="LogText"/>).
     /// </summary>
     [LoggerMessage(1010, LogLevel.Information,
         "Transaction queue_id={QueueId} session={SessionId} client={Client} listener={Listener} tls={TlsProtocol} cipher={TlsCipher} user={User} from=<{From}> to=<{Recipients}> size={Size} verdict=\"{Verdict}\" duration_ms={DurationMs}")]
@@ -62,9 +64,9 @@ internal static partial class SmtpLog
         string command, int code, string status, string reply);
 
     /// <summary>A connection the listener refused before its session could start (connection limits).</summary>
-    public static void ConnectionRefused(ILogger logger, string sessionId, string listener, IPAddress client, Mail.SmtpReply reply) =>
-        Refused(logger, LogLevel.Warning, sessionId, client, listener, "", Protocol.CommandText.Connect, reply.Code,
-            reply.Status?.ToString() ?? "", Mail.LogText.Escape(reply.Text));
+    public static void ConnectionRefused(ILogger logger, string sessionId, string listener, IPAddress client, SmtpReply reply) =>
+        Refused(logger, LogLevel.Warning, sessionId, client, listener, "", CommandText.Connect, reply.Code,
+            reply.Status?.ToString() ?? "", LogText.Escape(reply.Text));
 
     /// <summary>Debug: the refusal line (1040) says it at the default level.</summary>
     [LoggerMessage(1050, LogLevel.Debug, "Session {SessionId} from {Client} talked before the greeting; refused")]
