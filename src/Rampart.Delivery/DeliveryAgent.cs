@@ -136,7 +136,8 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
 
         foreach (var (i, outcome) in results)
         {
-            DeliveryLog.RecipientOutcome(logger, id, envelope.Recipients[i].Address, outcome.RemoteMta ?? "-", outcome.Status, outcome.Detail);
+            DeliveryLog.RecipientOutcome(logger, id, LogText.Escape(envelope.Recipients[i].Address), LogText.Escape(outcome.RemoteMta ?? "-"),
+                outcome.Status, LogText.Escape(outcome.Detail));
         }
 
         var newFinals = results.Where(r => r.Outcome.IsFinal).ToList();
@@ -335,7 +336,7 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
         {
             var until = clock.GetUtcNow() + options.Retry.After(1);
             destination.MarkDown(until, ex.Reply);
-            DeliveryLog.DestinationDown(logger, destination.Key, ex.Reply.ToString(), until);
+            DeliveryLog.DestinationDown(logger, destination.Key, LogText.Escape(ex.Reply.ToString()), until);
             job.CompleteAll(new RecipientOutcome(RecipientStatus.TemporaryFailure, ex.Reply.ToString(), clock.GetUtcNow()));
         }
         catch (Exception ex) when (!aborting.IsCancellationRequested)

@@ -21,6 +21,6 @@ public sealed class SessionFacts
     public string? TlsCipher { get; set; }
     public bool IsTls => TlsProtocol is not null;
 
-    /// <summary>Set by AUTH (a later issue); null while anonymous.</summary>
+    /// <summary>Set by a successful AUTH (the store's canonical name); null while anonymous.</summary>
     public string? AuthenticatedUser { get; set; }
 }

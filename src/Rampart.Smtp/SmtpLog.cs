@@ -1,5 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Rampart.Mail;
+using Rampart.Smtp.Protocol;
 using Rampart.Smtp.Session;
 using Rampart.Smtp.Transport;
 
@@ -38,14 +40,18 @@ internal static partial class SmtpLog
     [LoggerMessage(1006, LogLevel.Warning, "Session {SessionId} discarded {Bytes} bytes pipelined in plaintext after STARTTLS")]
     public static partial void PlaintextDiscarded(ILogger logger, string sessionId, long bytes);
 
-    [LoggerMessage(1007, LogLevel.Warning, "Session {SessionId} sent {Verb}: not an SMTP client, closing")]
+    /// <summary>Debug: the refusal line (1040) says it at the default level.</summary>
+    [LoggerMessage(1007, LogLevel.Debug, "Session {SessionId} sent {Verb}: not an SMTP client, closing")]
     public static partial void ForbiddenCommand(ILogger logger, string sessionId, string verb);
 
-    /// <summary>The one summary line per transaction (issue: queue id, client, listener, envelope, size, verdict, duration).</summary>
+    /// <summary>
+    /// The one summary line per transaction: queue id, session, client, listener, TLS, authenticated user ("-" for
+    /// none), envelope, size, verdict, duration. Addresses are escaped by the caller (<see cref="LogText"/>).
+    /// </summary>
     [LoggerMessage(1010, LogLevel.Information,
-        "Transaction queue_id={QueueId} client={Client} listener={Listener} from=<{From}> to=<{Recipients}> size={Size} verdict=\"{Verdict}\" duration_ms={DurationMs}")]
-    public static partial void Transaction(ILogger logger, string queueId, IPAddress client, string listener, string from,
-        string recipients, long size, string verdict, long durationMs);
+        "Transaction queue_id={QueueId} session={SessionId} client={Client} listener={Listener} tls={TlsProtocol} cipher={TlsCipher} user={User} from=<{From}> to=<{Recipients}> size={Size} verdict=\"{Verdict}\" duration_ms={DurationMs}")]
+    public static partial void Transaction(ILogger logger, string queueId, string sessionId, IPAddress client, string listener,
+        string tlsProtocol, string tlsCipher, string user, string from, string recipients, long size, string verdict, long durationMs);
 
     [LoggerMessage(1071, LogLevel.Warning, "Session {SessionId} from {Client} reached the session time limit ({Limit}) in state {State}; closing")]
     public static partial void SessionTimeLimit(ILogger logger, string sessionId, IPAddress client, TimeSpan limit, SessionState state);
@@ -59,14 +65,27 @@ internal static partial class SmtpLog
     [LoggerMessage(1074, LogLevel.Warning, "Session {SessionId} from {Client} sent more than {Limit} NOOP/RSET/VRFY/HELP-like commands without mail; closing")]
     public static partial void TooManyJunkCommands(ILogger logger, string sessionId, IPAddress client, int limit);
 
-    [LoggerMessage(1050, LogLevel.Warning, "Session {SessionId} from {Client} talked before the greeting; refused")]
+    /// <summary>
+    /// The one line per refusal: every 4xx or 5xx the engine sends in answer to a command or at connect, whoever
+    /// decided it (engine, filter, listener). Warning when it ends the session or answers AUTH (a host to block, a
+    /// password guesser: what fail2ban looks for), Information otherwise (relay denied, unknown user: an MX's daily
+    /// business, which postfix logs as info too). The command and HELO name are escaped by the caller.
+    /// </summary>
+    [LoggerMessage(EventId = 1040, Message = "Refused session={SessionId} client={Client} listener={Listener} helo=<{Helo}> command=\"{Command}\" reply=\"{Code} {Status} {Reply}\"")]
+    public static partial void Refused(ILogger logger, LogLevel level, string sessionId, IPAddress client, string listener, string helo,
+        string command, int code, string status, string reply);
+
+    /// <summary>A connection the listener refused before its session could start (connection limits).</summary>
+    public static void ConnectionRefused(ILogger logger, string sessionId, string listener, IPAddress client, SmtpReply reply) =>
+        Refused(logger, LogLevel.Warning, sessionId, client, listener, "", CommandText.Connect, reply.Code,
+            reply.Status?.ToString() ?? "", LogText.Escape(reply.Text));
+
+    /// <summary>Debug: the refusal line (1040) says it at the default level.</summary>
+    [LoggerMessage(1050, LogLevel.Debug, "Session {SessionId} from {Client} talked before the greeting; refused")]
     public static partial void PregreetTalker(ILogger logger, string sessionId, System.Net.IPAddress client);
 
     [LoggerMessage(1020, LogLevel.Information, "Listener {Listener} ({Role}) listening on {EndPoint}")]
     public static partial void Listening(ILogger logger, string listener, string role, EndPoint endPoint);
-
-    [LoggerMessage(1021, LogLevel.Warning, "Listener {Listener} refused {Client}: {Reason}")]
-    public static partial void ConnectionRefused(ILogger logger, string listener, IPAddress client, string reason);
 
     [LoggerMessage(1022, LogLevel.Warning, "Listener {Listener} dropped {Peer}: not a trusted proxy, so its PROXY header would be forged")]
     public static partial void ProxyUntrusted(ILogger logger, string listener, IPAddress peer);
@@ -80,7 +99,10 @@ internal static partial class SmtpLog
     [LoggerMessage(1030, LogLevel.Information, "Session {SessionId} from {Client} authenticated with {Mechanism} as {User}")]
     public static partial void Authenticated(ILogger logger, string sessionId, IPAddress client, string mechanism, string user);
 
-    /// <summary>The user name is not logged: people type their password into it.</summary>
-    [LoggerMessage(1031, LogLevel.Warning, "Session {SessionId} from {Client}: AUTH {Mechanism} refused with {Code}")]
+    /// <summary>
+    /// The user name is not logged: people type their password into it. Debug: the refusal line (1040, a
+    /// warning for AUTH) says it at the default level.
+    /// </summary>
+    [LoggerMessage(1031, LogLevel.Debug, "Session {SessionId} from {Client}: AUTH {Mechanism} refused with {Code}")]
     public static partial void AuthFailed(ILogger logger, string sessionId, IPAddress client, string mechanism, int code);
 }

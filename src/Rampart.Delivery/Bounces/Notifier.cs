@@ -60,7 +60,7 @@ public sealed partial class Notifier(QueueStore store, string hostName, string p
                 IsNotice = true,
                 EightBitContent = built.EightBit,
             }, built.Content, clock);
-            NoticeLog.Queued(logger, notice.QueueId, action, message.QueueId, to);
+            NoticeLog.Queued(logger, notice.QueueId, action, message.QueueId, LogText.Escape(to));
             Submitted?.Invoke(notice);
         }
     }

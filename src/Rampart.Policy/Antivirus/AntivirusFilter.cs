@@ -69,7 +69,7 @@ public sealed partial class AntivirusFilter(VirusScanService scanners, Antivirus
         }
         if (report.FirstFailed is { Result: ScanResult.Failed failed } broken)
         {
-            ScanFailed(log, message.QueueId, broken.Scanner, failed.Why);
+            ScanFailed(log, message.QueueId, broken.Scanner, LogText.Escape(failed.Why));
             return options.OnFailure == ScanFailureAction.Quarantine
                 ? new Verdict.Quarantine($"scan-failed: {Safe(broken.Scanner)}: {Safe(failed.Why)}") { Filters = [AwaitingScanHold] }
                 : new Verdict.TempFail(Unavailable);

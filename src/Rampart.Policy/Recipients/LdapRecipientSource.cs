@@ -2,6 +2,7 @@ using System.DirectoryServices.Protocols;
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Rampart.Mail;
 
 namespace Rampart.Policy.Recipients;
 
@@ -57,12 +58,12 @@ public sealed class LdapRecipientSource(LdapSettings settings, ILogger logger) :
         }
         catch (TimeoutException)
         {
-            logger.LogWarning("LDAP {Url}: lookup of {Recipient} got no answer within {Timeout}", settings.Url, address, settings.Timeout * 3);
+            logger.LogWarning("LDAP {Url}: lookup of {Recipient} got no answer within {Timeout}", settings.Url, LogText.Escape(address), settings.Timeout * 3);
             return RecipientLookup.Unavailable;
         }
         catch (Exception ex) when (ex is LdapException or DirectoryException)
         {
-            logger.LogWarning("LDAP {Url}: lookup of {Recipient} failed: {Error}", settings.Url, address, ex.Message);
+            logger.LogWarning("LDAP {Url}: lookup of {Recipient} failed: {Error}", settings.Url, LogText.Escape(address), LogText.Escape(ex.Message));
             return RecipientLookup.Unavailable;
         }
     }

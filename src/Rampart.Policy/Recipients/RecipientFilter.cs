@@ -40,7 +40,8 @@ public sealed class RecipientFilter(
                 return Verdict.Ok;
             case RecipientLookup.Unknown:
                 int count = Interlocked.Increment(ref unknowns.Value);
-                logger.LogInformation("Session {Session}: unknown recipient {Recipient} ({Count} in this session)", session.SessionId, recipient.Address, count);
+                // Debug: the engine's refusal line says it at the default level.
+                logger.LogDebug("Session {Session}: unknown recipient {Recipient} ({Count} in this session)", session.SessionId, LogText.Escape(recipient.Address), count);
                 return new Verdict.Reject(UnknownUser);
             default:
                 return new Verdict.TempFail(TryLater);
@@ -61,14 +62,14 @@ public sealed class RecipientFilter(
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
             {
                 // A source's bug must not become a 550 nor drop the session: log it and treat it as down.
-                logger.LogError(ex, "Recipient source {Source} failed on {Recipient}", source.Name, address);
+                logger.LogError(ex, "Recipient source {Source} failed on {Recipient}", source.Name, LogText.Escape(address));
                 status = RecipientLookup.Unavailable;
             }
             if (status == RecipientLookup.Known) return status;
             if (status == RecipientLookup.Unavailable)
             {
                 unavailable = true;
-                logger.LogWarning("Recipient source {Source} cannot answer for {Recipient}", source.Name, address);
+                logger.LogWarning("Recipient source {Source} cannot answer for {Recipient}", source.Name, LogText.Escape(address));
             }
         }
         return unavailable ? RecipientLookup.Unavailable : RecipientLookup.Unknown;

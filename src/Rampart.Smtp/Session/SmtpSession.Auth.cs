@@ -78,7 +78,7 @@ public sealed partial class SmtpSession
         // stray line ends included, must not travel into logs, Received: headers and the queued envelope.
         user = user.Trim().ToLowerInvariant();
         facts.AuthenticatedUser = user;
-        SmtpLog.Authenticated(logger, facts.SessionId, facts.ClientAddress, mechanism, user);
+        SmtpLog.Authenticated(logger, facts.SessionId, facts.ClientAddress, mechanism, LogText.Escape(user));
         await SendAsync(Replies.AuthSucceeded);
     }
 

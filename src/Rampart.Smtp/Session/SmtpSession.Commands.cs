@@ -226,8 +226,9 @@ public sealed partial class SmtpSession
         }
         if (transaction is { } tx)
         {
-            SmtpLog.Transaction(logger, queueId ?? "-", facts.ClientAddress, facts.ListenerName, tx.Sender.Address,
-                string.Join(',', tx.Recipients.Select(r => r.Address)), tx.Size, verdict,
+            SmtpLog.Transaction(logger, queueId ?? "-", facts.SessionId, facts.ClientAddress, facts.ListenerName,
+                facts.TlsProtocol ?? "-", facts.TlsCipher ?? "-", LogText.Escape(facts.AuthenticatedUser ?? "-"), LogText.Escape(tx.Sender.Address),
+                LogText.Escape(string.Join(',', tx.Recipients.Select(r => r.Address))), tx.Size, LogText.Escape(verdict),
                 (long)(clock.GetUtcNow() - tx.StartedAt).TotalMilliseconds);
         }
         transaction = null;

@@ -45,6 +45,12 @@ public sealed partial class SmtpSession
     private bool skippedLineWasBdat;
     private ContentBuffer? contentBuffer;
 
+    /// <summary>The command being answered, for the refusal line; null before the first and for a line that did not parse.</summary>
+    private SmtpCommand? current;
+
+    /// <summary>A line that did not parse, as the refusal line shows it.</summary>
+    private string? unparsed;
+
     public SmtpSession(Stream network, SessionFacts facts, ISmtpSessionHandler handler, SmtpSessionOptions options,
         ILogger logger, TimeProvider clock, CancellationToken shutdown)
     {
@@ -94,6 +100,7 @@ public sealed partial class SmtpSession
             {
                 var parsed = await ReadCommandAsync();
                 if (parsed is null) break;
+                current = parsed.Value.Command;
                 if (parsed.Value.Command is { } command)
                 {
                     await DispatchAsync(command);
@@ -203,7 +210,11 @@ public sealed partial class SmtpSession
     {
         bool skippedBdat = skippedLineWasBdat;
         skippedLineWasBdat = false;
+        bool skippedStart = skippingLongLine;
         var result = ParseFramedLine(line, max);
+        unparsed = result.Command is not null ? null
+            : skippedStart ? "(line too long)"
+            : CommandText.DescribeUnparsed(line.Slice(0, Math.Min(line.Length, 512)).ToArray().AsSpan().TrimEnd((byte)'\r'));
         // A BDAT line we cannot act on still announces a chunk we cannot size: treat it as BDAT
         // syntax, which closes the connection, so the chunk is never read as commands.
         return result.Command is null && (skippedBdat || LooksLikeBdat(line)) ? ParseResult.Fail(CommandError.BdatSyntax) : result;
@@ -298,7 +309,10 @@ public sealed partial class SmtpSession
         }
     }
 
-    /// <summary>Queues a reply; counts failures and closes the session at the error limit.</summary>
+    /// <summary>
+    /// Queues a reply; counts failures and closes the session at the error limit. Every refusal passes here, so
+    /// this is where each gets its one log line, whoever decided it.
+    /// </summary>
     private ValueTask SendAsync(SmtpReply reply)
     {
         ReplyWriter.Write(writer, reply);
@@ -307,11 +321,13 @@ public sealed partial class SmtpSession
         {
             closing = true;
         }
+        LogRefusal(reply);
         // RFC 5321 §4.5.3.1.10: 452 for surplus recipients is flow control, not a client error.
         if (reply.Code >= 400 && reply != Replies.TooManyRecipients && !closing && ++errors >= options.Limits.MaxErrors)
         {
             ReplyWriter.Write(writer, Replies.TooManyErrors);
             closing = true;
+            LogRefusal(Replies.TooManyErrors);
         }
         if (!closing) return ValueTask.CompletedTask;
         Closing?.Invoke();
@@ -319,6 +335,20 @@ public sealed partial class SmtpSession
         return FlushAsync();
     }
 
+    private void LogRefusal(SmtpReply reply)
+    {
+        if (reply.Code < 400) return;
+        var level = closing || current is SmtpCommand.Auth ? LogLevel.Warning : LogLevel.Information;
+        if (!logger.IsEnabled(level)) return;
+        SmtpLog.Refused(logger, level, facts.SessionId, facts.ClientAddress, facts.ListenerName, LogText.Escape(facts.HeloName),
+            current is not null ? CommandText.Describe(current) : unparsed ?? CommandText.Connect,
+            reply.Code, reply.Status?.ToString() ?? "", LogText.Escape(reply.Text));
+    }
+
+    /// <summary>
+    /// The last words of a session that ends for its own reasons (timeout, shutdown, fault), each already logged
+    /// by its own event: no refusal line.
+    /// </summary>
     private async Task TrySendAsync(SmtpReply reply)
     {
         try

@@ -131,7 +131,7 @@ public sealed class SmtpListener : IAsyncDisposable
             if (admission != ConnectionLimiter.Admission.Admitted)
             {
                 var reply = admission == ConnectionLimiter.Admission.ListenerFull ? Replies.TooManyConnections : Replies.TooManyConnectionsFromYou;
-                SmtpLog.ConnectionRefused(logger, options.ListenerName, address, reply.Text);
+                SmtpLog.ConnectionRefused(logger, SessionId(id), options.ListenerName, address, reply);
                 await RefuseAsync(client, reply);
                 return;
             }
@@ -145,7 +145,7 @@ public sealed class SmtpListener : IAsyncDisposable
                 await using var stream = new NetworkStream(client, ownsSocket: true);
                 var facts = new SessionFacts
                 {
-                    SessionId = $"{options.ListenerName}-{id}",
+                    SessionId = SessionId(id),
                     ListenerName = options.ListenerName,
                     Role = options.Role,
                     RemoteEndPoint = remote,
@@ -197,6 +197,8 @@ public sealed class SmtpListener : IAsyncDisposable
         SmtpLog.ProxyHeaderRead(logger, options.ListenerName, peer, source, header.Version);
         return source;
     }
+
+    private string SessionId(long id) => $"{options.ListenerName}-{id}";
 
     private static IPAddress Unmapped(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 

@@ -20,14 +20,7 @@ public static class RunCommand
             var options = ConfigOutput.LoadOrReport(file);
             if (options is null) return 2;
 
-            using var loggers = LoggerFactory.Create(b => b
-                .SetMinimumLevel(options.LogLevel)
-                .AddSimpleConsole(o =>
-                {
-                    o.SingleLine = true;
-                    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-                    o.UseUtcTimestamp = true;
-                }));
+            using var loggers = ConsoleLogging.Create(options.LogLevel, options.LogFormat);
             var log = loggers.CreateLogger("Rampart");
             var stop = new TaskCompletionSource();
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });

@@ -16,6 +16,7 @@ public sealed record GatewayOptions
     public required string HostName { get; init; }
     public required string DataDir { get; init; }
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
+    public LogFormat LogFormat { get; init; } = LogFormat.Text;
     public TlsOptions? Tls { get; init; }
     public required QueueOptions Queue { get; init; }
     public required IReadOnlyList<ListenerOptions> Listeners { get; init; }
@@ -35,6 +36,9 @@ public sealed record GatewayOptions
 }
 
 public enum RateStoreKind { Memory, Sqlite }
+
+/// <summary>Console lines for people (text) or one JSON object per line for log shippers and journald.</summary>
+public enum LogFormat { Text, Json }
 
 public sealed record TlsOptions(string CertificateFile, string KeyFile);
 

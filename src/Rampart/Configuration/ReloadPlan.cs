@@ -24,6 +24,7 @@ public sealed record ReloadPlan(GatewayOptions Apply, IReadOnlyList<string> Need
         Check("data_dir", started.DataDir, next.DataDir);
         Check("hostname", started.HostName, next.HostName);
         Check("log_level", started.LogLevel, next.LogLevel);
+        Check("log_format", started.LogFormat, next.LogFormat);
         Check("postmaster", started.Postmaster, next.Postmaster);
         Check("rate_limit_store", started.RateLimitStore, next.RateLimitStore);
         Check("queue.max_connections", started.Queue.MaxConnections, next.Queue.MaxConnections);
@@ -67,6 +68,7 @@ public sealed record ReloadPlan(GatewayOptions Apply, IReadOnlyList<string> Need
             DataDir = started.DataDir,
             HostName = started.HostName,
             LogLevel = started.LogLevel,
+            LogFormat = started.LogFormat,
             Postmaster = started.Postmaster,
             RateLimitStore = started.RateLimitStore,
             Queue = started.Queue,

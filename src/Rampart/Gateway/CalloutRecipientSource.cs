@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Rampart.Delivery.Smtp;
+using Rampart.Mail;
 using Rampart.Policy.Recipients;
 
 namespace Rampart.Gateway;
@@ -18,7 +19,7 @@ public sealed class CalloutRecipientSource(SmtpCallout callout, ILogger logger) 
         var (reply, error) = await callout.VerifyAsync(address, ct);
         if (reply is null)
         {
-            logger.LogWarning("Recipient callout for {Recipient} failed: {Error}", address, error);
+            logger.LogWarning("Recipient callout for {Recipient} failed: {Error}", LogText.Escape(address), LogText.Escape(error));
             return RecipientLookup.Unavailable;
         }
         return (reply.Code / 100, reply.Status?.Subject) switch
@@ -34,7 +35,7 @@ public sealed class CalloutRecipientSource(SmtpCallout callout, ILogger logger) 
 
     private RecipientLookup Unavailable(string address, string reply)
     {
-        logger.LogWarning("Recipient callout for {Recipient}: {Reply}", address, reply);
+        logger.LogWarning("Recipient callout for {Recipient}: {Reply}", LogText.Escape(address), LogText.Escape(reply));
         return RecipientLookup.Unavailable;
     }
 }

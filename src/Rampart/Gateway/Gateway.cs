@@ -175,8 +175,8 @@ public sealed partial class Gateway : IAsyncDisposable
     }
 
     /// <summary>
-    /// Filters in pipeline order. Later issues insert theirs here (DNSBL after the access list,
-    /// recipient validation after relay, content filters at the message stage).
+    /// Filters in pipeline order: connection, sender, relay and recipient filters, then the message stage's
+    /// content filters. The anti-spam checks of issue 13 (DNSBL after the access list, SPF at MAIL) go in here too.
     /// </summary>
     private PolicyChain BuildChain(ListenerOptions l, Snapshot next)
     {

@@ -109,7 +109,7 @@ internal sealed partial class GatewaySessionHandler(
             };
             // The commit is not cancelled by shutdown: a message half-committed would be answered with nothing.
             var message = await writer.CommitAsync(envelope);
-            if (envelope.Quarantine is { } hold) HandlerLog.Quarantined(logger, writer.QueueId, hold.Reason);
+            if (envelope.Quarantine is { } hold) HandlerLog.Quarantined(logger, writer.QueueId, LogText.Escape(hold.Reason));
             else delivery.Enqueue(message);
             return new SmtpReply(250, new EnhancedStatusCode(2, 0, 0), $"Ok: queued as {writer.QueueId}");
         }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Rampart.Delivery;
+using Rampart.Mail;
 using Rampart.Queue;
 
 namespace Rampart.Gateway;
@@ -39,7 +40,7 @@ internal sealed partial class PickupWatcher(QueueStore queue, DeliveryAgent deli
         {
             foreach (var message in queue.TakePickups())
             {
-                PickupLog.Released(logger, message.QueueId, message.Envelope.ReleasedFrom?.Reason ?? "no hold recorded");
+                PickupLog.Released(logger, message.QueueId, LogText.Escape(message.Envelope.ReleasedFrom?.Reason ?? "no hold recorded"));
                 delivery.Enqueue(message);
             }
         }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Rampart.Configuration;
+using Rampart.Mail;
 using Rampart.Policy.Antivirus;
 using Rampart.Queue;
 using Rampart.Queue.Quarantine;
@@ -48,7 +49,7 @@ public sealed partial class QuarantineRescanner(QuarantineStore store, VirusScan
                     var filters = hold.Filters.Where(f => f != QuarantineHold.ScanPending).Append("antivirus").Distinct().ToList();
                     var updated = new QuarantineHold(hold.AwaitingScan ? reason : $"{hold.Reason}; {reason}", filters, clock.GetUtcNow());
                     await store.UpdateHoldAsync(message, updated, ct);
-                    RescanLog.FoundNow(logger, message.QueueId, reason);
+                    RescanLog.FoundNow(logger, message.QueueId, LogText.Escape(reason));
                 }
             }
             else if (result.IsClean && hold.AwaitingScan)

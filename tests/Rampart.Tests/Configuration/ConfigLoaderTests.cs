@@ -175,6 +175,7 @@ public sealed class ConfigLoaderTests : IDisposable
     // Top level.
     [InlineData("hostname: mx.example.test", "hostname: mx_example..test", "hostname: |mx_example", "hostname", "'mx_example..test' is not a host name")]
     [InlineData("hostname: mx.example.test", "hostname: mx.example.test\nlog_level: loud", "log_level: |loud", "log_level", "'loud' is not one of trace, debug, information, warning, error")]
+    [InlineData("hostname: mx.example.test", "hostname: mx.example.test\nlog_format: xml", "log_format: |xml", "log_format", "'xml' is not one of text, json")]
     [InlineData("hostname: mx.example.test", "hostname: mx.example.test\nqueue:\n  retry_initial: soon", "retry_initial: |soon", "queue.retry_initial", "'soon' is not a duration from 10ms to 1d")]
     [InlineData("hostname: mx.example.test", "hostname: mx.example.test\nqueue:\n  retry_initial: 1h\n  retry_max: 5m", "retry_max: |5m", "queue.retry_max", "must not be shorter than retry_initial")]
     [InlineData("hostname: mx.example.test", "hostname: mx.example.test\nqueue:\n  max_connections: 0", "max_connections: |0", "queue.max_connections", "'0' is not a whole number from 1 to 10000")]
@@ -314,6 +315,14 @@ public sealed class ConfigLoaderTests : IDisposable
         var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(temp.Path, NoEnvironment));
 
         Assert.StartsWith($"{temp.Path}: cannot read the configuration file: ", error.Message);
+    }
+
+    [Fact]
+    public void Log_format_is_text_unless_json_is_asked_for()
+    {
+        Assert.Equal(LogFormat.Text, Load(Valid).LogFormat);
+        Assert.Equal(LogFormat.Json, Load("log_format: JSON\n" + Valid).LogFormat);
+        Assert.Equal(LogFormat.Json, Load(Valid, ("RAMPART__LOG_FORMAT", "json")).LogFormat);
     }
 
     [Fact]

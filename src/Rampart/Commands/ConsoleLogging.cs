@@ -1,0 +1,38 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Rampart.Configuration;
+
+namespace Rampart.Commands;
+
+/// <summary>The gateway's log: the console (stdout, which systemd hands to journald), as text or as JSON lines.</summary>
+public static class ConsoleLogging
+{
+    private const string Timestamp = "yyyy-MM-ddTHH:mm:ss.fffZ";
+
+    public static ILoggerFactory Create(LogLevel level, LogFormat format) => LoggerFactory.Create(b =>
+    {
+        b.SetMinimumLevel(level);
+        if (format == LogFormat.Json)
+        {
+            // One object per line, each event's fields under "State", so a shipper needs no pattern to take a
+            // line apart. The relaxed encoder keeps UTF-8 addresses readable; it still escapes every control, and
+            // outside text reaches a logger already escaped (Rampart.Mail.LogText).
+            b.AddJsonConsole(o =>
+            {
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = Timestamp;
+                o.JsonWriterOptions = new JsonWriterOptions { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+            });
+        }
+        else
+        {
+            b.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = Timestamp + " ";
+                o.UseUtcTimestamp = true;
+            });
+        }
+    });
+}
