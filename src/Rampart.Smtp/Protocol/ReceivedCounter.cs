@@ -22,6 +22,9 @@ internal sealed class ReceivedCounter
 
     public int Count { get; private set; }
 
+    /// <summary>The empty line that ends the header section has passed.</summary>
+    public bool InBody => inBody;
+
     /// <summary>Bytes of the current line (never a line end); a line may arrive in any number of pieces.</summary>
     public void Line(ReadOnlySpan<byte> bytes)
     {

@@ -20,7 +20,8 @@ public sealed partial class SmtpSession
         var sink = await TryOpenSinkAsync(tx, isData: true);
         if (sink is null) return;
         await SendAsync(Replies.StartData);
-        var framer = new ContentFramer(dotStuffed: true, options.Limits.MaxMessageSize, options.Limits.MaxTextLine, options.Limits.MaxReceivedHeaders);
+        var framer = new ContentFramer(dotStuffed: true, options.Limits.MaxMessageSize, options.Limits.MaxTextLine, options.Limits.MaxReceivedHeaders,
+            options.Limits.MaxHeaderSize);
         var buffer = contentBuffer ??= new ContentBuffer(ContentFlushThreshold);
         try
         {
@@ -60,7 +61,8 @@ public sealed partial class SmtpSession
                 await EndTransactionAsync(Replies.LocalError.ToString());
                 return;
             }
-            chunkFramer = new ContentFramer(dotStuffed: false, options.Limits.MaxMessageSize, options.Limits.MaxTextLine, options.Limits.MaxReceivedHeaders);
+            chunkFramer = new ContentFramer(dotStuffed: false, options.Limits.MaxMessageSize, options.Limits.MaxTextLine, options.Limits.MaxReceivedHeaders,
+            options.Limits.MaxHeaderSize);
             state = SessionState.Chunking;
         }
         var framer = chunkFramer!;
@@ -178,7 +180,10 @@ public sealed partial class SmtpSession
 
     private static SmtpReply? RefusalFor(ContentFramer framer) =>
         framer.TooBig ? Replies.MessageTooBig
+        : framer.HeaderTooBig ? Replies.HeaderTooBig
         : framer.SawBareLineEnding ? Replies.BareLineEnding
+        : framer.SawNul ? Replies.NulInContent
+        : framer.StartsFolded ? Replies.StartsFolded
         : framer.SawLongLine ? Replies.TextLineTooLong
         : framer.TooManyHops ? Replies.TooManyHops
         : null;
