@@ -43,16 +43,15 @@ public static class ReceivedHeader
     }
 
     /// <summary>
-    /// A HELO name that is a domain or an address literal is written as given (brackets are the literal's own, RFC 5321
-    /// §4.4 Extended-Domain); anything else keeps its letters, digits, '.', '-' and '_' and every other character becomes
-    /// '?', so the administrator still sees roughly what was claimed but the claim cannot add a clause.
+    /// An address literal is written as given (its brackets are its own, RFC 5321 §4.4 Extended-Domain); any other name
+    /// keeps its letters, digits, '.', '-' and '_' (a domain is unchanged) and every other character becomes '?', so the
+    /// administrator still sees roughly what was claimed but the claim cannot add a clause. Not AddressParser.IsDomain:
+    /// it lets ASCII specials through inside a U-label (IdnMapping without UseStd3AsciiRules).
     /// </summary>
-    internal static string HeloName(string? helo, bool utf8)
+    private static string HeloName(string? helo, bool utf8)
     {
         if (helo is null) return "unknown";
-        bool ascii = helo.All(char.IsAscii);
-        if ((ascii || utf8) && (AddressParser.IsDomain(helo) || AddressParser.IsAddressLiteral(helo))) return helo;
-        return Token(helo, "", utf8);
+        return AddressParser.IsAddressLiteral(helo) ? helo : Token(helo, "", utf8);
     }
 
     /// <summary>
@@ -60,7 +59,7 @@ public static class ReceivedHeader
     /// <c>&lt;&gt;;()"\</c>) leaves "for" out rather than write it escaped: it is optional (RFC 5321 §4.4), and
     /// readers of trace fields seldom undo quoted-pairs.
     /// </summary>
-    internal static string? ForClause(string address, bool utf8)
+    private static string? ForClause(string address, bool utf8)
     {
         int at = address.LastIndexOf('@');
         if (at <= 0) return null;
@@ -68,14 +67,15 @@ public static class ReceivedHeader
         var domain = address[(at + 1)..];
         if (!utf8 && !address.All(char.IsAscii)) return null;
         bool dotAtom = local.Split('.').All(atom => atom.Length > 0 && atom.All(c => IsAtext(c) || (utf8 && IsSafeNonAscii(c))));
-        return dotAtom && (AddressParser.IsDomain(domain) || AddressParser.IsAddressLiteral(domain)) ? address : null;
+        bool plainDomain = AddressParser.IsAddressLiteral(domain) || (AddressParser.IsDomain(domain) && Token(domain, "", utf8) == domain);
+        return dotAtom && plainDomain ? address : null;
     }
 
     /// <summary>RFC 5322 atext: none of the specials that give a trace field its structure.</summary>
     private static bool IsAtext(char c) => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-/=?^_`{|}~".Contains(c);
 
     /// <summary>Letters, digits, '.', '-', '_' and <paramref name="extra"/>; every other character becomes '?'.</summary>
-    internal static string Token(string text, string extra = "", bool utf8 = false)
+    private static string Token(string text, string extra = "", bool utf8 = false)
     {
         var sb = new StringBuilder(text.Length);
         foreach (char c in text)

@@ -392,15 +392,6 @@ public static class ConfigLoader
             s.Int("connections_per_minute", 0, 0, 1_000_000),
             s.Int("messages_per_minute", 0, 0, 1_000_000),
             s.Int("recipients_per_minute", 0, 0, 10_000_000));
-        // Unset, it follows a max_message_size set below it; set, it must fit in the message.
-        limits = limits with
-        {
-            MaxHeaderSize = s.Size("max_header_size", Math.Min(d.MaxHeaderSize, limits.MaxMessageSize), 1024, 2L * 1024 * 1024 * 1024),
-        };
-        if (limits.MaxHeaderSize > limits.MaxMessageSize)
-        {
-            throw s.Error("max_header_size", $"must not be larger than max_message_size ({limits.MaxMessageSize} bytes)");
-        }
         s.Finish();
         return limits;
     }

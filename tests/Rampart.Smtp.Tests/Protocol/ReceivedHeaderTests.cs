@@ -60,7 +60,7 @@ public partial class ReceivedHeaderTests
     [InlineData("evil;by(trusted)", "evil?by?trusted?")]
     [InlineData("x)with", "x?with")]
     [InlineData("a]b[c", "a?b?c")]
-    [InlineData("<a>\"b\"\\c", "?a???b??c")]
+    [InlineData("<a>\"b\"\\c", "?a??b??c")]
     [InlineData("evil\r\n\tby", "evil???by")]
     [InlineData("[1.2.3.4];", "?1.2.3.4??")]
     [InlineData("caf\u00e9.test", "caf?.test")]
@@ -90,6 +90,13 @@ public partial class ReceivedHeaderTests
     [InlineData("\"bob\"@example.test", "")]
     public void Only_a_dot_atom_recipient_is_written_in_for(string recipient, string written) =>
         Assert.Equal(written, Build("c.test", recipients: [recipient]).Groups["for"].Value);
+
+    [Theory]
+    [InlineData("b\u00f6b@ex\u00e4mple.test", "b\u00f6b@ex\u00e4mple.test")]
+    [InlineData("bob@a\u202Eb;c", "")]
+    [InlineData("b\u202Eob@example.test", "")]
+    public void With_smtputf8_a_utf8_recipient_is_written_unless_it_holds_specials_or_invisible_characters(string recipient, string written) =>
+        Assert.Equal(written, Build("c.test", recipients: [recipient], utf8: true).Groups["for"].Value);
 
     [Fact]
     public void Several_recipients_leave_for_out() =>

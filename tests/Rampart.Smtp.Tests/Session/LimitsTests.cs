@@ -79,7 +79,8 @@ public class LimitsTests
         for (int i = 0; sb.Length < size / 2; i++) sb.Append("\r\n\tcontinued ").Append(i);
         sb.Append("\r\n");
         for (int i = 0; sb.Length < size - 200; i++) sb.Append("X-Filler-").Append(i).Append(": value\r\n");
-        sb.Append("X-Pad: ").Append('p', size - sb.Length - "X-Pad: \r\n\r\n".Length).Append("\r\n\r\n");
+        int pad = size - sb.Length - "X-Pad: \r\n\r\n".Length;
+        sb.Append("X-Pad: ").Append('p', pad).Append("\r\n\r\n");
         Assert.Equal(size, sb.Length);
         return sb.ToString();
     }
