@@ -28,22 +28,27 @@ public sealed class ContentFramer(bool dotStuffed, long maxSize, int maxLineLeng
     private readonly ReceivedCounter received = new();
     private State state = State.LineStart;
     private long lineLength;
+    /// <summary>
+    /// The message will be refused, so its bytes are no longer stored: checked for every run of bytes, so kept in one
+    /// field. The header limits join it at each line end, a line late at most; <see cref="Failed"/> is exact.
+    /// </summary>
+    private bool refused;
 
     public long Size { get; private set; }
-    public bool SawBareLineEnding { get; private set; }
-    public bool SawLongLine { get; private set; }
-    public bool TooBig { get; private set; }
+    public bool SawBareLineEnding { get; private set { field = value; refused |= value; } }
+    public bool SawLongLine { get; private set { field = value; refused |= value; } }
+    public bool TooBig { get; private set { field = value; refused |= value; } }
     public bool SawEightBit { get; private set; }
-    public bool SawNul { get; private set; }
+    public bool SawNul { get; private set { field = value; refused |= value; } }
     /// <summary>The client's first line is a continuation line (starts with SP or HT), after dot-unstuffing.</summary>
-    public bool StartsFolded { get; private set; }
+    public bool StartsFolded { get; private set { field = value; refused |= value; } }
     /// <summary>Bytes of the client's header section, CRLFs and the empty line that ends it included (ours is written apart).</summary>
-    public long HeaderSize { get; private set; }
-    public bool HeaderTooBig => HeaderSize > maxHeaderSize;
+    public long HeaderSize => received.HeaderBytes;
+    public bool HeaderTooBig => received.HeaderBytes > maxHeaderSize;
     /// <summary>Received: fields in the client's header section (ours is written apart, not counted).</summary>
     public int ReceivedHeaders => received.Count;
     public bool TooManyHops => received.Count > maxReceivedHeaders;
-    public bool Failed => SawBareLineEnding || SawNul || StartsFolded || SawLongLine || TooBig || HeaderTooBig || TooManyHops;
+    public bool Failed => refused || HeaderTooBig || TooManyHops;
 
     /// <summary>
     /// Consumes input up to and including the end-of-data line (DATA only). Returns how many bytes
@@ -153,7 +158,6 @@ public sealed class ContentFramer(bool dotStuffed, long maxSize, int maxLineLeng
         if (bytes.IsEmpty) return;
         // The first byte the client sent, whatever the chunk or dot-stuffing: ". x" unstuffs to " x".
         if (Size == 0 && bytes[0] is (byte)' ' or (byte)'\t') StartsFolded = true;
-        if (!received.InBody) HeaderSize += bytes.Length;
         lineLength += bytes.Length;
         if (lineLength > maxLineLength) SawLongLine = true;
         received.Line(bytes);
@@ -162,9 +166,9 @@ public sealed class ContentFramer(bool dotStuffed, long maxSize, int maxLineLeng
 
     private void EmitLineEnd(IBufferWriter<byte> output)
     {
-        if (!received.InBody) HeaderSize += 2;
         lineLength = 0;
         received.LineEnd();
+        if (HeaderTooBig || TooManyHops) refused = true;
         Count("\r\n"u8, output);
     }
 
@@ -174,6 +178,6 @@ public sealed class ContentFramer(bool dotStuffed, long maxSize, int maxLineLeng
         Size += bytes.Length;
         if (Size > maxSize) TooBig = true;
         // Once the message is refused its remaining bytes are only counted, never stored.
-        if (!Failed) output.Write(bytes);
+        if (!refused) output.Write(bytes);
     }
 }
