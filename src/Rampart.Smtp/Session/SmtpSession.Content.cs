@@ -62,7 +62,7 @@ public sealed partial class SmtpSession
                 return;
             }
             chunkFramer = new ContentFramer(dotStuffed: false, options.Limits.MaxMessageSize, options.Limits.MaxTextLine, options.Limits.MaxReceivedHeaders,
-            options.Limits.MaxHeaderSize);
+                options.Limits.MaxHeaderSize);
             state = SessionState.Chunking;
         }
         var framer = chunkFramer!;
