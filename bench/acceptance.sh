@@ -44,6 +44,7 @@ COUNT_4K_C1="${COUNT_4K_C1:-1000}"
 # (Rampart.Bench --mime-file): bench/antimalware.sh uses these to turn the content filters on.
 LISTENER_EXTRA="${LISTENER_EXTRA:-}"
 TOP_EXTRA="${TOP_EXTRA:-}"
+LIMITS_EXTRA="${LIMITS_EXTRA:-}"
 MIME_FILE="${MIME_FILE:-}"
 SCENARIOS="${SCENARIOS:-4k-c50:4096:50:$COUNT_4K_C50 100k-c50:102400:50:$COUNT_100K_C50 4k-c1:4096:1:$COUNT_4K_C1}"
 PER_CONNECTION="${PER_CONNECTION:-100}"
@@ -132,6 +133,7 @@ listeners:
     limits:
       max_connections: 20000
       max_connections_per_client: 20000
+$(printf '%s\n' "$LIMITS_EXTRA" | sed 's/^/      /')
 $(printf '%s\n' "$LISTENER_EXTRA" | sed 's/^/    /')
 routes:
   local: {transport: drop, path: drop}
@@ -257,6 +259,7 @@ REPORT="$BENCH_BASE/acceptance-$STAMP.md"
   echo "Latency is from sending the final \".\" to reading its reply (the gateway fsyncs before its 250)."
   echo "Gateway CPU s is user+system time of the gateway process during the scenario."
   echo "Files under the drop folder at the end: $drop_files (delivery is asynchronous; informational)."
+  echo "Gateway peak RSS (VmHWM, whole run): $(awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$GW_PID/status" 2>/dev/null) MiB."
 } > "$REPORT"
 echo
 cat "$REPORT"

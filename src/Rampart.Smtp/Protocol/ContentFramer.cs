@@ -10,25 +10,45 @@ namespace Rampart.Smtp.Protocol;
 /// can never make us see two messages where it sent one.
 /// Unstuffed bytes go to the output in runs, not byte by byte; nothing is held in memory beyond the
 /// caller's chunk buffer. The Received: fields of the header section are counted on the way
-/// (RFC 5321 §6.3), so a looping message is refused without ever being parsed.
+/// (RFC 5321 §6.3), so a looping message is refused without ever being parsed; so is the size of the
+/// header section, which every filter that reads headers holds in memory whole.
+/// Two more things are refused after the message's real end, never by cutting it short:
+/// - a NUL byte: text, even 8BITMIME, may not carry NUL (RFC 5322 §2.3, RFC 6152 §3, RFC 2045 §2.8;
+///   BODY=BINARYMIME is not offered), and a next hop that drops NULs would read "NUL . CRLF" as the
+///   end of data and the rest as commands;
+/// - content whose first line starts with SP or HT: that is a continuation line (RFC 5322 §2.2.3)
+///   with no field before it, so it would fold into the Received field we write above it, and every
+///   reader downstream would take the client's text for our trace.
 /// </summary>
-public sealed class ContentFramer(bool dotStuffed, long maxSize, int maxLineLength, int maxReceivedHeaders = int.MaxValue)
+public sealed class ContentFramer(bool dotStuffed, long maxSize, int maxLineLength, int maxReceivedHeaders = int.MaxValue,
+    long maxHeaderSize = long.MaxValue)
 {
     private enum State { LineStart, Dot, DotCr, Mid, Cr }
 
     private readonly ReceivedCounter received = new();
     private State state = State.LineStart;
     private long lineLength;
+    /// <summary>
+    /// The message will be refused, so its bytes are no longer stored: checked for every run of bytes, so kept in one
+    /// field. The header limits join it at each line end, a line late at most; <see cref="Failed"/> is exact.
+    /// </summary>
+    private bool refused;
 
     public long Size { get; private set; }
-    public bool SawBareLineEnding { get; private set; }
-    public bool SawLongLine { get; private set; }
-    public bool TooBig { get; private set; }
+    public bool SawBareLineEnding { get; private set { field = value; refused |= value; } }
+    public bool SawLongLine { get; private set { field = value; refused |= value; } }
+    public bool TooBig { get; private set { field = value; refused |= value; } }
     public bool SawEightBit { get; private set; }
+    public bool SawNul { get; private set { field = value; refused |= value; } }
+    /// <summary>The client's first line is a continuation line (starts with SP or HT), after dot-unstuffing.</summary>
+    public bool StartsFolded { get; private set { field = value; refused |= value; } }
+    /// <summary>Bytes of the client's header section, CRLFs and the empty line that ends it included (ours is written apart).</summary>
+    public long HeaderSize => received.HeaderBytes;
+    public bool HeaderTooBig => received.HeaderBytes > maxHeaderSize;
     /// <summary>Received: fields in the client's header section (ours is written apart, not counted).</summary>
     public int ReceivedHeaders => received.Count;
     public bool TooManyHops => received.Count > maxReceivedHeaders;
-    public bool Failed => SawBareLineEnding || SawLongLine || TooBig || TooManyHops;
+    public bool Failed => refused || HeaderTooBig || TooManyHops;
 
     /// <summary>
     /// Consumes input up to and including the end-of-data line (DATA only). Returns how many bytes
@@ -67,13 +87,19 @@ public sealed class ContentFramer(bool dotStuffed, long maxSize, int maxLineLeng
                     break;
                 case State.LineStart:
                 case State.Mid:
-                    int run = span[i..].IndexOfAny((byte)'\r', (byte)'\n');
+                    // One vectorised search finds the next byte that needs a decision; the run before it is plain text.
+                    int run = span[i..].IndexOfAny((byte)'\r', (byte)'\n', (byte)0);
                     if (run < 0) run = span.Length - i;
                     Emit(span.Slice(i, run), output);
                     i += run;
                     state = State.Mid;
                     if (i == span.Length) break;
-                    if (span[i] == (byte)'\r')
+                    if (span[i] == 0)
+                    {
+                        SawNul = true;
+                        Emit(span.Slice(i, 1), output);
+                    }
+                    else if (span[i] == (byte)'\r')
                     {
                         state = State.Cr;
                     }
@@ -130,6 +156,8 @@ public sealed class ContentFramer(bool dotStuffed, long maxSize, int maxLineLeng
     private void Emit(ReadOnlySpan<byte> bytes, IBufferWriter<byte> output)
     {
         if (bytes.IsEmpty) return;
+        // The first byte the client sent, whatever the chunk or dot-stuffing: ". x" unstuffs to " x".
+        if (Size == 0 && bytes[0] is (byte)' ' or (byte)'\t') StartsFolded = true;
         lineLength += bytes.Length;
         if (lineLength > maxLineLength) SawLongLine = true;
         received.Line(bytes);
@@ -140,6 +168,7 @@ public sealed class ContentFramer(bool dotStuffed, long maxSize, int maxLineLeng
     {
         lineLength = 0;
         received.LineEnd();
+        if (HeaderTooBig || TooManyHops) refused = true;
         Count("\r\n"u8, output);
     }
 
@@ -149,6 +178,6 @@ public sealed class ContentFramer(bool dotStuffed, long maxSize, int maxLineLeng
         Size += bytes.Length;
         if (Size > maxSize) TooBig = true;
         // Once the message is refused its remaining bytes are only counted, never stored.
-        if (!Failed) output.Write(bytes);
+        if (!refused) output.Write(bytes);
     }
 }

@@ -7,6 +7,7 @@ namespace Rampart.Smtp.Protocol;
 /// has passed, so the cost is not per byte. A field name is matched case-insensitively at the start
 /// of a line; a continuation line starts with white space and so never matches. "Received :" with
 /// white space before the colon is RFC 5322 §4.5 obsolete syntax (obs-optional) and counts too.
+/// The bytes of the header section are counted here too, for the same price: nothing once in the body.
 /// </summary>
 internal sealed class ReceivedCounter
 {
@@ -22,10 +23,14 @@ internal sealed class ReceivedCounter
 
     public int Count { get; private set; }
 
+    /// <summary>Bytes of the header section so far, line ends and the empty line that ends it included.</summary>
+    public long HeaderBytes { get; private set; }
+
     /// <summary>Bytes of the current line (never a line end); a line may arrive in any number of pieces.</summary>
     public void Line(ReadOnlySpan<byte> bytes)
     {
         if (inBody || bytes.IsEmpty) return;
+        HeaderBytes += bytes.Length;
         lineEmpty = false;
         for (int i = 0; i < bytes.Length && match != Decided; i++)
         {
@@ -50,6 +55,7 @@ internal sealed class ReceivedCounter
     public void LineEnd()
     {
         if (inBody) return;
+        HeaderBytes += 2;
         if (lineEmpty) inBody = true;
         lineEmpty = true;
         match = 0;

@@ -58,11 +58,16 @@ public static class Replies
     public static readonly SmtpReply TlsRequired = R(530, "5.7.0", "Must issue a STARTTLS command first");
 
     public static readonly SmtpReply MessageTooBig = R(552, "5.3.4", "Message size exceeds fixed maximum message size");
+    /// <summary>The header section alone is over limits.max_header_size, whatever the message's size.</summary>
+    public static readonly SmtpReply HeaderTooBig = R(552, "5.3.4", "Message header size exceeds limit");
     /// <summary>Postscreen's PREGREET verdict: the client did not wait for the greeting (RFC 5321 §4.3.1).</summary>
     public static readonly SmtpReply PregreetTalker = R(554, "5.5.1", "Protocol error: you talked before the greeting");
 
     public static readonly SmtpReply TooManyRecipients = R(452, "4.5.3", "Too many recipients");
     public static readonly SmtpReply BareLineEnding = R(550, "5.6.0", "Message refused: bare <CR> or <LF> in content; lines must end with <CR><LF> (RFC 5321 2.3.8)");
+    public static readonly SmtpReply NulInContent = R(554, "5.6.0", "Message refused: NUL character in content; only BODY=BINARYMIME may carry NUL (RFC 6152 3)");
+    /// <summary>A continuation line with no field before it (RFC 5322 §2.2.3) would fold into our Received field.</summary>
+    public static readonly SmtpReply StartsFolded = R(554, "5.6.0", "Message refused: message starts with a folded header line (RFC 5322 2.2.3)");
     public static readonly SmtpReply TextLineTooLong = R(550, "5.6.0", "Message refused: a line is longer than this server accepts");
     public static readonly SmtpReply TooManyHops = R(554, "5.4.6", "Too many hops (mail loop detected)");
     public static readonly SmtpReply LocalError = R(451, "4.3.0", "Local error in processing; try again later");

@@ -25,6 +25,16 @@ public sealed record SmtpLimits
     /// </summary>
     public int MaxReceivedHeaders { get; init; } = 50;
 
+    /// <summary>
+    /// Bytes of the client's header section (up to and including the empty line that ends it; our Received field is
+    /// not counted, it is ours and bounded), refused with 552 5.3.4 after the message. Filters read the header
+    /// section whole into memory, so this bounds what one message costs them. 256 KiB is Exchange's receive
+    /// connector MaxHeaderSize; real mail stays far below it (a few KiB, tens with long trace and ARC chains).
+    /// </summary>
+    public long MaxHeaderSize { get; init; } = DefaultMaxHeaderSize;
+
+    public const long DefaultMaxHeaderSize = 256 * 1024;
+
     /// <summary>RFC 5321 §4.5.3.1.8: a server must accept at least 100 recipients.</summary>
     public int MaxRecipients { get; init; } = 100;
 

@@ -21,7 +21,8 @@ public sealed partial class SmtpSession
         if (sink is null) return;
         await SendAsync(Replies.StartData);
         BeginContent();
-        var framer = new ContentFramer(dotStuffed: true, options.Limits.MaxMessageSize, options.Limits.MaxTextLine, options.Limits.MaxReceivedHeaders);
+        var framer = new ContentFramer(dotStuffed: true, options.Limits.MaxMessageSize, options.Limits.MaxTextLine, options.Limits.MaxReceivedHeaders,
+            options.Limits.MaxHeaderSize);
         var buffer = contentBuffer ??= new ContentBuffer(ContentFlushThreshold);
         try
         {
@@ -67,7 +68,8 @@ public sealed partial class SmtpSession
                 return;
             }
             BeginContent();
-            chunkFramer = new ContentFramer(dotStuffed: false, options.Limits.MaxMessageSize, options.Limits.MaxTextLine, options.Limits.MaxReceivedHeaders);
+            chunkFramer = new ContentFramer(dotStuffed: false, options.Limits.MaxMessageSize, options.Limits.MaxTextLine, options.Limits.MaxReceivedHeaders,
+                options.Limits.MaxHeaderSize);
             state = SessionState.Chunking;
         }
         var framer = chunkFramer!;
@@ -200,7 +202,10 @@ public sealed partial class SmtpSession
 
     private static SmtpReply? RefusalFor(ContentFramer framer) =>
         framer.TooBig ? Replies.MessageTooBig
+        : framer.HeaderTooBig ? Replies.HeaderTooBig
         : framer.SawBareLineEnding ? Replies.BareLineEnding
+        : framer.SawNul ? Replies.NulInContent
+        : framer.StartsFolded ? Replies.StartsFolded
         : framer.SawLongLine ? Replies.TextLineTooLong
         : framer.TooManyHops ? Replies.TooManyHops
         : null;

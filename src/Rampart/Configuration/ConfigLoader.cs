@@ -463,6 +463,15 @@ public static class ConfigLoader
             MaxConnections = s.Int("max_connections", d.MaxConnections, 1, 1000000),
             MaxConnectionsPerClient = s.Int("max_connections_per_client", d.MaxConnectionsPerClient, 1, 1000000),
         };
+        // Unset, it follows a max_message_size set below it; set, it must fit in the message.
+        limits = limits with
+        {
+            MaxHeaderSize = s.Size("max_header_size", Math.Min(d.MaxHeaderSize, limits.MaxMessageSize), 1024, 2L * 1024 * 1024 * 1024),
+        };
+        if (limits.MaxHeaderSize > limits.MaxMessageSize)
+        {
+            throw s.Error("max_header_size", $"must not be larger than max_message_size ({limits.MaxMessageSize} bytes)");
+        }
         s.Finish();
         return limits;
     }

@@ -103,4 +103,61 @@ public class FramingTests : IAsyncLifetime
         await c.SendAsync("EHLO c\0.test\r\n");
         await c.ExpectAsync("500 5.5.2");
     }
+
+    // A next hop that drops NULs would take "NUL . CRLF" for the end of data and run the rest as commands.
+    [Theory]
+    [InlineData(SmtpTranscript.WriteMode.Whole)]
+    [InlineData(SmtpTranscript.WriteMode.ByLine)]
+    public async Task Data_with_a_nul_is_one_refused_message_and_the_session_stays_in_sync(SmtpTranscript.WriteMode mode)
+    {
+        await using var c = await OpenTransactionAsync();
+        c.Mode = mode;
+        await c.CommandAsync("DATA", "354 ");
+        await c.SendAsync("Subject: outer\r\n\r\nhello\r\n\0.\r\nMAIL FROM:<evil@foreign.test>\r\nRCPT TO:<carol@example.test>\r\nDATA\r\nSubject: smuggled\r\n\r\nx\r\n.\r\n");
+        await c.ExpectAsync("554 5.6.0 Message refused: NUL character in content");
+        await c.CommandAsync("NOOP", "250 2.0.0");
+        await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
+        await c.DataAsync("Subject: clean\r\n\r\nok\r\n");
+        var text = await File.ReadAllTextAsync(Assert.Single(await gateway.WaitForDropAsync(1)));
+        Assert.Contains("Subject: clean", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("smuggled", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bdat_with_a_nul_is_refused_at_its_last_chunk()
+    {
+        await using var c = await OpenTransactionAsync();
+        var chunk = "Subject: outer\r\n\r\nhello\r\n\0.\r\nMAIL FROM:<evil@foreign.test>\r\n";
+        await c.SendAsync($"BDAT {chunk.Length} LAST\r\n{chunk}");
+        await c.ExpectAsync("554 5.6.0 Message refused: NUL");
+        await c.CommandAsync("NOOP", "250 2.0.0");
+        await Task.Delay(200);
+        Assert.Equal(0, gateway.DropCount());
+    }
+
+    // A first line that starts with white space would continue the Received field Rampart writes above it.
+    [Theory]
+    [InlineData("\twith ESMTPSA id forged\r\nSubject: x\r\n\r\nbody\r\n")]
+    [InlineData(" with ESMTPSA\r\n\r\nbody\r\n")]
+    [InlineData(". with ESMTPSA\r\n\r\nbody\r\n")]
+    public async Task Data_starting_with_a_folded_line_is_refused(string content)
+    {
+        await using var c = await OpenTransactionAsync();
+        await c.DataAsync(content, "554 5.6.0 Message refused: message starts with a folded header line");
+        await c.CommandAsync("NOOP", "250 2.0.0");
+        Assert.Equal(0, gateway.DropCount());
+    }
+
+    [Fact]
+    public async Task Bdat_whose_first_chunk_is_one_space_is_refused()
+    {
+        await using var c = await OpenTransactionAsync();
+        await c.SendAsync("BDAT 1\r\n ");
+        await c.ExpectAsync("554 5.6.0 Message refused: message starts with a folded");
+        var rest = "with ESMTPSA\r\nSubject: x\r\n\r\nbody\r\n";
+        await c.SendAsync($"BDAT {rest.Length} LAST\r\n{rest}");
+        await c.ExpectAsync("503 5.5.1");
+        await c.CommandAsync("NOOP", "250 2.0.0");
+        Assert.Equal(0, gateway.DropCount());
+    }
 }

@@ -72,6 +72,46 @@ public class LimitsTests
         await c.DataAsync("Received: from a.test\r\nReceived: from b.test\r\nFrom: a@foreign.test\r\n\r\nx\r\n", "250 2.0.0");
     }
 
+    /// <summary>A header section of exactly <paramref name="size"/> bytes, empty line included, made of many short fields and one long folded one.</summary>
+    private static string HeaderSection(int size)
+    {
+        var sb = new System.Text.StringBuilder("Subject: many fields\r\nX-Folded: start");
+        for (int i = 0; sb.Length < size / 2; i++) sb.Append("\r\n\tcontinued ").Append(i);
+        sb.Append("\r\n");
+        for (int i = 0; sb.Length < size - 200; i++) sb.Append("X-Filler-").Append(i).Append(": value\r\n");
+        int pad = size - sb.Length - "X-Pad: \r\n\r\n".Length;
+        sb.Append("X-Pad: ").Append('p', pad).Append("\r\n\r\n");
+        Assert.Equal(size, sb.Length);
+        return sb.ToString();
+    }
+
+    [Fact]
+    public async Task A_header_section_over_the_default_256_KiB_is_refused_and_one_at_the_limit_accepted()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        await using var c = await HelloAsync(gateway);
+        await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
+        await c.DataAsync(HeaderSection(256 * 1024 + 1) + "body\r\n", "552 5.3.4 Message header size exceeds limit");
+        await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
+        await c.DataAsync(HeaderSection(256 * 1024) + "body\r\n", "250 2.0.0");
+        Assert.Single(await gateway.WaitForDropAsync(1));
+    }
+
+    [Fact]
+    public async Task The_header_size_limit_comes_from_the_configuration_and_applies_to_bdat()
+    {
+        await using var gateway = await StartAsync("max_header_size: 4KiB");
+        await using var c = await HelloAsync(gateway);
+        await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
+        var over = HeaderSection(4097);
+        await c.SendAsync($"BDAT {over.Length}\r\n{over}");
+        await c.ExpectAsync("552 5.3.4 Message header size exceeds limit");
+        await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
+        var under = HeaderSection(4096) + "a body may be larger than the header limit: " + new string('b', 8000) + "\r\n";
+        await c.SendAsync($"BDAT {under.Length} LAST\r\n{under}");
+        await c.ExpectAsync("250 2.0.0");
+    }
+
     [Fact]
     public async Task Too_many_recipients_get_452()
     {

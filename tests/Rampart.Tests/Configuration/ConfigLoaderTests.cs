@@ -123,6 +123,8 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("    accepted_domains: [example.test]", "    accepted_domains: [example.test]\n    rate_limits: {messages_per_minute: -1}", "messages_per_minute: |-1", "listeners.inbound.rate_limits.messages_per_minute", "is not a whole number from 0")]
     [InlineData("hostname: mx.example.test", "hostname: mx.example.test\nrate_limit_store: redis", "rate_limit_store: |redis", "rate_limit_store", "'redis' is not one of memory, sqlite")]
     [InlineData("command_timeout: 5m", "max_recipients: 0", "max_recipients: |0", "listeners.inbound.limits.max_recipients", "'0' is not a whole number from 1 to 100000")]
+    [InlineData("command_timeout: 5m", "max_header_size: 36MiB", "max_header_size: |36MiB", "listeners.inbound.limits.max_header_size", "must not be larger than max_message_size (36700160 bytes)")]
+    [InlineData("command_timeout: 5m", "max_header_size: 0", "max_header_size: |0", "listeners.inbound.limits.max_header_size", "'0' is not a size from 1024")]
     [InlineData("command_timeout: 5m", "max_received_headers: 0", "max_received_headers: |0", "listeners.inbound.limits.max_received_headers", "'0' is not a whole number from 1 to 1000")]
     [InlineData("command_timeout: 5m", "max_received_headers: 1001", "max_received_headers: |1001", "listeners.inbound.limits.max_received_headers", "'1001' is not a whole number from 1 to 1000")]
     [InlineData("command_timeout: 5m", "max_received_headers: many", "max_received_headers: |many", "listeners.inbound.limits.max_received_headers", "'many' is not a whole number")]
@@ -242,6 +244,26 @@ public sealed class ConfigLoaderTests : IDisposable
 
         Assert.Equal(expected, options.Listeners.Single(l => l.Name == "inbound").Limits.MaxReceivedHeaders);
         Assert.Equal(50, options.Listeners.Single(l => l.Name == "outbound").Limits.MaxReceivedHeaders);
+    }
+
+    [Theory]
+    [InlineData("", 256 * 1024)]
+    [InlineData("\n      max_header_size: 64KiB", 64 * 1024)]
+    [InlineData("\n      max_header_size: 35MiB", 35 * 1024 * 1024)]
+    public void The_header_size_limit_is_read(string line, long expected)
+    {
+        var options = Load(Valid.Replace("command_timeout: 5m", "command_timeout: 5m" + line, StringComparison.Ordinal));
+
+        Assert.Equal(expected, options.Listeners.Single(l => l.Name == "inbound").Limits.MaxHeaderSize);
+        Assert.Equal(256 * 1024, options.Listeners.Single(l => l.Name == "outbound").Limits.MaxHeaderSize);
+    }
+
+    [Fact]
+    public void Unset_the_header_size_limit_follows_a_smaller_message_size()
+    {
+        var options = Load(Valid.Replace("max_message_size: 35MiB", "max_message_size: 100KiB", StringComparison.Ordinal));
+
+        Assert.Equal(100 * 1024, options.Listeners.Single(l => l.Name == "inbound").Limits.MaxHeaderSize);
     }
 
     [Fact]
