@@ -72,7 +72,7 @@ public sealed class ContentSmugglingTests : IAsyncLifetime
             await c.SendAsync("BDAT 1\r\n\t");
             await c.ExpectAsync("554 5.6.0");
             await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
-            await c.DataAsync("Subject: genuine\r\n\r\nhello\r\n");
+            await c.DataAsync("From: a@foreign.test\r\nSubject: genuine\r\n\r\nhello\r\n");
         }
 
         var dump = Assert.Single(await sink.WaitForDumpsAsync(1));
@@ -83,7 +83,7 @@ public sealed class ContentSmugglingTests : IAsyncLifetime
         var (field, next) = OurReceived(dump);
         Assert.StartsWith("Received: from evil?by?trusted??10.0.0.1? ([127.0.0.1]:", field, StringComparison.Ordinal);
         Assert.Single(field, ';');
-        Assert.Equal("Subject: genuine", next);
+        Assert.Equal("From: a@foreign.test", next);
     }
 
     [Fact]
@@ -92,19 +92,19 @@ public sealed class ContentSmugglingTests : IAsyncLifetime
         await using (var c = await OpenTransactionAsync())
         {
             await c.CommandAsync("DATA", "354 ");
-            await c.SendAsync("Subject: outer\r\n\r\nhello\r\n\0.\r\nMAIL FROM:<evil@foreign.test>\r\nRCPT TO:<carol@example.test>\r\nDATA\r\n" +
-                "Subject: smuggled\r\n\r\nx\r\n.\r\n");
+            await c.SendAsync("From: a@foreign.test\r\nSubject: outer\r\n\r\nhello\r\n\0.\r\nMAIL FROM:<evil@foreign.test>\r\nRCPT TO:<carol@example.test>\r\nDATA\r\n" +
+                "From: a@foreign.test\r\nSubject: smuggled\r\n\r\nx\r\n.\r\n");
             await c.ExpectAsync("554 5.6.0 Message refused: NUL character in content");
             await c.CommandAsync("NOOP", "250 2.0.0");
 
             await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
-            var chunk = "Subject: outer 2\r\n\r\nhello\r\n\0.\r\nRSET\r\n";
+            var chunk = "From: a@foreign.test\r\nSubject: outer 2\r\n\r\nhello\r\n\0.\r\nRSET\r\n";
             await c.SendAsync($"BDAT {chunk.Length} LAST\r\n{chunk}");
             await c.ExpectAsync("554 5.6.0 Message refused: NUL character in content");
 
             // In sync: the next transaction is served as its own.
             await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
-            await c.DataAsync("Subject: after\r\n\r\nclean\r\n");
+            await c.DataAsync("From: a@foreign.test\r\nSubject: after\r\n\r\nclean\r\n");
         }
 
         var dump = Assert.Single(await sink.WaitForDumpsAsync(1));

@@ -40,7 +40,7 @@ public sealed class RefusalLogTests
             await smtp.CommandAsync("RCPT TO:<x@elsewhere.test>", "550 5.7.1");
             await smtp.CommandAsync("RCPT TO:<bob@example.test>", "250 ");
             await smtp.CommandAsync("DATA", "354 ");
-            await smtp.SendAsync("Subject: bare\r\n\r\nbare\nline feed\r\n.\r\n");
+            await smtp.SendAsync("From: a@foreign.test\r\nSubject: bare\r\n\r\nbare\nline feed\r\n.\r\n");
             await smtp.ExpectAsync("550 5.6.0");
             await smtp.CommandAsync("EHLO bad\u001b[31mname", "501 ");
 
@@ -134,7 +134,7 @@ public sealed class RefusalLogTests
             await smtp.CommandAsync($"AUTH PLAIN {wrong}", "535 5.7.8");
             await smtp.CommandAsync($"AUTH PLAIN {Plain("alice@example.test", "alice pw")}", "235 ");
             await smtp.EnvelopeAsync("alice@example.test", "friend@elsewhere.test");
-            await smtp.DataAsync("Subject: logged\r\n\r\nhello\r\n");
+            await smtp.DataAsync("From: a@foreign.test\r\nSubject: logged\r\n\r\nhello\r\n");
             await smtp.CommandAsync("QUIT", "221 ");
         }
 
@@ -176,7 +176,7 @@ public sealed class RefusalLogTests
         {
             await smtp.HelloAsync();
             await smtp.EnvelopeAsync("alice@sender.test", "bob@example.test");
-            await smtp.DataAsync("Subject: to a hostile hop\r\n\r\nhello\r\n");
+            await smtp.DataAsync("From: a@foreign.test\r\nSubject: to a hostile hop\r\n\r\nhello\r\n");
             await smtp.CommandAsync("QUIT", "221 ");
         }
 

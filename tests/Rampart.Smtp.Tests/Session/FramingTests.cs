@@ -30,7 +30,7 @@ public class FramingTests : IAsyncLifetime
     {
         await using var c = await OpenTransactionAsync();
         await c.CommandAsync("DATA", "354 ");
-        await c.SendAsync($"Subject: outer\r\n\r\nhello{fakeEnd}MAIL FROM:<evil@foreign.test>\r\nRCPT TO:<carol@example.test>\r\nDATA\r\nSubject: smuggled\r\n\r\nx\r\n.\r\n");
+        await c.SendAsync($"From: a@foreign.test\r\nSubject: outer\r\n\r\nhello{fakeEnd}MAIL FROM:<evil@foreign.test>\r\nRCPT TO:<carol@example.test>\r\nDATA\r\nSubject: smuggled\r\n\r\nx\r\n.\r\n");
         await c.ExpectAsync("550 5.6.0");
         await c.CommandAsync("NOOP", "250 2.0.0");
         await Task.Delay(200);
@@ -42,7 +42,7 @@ public class FramingTests : IAsyncLifetime
     public async Task Bdat_with_a_bare_line_ending_is_refused_and_nothing_smuggled(string fakeEnd)
     {
         await using var c = await OpenTransactionAsync();
-        var chunk = $"Subject: outer\r\n\r\nhello{fakeEnd}MAIL FROM:<evil@foreign.test>\r\n";
+        var chunk = $"From: a@foreign.test\r\nSubject: outer\r\n\r\nhello{fakeEnd}MAIL FROM:<evil@foreign.test>\r\n";
         await c.SendAsync($"BDAT {chunk.Length} LAST\r\n{chunk}");
         await c.ExpectAsync("550 5.6.0");
         await c.CommandAsync("NOOP", "250 2.0.0");
@@ -113,11 +113,11 @@ public class FramingTests : IAsyncLifetime
         await using var c = await OpenTransactionAsync();
         c.Mode = mode;
         await c.CommandAsync("DATA", "354 ");
-        await c.SendAsync("Subject: outer\r\n\r\nhello\r\n\0.\r\nMAIL FROM:<evil@foreign.test>\r\nRCPT TO:<carol@example.test>\r\nDATA\r\nSubject: smuggled\r\n\r\nx\r\n.\r\n");
+        await c.SendAsync("From: a@foreign.test\r\nSubject: outer\r\n\r\nhello\r\n\0.\r\nMAIL FROM:<evil@foreign.test>\r\nRCPT TO:<carol@example.test>\r\nDATA\r\nSubject: smuggled\r\n\r\nx\r\n.\r\n");
         await c.ExpectAsync("554 5.6.0 Message refused: NUL character in content");
         await c.CommandAsync("NOOP", "250 2.0.0");
         await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
-        await c.DataAsync("Subject: clean\r\n\r\nok\r\n");
+        await c.DataAsync("From: a@foreign.test\r\nSubject: clean\r\n\r\nok\r\n");
         var text = await File.ReadAllTextAsync(Assert.Single(await gateway.WaitForDropAsync(1)));
         Assert.Contains("Subject: clean", text, StringComparison.Ordinal);
         Assert.DoesNotContain("smuggled", text, StringComparison.Ordinal);
@@ -127,7 +127,7 @@ public class FramingTests : IAsyncLifetime
     public async Task Bdat_with_a_nul_is_refused_at_its_last_chunk()
     {
         await using var c = await OpenTransactionAsync();
-        var chunk = "Subject: outer\r\n\r\nhello\r\n\0.\r\nMAIL FROM:<evil@foreign.test>\r\n";
+        var chunk = "From: a@foreign.test\r\nSubject: outer\r\n\r\nhello\r\n\0.\r\nMAIL FROM:<evil@foreign.test>\r\n";
         await c.SendAsync($"BDAT {chunk.Length} LAST\r\n{chunk}");
         await c.ExpectAsync("554 5.6.0 Message refused: NUL");
         await c.CommandAsync("NOOP", "250 2.0.0");

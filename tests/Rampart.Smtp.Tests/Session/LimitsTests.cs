@@ -24,7 +24,7 @@ public class LimitsTests
         await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
         await c.CommandAsync("DATA", "354 ");
         var line = new string('x', 70) + "\r\n";
-        await c.SendAsync("Subject: big\r\n\r\n" + string.Concat(Enumerable.Repeat(line, 100)) + ".\r\n");
+        await c.SendAsync("From: a@foreign.test\r\nSubject: big\r\n\r\n" + string.Concat(Enumerable.Repeat(line, 100)) + ".\r\n");
         await c.ExpectAsync("552 5.3.4");
         await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
         await c.DataAsync("From: a@foreign.test\r\nSubject: small\r\n\r\nok\r\n", "250 2.0.0");
@@ -57,7 +57,7 @@ public class LimitsTests
         await c.CommandAsync("NOOP", "250 ");
         await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
         await c.CommandAsync("DATA", "354 ");
-        await c.SendAsync("Subject: long\r\n\r\n" + new string('z', 1200) + "\r\n.\r\n");
+        await c.SendAsync("From: a@foreign.test\r\nSubject: long\r\n\r\n" + new string('z', 1200) + "\r\n.\r\n");
         await c.ExpectAsync("550 5.6.0");
     }
 
@@ -75,7 +75,7 @@ public class LimitsTests
     /// <summary>A header section of exactly <paramref name="size"/> bytes, empty line included, made of many short fields and one long folded one.</summary>
     private static string HeaderSection(int size)
     {
-        var sb = new System.Text.StringBuilder("Subject: many fields\r\nX-Folded: start");
+        var sb = new System.Text.StringBuilder("From: a@foreign.test\r\nSubject: many fields\r\nX-Folded: start");
         for (int i = 0; sb.Length < size / 2; i++) sb.Append("\r\n\tcontinued ").Append(i);
         sb.Append("\r\n");
         for (int i = 0; sb.Length < size - 200; i++) sb.Append("X-Filler-").Append(i).Append(": value\r\n");
@@ -202,7 +202,7 @@ public class LimitsTests
         await using var c = await HelloAsync(gateway);
         await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
         await c.CommandAsync("DATA", "354 ");
-        await c.SendAsync("Subject: half\r\n\r\npartial");
+        await c.SendAsync("From: a@foreign.test\r\nSubject: half\r\n\r\npartial");
         await c.ExpectAsync("421 4.4.2", TimeSpan.FromSeconds(5));
         Assert.Equal(0, gateway.DropCount());
         Assert.Empty(Directory.GetFiles(Path.Combine(gateway.DataDir, "queue", "incoming")));

@@ -59,7 +59,7 @@ public class SlowClientTests
         await using var c = await EnvelopeAsync(gateway);
         await c.CommandAsync("DATA", "354 ");
         using var stop = new CancellationTokenSource();
-        var trickle = TrickleAsync(c, i => i == 0 ? "Subject: slow\r\n\r\n" : "x", TimeSpan.FromMilliseconds(250), stop.Token);
+        var trickle = TrickleAsync(c, i => i == 0 ? "From: a@foreign.test\r\nSubject: slow\r\n\r\n" : "x", TimeSpan.FromMilliseconds(250), stop.Token);
 
         await ExpectClosedWithAsync(c, "421 4.4.2 Message data arriving too slowly", trickle, stop);
         Assert.Equal(0, gateway.DropCount());
@@ -125,7 +125,7 @@ public class SlowClientTests
         await c.HelloAsync();
         foreach (var junk in new[] { "NOOP", "RSET", "VRFY bob", "HELP" }) await c.CommandAsync(junk, "2");
         await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
-        await c.DataAsync("Subject: real\r\n\r\nmail\r\n");
+        await c.DataAsync("From: a@foreign.test\r\nSubject: real\r\n\r\nmail\r\n");
 
         for (int i = 0; i < 5; i++) await c.CommandAsync("NOOP", "250 ");
         await c.CommandAsync("NOOP", "421 4.7.0 Too many commands without mail");

@@ -51,6 +51,6 @@ public sealed class GatewayReloadTests
         await using var smtp = await gateway.ConnectAsync();
         await smtp.HelloAsync();
         await smtp.EnvelopeAsync("alice@sender.test", to);
-        await smtp.DataAsync("Subject: reload\r\n\r\nbody\r\n");
+        await smtp.DataAsync("From: a@foreign.test\r\nSubject: reload\r\n\r\nbody\r\n");
     }
 }
