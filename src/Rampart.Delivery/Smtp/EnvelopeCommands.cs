@@ -47,7 +47,7 @@ internal static class EnvelopeCommands
         if (original is null || original.IndexOf(';') is not (> 0 and var semi)) return null;
         var address = original[(semi + 1)..];
         if (address.Length == 0 || address.Any(char.IsControl)) return null;
-        return original[..semi] switch
+        return original[..semi].ToLowerInvariant() switch
         {
             "rfc822" when Ascii.IsValid(address) => "rfc822;" + XTextEncode(address),
             "utf-8" => "utf-8;" + Utf8AddressXText(address),
