@@ -144,7 +144,9 @@ public sealed class Section(YamlTree tree, YamlMappingNode node, string path)
         var result = new List<IPNetwork>();
         foreach (var item in List(key))
         {
-            result.Add(ParseNetwork(item) ?? throw Error(key, IpSyntax.IsLooseAddress(item.Split('/')[0]) ? NotStrict(item)
+            // The platform reading the address part at all makes it a strictness problem ("010.0.0.0/8"), not a typo.
+            var part = item.Split('/')[0];
+            result.Add(ParseNetwork(item) ?? throw Error(key, IPAddress.TryParse(part, out _) && !IpSyntax.TryParseAddress(part, out _) ? NotStrict(item)
                 : $"'{item}' is not an address or CIDR network with no host bits set (examples: 192.0.2.0/24, 2001:db8::/32, 127.0.0.1)"));
         }
         return result;

@@ -34,7 +34,6 @@ public class OrcptTests
     // Not addr-type ";" value at all.
     [InlineData("bob@example.test", CommandError.OrcptSyntax)]
     [InlineData(";bob@example.test", CommandError.OrcptSyntax)]
-    [InlineData("rfc822;", CommandError.OrcptSyntax)]
     [InlineData("rfc 822;bob@example.test", CommandError.OrcptSyntax)]            // the space splits the parameter
     [InlineData("rfc(822);bob@example.test", CommandError.OrcptSyntax)]          // not an atom
     [InlineData("rfc822;bob=x@example.test", CommandError.OrcptSyntax)]          // '=' is not xtext
@@ -53,6 +52,7 @@ public class OrcptTests
     [InlineData("x400;/G=Bob/S=Smith/", CommandError.OrcptUnknownType)]
     [InlineData("unknown;bob@example.test", CommandError.OrcptUnknownType)]
     // The right type, but not a mailbox.
+    [InlineData("rfc822;", CommandError.OrcptBadAddress)]
     [InlineData("rfc822;bob", CommandError.OrcptBadAddress)]
     [InlineData("rfc822;bob@", CommandError.OrcptBadAddress)]
     [InlineData("rfc822;bob@example.test.", CommandError.OrcptBadAddress)]
