@@ -21,13 +21,13 @@ public sealed class OrcptRelayTests
         {
             await c.HelloAsync();
             await c.CommandAsync($"MAIL FROM:<{Sender}>", "250 ");
+            await c.CommandAsync("RCPT TO:<dave@example.test> ORCPT=x400;/G+3DDave/S+3DSmith/", "501 5.5.4 Unsupported ORCPT address type");
+            await c.CommandAsync("RCPT TO:<erin@example.test> ORCPT=rfc822;erin", "501 5.5.4 ORCPT address is not a valid mailbox");
+            await c.CommandAsync("RCPT TO:<frank@example.test> ORCPT=rfc822;frank+0D+0AX-Injected:+20yes@example.test", "501 5.5.4 Bad ORCPT value");
             // Valid, but spelled as no canonical encoder would: upper-case type, "@" as +40.
             await c.CommandAsync("RCPT TO:<bob@example.test> NOTIFY=FAILURE ORCPT=RFC822;bob+40example.test", "250 ");
             // RFC 6533's unitext form (raw UTF-8) in a transaction without SMTPUTF8, to a next hop without it.
             await c.CommandAsync("RCPT TO:<carol@example.test> ORCPT=utf-8;jörg@exämple.test", "250 ");
-            await c.CommandAsync("RCPT TO:<dave@example.test> ORCPT=x400;/G=Dave/S=Smith/", "501 5.5.4 Unsupported ORCPT address type");
-            await c.CommandAsync("RCPT TO:<erin@example.test> ORCPT=rfc822;erin", "501 5.5.4 ORCPT address is not a valid mailbox");
-            await c.CommandAsync("RCPT TO:<frank@example.test> ORCPT=rfc822;frank+0D+0AX-Injected:+20yes@example.test", "501 5.5.4 Bad ORCPT value");
             await c.DataAsync(Message("orcpt passed on"));
         }
 
