@@ -1,3 +1,4 @@
+using System.Net;
 using Rampart.EndToEnd.Fixtures;
 using Rampart.Testing;
 using Rampart.Testing.Processes;
@@ -65,6 +66,30 @@ public sealed class EarlyContentTests
         Assert.True(await c.IsClosedAsync(), "the connection is closed after the refusal");
         Assert.True(QueueIsEmpty(gateway));
         Assert.Equal(0, sink.DumpCount);
+    }
+
+    [Fact]
+    public async Task The_built_program_logs_the_refusal_with_the_client_and_an_escaped_excerpt()
+    {
+        using var temp = new TempDirectory("rampart-e2e-early");
+        var setup = RampartConfigFile.WriteStandard(temp);
+        await using var rampart = RampartProcess.StartRampart(["run", "--config", setup.ConfigPath]);
+        await rampart.WaitForOutputAsync("Rampart started from");
+
+        await using (var c = await SmtpTranscript.ConnectAsync(new IPEndPoint(IPAddress.Loopback, setup.InboundPort)))
+        {
+            await c.HelloAsync();
+            await c.EnvelopeAsync("x@foreign.test", "bob@example.test");
+            await c.SendAsync("DATA\r\nSubject: early\r\n\r\n\u001b[31mred\r\n.\r\n");
+            await c.ExpectAsync("554 5.5.0");
+        }
+
+        await rampart.WaitForOutputAsync("improper command pipelining after DATA");
+        var line = rampart.Stdout.Split('\n').Single(l => l.Contains("improper command pipelining after DATA", StringComparison.Ordinal));
+        Assert.Contains("127.0.0.1", line, StringComparison.Ordinal);
+        // The client's bytes are shown, with CR, LF and ESC escaped: nothing it sent can forge a log line.
+        Assert.Contains("Subject: early\\r\\n\\r\\n\\x1B[31mred", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u001b[31m", line, StringComparison.Ordinal);
     }
 
     [Fact]
