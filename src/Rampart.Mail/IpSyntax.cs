@@ -35,7 +35,7 @@ public static class IpSyntax
         if (!TryParseAddress(slash < 0 ? text : text[..slash], out var address)) return false;
         int bits = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128;
         int prefix = bits;
-        if (slash >= 0 && (!TryParseDecimal(text[(slash + 1)..], bits, out prefix))) return false;
+        if (slash >= 0 && !TryParseDecimal(text[(slash + 1)..], bits, out prefix)) return false;
         network = new IPNetwork(address, prefix);
         return network.BaseAddress.Equals(address);
     }
