@@ -34,6 +34,10 @@ internal static partial class SmtpLog
     [LoggerMessage(1009, LogLevel.Warning, "Session {SessionId}: input pipelined behind a refused DATA; closing")]
     public static partial void ImproperPipelining(ILogger logger, string sessionId);
 
+    /// <summary>Postfix logs the same as "improper command pipelining after DATA from CLIENT: INPUT".</summary>
+    [LoggerMessage(1060, LogLevel.Warning, "Session {SessionId} from {Client}: improper command pipelining after DATA: content sent before the 354 ({Input}); refused and closing")]
+    public static partial void ContentBeforeGoAhead(ILogger logger, string sessionId, IPAddress client, string input);
+
     [LoggerMessage(1005, LogLevel.Information, "Session {SessionId} started {Protocol} with {Cipher}")]
     public static partial void TlsStarted(ILogger logger, string sessionId, string protocol, string cipher);
 

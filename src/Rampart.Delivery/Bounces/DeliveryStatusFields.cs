@@ -30,7 +30,7 @@ internal static class DeliveryStatusFields
         {
             text.Append("\r\n");
             // RFC 3464 §2.3.1: only when the client gave ORCPT, exactly as given (decoded from xtext).
-            if (r.Recipient.OriginalRecipient is { } orcpt) Field(text, "Original-Recipient", orcpt, international);
+            if (r.Recipient.OriginalRecipient is { } orcpt) Field(text, "Original-Recipient", OriginalRecipient(orcpt, international), international);
             Field(text, "Final-Recipient", $"{AddressType(r.Recipient.Address, international)}; {r.Recipient.Address}", international);
             Field(text, "Action", ActionName(r.Action), international);
             Field(text, "Status", r.Status, international);
@@ -54,6 +54,15 @@ internal static class DeliveryStatusFields
         DsnAction.Expanded => "expanded",
         _ => throw new ArgumentOutOfRangeException(nameof(action)),
     };
+
+    /// <summary>
+    /// RFC 6533 §3: a "utf-8" original recipient in a plain message/delivery-status is written in its 7-bit
+    /// utf-8-addr-xtext form; otherwise it would reach the sender with its non-ASCII letters as '?'.
+    /// </summary>
+    private static string OriginalRecipient(string orcpt, bool international) =>
+        !international && orcpt.StartsWith("utf-8;", StringComparison.OrdinalIgnoreCase)
+            ? "utf-8;" + Smtp.EnvelopeCommands.Utf8AddressXText(orcpt[6..])
+            : orcpt;
 
     private static string AddressType(string address, bool international) =>
         international && !Ascii.IsValid(address) ? "utf-8" : "rfc822";

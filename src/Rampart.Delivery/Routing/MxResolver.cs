@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using DnsClient;
 using DnsClient.Protocol;
+using Rampart.Mail;
 
 namespace Rampart.Delivery.Routing;
 
@@ -16,6 +17,7 @@ public sealed class MxResolver
     internal const string NullMxReason = "556 5.1.10 Recipient domain does not accept mail (null MX, RFC 7505)";
     internal const string NoSuchDomainReason = "550 5.1.2 Recipient domain does not exist";
     internal const string NoAddressReason = "550 5.1.2 Recipient domain has no MX and no address records";
+    internal const string BadLiteralReason = "550 5.1.3 Bad address literal";
     internal const string DnsFailureReason = "451 4.4.3 DNS lookup failed";
     internal const string NoReachableMxReason = "451 4.4.4 No MX host of the recipient domain has an address";
 
@@ -50,10 +52,13 @@ public sealed class MxResolver
         ArgumentException.ThrowIfNullOrWhiteSpace(domain);
 
         // RFC 5321 §4.1.3/§5.1: an address literal names the host directly; DNS is not consulted.
-        if (TryParseAddressLiteral(domain, out var literal))
+        if (IpSyntax.TryParseAddressLiteral(domain, out var literal))
         {
             return new MxResolution.Hosts([new MxHost(domain, 0, [literal], Implicit: true)]);
         }
+        // A literal we cannot read strictly ("[010.0.0.1]", spooled before the SMTP side refused it) is never
+        // guessed at, and never looked up in DNS as a name either.
+        if (domain.StartsWith('[')) return new MxResolution.PermanentFailure($"{BadLiteralReason} ({domain})");
 
         var name = domain.TrimEnd('.');
         var mx = await QueryAsync(name, QueryType.MX, cancellationToken);
@@ -121,7 +126,7 @@ public sealed class MxResolver
     /// <summary>A smart host's addresses: an IP address as written, "localhost" as loopback, anything else from DNS.</summary>
     public async Task<(IReadOnlyList<IPAddress> Addresses, string? TemporaryError)> ResolveHostAsync(string host, CancellationToken cancellationToken)
     {
-        if (IPAddress.TryParse(host.Trim('[', ']'), out var ip)) return ([ip], null);
+        if (IpSyntax.TryParseAddress(host.Trim('[', ']'), out var ip)) return ([ip], null);
         if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase)) return ([IPAddress.Loopback], null);
         return await AddressesAsync(host.TrimEnd('.'), cancellationToken);
     }
@@ -187,18 +192,4 @@ public sealed class MxResolver
     private static bool IsRoot(DnsString exchange) => exchange.Value is "." or "";
 
     private static string HostName(DnsString exchange) => exchange.Value.TrimEnd('.');
-
-    /// <summary>RFC 5321 §4.1.3: "[192.0.2.1]" or "[IPv6:2001:db8::1]".</summary>
-    private static bool TryParseAddressLiteral(string domain, out IPAddress address)
-    {
-        address = IPAddress.None;
-        if (domain.Length < 3 || domain[0] != '[' || domain[^1] != ']') return false;
-        var inner = domain[1..^1];
-        if (inner.StartsWith("IPv6:", StringComparison.OrdinalIgnoreCase))
-        {
-            return IPAddress.TryParse(inner[5..], out address!) && address.AddressFamily == AddressFamily.InterNetworkV6;
-        }
-        return IPAddress.TryParse(inner, out address!) && address.AddressFamily == AddressFamily.InterNetwork
-            && inner.Count(c => c == '.') == 3;
-    }
 }

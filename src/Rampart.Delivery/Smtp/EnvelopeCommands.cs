@@ -32,12 +32,39 @@ internal static class EnvelopeCommands
         var line = new StringBuilder("RCPT TO:<").Append(recipient.Address).Append('>');
         if (!caps.Dsn) return line.ToString();
         if (recipient.Notify != DsnNotify.Unspecified) line.Append(" NOTIFY=").Append(Notify(recipient.Notify));
-        // Kept decoded as "type;address" by the inbound parser; re-encoded here (RFC 3461 §4.2).
-        if (recipient.OriginalRecipient is { } orcpt && orcpt.IndexOf(';') is > 0 and var semi)
-        {
-            line.Append(" ORCPT=").Append(orcpt[..semi]).Append(';').Append(XTextEncode(orcpt[(semi + 1)..]));
-        }
+        if (Orcpt(recipient.OriginalRecipient) is { } orcpt) line.Append(" ORCPT=").Append(orcpt);
         return line.ToString();
+    }
+
+    /// <summary>
+    /// The inbound parser keeps ORCPT validated and decoded as "rfc822;address" or "utf-8;address"; it goes out
+    /// re-encoded from that (RFC 3461 §4.2), never as the client wrote it. "utf-8" is always sent in RFC 6533's
+    /// 7-bit utf-8-addr-xtext form, which §3 allows whether or not the next hop offers SMTPUTF8. Anything else
+    /// (a spool written before the types were checked) is left out rather than passed on unchecked.
+    /// </summary>
+    internal static string? Orcpt(string? original)
+    {
+        if (original is null || original.IndexOf(';') is not (> 0 and var semi)) return null;
+        var address = original[(semi + 1)..];
+        if (address.Length == 0 || address.Any(char.IsControl)) return null;
+        return original[..semi].ToLowerInvariant() switch
+        {
+            "rfc822" when Ascii.IsValid(address) => "rfc822;" + XTextEncode(address),
+            "utf-8" => "utf-8;" + Utf8AddressXText(address),
+            _ => null,
+        };
+    }
+
+    /// <summary>RFC 6533 §3 utf-8-addr-xtext: QCHAR as is, every other character as "\x{HEX}" (two digits at least).</summary>
+    public static string Utf8AddressXText(string address)
+    {
+        var sb = new StringBuilder(address.Length);
+        foreach (var rune in address.EnumerateRunes())
+        {
+            if (rune.Value is >= '!' and <= '~' and not '+' and not '=' and not '\\') sb.Append((char)rune.Value);
+            else sb.Append("\\x{").Append(rune.Value.ToString(rune.Value < 0x100 ? "X2" : "X", CultureInfo.InvariantCulture)).Append('}');
+        }
+        return sb.ToString();
     }
 
     private static string Notify(DsnNotify notify)

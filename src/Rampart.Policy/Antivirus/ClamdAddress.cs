@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Rampart.Mail;
 
 namespace Rampart.Policy.Antivirus;
 
@@ -25,12 +26,16 @@ public static class ClamdAddress
         if (text.StartsWith("unix:", StringComparison.OrdinalIgnoreCase)) text = text[5..];
         if (text.StartsWith('/')) return new UnixDomainSocketEndPoint(text);
         if (text.StartsWith("tcp:", StringComparison.OrdinalIgnoreCase)) text = text[4..];
-        if (IPEndPoint.TryParse(text, out var ip) && ip.Port != 0) return ip;
         var colon = text.LastIndexOf(':');
-        if (colon > 0 && int.TryParse(text.AsSpan(colon + 1), out var port) && port is > 0 and < 65536
-            && Uri.CheckHostName(text[..colon]) is UriHostNameType.Dns)
+        if (colon > 0 && int.TryParse(text.AsSpan(colon + 1), out var port) && port is > 0 and < 65536)
         {
-            return new DnsEndPoint(text[..colon], port);
+            var host = text[..colon];
+            bool bracketed = host.Length > 2 && host[0] == '[' && host[^1] == ']';
+            if (bracketed) host = host[1..^1];
+            // Not IPEndPoint.TryParse: it reads "010.0.0.1:3310" as 8.0.0.1, and a resolver would do the same.
+            if (IpSyntax.TryParseAddress(host, out var ip) && (bracketed || !host.Contains(':'))) return new IPEndPoint(ip, port);
+            if (IpSyntax.IsLooseAddress(host)) throw new FormatException($"'{address}': '{host}' is not a strictly written IP address: {IpSyntax.Rule}");
+            if (!bracketed && Uri.CheckHostName(host) is UriHostNameType.Dns) return new DnsEndPoint(host, port);
         }
         throw new FormatException($"'{address}' is neither host:port nor an absolute unix socket path");
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using Rampart.Mail;
 
 namespace Rampart.Policy.Antivirus;
 
@@ -8,7 +9,9 @@ public static class IcapAddress
     public const int DefaultPort = 1344;
 
     public static string? Check(string address) =>
-        TryParse(address, out _) ? null : $"'{address}' is not an icap://host[:port]/service URI";
+        !TryParse(address, out _) ? $"'{address}' is not an icap://host[:port]/service URI"
+        : IpSyntax.HasLooseHost(address.Trim()) ? $"the host of '{address}' is not a strictly written IP address: {IpSyntax.Rule}"
+        : null;
 
     public static bool TryParse(string address, out Uri uri)
     {
@@ -25,7 +28,7 @@ public static class IcapAddress
 
     public static int Port(Uri uri) => uri.Port > 0 ? uri.Port : DefaultPort;
 
-    public static EndPoint EndPoint(Uri uri) => IPAddress.TryParse(uri.IdnHost, out var ip)
+    public static EndPoint EndPoint(Uri uri) => IpSyntax.TryParseAddress(uri.IdnHost, out var ip)
         ? new IPEndPoint(ip, Port(uri))
         : new DnsEndPoint(uri.IdnHost, Port(uri));
 

@@ -1,6 +1,5 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+using Rampart.Mail;
 
 namespace Rampart.Smtp.Protocol;
 
@@ -46,7 +45,9 @@ public static class AddressParser
             error = CommandError.NonAsciiAddressWithoutSmtpUtf8;
             return null;
         }
-        return IsMailbox(inner) ? inner : null;
+        if (IsMailbox(inner)) return inner;
+        if (inner[(inner.LastIndexOf('@') + 1)..].StartsWith('[')) error = CommandError.BadAddressLiteral;
+        return null;
     }
 
     public static bool IsMailbox(string mailbox)
@@ -119,15 +120,9 @@ public static class AddressParser
         return true;
     }
 
-    public static bool IsAddressLiteral(string domain)
-    {
-        if (domain.Length < 3 || domain[0] != '[' || domain[^1] != ']') return false;
-        var inner = domain[1..^1];
-        if (inner.StartsWith("IPv6:", StringComparison.OrdinalIgnoreCase))
-        {
-            return IPAddress.TryParse(inner[5..], out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6;
-        }
-        var parts = inner.Split('.');
-        return parts.Length == 4 && parts.All(p => p.Length is > 0 and <= 3 && p.All(char.IsAsciiDigit) && int.Parse(p) <= 255);
-    }
+    /// <summary>
+    /// RFC 5321 §4.1.3, strictly (<see cref="IpSyntax"/>): "[010.0.0.1]" would be checked as one address by a
+    /// reader of dotted decimal and connected to as 8.0.0.1 by the platform's inet_aton.
+    /// </summary>
+    public static bool IsAddressLiteral(string domain) => IpSyntax.TryParseAddressLiteral(domain, out _);
 }

@@ -58,6 +58,8 @@ public static class CommandParser
         // Many real clients add words after the name (RFC 5321 §4.1.1.1 allows none); the name alone is kept.
         var name = text.Trim().Split(' ', 2)[0];
         if (name.Length == 0 || name.Length > 255 || name.Any(char.IsControl)) return ParseResult.Fail(CommandError.HeloSyntax);
+        // RFC 5321 §4.1.1.1: a bracketed name is an address literal, and then a strict one (no "[010.0.0.1]").
+        if (name.StartsWith('[') && !AddressParser.IsAddressLiteral(name)) return ParseResult.Fail(CommandError.HeloAddressLiteral);
         return ParseResult.Ok(new SmtpCommand.Helo(name, extended));
     }
 
@@ -149,13 +151,7 @@ public static class CommandParser
                     if (value is null || !TryParseNotify(value, out notify)) return ParseResult.Fail(CommandError.BadParameterValue, key);
                     break;
                 case "ORCPT":
-                    // RFC 3461 §4.2: addr-type ";" xtext; kept decoded so bounces can quote it.
-                    int semi = value?.IndexOf(';') ?? -1;
-                    if (semi <= 0 || !XText.TryDecode(value![(semi + 1)..], out var original) || original.Length == 0 || value.Length > 500)
-                    {
-                        return ParseResult.Fail(CommandError.BadParameterValue, key);
-                    }
-                    orcpt = value[..semi] + ";" + original;
+                    if (ParseOrcpt(value, out orcpt) is { } bad) return ParseResult.Fail(bad, key);
                     break;
                 default:
                     return ParseResult.Fail(CommandError.UnknownParameter, key);
@@ -171,6 +167,35 @@ public static class CommandParser
         var address = AddressParser.ParsePath(path, allowUtf8: true, out var error);
         return address is null ? ParseResult.Fail(error) : ParseResult.Ok(new SmtpCommand.Rcpt(new Recipient(address, notify, orcpt)));
     }
+
+    /// <summary>
+    /// RFC 3461 §4.2: ORCPT=addr-type ";" value, where addr-type is an atom. Only the two types whose addresses we
+    /// can check are taken: "rfc822" with an xtext-encoded ASCII mailbox, and RFC 6533's "utf-8" with its own
+    /// encoding and an RFC 6531 mailbox. Kept decoded and canonical ("rfc822;bob@example.test"): bounces quote
+    /// it and the next hop gets it re-encoded, never the client's text.
+    /// </summary>
+    private static CommandError? ParseOrcpt(string? value, out string? orcpt)
+    {
+        orcpt = null;
+        int semi = value?.IndexOf(';') ?? -1;
+        if (value is null || semi <= 0 || value.Length > 500) return CommandError.OrcptSyntax;
+        var type = value[..semi].ToLowerInvariant();
+        var encoded = value[(semi + 1)..];
+        string? address = type switch
+        {
+            "rfc822" => XText.TryDecode(encoded, out var ascii) && Ascii.IsValid(ascii) ? ascii : null,
+            "utf-8" => XText.TryDecodeUtf8Address(encoded, out var unicode) ? unicode : null,
+            _ => type.All(IsAtomText) ? "" : null,
+        };
+        if (address is null) return CommandError.OrcptSyntax;
+        if (type is not ("rfc822" or "utf-8")) return CommandError.OrcptUnknownType;
+        if (!AddressParser.IsMailbox(address)) return CommandError.OrcptBadAddress;
+        orcpt = type + ";" + address;
+        return null;
+    }
+
+    /// <summary>RFC 5322 atext, ASCII only: what an addr-type atom is made of.</summary>
+    private static bool IsAtomText(char c) => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-/=?^_`{|}~".Contains(c);
 
     private static bool TryParseNotify(string value, out DsnNotify notify)
     {

@@ -42,10 +42,17 @@ public static class Replies
     public static readonly SmtpReply RcptSyntax = R(501, "5.5.4", "Syntax: RCPT TO:<address> [parameters]");
     public static readonly SmtpReply BdatSyntax = R(501, "5.5.4", "Syntax: BDAT chunk-size [LAST]; closing because the chunk cannot be skipped");
     public static readonly SmtpReply BadAddress = R(501, "5.1.3", "Bad address syntax");
+    private const string LiteralForms = "[IPv4] with four decimal numbers 0-255 and no leading zeros, or [IPv6:address] (RFC 5321 4.1.3)";
+    public static readonly SmtpReply BadAddressLiteral = R(501, "5.1.3", "Bad address literal: use " + LiteralForms);
+    public static readonly SmtpReply HeloAddressLiteral = R(501, "5.5.4", "Bad address literal in EHLO/HELO: use " + LiteralForms);
     public static readonly SmtpReply NonAsciiAddress = R(553, "5.6.7", "Non-ASCII address requires SMTPUTF8 (RFC 6531)");
     public static readonly SmtpReply UnknownParameter = R(555, "5.5.4", "Unsupported MAIL or RCPT parameter");
     public static readonly SmtpReply BadParameter = R(501, "5.5.4", "Bad parameter value");
     public static readonly SmtpReply DuplicateParameter = R(501, "5.5.4", "Parameter given twice");
+    private const string OrcptForms = "ORCPT=rfc822;xtext-address or ORCPT=utf-8;address (RFC 3461 4.2, RFC 6533 3)";
+    public static readonly SmtpReply OrcptSyntax = R(501, "5.5.4", "Bad ORCPT value: use " + OrcptForms);
+    public static readonly SmtpReply OrcptUnknownType = R(501, "5.5.4", "Unsupported ORCPT address type: use " + OrcptForms);
+    public static readonly SmtpReply OrcptBadAddress = R(501, "5.5.4", "ORCPT address is not a valid mailbox for its type");
 
     public static readonly SmtpReply NeedHelo = R(503, "5.5.1", "Send HELO/EHLO first");
     public static readonly SmtpReply NestedMail = R(503, "5.5.1", "Sender already specified");
@@ -61,6 +68,8 @@ public static class Replies
     /// <summary>The header section alone is over limits.max_header_size, whatever the message's size.</summary>
     public static readonly SmtpReply HeaderTooBig = R(552, "5.3.4", "Message header size exceeds limit");
     /// <summary>Postscreen's PREGREET verdict: the client did not wait for the greeting (RFC 5321 §4.3.1).</summary>
+    /// <summary>RFC 2920 §3.1, in Postfix's words (smtpd_forbid_unauth_pipelining): content sent before the 354.</summary>
+    public static readonly SmtpReply ContentBeforeGoAhead = R(554, "5.5.0", "Error: SMTP protocol synchronization (message content sent before the 354 reply)");
     public static readonly SmtpReply PregreetTalker = R(554, "5.5.1", "Protocol error: you talked before the greeting");
 
     public static readonly SmtpReply TooManyRecipients = R(452, "4.5.3", "Too many recipients");
@@ -96,10 +105,15 @@ public static class Replies
         CommandError.BdatSyntax => BdatSyntax,
         CommandError.NoArgumentsExpected => NoArguments,
         CommandError.BadAddress => BadAddress,
+        CommandError.BadAddressLiteral => BadAddressLiteral,
+        CommandError.HeloAddressLiteral => HeloAddressLiteral,
         CommandError.NonAsciiAddressWithoutSmtpUtf8 => NonAsciiAddress,
         CommandError.UnknownParameter => UnknownParameter,
         CommandError.BadParameterValue => BadParameter,
         CommandError.DuplicateParameter => DuplicateParameter,
+        CommandError.OrcptSyntax => OrcptSyntax,
+        CommandError.OrcptUnknownType => OrcptUnknownType,
+        CommandError.OrcptBadAddress => OrcptBadAddress,
         CommandError.LineTooLong => LineTooLong,
         CommandError.BareLineEnding => BareLineFeedInCommand,
         CommandError.AuthSyntax => AuthSyntax,

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Authentication;
 using Rampart.Mail;
 using Rampart.Smtp.Protocol;
@@ -212,6 +214,43 @@ public sealed partial class SmtpSession
             SmtpLog.ImproperPipelining(logger, facts.SessionId);
             closing = true;
         }
+    }
+
+    /// <summary>
+    /// RFC 2920 §3.1: DATA is the last command of a group, and the content may only follow the 354. A
+    /// client that sends it without waiting is a bulk engine or a smuggling probe, never a conforming MTA;
+    /// Postfix refuses it (smtpd_forbid_unauth_pipelining, the default since 3.9) and so do we. Returns a
+    /// printable excerpt of the early input, or null when nothing is waiting: neither in our buffer nor,
+    /// as Postfix's peekfd asks, in the socket's receive queue.
+    /// </summary>
+    /// <remarks>
+    /// REVIEW: under TLS, a record SslStream has already read but not yet decrypted for us is seen by
+    /// neither check; a client that splits DATA and its content into two records in one write passes.
+    /// </remarks>
+    private string? ContentSentEarly()
+    {
+        if (reader.TryRead(out var waiting))
+        {
+            var buffer = waiting.Buffer;
+            reader.AdvanceTo(buffer.Start);
+            if (!buffer.IsEmpty) return Excerpt(buffer.Slice(0, Math.Min(buffer.Length, 40)));
+        }
+        return network is NetworkStream { Socket.Available: > 0 and var pending } ? $"{pending} bytes not yet read" : null;
+    }
+
+    /// <summary>Outside bytes for a log line: printable ASCII as is, everything else as \xHH (no CR, LF or ESC reaches the log).</summary>
+    private static string Excerpt(ReadOnlySequence<byte> bytes)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var segment in bytes)
+        {
+            foreach (var b in segment.Span)
+            {
+                if (b is >= 0x20 and < 0x7F and not (byte)'\\') text.Append((char)b);
+                else text.Append(b switch { (byte)'\r' => "\\r", (byte)'\n' => "\\n", _ => $"\\x{b:X2}" });
+            }
+        }
+        return text.ToString();
     }
 
     /// <summary>Forgets the transaction; one summary line is logged if it had begun.</summary>

@@ -19,6 +19,15 @@ public sealed partial class SmtpSession
         // Opened before the 354 so that a spool that cannot take mail says so before the client sends it.
         var sink = await TryOpenSinkAsync(tx, isData: true);
         if (sink is null) return;
+        if (ContentSentEarly() is { } early)
+        {
+            await sink.DisposeAsync();
+            SmtpLog.ContentBeforeGoAhead(logger, facts.SessionId, facts.ClientAddress, early);
+            await EndTransactionAsync(Replies.ContentBeforeGoAhead.ToString(), sink.QueueId);
+            closing = true;
+            await SendAsync(Replies.ContentBeforeGoAhead);
+            return;
+        }
         await SendAsync(Replies.StartData);
         BeginContent();
         var framer = new ContentFramer(dotStuffed: true, options.Limits.MaxMessageSize, options.Limits.MaxTextLine, options.Limits.MaxReceivedHeaders,

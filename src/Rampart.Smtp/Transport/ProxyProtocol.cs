@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Text;
+using Rampart.Mail;
 
 namespace Rampart.Smtp.Transport;
 
@@ -76,19 +77,13 @@ public static class ProxyProtocol
         return (new ProxyHeader(new IPEndPoint(source, sourcePort), new IPEndPoint(destination, destinationPort), 1), ProxyHeaderError.None);
     }
 
-    /// <summary>IPAddress.TryParse takes "10.1" and "0x7f.1"; the spec wants dotted quads for TCP4 and plain IPv6 (no zone) for TCP6.</summary>
+    /// <summary>
+    /// IPAddress.TryParse takes "10.1", "0x7f.1" and "010.0.0.1" (as 8.0.0.1); the spec wants dotted quads for TCP4
+    /// and plain IPv6 (no zone) for TCP6, which is what <see cref="IpSyntax"/> reads.
+    /// </summary>
     private static IPAddress? ParseV1Address(string text, bool v4)
     {
-        if (text.Length is 0 or > 39) return null;
-        if (v4)
-        {
-            if (text.Count(c => c == '.') != 3 || text.AsSpan().ContainsAnyExcept("0123456789.")) return null;
-        }
-        else if (text.AsSpan().ContainsAnyExcept("0123456789abcdefABCDEF:."))
-        {
-            return null;
-        }
-        if (!IPAddress.TryParse(text, out var address)) return null;
+        if (!IpSyntax.TryParseAddress(text, out var address)) return null;
         return address.AddressFamily == (v4 ? System.Net.Sockets.AddressFamily.InterNetwork : System.Net.Sockets.AddressFamily.InterNetworkV6) ? address : null;
     }
 

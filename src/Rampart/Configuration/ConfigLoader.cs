@@ -149,9 +149,7 @@ public static class ConfigLoader
     {
         var d = new DnsOptions();
         if (section is null) return d;
-        var serverText = section.String("server");
-        IPAddress? server = null;
-        if (serverText is not null && !IPAddress.TryParse(serverText, out server)) throw section.Error("server", $"'{serverText}' is not an IP address");
+        var server = section.Address("server");
         var dns = new DnsOptions
         {
             Server = server,
@@ -169,8 +167,7 @@ public static class ConfigLoader
         foreach (var (name, s) in root.Named("listeners"))
         {
             var role = ParseRole(s, s.RequiredString("role"));
-            var addressText = s.String("address", "127.0.0.1")!;
-            if (!IPAddress.TryParse(addressText, out var address)) throw s.Error("address", $"'{addressText}' is not an IP address");
+            var address = s.Address("address", "127.0.0.1")!;
             var listener = new ListenerOptions
             {
                 Name = name,
@@ -313,6 +310,8 @@ public static class ConfigLoader
         {
             throw s.Error("url", $"'{urlText}' is not ldap://host[:port] or ldaps://host[:port]");
         }
+        // System.Uri turns "0x7f.1" into 127.0.0.1 and the LDAP library's resolver "010.0.0.1" into 8.0.0.1.
+        if (IpSyntax.HasLooseHost(urlText)) throw s.Error("url", $"the host of '{urlText}' is not a strictly written IP address: {IpSyntax.Rule}");
         var bindDn = s.String("bind_dn");
         string? password = null;
         if (s.String("password_file") is { } pf)
@@ -545,7 +544,9 @@ public static class ConfigLoader
             {
                 host = ParseHostPort(value!) ?? throw new ConfigException($"{where}: '{value}' is not host, host:port or [address]:port");
             }
-            if (!IPAddress.TryParse(host.Host, out _) && !AddressParser.IsDomain(host.Host))
+            // A host the platform reads as an address must be written as one: "010.0.0.5" would be dialled as 8.0.0.5.
+            if (IpSyntax.IsLooseAddress(host.Host)) throw new ConfigException($"{where}: {Section.NotStrict(host.Host)}");
+            if (!IpSyntax.TryParseAddress(host.Host, out _) && !AddressParser.IsDomain(host.Host))
             {
                 throw new ConfigException($"{where}: '{host.Host}' is not a host name or IP address");
             }

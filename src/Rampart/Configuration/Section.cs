@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Rampart.Mail;
 using YamlDotNet.RepresentationModel;
 
 namespace Rampart.Configuration;
@@ -146,29 +147,32 @@ public sealed class Section(YamlTree tree, YamlMappingNode node, string path)
         var result = new List<IPNetwork>();
         foreach (var item in List(key))
         {
-            result.Add(ParseNetwork(item) ?? throw Error(key,
-                $"'{item}' is not an address or CIDR network with no host bits set (examples: 192.0.2.0/24, 2001:db8::/32, 127.0.0.1)"));
+            // The platform reading the address part at all makes it a strictness problem ("010.0.0.0/8"), not a typo.
+            var part = item.Split('/')[0];
+            result.Add(ParseNetwork(item) ?? throw Error(key, IPAddress.TryParse(part, out _) && !IpSyntax.TryParseAddress(part, out _) ? NotStrict(item)
+                : $"'{item}' is not an address or CIDR network with no host bits set (examples: 192.0.2.0/24, 2001:db8::/32, 127.0.0.1)"));
         }
         return result;
     }
 
     /// <summary>
-    /// Strict: full dotted quads or IPv6 only ("10.1" is not silently 10.0.0.1) and no host bits beyond
-    /// the prefix ("127.0.0.1/8" is refused rather than widened), because a relay list must mean what it says.
+    /// Strict (<see cref="IpSyntax"/>): full dotted quads without leading zeros, or IPv6 ("10.1" is not silently
+    /// 10.0.0.1, "010.0.0.0/8" not 8.0.0.0/8), and no host bits beyond the prefix ("127.0.0.1/8" is refused rather
+    /// than widened), because a relay list must mean what it says.
     /// </summary>
-    public static IPNetwork? ParseNetwork(string text)
+    public static IPNetwork? ParseNetwork(string text) => IpSyntax.TryParseNetwork(text, out var network) ? network : null;
+
+    /// <summary>One IP address, strictly written; null when the key is absent and there is no fallback.</summary>
+    public IPAddress? Address(string key, string? fallback = null)
     {
-        int slash = text.IndexOf('/');
-        var addressText = slash < 0 ? text : text[..slash];
-        bool v6 = addressText.Contains(':');
-        if (!v6 && (addressText.Split('.').Length != 4 || !addressText.All(c => char.IsAsciiDigit(c) || c == '.'))) return null;
-        if (!IPAddress.TryParse(addressText, out var address)) return null;
-        int bits = address.GetAddressBytes().Length * 8;
-        int prefix = bits;
-        if (slash >= 0 && (!int.TryParse(text[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out prefix) || prefix > bits)) return null;
-        var network = new IPNetwork(address, prefix);
-        return network.BaseAddress.Equals(address) ? network : null;
+        var text = String(key, fallback);
+        if (text is null) return null;
+        if (IpSyntax.TryParseAddress(text, out var address)) return address;
+        throw Error(key, IpSyntax.IsLooseAddress(text) ? NotStrict(text) : $"'{text}' is not an IP address");
     }
+
+    /// <summary>The message for an address the platform would read as another one ("010.0.0.1" as 8.0.0.1).</summary>
+    public static string NotStrict(string text) => $"'{text}' is not a strictly written IP address: {IpSyntax.Rule}";
 
     public Section? Child(string key) => Find(key) switch
     {

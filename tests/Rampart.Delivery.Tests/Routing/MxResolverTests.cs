@@ -136,4 +136,19 @@ public sealed class MxResolverTests(UnboundServer dns) : IClassFixture<UnboundSe
         Assert.Equal([IPAddress.Parse(address)], host.Addresses);
         Assert.Equal(0, host.Preference);
     }
+
+    [Theory]
+    [InlineData("[010.0.0.1]")]          // inet_aton: 8.0.0.1
+    [InlineData("[127.1]")]
+    [InlineData("[0x7f.0.0.1]")]
+    [InlineData("[IPv6:fe80::1%eth0]")]
+    [InlineData("[x-tag:whatever]")]
+    public async Task A_loose_address_literal_is_never_guessed_at_nor_looked_up(string domain)
+    {
+        // A spool written before the SMTP side refused such literals still holds them: never a host, never DNS.
+        var noDns = new MxResolver(IPAddress.Loopback, 9, TimeSpan.FromMilliseconds(200));
+
+        var failure = Assert.IsType<MxResolution.PermanentFailure>(await noDns.ResolveAsync(domain, CancellationToken.None));
+        Assert.StartsWith("550 5.1.3 Bad address literal", failure.Reason);
+    }
 }

@@ -17,6 +17,30 @@ public class EnvelopeCommandsTests
         Assert.Equal("RCPT TO:<bob@example.test>", EnvelopeCommands.Rcpt(new Recipient("bob@example.test", DsnNotify.Never), SmtpCapabilities.None));
     }
 
+    [Theory]
+    [InlineData("rfc822;bob@example.test", "rfc822;bob@example.test")]
+    [InlineData("RFC822;bob@example.test", "rfc822;bob@example.test")]     // a spool from before the type was made canonical
+    [InlineData("rfc822;\"a b=c\"@example.test", "rfc822;\"a+20b+3Dc\"@example.test")]
+    [InlineData("utf-8;jörg@exämple.test", "utf-8;j\\x{F6}rg@ex\\x{E4}mple.test")]   // 7-bit: fine without SMTPUTF8 (RFC 6533 3)
+    [InlineData("utf-8;a+b=c@example.test", "utf-8;a\\x{2B}b\\x{3D}c@example.test")]
+    [InlineData("utf-8;😀@example.test", "utf-8;\\x{1F600}@example.test")]
+    [InlineData("utf-8;\"a\\\\b\"@example.test", "utf-8;\"a\\x{5C}\\x{5C}b\"@example.test")]
+    public void Orcpt_goes_out_re_encoded_from_the_checked_value(string kept, string sent)
+    {
+        var caps = SmtpCapabilities.None with { Dsn = true };
+        Assert.Equal($"RCPT TO:<bob@example.test> ORCPT={sent}", EnvelopeCommands.Rcpt(new Recipient("bob@example.test", OriginalRecipient: kept), caps));
+    }
+
+    [Theory]
+    [InlineData("x400;/G=Bob/")]                   // a type nobody checked (a spool from before the check)
+    [InlineData("rfc822;jörg@example.test")]       // 8-bit under rfc822
+    [InlineData("rfc822;bob\r\nX: y@example.test")]
+    [InlineData("rfc822;")]
+    [InlineData("nosemicolon")]
+    public void An_orcpt_that_is_not_a_checked_value_is_left_out(string kept) =>
+        Assert.Equal("RCPT TO:<bob@example.test>", EnvelopeCommands.Rcpt(new Recipient("bob@example.test", OriginalRecipient: kept),
+            SmtpCapabilities.None with { Dsn = true }));
+
     [Fact]
     public void Body_and_smtputf8_follow_the_peer()
     {

@@ -44,7 +44,7 @@ public class CommandParserTests
     [InlineData("RCPT TO:<bob.@example.test>", CommandError.BadAddress)]
     [InlineData("RCPT TO:<\"bob@example.test>", CommandError.RcptSyntax)]
     [InlineData("RCPT TO:<bob@-example.test>", CommandError.BadAddress)]
-    [InlineData("RCPT TO:<bob@[300.1.1.1]>", CommandError.BadAddress)]
+    [InlineData("RCPT TO:<bob@[300.1.1.1]>", CommandError.BadAddressLiteral)]
     [InlineData("RCPT TO:<bob>", CommandError.BadAddress)]
     [InlineData("DATA x", CommandError.NoArgumentsExpected)]
     [InlineData("QUIT now", CommandError.NoArgumentsExpected)]
@@ -58,10 +58,10 @@ public class CommandParserTests
     [InlineData("MAIL FROM:<a@b.test> SIZE=1 SIZE=2", CommandError.DuplicateParameter)]
     [InlineData("MAIL FROM:<a@b.test> ENVID=bad=value", CommandError.BadParameterValue)]
     [InlineData("MAIL FROM:<a@b.test> ENVID=a+0D+0AX-Injected:+20yes", CommandError.BadParameterValue)]
-    [InlineData("RCPT TO:<b@example.test> ORCPT=rfc822;b+00@example.test", CommandError.BadParameterValue)]
+    [InlineData("RCPT TO:<b@example.test> ORCPT=rfc822;b+00@example.test", CommandError.OrcptSyntax)]
     [InlineData("RCPT TO:<b@example.test> NOTIFY=NEVER,SUCCESS", CommandError.BadParameterValue)]
     [InlineData("RCPT TO:<b@example.test> NOTIFY=SUCCESS,SUCCESS", CommandError.BadParameterValue)]
-    [InlineData("RCPT TO:<b@example.test> ORCPT=nosemicolon", CommandError.BadParameterValue)]
+    [InlineData("RCPT TO:<b@example.test> ORCPT=nosemicolon", CommandError.OrcptSyntax)]
     [InlineData("MAIL FROM:<jöran@b.test>", CommandError.NonAsciiAddressWithoutSmtpUtf8)]
     public void Names_each_error(string line, CommandError expected)
     {

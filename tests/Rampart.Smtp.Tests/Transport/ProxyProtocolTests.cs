@@ -29,6 +29,8 @@ public class ProxyProtocolTests
     [InlineData("PROXY TCP4 192.0.2.7 198.51.100.1 -1 25\r\n", ProxyHeaderError.BadPort)]
     [InlineData("PROXY TCP4 192.0.2.7 198.51.100.1 25 x\r\n", ProxyHeaderError.BadPort)]
     [InlineData("PROXY TCP4 192.0.2 198.51.100.1 56324 25\r\n", ProxyHeaderError.BadAddress)]
+    [InlineData("PROXY TCP4 010.0.0.1 198.51.100.1 56324 25\r\n", ProxyHeaderError.BadAddress)]   // 8.0.0.1 to inet_aton
+    [InlineData("PROXY TCP6 ::ffff:010.0.0.1 ::1 56324 25\r\n", ProxyHeaderError.BadAddress)]
     [InlineData("PROXY TCP4 2001:db8::7 198.51.100.1 56324 25\r\n", ProxyHeaderError.BadAddress)]
     [InlineData("PROXY TCP6 192.0.2.7 2001:db8::1 56324 25\r\n", ProxyHeaderError.BadAddress)]
     [InlineData("PROXY TCP4 192.0.2.300 198.51.100.1 56324 25\r\n", ProxyHeaderError.BadAddress)]

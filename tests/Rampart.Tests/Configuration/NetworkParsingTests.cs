@@ -19,6 +19,9 @@ public class NetworkParsingTests
     [InlineData("10.0.0.0/33")]
     [InlineData("10.0.0.0/x")]
     [InlineData("0x7f.0.0.1")]
+    [InlineData("010.0.0.0/8")]     // octal to the platform: 8.0.0.0/8
+    [InlineData("10.0.0.0/08")]
+    [InlineData("fe80::1%eth0")]
     [InlineData("example.test")]
     public void Refuses_what_a_relay_list_should_not_guess(string text) =>
         Assert.Null(Section.ParseNetwork(text));
