@@ -41,10 +41,23 @@ public enum UnreadableArchivePolicy { Block, Allow }
 public sealed record AttachmentOptions
 {
     /// <summary>What mail malware arrives as: programs, scripts, macros, installers, shortcuts and the disk images used to smuggle them past Mark-of-the-Web.</summary>
-    public IReadOnlyList<string> Block { get; init; } = ["executable", "script", "office-macro", "msi", "shortcut", "disk-image"];
+    public IReadOnlyList<string> Block
+    {
+        get => block;
+        // A copy made with "with" must not keep the selectors parsed from the list it replaces.
+        init { block = value; blockSelectors = null; }
+    }
+
+    private IReadOnlyList<string> block = ["executable", "script", "office-macro", "msi", "shortcut", "disk-image"];
 
     /// <summary>Empty: most sites cannot list every type their partners send.</summary>
-    public IReadOnlyList<string> Allow { get; init; } = [];
+    public IReadOnlyList<string> Allow
+    {
+        get => allow;
+        init { allow = value; allowSelectors = null; }
+    }
+
+    private IReadOnlyList<string> allow = [];
 
     /// <summary>Reject, so that the sender knows the mail did not arrive (a strip surprises both sides).</summary>
     public AttachmentAction Action { get; init; } = AttachmentAction.Reject;

@@ -20,11 +20,14 @@ internal sealed class SevenZipInspector(InspectionState state, ContentInspector 
         var options = state.Options;
         archive7z.Position = 0;
         IArchive archive;
+        List<IArchiveEntry> entries;
         try
         {
             archive = SevenZipArchive.OpenArchive(archive7z, new ReaderOptions { LeaveStreamOpen = true });
+            // The header is read here, lazily: an encrypted one (7z -mhe) fails now.
+            entries = archive.Entries.ToList();
         }
-        catch (Exception e) when (IsPasswordRequired(e))
+        catch (SharpCompress.Common.CryptographicException)
         {
             // Names encrypted too (7z -mhe): nothing at all can be listed.
             if (options.EncryptedArchives == EncryptedArchivePolicy.Block) state.Add(FindingKind.Encrypted, path, "encrypted archive", part);
@@ -32,10 +35,15 @@ internal sealed class SevenZipInspector(InspectionState state, ContentInspector 
         }
         using (archive)
         {
-            var entries = archive.Entries.ToList();
             state.CountEntries(entries.Count);
             var judge = new ArchiveEntryJudge(state, content, path, archive7z.Length, depth, part);
             var solid = archive.IsSolid;
+            // Encrypted entries are listed with their names but cannot be read (and a solid reader stops at them).
+            foreach (var entry in entries.Where(e => e.IsEncrypted && !e.IsDirectory))
+            {
+                if (options.EncryptedArchives == EncryptedArchivePolicy.Block) state.Add(FindingKind.Encrypted, judge.PathOf(entry.Key ?? ""), "encrypted archive", part);
+            }
+            if (entries.All(e => e.IsEncrypted || e.IsDirectory)) return FileTypeCatalogue.Named("7z");
             long before = 0;
             using var reader = archive.ExtractAllEntries();
             for (var index = 0; reader.MoveToNextEntry(); index++)
@@ -44,12 +52,7 @@ internal sealed class SevenZipInspector(InspectionState state, ContentInspector 
                 var entry = entries[index];
                 var skipped = before;
                 before += Math.Max(0, entry.Size);
-                if (entry.IsDirectory) continue;
-                if (entry.IsEncrypted)
-                {
-                    if (options.EncryptedArchives == EncryptedArchivePolicy.Block) state.Add(FindingKind.Encrypted, judge.PathOf(entry.Key ?? ""), "encrypted archive", part);
-                    continue;
-                }
+                if (entry.IsDirectory || entry.IsEncrypted) continue;
                 var first = true;
                 Stream Open()
                 {
@@ -66,7 +69,4 @@ internal sealed class SevenZipInspector(InspectionState state, ContentInspector 
         }
         return FileTypeCatalogue.Named("7z");
     }
-
-    private static bool IsPasswordRequired(Exception e) =>
-        e is SharpCompress.Common.CryptographicException || e.Message.Contains("password", StringComparison.OrdinalIgnoreCase);
 }
