@@ -37,7 +37,7 @@ internal static class Archivers
     public static byte[] GzipZeros(long size)
     {
         using var output = new MemoryStream();
-        using (var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
+        using (var gzip = new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true))
         {
             var chunk = new byte[1024 * 1024];
             for (long written = 0; written < size; written += chunk.Length) gzip.Write(chunk, 0, (int)Math.Min(chunk.Length, size - written));
