@@ -19,7 +19,7 @@ internal sealed class SevenZipInspector(InspectionState state, ContentInspector 
     {
         var options = state.Options;
         archive7z.Position = 0;
-        IArchive archive;
+        IArchive? archive = null;
         List<IArchiveEntry> entries;
         try
         {
@@ -29,6 +29,7 @@ internal sealed class SevenZipInspector(InspectionState state, ContentInspector 
         }
         catch (SharpCompress.Common.CryptographicException)
         {
+            archive?.Dispose();
             // Names encrypted too (7z -mhe): nothing at all can be listed.
             if (options.EncryptedArchives == EncryptedArchivePolicy.Block) state.Add(FindingKind.Encrypted, path, "encrypted archive", part);
             return FileTypeCatalogue.Named("7z");

@@ -104,7 +104,6 @@ public class ArchiveBombTests
     [Fact]
     public async Task A_7z_bomb_stops_while_decompressing()
     {
-        using var temp = new Rampart.Testing.TempDirectory("rampart-7z");
         var (finding, allocated) = await InspectAsync("zeros.7z", Archivers.SevenZip(["-mx=1"], ("zeros.bin", new byte[160 << 20])));
 
         Assert.Equal(FindingKind.ArchiveLimit, finding.Kind);
@@ -140,7 +139,7 @@ public class ArchiveBombTests
 
     private static int IndexOf(List<byte> list, byte[] pattern) => list.ToArray().AsSpan().IndexOf(pattern);
 
-    public static TheoryData<string> SevenZipLies => ["dictionary", "unpack-size", "file-count"];
+    public static TheoryData<string> SevenZipLies => ["dictionary", "unpack-size", "file-count", "compressed-header"];
 
     [Theory]
     [MemberData(nameof(SevenZipLies))]
@@ -148,7 +147,8 @@ public class ArchiveBombTests
     {
         var random = new byte[200_000];
         new Random(3).NextBytes(random);
-        var archive = Archivers.SevenZip(["-mhc=off", "-m0=LZMA:d=64k"], ("a.bin", random), ("b.txt", Samples.Text()));
+        // Plain headers, so that each field can be found, except for the lie about the compressed header itself.
+        var archive = Archivers.SevenZip([lie == "compressed-header" ? "-mhc=on" : "-mhc=off", "-m0=LZMA:d=64k"], ("a.bin", random), ("b.txt", Samples.Text()));
         var lying = Lie(archive, header =>
         {
             switch (lie)
@@ -166,6 +166,14 @@ public class ArchiveBombTests
                     Assert.Equal(0x0C, header[sizes]);
                     header.RemoveRange(sizes + 1, 3);
                     header.InsertRange(sizes + 1, [0xF0, 0x00, 0x00, 0x20, 0x03]);
+                    break;
+                case "compressed-header":
+                    // kEncodedHeader: the header is itself LZMA, its unpack size (after the coder's properties)
+                    // told 2 GiB, which a reader that sizes its buffer by it would allocate.
+                    var coder = IndexOf(header, [0x23, 0x03, 0x01, 0x01, 0x05, 0x5D]) + 10;
+                    Assert.Equal(0x0C, header[coder]);
+                    header.RemoveRange(coder + 1, (header[coder + 1] & 0x80) == 0 ? 1 : 2);
+                    header.InsertRange(coder + 1, [0xF0, 0xF0, 0xFF, 0xFF, 0x7F]);
                     break;
                 default:
                     // kFilesInfo (0x05), then the number of files (2), told 2^31 - 1.
