@@ -58,7 +58,7 @@ internal sealed class ContentInspector(InspectionState state)
         }
         if (type is { Category: "archive" } || type?.Name == "ole")
         {
-            CheckDepth(archiveDepth + 1);
+            if (type.Name != "ole") CheckDepth(archiveDepth + 1);
             await using var seekable = await prefix.ToSeekableAsync(content, InspectionState.MemoryCap, ct);
             type = type.Name == "ole" ? ClassifyOle(seekable, path, part) : await OpenArchiveAsync(type, seekable, names, path, archiveDepth + 1, part);
         }
@@ -105,8 +105,8 @@ internal sealed class ContentInspector(InspectionState state)
     /// </summary>
     private async Task<FileType?> OpenTrailingZipAsync(byte[] tail, Prefix prefix, Func<Stream> reopen, FileType? type, string path, int archiveDepth, MimeEntity? part)
     {
+        // The depth is checked once the directory reads (ZipInspector): an end record that is no zip is no layer.
         if (ZipDirectory.FindEnd(tail) < 0) return type;
-        CheckDepth(archiveDepth + 1);
         var ct = state.Cancellation;
         await using var again = prefix.AtEnd ? Stream.Null : reopen();
         var replay = prefix.AtEnd ? prefix : new Prefix([], 0, AtEnd: false);

@@ -44,6 +44,7 @@ internal sealed class ZipInspector(InspectionState state, ContentInspector conte
         {
             return null;
         }
+        content.CheckDepth(depth);
         var isOfficeFile = entries.Any(e => e.Name.Equals("[Content_Types].xml", StringComparison.OrdinalIgnoreCase));
         var macros = isOfficeFile && entries.Any(e => e.Name.EndsWith("vbaProject.bin", StringComparison.OrdinalIgnoreCase));
         var isJar = !isOfficeFile && entries.Any(e => e.Name.Equals("META-INF/MANIFEST.MF", StringComparison.OrdinalIgnoreCase))

@@ -166,6 +166,18 @@ public class ArchiveFormatTests
     }
 
     [Fact]
+    public async Task Documents_and_end_records_that_are_no_zip_are_no_archive_layer()
+    {
+        var options = new AttachmentOptions { MaxArchiveDepth = 0 };
+        var message = Samples.Message(("letter.doc", "application/msword", Samples.Cfb(Samples.WordClsid, "WordDocument", 2)),
+            ("data.bin", "application/octet-stream", [.. Junk(3000), .. "PK\x05\x06"u8, .. Junk(18)]));
+
+        var report = await Samples.InspectAsync(message, options);
+
+        Assert.Empty(report.Findings);
+    }
+
+    [Fact]
     public async Task Archive_depth_counts_every_layer()
     {
         var nested = Archivers.Gzip(Archivers.Tar(("inner.zip", Samples.Zip(Exe))));
