@@ -7,7 +7,7 @@ namespace Rampart.Policy.Attachments;
 
 /// <summary>
 /// Opens 7z with SharpCompress and judges every file in it. SharpCompress 0.50 was tried against lying headers
-/// before it was let in (tests in ArchiveFormatTests): a dictionary declared at 2 GiB is refused (its cap is 64 MiB,
+/// before it was let in (ArchiveBombTests): a dictionary declared at 2 GiB is refused (its cap is 64 MiB,
 /// which 7-Zip's ultra level uses), a file count or unpack size that lies fails the header's own consistency
 /// checks, and none of it allocates by the declared number. What it decompresses comes through the counting
 /// stream like a zip entry. Entries of a solid archive are read in order; opening one again (for a zip at its
