@@ -12,6 +12,13 @@ public enum FindingKind
     /// <summary>An archive with an encrypted entry. Action: <see cref="AttachmentOptions.Action"/>, unless encrypted archives are allowed.</summary>
     Encrypted,
 
+    /// <summary>
+    /// An archive that cannot be opened, so whose content cannot be checked: a format Rampart does not open (rar,
+    /// cab, bzip2, xz, ace), or a zip, tar, gzip or 7z that is corrupt or truncated. Action:
+    /// <see cref="AttachmentOptions.Action"/>, unless unreadable archives are allowed.
+    /// </summary>
+    Unreadable,
+
     /// <summary>An archive past a limit (ratio, expanded size, entries, depth): a bomb, or too much to check. Action: <see cref="AttachmentOptions.Action"/>.</summary>
     ArchiveLimit,
 

@@ -16,6 +16,9 @@ public enum AttachmentAction
 /// <summary>Whether an archive with an encrypted entry is a finding: nothing inside it can be checked.</summary>
 public enum EncryptedArchivePolicy { Block, Allow }
 
+/// <summary>Whether an archive that cannot be opened (a format not opened, or a corrupt one) is a finding.</summary>
+public enum UnreadableArchivePolicy { Block, Allow }
+
 /// <summary>
 /// The attachment policy, every bound with the reason for its default (the SmtpLimits habit). The host validates it
 /// at start-up with <see cref="Validate"/> and names the file and key that is wrong.
@@ -30,23 +33,43 @@ public enum EncryptedArchivePolicy { Block, Allow }
 /// </para>
 /// <para>
 /// An attachment is any MIME leaf with a name, any nameless leaf that is not text/*, message/* or a signature, and
-/// any leaf whose bytes show a type; also uuencoded blocks, TNEF attachments and zip entries. Archive limits are
-/// shared by the whole message. rar, 7z, gzip and the other <c>archive-other</c> formats are typed but not opened.
+/// any leaf whose bytes show a type; also uuencoded blocks, TNEF attachments and archive entries (zip, tar, gzip,
+/// 7z). Archive limits are shared by the whole message. rar, cab and the other <c>archive-other</c> formats are typed
+/// but not opened, which is itself a finding unless <see cref="UnreadableArchives"/> allows it.
 /// </para>
 /// </summary>
 public sealed record AttachmentOptions
 {
     /// <summary>What mail malware arrives as: programs, scripts, macros, installers, shortcuts and the disk images used to smuggle them past Mark-of-the-Web.</summary>
-    public IReadOnlyList<string> Block { get; init; } = ["executable", "script", "office-macro", "msi", "shortcut", "disk-image"];
+    public IReadOnlyList<string> Block
+    {
+        get => block;
+        // A copy made with "with" must not keep the selectors parsed from the list it replaces.
+        init { block = value; blockSelectors = null; }
+    }
+
+    private IReadOnlyList<string> block = ["executable", "script", "office-macro", "msi", "shortcut", "disk-image"];
 
     /// <summary>Empty: most sites cannot list every type their partners send.</summary>
-    public IReadOnlyList<string> Allow { get; init; } = [];
+    public IReadOnlyList<string> Allow
+    {
+        get => allow;
+        init { allow = value; allowSelectors = null; }
+    }
+
+    private IReadOnlyList<string> allow = [];
 
     /// <summary>Reject, so that the sender knows the mail did not arrive (a strip surprises both sides).</summary>
     public AttachmentAction Action { get; init; } = AttachmentAction.Reject;
 
     /// <summary>Block: an encrypted archive is the usual way past content filters, and nothing in it can be checked.</summary>
     public EncryptedArchivePolicy EncryptedArchives { get; init; } = EncryptedArchivePolicy.Block;
+
+    /// <summary>
+    /// Block: an archive that cannot be opened hides its content as well as an encrypted one, and a deliberately
+    /// broken archive that the recipient's tool still extracts (7-Zip and WinRAR are lenient) is an old trick.
+    /// </summary>
+    public UnreadableArchivePolicy UnreadableArchives { get; init; } = UnreadableArchivePolicy.Block;
 
     /// <summary>Reject: content that cannot be walked cannot be checked; Strip is not allowed (what part would go?).</summary>
     public AttachmentAction MalformedAction { get; init; } = AttachmentAction.Reject;
@@ -88,6 +111,7 @@ public sealed record AttachmentOptions
         }
         if (!Enum.IsDefined(options.Action)) yield return ("action", "must be reject, strip or quarantine");
         if (!Enum.IsDefined(options.EncryptedArchives)) yield return ("encrypted-archives", "must be block or allow");
+        if (!Enum.IsDefined(options.UnreadableArchives)) yield return ("unreadable-archives", "must be block or allow");
         if (options.MalformedAction is not (AttachmentAction.Reject or AttachmentAction.Quarantine)) yield return ("malformed", "must be reject or quarantine");
         if (options.MaxArchiveDepth is < 0 or > 16) yield return ("max-archive-depth", "must be between 0 and 16");
         if (options.MaxCompressionRatio < 1) yield return ("max-compression-ratio", "must be at least 1");

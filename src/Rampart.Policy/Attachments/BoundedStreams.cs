@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Rampart.Policy.Attachments;
 
 /// <summary>A bound was reached: the walk of this attachment stops with a finding of this kind.</summary>
@@ -9,9 +11,10 @@ internal sealed class InspectionLimitException(FindingKind kind, string reason) 
 /// <summary>
 /// Counts what is read through it and asks <paramref name="check"/> after every read; a non-null answer stops the
 /// read with <see cref="InspectionLimitException"/>. Decompression runs through this, so a bomb stops at the limit
-/// whatever the archive declares.
+/// whatever the archive declares. <paramref name="leaveOpen"/>: the inner stream belongs to someone else (a tar
+/// entry's view of the archive, which the reader disposes).
 /// </summary>
-internal sealed class CountingStream(Stream inner, Func<long, int, string?> check) : Stream
+internal sealed class CountingStream(Stream inner, Func<long, int, string?> check, bool leaveOpen = false) : Stream
 {
     public long Count { get; private set; }
 
@@ -42,8 +45,50 @@ internal sealed class CountingStream(Stream inner, Func<long, int, string?> chec
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) inner.Dispose();
+        if (disposing && !leaveOpen) inner.Dispose();
         base.Dispose(disposing);
+    }
+}
+
+/// <summary>
+/// The last bytes of some content, kept while it is read to the end: where unzip looks for a zip's end record
+/// (the record, 22 bytes, plus a comment of up to 65535), so that a zip behind a stub or junk is found.
+/// </summary>
+internal static class Tail
+{
+    public const int Size = 22 + 65535;
+
+    /// <summary>Reads <paramref name="source"/> to its end and returns the last bytes of prefix and rest together.</summary>
+    public static async Task<byte[]> ReadToEndAsync(Stream source, Prefix prefix, CancellationToken ct)
+    {
+        var tail = new byte[Size];
+        var length = Keep(tail, 0, prefix.Bytes);
+        if (prefix.AtEnd) return tail[..length];
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            int read;
+            while ((read = await source.ReadAsync(buffer.AsMemory(0, 64 * 1024), ct)) > 0) length = Keep(tail, length, buffer.AsSpan(0, read));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return tail[..length];
+    }
+
+    private static int Keep(byte[] tail, int length, ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length >= tail.Length)
+        {
+            bytes[^tail.Length..].CopyTo(tail);
+            return tail.Length;
+        }
+        var drop = Math.Max(0, length + bytes.Length - tail.Length);
+        if (drop > 0) tail.AsSpan(drop, length - drop).CopyTo(tail);
+        length -= drop;
+        bytes.CopyTo(tail.AsSpan(length));
+        return length + bytes.Length;
     }
 }
 

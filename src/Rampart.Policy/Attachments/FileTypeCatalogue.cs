@@ -9,8 +9,8 @@ public sealed record FileType(string Name, string Category, IReadOnlyList<string
 
 /// <summary>
 /// The file types and categories that configuration lists may name. Categories: executable, script, office-macro,
-/// msi, shortcut, disk-image, archive (zip: opened and its entries checked), archive-other (rar, 7z, gzip, ...:
-/// typed by bytes, never opened), document, image, text.
+/// msi, shortcut, disk-image, archive (zip, tar, gzip, 7z: opened and their entries checked), archive-other (rar,
+/// cab, bzip2, xz, ...: typed by bytes, never opened), document, image, text.
 /// </summary>
 public static class FileTypeCatalogue
 {
@@ -41,12 +41,12 @@ public static class FileTypeCatalogue
         new("vhd", "disk-image", ["vhd", "vhdx"], []),
         new("zip", "archive", ["zip"], ["application/zip", "application/x-zip-compressed"]),
         new("rar", "archive-other", ["rar"], ["application/x-rar-compressed", "application/vnd.rar"]),
-        new("7z", "archive-other", ["7z"], ["application/x-7z-compressed"]),
-        new("gzip", "archive-other", ["gz", "tgz"], ["application/gzip", "application/x-gzip"]),
+        new("7z", "archive", ["7z"], ["application/x-7z-compressed"]),
+        new("gzip", "archive", ["gz", "tgz"], ["application/gzip", "application/x-gzip"]),
         new("bzip2", "archive-other", ["bz2", "tbz2"], ["application/x-bzip2"]),
         new("xz", "archive-other", ["xz", "txz"], ["application/x-xz"]),
         new("cab", "archive-other", ["cab"], ["application/vnd.ms-cab-compressed"]),
-        new("tar", "archive-other", ["tar"], ["application/x-tar"]),
+        new("tar", "archive", ["tar"], ["application/x-tar"]),
         new("ace", "archive-other", ["ace", "arj", "lzh", "lha", "z", "zst"], []),
         new("pdf", "document", ["pdf"], ["application/pdf"]),
         new("ole", "document", ["doc", "dot", "xls", "xlt", "ppt", "pps", "msg"], ["application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint"]),

@@ -34,7 +34,7 @@ internal sealed class InspectionState(AttachmentOptions options, CancellationTok
     }
 
     /// <summary>Adds bytes expanded from an archive; the reason to stop once the message's budget is spent.</summary>
-    public string? Expand(int bytes)
+    public string? Expand(long bytes)
     {
         Expanded += bytes;
         return Expanded > options.MaxExpandedBytes ? $"archive expands past {options.MaxExpandedBytes / (1024 * 1024)} MiB" : null;

@@ -79,7 +79,7 @@ internal sealed class MimeWalker(InspectionState state)
         var isBody = names.Count == 0 && IsBodyType(declared) && TrueTypeDetector.Detect(prefix.Bytes) is null;
         if (!isBody)
         {
-            await content.InspectAsync(decoded, prefix, names, declared, display, archiveDepth: 0, target);
+            await content.InspectAsync(decoded, prefix, names, declared, display, () => part.Content?.Open() ?? Stream.Null, archiveDepth: 0, target);
         }
         else if (declared == "text/plain" && (!prefix.AtEnd || prefix.Bytes.IndexOf("begin "u8) >= 0))
         {
@@ -90,7 +90,8 @@ internal sealed class MimeWalker(InspectionState state)
                 state.CountPart();
                 await using var bytes = new MemoryStream(block.Bytes, writable: false);
                 var blockNames = FileNames.Normalise(block.Name) is { } n ? new[] { n } : [];
-                await content.InspectAsync(bytes, null, blockNames, "application/octet-stream", blockNames.FirstOrDefault() ?? $"part {path} (uuencoded)", 0, target);
+                await content.InspectAsync(bytes, null, blockNames, "application/octet-stream", blockNames.FirstOrDefault() ?? $"part {path} (uuencoded)",
+                    () => new MemoryStream(block.Bytes, writable: false), 0, target);
             }
         }
     }

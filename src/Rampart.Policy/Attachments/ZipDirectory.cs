@@ -26,33 +26,56 @@ internal static class ZipDirectory
     /// The entry count the end-of-central-directory record declares (zip64 when it says 0xFFFF): known before any
     /// entry is read. A record that understates it gains nothing: <see cref="ReadEntries"/> refuses a directory
     /// with more records than declared.
+    /// <para>
+    /// The record is looked for as unzip does: the last signature in the last 64 KiB + 22 bytes (a comment may
+    /// follow it). Bytes before the zip (a self-extractor's program, or junk put there to hide it) move every
+    /// offset the zip declares; the shift is where the directory really ends (the end record, or the zip64 end
+    /// record) less where it says it starts plus its size, and is added to every offset, as unzip's
+    /// "extra bytes at beginning" (APPNOTE.TXT §4.3.16, §4.3.14).
+    /// </para>
     /// </summary>
-    public static (long Count, long DirectoryOffset, long DirectorySize) ReadEnd(Stream zip)
+    public static (long Count, long DirectoryOffset, long DirectorySize, long Shift) ReadEnd(Stream zip)
     {
         var tailLength = (int)Math.Min(zip.Length, EndRecordSize + 65535);
         var tail = new byte[tailLength];
-        zip.Position = zip.Length - tailLength;
+        var tailStart = zip.Length - tailLength;
+        zip.Position = tailStart;
         zip.ReadExactly(tail);
-        var end = tail.AsSpan().LastIndexOf("PK\x05\x06"u8);
-        if (end < 0 || end + EndRecordSize > tailLength) throw new InvalidDataException("zip: no end of central directory");
+        var end = FindEnd(tail);
+        if (end < 0) throw new InvalidDataException("zip: no end of central directory");
         long count = BinaryPrimitives.ReadUInt16LittleEndian(tail.AsSpan(end + 10));
         long size = BinaryPrimitives.ReadUInt32LittleEndian(tail.AsSpan(end + 12));
         long offset = BinaryPrimitives.ReadUInt32LittleEndian(tail.AsSpan(end + 16));
+        var directoryEnd = tailStart + end;
         if ((count == 0xFFFF || size == 0xFFFFFFFF || offset == 0xFFFFFFFF) && end >= 20 && tail.AsSpan(end - 20).StartsWith("PK\x06\x07"u8))
         {
-            var recordOffset = BinaryPrimitives.ReadInt64LittleEndian(tail.AsSpan(end - 20 + 8));
+            // The zip64 end record sits right before its locator unless it carries extensible data; its declared
+            // offset is shifted like every other, so it is tried there first, then right before the locator.
+            var declared = BinaryPrimitives.ReadInt64LittleEndian(tail.AsSpan(end - 20 + 8));
+            var locator = tailStart + end - 20;
+            var recordOffset = declared >= 0 && declared <= locator - 56 && ReadAt(zip, declared, 4).AsSpan().StartsWith("PK\x06\x06"u8) ? declared : locator - 56;
             var record = ReadAt(zip, recordOffset, 56);
             if (!record.AsSpan().StartsWith("PK\x06\x06"u8)) throw new InvalidDataException("zip: bad zip64 end record");
             count = Clamp(BinaryPrimitives.ReadUInt64LittleEndian(record.AsSpan(32)));
             size = Clamp(BinaryPrimitives.ReadUInt64LittleEndian(record.AsSpan(40)));
             offset = Clamp(BinaryPrimitives.ReadUInt64LittleEndian(record.AsSpan(48)));
+            directoryEnd = recordOffset;
         }
-        if (offset + size > zip.Length) throw new InvalidDataException("zip: central directory outside the file");
-        return (count, offset, size);
+        if (size > directoryEnd || offset > directoryEnd - size) throw new InvalidDataException("zip: central directory outside the file");
+        // A directory found where it is declared wins (unzip's order): only a zip that has moved is shifted.
+        var shift = count > 0 && size >= 4 && ReadAt(zip, offset, 4).AsSpan().StartsWith("PK\x01\x02"u8) ? 0 : directoryEnd - size - offset;
+        return (count, offset + shift, size, shift);
+    }
+
+    /// <summary>Where the last end-of-central-directory signature with room for its record starts in <paramref name="tail"/>, or -1.</summary>
+    public static int FindEnd(ReadOnlySpan<byte> tail)
+    {
+        return tail.Length < EndRecordSize ? -1 : tail[..^(EndRecordSize - 4)].LastIndexOf("PK\x05\x06"u8);
     }
 
     /// <summary>Every record of the central directory; the caller has checked the count against its limit.</summary>
-    public static List<ZipEntryRecord> ReadEntries(Stream zip, long count, long offset, long size)
+    /// <param name="shift">Bytes before the zip (<see cref="ReadEnd"/>), added to every local header offset.</param>
+    public static List<ZipEntryRecord> ReadEntries(Stream zip, long count, long offset, long size, long shift)
     {
         var directory = ReadAt(zip, offset, (int)Math.Min(size, int.MaxValue));
         var entries = new List<ZipEntryRecord>((int)Math.Min(count, 1024));
@@ -74,7 +97,7 @@ internal static class ZipDirectory
             // Bit 11: the name is UTF-8 (§4.4.4, appendix D); otherwise IBM 437, which Latin-1 approximates for ASCII names.
             var name = (flags & 0x800) != 0 ? Encoding.UTF8.GetString(nameBytes) : Encoding.Latin1.GetString(nameBytes);
             ReadZip64Extra(record.Slice(46 + nameLength, extraLength), ref uncompressed, ref compressed, ref localOffset);
-            entries.Add(new ZipEntryRecord(name, flags, method, compressed, uncompressed, localOffset));
+            entries.Add(new ZipEntryRecord(name, flags, method, compressed, uncompressed, localOffset + shift));
             at += 46 + nameLength + extraLength + commentLength;
         }
         if (entries.Count < count) throw new InvalidDataException("zip: fewer entries than declared");

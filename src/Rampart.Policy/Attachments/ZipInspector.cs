@@ -17,15 +17,34 @@ internal sealed class ZipInspector(InspectionState state, ContentInspector conte
 {
     private const int ContentTypesCap = 64 * 1024;
 
-    /// <summary>The type name: "ooxml-macro", "ooxml", "jar" or "zip".</summary>
-    public async Task<string> InspectAsync(Stream zip, string path, int depth, MimeEntity? part)
+    /// <summary>
+    /// The type name: "ooxml-macro", "ooxml", "jar" or "zip". <paramref name="embedded"/>: the zip was found by an
+    /// end record behind other content; one whose directory cannot be read is no zip (null), as for unzip.
+    /// </summary>
+    public async Task<string?> InspectAsync(Stream zip, string path, int depth, MimeEntity? part, bool embedded)
     {
         var options = state.Options;
         var ct = state.Cancellation;
-        if (depth > options.MaxArchiveDepth) throw new InspectionLimitException(FindingKind.ArchiveLimit, $"archives nested deeper than {options.MaxArchiveDepth}");
-        var (count, offset, size) = ZipDirectory.ReadEnd(zip);
+        long count, offset, size, shift;
+        try
+        {
+            (count, offset, size, shift) = ZipDirectory.ReadEnd(zip);
+        }
+        catch (InvalidDataException) when (embedded)
+        {
+            return null;
+        }
         state.CountEntries(count);
-        var entries = ZipDirectory.ReadEntries(zip, count, offset, size);
+        List<ZipEntryRecord> entries;
+        try
+        {
+            entries = ZipDirectory.ReadEntries(zip, count, offset, size, shift);
+        }
+        catch (InvalidDataException) when (embedded)
+        {
+            return null;
+        }
+        content.CheckDepth(depth);
         var isOfficeFile = entries.Any(e => e.Name.Equals("[Content_Types].xml", StringComparison.OrdinalIgnoreCase));
         var macros = isOfficeFile && entries.Any(e => e.Name.EndsWith("vbaProject.bin", StringComparison.OrdinalIgnoreCase));
         var isJar = !isOfficeFile && entries.Any(e => e.Name.Equals("META-INF/MANIFEST.MF", StringComparison.OrdinalIgnoreCase))
@@ -41,10 +60,11 @@ internal sealed class ZipInspector(InspectionState state, ContentInspector conte
                 continue;
             }
             CheckDeclared(entry);
-            await using var counted = new CountingStream(ZipDirectory.Open(zip, entry), (total, read) =>
+            Stream Open() => new CountingStream(ZipDirectory.Open(zip, entry), (total, read) =>
                 state.Expand(read)
                 ?? (state.RatioExceeded(total, entry.CompressedSize) ? $"compression ratio above {options.MaxCompressionRatio}:1" : null)
                 ?? (state.RatioExceeded(archiveExpanded += read, zip.Length) ? $"archive compression ratio above {options.MaxCompressionRatio}:1" : null));
+            await using var counted = (CountingStream)Open();
             if (entry.IsDirectory || (isOfficeFile && IsOfficeLayoutPart(entry.Name)))
             {
                 macros |= isOfficeFile && entry.Name.Equals("[Content_Types].xml", StringComparison.OrdinalIgnoreCase) && await DeclaresMacrosAsync(counted, ct);
@@ -53,7 +73,7 @@ internal sealed class ZipInspector(InspectionState state, ContentInspector conte
             else
             {
                 var names = FileNames.Normalise(entry.Name) is { } name ? new[] { name } : [];
-                await content.InspectAsync(counted, null, names, "application/octet-stream", entryPath, depth, part);
+                await content.InspectAsync(counted, null, names, "application/octet-stream", entryPath, Open, depth, part);
             }
             if (counted.Count != entry.UncompressedSize) throw new InvalidDataException("zip: entry size differs from its record");
         }

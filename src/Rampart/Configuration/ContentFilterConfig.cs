@@ -46,6 +46,7 @@ internal static class ContentFilterConfig
             Allow = s.List("allow"),
             Action = s.Choice("action", "reject", ("reject", AttachmentAction.Reject), ("strip", AttachmentAction.Strip), ("quarantine", AttachmentAction.Quarantine)),
             EncryptedArchives = s.Choice("encrypted_archives", "block", ("block", EncryptedArchivePolicy.Block), ("allow", EncryptedArchivePolicy.Allow)),
+            UnreadableArchives = s.Choice("unreadable_archives", "block", ("block", UnreadableArchivePolicy.Block), ("allow", UnreadableArchivePolicy.Allow)),
             // No strip: a part that cannot be read cannot be cut out.
             MalformedAction = s.Choice("malformed", "reject", ("reject", AttachmentAction.Reject), ("quarantine", AttachmentAction.Quarantine)),
             MaxArchiveDepth = archives?.Int("max_depth", d.MaxArchiveDepth, 0, 16) ?? d.MaxArchiveDepth,

@@ -101,7 +101,7 @@ public class ArchiveLimitTests
     }
 
     [Fact]
-    public async Task A_directory_that_hides_entries_behind_an_understated_count_is_malformed()
+    public async Task A_directory_that_hides_entries_behind_an_understated_count_is_unreadable()
     {
         var zip = Samples.Zip(("a.txt", Samples.Text()), ("b.exe", Samples.Pe()));
         var end = zip.AsSpan().LastIndexOf("PK\x05\x06"u8);
@@ -110,8 +110,8 @@ public class ArchiveLimitTests
 
         var (finding, _) = await InspectAsync(zip);
 
-        Assert.Equal(FindingKind.Malformed, finding.Kind);
-        Assert.Equal("unreadable archive", finding.Reason);
+        Assert.Equal(FindingKind.Unreadable, finding.Kind);
+        Assert.Equal("unreadable zip archive", finding.Reason);
     }
 
     [Fact]

@@ -153,6 +153,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("    port: 2525", "    port: 2525\n    attachments: {block: [exectuable]}", "block: |[", "listeners.inbound.attachments.block", "'exectuable' is not a category")]
     [InlineData("    port: 2525", "    port: 2525\n    attachments: {action: delete}", "action: |delete", "listeners.inbound.attachments.action", "'delete' is not one of reject, strip, quarantine")]
     [InlineData("    port: 2525", "    port: 2525\n    attachments: {malformed: strip}", "malformed: |strip", "listeners.inbound.attachments.malformed", "'strip' is not one of reject, quarantine")]
+    [InlineData("    port: 2525", "    port: 2525\n    attachments: {unreadable_archives: pass}", "unreadable_archives: |pass", "listeners.inbound.attachments.unreadable_archives", "'pass' is not one of block, allow")]
     [InlineData("    port: 2525", "    port: 2525\n    attachments: {archives: {max_depth: 40}}", "max_depth: |40", "listeners.inbound.attachments.archives.max_depth", "'40' is not a whole number from 0 to 16")]
     [InlineData("    port: 2525", "    port: 2525\n    antivirus: {scanners: [clamav]}", "scanners: |[clamav]", "listeners.inbound.antivirus.scanners", "no scanner 'clamav' under the top-level scanners: (none defined)")]
     [InlineData("    port: 2525", "    port: 2525\n    antivirus: {scanners: []}", "scanners: |[]", "listeners.inbound.antivirus.scanners", "name at least one scanner")]
