@@ -57,7 +57,8 @@ public sealed class Gateway : IAsyncDisposable
     {
         Directory.CreateDirectory(options.DataDir);
         queue = new QueueStore(Path.Combine(options.DataDir, "queue"), loggers.CreateLogger("Rampart.Queue"));
-        var notifier = new Notifier(queue, options.HostName, options.Postmaster, loggers.CreateLogger("Rampart.Delivery.Notices"), clock);
+        var notifier = new Notifier(queue, options.HostName, options.Postmaster, loggers.CreateLogger("Rampart.Delivery.Notices"), clock,
+            options.DoubleBounce);
         delivery = new DeliveryAgent(queue, BuildRouter(), notifier, new DeliveryAgentOptions
         {
             MaxConnections = options.Queue.MaxConnections,
