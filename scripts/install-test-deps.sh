@@ -6,12 +6,12 @@
 #   directory for recipient validation; libldap is what System.DirectoryServices.Protocols loads).
 #   haproxy (a load balancer sending PROXY headers), clamav-daemon + clamav (clamd and sigtool: a private
 #   scanner with a signature database built offline), c-icap + libc-icap-mod-virus-scan (an ICAP server, the
-#   second engine), zip (encrypted archives for the attachment tests).
+#   second engine), zip (encrypted archives for the attachment tests), strace (shows the mode a file is created with).
 # Idempotent: when every binary and package is already present it touches nothing and returns at once.
 # Run as root (or through sudo). No service is started by this script.
 set -eu
 
-PACKAGES="postfix swaks libnet-ssleay-perl openssl unbound slapd ldap-utils haproxy clamav-daemon clamav c-icap libc-icap-mod-virus-scan zip"
+PACKAGES="postfix swaks libnet-ssleay-perl openssl unbound slapd ldap-utils haproxy clamav-daemon clamav c-icap libc-icap-mod-virus-scan zip strace"
 
 have_all() {
     command -v postfix >/dev/null 2>&1 || [ -x /usr/sbin/postfix ] || return 1
@@ -27,6 +27,7 @@ have_all() {
     command -v sigtool >/dev/null 2>&1 || return 1
     command -v c-icap >/dev/null 2>&1 || return 1
     command -v zip >/dev/null 2>&1 || return 1
+    command -v strace >/dev/null 2>&1 || return 1
     for p in $PACKAGES; do
         dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || return 1
     done

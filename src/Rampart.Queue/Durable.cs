@@ -61,7 +61,8 @@ public static partial class Durable
         var temp = System.IO.Path.Combine(directory, "." + System.IO.Path.GetFileName(path) + ".tmp");
         try
         {
-            await using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
+            File.Delete(temp); // a leftover of a crash keeps its old mode; a new file gets ours (0600)
+            await using (var stream = OwnerOnly.Open(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
             {
                 await write(stream);
                 if (barrier is null)

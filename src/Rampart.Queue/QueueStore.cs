@@ -29,7 +29,7 @@ public sealed partial class QueueStore : IDisposable
         Corrupt = Path.Combine(Root, "corrupt");
         Quarantine = Path.Combine(Root, "quarantine");
         Pickup = Path.Combine(Root, "pickup");
-        foreach (var dir in new[] { Root, Incoming, Active, Corrupt, Quarantine, Pickup }) Directory.CreateDirectory(dir);
+        foreach (var dir in new[] { Root, Incoming, Active, Corrupt, Quarantine, Pickup }) OwnerOnly.CreateDirectory(dir);
         Durable.SyncDirectory(Root);
         Barrier = new SyncBarrier(Root);
     }
@@ -149,7 +149,7 @@ public sealed partial class QueueStore : IDisposable
             return;
         }
         outcomeLogs[queueId] = true;
-        await using (var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, useAsync: true))
+        await using (var stream = OwnerOnly.Open(path, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, FileOptions.Asynchronous))
         {
             await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n"))), ct);
         }

@@ -55,7 +55,7 @@ public sealed class Gateway : IAsyncDisposable
 
     public void Start()
     {
-        Directory.CreateDirectory(options.DataDir);
+        OwnerOnly.CreateDirectory(options.DataDir);
         queue = new QueueStore(Path.Combine(options.DataDir, "queue"), loggers.CreateLogger("Rampart.Queue"));
         var notifier = new Notifier(queue, options.HostName, options.Postmaster, loggers.CreateLogger("Rampart.Delivery.Notices"), clock,
             options.DoubleBounce);
