@@ -45,6 +45,20 @@ public static partial class Durable
         if (fsync(handle.Fd) != 0) throw new IOException($"fsync of directory {path} failed (errno {Marshal.GetLastPInvokeError()})");
     }
 
+    /// <summary>
+    /// A rename that survives a crash once this returns: the entry is synced in the directory it went to, and its
+    /// removal in the one it left (RFC-less, but what postfix does for every queue move). For a state change that is
+    /// not part of a group commit; those share <see cref="SyncBarrier"/> instead.
+    /// </summary>
+    public static void Move(string source, string target, bool overwrite)
+    {
+        File.Move(source, target, overwrite);
+        var from = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(source))!;
+        var to = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(target))!;
+        SyncDirectory(to);
+        if (from != to) SyncDirectory(from);
+    }
+
     public static void SyncFileSystem(DirectoryHandle handle)
     {
         if (syncfs(handle.Fd) != 0) throw new IOException($"syncfs of {handle.Path} failed (errno {Marshal.GetLastPInvokeError()})");

@@ -134,12 +134,8 @@ public sealed partial class FilePermissionsTests
         using var temp = new TempDirectory("rampart-e2e-keymode");
         var setup = Write(temp);
         var trace = temp.File("strace.txt");
-        var strace = RequiredTool.Find("strace", "apt-get install strace");
 
-        // Only the calls that create a file or change a mode are traced (seccomp-bpf keeps the rest at full speed).
-        await using (var rampart = RampartProcess.Start("/bin/sh", ["-c", "umask 000; exec \"$0\" \"$@\"", strace, "-f", "-qq", "--seccomp-bpf",
-            "-e", "trace=open,openat,creat,chmod,fchmod,fchmodat", "-o", trace,
-            RampartProcess.DotnetHost, RampartProcess.RampartDll, "run", "--config", setup.Config]))
+        await using (var rampart = TracedRampart.Start(trace, "open,openat,creat,chmod,fchmod,fchmodat", ["run", "--config", setup.Config], umask0: true))
         {
             try
             {
@@ -147,8 +143,7 @@ public sealed partial class FilePermissionsTests
             }
             finally
             {
-                // strace killed would leave the gateway running, detached: stop the gateway itself, by the pid strace gave it.
-                StopTracedGateway(trace);
+                TracedRampart.StopGateway(trace);
             }
         }
 
@@ -160,22 +155,6 @@ public sealed partial class FilePermissionsTests
         Assert.DoesNotContain(lines, l => l.Contains("chmod", StringComparison.Ordinal));
         // Nothing under the data folder is chmod-ed after the fact: every mode is given at creation.
         Assert.DoesNotContain(File.ReadAllLines(trace), l => l.Contains("chmod", StringComparison.Ordinal) && l.Contains(setup.DataDir, StringComparison.Ordinal));
-    }
-
-    private static void StopTracedGateway(string trace)
-    {
-        var first = File.Exists(trace) ? File.ReadLines(trace).FirstOrDefault() : null;
-        if (first is null || !int.TryParse(first.Split(' ', 2)[0], out int pid)) return;
-        try
-        {
-            using var gateway = System.Diagnostics.Process.GetProcessById(pid);
-            gateway.Kill();
-            gateway.WaitForExit(TimeSpan.FromSeconds(10));
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
-        {
-            // Already gone.
-        }
     }
 
     [GeneratedRegex(@"O_CREAT.*, 0600\)")]
