@@ -46,9 +46,9 @@ public static partial class Durable
     }
 
     /// <summary>
-    /// A rename that survives a crash once this returns: the entry is synced in the directory it went to, and its
-    /// removal in the one it left (RFC-less, but what postfix does for every queue move). For a state change that is
-    /// not part of a group commit; those share <see cref="SyncBarrier"/> instead.
+    /// A rename that survives a crash once this returns: the new entry is synced in the directory it went to, and
+    /// its removal in the one it left. For a state change that is not part of a group commit (those share
+    /// <see cref="SyncBarrier"/> instead), so that no rename in the spool is left to the file system's good will.
     /// </summary>
     public static void Move(string source, string target, bool overwrite)
     {
