@@ -120,27 +120,42 @@ public sealed partial class QueueConsistencyTests
                 Assert.False(File.Exists(Path.Combine(queue, "active", held)));
                 Assert.Empty(Directory.GetFiles(Path.Combine(temp.File("data"), "drop")));
 
-                var lines = File.ReadAllLines(trace);
-                int rename = Array.FindIndex(lines, l => l.Contains("rename", StringComparison.Ordinal)
-                    && l.Contains($"active/{held}\"", StringComparison.Ordinal) && l.Contains($"quarantine/{held}\"", StringComparison.Ordinal));
-                Assert.True(rename >= 0, "no rename from active/ to quarantine/ in the trace");
-                var pid = lines[rename].Split(' ', 2)[0];
-                var synced = false;
-                for (int i = rename + 1; i < lines.Length && !synced; i++)
+                // The fsync follows the rename in the same call; strace writes it a moment later (bounded wait).
+                var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+                string[] lines;
+                int rename;
+                while (!SyncedAfterRename(lines = TracedRampart.ReadCalls(trace).ToArray(), held, out rename) && DateTime.UtcNow < deadline)
                 {
-                    var open = DirectoryOpen().Match(lines[i]);
-                    if (!lines[i].StartsWith(pid + " ", StringComparison.Ordinal) || !open.Success) continue;
-                    if (!open.Groups["path"].Value.EndsWith("/queue/quarantine", StringComparison.Ordinal)) continue;
-                    var fd = open.Groups["fd"].Value;
-                    synced = lines.Skip(i + 1).Any(l => l.StartsWith(pid + " ", StringComparison.Ordinal) && l.Contains($"fsync({fd})", StringComparison.Ordinal));
+                    await Task.Delay(100);
                 }
-                Assert.True(synced, "quarantine/ was not fsync-ed after the held copy was renamed into it:\n" + string.Join("\n", lines.Skip(rename).Take(20)));
+                Assert.True(rename >= 0, "no rename from active/ to quarantine/ in the trace");
+                Assert.True(SyncedAfterRename(lines, held, out _),
+                    "quarantine/ was not fsync-ed after the held copy was renamed into it:\n" + string.Join("\n", lines.Skip(rename).Take(20)));
             }
             finally
             {
                 TracedRampart.StopGateway(trace);
             }
         }
+    }
+
+    /// <summary>Whether, after the rename of the held copy into quarantine/, the same thread opened quarantine/ and fsync-ed it.</summary>
+    private static bool SyncedAfterRename(string[] lines, string held, out int rename)
+    {
+        rename = Array.FindIndex(lines, l => l.Contains("rename", StringComparison.Ordinal)
+            && l.Contains($"active/{held}\"", StringComparison.Ordinal) && l.Contains($"quarantine/{held}\"", StringComparison.Ordinal));
+        if (rename < 0) return false;
+        var pid = lines[rename].Split(' ', 2)[0] + " ";
+        for (int i = rename + 1; i < lines.Length; i++)
+        {
+            var open = DirectoryOpen().Match(lines[i]);
+            if (!lines[i].StartsWith(pid, StringComparison.Ordinal) || !open.Success) continue;
+            if (!open.Groups["path"].Value.EndsWith("/queue/quarantine", StringComparison.Ordinal)) continue;
+            // An fsync still running shows as "fsync(FD" with the rest to come.
+            var fsync = new Regex($@"\bfsync\({open.Groups["fd"].Value}(\)|$)");
+            if (lines.Skip(i + 1).Any(l => l.StartsWith(pid, StringComparison.Ordinal) && fsync.IsMatch(l))) return true;
+        }
+        return false;
     }
 
     [GeneratedRegex("""open(at)?\((AT_FDCWD, )?"(?<path>[^"]+)", O_RDONLY\|O_DIRECTORY[^)]*\) = (?<fd>\d+)""")]

@@ -21,6 +21,35 @@ public static class TracedRampart
     }
 
     /// <summary>
+    /// The traced calls, one whole call per line: strace splits a call that another thread interrupted into
+    /// "PID call(args &lt;unfinished ...&gt;" and, later, "PID &lt;... call resumed&gt;rest"; these are joined again.
+    /// </summary>
+    public static List<string> ReadCalls(string trace)
+    {
+        const string Unfinished = " <unfinished ...>";
+        var calls = new List<string>();
+        var pending = new Dictionary<string, int>();
+        foreach (var line in File.ReadLines(trace))
+        {
+            var pid = line.Split(' ', 2)[0];
+            int resumed = line.IndexOf(" resumed>", StringComparison.Ordinal);
+            if (line.Contains("<... ", StringComparison.Ordinal) && resumed > 0 && pending.Remove(pid, out int at))
+            {
+                calls[at] += line[(resumed + " resumed>".Length)..];
+                continue;
+            }
+            if (line.EndsWith(Unfinished, StringComparison.Ordinal))
+            {
+                pending[pid] = calls.Count;
+                calls.Add(line[..^Unfinished.Length]);
+                continue;
+            }
+            calls.Add(line);
+        }
+        return calls;
+    }
+
+    /// <summary>
     /// Kills the traced gateway by the pid strace gave it (the first in the trace): strace killed alone would leave
     /// it running, detached, with its ports open.
     /// </summary>
