@@ -95,9 +95,13 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !stopping.IsCancellationRequested)
         {
-            // Whatever went wrong (a transport's bug included), the message stays queued and is retried.
-            DeliveryLog.AttemptFailed(logger, ex, message.QueueId);
-            next = clock.GetUtcNow() + options.Retry.After(1);
+            // Whatever went wrong (a transport's bug included), the message stays queued and is retried, unless it
+            // is not queued any more: then there is nothing left to retry.
+            if (!Vanished(message))
+            {
+                DeliveryLog.AttemptFailed(logger, ex, message.QueueId);
+                next = clock.GetUtcNow() + options.Retry.After(1);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -123,12 +127,15 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
     {
         var envelope = message.Envelope;
         var id = message.QueueId;
+        if (Vanished(message)) return null;
         var state = store.ReadState(id);
         var carried = unrecorded.GetValueOrDefault(id) ?? new Unrecorded([], true);
         var settled = state.Outcomes.Where(o => o.Value.IsFinal).Select(o => o.Key).Concat(carried.Finals.Select(f => f.Index)).ToHashSet();
         var pending = Enumerable.Range(0, envelope.Recipients.Count).Where(i => !settled.Contains(i)).ToList();
 
         var results = await DeliverAsync(message, pending);
+        // Removed while this attempt ran: its failures (the content could not be read) are not the recipients'.
+        if (Vanished(message)) return null;
         var now = clock.GetUtcNow();
         var giveUpAt = envelope.ReceivedAt + options.MaxQueueTime;
         // The last attempt is made, then what is still failing temporarily has run out of time.
@@ -182,6 +189,21 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
         unrecorded.TryRemove(id, out _);
         DeliveryLog.Deferred(logger, id, nextAt - now);
         return nextAt;
+    }
+
+    /// <summary>
+    /// Whether the message's spool file is gone: removed by hand (an administrator's rm in active/), since the
+    /// gateway itself removes a message only once it is done with it. Such a message leaves the schedule with one
+    /// log line, instead of being retried (and failing to open) until max_queue_time; what is left of it (its .rcpt
+    /// log) goes too. Nothing is reported to the sender: whoever removed it decided that.
+    /// </summary>
+    private bool Vanished(QueuedMessage message)
+    {
+        if (File.Exists(message.Path)) return false;
+        store.Remove(message.QueueId);
+        unrecorded.TryRemove(message.QueueId, out _);
+        DeliveryLog.Vanished(logger, message.QueueId, message.Path);
+        return true;
     }
 
     /// <summary>What a final outcome tells the sender, if anything (RFC 3461 §4.2: success notices only say how far we took it).</summary>
@@ -402,6 +424,9 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
 
         [LoggerMessage(3007, LogLevel.Warning, "Closing a delivery session failed")]
         public static partial void CloseFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(3008, LogLevel.Warning, "Delivery queue_id={QueueId} spool file {Path} is gone (removed by hand?); the message leaves the schedule, nothing more is delivered or reported")]
+        public static partial void Vanished(ILogger logger, string queueId, string path);
 
         [LoggerMessage(3005, LogLevel.Warning, "Destination {Destination} unreachable ({Reason}); its mail is deferred until {Until}")]
         public static partial void DestinationDown(ILogger logger, string destination, string reason, DateTimeOffset until);

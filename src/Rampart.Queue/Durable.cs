@@ -45,6 +45,20 @@ public static partial class Durable
         if (fsync(handle.Fd) != 0) throw new IOException($"fsync of directory {path} failed (errno {Marshal.GetLastPInvokeError()})");
     }
 
+    /// <summary>
+    /// A rename that survives a crash once this returns: the new entry is synced in the directory it went to, and
+    /// its removal in the one it left. For a state change that is not part of a group commit (those share
+    /// <see cref="SyncBarrier"/> instead), so that no rename in the spool is left to the file system's good will.
+    /// </summary>
+    public static void Move(string source, string target, bool overwrite)
+    {
+        File.Move(source, target, overwrite);
+        var from = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(source))!;
+        var to = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(target))!;
+        SyncDirectory(to);
+        if (from != to) SyncDirectory(from);
+    }
+
     public static void SyncFileSystem(DirectoryHandle handle)
     {
         if (syncfs(handle.Fd) != 0) throw new IOException($"syncfs of {handle.Path} failed (errno {Marshal.GetLastPInvokeError()})");
@@ -61,7 +75,8 @@ public static partial class Durable
         var temp = System.IO.Path.Combine(directory, "." + System.IO.Path.GetFileName(path) + ".tmp");
         try
         {
-            await using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
+            File.Delete(temp); // a leftover of a crash keeps its old mode; a new file gets ours (0600)
+            await using (var stream = OwnerOnly.Open(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
             {
                 await write(stream);
                 if (barrier is null)

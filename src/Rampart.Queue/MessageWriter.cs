@@ -27,7 +27,9 @@ public sealed class MessageWriter : IAsyncDisposable
         this.store = store;
         QueueId = queueId;
         this.incomingPath = incomingPath;
-        handle = File.OpenHandle(incomingPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, FileOptions.Asynchronous);
+        // Created 0600 by open(2) itself (File.OpenHandle takes no mode); the stream is only the way to get the handle.
+        handle = OwnerOnly.Open(incomingPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0,
+            FileOptions.Asynchronous).SafeFileHandle;
         buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(BufferSize);
         SpoolFormat.Magic.CopyTo(buffer);
         buffered = SpoolFormat.Magic.Length;
@@ -59,7 +61,8 @@ public sealed class MessageWriter : IAsyncDisposable
         long length;
         try
         {
-            await using var output = new FileStream(replacementPath, FileMode.Create, FileAccess.Write, FileShare.Read, BufferSize, useAsync: true);
+            File.Delete(replacementPath); // a leftover keeps its old mode; a new file gets ours
+            await using var output = OwnerOnly.Open(replacementPath, FileMode.CreateNew, FileAccess.Write, FileShare.Read, BufferSize, FileOptions.Asynchronous);
             output.Write(SpoolFormat.Magic);
             await write(output, ct);
             length = output.Length;

@@ -29,7 +29,7 @@ public sealed partial class QueueStore : IDisposable
         Corrupt = Path.Combine(Root, "corrupt");
         Quarantine = Path.Combine(Root, "quarantine");
         Pickup = Path.Combine(Root, "pickup");
-        foreach (var dir in new[] { Root, Incoming, Active, Corrupt, Quarantine, Pickup }) Directory.CreateDirectory(dir);
+        foreach (var dir in new[] { Root, Incoming, Active, Corrupt, Quarantine, Pickup }) OwnerOnly.CreateDirectory(dir);
         Durable.SyncDirectory(Root);
         Barrier = new SyncBarrier(Root);
     }
@@ -149,7 +149,7 @@ public sealed partial class QueueStore : IDisposable
             return;
         }
         outcomeLogs[queueId] = true;
-        await using (var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, useAsync: true))
+        await using (var stream = OwnerOnly.Open(path, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, FileOptions.Asynchronous))
         {
             await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n"))), ct);
         }
@@ -166,6 +166,8 @@ public sealed partial class QueueStore : IDisposable
     public IReadOnlyList<QueuedMessage> TakePickups()
     {
         List<QueuedMessage>? taken = null;
+        // Set when a file left pickup/ for somewhere other than delivery: its removal from pickup/ is synced too.
+        bool movedOut = false;
         foreach (var path in Directory.EnumerateFiles(Pickup).Take(MaxPickupsPerScan))
         {
             var name = Path.GetFileName(path);
@@ -183,8 +185,10 @@ public sealed partial class QueueStore : IDisposable
                 var message = SpoolFormat.Read(target);
                 if (message.Envelope.Quarantine is not null)
                 {
-                    // A held copy put here by hand: delivery would skip it for ever, so it goes back where it belongs.
-                    File.Move(target, Path.Combine(Quarantine, name), overwrite: true);
+                    // A held copy put here by hand: delivery would skip it for ever, so it goes back where it belongs,
+                    // as durably as any other state change (a crash must not lose the held copy nor revive it in active/).
+                    Durable.Move(target, Path.Combine(Quarantine, name), overwrite: true);
+                    movedOut = true;
                     continue;
                 }
                 (taken ??= []).Add(message);
@@ -192,7 +196,8 @@ public sealed partial class QueueStore : IDisposable
             catch (Exception ex) when (ex is InvalidDataException or System.Text.Json.JsonException)
             {
                 QueueLog.MovedToCorrupt(logger, name, ex.Message);
-                File.Move(target, Path.Combine(Corrupt, name), overwrite: true);
+                Durable.Move(target, Path.Combine(Corrupt, name), overwrite: true);
+                movedOut = true;
             }
             catch (FileNotFoundException)
             {
@@ -204,10 +209,10 @@ public sealed partial class QueueStore : IDisposable
                 QueueLog.PickupFailed(logger, name, ex.Message);
             }
         }
-        if (taken is null) return [];
-        Durable.SyncDirectory(Active);
+        if (taken is null && !movedOut) return [];
+        if (taken is not null) Durable.SyncDirectory(Active);
         Durable.SyncDirectory(Pickup);
-        return taken;
+        return taken ?? [];
     }
 
     // Bounds one scan's work; the rest is taken by the next scan.

@@ -57,9 +57,7 @@ public static class DsnBuilder
         var international = report.OriginalSender.SmtpUtf8
             || !Ascii.IsValid(report.OriginalSender.Address)
             || report.Recipients.Any(r => !Ascii.IsValid(r.Recipient.Address));
-        // RFC 3461 §4.3: RET=HDRS asks for the header only; a delay warning never carries the
-        // message (postfix neither), the sender still has it and may get it back in a bounce later.
-        bool headersOnly = report.OriginalSender.Ret == DsnReturn.Headers || kind == NoticeKind.Delay;
+        bool headersOnly = ReturnsHeadersOnly(report, kind);
         ReturnedContent returned;
         await using (var original = report.OpenOriginalContent())
         {
@@ -90,6 +88,18 @@ public static class DsnBuilder
         await message.WriteToAsync(options, output, ct);
         return new DsnMessage(output.ToArray(), EightBit: international || returned.EightBit, SmtpUtf8: international);
     }
+
+    /// <summary>
+    /// RFC 3461 §4.3: RET=HDRS asks for the header only, and RET is about failures. Success and delay notices go to
+    /// a sender nobody verified, so they carry the header only whatever RET says (postfix neither returns the
+    /// message in a delay warning): the whole message would be backscatter, and the sender still has it. The
+    /// postmaster's copy of a failed null-sender message is headers only too (RFC 6522 text/rfc822-headers),
+    /// enough to find the sender, not a copy of other people's mail.
+    /// </summary>
+    private static bool ReturnsHeadersOnly(DeliveryReport report, NoticeKind kind) =>
+        kind != NoticeKind.Failure
+        || report.OriginalSender.Ret == DsnReturn.Headers
+        || report.NotifyOverride is not null;
 
     private static MimePart NoticePart(string text)
     {

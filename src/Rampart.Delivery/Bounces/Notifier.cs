@@ -4,12 +4,23 @@ using Rampart.Queue;
 
 namespace Rampart.Delivery.Bounces;
 
+/// <summary>What becomes of a double bounce: a message from the null sender (a bounce, or one of our notices) that failed.</summary>
+public enum DoubleBounce
+{
+    /// <summary>Logged and dropped, as Postfix does by default (its notify_classes leaves out 2bounce).</summary>
+    Discard,
+    /// <summary>Reported to the postmaster, headers only (Postfix's 2bounce class, sent to 2bounce_notice_recipient).</summary>
+    Postmaster,
+}
+
 /// <summary>
 /// Sends delivery status notifications (RFC 3464) as the queue's outcomes call for them: queued like any other
-/// mail, from the null sender so that they never bounce back. A notice that cannot be delivered is reported to the
-/// postmaster instead; a failed report to the postmaster is only logged, which ends any loop.
+/// mail, from the null sender so that they never bounce back. A failed message from the null sender (a double
+/// bounce) is logged and dropped, or reported to the postmaster as <paramref name="doubleBounce"/> says; a failed
+/// report to the postmaster is only logged, which ends any loop.
 /// </summary>
-public sealed partial class Notifier(QueueStore store, string hostName, string postmaster, ILogger logger, TimeProvider clock)
+public sealed partial class Notifier(QueueStore store, string hostName, string postmaster, ILogger logger, TimeProvider clock,
+    DoubleBounce doubleBounce = DoubleBounce.Discard)
 {
     /// <summary>Where new notices go once committed: the delivery agent's queue.</summary>
     public Action<QueuedMessage>? Submitted { get; set; }
@@ -31,10 +42,19 @@ public sealed partial class Notifier(QueueStore store, string hostName, string p
             string? to = listed.Count > 0 ? envelope.Sender.Address : null;
             if (to is null && action == DsnAction.Failed && envelope.Sender.IsNullSender)
             {
-                // RFC 3461 §6.2 forbids notices to the null sender; a lost bounce still deserves a human's eye.
+                // RFC 3461 §6.2 forbids notices to the null sender. Most double bounces are backscatter of forged
+                // senders, so by default they are only logged (Postfix's default); the postmaster may ask for them.
                 if (envelope.IsNotice && envelope.Recipients.All(r => r.Address.Equals(postmaster, StringComparison.OrdinalIgnoreCase)))
                 {
                     NoticeLog.Dropped(logger, message.QueueId);
+                    continue;
+                }
+                if (doubleBounce == DoubleBounce.Discard)
+                {
+                    foreach (var o in group)
+                    {
+                        NoticeLog.DoubleBounceDiscarded(logger, message.QueueId, envelope.Recipients[o.Index].Address, o.Outcome.Detail);
+                    }
                     continue;
                 }
                 to = postmaster;
@@ -83,5 +103,8 @@ public sealed partial class Notifier(QueueStore store, string hostName, string p
 
         [LoggerMessage(3102, LogLevel.Error, "Notice queue_id={QueueId} to the postmaster could not be delivered; dropped to end the loop")]
         public static partial void Dropped(ILogger logger, string queueId);
+
+        [LoggerMessage(3103, LogLevel.Warning, "Double bounce queue_id={QueueId} from=<> to=<{Recipient}> failed (\"{Detail}\"); discarded, no notice (double_bounce: discard)")]
+        public static partial void DoubleBounceDiscarded(ILogger logger, string queueId, string recipient, string detail);
     }
 }

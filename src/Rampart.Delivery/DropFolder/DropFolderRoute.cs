@@ -21,7 +21,7 @@ public sealed class DropFolderRoute : IRoute, IDisposable
     {
         Name = name;
         this.folder = folder;
-        Directory.CreateDirectory(folder);
+        OwnerOnly.CreateDirectory(folder);
         barrier = new SyncBarrier(folder);
     }
 

@@ -62,7 +62,7 @@ public sealed class QuarantineStore(string queueRoot)
         using var guard = Lock(queueId);
         if (Find(queueId) is not { } held) return false;
         var released = held.Envelope with { Quarantine = null, ReleasedFrom = held.Envelope.Quarantine };
-        Directory.CreateDirectory(PickupFolder);
+        OwnerOnly.CreateDirectory(PickupFolder);
         await RewriteAsync(held, released, Path.Combine(PickupFolder, queueId), ct);
         Remove(queueId);
         return true;
@@ -110,7 +110,7 @@ public sealed class QuarantineStore(string queueRoot)
         {
             try
             {
-                return new FileStream(LockPath(queueId), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                return OwnerOnly.Open(LockPath(queueId), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             }
             catch (IOException) when (Environment.TickCount64 < deadline)
             {

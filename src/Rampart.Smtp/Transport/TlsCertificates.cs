@@ -24,7 +24,7 @@ public static class TlsCertificates
         var keyPath = Path.Combine(folder, "selfsigned.key");
         if (File.Exists(certPath) && File.Exists(keyPath)) return LoadPem(certPath, keyPath);
 
-        Directory.CreateDirectory(folder);
+        Directory.CreateDirectory(folder, PrivateDirectory);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={hostName}", key, HashAlgorithmName.SHA256);
         var san = new SubjectAlternativeNameBuilder();
@@ -32,10 +32,34 @@ public static class TlsCertificates
         request.CertificateExtensions.Add(san.Build());
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
         using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(10));
-        File.WriteAllText(keyPath + ".tmp", key.ExportPkcs8PrivateKeyPem());
-        File.SetUnixFileMode(keyPath + ".tmp", UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(keyPath + ".tmp", keyPath, overwrite: true);
-        File.WriteAllText(certPath, cert.ExportCertificatePem());
+        WriteOwnerOnly(keyPath, key.ExportPkcs8PrivateKeyPem());
+        WriteOwnerOnly(certPath, cert.ExportCertificatePem());
         return LoadPem(certPath, keyPath);
+    }
+
+    private const UnixFileMode PrivateDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    /// <summary>
+    /// Written 0600 by open(2) itself, never chmod-ed afterwards: between a create with the umask's mode and a chmod,
+    /// another local user could open the key and keep reading it. A leftover .tmp is removed first, since an existing
+    /// file would keep its old mode. Written whole under .tmp, then renamed, so a crash leaves no half file. (The
+    /// certificate is public, but like everything in the data folder it is the gateway's own.)
+    /// </summary>
+    private static void WriteOwnerOnly(string path, string pem)
+    {
+        var temp = path + ".tmp";
+        File.Delete(temp);
+        using (var stream = new FileStream(temp, new FileStreamOptions
+               {
+                   Mode = FileMode.CreateNew,
+                   Access = FileAccess.Write,
+                   Share = FileShare.None,
+                   UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+               }))
+        {
+            stream.Write(System.Text.Encoding.ASCII.GetBytes(pem));
+            stream.Flush(flushToDisk: true);
+        }
+        File.Move(temp, path, overwrite: true);
     }
 }

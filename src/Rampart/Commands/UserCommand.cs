@@ -101,7 +101,7 @@ public static class UserCommand
     {
         var options = ConfigOutput.LoadOrReport(result.GetValue(RampartCommandLine.ConfigOption));
         if (options is null) return null;
-        Directory.CreateDirectory(options.DataDir);
+        Rampart.Queue.OwnerOnly.CreateDirectory(options.DataDir);
         return new UserStore(UserStore.DefaultPath(options.DataDir));
     }
 

@@ -101,7 +101,9 @@ public static class ConfigLoader
         var postmasterDomain = options.Listeners.SelectMany(l => l.AcceptedDomains).FirstOrDefault()?.Name ?? hostName;
         var postmaster = root.String("postmaster", $"postmaster@{postmasterDomain}")!;
         if (!AddressParser.IsMailbox(postmaster)) throw root.Error("postmaster", $"'{postmaster}' is not a mail address");
-        options = options with { Routing = ReadRouting(root, options), Postmaster = postmaster };
+        var doubleBounce = root.Choice("double_bounce", "discard",
+            ("discard", Delivery.Bounces.DoubleBounce.Discard), ("postmaster", Delivery.Bounces.DoubleBounce.Postmaster));
+        options = options with { Routing = ReadRouting(root, options), Postmaster = postmaster, DoubleBounce = doubleBounce };
         // Notices are routed as outbound mail from no listener; one that cannot reach the postmaster is lost.
         var postmasterDomainPart = postmaster[(postmaster.LastIndexOf('@') + 1)..];
         if (options.Routing.Count > 0 && !options.Routing.Any(r => r.Listener is null && r.Role is null or ListenerRole.Outbound

@@ -27,6 +27,8 @@ public sealed record GatewayOptions
     public RateStoreKind RateLimitStore { get; init; } = RateStoreKind.Memory;
     /// <summary>Gets the notices about notices that could not be delivered.</summary>
     public required string Postmaster { get; init; }
+    /// <summary>A failed message from the null sender: logged and dropped (the default, as Postfix), or reported to the postmaster.</summary>
+    public Delivery.Bounces.DoubleBounce DoubleBounce { get; init; } = Delivery.Bounces.DoubleBounce.Discard;
     /// <summary>The virus scanners, by name; listeners choose among them, and the quarantine rescan uses them all.</summary>
     public IReadOnlyList<Policy.Antivirus.ScannerOptions> Scanners { get; init; } = [];
     public QuarantineOptions Quarantine { get; init; } = new();

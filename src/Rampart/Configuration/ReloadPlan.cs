@@ -26,6 +26,7 @@ public sealed record ReloadPlan(GatewayOptions Apply, IReadOnlyList<string> Need
         Check("log_level", started.LogLevel, next.LogLevel);
         Check("log_format", started.LogFormat, next.LogFormat);
         Check("postmaster", started.Postmaster, next.Postmaster);
+        Check("double_bounce", started.DoubleBounce, next.DoubleBounce);
         Check("rate_limit_store", started.RateLimitStore, next.RateLimitStore);
         Check("queue.max_connections", started.Queue.MaxConnections, next.Queue.MaxConnections);
         Check("queue.retry_initial", started.Queue.RetryInitial, next.Queue.RetryInitial);
@@ -70,6 +71,7 @@ public sealed record ReloadPlan(GatewayOptions Apply, IReadOnlyList<string> Need
             LogLevel = started.LogLevel,
             LogFormat = started.LogFormat,
             Postmaster = started.Postmaster,
+            DoubleBounce = started.DoubleBounce,
             RateLimitStore = started.RateLimitStore,
             Queue = started.Queue,
             Dns = started.Dns,

@@ -62,9 +62,10 @@ public sealed partial class Gateway : IAsyncDisposable
 
     public void Start()
     {
-        Directory.CreateDirectory(options.DataDir);
+        OwnerOnly.CreateDirectory(options.DataDir);
         queue = new QueueStore(Path.Combine(options.DataDir, "queue"), loggers.CreateLogger("Rampart.Queue"));
-        var notifier = new Notifier(queue, options.HostName, options.Postmaster, loggers.CreateLogger("Rampart.Delivery.Notices"), clock);
+        var notifier = new Notifier(queue, options.HostName, options.Postmaster, loggers.CreateLogger("Rampart.Delivery.Notices"), clock,
+            options.DoubleBounce);
         // No routes yet: they come with the first snapshot, before any message is resumed or accepted.
         delivery = new DeliveryAgent(queue, new DomainRouter([]), notifier, new DeliveryAgentOptions
         {

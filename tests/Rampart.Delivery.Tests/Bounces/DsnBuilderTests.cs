@@ -208,6 +208,35 @@ public sealed class DsnBuilderTests
         Assert.Equal("delivered", Groups(message)[1]["Action"]);
     }
 
+    [Theory]
+    [InlineData(DsnReturn.Full)]
+    [InlineData(DsnReturn.Unspecified)]
+    public async Task A_success_report_returns_headers_only_whatever_RET_says(DsnReturn ret)
+    {
+        // RFC 3461 §4.3: RET applies to failure notices; a success notice to an unverified sender
+        // must not carry the message to them (backscatter).
+        var delivered = new ReportedRecipient(Bob with { Notify = DsnNotify.Success }, DsnAction.Delivered, "2.0.0",
+            "mx.example.test", "250 2.0.0 Ok", Attempt);
+
+        var (bytes, message) = await BuildAsync(Report(new Sender("alice@example.test", Ret: ret), delivered));
+
+        Assert.Equal("text/rfc822-headers", Body(message)[2].ContentType.MimeType);
+        AssertHeadersOnly(bytes, Body(message)[2]);
+    }
+
+    [Fact]
+    public async Task The_postmaster_copy_of_a_failed_null_sender_message_returns_headers_only()
+    {
+        var report = Report(new Sender("", Ret: DsnReturn.Full), Failed(Bob)) with { NotifyOverride = "postmaster@example.test" };
+
+        var (bytes, message) = await BuildAsync(report);
+
+        Assert.Equal("postmaster@example.test", Assert.IsType<MailboxAddress>(Assert.Single(message.To)).Address);
+        Assert.Equal("text/rfc822-headers", Body(message)[2].ContentType.MimeType);
+        AssertHeadersOnly(bytes, Body(message)[2]);
+        Assert.Contains("header of the message", Assert.IsType<TextPart>(Body(message)[0]).Text);
+    }
+
     [Fact]
     public async Task Lines_end_in_crlf_only()
     {

@@ -12,7 +12,7 @@ public static class DeliveryHarness
 {
     public const string Sender = "alice@sender.test";
 
-    public static Task<TestGateway> StartAsync(string nextRoute, int? dnsPort = null, string queueExtra = "")
+    public static Task<TestGateway> StartAsync(string nextRoute, int? dnsPort = null, string queueExtra = "", string topExtra = "")
     {
         var dns = dnsPort is { } port ? $"dns: {{server: 127.0.0.1, port: {port}, timeout: 2s}}" : "";
         var retry = queueExtra.Contains("retry_initial", StringComparison.Ordinal) ? "" : "  retry_initial: 200ms\n  retry_max: 1s\n";
@@ -20,6 +20,7 @@ public static class DeliveryHarness
             hostname: mx.rampart.test
             postmaster: postmaster@sender.test
             {{dns}}
+            {{topExtra}}
             listeners:
               inbound: {role: inbound, address: 127.0.0.1, port: 0, accepted_domains: [example.test]}
               outbound: {role: outbound, address: 127.0.0.1, port: 0, relay_networks: [127.0.0.0/8]}

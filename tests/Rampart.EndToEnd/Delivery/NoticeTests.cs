@@ -3,7 +3,7 @@ using static Rampart.EndToEnd.Delivery.DeliveryHarness;
 
 namespace Rampart.EndToEnd.Delivery;
 
-/// <summary>Who hears about what (RFC 3461 §4.1, §6.2): success on request, nothing for the null sender but the postmaster's copy.</summary>
+/// <summary>Who hears about what (RFC 3461 §4.1, §6.2): success on request, nothing for the null sender but, when asked, the postmaster's copy.</summary>
 public sealed class NoticeTests(UnboundServer dns) : IClassFixture<UnboundServer>
 {
     /// <summary>One message with MAIL and RCPT arguments as written (parameters included).</summary>
@@ -59,10 +59,10 @@ public sealed class NoticeTests(UnboundServer dns) : IClassFixture<UnboundServer
     }
 
     [Fact]
-    public async Task A_failed_message_from_the_null_sender_goes_to_the_postmaster_not_back()
+    public async Task A_failed_message_from_the_null_sender_goes_to_the_postmaster_not_back_when_asked()
     {
         await using var sink = await SmtpSink.StartAsync();
-        await using var gateway = await StartAsync($"{{transport: mx, port: {sink.Port}}}", dns.Port);
+        await using var gateway = await StartAsync($"{{transport: mx, port: {sink.Port}}}", dns.Port, topExtra: "double_bounce: postmaster");
 
         await SendRawAsync(gateway, "<>", "<user@nosuch.test>", "a bounce that cannot be delivered");
 

@@ -76,6 +76,21 @@ public class QuarantineStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_held_copy_put_into_pickup_by_hand_goes_back_to_quarantine_and_is_never_delivered()
+    {
+        var held = await CommitAsync("Subject: x\r\n\r\nbody\r\n", Virus);
+        File.Copy(held.Path, Path.Combine(queue.Pickup, held.QueueId));
+        File.Delete(held.Path);
+
+        Assert.Empty(queue.TakePickups());
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(queue.Pickup));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(queue.Active));
+        Assert.Equal(Virus.Reason, Assert.Single(quarantine.List()).Envelope.Quarantine!.Reason);
+        Assert.Empty(queue.Recover());
+    }
+
+    [Fact]
     public async Task Delete_removes_for_good_and_ids_cannot_name_files_outside_the_folder()
     {
         var held = await CommitAsync("Subject: x\r\n\r\nbody\r\n", Virus);

@@ -186,6 +186,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("hostname: mx.example.test", "hostname: mx.example.test\ndns:\n  server: resolver.example.test", "server: |resolver", "dns.server", "is not an IP address")]
     [InlineData("hostname: mx.example.test", "hostname: mx.example.test\npostmaster: pm@elsewhere.test", "postmaster: |pm@", "postmaster", "no routing rule takes notices to pm@elsewhere.test")]
     [InlineData("hostname: mx.example.test", "hostname: mx.example.test\npostmaster: nobody", "postmaster: |nobody", "postmaster", "'nobody' is not a mail address")]
+    [InlineData("hostname: mx.example.test", "hostname: mx.example.test\ndouble_bounce: bounce", "double_bounce: |bounce", "double_bounce", "'bounce' is not one of discard, postmaster")]
     [InlineData("hostname: mx.example.test", "hostname: [mx.example.test]", "hostname: |[", "hostname", "expected a single value")]
     public void A_mistake_names_the_file_position_key_and_problem(string find, string replace, string at, string key, string problem)
     {
@@ -455,6 +456,7 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(["example.test -> local: drop drop", "* -> outgoing: drop outgoing"], Describe(options));
         Assert.Equal(new QueueOptions(), options.Queue);
         Assert.Equal("postmaster@example.test", options.Postmaster);
+        Assert.Equal(Delivery.Bounces.DoubleBounce.Discard, options.DoubleBounce);
     }
 
     [Theory]

@@ -1,0 +1,33 @@
+namespace Rampart.Queue;
+
+/// <summary>
+/// Mail is other people's: every directory and file the gateway makes under its data folder is its owner's alone
+/// from the moment it exists. The mode is given to mkdir(2) and open(2) themselves, never set by a chmod
+/// afterwards (a file opened by another user in between would stay readable to them), and a mode of 0700/0600
+/// stays private whatever the umask, which can only take bits away.
+/// </summary>
+public static class OwnerOnly
+{
+    public const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    public const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    /// <summary>
+    /// Creates the directory (and any missing parent) as 0700. One that already exists keeps its mode: the
+    /// administrator made it so.
+    /// </summary>
+    public static DirectoryInfo CreateDirectory(string path) => Directory.CreateDirectory(path, DirectoryMode);
+
+    /// <summary>Opens a file as <see cref="FileStream"/> would, creating it 0600 if it does not exist.</summary>
+    public static FileStream Open(string path, System.IO.FileMode mode, FileAccess access, FileShare share,
+        int bufferSize = 4096, FileOptions options = FileOptions.None) =>
+        new(path, new FileStreamOptions
+        {
+            Mode = mode,
+            Access = access,
+            Share = share,
+            BufferSize = bufferSize,
+            Options = options,
+            UnixCreateMode = FileMode,
+        });
+}
