@@ -134,7 +134,7 @@ public sealed class RefusalLogTests
             await smtp.CommandAsync($"AUTH PLAIN {wrong}", "535 5.7.8");
             await smtp.CommandAsync($"AUTH PLAIN {Plain("alice@example.test", "alice pw")}", "235 ");
             await smtp.EnvelopeAsync("alice@example.test", "friend@elsewhere.test");
-            await smtp.DataAsync("From: a@foreign.test\r\nSubject: logged\r\n\r\nhello\r\n");
+            await smtp.DataAsync("From: alice@example.test\r\nSubject: logged\r\n\r\nhello\r\n");
             await smtp.CommandAsync("QUIT", "221 ");
         }
 
