@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.RegularExpressions;
 using Rampart.EndToEnd.Antimalware;
 using Rampart.EndToEnd.Fixtures;
@@ -59,24 +58,6 @@ public sealed partial class FilePermissionsTests
     private static RampartProcess StartUnderUmask0(params string[] args) =>
         RampartProcess.Start("/bin/sh", ["-c", "umask 000; exec \"$0\" \"$@\"", RampartProcess.DotnetHost, RampartProcess.RampartDll, .. args]);
 
-    private static async Task<string> SendAsync(int port, string from, string to, string wire)
-    {
-        await using var c = await SmtpTranscript.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
-        await c.HelloAsync();
-        await c.EnvelopeAsync(from, to);
-        return (await c.DataAsync(wire))[^1].Split(' ')[^1];
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what, RampartProcess rampart)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"{what}: not within {Timeout.TotalSeconds} s\n{rampart.Describe()}");
-            await Task.Delay(50);
-        }
-    }
-
     private static int Count(string dir, string pattern = "*") => Directory.Exists(dir) ? Directory.GetFiles(dir, pattern).Length : 0;
 
     [Fact]
@@ -90,12 +71,12 @@ public sealed partial class FilePermissionsTests
         await rampart.WaitForPortAsync(setup.Inbound);
 
         // Delivered to a drop folder, to another, deferred (a .rcpt log), held twice and one of them released.
-        await SendAsync(setup.Inbound, "alice@sender.test", "bob@example.test", Samples.Wire(Samples.Message("plain")));
-        await SendAsync(setup.Outbound, "bob@example.test", "friend@elsewhere.test", Samples.Wire(Samples.Message("out")));
-        await SendAsync(setup.Outbound, "bob@example.test", "friend@dead.test", Samples.Wire(Samples.Message("deferred")));
-        var held = await SendAsync(setup.Inbound, "alice@sender.test", "bob@example.test",
+        await TestMessages.SendForQueueIdAsync(setup.Inbound, "alice@sender.test", "bob@example.test", Samples.Wire(Samples.Message("plain")));
+        await TestMessages.SendForQueueIdAsync(setup.Outbound, "bob@example.test", "friend@elsewhere.test", Samples.Wire(Samples.Message("out")));
+        await TestMessages.SendForQueueIdAsync(setup.Outbound, "bob@example.test", "friend@dead.test", Samples.Wire(Samples.Message("deferred")));
+        var held = await TestMessages.SendForQueueIdAsync(setup.Inbound, "alice@sender.test", "bob@example.test",
             Samples.Wire(Samples.Message("hold", new Samples.Attachment("setup.exe", "application/octet-stream", Samples.Executable()))));
-        await SendAsync(setup.Inbound, "alice@sender.test", "bob@example.test",
+        await TestMessages.SendForQueueIdAsync(setup.Inbound, "alice@sender.test", "bob@example.test",
             Samples.Wire(Samples.Message("hold too", new Samples.Attachment("run.exe", "application/octet-stream", Samples.Executable()))));
         await using (var release = StartUnderUmask0("quarantine", "release", held, "--config", setup.Config))
         {
@@ -103,9 +84,9 @@ public sealed partial class FilePermissionsTests
         }
 
         var drop = Path.Combine(setup.DataDir, "drop");
-        await WaitUntilAsync(() => Count(drop, "*.eml") == 2, "plain and released mail in drop/", rampart);
-        await WaitUntilAsync(() => Count(Path.Combine(setup.DataDir, "outgoing"), "*.eml") == 1, "outbound mail in outgoing/", rampart);
-        await WaitUntilAsync(() => Count(Path.Combine(queue, "active"), "*.rcpt") == 1, "the deferred message's outcome log", rampart);
+        await rampart.WaitUntilAsync(() => Count(drop, "*.eml") == 2, "plain and released mail in drop/", Timeout);
+        await rampart.WaitUntilAsync(() => Count(Path.Combine(setup.DataDir, "outgoing"), "*.eml") == 1, "outbound mail in outgoing/", Timeout);
+        await rampart.WaitUntilAsync(() => Count(Path.Combine(queue, "active"), "*.rcpt") == 1, "the deferred message's outcome log", Timeout);
         Assert.Equal(1, Count(Path.Combine(queue, "quarantine")));
         Assert.Equal(1, Count(Path.Combine(setup.DataDir, "tls"), "selfsigned.key"));
 

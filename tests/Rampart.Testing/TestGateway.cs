@@ -69,6 +69,30 @@ public sealed class TestGateway : IAsyncDisposable
     public static Task<TestGateway> StartAsync(string inboundExtra = "", string outboundExtra = "", string topExtra = "") =>
         StartYamlAsync(StandardYaml.Replace("{inbound_extra}", Indent(inboundExtra)).Replace("{outbound_extra}", Indent(outboundExtra)) + "\n" + topExtra);
 
+    /// <summary>
+    /// An inbound listener for example.test and nothing else, whose mail for every domain goes by SMTP to one next hop
+    /// on 127.0.0.1 (route "internal", which recipient callouts can ask too). <paramref name="inboundExtra"/> is added
+    /// to the listener, <paramref name="routeExtra"/> to the route's mapping (", tls: none"), <paramref name="topExtra"/>
+    /// at the top level (queue:).
+    /// </summary>
+    public static Task<TestGateway> StartWithNextHopAsync(int nextHopPort, string inboundExtra = "", string routeExtra = "", string topExtra = "") =>
+        StartYamlAsync($$"""
+            hostname: mx.rampart.test
+            listeners:
+              inbound:
+                role: inbound
+                address: 127.0.0.1
+                port: 0
+                accepted_domains: [example.test]
+                {{Indent(inboundExtra)}}
+            routes:
+              internal: {transport: smtp, hosts: ["127.0.0.1:{{nextHopPort}}"]{{routeExtra}}}
+            routing:
+              - domains: ["*"]
+                route: internal
+            {{topExtra}}
+            """);
+
     public static async Task<TestGateway> StartYamlAsync(string yaml)
     {
         var temp = new TempDirectory("rampart-gw");

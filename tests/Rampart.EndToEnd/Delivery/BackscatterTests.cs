@@ -97,16 +97,6 @@ public sealed class BackscatterTests
     private static string Action(MimeMessage notice) =>
         Assert.IsType<MultipartReport>(notice.Body).OfType<MessageDeliveryStatus>().Single().StatusGroups[1]["Action"]!.Trim();
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what, Setup setup)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"{what}: not within 30 s\n{setup.Rampart.Describe()}");
-            await Task.Delay(50);
-        }
-    }
-
     [Fact]
     public async Task A_success_notice_carries_the_headers_only_even_with_RET_FULL()
     {
@@ -165,9 +155,9 @@ public sealed class BackscatterTests
 
         await setup.SendAsync("<>", "<carol@elsewhere.test>", "a bounce nobody can take", marker);
 
-        await WaitUntilAsync(() => setup.Rampart.Stdout.Contains("Double bounce", StringComparison.Ordinal), "the double bounce log line", setup);
+        await setup.Rampart.WaitUntilAsync(() => setup.Rampart.Stdout.Contains("Double bounce", StringComparison.Ordinal), "the double bounce log line");
         // A notice is queued before the failure is recorded and the message removed: an empty queue means none was made.
-        await WaitUntilAsync(() => setup.QueueIsEmpty, "queue empty", setup);
+        await setup.Rampart.WaitUntilAsync(() => setup.QueueIsEmpty, "queue empty");
         Assert.Equal(0, setup.Notices.DumpCount);
         var line = Assert.Single(setup.Rampart.Stdout.Split('\n'), l => l.Contains("Double bounce", StringComparison.Ordinal));
         Assert.Contains("to=<carol@elsewhere.test>", line, StringComparison.Ordinal);

@@ -64,24 +64,8 @@ public sealed class EightBitDowngradeTests
         Assert.Contains("Content-Transfer-Encoding: 8bit\n\nsee the tool\n", dump, StringComparison.Ordinal);
     }
 
-    private static Task<TestGateway> StartAsync(SmtpSink sink, string inboundExtra = "") => TestGateway.StartYamlAsync($$"""
-        hostname: mx.rampart.test
-        listeners:
-          inbound:
-            role: inbound
-            address: 127.0.0.1
-            port: 0
-            accepted_domains: [example.test]
-            {{inboundExtra}}
-        routes:
-          internal: {transport: smtp, hosts: ["127.0.0.1:{{sink.Port}}"], tls: none}
-        routing:
-          - domains: ["*"]
-            route: internal
-        queue:
-          retry_initial: 200ms
-          retry_max: 1s
-        """);
+    private static Task<TestGateway> StartAsync(SmtpSink sink, string inboundExtra = "") =>
+        TestGateway.StartWithNextHopAsync(sink.Port, inboundExtra, routeExtra: ", tls: none", topExtra: "queue:\n  retry_initial: 200ms\n  retry_max: 1s");
 
     private static string Message(string subject, string mimeHeaders, string body) =>
         $"From: Alice <alice@sender.test>\r\nTo: bob@example.test\r\nSubject: {subject}\r\nMessage-ID: <{Guid.NewGuid():N}@sender.test>\r\n" +

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.RegularExpressions;
 using Rampart.EndToEnd.Antimalware;
 using Rampart.EndToEnd.Fixtures;
@@ -42,24 +41,6 @@ public sealed partial class QueueConsistencyTests
               retry_max: 300ms
             """);
 
-    private static async Task<string> SendAsync(int port, string to, string wire)
-    {
-        await using var c = await SmtpTranscript.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
-        await c.HelloAsync();
-        await c.EnvelopeAsync("alice@sender.test", to);
-        return (await c.DataAsync(wire))[^1].Split(' ')[^1];
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what, RampartProcess rampart)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"{what}: not within {Timeout.TotalSeconds} s\n{rampart.Describe()}");
-            await Task.Delay(50);
-        }
-    }
-
     [Fact]
     public async Task A_spool_file_removed_by_hand_leaves_the_schedule_with_one_warning()
     {
@@ -71,13 +52,13 @@ public sealed partial class QueueConsistencyTests
         await using var rampart = RampartProcess.StartRampart(["run", "--config", config]);
         await rampart.WaitForPortAsync(outbound);
         // The next hop is down: the message is deferred and waits in active/.
-        var id = await SendAsync(outbound, "friend@elsewhere.test", Samples.Wire(Samples.Message("removed by hand")));
-        await WaitUntilAsync(() => rampart.Stdout.Contains($"queue_id={id} deferred", StringComparison.Ordinal), "deferred", rampart);
+        var id = await TestMessages.SendForQueueIdAsync(outbound, "alice@sender.test", "friend@elsewhere.test", Samples.Wire(Samples.Message("removed by hand")));
+        await rampart.WaitUntilAsync(() => rampart.Stdout.Contains($"queue_id={id} deferred", StringComparison.Ordinal), "deferred", Timeout);
 
         File.Delete(Path.Combine(active, id));
         await using var sink = await SmtpSink.StartOnPortAsync(nextHop);
 
-        await WaitUntilAsync(() => rampart.Stdout.Contains("is gone", StringComparison.Ordinal), "the warning about the removed file", rampart);
+        await rampart.WaitUntilAsync(() => rampart.Stdout.Contains("is gone", StringComparison.Ordinal), "the warning about the removed file", Timeout);
         var warning = Assert.Single(rampart.Stdout.Split('\n'), l => l.Contains("is gone", StringComparison.Ordinal));
         Assert.Contains($"queue_id={id}", warning, StringComparison.Ordinal);
         Assert.Contains("warn", warning, StringComparison.Ordinal);
@@ -106,7 +87,7 @@ public sealed partial class QueueConsistencyTests
             try
             {
                 await rampart.WaitForPortAsync(inbound, Timeout);
-                var held = await SendAsync(inbound, "bob@example.test",
+                var held = await TestMessages.SendForQueueIdAsync(inbound, "alice@sender.test", "bob@example.test",
                     Samples.Wire(Samples.Message("held", new Samples.Attachment("setup.exe", "application/octet-stream", Samples.Executable()))));
                 var quarantined = Path.Combine(queue, "quarantine", held);
                 Assert.True(File.Exists(quarantined));
@@ -116,7 +97,7 @@ public sealed partial class QueueConsistencyTests
                 File.Delete(quarantined);
                 File.Move(Path.Combine(queue, "pickup", "." + held), Path.Combine(queue, "pickup", held));
 
-                await WaitUntilAsync(() => File.Exists(quarantined) && !File.Exists(Path.Combine(queue, "pickup", held)), "the held copy back in quarantine/", rampart);
+                await rampart.WaitUntilAsync(() => File.Exists(quarantined) && !File.Exists(Path.Combine(queue, "pickup", held)), "the held copy back in quarantine/", Timeout);
                 Assert.False(File.Exists(Path.Combine(queue, "active", held)));
                 Assert.Empty(Directory.GetFiles(Path.Combine(temp.File("data"), "drop")));
 

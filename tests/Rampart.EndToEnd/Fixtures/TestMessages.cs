@@ -51,4 +51,13 @@ public static class TestMessages
         await smtp.SendAsync("QUIT\r\n");
         return reply[^1];
     }
+
+    /// <summary>One message through SmtpTranscript's HELO, envelope and DATA; returns the queue id its 250 names.</summary>
+    public static async Task<string> SendForQueueIdAsync(int port, string from, string to, string wire)
+    {
+        await using var c = await SmtpTranscript.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+        await c.HelloAsync();
+        await c.EnvelopeAsync(from, to);
+        return (await c.DataAsync(wire))[^1].Split(' ')[^1];
+    }
 }

@@ -9,23 +9,11 @@ namespace Rampart.EndToEnd.Recipients;
 /// </summary>
 public sealed class CalloutConcurrencyTests
 {
-    private static Task<TestGateway> StartAsync(int port, string callout) => TestGateway.StartYamlAsync($$"""
-        hostname: mx.rampart.test
-        listeners:
-          inbound:
-            role: inbound
-            address: 127.0.0.1
-            port: 0
-            accepted_domains: [example.test]
-            limits: {max_connections_per_client: 100}
-            recipients:
-              tarpit_after: 0
-              callout: {route: internal, positive_ttl: 1h, negative_ttl: 1h, {{callout}}}
-        routes:
-          internal: {transport: smtp, hosts: ["127.0.0.1:{{port}}"]}
-        routing:
-          - domains: ["*"]
-            route: internal
+    private static Task<TestGateway> StartAsync(int port, string callout) => TestGateway.StartWithNextHopAsync(port, $$"""
+        limits: {max_connections_per_client: 100}
+        recipients:
+          tarpit_after: 0
+          callout: {route: internal, positive_ttl: 1h, negative_ttl: 1h, {{callout}}}
         """);
 
     private static async Task RcptAsync(TestGateway gateway, string address, string expected)

@@ -10,22 +10,8 @@ namespace Rampart.EndToEnd.Recipients;
 /// </summary>
 public sealed class RecipientCalloutTests
 {
-    private static Task<TestGateway> StartAsync(int port) => TestGateway.StartYamlAsync($$"""
-        hostname: mx.rampart.test
-        listeners:
-          inbound:
-            role: inbound
-            address: 127.0.0.1
-            port: 0
-            accepted_domains: [example.test]
-            recipients:
-              callout: {route: internal, positive_ttl: 1h, negative_ttl: 1h, timeout: 5s}
-        routes:
-          internal: {transport: smtp, hosts: ["127.0.0.1:{{port}}"]}
-        routing:
-          - domains: ["*"]
-            route: internal
-        """);
+    private static Task<TestGateway> StartAsync(int port) => TestGateway.StartWithNextHopAsync(port,
+        "recipients:\n  callout: {route: internal, positive_ttl: 1h, negative_ttl: 1h, timeout: 5s}");
 
     [Fact]
     public async Task The_internal_server_decides_and_its_absence_is_never_a_550()

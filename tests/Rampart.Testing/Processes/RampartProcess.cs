@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
+using Xunit;
 
 namespace Rampart.Testing.Processes;
 
@@ -166,6 +167,21 @@ public sealed partial class RampartProcess : IAsyncDisposable
             if (HasExited) throw new InvalidOperationException($"exited before printing '{text}'.\n{Describe()}");
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"no '{text}' on stdout after {limit.TotalSeconds:0.#} s.\n{Describe()}");
             await Task.Delay(20);
+        }
+    }
+
+    /// <summary>
+    /// Waits (bounded) until <paramref name="condition"/> holds, e.g. a file the process writes; the failure names
+    /// <paramref name="what"/> and shows the process's output.
+    /// </summary>
+    public async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + limit;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"{what}: not within {limit.TotalSeconds} s\n{Describe()}");
+            await Task.Delay(50);
         }
     }
 

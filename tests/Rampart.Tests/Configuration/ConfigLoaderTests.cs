@@ -45,30 +45,10 @@ public sealed class ConfigLoaderTests : IDisposable
 
     public void Dispose() => temp.Dispose();
 
-    private string Write(string yaml, string name = "rampart.yaml")
-    {
-        var path = temp.File(name);
-        File.WriteAllText(path, yaml);
-        return path;
-    }
+    private string Write(string yaml, string name = "rampart.yaml") => ConfigFile.Write(temp, yaml, name);
 
     private GatewayOptions Load(string yaml, params (string Name, string Value)[] environment) =>
         ConfigLoader.Load(Write(yaml), environment.Select(e => KeyValuePair.Create(e.Name, e.Value)).ToList());
-
-    /// <summary>
-    /// Where the error must point: the first occurrence of <paramref name="at"/> without its "|",
-    /// moved right to the "|" when there is one (so "role: |relay" points at the value).
-    /// </summary>
-    private static string Position(string yaml, string at)
-    {
-        var needle = at.Replace("|", "", StringComparison.Ordinal);
-        int index = yaml.IndexOf(needle, StringComparison.Ordinal);
-        Assert.True(index >= 0, $"'{needle}' is not in the test's YAML");
-        index += Math.Max(0, at.IndexOf('|', StringComparison.Ordinal));
-        int line = 1 + yaml[..index].Count(c => c == '\n');
-        int column = index - (index == 0 ? -1 : yaml.LastIndexOf('\n', index - 1));
-        return $"{line}:{column}";
-    }
 
     [Theory]
     // Unknown keys: a typo must never be a silently ignored setting.
@@ -191,14 +171,7 @@ public sealed class ConfigLoaderTests : IDisposable
     public void A_mistake_names_the_file_position_key_and_problem(string find, string replace, string at, string key, string problem)
     {
         Assert.Contains(find, Valid, StringComparison.Ordinal);
-        var yaml = Valid.Replace(find, replace, StringComparison.Ordinal);
-        var path = Write(yaml);
-
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(path, NoEnvironment));
-
-        var expected = $"{path}:{Position(yaml, at)}: {key}: ";
-        Assert.True(error.Message.StartsWith(expected, StringComparison.Ordinal), $"expected '{expected}...' but got '{error.Message}'");
-        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+        ConfigFile.AssertError(temp, Valid.Replace(find, replace, StringComparison.Ordinal), at, key, problem);
     }
 
     [Theory]
@@ -217,7 +190,7 @@ public sealed class ConfigLoaderTests : IDisposable
 
         var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(path, NoEnvironment));
 
-        Assert.StartsWith($"{path}:{Position(yaml, at)}: {key}: file '{temp.File(file)}' does not exist", error.Message);
+        Assert.StartsWith($"{path}:{ConfigFile.Position(yaml, at)}: {key}: file '{temp.File(file)}' does not exist", error.Message);
     }
 
     [Theory]

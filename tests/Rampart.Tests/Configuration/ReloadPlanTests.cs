@@ -1,4 +1,5 @@
 using Rampart.Configuration;
+using Rampart.Testing;
 
 namespace Rampart.Tests.Configuration;
 
@@ -8,7 +9,7 @@ namespace Rampart.Tests.Configuration;
 /// </summary>
 public sealed class ReloadPlanTests : IDisposable
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("rampart-plan").FullName;
+    private readonly TempDirectory temp = new("rampart-plan");
 
     private const string Started = """
         hostname: mx.example.test
@@ -34,12 +35,7 @@ public sealed class ReloadPlanTests : IDisposable
           max_connections: 10
         """;
 
-    private GatewayOptions Load(string yaml)
-    {
-        var path = Path.Combine(folder, "rampart.yaml");
-        File.WriteAllText(path, yaml);
-        return ConfigLoader.Load(path, []);
-    }
+    private GatewayOptions Load(string yaml) => ConfigFile.Load(temp, yaml);
 
     [Fact]
     public void The_same_file_needs_no_restart()
@@ -86,5 +82,5 @@ public sealed class ReloadPlanTests : IDisposable
         Assert.Equal(["inbound", "outbound"], plan.Apply.Listeners.Select(l => l.Name));
     }
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => temp.Dispose();
 }

@@ -32,12 +32,7 @@ public sealed class ScanSizeWarningTests : IDisposable
           clamav: {type: clamd, address: "127.0.0.1:3310", max_size: {{scannerMaxSize}}}
         """;
 
-    private (GatewayOptions Options, string Path) Load(string yaml)
-    {
-        var path = temp.File("rampart.yaml");
-        File.WriteAllText(path, yaml);
-        return (ConfigLoader.Load(path, []), path);
-    }
+    private (GatewayOptions Options, string Path) Load(string yaml) => (ConfigFile.Load(temp, yaml), temp.File("rampart.yaml"));
 
     [Fact]
     public void Messages_bigger_than_the_scanner_takes_without_a_choice_give_one_warning_at_the_antivirus_section()

@@ -1,4 +1,3 @@
-using Rampart.Configuration;
 using Rampart.Testing;
 
 namespace Rampart.Tests.Configuration;
@@ -63,34 +62,10 @@ public sealed class StrictAddressConfigTests : IDisposable
     public void A_loosely_written_address_names_the_file_position_key_and_rule(string find, string replace, string at, string key, string problem)
     {
         Assert.Contains(find, Valid, StringComparison.Ordinal);
-        var yaml = Valid.Replace(find, replace, StringComparison.Ordinal);
-        var path = temp.File("rampart.yaml");
-        File.WriteAllText(path, yaml);
-
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(path, []));
-
-        var expected = $"{path}:{Position(yaml, at)}: {key}: ";
-        Assert.True(error.Message.StartsWith(expected, StringComparison.Ordinal), $"expected '{expected}...' but got '{error.Message}'");
-        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+        ConfigFile.AssertError(temp, Valid.Replace(find, replace, StringComparison.Ordinal), at, key, problem);
     }
 
     [Fact]
-    public void The_valid_file_loads()
-    {
-        var path = temp.File("valid.yaml");
-        File.WriteAllText(path, Valid);
-        Assert.Equal("127.0.0.1", ConfigLoader.Load(path, []).Dns.Server?.ToString());
-    }
-
-    /// <summary>The first occurrence of <paramref name="at"/> without its "|", moved right to the "|".</summary>
-    private static string Position(string yaml, string at)
-    {
-        var needle = at.Replace("|", "", StringComparison.Ordinal);
-        int index = yaml.IndexOf(needle, StringComparison.Ordinal);
-        Assert.True(index >= 0, $"'{needle}' is not in the test's YAML");
-        index += Math.Max(0, at.IndexOf('|', StringComparison.Ordinal));
-        int line = 1 + yaml[..index].Count(c => c == '\n');
-        int column = index - (index == 0 ? -1 : yaml.LastIndexOf('\n', index - 1));
-        return $"{line}:{column}";
-    }
+    public void The_valid_file_loads() =>
+        Assert.Equal("127.0.0.1", ConfigFile.Load(temp, Valid).Dns.Server?.ToString());
 }
