@@ -93,7 +93,7 @@ public sealed class ConfigurationErrorTests
         using var temp = new TempDirectory("rampart-e2e-config");
         var path = RampartConfigFile.Write(temp.File("bad.yaml"), yaml);
 
-        await using var rampart = await RampartProcess.RunAsync(RampartProcess.DotnetHost, [RampartProcess.RampartDll, verb, "--config", path], ExitTimeout);
+        await using var rampart = await RampartProcess.RunRampartAsync([verb, "--config", path], ExitTimeout);
 
         AssertConfigurationError(rampart, what, path, line, key);
     }
@@ -117,7 +117,7 @@ public sealed class ConfigurationErrorTests
 
             """);
 
-        await using var rampart = await RampartProcess.RunAsync(RampartProcess.DotnetHost, [RampartProcess.RampartDll, "run", "--config", path], ExitTimeout);
+        await using var rampart = await RampartProcess.RunRampartAsync(["run", "--config", path], ExitTimeout);
 
         Assert.True(rampart.ExitCode == 2, $"expected exit code 2\n{rampart.Describe()}");
         Assert.StartsWith($"rampart: configuration error: {path}:", rampart.Stderr, StringComparison.Ordinal);
@@ -130,7 +130,7 @@ public sealed class ConfigurationErrorTests
         using var temp = new TempDirectory("rampart-e2e-config");
         var path = RampartConfigFile.Write(temp.File("good.yaml"), Good);
 
-        await using var rampart = await RampartProcess.RunAsync(RampartProcess.DotnetHost, [RampartProcess.RampartDll, "check-config", "--config", path], ExitTimeout);
+        await using var rampart = await RampartProcess.RunRampartAsync(["check-config", "--config", path], ExitTimeout);
 
         Assert.True(rampart.ExitCode == 0, $"expected exit code 0\n{rampart.Describe()}");
         Assert.Contains($"{path}: ok", rampart.Stdout, StringComparison.Ordinal);

@@ -19,8 +19,7 @@ public sealed partial class DocumentationTests
     public async Task The_check_config_sample_is_what_check_config_prints_for_the_example()
     {
         var root = RepositoryRoot();
-        await using var rampart = await RampartProcess.RunAsync(RampartProcess.DotnetHost,
-            [RampartProcess.RampartDll, "check-config", "--config", "examples/gateway.yaml"], ExitTimeout, workingDirectory: root);
+        await using var rampart = await RampartProcess.RunRampartAsync(["check-config", "--config", "examples/gateway.yaml"], ExitTimeout, workingDirectory: root);
         Assert.True(rampart.ExitCode == 0, rampart.Describe());
 
         var doc = File.ReadAllText(Path.Combine(root, "docs", "configuration.md"));

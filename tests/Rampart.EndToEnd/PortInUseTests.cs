@@ -23,8 +23,7 @@ public sealed class PortInUseTests
         holder.Bind(new IPEndPoint(IPAddress.Loopback, files.OutboundPort));
         holder.Listen();
 
-        await using var rampart = await RampartProcess.RunAsync(RampartProcess.DotnetHost,
-            [RampartProcess.RampartDll, "run", "--config", files.ConfigPath], TimeSpan.FromSeconds(60));
+        await using var rampart = await RampartProcess.RunRampartAsync(["run", "--config", files.ConfigPath], TimeSpan.FromSeconds(60));
 
         Assert.True(rampart.ExitCode == 1, $"expected exit code 1\n{rampart.Describe()}");
         Assert.Contains($"rampart: listener 'outbound' cannot listen on 127.0.0.1:{files.OutboundPort}: the port is already in use",

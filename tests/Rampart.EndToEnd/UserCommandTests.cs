@@ -10,7 +10,7 @@ public sealed class UserCommandTests
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     private static Task<RampartProcess> RunRampart(string? input, params string[] args) =>
-        RampartProcess.RunAsync(RampartProcess.DotnetHost, [RampartProcess.RampartDll, .. args], Timeout, standardInput: input);
+        RampartProcess.RunRampartAsync(args, Timeout, standardInput: input);
 
     [Fact]
     public async Task Users_are_added_listed_changed_and_removed_and_the_gateway_accepts_them()

@@ -90,6 +90,11 @@ public sealed partial class RampartProcess : IAsyncDisposable
         return child;
     }
 
+    /// <summary>Runs <c>dotnet Rampart.dll args...</c> to completion (a verb such as check-config), like <see cref="RunAsync"/>.</summary>
+    public static Task<RampartProcess> RunRampartAsync(IEnumerable<string> args, TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null, string? standardInput = null) =>
+        RunAsync(DotnetHost, [RampartDll, .. args], timeout, environment, workingDirectory, standardInput);
+
     /// <summary>Runs a program to completion (killed after <paramref name="timeout"/>) and returns its exit code and output.</summary>
     public static async Task<RampartProcess> RunAsync(string fileName, IEnumerable<string> args, TimeSpan timeout,
         IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null, string? standardInput = null)
