@@ -9,9 +9,9 @@ namespace Rampart.Tests.Configuration;
 /// </summary>
 internal static class ConfigFile
 {
-    public static string Write(TempDirectory temp, string yaml, string name = "rampart.yaml")
+    public static string Write(TempDirectory temp, string yaml)
     {
-        var path = temp.File(name);
+        var path = temp.File("rampart.yaml");
         File.WriteAllText(path, yaml);
         return path;
     }

@@ -45,7 +45,7 @@ public sealed class ConfigLoaderTests : IDisposable
 
     public void Dispose() => temp.Dispose();
 
-    private string Write(string yaml, string name = "rampart.yaml") => ConfigFile.Write(temp, yaml, name);
+    private string Write(string yaml) => ConfigFile.Write(temp, yaml);
 
     private GatewayOptions Load(string yaml, params (string Name, string Value)[] environment) =>
         ConfigLoader.Load(Write(yaml), environment.Select(e => KeyValuePair.Create(e.Name, e.Value)).ToList());

@@ -32,7 +32,11 @@ public sealed class ScanSizeWarningTests : IDisposable
           clamav: {type: clamd, address: "127.0.0.1:3310", max_size: {{scannerMaxSize}}}
         """;
 
-    private (GatewayOptions Options, string Path) Load(string yaml) => (ConfigFile.Load(temp, yaml), temp.File("rampart.yaml"));
+    private (GatewayOptions Options, string Path) Load(string yaml)
+    {
+        var path = ConfigFile.Write(temp, yaml);
+        return (ConfigLoader.Load(path, []), path);
+    }
 
     [Fact]
     public void Messages_bigger_than_the_scanner_takes_without_a_choice_give_one_warning_at_the_antivirus_section()
