@@ -1,5 +1,6 @@
 using System.Text;
 using Rampart.Policy.Attachments;
+using Rampart.Testing;
 
 namespace Rampart.Policy.Tests.Attachments;
 

@@ -1,4 +1,5 @@
 using Rampart.Policy.Attachments;
+using Rampart.Testing;
 
 namespace Rampart.Policy.Tests.Attachments;
 
@@ -66,7 +67,7 @@ public class ArchiveFormatTests
     [Fact]
     public async Task A_self_extractor_is_an_executable_and_its_zip_is_judged_when_executables_are_allowed()
     {
-        var sfx = Archivers.AdjustedSfx(Samples.Pe(), ("run.js", "WScript.Echo(1)"u8.ToArray()));
+        var sfx = Archivers.AdjustedSfx(Samples.Pe(), Samples.Zip(("run.js", "WScript.Echo(1)"u8.ToArray())));
         var unadjusted = (byte[])[.. Samples.Pe(), .. Samples.Zip(("run.js", "WScript.Echo(1)"u8.ToArray()))];
         var scriptsOnly = new AttachmentOptions { Block = ["script"] };
 

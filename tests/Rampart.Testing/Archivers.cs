@@ -1,18 +1,19 @@
 using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Compression;
-using Rampart.Testing;
 using Rampart.Testing.Processes;
+using Xunit;
 
-namespace Rampart.Policy.Tests.Attachments;
+namespace Rampart.Testing;
 
 /// <summary>
-/// Archives in the formats the attachment filter opens or refuses, made at test time: tar and gzip by the platform,
+/// Archives in the formats the attachment filter opens or refuses, made at test time for the filter's own tests and
+/// the end-to-end ones: tar and gzip by the platform,
 /// 7z by p7zip's 7z and cab by gcab (both in scripts/install-test-deps.sh), stubs and lies by hand. No rar: no
 /// program that writes one is free to install here (rar itself is non-free); a RAR signature is enough for a format
 /// that is not opened.
 /// </summary>
-internal static class Archivers
+public static class Archivers
 {
     public const string Hint = "apt-get install p7zip-full gcab zip (scripts/install-test-deps.sh)";
 
@@ -56,10 +57,10 @@ internal static class Archivers
         Make("gcab", entries, "archive.cab", dir => ["-c", "-z", "archive.cab", .. entries.Select(e => e.Name)]);
 
     /// <summary>A self-extractor as zip -A leaves it: a program, then a zip whose offsets were adjusted to count it.</summary>
-    public static byte[] AdjustedSfx(byte[] stub, params (string Name, byte[] Bytes)[] entries)
+    public static byte[] AdjustedSfx(byte[] stub, byte[] zip)
     {
         using var temp = new TempDirectory("rampart-sfx");
-        File.WriteAllBytes(temp.File("sfx.exe"), [.. stub, .. Samples.Zip(entries)]);
+        File.WriteAllBytes(temp.File("sfx.exe"), [.. stub, .. zip]);
         Run("zip", temp.Path, ["-q", "-A", "sfx.exe"]);
         return File.ReadAllBytes(temp.File("sfx.exe"));
     }
