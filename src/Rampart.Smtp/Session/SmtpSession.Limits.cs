@@ -4,7 +4,7 @@ using Rampart.Smtp.Protocol;
 namespace Rampart.Smtp.Session;
 
 /// <summary>
-/// The bounds on a whole session beyond each read's own timer (issue 11 item 8): a client that sends a byte or a
+/// The bounds on a whole session beyond each read's own timer: a client that sends a byte or a
 /// command just inside every timeout must still lose its slot. Each ends the session with its own 421 and log line.
 /// </summary>
 public sealed partial class SmtpSession
