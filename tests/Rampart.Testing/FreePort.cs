@@ -3,13 +3,62 @@ using System.Net.Sockets;
 
 namespace Rampart.Testing;
 
-/// <summary>Asks the kernel for a free loopback port, for servers that must be told their port in advance.</summary>
+/// <summary>
+/// A free loopback port, for servers that must be told their port in advance (a child Rampart, Postfix, clamd...).
+/// Taken below the kernel's ephemeral range (ip_local_port_range): a port the kernel hands out for port 0 is free
+/// again once the probe closes, so any later bind to port 0 (the in-process gateways of other test classes) or
+/// outgoing connection may get it before the server it was meant for binds it, and that server then fails to start
+/// (seen in full suite runs: "the port is already in use", or a test talking to another test's gateway). Below
+/// the range only servers told a port explicitly bind; each port is handed out once per process, at random so that
+/// test processes running side by side rarely meet, and only if it can be bound now.
+/// </summary>
 public static class FreePort
 {
+    private const int Lowest = 10000;
+
+    private static readonly int Highest = EphemeralStart() - 1;
+    private static readonly HashSet<int> Given = [];
+
     public static int Next()
     {
+        for (int attempt = 0; attempt < 1000; attempt++)
+        {
+            int port = Random.Shared.Next(Lowest, Highest + 1);
+            lock (Given)
+            {
+                if (Given.Contains(port) || !CanBind(port)) continue;
+                Given.Add(port);
+                return port;
+            }
+        }
+        throw new InvalidOperationException($"no free loopback port between {Lowest} and {Highest} after 1000 tries");
+    }
+
+    private static bool CanBind(int port)
+    {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+        try
+        {
+            socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The first port of the kernel's ephemeral range (Linux's default when it cannot be read).</summary>
+    private static int EphemeralStart()
+    {
+        try
+        {
+            var first = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries)[0];
+            return int.TryParse(first, out var start) && start > Lowest + 1000 ? start : 32768;
+        }
+        catch (IOException)
+        {
+            return 32768;
+        }
     }
 }
