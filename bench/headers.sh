@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # headers.sh — what huge header sections cost the gateway: its peak memory (VmHWM) while 50 clients
 # send worst-case header sections in parallel, with the content filters that read headers switched on
-# (the header From check reads the header block with MimeKit's HeaderList; the attachment filter parses
-# the message with MimeParser). One gateway per run, through bench/acceptance.sh, so each VmHWM is that
+# (the header From check reads the header block with MimeKit's HeaderList and keeps only From and Sender;
+# the attachment filter parses the message with MimeParser, every header section measured first). One gateway per run, through bench/acceptance.sh, so each VmHWM is that
 # run's own peak:
 #   baseline       ordinary 4 KiB messages (about 250 bytes of headers)
 #   under-cap      a header section just under limits.max_header_size (256 KiB by default): one field
@@ -13,8 +13,8 @@
 #   over-uncapped  the over-cap message with max_header_size raised to max_message_size (35MiB): what
 #                  the cap saves (every message is stored and parsed by both filters)
 #   part-headers   a small top-level header section, but a MIME body part whose own header section is
-#                  OVER_KIB KiB of tiny fields: max_header_size does not reach it (the framer does not
-#                  parse MIME); it shows what the attachment filter's MimeParser holds for it
+#                  OVER_KIB KiB of tiny fields: the framer does not parse MIME, so it is stored; the
+#                  attachment filter stops its parse at max_header_size and refuses it as malformed
 #
 # Knobs: COUNT (messages per run, default 100), SESSIONS (default 50), OVER_KIB (default 1024),
 # PORT (default 2525), RUNS (default "baseline under-cap over-cap over-uncapped part-headers"),

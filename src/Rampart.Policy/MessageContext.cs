@@ -33,10 +33,12 @@ public sealed class MessageContext(SessionFacts session, string queueId, Sender 
     public Stream OpenClientContent() => content.Open(content.OwnTraceLength);
 
     /// <summary>
-    /// The header block, read once however many filters ask; null when it cannot be parsed (each filter decides
-    /// what a malformed header means for it).
+    /// The author fields (From and Sender, RFC 5322 §3.6.2) of the header block, in their order, read once however
+    /// many filters ask; null when the block cannot be parsed (each filter decides what a malformed header means for
+    /// it). Only these are kept: the whole block, up to limits.max_header_size of tiny fields, is tens of thousands of
+    /// objects that would stay alive while the attachment filter parses the message again.
     /// </summary>
-    public Task<MimeKit.HeaderList?> HeadersAsync(CancellationToken ct) => headers ??= LoadHeadersAsync(ct);
+    public Task<MimeKit.HeaderList?> AuthorFieldsAsync(CancellationToken ct) => headers ??= LoadAuthorFieldsAsync(ct);
 
     /// <summary>
     /// Replaces the content with what <paramref name="write"/> produces. The old content stays readable while it
@@ -48,12 +50,16 @@ public sealed class MessageContext(SessionFacts session, string queueId, Sender 
         headers = null;
     }
 
-    private async Task<MimeKit.HeaderList?> LoadHeadersAsync(CancellationToken ct)
+    private async Task<MimeKit.HeaderList?> LoadAuthorFieldsAsync(CancellationToken ct)
     {
         await using var stream = OpenContent();
         try
         {
-            return await MimeKit.HeaderList.LoadAsync(stream, ct);
+            var all = await MimeKit.HeaderList.LoadAsync(stream, ct);
+            var kept = new MimeKit.HeaderList();
+            // Clones: a field still in the full list is tied to it by its change handler, which would keep it alive.
+            foreach (var field in all.Where(h => h.Id is MimeKit.HeaderId.From or MimeKit.HeaderId.Sender)) kept.Add(field.Clone());
+            return kept;
         }
         catch (FormatException)
         {

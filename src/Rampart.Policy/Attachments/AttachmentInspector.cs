@@ -18,8 +18,13 @@ public static class AttachmentInspector
     public static async Task<AttachmentReport> InspectAsync(Stream message, AttachmentOptions options, CancellationToken ct) =>
         (await InspectMessageAsync(message, options, ct)).Report;
 
-    /// <summary>The report, and the parsed message (null when it could not be parsed) for a filter that strips parts.</summary>
-    internal static async Task<(MimeMessage? Message, AttachmentReport Report)> InspectMessageAsync(Stream stream, AttachmentOptions options, CancellationToken ct)
+    /// <summary>
+    /// The report, and the parsed message (null when it could not be parsed) for a filter that strips parts.
+    /// <paramref name="ownTrace"/>: the length of the field this gateway put on top, which the message's header
+    /// section limit does not count (the framer capped the client's part already, without it).
+    /// </summary>
+    internal static async Task<(MimeMessage? Message, AttachmentReport Report)> InspectMessageAsync(Stream stream, AttachmentOptions options, CancellationToken ct,
+        long ownTrace = 0)
     {
         var state = new InspectionState(options, ct);
         MimeMessage? message = null;
@@ -27,8 +32,11 @@ public static class AttachmentInspector
         {
             // Parsed one level deeper than allowed, so that "too deep" is seen by the walker instead of hidden in a leaf.
             var parserOptions = new ParserOptions { MaxMimeDepth = options.MaxMimeDepth + 1 };
-            var parser = new MimeParser(parserOptions, stream, persistent: stream.CanSeek);
+            // MimeKit reads each header section whole, with no limit of its own: every section is measured first.
+            var guarded = new HeaderSectionGuard(stream, new HeaderSectionScanner(options.MaxHeaderSize, ownTrace));
+            var parser = new MimeParser(parserOptions, guarded, persistent: stream.CanSeek);
             message = await parser.ParseMessageAsync(ct);
+            guarded.Stop();
             if (message.Body is { } body) await new MimeWalker(state).WalkAsync(body, 1, "", owner: null);
         }
         catch (InspectionLimitException e)

@@ -92,6 +92,13 @@ public sealed record AttachmentOptions
     /// <summary>1000 parts (MIME parts, uuencoded blocks and TNEF attachments): real mail has dozens at most.</summary>
     public int MaxParts { get; init; } = 1000;
 
+    /// <summary>
+    /// The largest header section of any MIME entity (the message, each body part, each attached message): MimeKit
+    /// reads a section whole into memory. Not an attachments key: the host sets it to the listener's
+    /// limits.max_header_size, the cap the framer puts on the message's own section; 256 KiB is that default.
+    /// </summary>
+    public long MaxHeaderSize { get; init; } = 256 * 1024;
+
     /// <summary>Every problem, one line each, naming the option; empty when the options can be used.</summary>
     public static IReadOnlyList<string> Validate(AttachmentOptions options) =>
         Problems(options).Select(p => $"{p.Key}: {p.Message}").ToList();
@@ -119,6 +126,7 @@ public sealed record AttachmentOptions
         if (options.MaxArchiveEntries < 1) yield return ("max-archive-entries", "must be positive");
         if (options.MaxMimeDepth is < 1 or > 1000) yield return ("max-mime-depth", "must be between 1 and 1000");
         if (options.MaxParts < 1) yield return ("max-parts", "must be positive");
+        if (options.MaxHeaderSize < 1) yield return ("max_header_size", "must be positive");
     }
 
     internal IReadOnlyList<TypeSelector> BlockSelectors => blockSelectors ??= Parse(Block);

@@ -14,7 +14,7 @@ public sealed class SendAsHeaderFilter(ISendAsDirectory directory) : IMessageFil
     public async ValueTask<Verdict> OnMessageAsync(MessageContext message, CancellationToken ct)
     {
         if (message.Session.AuthenticatedUser is not { } user) return Verdict.Next;
-        if (await message.HeadersAsync(ct) is not { } headers) return new Verdict.Reject(SendAsFilter.NotYours);
+        if (await message.AuthorFieldsAsync(ct) is not { } headers) return new Verdict.Reject(SendAsFilter.NotYours);
         foreach (var from in headers.Where(h => h.Id == HeaderId.From))
         {
             // A From: no parser agrees on cannot be shown to be the user's own: refused, not waved through.

@@ -34,7 +34,7 @@ public sealed class HeaderFromFilter(AcceptedDomains ownDomains, IReadOnlyList<S
     public async ValueTask<Verdict> OnMessageAsync(MessageContext message, CancellationToken ct)
     {
         if (SenderFilter.IsExempt(ownDomainsFrom, message.Session)) return Verdict.Next;
-        var headers = await message.HeadersAsync(ct);
+        var headers = await message.AuthorFieldsAsync(ct);
         return Judge(headers) is { } refusal ? new Verdict.Reject(refusal) : Verdict.Next;
     }
 

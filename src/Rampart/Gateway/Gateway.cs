@@ -200,7 +200,8 @@ public sealed partial class Gateway : IAsyncDisposable
         if (own is not null) filters.Add(new HeaderFromFilter(own, l.SenderFilter.OwnDomainsFrom));
         if (l.Auth is not null) filters.Add(new SendAsHeaderFilter(new StoreSendAs(users)));
         // Content last, cheapest first: a stripped attachment is not sent to the scanners.
-        if (l.Attachments is { } attachments) filters.Add(new AttachmentFilter(attachments));
+        // The body parts' header sections get the cap the framer puts on the message's own.
+        if (l.Attachments is { } attachments) filters.Add(new AttachmentFilter(attachments with { MaxHeaderSize = l.Limits.MaxHeaderSize }));
         if (l.Antivirus is { } antivirus)
         {
             filters.Add(new AntivirusFilter(ScanService(next, antivirus.Scanners), antivirus, loggers.CreateLogger("Rampart.Policy.Antivirus")));
