@@ -60,6 +60,10 @@ public static class CommandParser
         if (name.Length == 0 || name.Length > 255 || name.Any(char.IsControl)) return ParseResult.Fail(CommandError.HeloSyntax);
         // RFC 5321 §4.1.1.1: a bracketed name is an address literal, and then a strict one (no "[010.0.0.1]").
         if (name.StartsWith('[') && !AddressParser.IsAddressLiteral(name)) return ParseResult.Fail(CommandError.HeloAddressLiteral);
+        // An ASCII name is taken as sent (Windows hosts say "MY_PC"; the Received field quotes what is odd), but a
+        // non-ASCII one can only be an RFC 6531 U-label name, and then a valid one: no bidi or format character to
+        // make it display as another host, no ';' or '(' hidden beside a letter that IDNA maps.
+        if (name.Any(c => c > 127) && !AddressParser.IsDomain(name)) return ParseResult.Fail(CommandError.HeloSyntax);
         return ParseResult.Ok(new SmtpCommand.Helo(name, extended));
     }
 
