@@ -8,12 +8,20 @@ public sealed class SessionFacts
     public required string SessionId { get; init; }
     public required string ListenerName { get; init; }
     public required ListenerRole Role { get; init; }
-    public required IPEndPoint RemoteEndPoint { get; init; }
+    /// <summary>
+    /// The client's endpoint, never in IPv4-mapped IPv6 form (::ffff:a.b.c.d, what a dual-stack socket reports for an
+    /// IPv4 client): whoever builds the facts, IPv4 lists and limits then match it as they would on an IPv4 socket.
+    /// </summary>
+    public required IPEndPoint RemoteEndPoint
+    {
+        get;
+        init => field = value.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(value.Address.MapToIPv4(), value.Port) : value;
+    }
     public required IPEndPoint LocalEndPoint { get; init; }
     public DateTimeOffset ConnectedAt { get; init; } = DateTimeOffset.UtcNow;
 
     /// <summary>The address filters should judge: the client's own, or the one a trusted proxy reports.</summary>
-    public IPAddress ClientAddress => RemoteEndPoint.Address.IsIPv4MappedToIPv6 ? RemoteEndPoint.Address.MapToIPv4() : RemoteEndPoint.Address;
+    public IPAddress ClientAddress => RemoteEndPoint.Address;
 
     public string? HeloName { get; set; }
     public bool IsExtended { get; set; }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using MimeKit.Utils;
 
@@ -89,20 +90,51 @@ internal static class DeliveryStatusFields
         return text.Append(line).ToString();
     }
 
-    /// <summary>A remote reply or ORCPT must not be able to start a field of its own (header injection).</summary>
+    /// <summary>
+    /// Longest run without a space, in UTF-8 octets. Folding breaks only at spaces, so a longer run (a reply of one
+    /// 5,000-character word) would make a line past RFC 5322 §2.1.1's 998 octets; with the longest field name in
+    /// front, 900 stays within it. No real reply has a word this long.
+    /// </summary>
+    public const int MaxRunOctets = 900;
+
+    /// <summary>
+    /// Outside text (a next hop's reply, its host name, an address) made safe for a notice field or line. CR, LF and
+    /// TAB become spaces, so the text cannot start a field of its own (header injection). Every other control (C0,
+    /// DEL, C1: ESC sequences rewrite a terminal), bidi control (U+061C, U+200E/F, U+202A-U+202E, U+2066-U+2069: the
+    /// text would read differently from what it holds), line or paragraph separator, lone surrogate, and the other
+    /// invisible format characters (tag characters can hide a whole text) become '?'. The zero-width joiner and
+    /// non-joiner stay: RFC 6531 local parts may need them (AddressParser). Without <paramref name="international"/>
+    /// anything non-ASCII becomes '?' too. A run without spaces longer than <see cref="MaxRunOctets"/> is cut, marked "[...]".
+    /// </summary>
     public static string Clean(string value, bool international)
     {
         var sb = new StringBuilder(value.Length);
-        foreach (char c in value)
+        foreach (var rune in value.EnumerateRunes())
         {
-            sb.Append(c switch
-            {
-                '\r' or '\n' or '\t' => ' ',
-                < ' ' or '\x7F' => '?',
-                > '\x7F' when !international => '?',
-                _ => c,
-            });
+            if (rune.Value is '\r' or '\n' or '\t') sb.Append(' ');
+            else if (IsUnsafe(rune) || (!international && !rune.IsAscii)) sb.Append('?');
+            else sb.Append(rune.ToString());
         }
-        return sb.ToString().Trim();
+        return string.Join(' ', sb.ToString().Trim().Split(' ').Select(Cut));
+    }
+
+    /// <summary>EnumerateRunes gives a lone surrogate as U+FFFD, which is harmless and so kept.</summary>
+    private static bool IsUnsafe(Rune rune) =>
+        rune.Value is not (0x200C or 0x200D) && Rune.GetUnicodeCategory(rune) is UnicodeCategory.Control or UnicodeCategory.Format
+            or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
+
+    private static string Cut(string run)
+    {
+        if (Encoding.UTF8.GetByteCount(run) <= MaxRunOctets) return run;
+        const string Mark = "[...]";
+        var sb = new StringBuilder();
+        int octets = 0;
+        foreach (var rune in run.EnumerateRunes())
+        {
+            octets += rune.Utf8SequenceLength;
+            if (octets > MaxRunOctets - Mark.Length) break;
+            sb.Append(rune.ToString());
+        }
+        return sb.Append(Mark).ToString();
     }
 }

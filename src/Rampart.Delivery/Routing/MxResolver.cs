@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using DnsClient;
 using DnsClient.Protocol;
+using Microsoft.Extensions.Logging;
 using Rampart.Mail;
 
 namespace Rampart.Delivery.Routing;
@@ -11,7 +12,7 @@ namespace Rampart.Delivery.Routing;
 /// MX), RFC 7505 (null MX) and RFC 5321 §4.1.3 (address literals). The DNS server is given explicitly, never taken
 /// from /etc/resolv.conf, so a gateway can use its own validating resolver and tests can use a private one.
 /// </summary>
-public sealed class MxResolver
+public sealed partial class MxResolver
 {
     // Reasons carry the reply text the bounce or deferral will show. Enhanced codes are from RFC 3463 unless noted.
     internal const string NullMxReason = "556 5.1.10 Recipient domain does not accept mail (null MX, RFC 7505)";
@@ -25,6 +26,7 @@ public sealed class MxResolver
 
     public MxResolver(IPAddress server, int port, TimeSpan timeout)
     {
+        Server = new IPEndPoint(server, port);
         client = new LookupClient(new LookupClientOptions(new NameServer(server, port))
         {
             // No cache yet: the queue retries on its own schedule and a stale negative answer would delay mail.
@@ -39,12 +41,36 @@ public sealed class MxResolver
         });
     }
 
-    /// <summary>The first name server of /etc/resolv.conf (DnsClient reads it), for gateways that do not name one.</summary>
-    public static MxResolver FromSystem(TimeSpan timeout)
+    /// <summary>
+    /// The first name server of resolv.conf (resolver(5)), for gateways that do not name one. Read here rather than
+    /// by DnsClient, whose reader hands the text to IPAddress.Parse: "nameserver 010.0.0.1" would be asked as
+    /// 8.0.0.1. Only strict addresses are taken (<see cref="IpSyntax"/>); any other nameserver line is skipped with a
+    /// warning, and with none left the resolver on this host (127.0.0.1), as glibc does with an empty file.
+    /// </summary>
+    public static MxResolver FromSystem(TimeSpan timeout, ILogger logger, string path = "/etc/resolv.conf")
     {
-        var first = NameServer.ResolveNameServers(skipIPv6SiteLocal: true, fallbackToGooglePublicDns: false).FirstOrDefault()
-            ?? new NameServer(IPAddress.Loopback, 53);
-        return new MxResolver(IPAddress.Parse(first.Address), first.Port, timeout);
+        var first = NameServers(path, logger).FirstOrDefault() ?? IPAddress.Loopback;
+        return new MxResolver(first, 53, timeout);
+    }
+
+    /// <summary>The name server this resolver asks.</summary>
+    internal IPEndPoint Server { get; }
+
+    /// <summary>resolver(5): "nameserver address" lines, in order; a missing file has none.</summary>
+    internal static IReadOnlyList<IPAddress> NameServers(string path, ILogger logger)
+    {
+        if (!File.Exists(path)) return [];
+        var servers = new List<IPAddress>();
+        int number = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            number++;
+            var words = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length < 2 || words[0] != "nameserver") continue;
+            if (IpSyntax.TryParseAddress(words[1], out var address)) servers.Add(address);
+            else ResolverLog.NameServerSkipped(logger, path, number, LogText.Escape(words[1]), IpSyntax.Rule);
+        }
+        return servers;
     }
 
     public async Task<MxResolution> ResolveAsync(string domain, CancellationToken cancellationToken)
@@ -192,4 +218,10 @@ public sealed class MxResolver
     private static bool IsRoot(DnsString exchange) => exchange.Value is "." or "";
 
     private static string HostName(DnsString exchange) => exchange.Value.TrimEnd('.');
+
+    private static partial class ResolverLog
+    {
+        [LoggerMessage(3201, LogLevel.Warning, "DNS {Path} line {Line}: nameserver {Address} skipped, not a strictly written address ({Rule})")]
+        public static partial void NameServerSkipped(ILogger logger, string path, int line, string address, string rule);
+    }
 }

@@ -22,7 +22,7 @@ internal static class EnvelopeCommands
         {
             if (sender.Ret == DsnReturn.Full) line.Append(" RET=FULL");
             if (sender.Ret == DsnReturn.Headers) line.Append(" RET=HDRS");
-            if (sender.EnvelopeId is { Length: > 0 } envid) line.Append(" ENVID=").Append(XTextEncode(envid));
+            if (Envid(sender.EnvelopeId) is { } envid) line.Append(" ENVID=").Append(envid);
         }
         return line.ToString();
     }
@@ -54,6 +54,14 @@ internal static class EnvelopeCommands
             _ => null,
         };
     }
+
+    /// <summary>
+    /// RFC 3461 §4.4: the inbound parser keeps the ENVID decoded and printable US-ASCII; it goes out in our own xtext.
+    /// A value that is not (a spool written before the check) is left out rather than passed on re-encoded into
+    /// something the sender never sent.
+    /// </summary>
+    internal static string? Envid(string? envid) =>
+        envid is { Length: > 0 and <= 100 } && envid.All(c => c is >= ' ' and <= '~') ? XTextEncode(envid) : null;
 
     /// <summary>RFC 6533 §3 utf-8-addr-xtext: QCHAR as is, every other character as "\x{HEX}" (two digits at least).</summary>
     public static string Utf8AddressXText(string address)

@@ -89,7 +89,7 @@ public static class AddressParser
             {
                 if (++i >= text.Length - 1 || text[i] is < ' ' or > '~') return false;
             }
-            else if (c == '"' || (c < ' ') || c == 127)
+            else if (c == '"' || (c < ' ') || c == 127 || (c > 127 && !IsSafeNonAscii(c)))
             {
                 return false;
             }
@@ -99,7 +99,33 @@ public static class AddressParser
 
     // RFC 5322 atext; RFC 6531 adds UTF8-non-ascii.
     private static bool IsAtext(char c) =>
-        char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-/=?^_`{|}~".Contains(c) || (c > 127 && !char.IsControl(c) && !char.IsWhiteSpace(c));
+        char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-/=?^_`{|}~".Contains(c) || (c > 127 && IsSafeNonAscii(c));
+
+    /// <summary>
+    /// A non-ASCII character a local part may hold. RFC 6531 §3.3 takes any UTF-8 for a local part, but C0 and C1
+    /// controls are never text (RFC 6530's security considerations), and white space would split the address in
+    /// every log and header. The bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) are refused
+    /// too: they make an address display as another one ("moc.knab" shown reversed) and no script needs them inside
+    /// a mailbox name, which is one word. Other format characters stay allowed in the local part: the zero-width
+    /// joiner and non-joiner (U+200C, U+200D) spell ordinary words in Persian and Indic scripts (RFC 5892 CONTEXTJ),
+    /// and the implicit marks (U+200E, U+200F) are harmless once overrides are gone.
+    /// </summary>
+    private static bool IsSafeNonAscii(char c) => !char.IsControl(c) && !char.IsWhiteSpace(c) && !IsBidiControl(c);
+
+    private static bool IsBidiControl(char c) => c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
+
+    /// <summary>
+    /// A character no U-label may hold, whatever IDNA mapping would make of it: controls, white space, bidi controls
+    /// and every other format character (U+200E/F marks, U+FEFF, soft hyphen...). IDNA2008 disallows them all
+    /// (RFC 5892), but IdnMapping maps some away silently (U+00AD, U+200B), so the name we judge and log would
+    /// differ from the one we resolve.
+    /// </summary>
+    private static bool IsForbiddenInLabel(char c) =>
+        char.IsControl(c) || char.IsWhiteSpace(c) || IsBidiControl(c) || char.GetUnicodeCategory(c) == UnicodeCategory.Format;
+
+    // UseStd3AsciiRules: after mapping, a label is letters, digits and hyphen only (RFC 5891 §4.2.3 via UTS #46),
+    // so "a;b" or "a<b" written with one non-ASCII character beside them is refused like its ASCII form.
+    private static readonly IdnMapping Idn = new() { UseStd3AsciiRules = true, AllowUnassigned = false };
 
     public static bool IsDomain(string domain)
     {
@@ -110,15 +136,21 @@ public static class AddressParser
             if (label.Length is 0 or > 63) return false;
             if (label.Any(c => c > 127))
             {
-                try { new IdnMapping().GetAscii(label); }
+                if (label.Any(IsForbiddenInLabel)) return false;
+                string ascii;
+                try { ascii = Idn.GetAscii(label); }
                 catch (ArgumentException) { return false; }
+                if (!IsLdhLabel(ascii)) return false;
                 continue;
             }
-            if (!char.IsAsciiLetterOrDigit(label[0]) || !char.IsAsciiLetterOrDigit(label[^1])) return false;
-            if (!label.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')) return false;
+            if (!IsLdhLabel(label)) return false;
         }
         return true;
     }
+
+    private static bool IsLdhLabel(string label) =>
+        label.Length is > 0 and <= 63 && char.IsAsciiLetterOrDigit(label[0]) && char.IsAsciiLetterOrDigit(label[^1])
+        && label.All(c => char.IsAsciiLetterOrDigit(c) || c == '-');
 
     /// <summary>
     /// RFC 5321 §4.1.3, strictly (<see cref="IpSyntax"/>): "[010.0.0.1]" would be checked as one address by a

@@ -60,6 +60,10 @@ public static class CommandParser
         if (name.Length == 0 || name.Length > 255 || name.Any(char.IsControl)) return ParseResult.Fail(CommandError.HeloSyntax);
         // RFC 5321 §4.1.1.1: a bracketed name is an address literal, and then a strict one (no "[010.0.0.1]").
         if (name.StartsWith('[') && !AddressParser.IsAddressLiteral(name)) return ParseResult.Fail(CommandError.HeloAddressLiteral);
+        // An ASCII name is taken as sent (Windows hosts say "MY_PC"; the Received field quotes what is odd), but a
+        // non-ASCII one can only be an RFC 6531 U-label name, and then a valid one: no bidi or format character to
+        // make it display as another host, no ';' or '(' hidden beside a letter that IDNA maps.
+        if (name.Any(c => c > 127) && !AddressParser.IsDomain(name)) return ParseResult.Fail(CommandError.HeloSyntax);
         return ParseResult.Ok(new SmtpCommand.Helo(name, extended));
     }
 
@@ -116,13 +120,14 @@ public static class CommandParser
                 case "RET" when value is not null && value.Equals("HDRS", StringComparison.OrdinalIgnoreCase):
                     sender = sender with { Ret = DsnReturn.Headers };
                     break;
-                case "ENVID" when value is not null && XText.TryDecode(value, out var envid) && envid.Length <= 100:
+                case "ENVID":
+                    if (ParseEnvid(value) is not { } envid) return ParseResult.Fail(CommandError.EnvidSyntax, key);
                     sender = sender with { EnvelopeId = envid };
                     break;
                 // RFC 4954 §5: AUTH=<> or AUTH=xtext-address; the identity is taken from our own AUTH, not from this.
                 case "AUTH" when value is not null && (value == "<>" || XText.TryDecode(value, out _)):
                     break;
-                case "SIZE" or "BODY" or "SMTPUTF8" or "RET" or "ENVID" or "AUTH":
+                case "SIZE" or "BODY" or "SMTPUTF8" or "RET" or "AUTH":
                     return ParseResult.Fail(CommandError.BadParameterValue, key);
                 default:
                     return ParseResult.Fail(CommandError.UnknownParameter, key);
@@ -193,6 +198,20 @@ public static class CommandParser
         orcpt = type + ";" + address;
         return null;
     }
+
+    /// <summary>
+    /// RFC 3461 §4.4: the ENVID is xtext whose decoded value is printable US-ASCII (graphic and space) of at most 100
+    /// characters. xtext's "+HH" names an octet, so "+C3" would be kept as the Latin-1 'Ã' and go out re-encoded as
+    /// UTF-8 ("+C3+83"): a different identifier than the one the sender will look for in its DSN. Kept decoded; the
+    /// next hop gets our own encoding of it.
+    /// </summary>
+    internal static string? ParseEnvid(string? value) =>
+        value is not null && XText.TryDecode(value, out var envid) && envid.Length is > 0 and <= MaxEnvid && envid.All(c => c is >= ' ' and <= '~')
+            ? envid
+            : null;
+
+    /// <summary>RFC 3461 §4.4: "the ENVID ... MUST NOT exceed 100 characters".</summary>
+    public const int MaxEnvid = 100;
 
     /// <summary>RFC 5322 atext, ASCII only: what an addr-type atom is made of.</summary>
     private static bool IsAtomText(char c) => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-/=?^_`{|}~".Contains(c);

@@ -53,6 +53,7 @@ public static class Replies
     public static readonly SmtpReply OrcptSyntax = R(501, "5.5.4", "Bad ORCPT value: use " + OrcptForms);
     public static readonly SmtpReply OrcptUnknownType = R(501, "5.5.4", "Unsupported ORCPT address type: use " + OrcptForms);
     public static readonly SmtpReply OrcptBadAddress = R(501, "5.5.4", "ORCPT address is not a valid mailbox for its type");
+    public static readonly SmtpReply EnvidSyntax = R(501, "5.5.4", "Bad ENVID value: xtext of 1-100 printable US-ASCII characters (RFC 3461 4.4)");
 
     public static readonly SmtpReply NeedHelo = R(503, "5.5.1", "Send HELO/EHLO first");
     public static readonly SmtpReply NestedMail = R(503, "5.5.1", "Sender already specified");
@@ -114,6 +115,7 @@ public static class Replies
         CommandError.OrcptSyntax => OrcptSyntax,
         CommandError.OrcptUnknownType => OrcptUnknownType,
         CommandError.OrcptBadAddress => OrcptBadAddress,
+        CommandError.EnvidSyntax => EnvidSyntax,
         CommandError.LineTooLong => LineTooLong,
         CommandError.BareLineEnding => BareLineFeedInCommand,
         CommandError.AuthSyntax => AuthSyntax,

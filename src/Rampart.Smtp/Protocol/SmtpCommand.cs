@@ -47,6 +47,7 @@ public enum CommandError
     OrcptSyntax,
     OrcptUnknownType,
     OrcptBadAddress,
+    EnvidSyntax,
     LineTooLong,
     BareLineEnding,
     AuthSyntax,

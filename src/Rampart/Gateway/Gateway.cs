@@ -243,7 +243,7 @@ public sealed partial class Gateway : IAsyncDisposable
     /// <summary>One resolver for every route and callout: the configured DNS server, asked by one client.</summary>
     private MxResolver Resolver() => resolver ??= options.Dns.Server is { } server
         ? new MxResolver(server, options.Dns.Port, options.Dns.Timeout)
-        : MxResolver.FromSystem(options.Dns.Timeout);
+        : MxResolver.FromSystem(options.Dns.Timeout, loggers.CreateLogger("Rampart.Delivery"));
 
     private sealed class StoreSendAs(UserStore users) : ISendAsDirectory
     {

@@ -43,7 +43,7 @@ public class CommandTextTests
     }
 
     [Theory]
-    [InlineData("MAIL FROM:<\u202Eevil@x.test> SMTPUTF8", @"MAIL FROM:<\u202Eevil@x.test>")]
+    [InlineData("MAIL FROM:<\u200F\u061Cevil@x.test> SMTPUTF8", @"MAIL FROM:<\u200F\u061Cevil@x.test>")]
     [InlineData("RCPT TO:<bob@example.test> NOTIFY=NEVER", "RCPT TO:<bob@example.test>")]
     [InlineData("EHLO client.test", "EHLO client.test")]
     [InlineData("BDAT 100 LAST", "BDAT 100 LAST")]
