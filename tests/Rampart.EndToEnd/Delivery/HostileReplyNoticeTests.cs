@@ -24,7 +24,7 @@ public sealed class HostileReplyNoticeTests
         using var hop = new TcpListener(IPAddress.Loopback, 0);
         hop.Start();
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var serving = ServeRefusingHopAsync(hop, Hostile + " " + new string('x', 1500) + "\r\n", stop.Token);
+        var serving = RefusingNextHop.ServeAsync(hop, Hostile + " " + new string('x', 1500) + "\r\n", stop.Token);
         var port = ((IPEndPoint)hop.LocalEndpoint).Port;
         await using var gateway = await StartAsync($"{{transport: smtp, hosts: [\"127.0.0.1:{port}\"]}}");
 
@@ -55,41 +55,4 @@ public sealed class HostileReplyNoticeTests
     private static bool IsUnsafe(char c) =>
         c is (< ' ' and not '\r' and not '\n') or (>= '\u007f' and <= '\u009f') or '\u061c' or '\u200e' or '\u200f'
             or (>= '\u202a' and <= '\u202e') or (>= '\u2066' and <= '\u2069') or '\u2028' or '\u2029';
-
-    /// <summary>A scripted next hop that takes MAIL and answers every RCPT with <paramref name="refusal"/>.</summary>
-    private static async Task ServeRefusingHopAsync(TcpListener listener, string refusal, CancellationToken ct)
-    {
-        try
-        {
-            while (!ct.IsCancellationRequested)
-            {
-                using var client = await listener.AcceptTcpClientAsync(ct);
-                var stream = client.GetStream();
-                var reader = new StreamReader(stream, Encoding.UTF8);
-                async Task Say(string text) => await stream.WriteAsync(Encoding.UTF8.GetBytes(text), ct);
-                await Say("220 hop.test ESMTP\r\n");
-                while (await reader.ReadLineAsync(ct) is { } line)
-                {
-                    var verb = line.Split(' ')[0].ToUpperInvariant();
-                    if (verb == "QUIT")
-                    {
-                        await Say("221 2.0.0 bye\r\n");
-                        break;
-                    }
-                    await Say(verb switch
-                    {
-                        "EHLO" => "250-hop.test\r\n250 SMTPUTF8\r\n",
-                        "HELO" => "250 hop.test\r\n",
-                        "RCPT" => refusal,
-                        "DATA" => "554 5.5.1 no valid recipients\r\n",
-                        _ => "250 2.0.0 ok\r\n",
-                    });
-                }
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException)
-        {
-            // The test is over, or the gateway hung up.
-        }
-    }
 }

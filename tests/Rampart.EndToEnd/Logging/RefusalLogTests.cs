@@ -166,7 +166,7 @@ public sealed class RefusalLogTests
         using var hop = new TcpListener(IPAddress.Loopback, 0);
         hop.Start();
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var serving = ServeRefusingHopAsync(hop, hostile, stop.Token);
+        var serving = RefusingNextHop.ServeAsync(hop, hostile, stop.Token);
 
         using var temp = new TempDirectory("rampart-e2e-log");
         var port = ((IPEndPoint)hop.LocalEndpoint).Port;
@@ -243,40 +243,4 @@ public sealed class RefusalLogTests
     private static bool IsUnsafe(char c) =>
         c is < ' ' or (>= '\u007f' and <= '\u009f') or '\u061c' or '\u200e' or '\u200f' or (>= '\u202a' and <= '\u202e')
             or (>= '\u2066' and <= '\u2069') or '\u2028' or '\u2029';
-
-    /// <summary>A next hop that takes MAIL and answers every RCPT with <paramref name="refusal"/>.</summary>
-    private static async Task ServeRefusingHopAsync(TcpListener listener, string refusal, CancellationToken ct)
-    {
-        try
-        {
-            while (!ct.IsCancellationRequested)
-            {
-                using var client = await listener.AcceptTcpClientAsync(ct);
-                var stream = client.GetStream();
-                var reader = new StreamReader(stream, Encoding.UTF8);
-                async Task Say(string text) => await stream.WriteAsync(Encoding.UTF8.GetBytes(text), ct);
-                await Say("220 hop.test ESMTP\r\n");
-                while (await reader.ReadLineAsync(ct) is { } line)
-                {
-                    var verb = line.Split(' ')[0].ToUpperInvariant();
-                    if (verb == "QUIT")
-                    {
-                        await Say("221 2.0.0 bye\r\n");
-                        break;
-                    }
-                    await Say(verb switch
-                    {
-                        "EHLO" or "HELO" => "250 hop.test\r\n",
-                        "RCPT" => refusal,
-                        "DATA" => "554 5.5.1 no valid recipients\r\n",
-                        _ => "250 2.0.0 ok\r\n",
-                    });
-                }
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException)
-        {
-            // The test is over, or the gateway hung up.
-        }
-    }
 }
