@@ -29,4 +29,14 @@ public sealed record Sender(
     long? DeclaredSize = null)
 {
     public bool IsNullSender => Address.Length == 0;
+
+    /// <summary>RFC 3461 §4.4: "the ENVID ... MUST NOT exceed 100 characters".</summary>
+    public const int MaxEnvelopeId = 100;
+
+    /// <summary>
+    /// RFC 3461 §4.4: an ENVID, decoded, is 1-100 printable US-ASCII characters (graphic and space). Checked where it
+    /// is received and again where it is passed on, for spools written before the check.
+    /// </summary>
+    public static bool IsValidEnvelopeId(string? envid) =>
+        envid is { Length: > 0 and <= MaxEnvelopeId } && envid.All(c => c is >= ' ' and <= '~');
 }

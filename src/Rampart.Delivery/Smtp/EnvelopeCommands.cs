@@ -61,7 +61,7 @@ internal static class EnvelopeCommands
     /// something the sender never sent.
     /// </summary>
     internal static string? Envid(string? envid) =>
-        envid is { Length: > 0 and <= 100 } && envid.All(c => c is >= ' ' and <= '~') ? XTextEncode(envid) : null;
+        Sender.IsValidEnvelopeId(envid) ? XTextEncode(envid!) : null;
 
     /// <summary>RFC 6533 §3 utf-8-addr-xtext: QCHAR as is, every other character as "\x{HEX}" (two digits at least).</summary>
     public static string Utf8AddressXText(string address)

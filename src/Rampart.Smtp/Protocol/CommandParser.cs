@@ -206,12 +206,7 @@ public static class CommandParser
     /// next hop gets our own encoding of it.
     /// </summary>
     internal static string? ParseEnvid(string? value) =>
-        value is not null && XText.TryDecode(value, out var envid) && envid.Length is > 0 and <= MaxEnvid && envid.All(c => c is >= ' ' and <= '~')
-            ? envid
-            : null;
-
-    /// <summary>RFC 3461 §4.4: "the ENVID ... MUST NOT exceed 100 characters".</summary>
-    public const int MaxEnvid = 100;
+        value is not null && XText.TryDecode(value, out var envid) && Sender.IsValidEnvelopeId(envid) ? envid : null;
 
     /// <summary>RFC 5322 atext, ASCII only: what an addr-type atom is made of.</summary>
     private static bool IsAtomText(char c) => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-/=?^_`{|}~".Contains(c);
