@@ -98,8 +98,10 @@ public static class AddressParser
     }
 
     // RFC 5322 atext; RFC 6531 adds UTF8-non-ascii.
-    private static bool IsAtext(char c) =>
-        char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-/=?^_`{|}~".Contains(c) || (c > 127 && IsSafeNonAscii(c));
+    private static bool IsAtext(char c) => IsAsciiAtext(c) || (c > 127 && IsSafeNonAscii(c));
+
+    /// <summary>RFC 5322 atext, ASCII only: none of the specials that give an address or a trace field its structure.</summary>
+    internal static bool IsAsciiAtext(char c) => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-/=?^_`{|}~".Contains(c);
 
     /// <summary>
     /// A non-ASCII character a local part may hold. RFC 6531 §3.3 takes any UTF-8 for a local part, but C0 and C1

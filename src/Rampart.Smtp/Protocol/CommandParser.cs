@@ -190,7 +190,7 @@ public static class CommandParser
         {
             "rfc822" => XText.TryDecode(encoded, out var ascii) && Ascii.IsValid(ascii) ? ascii : null,
             "utf-8" => XText.TryDecodeUtf8Address(encoded, out var unicode) ? unicode : null,
-            _ => type.All(IsAtomText) ? "" : null,
+            _ => type.All(AddressParser.IsAsciiAtext) ? "" : null,
         };
         if (address is null) return CommandError.OrcptSyntax;
         if (type is not ("rfc822" or "utf-8")) return CommandError.OrcptUnknownType;
@@ -207,9 +207,6 @@ public static class CommandParser
     /// </summary>
     internal static string? ParseEnvid(string? value) =>
         value is not null && XText.TryDecode(value, out var envid) && Sender.IsValidEnvelopeId(envid) ? envid : null;
-
-    /// <summary>RFC 5322 atext, ASCII only: what an addr-type atom is made of.</summary>
-    private static bool IsAtomText(char c) => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-/=?^_`{|}~".Contains(c);
 
     private static bool TryParseNotify(string value, out DsnNotify notify)
     {

@@ -66,13 +66,10 @@ public static class ReceivedHeader
         var local = address[..at];
         var domain = address[(at + 1)..];
         if (!utf8 && !address.All(char.IsAscii)) return null;
-        bool dotAtom = local.Split('.').All(atom => atom.Length > 0 && atom.All(c => IsAtext(c) || (utf8 && IsSafeNonAscii(c))));
+        bool dotAtom = local.Split('.').All(atom => atom.Length > 0 && atom.All(c => AddressParser.IsAsciiAtext(c) || (utf8 && IsSafeNonAscii(c))));
         bool plainDomain = AddressParser.IsAddressLiteral(domain) || (AddressParser.IsDomain(domain) && Token(domain, "", utf8) == domain);
         return dotAtom && plainDomain ? address : null;
     }
-
-    /// <summary>RFC 5322 atext: none of the specials that give a trace field its structure.</summary>
-    private static bool IsAtext(char c) => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-/=?^_`{|}~".Contains(c);
 
     /// <summary>Letters, digits, '.', '-', '_' and <paramref name="extra"/>; every other character becomes '?'.</summary>
     private static string Token(string text, string extra = "", bool utf8 = false)
