@@ -11,7 +11,7 @@ public static class ClientKey
 {
     public static string Of(IPAddress address)
     {
-        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        address = MappedAddress.Unmapped(address);
         if (address.AddressFamily != AddressFamily.InterNetworkV6) return address.ToString();
         var bytes = address.GetAddressBytes();
         Array.Clear(bytes, 8, 8);

@@ -15,7 +15,7 @@ public sealed class SessionFacts
     public required IPEndPoint RemoteEndPoint
     {
         get;
-        init => field = value.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(value.Address.MapToIPv4(), value.Port) : value;
+        init => field = MappedAddress.Unmapped(value);
     }
     public required IPEndPoint LocalEndPoint { get; init; }
     public DateTimeOffset ConnectedAt { get; init; } = DateTimeOffset.UtcNow;

@@ -25,7 +25,7 @@ public sealed class IpAccessListFilter(IReadOnlyList<IPNetwork> allow, IReadOnly
 
     public static bool Contains(IReadOnlyList<IPNetwork> networks, IPAddress address)
     {
-        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        address = MappedAddress.Unmapped(address);
         foreach (var n in networks)
         {
             if (n.Contains(address)) return true;

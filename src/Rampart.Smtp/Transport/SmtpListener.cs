@@ -113,7 +113,7 @@ public sealed class SmtpListener : IAsyncDisposable
         // On a dual-stack socket ("::") an IPv4 client arrives as ::ffff:a.b.c.d. It is turned back into IPv4 here,
         // once, so lists, limits, the Received field and logs never meet the mapped form: an ip_block of
         // 1.2.3.0/24 must match a client of a dual-stack listener as it matches one of an IPv4 listener.
-        var remote = Unmapped((IPEndPoint)client.RemoteEndPoint!);
+        var remote = MappedAddress.Unmapped((IPEndPoint)client.RemoteEndPoint!);
         var address = remote.Address;
         // The runtime in force when the connection arrived serves it to the end, whatever a reload swaps meanwhile;
         // these locals stand in for the fields as started (the name cannot change: it is the listener's identity).
@@ -197,15 +197,12 @@ public sealed class SmtpListener : IAsyncDisposable
             return null;
         }
         // A v1 "TCP6" or v2 INET6 header may name an IPv4 client in mapped form too.
-        var source = Unmapped(header.Source ?? (IPEndPoint)client.RemoteEndPoint!);
+        var source = MappedAddress.Unmapped(header.Source ?? (IPEndPoint)client.RemoteEndPoint!);
         SmtpLog.ProxyHeaderRead(logger, options.ListenerName, peer, source, header.Version);
         return source;
     }
 
     private string SessionId(long id) => $"{options.ListenerName}-{id}";
-
-    private static IPEndPoint Unmapped(IPEndPoint endPoint) =>
-        endPoint.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port) : endPoint;
 
     private static async Task RefuseAsync(Socket client, SmtpReply reply)
     {
