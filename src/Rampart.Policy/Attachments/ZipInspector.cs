@@ -49,21 +49,19 @@ internal sealed class ZipInspector(InspectionState state, ContentInspector conte
         var macros = isOfficeFile && entries.Any(e => e.Name.EndsWith("vbaProject.bin", StringComparison.OrdinalIgnoreCase));
         var isJar = !isOfficeFile && entries.Any(e => e.Name.Equals("META-INF/MANIFEST.MF", StringComparison.OrdinalIgnoreCase))
             && entries.Any(e => e.Name.EndsWith(".class", StringComparison.OrdinalIgnoreCase));
-        long archiveExpanded = 0;
+        var judge = new ArchiveEntryJudge(state, content, path, zip.Length, depth, part);
         foreach (var entry in entries)
         {
             ct.ThrowIfCancellationRequested();
-            var entryPath = path + "/" + (entry.Name.Length > 256 ? entry.Name[..256] : entry.Name);
+            var entryPath = judge.PathOf(entry.Name);
             if (entry.IsEncrypted)
             {
                 if (options.EncryptedArchives == EncryptedArchivePolicy.Block) state.Add(FindingKind.Encrypted, entryPath, "encrypted archive", part);
                 continue;
             }
-            CheckDeclared(entry);
-            Stream Open() => new CountingStream(ZipDirectory.Open(zip, entry), (total, read) =>
-                state.Expand(read)
-                ?? (state.RatioExceeded(total, entry.CompressedSize) ? $"compression ratio above {options.MaxCompressionRatio}:1" : null)
-                ?? (state.RatioExceeded(archiveExpanded += read, zip.Length) ? $"archive compression ratio above {options.MaxCompressionRatio}:1" : null));
+            // A zip's central directory declares both sizes of every entry, so both are always checked.
+            judge.CheckDeclared(entry.UncompressedSize, entry.CompressedSize);
+            Stream Open() => judge.Counted(ZipDirectory.Open(zip, entry), entry.CompressedSize);
             await using var counted = (CountingStream)Open();
             if (entry.IsDirectory || (isOfficeFile && IsOfficeLayoutPart(entry.Name)))
             {
@@ -88,20 +86,6 @@ internal sealed class ZipInspector(InspectionState state, ContentInspector conte
         var extension = file[(file.LastIndexOf('.') + 1)..];
         return extension is "xml" or "rels" or "vml" or "png" or "jpeg" or "jpg" or "gif" or "emf" or "wmf" or "tif" or "tiff"
             or "bmp" or "svg" or "odttf" or "fntdata" or "ttf" or "json" or "sigs" or "psdsxs";
-    }
-
-    /// <summary>Declared sizes first: a bomb that admits what it is costs nothing to refuse.</summary>
-    private void CheckDeclared(ZipEntryRecord entry)
-    {
-        var options = state.Options;
-        if (state.Expanded + entry.UncompressedSize > options.MaxExpandedBytes)
-        {
-            throw new InspectionLimitException(FindingKind.ArchiveLimit, $"archive expands past {options.MaxExpandedBytes / (1024 * 1024)} MiB");
-        }
-        if (state.RatioExceeded(entry.UncompressedSize, entry.CompressedSize))
-        {
-            throw new InspectionLimitException(FindingKind.ArchiveLimit, $"compression ratio above {options.MaxCompressionRatio}:1");
-        }
     }
 
     /// <summary>Macro-enabled OOXML declares a macroEnabled content type (ECMA-376 part 2 §10.1.2.2 lists them).</summary>
