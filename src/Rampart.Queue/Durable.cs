@@ -75,8 +75,7 @@ public static partial class Durable
         var temp = System.IO.Path.Combine(directory, "." + System.IO.Path.GetFileName(path) + ".tmp");
         try
         {
-            File.Delete(temp); // a leftover of a crash keeps its old mode; a new file gets ours (0600)
-            await using (var stream = OwnerOnly.Open(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
+            await using (var stream = OwnerOnly.CreateFresh(temp, FileShare.None, 64 * 1024))
             {
                 await write(stream);
                 if (barrier is null)

@@ -61,8 +61,7 @@ public sealed class MessageWriter : IAsyncDisposable
         long length;
         try
         {
-            File.Delete(replacementPath); // a leftover keeps its old mode; a new file gets ours
-            await using var output = OwnerOnly.Open(replacementPath, FileMode.CreateNew, FileAccess.Write, FileShare.Read, BufferSize, FileOptions.Asynchronous);
+            await using var output = OwnerOnly.CreateFresh(replacementPath, FileShare.Read, BufferSize);
             output.Write(SpoolFormat.Magic);
             await write(output, ct);
             length = output.Length;

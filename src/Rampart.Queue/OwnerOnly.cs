@@ -30,4 +30,14 @@ public static class OwnerOnly
             Options = options,
             UnixCreateMode = FileMode,
         });
+
+    /// <summary>
+    /// A new file at <paramref name="path"/>, 0600, for a temporary or replacement file whose name is fixed: a
+    /// leftover of a crash there is removed first, since opening it would keep its old mode.
+    /// </summary>
+    public static FileStream CreateFresh(string path, FileShare share, int bufferSize)
+    {
+        File.Delete(path);
+        return Open(path, System.IO.FileMode.CreateNew, FileAccess.Write, share, bufferSize, FileOptions.Asynchronous);
+    }
 }
