@@ -65,12 +65,7 @@ public static class ConfigLoader
             "error" => LogLevel.Error,
             var other => throw root.Error("log_level", $"'{other}' is not one of trace, debug, information, warning, error"),
         };
-        var format = root.String("log_format", "text")!.ToLowerInvariant() switch
-        {
-            "text" => LogFormat.Text,
-            "json" => LogFormat.Json,
-            var other => throw root.Error("log_format", $"'{other}' is not one of text, json"),
-        };
+        var format = root.Choice("log_format", "text", ("text", LogFormat.Text), ("json", LogFormat.Json));
 
         var routes = ReadRoutes(root, baseDir); // before the listeners: a recipient callout names a route
         var scanners = ContentFilterConfig.ReadScanners(root); // likewise: a listener's antivirus names scanners
