@@ -58,33 +58,37 @@ internal static class Tail
 {
     public const int Size = 22 + 65535;
 
-    /// <summary>Reads <paramref name="source"/> to its end and returns the last bytes of prefix and rest together.</summary>
-    public static async Task<byte[]> ReadToEndAsync(Stream source, Prefix prefix, CancellationToken ct)
+    /// <summary>
+    /// Reads <paramref name="source"/> to its end and says whether the last bytes of prefix and rest together hold a
+    /// zip end record. Every attachment that is not an archive comes through here, so the buffers are pooled.
+    /// </summary>
+    public static async Task<bool> EndsWithZipRecordAsync(Stream source, Prefix prefix, CancellationToken ct)
     {
-        var tail = new byte[Size];
-        var length = Keep(tail, 0, prefix.Bytes);
-        if (prefix.AtEnd) return tail[..length];
-        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        var tail = ArrayPool<byte>.Shared.Rent(Size);
+        var buffer = prefix.AtEnd ? null : ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
         {
+            var length = Keep(tail, 0, prefix.Bytes);
             int read;
-            while ((read = await source.ReadAsync(buffer.AsMemory(0, 64 * 1024), ct)) > 0) length = Keep(tail, length, buffer.AsSpan(0, read));
+            while (buffer is not null && (read = await source.ReadAsync(buffer.AsMemory(0, 64 * 1024), ct)) > 0) length = Keep(tail, length, buffer.AsSpan(0, read));
+            return ZipDirectory.FindEnd(tail.AsSpan(0, length)) >= 0;
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(tail);
+            if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
         }
-        return tail[..length];
     }
 
+    /// <summary>Appends to the first <paramref name="length"/> bytes of <paramref name="tail"/>, keeping the last <see cref="Size"/>.</summary>
     private static int Keep(byte[] tail, int length, ReadOnlySpan<byte> bytes)
     {
-        if (bytes.Length >= tail.Length)
+        if (bytes.Length >= Size)
         {
-            bytes[^tail.Length..].CopyTo(tail);
-            return tail.Length;
+            bytes[^Size..].CopyTo(tail);
+            return Size;
         }
-        var drop = Math.Max(0, length + bytes.Length - tail.Length);
+        var drop = Math.Max(0, length + bytes.Length - Size);
         if (drop > 0) tail.AsSpan(drop, length - drop).CopyTo(tail);
         length -= drop;
         bytes.CopyTo(tail.AsSpan(length));

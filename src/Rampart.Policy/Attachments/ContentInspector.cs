@@ -65,8 +65,8 @@ internal sealed class ContentInspector(InspectionState state)
         else
         {
             if (type is not null && NotOpened.Contains(type.Name)) Unreadable(path, $"{type.Name} archives are not opened", part);
-            var tail = await Tail.ReadToEndAsync(content, prefix, ct);
-            if (type is null || !NotOpened.Contains(type.Name)) type = await OpenTrailingZipAsync(tail, prefix, reopen, type, path, archiveDepth, part);
+            var zipAtEnd = await Tail.EndsWithZipRecordAsync(content, prefix, ct);
+            if (zipAtEnd && (type is null || !NotOpened.Contains(type.Name))) type = await OpenTrailingZipAsync(prefix, reopen, type, path, archiveDepth, part);
         }
         var facts = new AttachmentFacts(names, declaredType, type);
         state.Seen.Add(new SeenAttachment(path, facts));
@@ -103,10 +103,9 @@ internal sealed class ContentInspector(InspectionState state)
     /// are allowed), or a zip with junk before it that unzip, 7-Zip and WinRAR open all the same. An end record
     /// that leads to no readable central directory is no zip to any tool: the content is what its bytes said.
     /// </summary>
-    private async Task<FileType?> OpenTrailingZipAsync(byte[] tail, Prefix prefix, Func<Stream> reopen, FileType? type, string path, int archiveDepth, MimeEntity? part)
+    private async Task<FileType?> OpenTrailingZipAsync(Prefix prefix, Func<Stream> reopen, FileType? type, string path, int archiveDepth, MimeEntity? part)
     {
         // The depth is checked once the directory reads (ZipInspector): an end record that is no zip is no layer.
-        if (ZipDirectory.FindEnd(tail) < 0) return type;
         var ct = state.Cancellation;
         await using var again = prefix.AtEnd ? Stream.Null : reopen();
         var replay = prefix.AtEnd ? prefix : new Prefix([], 0, AtEnd: false);
