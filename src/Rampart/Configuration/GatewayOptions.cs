@@ -1,9 +1,11 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Rampart.Delivery.Scheduling;
 using Rampart.Delivery.Smtp;
 using Rampart.Mail;
 using Rampart.Policy.Connection;
 using Rampart.Policy.Relay;
+using Rampart.Smtp.Protocol;
 using Rampart.Smtp.Session;
 using Rampart.Smtp.Transport;
 
@@ -12,6 +14,12 @@ namespace Rampart.Configuration;
 /// <summary>The whole validated configuration; every key is described in docs/configuration.md.</summary>
 public sealed record GatewayOptions
 {
+    /// <summary>Safe rather than right: a gateway on the internet must be given the name its MX record points to.</summary>
+    public const string DefaultHostName = "localhost";
+
+    /// <summary>Beside the configuration file (the current folder for the embedded default).</summary>
+    public const string DefaultDataDir = "./data";
+
     public required string Source { get; init; }
     public required string HostName { get; init; }
     public required string DataDir { get; init; }
@@ -44,20 +52,26 @@ public enum LogFormat { Text, Json }
 
 public sealed record TlsOptions(string CertificateFile, string KeyFile);
 
+/// <summary>
+/// The queue's keys. The delivery agent's settings default to <see cref="DeliveryAgentOptions"/>'s own values (its
+/// reasons are there): this record only carries them from the file to the agent. Back pressure is the gateway's.
+/// </summary>
 public sealed record QueueOptions
 {
+    private static readonly DeliveryAgentOptions Agent = new();
+
     /// <summary>Deliveries in progress at once, over every destination.</summary>
-    public int MaxConnections { get; init; } = 100;
+    public int MaxConnections { get; init; } = Agent.MaxConnections;
 
     /// <summary>The wait after the first failed attempt; it doubles after each further one, up to <see cref="RetryMax"/>.</summary>
-    public TimeSpan RetryInitial { get; init; } = TimeSpan.FromMinutes(5);
-    public TimeSpan RetryMax { get; init; } = TimeSpan.FromHours(1);
+    public TimeSpan RetryInitial { get; init; } = Agent.Retry.Initial;
+    public TimeSpan RetryMax { get; init; } = Agent.Retry.Max;
 
     /// <summary>Undelivered this long after arrival: bounced.</summary>
-    public TimeSpan MaxQueueTime { get; init; } = TimeSpan.FromDays(5);
+    public TimeSpan MaxQueueTime { get; init; } = Agent.MaxQueueTime;
 
     /// <summary>Still undelivered this long after arrival: the sender is told once; null for never.</summary>
-    public TimeSpan? DelayWarning { get; init; } = TimeSpan.FromHours(4);
+    public TimeSpan? DelayWarning { get; init; } = Agent.DelayWarning;
 
     /// <summary>Below this much free space on the queue's file system, listeners answer 452 4.3.1 instead of accepting.</summary>
     public long MinFreeDisk { get; init; } = 512L * 1024 * 1024;
@@ -76,6 +90,9 @@ public sealed record DnsOptions
 
 public sealed record ListenerOptions
 {
+    /// <summary>Loopback, so that nothing is exposed until the file says so.</summary>
+    public static readonly IPAddress DefaultAddress = IPAddress.Loopback;
+
     public required string Name { get; init; }
     public required ListenerRole Role { get; init; }
     public required IPEndPoint EndPoint { get; init; }
@@ -111,6 +128,9 @@ public sealed record SenderFilterOptions
     /// <summary>Refuse MAIL FROM and header From in an accepted domain; on by default on inbound listeners.</summary>
     public bool RefuseOwnDomains { get; init; }
     public IReadOnlyList<IPNetwork> OwnDomainsFrom { get; init; } = [];
+
+    /// <summary>The default of a listener in this role: inside senders use our domains by right, outsiders never.</summary>
+    public static SenderFilterOptions For(ListenerRole role) => new() { RefuseOwnDomains = role == ListenerRole.Inbound };
 }
 
 /// <summary>Where an inbound listener validates recipients of its authoritative domains, in the order asked.</summary>
@@ -158,7 +178,11 @@ public sealed record CalloutOptions
 }
 
 /// <summary>A listener's AUTH: which SASL mechanisms, and how failures are slowed and locked out.</summary>
-public sealed record AuthOptions(IReadOnlyList<string> Mechanisms, Rampart.Auth.FailureLimits Failures);
+public sealed record AuthOptions(IReadOnlyList<string> Mechanisms, Rampart.Auth.FailureLimits Failures)
+{
+    /// <summary>What every mail client speaks; SCRAM-SHA-256 is offered when asked for.</summary>
+    public static readonly IReadOnlyList<string> DefaultMechanisms = [Sasl.Plain, Sasl.Login];
+}
 
 public enum TransportKind { Drop, Smtp, Mx }
 
@@ -181,3 +205,16 @@ public sealed record RouteOptions
 
 /// <summary>One line of the routing table; the first that matches a recipient picks its route.</summary>
 public sealed record RoutingRuleOptions(IReadOnlyList<string> Domains, string Route, string? Listener, ListenerRole? Role);
+
+/// <summary>When the gateway rescans what it holds in quarantine.</summary>
+public sealed record QuarantineOptions
+{
+    /// <summary>
+    /// 5 min: how often the scanners' signature versions are compared (a change triggers a rescan of everything
+    /// held) and messages held for an unavailable scanner are tried again. A version check is one tiny request.
+    /// </summary>
+    public TimeSpan RescanCheck { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>24 h: everything held is rescanned once a day even if no version change was seen (the nightly scan); null for never.</summary>
+    public TimeSpan? RescanEvery { get; init; } = TimeSpan.FromHours(24);
+}

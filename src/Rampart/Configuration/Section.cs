@@ -36,15 +36,28 @@ public sealed class Section(YamlTree tree, YamlMappingNode node, string path)
     public string RequiredString(string key) =>
         String(key) is { Length: > 0 } value ? value : throw Error(key, "is required");
 
-    /// <summary>One of a fixed set of words, in any case; a fallback of null makes the key required.</summary>
-    public T Choice<T>(string key, string? fallback, params (string Word, T Value)[] choices)
+    /// <summary>
+    /// One of a fixed set of words, in any case, or <paramref name="fallback"/> when the key is absent. Several words
+    /// may name one value (an alias: "info" for "information"); a wrong word is answered with each value's first word.
+    /// </summary>
+    public T Choice<T>(string key, T fallback, params (string Word, T Value)[] choices) =>
+        String(key) is { } text ? Match(key, text, choices) : fallback;
+
+    /// <summary>As <see cref="Choice{T}"/>, for a key that must be there.</summary>
+    public T RequiredChoice<T>(string key, params (string Word, T Value)[] choices) => Match(key, RequiredString(key), choices);
+
+    /// <summary>As <see cref="Choice{T}"/>, null when the key is absent (a rule that applies to any value).</summary>
+    public T? OptionalChoice<T>(string key, params (string Word, T Value)[] choices) where T : struct =>
+        String(key) is { } text ? Match(key, text, choices) : null;
+
+    private T Match<T>(string key, string text, (string Word, T Value)[] choices)
     {
-        var text = (fallback is null ? RequiredString(key) : String(key, fallback)!).ToLowerInvariant();
-        foreach (var (word, value) in choices)
+        var word = text.ToLowerInvariant();
+        foreach (var choice in choices)
         {
-            if (word == text) return value;
+            if (choice.Word == word) return choice.Value;
         }
-        throw Error(key, $"'{text}' is not one of {string.Join(", ", choices.Select(c => c.Word))}");
+        throw Error(key, $"'{word}' is not one of {string.Join(", ", choices.DistinctBy(c => c.Value).Select(c => c.Word))}");
     }
 
     public int Int(string key, int fallback, int min, int max)
@@ -111,7 +124,7 @@ public sealed class Section(YamlTree tree, YamlMappingNode node, string path)
         : t.TotalSeconds >= 1 && t.TotalSeconds % 1 == 0 ? $"{t.TotalSeconds}s"
         : $"{t.TotalMilliseconds}ms";
 
-    public static TimeSpan? ParseDuration(string text, TimeSpan min, TimeSpan max)
+    private static TimeSpan? ParseDuration(string text, TimeSpan min, TimeSpan max)
     {
         var t = text.Trim().ToLowerInvariant();
         int split = 0;
@@ -160,7 +173,7 @@ public sealed class Section(YamlTree tree, YamlMappingNode node, string path)
     /// 10.0.0.1, "010.0.0.0/8" not 8.0.0.0/8), and no host bits beyond the prefix ("127.0.0.1/8" is refused rather
     /// than widened), because a relay list must mean what it says.
     /// </summary>
-    public static IPNetwork? ParseNetwork(string text) => IpSyntax.TryParseNetwork(text, out var network) ? network : null;
+    private static IPNetwork? ParseNetwork(string text) => IpSyntax.TryParseNetwork(text, out var network) ? network : null;
 
     /// <summary>One IP address, strictly written; null when the key is absent and there is no fallback.</summary>
     public IPAddress? Address(string key, string? fallback = null)
@@ -210,14 +223,14 @@ public sealed class Section(YamlTree tree, YamlMappingNode node, string path)
     }
 
     /// <summary>A list whose items are single values or sections, e.g. hosts: ["mx1:25", {host: mx2, priority: 20}].</summary>
-    public IEnumerable<(string? Value, Section? Section, string Where)> Entries(string key)
+    public IEnumerable<ListItem> Entries(string key)
     {
         var child = Find(key);
         if (child is null || child is YamlScalarNode { Value: null or "" }) yield break;
         if (child is YamlScalarNode single)
         {
             // A lone value is a list of one, as List() reads it.
-            yield return (single.Value, null, $"{tree.Locate(single)}: {Key(key)}");
+            yield return new ListItem(single.Value, null, $"{tree.Locate(single)}: {Key(key)}");
             yield break;
         }
         if (child is not YamlSequenceNode seq) throw new ConfigException($"{tree.Locate(child)}: {Key(key)}: expected a list");
@@ -227,8 +240,8 @@ public sealed class Section(YamlTree tree, YamlMappingNode node, string path)
             var label = $"{Key(key)}[{i++}]";
             yield return item switch
             {
-                YamlScalarNode sc => (sc.Value ?? "", null, $"{tree.Locate(sc)}: {label}"),
-                YamlMappingNode m => (null, new Section(tree, m, label), $"{tree.Locate(m)}: {label}"),
+                YamlScalarNode sc => new ListItem(sc.Value ?? "", null, $"{tree.Locate(sc)}: {label}"),
+                YamlMappingNode m => new ListItem(null, new Section(tree, m, label), $"{tree.Locate(m)}: {label}"),
                 _ => throw new ConfigException($"{tree.Locate(item)}: {label}: expected a value or a section of keys"),
             };
         }
@@ -253,4 +266,16 @@ public sealed class Section(YamlTree tree, YamlMappingNode node, string path)
         tree.Locate(node.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : node);
 
     private string Key(string key) => path.Length == 0 ? key : $"{path}.{key}";
+}
+
+/// <summary>One item of a list read with <see cref="Section.Entries"/>: a single value or a section, placed for an error.</summary>
+public sealed class ListItem(string? value, Section? section, string where)
+{
+    /// <summary>The item's text when it is a single value; null for a section.</summary>
+    public string? Value => value;
+
+    public Section? Section => section;
+
+    /// <summary>An error about the item itself: "FILE:LINE:COL: key[i]: message".</summary>
+    public ConfigException Error(string message) => new($"{where}: {message}");
 }

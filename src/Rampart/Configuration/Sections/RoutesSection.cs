@@ -1,0 +1,47 @@
+using Rampart.Delivery.Smtp;
+
+namespace Rampart.Configuration.Sections;
+
+/// <summary>routes: the next hops by name: a drop folder, smart hosts, or each recipient domain's MX hosts, with the TLS policy to use.</summary>
+internal static class RoutesSection
+{
+    public static List<RouteOptions> Read(Section root, string baseDir)
+    {
+        var routes = new List<RouteOptions>();
+        foreach (var (name, s) in root.Named("routes"))
+        {
+            var transport = s.RequiredChoice("transport", ("drop", TransportKind.Drop), ("smtp", TransportKind.Smtp), ("mx", TransportKind.Mx));
+            var d = new RouteOptions { Name = name, Transport = transport };
+            var route = transport == TransportKind.Drop ? d with { Path = s.String("path", name) } : ReadRemote(s, d, baseDir);
+            s.Finish();
+            routes.Add(route);
+        }
+        return routes;
+    }
+
+    /// <summary>The keys of the routes that go over the network: smtp and mx.</summary>
+    private static RouteOptions ReadRemote(Section s, RouteOptions d, string baseDir)
+    {
+        var tls = s.Choice("tls", d.Tls,
+            ("none", TlsPolicy.None), ("opportunistic", TlsPolicy.Opportunistic), ("required", TlsPolicy.Required), ("verified", TlsPolicy.Verified));
+        var ca = s.String("tls_ca") is { } caText ? Path.GetFullPath(caText, baseDir) : null;
+        if (ca is not null && !File.Exists(ca)) throw s.Error("tls_ca", $"file '{ca}' does not exist");
+        var pins = s.List("tls_fingerprints");
+        foreach (var pin in pins)
+        {
+            var hex = pin.Replace(":", "");
+            if (hex.Length != 64 || !hex.All(char.IsAsciiHexDigit)) throw s.Error("tls_fingerprints", $"'{pin}' is not a SHA-256 fingerprint (64 hex digits, colons allowed)");
+        }
+        if ((ca is not null || pins.Count > 0) && tls != TlsPolicy.Verified) throw s.Error("tls", "tls_ca and tls_fingerprints need tls: verified");
+        return d with
+        {
+            Tls = tls,
+            TlsCaFile = ca,
+            TlsFingerprints = pins,
+            ClientCertificate = TlsSection.Read(s.Child("client_certificate"), baseDir),
+            MaxConnections = s.Int("max_connections", d.MaxConnections, 1, 1000),
+            Hosts = d.Transport == TransportKind.Smtp ? SmartHostsSection.Read(s) : [],
+            Port = d.Transport == TransportKind.Mx ? s.Int("port", d.Port, 1, 65535) : d.Port,
+        };
+    }
+}
