@@ -79,10 +79,10 @@ public sealed record ScannerOptions
     };
 }
 
-/// <summary>The antivirus stage; immutable, checked once at start-up with <see cref="Validate"/>.</summary>
+/// <summary>The antivirus stage; immutable. Its scanners are checked at start-up with <see cref="ScannerOptions.Problems"/>.</summary>
 public sealed record AntivirusOptions
 {
-    /// <summary>Empty: nothing is scanned, and validation says so (an antivirus stage without scanners is a mistake).</summary>
+    /// <summary>Empty: nothing is scanned (the configuration refuses an antivirus section that names no scanner).</summary>
     public IReadOnlyList<ScannerOptions> Scanners { get; init; } = [];
 
     /// <summary>Reject: refusing at DATA leaves the bounce to the sender's server, and no virus in our quarantine.</summary>
@@ -102,22 +102,4 @@ public sealed record AntivirusOptions
 
     /// <summary>1 h: the signature version is in the key anyway; the TTL only bounds a stale version string.</summary>
     public TimeSpan CacheTtl { get; init; } = TimeSpan.FromHours(1);
-
-    /// <summary>Every problem, as "key: message" with the key path as in the config file (scanners[0].address).</summary>
-    public static IReadOnlyList<string> Validate(AntivirusOptions options)
-    {
-        var errors = new List<string>();
-        if (options.Scanners.Count == 0) errors.Add("scanners: at least one scanner is required");
-        for (var i = 0; i < options.Scanners.Count; i++)
-        {
-            errors.AddRange(options.Scanners[i].Problems().Select(p => $"scanners[{i}].{p.Key}: {p.Message}"));
-        }
-        foreach (var dup in options.Scanners.GroupBy(s => s.DisplayName, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
-        {
-            errors.Add($"scanners: more than one scanner is named '{dup.Key}'; give each a name");
-        }
-        if (options.CacheSize < 0) errors.Add("cache_size: must not be negative (0 turns the cache off)");
-        if (options.CacheTtl < TimeSpan.Zero) errors.Add("cache_ttl: must not be negative");
-        return errors;
-    }
 }

@@ -20,8 +20,8 @@ public enum EncryptedArchivePolicy { Block, Allow }
 public enum UnreadableArchivePolicy { Block, Allow }
 
 /// <summary>
-/// The attachment policy, every bound with the reason for its default (the SmtpLimits habit). The host validates it
-/// at start-up with <see cref="Validate"/> and names the file and key that is wrong.
+/// The attachment policy, every bound with the reason for its default (the SmtpLimits habit). The host checks it
+/// at start-up with <see cref="Problems"/> and names the file and key that is wrong.
 /// <para>
 /// <see cref="Block"/> and <see cref="Allow"/> hold category names, catalogue type names, extensions (".exe" or
 /// "exe") or MIME types (see <see cref="TypeSelector"/>). An attachment matches an entry when any of its names
@@ -99,10 +99,6 @@ public sealed record AttachmentOptions
     /// </summary>
     public long MaxHeaderSize { get; init; } = 256 * 1024;
 
-    /// <summary>Every problem, one line each, naming the option; empty when the options can be used.</summary>
-    public static IReadOnlyList<string> Validate(AttachmentOptions options) =>
-        Problems(options).Select(p => $"{p.Key}: {p.Message}").ToList();
-
     /// <summary>Every problem, as the option it is about and what is wrong.</summary>
     public static IEnumerable<(string Key, string Message)> Problems(AttachmentOptions options)
     {
@@ -136,6 +132,6 @@ public sealed record AttachmentOptions
     private IReadOnlyList<TypeSelector>? blockSelectors;
     private IReadOnlyList<TypeSelector>? allowSelectors;
 
-    // Entries Validate would refuse are ignored here: the host never starts with them.
+    // Entries Problems names are ignored here: the host never starts with them.
     private static TypeSelector[] Parse(IReadOnlyList<string> entries) => entries.Select(TypeSelector.Parse).OfType<TypeSelector>().ToArray();
 }

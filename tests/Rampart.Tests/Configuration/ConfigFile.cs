@@ -9,6 +9,35 @@ namespace Rampart.Tests.Configuration;
 /// </summary>
 internal static class ConfigFile
 {
+    /// <summary>A small valid file: two listeners, a drop and an smtp route, one routing rule. Tests change one line of it.</summary>
+    public const string Valid = """
+        hostname: mx.example.test
+        listeners:
+          inbound:
+            role: inbound
+            address: 127.0.0.1
+            port: 2525
+            accepted_domains: [example.test]
+            limits:
+              max_message_size: 35MiB
+              command_timeout: 5m
+          outbound:
+            role: outbound
+            address: 127.0.0.1
+            port: 2587
+            relay_networks: [127.0.0.0/8]
+        routes:
+          local:
+            transport: drop
+            path: drop
+          internal:
+            transport: smtp
+            hosts: ["10.0.0.5:2626"]
+        routing:
+          - domains: [example.test]
+            route: local
+        """;
+
     public static string Write(TempDirectory temp, string yaml)
     {
         var path = temp.File("rampart.yaml");

@@ -2,7 +2,7 @@ using Rampart.Configuration;
 using Rampart.Policy.Antivirus;
 using Rampart.Testing;
 
-namespace Rampart.Tests.Configuration;
+namespace Rampart.Tests.Configuration.Sections;
 
 /// <summary>
 /// antivirus.on_too_large: read and checked like any key, and a warning (never an error) that names the file, line
