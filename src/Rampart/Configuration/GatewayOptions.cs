@@ -189,6 +189,8 @@ public enum TransportKind { Drop, Smtp, Mx }
 /// <summary>A named next hop; see docs/configuration.md "routes".</summary>
 public sealed record RouteOptions
 {
+    private static readonly SmtpClientOptions Client = new() { HeloName = "" };
+
     public required string Name { get; init; }
     public required TransportKind Transport { get; init; }
     /// <summary>Drop folder, relative to data_dir unless absolute.</summary>
@@ -196,7 +198,8 @@ public sealed record RouteOptions
     public IReadOnlyList<SmartHost> Hosts { get; init; } = [];
     /// <summary>For MX delivery: the port of the MX hosts (25; tests use another).</summary>
     public int Port { get; init; } = 25;
-    public TlsPolicy Tls { get; init; } = TlsPolicy.Opportunistic;
+    /// <summary>The SMTP client's own default (opportunistic, RFC 3207 §4).</summary>
+    public TlsPolicy Tls { get; init; } = Client.Tls;
     public string? TlsCaFile { get; init; }
     public IReadOnlyList<string> TlsFingerprints { get; init; } = [];
     public TlsOptions? ClientCertificate { get; init; }

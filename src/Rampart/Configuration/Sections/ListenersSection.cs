@@ -43,7 +43,7 @@ internal static class ListenersSection
                 Attachments = AttachmentsSection.Read(s.Child("attachments")),
                 Antivirus = AntivirusSection.Read(s.Child("antivirus"), scanners),
             };
-            // Required, but read with the others: its position decides which of two mistakes is named first.
+            // Required, and checked here as it always was, so that a file with two mistakes names the same one first.
             if (!s.Has("port")) throw s.Error("port", "is required");
             if (AntivirusSection.ScanSizeWarning(s.Child("antivirus"), listener.Limits.MaxMessageSize, listener.Antivirus) is { } warning)
             {
