@@ -175,10 +175,10 @@ public sealed class Section(YamlTree tree, YamlMappingNode node, string path)
     /// </summary>
     private static IPNetwork? ParseNetwork(string text) => IpSyntax.TryParseNetwork(text, out var network) ? network : null;
 
-    /// <summary>One IP address, strictly written; null when the key is absent and there is no fallback.</summary>
-    public IPAddress? Address(string key, string? fallback = null)
+    /// <summary>One IP address, strictly written; null when the key is absent (the caller knows its default).</summary>
+    public IPAddress? Address(string key)
     {
-        var text = String(key, fallback);
+        var text = String(key);
         if (text is null) return null;
         if (IpSyntax.TryParseAddress(text, out var address)) return address;
         throw Error(key, IpSyntax.IsLooseAddress(text) ? NotStrict(text) : $"'{text}' is not an IP address");
