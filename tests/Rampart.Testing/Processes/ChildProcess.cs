@@ -3,16 +3,16 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
-using Xunit;
 
 namespace Rampart.Testing.Processes;
 
 /// <summary>
-/// A child process under test: Rampart itself (<c>dotnet Rampart.dll ...</c>), or a peer program (postfix's
-/// master, swaks). Output is captured for assertions and failure messages; every wait is bounded, and
-/// disposal kills whatever is still running, so a failed test leaves no process behind.
+/// A program run as the test's child: a peer (postfix's master, smtp-sink, clamd, swaks) or, through
+/// RampartProcess in Rampart.Testing.Gateway, Rampart itself. Output is captured for assertions and failure
+/// messages; every wait is bounded (<see cref="BoundedWait"/>), and disposal kills whatever is still running,
+/// so a failed test leaves no process behind.
 /// </summary>
-public sealed partial class RampartProcess : IAsyncDisposable
+public partial class ChildProcess : IAsyncDisposable
 {
     private readonly Process process;
     private readonly StringBuilder stdout = new();
@@ -20,18 +20,21 @@ public sealed partial class RampartProcess : IAsyncDisposable
     private readonly TaskCompletionSource<int> exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string commandLine;
 
-    private RampartProcess(Process process, string commandLine)
+    /// <summary>Starts the program <paramref name="info"/> describes (see <see cref="StartInfo"/>) and writes <paramref name="standardInput"/> to it.</summary>
+    protected ChildProcess(ProcessStartInfo info, string? standardInput)
     {
-        this.process = process;
-        this.commandLine = commandLine;
+        process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        commandLine = string.Join(' ', info.ArgumentList.Prepend(info.FileName));
+        process.OutputDataReceived += (_, e) => Append(stdout, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(stderr, e.Data);
+        process.Exited += (_, _) => OnExited();
+        if (!process.Start()) throw new InvalidOperationException($"could not start {commandLine}");
+        // Written at once: small inputs (a password for `rampart user add`) fit in the pipe buffer.
+        if (standardInput is not null) process.StandardInput.Write(standardInput);
+        process.StandardInput.Close();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
     }
-
-    /// <summary>Rampart.dll as built next to the tests (Rampart.Testing references the host project).</summary>
-    public static string RampartDll => Path.Combine(AppContext.BaseDirectory, "Rampart.dll");
-
-    /// <summary>The dotnet host running the tests (the SDK sets DOTNET_HOST_PATH), else dotnet from PATH.</summary>
-    public static string DotnetHost =>
-        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     public int Id => process.Id;
 
@@ -50,16 +53,26 @@ public sealed partial class RampartProcess : IAsyncDisposable
         get { lock (stderr) return stderr.ToString(); }
     }
 
-    /// <summary>Starts <c>dotnet Rampart.dll args...</c>.</summary>
-    public static RampartProcess StartRampart(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null) =>
-        Start(DotnetHost, [RampartDll, .. args], environment, workingDirectory);
-
     /// <summary>
     /// Starts any program. The child inherits the test environment minus RAMPART__* overrides (only
     /// <paramref name="environment"/> may set those), so the developer's shell cannot change a test.
     /// </summary>
-    public static RampartProcess Start(string fileName, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null,
-        string? standardInput = null)
+    public static ChildProcess Start(string fileName, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null,
+        string? workingDirectory = null, string? standardInput = null) =>
+        new(StartInfo(fileName, args, environment, workingDirectory), standardInput);
+
+    /// <summary>Runs a program to completion (killed after <paramref name="timeout"/>) and returns its exit code and output.</summary>
+    public static async Task<ChildProcess> RunAsync(string fileName, IEnumerable<string> args, TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null, string? standardInput = null)
+    {
+        var child = Start(fileName, args, environment, workingDirectory, standardInput);
+        await child.WaitForExitAsync(timeout);
+        return child;
+    }
+
+    /// <summary>What <see cref="Start"/> runs: output redirected, no shell, RAMPART__* only from <paramref name="environment"/>.</summary>
+    protected static ProcessStartInfo StartInfo(string fileName, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment,
+        string? workingDirectory)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -75,33 +88,7 @@ public sealed partial class RampartProcess : IAsyncDisposable
             info.Environment.Remove(key);
         }
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
-
-        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var child = new RampartProcess(process, string.Join(' ', info.ArgumentList.Prepend(fileName)));
-        process.OutputDataReceived += (_, e) => child.Append(child.stdout, e.Data);
-        process.ErrorDataReceived += (_, e) => child.Append(child.stderr, e.Data);
-        process.Exited += (_, _) => child.OnExited();
-        if (!process.Start()) throw new InvalidOperationException($"could not start {child.commandLine}");
-        // Written at once: small inputs (a password for `rampart user add`) fit in the pipe buffer.
-        if (standardInput is not null) process.StandardInput.Write(standardInput);
-        process.StandardInput.Close();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return child;
-    }
-
-    /// <summary>Runs <c>dotnet Rampart.dll args...</c> to completion (a verb such as check-config), like <see cref="RunAsync"/>.</summary>
-    public static Task<RampartProcess> RunRampartAsync(IEnumerable<string> args, TimeSpan timeout,
-        IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null, string? standardInput = null) =>
-        RunAsync(DotnetHost, [RampartDll, .. args], timeout, environment, workingDirectory, standardInput);
-
-    /// <summary>Runs a program to completion (killed after <paramref name="timeout"/>) and returns its exit code and output.</summary>
-    public static async Task<RampartProcess> RunAsync(string fileName, IEnumerable<string> args, TimeSpan timeout,
-        IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null, string? standardInput = null)
-    {
-        var child = Start(fileName, args, environment, workingDirectory, standardInput);
-        await child.WaitForExitAsync(timeout);
-        return child;
+        return info;
     }
 
     private void Append(StringBuilder target, string? line)
@@ -139,55 +126,38 @@ public sealed partial class RampartProcess : IAsyncDisposable
     }
 
     /// <summary>Waits until 127.0.0.1:<paramref name="port"/> accepts a TCP connection; fails at once if the process dies.</summary>
-    public async Task WaitForPortAsync(int port, TimeSpan? timeout = null, IPAddress? address = null)
-    {
-        var limit = timeout ?? TimeSpan.FromSeconds(30);
-        var deadline = DateTime.UtcNow + limit;
-        while (true)
+    public Task WaitForPortAsync(int port, TimeSpan? timeout = null, IPAddress? address = null) =>
+        BoundedWait.UntilAsync(async left =>
         {
-            if (HasExited) throw new InvalidOperationException($"exited before port {port} opened.\n{Describe()}");
+            StopIfExited($"exited before port {port} opened");
             using var client = new TcpClient();
-            using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            using var attempt = new CancellationTokenSource(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
             try
             {
                 await client.ConnectAsync(new IPEndPoint(address ?? IPAddress.Loopback, port), attempt.Token);
-                return;
+                return true;
             }
             catch (Exception ex) when (ex is SocketException or OperationCanceledException)
             {
-                // Not listening yet.
+                return false; // not listening yet
             }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"port {port} not open after {limit.TotalSeconds:0.#} s.\n{Describe()}");
-            await Task.Delay(50);
-        }
-    }
+        }, $"port {port} open", timeout, Describe, TimeSpan.FromMilliseconds(50));
 
     /// <summary>Waits (bounded) until stdout contains <paramref name="text"/>, e.g. Rampart's "Rampart started from" log line.</summary>
-    public async Task WaitForOutputAsync(string text, TimeSpan? timeout = null)
-    {
-        var limit = timeout ?? TimeSpan.FromSeconds(30);
-        var deadline = DateTime.UtcNow + limit;
-        while (!Stdout.Contains(text, StringComparison.Ordinal))
-        {
-            if (HasExited) throw new InvalidOperationException($"exited before printing '{text}'.\n{Describe()}");
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no '{text}' on stdout after {limit.TotalSeconds:0.#} s.\n{Describe()}");
-            await Task.Delay(20);
-        }
-    }
+    public Task WaitForOutputAsync(string text, TimeSpan? timeout = null) =>
+        WaitForOutputCountAsync(text, 1, timeout);
 
     /// <summary>
     /// Waits (bounded) until <paramref name="condition"/> holds, e.g. a file the process writes; the failure names
     /// <paramref name="what"/> and shows the process's output.
     /// </summary>
-    public async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    public Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null) =>
+        BoundedWait.UntilAsync(condition, what, timeout, Describe, TimeSpan.FromMilliseconds(50));
+
+    /// <summary>Throws, with the output, if the process is gone: what a wait expects of it will not come.</summary>
+    private void StopIfExited(string what)
     {
-        var limit = timeout ?? TimeSpan.FromSeconds(30);
-        var deadline = DateTime.UtcNow + limit;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"{what}: not within {limit.TotalSeconds} s\n{Describe()}");
-            await Task.Delay(50);
-        }
+        if (HasExited) throw new InvalidOperationException($"{what}.\n{Describe()}");
     }
 
     /// <summary>SIGKILL: no clean-up code runs, as in a crash or an OOM kill.</summary>
@@ -225,17 +195,13 @@ public sealed partial class RampartProcess : IAsyncDisposable
     }
 
     /// <summary>Waits (bounded) until stdout contains <paramref name="text"/> at least <paramref name="count"/> times.</summary>
-    public async Task WaitForOutputCountAsync(string text, int count, TimeSpan? timeout = null)
-    {
-        var limit = timeout ?? TimeSpan.FromSeconds(30);
-        var deadline = DateTime.UtcNow + limit;
-        while (CountOutput(text) < count)
+    public Task WaitForOutputCountAsync(string text, int count, TimeSpan? timeout = null) =>
+        BoundedWait.UntilAsync(() =>
         {
-            if (HasExited) throw new InvalidOperationException($"exited before printing '{text}' {count} times.\n{Describe()}");
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"'{text}' not {count} times on stdout after {limit.TotalSeconds:0.#} s.\n{Describe()}");
-            await Task.Delay(20);
-        }
-    }
+            if (CountOutput(text) >= count) return true;
+            StopIfExited($"exited before printing '{text}' {count} time(s)");
+            return false;
+        }, $"'{text}' {count} time(s) on stdout", timeout, Describe);
 
     /// <summary>Command line, exit state and captured output, for failure messages.</summary>
     public string Describe() =>

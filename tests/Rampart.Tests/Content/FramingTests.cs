@@ -1,6 +1,6 @@
 using Rampart.Testing;
 
-namespace Rampart.Smtp.Tests.Session;
+namespace Rampart.Tests.Content;
 
 /// <summary>Strict CRLF framing in DATA and BDAT: the SMTP smuggling class, never two messages.</summary>
 public class FramingTests : IAsyncLifetime

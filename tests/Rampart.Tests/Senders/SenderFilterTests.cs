@@ -1,6 +1,6 @@
 using Rampart.Testing;
 
-namespace Rampart.Smtp.Tests.Session;
+namespace Rampart.Tests.Senders;
 
 /// <summary>Sender filtering: blocked senders, and outsiders claiming the organisation's own domain on the inbound listener.</summary>
 public class SenderFilterTests

@@ -1,6 +1,6 @@
 using Rampart.Testing;
 
-namespace Rampart.Smtp.Tests.Session;
+namespace Rampart.Tests.Content;
 
 /// <summary>A spool that cannot take mail gives 451 4.3.0 (try later), never a silent drop or a 5xx.</summary>
 public class SpoolFailureTests

@@ -1,7 +1,7 @@
 using Rampart.Testing;
 using static Rampart.Testing.SmtpTranscript;
 
-namespace Rampart.Smtp.Tests.Session;
+namespace Rampart.Tests.Content;
 
 /// <summary>RFC 5321 §6.3: a message with more Received: fields than the limit is a loop, refused at its end.</summary>
 public class MailLoopTests : IAsyncLifetime

@@ -1,6 +1,6 @@
 using Rampart.Testing;
 
-namespace Rampart.Smtp.Tests.Session;
+namespace Rampart.Tests.Sessions;
 
 /// <summary>The pre-greet test (postscreen's greet wait): patient clients are greeted, clients that talk first are dropped.</summary>
 public class GreetingTests

@@ -1,6 +1,6 @@
 using Rampart.Testing;
 
-namespace Rampart.Smtp.Tests.Session;
+namespace Rampart.Tests.Sessions;
 
 /// <summary>
 /// Address literals over a real socket (RFC 5321 §4.1.3): only strict dotted decimal and tagged IPv6. "[010.0.0.1]"

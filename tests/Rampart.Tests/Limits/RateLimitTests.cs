@@ -1,6 +1,6 @@
 using Rampart.Testing;
 
-namespace Rampart.Smtp.Tests.Session;
+namespace Rampart.Tests.Limits;
 
 /// <summary>Per-client rate limits (token buckets) observed over real sockets with small configured values.</summary>
 public class RateLimitTests

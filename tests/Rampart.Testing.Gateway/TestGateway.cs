@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Rampart.Configuration;
-using Xunit;
 
 namespace Rampart.Testing;
 
@@ -13,13 +12,15 @@ public sealed class TestGateway : IAsyncDisposable
 {
     private readonly TempDirectory temp;
     private readonly ILoggerFactory loggers;
+    private readonly TimeProvider? clock;
 
-    private TestGateway(TempDirectory temp, Gateway.Gateway gateway, ILoggerFactory loggers, GatewayOptions options)
+    private TestGateway(TempDirectory temp, Gateway.Gateway gateway, ILoggerFactory loggers, GatewayOptions options, TimeProvider? clock)
     {
         this.temp = temp;
         Gateway = gateway;
         this.loggers = loggers;
         Options = options;
+        this.clock = clock;
     }
 
     public Gateway.Gateway Gateway { get; private set; }
@@ -64,10 +65,12 @@ public sealed class TestGateway : IAsyncDisposable
 
     /// <summary>
     /// Starts the standard set-up; the listener extras are YAML lines added to each listener, <paramref name="topExtra"/>
-    /// top-level keys (scanners:, quarantine:).
+    /// top-level keys (scanners:, quarantine:). A <paramref name="clock"/> (a FakeTimeProvider) is the gateway's time:
+    /// what Rampart times with it, a test advances instead of sleeping.
     /// </summary>
-    public static Task<TestGateway> StartAsync(string inboundExtra = "", string outboundExtra = "", string topExtra = "") =>
-        StartYamlAsync(StandardYaml.Replace("{inbound_extra}", Indent(inboundExtra)).Replace("{outbound_extra}", Indent(outboundExtra)) + "\n" + topExtra);
+    public static Task<TestGateway> StartAsync(string inboundExtra = "", string outboundExtra = "", string topExtra = "", TimeProvider? clock = null) =>
+        StartYamlAsync(StandardYaml.Replace("{inbound_extra}", Indent(inboundExtra)).Replace("{outbound_extra}", Indent(outboundExtra)) + "\n" + topExtra,
+            clock);
 
     /// <summary>
     /// An inbound listener for example.test and nothing else, whose mail for every domain goes by SMTP to one next hop
@@ -93,14 +96,14 @@ public sealed class TestGateway : IAsyncDisposable
             {{topExtra}}
             """);
 
-    public static async Task<TestGateway> StartYamlAsync(string yaml)
+    public static async Task<TestGateway> StartYamlAsync(string yaml, TimeProvider? clock = null)
     {
         var temp = new TempDirectory("rampart-gw");
         var path = temp.File("rampart.yaml");
         File.WriteAllText(path, yaml + $"\ndata_dir: {temp.File("data")}\n");
         var options = ConfigLoader.Load(path, []);
         var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning));
-        var gateway = new Gateway.Gateway(options, loggers);
+        var gateway = new Gateway.Gateway(options, loggers, clock);
         try
         {
             gateway.Start();
@@ -113,7 +116,7 @@ public sealed class TestGateway : IAsyncDisposable
             temp.Dispose();
             throw;
         }
-        return new TestGateway(temp, gateway, loggers, options);
+        return new TestGateway(temp, gateway, loggers, options, clock);
     }
 
     private static string Indent(string extra) =>
@@ -129,34 +132,41 @@ public sealed class TestGateway : IAsyncDisposable
     /// <summary>The gateway's user store (data_dir/users.db), with a cheap hash so tests stay fast.</summary>
     public Rampart.Auth.UserStore Users => new(Rampart.Auth.UserStore.DefaultPath(DataDir), iterations: 1000);
 
-    /// <summary>The .eml files delivered to a drop folder, waiting (bounded) until at least <paramref name="count"/> are there.</summary>
-    public async Task<string[]> WaitForDropAsync(int count, string folder = "drop", TimeSpan? timeout = null)
+    /// <summary>
+    /// The .eml files delivered to a drop folder, waiting (bounded) until at least <paramref name="count"/> are there:
+    /// the delivery agent's workers write them on their own threads, with no signal a test could await.
+    /// </summary>
+    public Task<string[]> WaitForDropAsync(int count, string folder = "drop", TimeSpan? timeout = null) =>
+        BoundedWait.ForAsync(() => DropFiles(folder) is { } files && files.Length >= count ? files : null,
+            $"{count} message(s) in {folder}", timeout ?? TimeSpan.FromSeconds(15), () => $"found {DropCount(folder)}");
+
+    public int DropCount(string folder = "drop") => DropFiles(folder).Length;
+
+    private string[] DropFiles(string folder)
     {
         var dir = Path.Combine(DataDir, folder);
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        while (true)
-        {
-            var files = Directory.Exists(dir) ? Directory.GetFiles(dir, "*.eml") : [];
-            if (files.Length >= count || DateTime.UtcNow > deadline)
-            {
-                Assert.True(files.Length >= count, $"expected {count} messages in {folder}, found {files.Length}");
-                return files;
-            }
-            await Task.Delay(20);
-        }
+        return Directory.Exists(dir) ? Directory.GetFiles(dir, "*.eml") : [];
     }
 
-    public int DropCount(string folder = "drop")
-    {
-        var dir = Path.Combine(DataDir, folder);
-        return Directory.Exists(dir) ? Directory.GetFiles(dir, "*.eml").Length : 0;
-    }
+    /// <summary>
+    /// No accepted message is waiting for delivery (queue/active) or held (queue/quarantine). A message is committed
+    /// there before its 250 and removed only after its delivery is written, so once this holds after a reply, nothing
+    /// accepted by then is still to arrive: a test checks "and nothing else was delivered" with it instead of sleeping.
+    /// </summary>
+    public bool QueueIsEmpty =>
+        !Directory.EnumerateFiles(Path.Combine(DataDir, "queue", "active")).Any()
+        && !Directory.EnumerateFiles(Path.Combine(DataDir, "queue", "quarantine")).Any();
+
+    /// <summary>Waits (bounded) until every accepted message has been delivered (<see cref="QueueIsEmpty"/>).</summary>
+    public Task WaitForEmptyQueueAsync(TimeSpan? timeout = null) =>
+        BoundedWait.UntilAsync(() => QueueIsEmpty, "an empty queue", timeout ?? TimeSpan.FromSeconds(15),
+            () => string.Join(", ", Directory.EnumerateFiles(Path.Combine(DataDir, "queue"), "*", SearchOption.AllDirectories)));
 
     /// <summary>Stops the gateway and starts it again on the same configuration and data, as a service restart would.</summary>
     public async Task RestartAsync()
     {
         await Gateway.DisposeAsync();
-        Gateway = new Gateway.Gateway(Options, loggers);
+        Gateway = new Gateway.Gateway(Options, loggers, clock);
         Gateway.Start();
     }
 

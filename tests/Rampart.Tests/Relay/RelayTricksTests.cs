@@ -1,6 +1,6 @@
 using Rampart.Testing;
 
-namespace Rampart.Smtp.Tests.Session;
+namespace Rampart.Tests.Relay;
 
 /// <summary>
 /// The open-relay address tricks, each against the inbound listener (only example.test is ours) and against an

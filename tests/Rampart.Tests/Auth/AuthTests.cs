@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using Rampart.Testing;
 
-namespace Rampart.Smtp.Tests.Session;
+namespace Rampart.Tests.Auth;
 
 /// <summary>SMTP AUTH (RFC 4954) over real sockets: only inside TLS, never inbound, failures locked out, send-as enforced.</summary>
 public class AuthTests : IAsyncLifetime

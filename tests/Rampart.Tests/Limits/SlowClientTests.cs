@@ -1,6 +1,6 @@
 using Rampart.Testing;
 
-namespace Rampart.Smtp.Tests.Session;
+namespace Rampart.Tests.Limits;
 
 /// <summary>
 /// Issue 11 item 8: a client that keeps every single read alive (one byte just inside each timeout, a NOOP now and

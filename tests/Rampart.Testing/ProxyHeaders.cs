@@ -1,10 +1,10 @@
 using System.Buffers.Binary;
 using System.Net;
 
-namespace Rampart.Smtp.Tests.Transport;
+namespace Rampart.Testing;
 
 /// <summary>Builds v2 headers byte by byte, as doc/proxy-protocol.txt §2.2 lays them out.</summary>
-internal static class ProxyHeaders
+public static class ProxyHeaders
 {
     public static byte[] V2(int versionCommand, int familyTransport, byte[] body)
     {

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Rampart.Testing;
 
-namespace Rampart.Smtp.Tests.Transport;
+namespace Rampart.Tests.Listeners;
 
 /// <summary>
 /// A listener behind a load balancer, over real sockets: the balancer (127.0.0.1 here) sends the header,

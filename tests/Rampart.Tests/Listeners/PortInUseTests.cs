@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Rampart.Smtp.Transport;
 using Rampart.Testing;
 
-namespace Rampart.Smtp.Tests.Transport;
+namespace Rampart.Tests.Listeners;
 
 /// <summary>
 /// Issue 11 item 18: one port, one gateway. The listener once set ReuseAddress, which .NET turns into SO_REUSEPORT on

@@ -2,7 +2,7 @@ using Rampart.Mail;
 using Rampart.Queue;
 using Rampart.Testing;
 
-namespace Rampart.Smtp.Tests.Session;
+namespace Rampart.Tests.Content;
 
 /// <summary>RFC 3461 DSN parameters and the SMTP facts travel with the message in the spool.</summary>
 public class EnvelopeKeptTests

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Rampart.Testing;
 
-namespace Rampart.Smtp.Tests.Session;
+namespace Rampart.Tests.Recipients;
 
 /// <summary>
 /// Recipient validation at RCPT time, over real sockets: an authoritative domain with a recipient list refuses

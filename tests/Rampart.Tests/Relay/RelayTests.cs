@@ -1,6 +1,6 @@
 using Rampart.Testing;
 
-namespace Rampart.Smtp.Tests.Session;
+namespace Rampart.Tests.Relay;
 
 /// <summary>Never an open relay: inbound only for accepted domains, outbound only for permitted networks.</summary>
 public class RelayTests

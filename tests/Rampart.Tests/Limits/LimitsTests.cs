@@ -1,6 +1,6 @@
 using Rampart.Testing;
 
-namespace Rampart.Smtp.Tests.Session;
+namespace Rampart.Tests.Limits;
 
 /// <summary>Configured limits with small values, each observed over a real socket.</summary>
 public class LimitsTests

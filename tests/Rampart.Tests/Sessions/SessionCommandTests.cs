@@ -1,7 +1,7 @@
 using Rampart.Testing;
 using static Rampart.Testing.SmtpTranscript;
 
-namespace Rampart.Smtp.Tests.Session;
+namespace Rampart.Tests.Sessions;
 
 /// <summary>Every command and extension over a real socket, against the whole gateway.</summary>
 public class SessionCommandTests : IAsyncLifetime

@@ -1,6 +1,6 @@
 using Rampart.Testing;
 
-namespace Rampart.Smtp.Tests.Session;
+namespace Rampart.Tests.Sessions;
 
 /// <summary>
 /// RFC 6531 names over a real socket: a bidi override or an ASCII special hidden in a U-label, or a bidi control or

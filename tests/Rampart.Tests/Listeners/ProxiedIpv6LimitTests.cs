@@ -1,7 +1,7 @@
 using System.Text;
 using Rampart.Testing;
 
-namespace Rampart.Smtp.Tests.Transport;
+namespace Rampart.Tests.Listeners;
 
 /// <summary>
 /// Issue 11 item 8 end to end: behind a trusted balancer the client the PROXY header names is the one limited, and

@@ -1,6 +1,6 @@
 using Rampart.Testing;
 
-namespace Rampart.Smtp.Tests.Session;
+namespace Rampart.Tests.Tls;
 
 /// <summary>RFC 3207 STARTTLS, including the command-injection class (CVE-2011-0411 and kin).</summary>
 public class StartTlsTests : IAsyncLifetime

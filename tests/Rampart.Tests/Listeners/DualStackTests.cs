@@ -1,9 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using Rampart.Smtp.Tests.Transport;
 using Rampart.Testing;
 
-namespace Rampart.Smtp.Tests.Session;
+namespace Rampart.Tests.Listeners;
 
 /// <summary>
 /// A listener on "::" is dual-stack: IPv4 clients arrive as IPv4-mapped IPv6 (::ffff:127.0.0.1). Every list, limit,
