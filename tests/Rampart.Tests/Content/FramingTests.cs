@@ -33,8 +33,7 @@ public class FramingTests : IAsyncLifetime
         await c.SendAsync($"From: a@foreign.test\r\nSubject: outer\r\n\r\nhello{fakeEnd}MAIL FROM:<evil@foreign.test>\r\nRCPT TO:<carol@example.test>\r\nDATA\r\nSubject: smuggled\r\n\r\nx\r\n.\r\n");
         await c.ExpectAsync("550 5.6.0");
         await c.CommandAsync("NOOP", "250 2.0.0");
-        await Task.Delay(200);
-        Assert.Equal(0, gateway.DropCount());
+        AssertNothingAccepted();
     }
 
     [Theory]
@@ -46,8 +45,7 @@ public class FramingTests : IAsyncLifetime
         await c.SendAsync($"BDAT {chunk.Length} LAST\r\n{chunk}");
         await c.ExpectAsync("550 5.6.0");
         await c.CommandAsync("NOOP", "250 2.0.0");
-        await Task.Delay(200);
-        Assert.Equal(0, gateway.DropCount());
+        AssertNothingAccepted();
     }
 
     [Fact]
@@ -131,8 +129,7 @@ public class FramingTests : IAsyncLifetime
         await c.SendAsync($"BDAT {chunk.Length} LAST\r\n{chunk}");
         await c.ExpectAsync("554 5.6.0 Message refused: NUL");
         await c.CommandAsync("NOOP", "250 2.0.0");
-        await Task.Delay(200);
-        Assert.Equal(0, gateway.DropCount());
+        AssertNothingAccepted();
     }
 
     // A first line that starts with white space would continue the Received field Rampart writes above it.
@@ -158,6 +155,13 @@ public class FramingTests : IAsyncLifetime
         await c.SendAsync($"BDAT {rest.Length} LAST\r\n{rest}");
         await c.ExpectAsync("503 5.5.1");
         await c.CommandAsync("NOOP", "250 2.0.0");
+        Assert.Equal(0, gateway.DropCount());
+    }
+
+    /// <summary>Nothing queued and nothing delivered: a message accepted before the last reply would be in one of the two.</summary>
+    private void AssertNothingAccepted()
+    {
+        Assert.True(gateway.QueueIsEmpty);
         Assert.Equal(0, gateway.DropCount());
     }
 }

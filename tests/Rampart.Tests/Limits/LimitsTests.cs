@@ -190,8 +190,8 @@ public class LimitsTests
                 // Expected: the server cut the connection, or the test is over.
             }
         });
-        await WaitUntilAsync(() => gateway.Gateway.Listener("inbound").OpenConnections == 1);
-        await WaitUntilAsync(() => gateway.Gateway.Listener("inbound").OpenConnections == 0, TimeSpan.FromSeconds(15));
+        await BoundedWait.UntilAsync(() => gateway.Gateway.Listener("inbound").OpenConnections == 1, "the connection open", TimeSpan.FromSeconds(5));
+        await BoundedWait.UntilAsync(() => gateway.Gateway.Listener("inbound").OpenConnections == 0, "the stalled connection cut off", TimeSpan.FromSeconds(15));
         await sending.CancelAsync();
         await sender;
     }
@@ -222,7 +222,7 @@ public class LimitsTests
         Assert.True(await refused.IsClosedAsync());
         await a.CommandAsync("QUIT", "221 ");
         Assert.True(await a.IsClosedAsync());
-        await WaitUntilAsync(() => gateway.Gateway.Listener("inbound").OpenConnections < 2);
+        await BoundedWait.UntilAsync(() => gateway.Gateway.Listener("inbound").OpenConnections < 2, "the first connection's slot freed", TimeSpan.FromSeconds(5));
         await using var again = await gateway.ConnectAsync();
         await again.ExpectAsync("220 ");
     }
@@ -235,12 +235,5 @@ public class LimitsTests
         await a.ExpectAsync("220 ");
         await using var refused = await gateway.ConnectAsync();
         await refused.ExpectAsync("421 4.7.0 Too many connections");
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(5));
-        while (!condition() && DateTime.UtcNow < deadline) await Task.Delay(20);
-        Assert.True(condition());
     }
 }

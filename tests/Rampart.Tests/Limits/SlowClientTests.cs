@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Rampart.Testing;
 
 namespace Rampart.Tests.Limits;
@@ -5,13 +6,16 @@ namespace Rampart.Tests.Limits;
 /// <summary>
 /// Issue 11 item 8: a client that keeps every single read alive (one byte just inside each timeout, a NOOP now and
 /// then) must still lose its slot: a session time limit, a message time limit, a minimum content rate and a count of
-/// junk commands. Short limits so each runs in seconds; the bounds asserted are generous.
+/// junk commands. The session and message time limits are read from the gateway's clock, which these tests advance;
+/// the content rate is measured on the wall clock (the engine's read timer), so that test trickles for real, with short
+/// limits and generous bounds.
 /// </summary>
 public class SlowClientTests
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
 
-    private static Task<TestGateway> StartAsync(string limits) => TestGateway.StartAsync(inboundExtra: "limits:\n  " + limits.Replace("\n", "\n  "));
+    private static Task<TestGateway> StartAsync(string limits, TimeProvider? clock = null) =>
+        TestGateway.StartAsync(inboundExtra: "limits:\n  " + limits.Replace("\n", "\n  "), clock: clock);
 
     private static async Task<SmtpTranscript> EnvelopeAsync(TestGateway gateway)
     {
@@ -21,15 +25,19 @@ public class SlowClientTests
         return c;
     }
 
-    /// <summary>Sends one piece every <paramref name="every"/> until the server hangs up or the test is over.</summary>
-    private static async Task TrickleAsync(SmtpTranscript c, Func<int, string> piece, TimeSpan every, CancellationToken ct)
+    /// <summary>
+    /// Sends up to <paramref name="count"/> pieces, with <paramref name="pause"/> after each (a real delay, or advancing
+    /// the gateway's clock), until the server hangs up or the test is over.
+    /// </summary>
+    private static async Task TrickleAsync(SmtpTranscript c, Func<int, string> piece, Func<CancellationToken, Task> pause, CancellationToken ct,
+        int count = 1000)
     {
         try
         {
-            for (int i = 0; i < 1000 && !ct.IsCancellationRequested; i++)
+            for (int i = 0; i < count && !ct.IsCancellationRequested; i++)
             {
                 await c.SendAsync(piece(i));
-                await Task.Delay(every, ct);
+                await pause(ct);
             }
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
@@ -59,7 +67,7 @@ public class SlowClientTests
         await using var c = await EnvelopeAsync(gateway);
         await c.CommandAsync("DATA", "354 ");
         using var stop = new CancellationTokenSource();
-        var trickle = TrickleAsync(c, i => i == 0 ? "From: a@foreign.test\r\nSubject: slow\r\n\r\n" : "x", TimeSpan.FromMilliseconds(250), stop.Token);
+        var trickle = TrickleAsync(c, i => i == 0 ? "From: a@foreign.test\r\nSubject: slow\r\n\r\n" : "x", ct => Task.Delay(250, ct), stop.Token);
 
         await ExpectClosedWithAsync(c, "421 4.4.2 Message data arriving too slowly", trickle, stop);
         Assert.Equal(0, gateway.DropCount());
@@ -68,11 +76,13 @@ public class SlowClientTests
     [Fact]
     public async Task Content_fast_enough_for_the_rate_still_ends_at_the_message_time_limit()
     {
-        await using var gateway = await StartAsync("data_timeout: 10s\nmin_data_rate: 0\nmax_data_duration: 2s");
+        var clock = new FakeTimeProvider();
+        await using var gateway = await StartAsync("data_timeout: 10s\nmin_data_rate: 0\nmax_data_duration: 2s", clock);
         await using var c = await EnvelopeAsync(gateway);
         await c.CommandAsync("DATA", "354 ");
         using var stop = new CancellationTokenSource();
-        var trickle = TrickleAsync(c, _ => "line\r\n", TimeSpan.FromMilliseconds(100), stop.Token);
+        // 3 s of the gateway's time in lines 100 ms apart; the limit falls within, so the read after it ends the session.
+        var trickle = TrickleAsync(c, _ => "line\r\n", _ => Advance(clock, TimeSpan.FromMilliseconds(100)), stop.Token, count: 30);
 
         await ExpectClosedWithAsync(c, "421 4.4.2 Message took too long to arrive", trickle, stop);
         Assert.Equal(0, gateway.DropCount());
@@ -81,7 +91,8 @@ public class SlowClientTests
     [Fact]
     public async Task The_message_time_limit_spans_the_whole_bdat_sequence()
     {
-        await using var gateway = await StartAsync("command_timeout: 10s\ndata_timeout: 10s\nmin_data_rate: 0\nmax_data_duration: 2s");
+        var clock = new FakeTimeProvider();
+        await using var gateway = await StartAsync("command_timeout: 10s\ndata_timeout: 10s\nmin_data_rate: 0\nmax_data_duration: 2s", clock);
         await using var c = await EnvelopeAsync(gateway);
         var replies = new List<string>();
         // One small chunk at a time, each well inside every per-read timeout, none of them LAST.
@@ -91,7 +102,7 @@ public class SlowClientTests
             var reply = (await c.ReadReplyAsync(Generous))[^1];
             replies.Add(reply);
             if (!reply.StartsWith("250 ", StringComparison.Ordinal)) break;
-            await Task.Delay(200);
+            clock.Advance(TimeSpan.FromMilliseconds(200));
         }
         Assert.StartsWith("421 4.4.2 Message took too long to arrive", replies[^1], StringComparison.Ordinal);
         Assert.InRange(replies.Count, 2, 99);
@@ -102,13 +113,14 @@ public class SlowClientTests
     [Fact]
     public async Task A_session_kept_busy_ends_at_the_session_time_limit()
     {
-        await using var gateway = await StartAsync("command_timeout: 10s\nmax_session_duration: 2s");
+        var clock = new FakeTimeProvider();
+        await using var gateway = await StartAsync("command_timeout: 10s\nmax_session_duration: 2s", clock);
         await using var c = await gateway.ConnectAsync();
         await c.HelloAsync();
         string last = "";
         for (int i = 0; i < 100 && !last.StartsWith("421", StringComparison.Ordinal); i++)
         {
-            await Task.Delay(200);
+            clock.Advance(TimeSpan.FromMilliseconds(200));
             // Something useful each time (a new envelope), so only the session's age can end it.
             await c.SendAsync(i % 2 == 0 ? "MAIL FROM:<a@foreign.test>\r\n" : "RSET\r\n");
             last = (await c.ReadReplyAsync(Generous))[^1];
@@ -130,5 +142,11 @@ public class SlowClientTests
         for (int i = 0; i < 5; i++) await c.CommandAsync("NOOP", "250 ");
         await c.CommandAsync("NOOP", "421 4.7.0 Too many commands without mail");
         Assert.True(await c.IsClosedAsync());
+    }
+
+    private static Task Advance(FakeTimeProvider clock, TimeSpan by)
+    {
+        clock.Advance(by);
+        return Task.CompletedTask;
     }
 }
