@@ -1,6 +1,5 @@
 using System.Text;
 using Rampart.Delivery.Smtp;
-using Rampart.Mail;
 using Rampart.Testing;
 
 namespace Rampart.Tests.Content;
@@ -15,32 +14,7 @@ public sealed class GatewayBdatTests : IAsyncLifetime
     public async Task DisposeAsync() => await gateway.DisposeAsync();
 
     private Task<SmtpClientConnection> ConnectAsync() =>
-        SmtpClientConnection.ConnectAsync(gateway.Inbound, "mx.rampart.test", ClientOptions, CancellationToken.None);
-
-    // Short timeouts, so that a broken case fails fast instead of hanging.
-    private static readonly SmtpClientOptions ClientOptions = new()
-    {
-        HeloName = "gateway.example.test",
-        Tls = TlsPolicy.Opportunistic,
-        ConnectTimeout = TimeSpan.FromSeconds(5),
-        GreetingTimeout = TimeSpan.FromSeconds(15),
-        CommandTimeout = TimeSpan.FromSeconds(15),
-        DataInitiationTimeout = TimeSpan.FromSeconds(15),
-        DataBlockTimeout = TimeSpan.FromSeconds(15),
-        DataTerminationTimeout = TimeSpan.FromSeconds(30),
-    };
-
-    /// <summary>A complete message, CRLF line ends as in the spool.</summary>
-    private static string Text(string subject, string body, string extraHeaders = "") =>
-        $"From: Alice <alice@foreign.test>\r\nTo: bob@example.test\r\nSubject: {subject}\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\n" +
-        $"Message-ID: <{Guid.NewGuid():N}@foreign.test>\r\n{extraHeaders}\r\n{body}";
-
-    private static OutgoingMessage ToBob(string content)
-    {
-        var bytes = Encoding.UTF8.GetBytes(content);
-        return new(new Sender("alice@foreign.test"), [new Recipient("bob@example.test")], () => new MemoryStream(bytes, writable: false),
-            bytes.Length, bytes.Any(b => b > 0x7F));
-    }
+        SmtpClientConnection.ConnectAsync(gateway.Inbound, "mx.rampart.test", Messages.Options(), CancellationToken.None);
 
     [Fact]
     public async Task Bdat_content_arrives_byte_exact_with_dots_and_8bit_text()
@@ -49,9 +23,9 @@ public sealed class GatewayBdatTests : IAsyncLifetime
         Assert.True(client.Capabilities.Chunking);
         // Rampart's listener offers STARTTLS with its own certificate: opportunistic TLS takes it.
         Assert.StartsWith("TLSv1.", client.TlsProtocol);
-        var content = Text("bdat", ".\r\n..\r\n.leading dot\r\nGrüße 8-bit\r\n", "Content-Type: text/plain; charset=utf-8\r\n");
+        var content = Messages.Text("bdat", ".\r\n..\r\n.leading dot\r\nGrüße 8-bit\r\n", "Content-Type: text/plain; charset=utf-8\r\n");
 
-        var reply = Assert.Single(await client.SendAsync(ToBob(content), CancellationToken.None));
+        var reply = Assert.Single(await client.SendAsync(Messages.Create(content, "bob@example.test"), CancellationToken.None));
 
         Assert.Equal(250, reply.Code);
         var stored = await File.ReadAllBytesAsync(Assert.Single(await gateway.WaitForDropAsync(1)));
@@ -66,9 +40,9 @@ public sealed class GatewayBdatTests : IAsyncLifetime
         await using var client = await ConnectAsync();
         var body = new StringBuilder();
         for (int i = 0; body.Length < SmtpClientConnection.ChunkSize * 3 / 2; i++) body.Append($"line {i:D7} {new string('z', 60)}\r\n");
-        var content = Text("big", body.ToString());
+        var content = Messages.Text("big", body.ToString());
 
-        Assert.Equal(250, Assert.Single(await client.SendAsync(ToBob(content), CancellationToken.None)).Code);
+        Assert.Equal(250, Assert.Single(await client.SendAsync(Messages.Create(content, "bob@example.test"), CancellationToken.None)).Code);
 
         var stored = await File.ReadAllTextAsync(Assert.Single(await gateway.WaitForDropAsync(1)));
         Assert.EndsWith(content, stored);
