@@ -76,7 +76,8 @@ public sealed class ContentSmugglingTests : IAsyncLifetime
         }
 
         var dump = Assert.Single(await sink.WaitForDumpsAsync(1));
-        await Task.Delay(500);
+        // A message leaves the queue only once the sink has taken it: nothing accepted is still on its way.
+        await gateway.WaitForEmptyQueueAsync();
         Assert.Equal(1, sink.DumpCount);
         Assert.DoesNotContain("forged", dump, StringComparison.Ordinal);
         Assert.DoesNotContain("ESMTPSA", dump, StringComparison.Ordinal);
@@ -108,7 +109,8 @@ public sealed class ContentSmugglingTests : IAsyncLifetime
         }
 
         var dump = Assert.Single(await sink.WaitForDumpsAsync(1));
-        await Task.Delay(500);
+        // A message leaves the queue only once the sink has taken it: nothing accepted is still on its way.
+        await gateway.WaitForEmptyQueueAsync();
         Assert.Equal(1, sink.DumpCount);
         Assert.Contains("Subject: after", dump, StringComparison.Ordinal);
         Assert.DoesNotContain("smuggled", dump, StringComparison.Ordinal);

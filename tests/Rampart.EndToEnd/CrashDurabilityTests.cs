@@ -58,16 +58,9 @@ public sealed partial class CrashDurabilityTests(ITestOutputHelper output)
             // Recovery runs before the listeners open: nothing unacknowledged may linger in incoming/.
             Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(queue, "incoming")));
 
-            var deadline = DateTime.UtcNow + DrainTimeout;
-            while (Directory.EnumerateFileSystemEntries(Path.Combine(queue, "active")).Any())
-            {
-                if (DateTime.UtcNow > deadline)
-                {
-                    Assert.Fail($"queue not drained after {DrainTimeout.TotalSeconds} s: " +
-                        $"{string.Join(", ", Directory.GetFiles(Path.Combine(queue, "active")).Select(Path.GetFileName))}\n{second.Describe()}");
-                }
-                await Task.Delay(100);
-            }
+            await BoundedWait.UntilAsync(() => !Directory.EnumerateFileSystemEntries(Path.Combine(queue, "active")).Any(), "the queue drained", DrainTimeout,
+                () => $"left: {string.Join(", ", Directory.GetFiles(Path.Combine(queue, "active")).Select(Path.GetFileName))}\n{second.Describe()}",
+                TimeSpan.FromMilliseconds(100));
 
             second.Terminate();
             var code = await second.WaitForExitAsync(TimeSpan.FromSeconds(20));

@@ -56,7 +56,7 @@ public sealed partial class FilePermissionsTests
 
     /// <summary>The built program under umask 000, as a careless service manager could start it.</summary>
     private static RampartProcess StartUnderUmask0(params string[] args) =>
-        RampartProcess.Start("/bin/sh", ["-c", "umask 000; exec \"$0\" \"$@\"", RampartProcess.DotnetHost, RampartProcess.RampartDll, .. args]);
+        RampartProcess.StartRampartUnder(["/bin/sh", "-c", "umask 000; exec \"$0\" \"$@\""], args);
 
     private static int Count(string dir, string pattern = "*") => Directory.Exists(dir) ? Directory.GetFiles(dir, pattern).Length : 0;
 

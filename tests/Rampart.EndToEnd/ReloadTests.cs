@@ -228,14 +228,10 @@ public sealed class ReloadTests
     }
 
     /// <summary>Every accepted message delivered: nothing left in the queue (bounded wait).</summary>
-    private static async Task WaitForEmptyQueueAsync(string dataDir, RampartProcess rampart)
+    private static Task WaitForEmptyQueueAsync(string dataDir, RampartProcess rampart)
     {
         var active = Path.Combine(dataDir, "queue", "active");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (Directory.EnumerateFiles(active).Any())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"queue not empty: {string.Join(", ", Directory.EnumerateFiles(active))}\n{rampart.Describe()}");
-            await Task.Delay(50);
-        }
+        return BoundedWait.UntilAsync(() => !Directory.EnumerateFiles(active).Any(), "an empty queue", TimeSpan.FromSeconds(20),
+            () => $"left: {string.Join(", ", Directory.EnumerateFiles(active))}\n{rampart.Describe()}", TimeSpan.FromMilliseconds(50));
     }
 }

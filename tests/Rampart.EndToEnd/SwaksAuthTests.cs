@@ -79,8 +79,8 @@ public sealed class SwaksAuthTests : IAsyncLifetime
         Assert.Contains("535 5.7.8", swaks.Stdout + swaks.Stderr, StringComparison.Ordinal);
     }
 
-    private Task<RampartProcess> RunSwaksAsync(string marker, string from, params string[] extra) =>
-        RampartProcess.RunAsync(RequiredTool.Find("swaks"),
+    private Task<ChildProcess> RunSwaksAsync(string marker, string from, params string[] extra) =>
+        ChildProcess.RunAsync(RequiredTool.Find("swaks"),
         [
             "--server", $"127.0.0.1:{gateway.Outbound.Port}",
             // Outside relay_networks (127.0.0.1/32): only AUTH lets this client relay.

@@ -45,15 +45,8 @@ public sealed class CountingSmtpPeer : IAsyncDisposable
     public void Release() => released.TrySetResult();
 
     /// <summary>Waits (bounded) until the peer has seen a RCPT for <paramref name="address"/>.</summary>
-    public async Task WaitForRcptAsync(string address, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (RcptsFor(address) == 0)
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no RCPT for {address} within {timeout.TotalSeconds} s");
-            await Task.Delay(20);
-        }
-    }
+    public Task WaitForRcptAsync(string address, TimeSpan timeout) =>
+        BoundedWait.UntilAsync(() => RcptsFor(address) > 0, $"a RCPT for {address}", timeout);
 
     private async Task AcceptAsync()
     {

@@ -1,3 +1,4 @@
+using Rampart.Testing;
 using Rampart.Testing.Processes;
 using System.Text;
 
@@ -52,16 +53,9 @@ public sealed class Eml
     /// <summary>The .eml files of a folder once there are at least <paramref name="count"/>, waiting (bounded).</summary>
     public static async Task<Eml[]> WaitForAsync(string folder, int count, TimeSpan timeout, Func<string>? explain = null)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var files = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.eml") : [];
-            if (files.Length >= count) return files.Order(StringComparer.Ordinal).Select(Load).ToArray();
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"expected {count} .eml files in {folder} within {timeout.TotalSeconds} s, found {files.Length}\n{explain?.Invoke()}");
-            }
-            await Task.Delay(50);
-        }
+        string[] Files() => Directory.Exists(folder) ? Directory.GetFiles(folder, "*.eml") : [];
+        var files = await BoundedWait.ForAsync(() => Files() is { } found && found.Length >= count ? found : null,
+            $"{count} .eml file(s) in {folder}", timeout, () => $"found {Files().Length}\n{explain?.Invoke()}", TimeSpan.FromMilliseconds(50));
+        return files.Order(StringComparer.Ordinal).Select(Load).ToArray();
     }
 }

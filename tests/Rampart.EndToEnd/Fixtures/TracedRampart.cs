@@ -13,11 +13,8 @@ public static class TracedRampart
     public static RampartProcess Start(string trace, string syscalls, IEnumerable<string> args, bool umask0 = false)
     {
         var strace = RequiredTool.Find("strace", "apt-get install strace");
-        string[] traced = [strace, "-f", "-qq", "--seccomp-bpf", "-e", "trace=" + syscalls, "-o", trace,
-            RampartProcess.DotnetHost, RampartProcess.RampartDll, .. args];
-        return umask0
-            ? RampartProcess.Start("/bin/sh", ["-c", "umask 000; exec \"$0\" \"$@\"", .. traced])
-            : RampartProcess.Start(traced[0], traced[1..]);
+        string[] traced = [strace, "-f", "-qq", "--seccomp-bpf", "-e", "trace=" + syscalls, "-o", trace];
+        return RampartProcess.StartRampartUnder(umask0 ? ["/bin/sh", "-c", "umask 000; exec \"$0\" \"$@\"", .. traced] : traced, args);
     }
 
     /// <summary>

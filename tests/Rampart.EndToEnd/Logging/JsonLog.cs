@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Rampart.Testing;
 using Rampart.Testing.Processes;
 
 namespace Rampart.EndToEnd.Logging;
@@ -34,17 +35,9 @@ public sealed class JsonLog
     }
 
     /// <summary>Waits (bounded) until the log holds what <paramref name="done"/> looks for; the console logger writes from a queue.</summary>
-    public static async Task<JsonLog> WaitForAsync(RampartProcess rampart, Func<JsonLog, bool> done, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            var log = Parse(rampart.Stdout);
-            if (done(log)) return log;
-            if (DateTime.UtcNow > deadline) Assert.Fail($"the log never showed {what}\n{rampart.Describe()}");
-            await Task.Delay(50);
-        }
-    }
+    public static Task<JsonLog> WaitForAsync(RampartProcess rampart, Func<JsonLog, bool> done, string what) =>
+        BoundedWait.ForAsync(() => Parse(rampart.Stdout) is var log && done(log) ? log : null, $"the log showing {what}",
+            BoundedWait.DefaultTimeout, rampart.Describe, TimeSpan.FromMilliseconds(50));
 
     public IEnumerable<JsonElement> Events(int id) => Lines.Where(l => l.GetProperty("EventId").GetInt32() == id);
 

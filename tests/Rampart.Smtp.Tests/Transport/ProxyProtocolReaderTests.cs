@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Rampart.Smtp.Transport;
+using Rampart.Testing;
 
 namespace Rampart.Smtp.Tests.Transport;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Rampart.Smtp.Transport;
+using Rampart.Testing;
 
 namespace Rampart.Smtp.Tests.Transport;
 

@@ -8,7 +8,7 @@ namespace Rampart.Testing.Processes;
 /// </summary>
 public abstract class ChildServer : IAsyncDisposable
 {
-    protected ChildServer(TempDirectory temp, RampartProcess process, int port, IPAddress? address = null)
+    protected ChildServer(TempDirectory temp, ChildProcess process, int port, IPAddress? address = null)
     {
         Temp = temp;
         Process = process;
@@ -17,7 +17,7 @@ public abstract class ChildServer : IAsyncDisposable
     }
 
     protected TempDirectory Temp { get; }
-    protected RampartProcess Process { get; }
+    protected ChildProcess Process { get; }
     public int Port { get; }
     public IPEndPoint EndPoint { get; }
 

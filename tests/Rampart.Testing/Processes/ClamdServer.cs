@@ -22,7 +22,7 @@ public sealed class ClamdServer : IAsyncDisposable
 
     private readonly TempDirectory temp = new("rampart-clamd");
     private readonly string streamMaxLength;
-    private RampartProcess? clamd;
+    private ChildProcess? clamd;
 
     private ClamdServer(string streamMaxLength)
     {
@@ -89,21 +89,19 @@ public sealed class ClamdServer : IAsyncDisposable
 
     private async Task StartProcessAsync(string binary)
     {
-        clamd = RampartProcess.Start(binary, ["-c", temp.File("clamd.conf")]);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
+        var started = clamd = ChildProcess.Start(binary, ["-c", temp.File("clamd.conf")]);
+        await BoundedWait.UntilAsync(async _ =>
         {
-            if (clamd.HasExited) throw new InvalidOperationException($"clamd exited before answering PING.\n{clamd.Describe()}\n{Log}");
+            if (started.HasExited) throw new InvalidOperationException($"clamd exited before answering PING.\n{started.Describe()}\n{Log}");
             try
             {
-                if (await CommandAsync("zPING\0") == "PONG") return;
+                return await CommandAsync("zPING\0") == "PONG";
             }
             catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
             {
+                return false; // still loading its database
             }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"clamd did not answer PING within 30 s.\n{clamd.Describe()}\n{Log}");
-            await Task.Delay(50);
-        }
+        }, "clamd answering PING", TimeSpan.FromSeconds(30), () => $"{started.Describe()}\n{Log}", TimeSpan.FromMilliseconds(50));
     }
 
     /// <summary>Starts clamd again on the same port, socket and database.</summary>
@@ -141,7 +139,7 @@ public sealed class ClamdServer : IAsyncDisposable
         var sigtool = RequiredTool.Find("sigtool", "apt-get install clamav");
         dailyVersion++;
         File.Delete(temp.File("build/daily.cud"));
-        await using var build = await RampartProcess.RunAsync(sigtool,
+        await using var build = await ChildProcess.RunAsync(sigtool,
             ["--build=daily.cud", "--unsigned", $"--cvd-version={dailyVersion}", $"--datadir={temp.File("build")}"],
             TimeSpan.FromSeconds(30), workingDirectory: temp.File("build"), standardInput: "rampart tests\n");
         if (!File.Exists(temp.File("build/daily.cud"))) throw new InvalidOperationException($"sigtool built no daily.cud.\n{build.Describe()}");
@@ -160,12 +158,8 @@ public sealed class ClamdServer : IAsyncDisposable
         await BuildDailyAsync();
         var reply = await CommandAsync("zRELOAD\0");
         if (reply != "RELOADING") throw new InvalidOperationException($"RELOAD answered '{reply}'");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!(await InstreamAsync(Encoding.ASCII.GetBytes(marker))).Contains(name, StringComparison.Ordinal))
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"clamd did not load {name} within 30 s.\n{Log}");
-            await Task.Delay(100);
-        }
+        await BoundedWait.UntilAsync(async _ => (await InstreamAsync(Encoding.ASCII.GetBytes(marker))).Contains(name, StringComparison.Ordinal),
+            $"clamd finding {name} after RELOAD", TimeSpan.FromSeconds(30), () => Log, TimeSpan.FromMilliseconds(100));
     }
 
     /// <summary>One command on its own connection; the reply without its NUL.</summary>

@@ -10,7 +10,7 @@ namespace Rampart.Testing.Processes;
 /// </summary>
 public sealed class HaproxyServer : ChildServer
 {
-    private HaproxyServer(TempDirectory temp, RampartProcess haproxy, int port) : base(temp, haproxy, port)
+    private HaproxyServer(TempDirectory temp, ChildProcess haproxy, int port) : base(temp, haproxy, port)
     {
     }
 
@@ -38,7 +38,7 @@ public sealed class HaproxyServer : ChildServer
                     server rampart {backend.Address}:{backend.Port} {(version == 2 ? "send-proxy-v2" : "send-proxy")}
 
                 """);
-            return new HaproxyServer(temp, RampartProcess.Start(binary, ["-db", "-f", config]), port);
+            return new HaproxyServer(temp, ChildProcess.Start(binary, ["-db", "-f", config]), port);
         });
     }
 }

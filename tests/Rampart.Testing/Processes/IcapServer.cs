@@ -15,7 +15,7 @@ public sealed class IcapServer : ChildServer
 {
     public const string ServiceName = "avscan";
 
-    private IcapServer(TempDirectory temp, RampartProcess process, int port) : base(temp, process, port)
+    private IcapServer(TempDirectory temp, ChildProcess process, int port) : base(temp, process, port)
     {
     }
 
@@ -34,7 +34,7 @@ public sealed class IcapServer : ChildServer
         {
             File.WriteAllText(temp.File("c-icap.conf"), Config(temp, port, modules, clamd.SocketPath));
             // -N: no daemon (stays our child); -D -d 10 on the command line is the way to debug it.
-            return new IcapServer(temp, RampartProcess.Start(binary, ["-N", "-f", temp.File("c-icap.conf")]), port);
+            return new IcapServer(temp, ChildProcess.Start(binary, ["-N", "-f", temp.File("c-icap.conf")]), port);
         });
         try
         {
@@ -93,22 +93,18 @@ public sealed class IcapServer : ChildServer
         """ + "\n";
 
     /// <summary>The port opens before the service is loaded; ready means an OPTIONS answered 200.</summary>
-    private async Task WaitForOptionsAsync()
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (true)
+    private Task WaitForOptionsAsync() =>
+        BoundedWait.UntilAsync(async _ =>
         {
             try
             {
-                if ((await OptionsAsync()).StartsWith("ICAP/1.0 200", StringComparison.Ordinal)) return;
+                return (await OptionsAsync()).StartsWith("ICAP/1.0 200", StringComparison.Ordinal);
             }
             catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
             {
+                return false;
             }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"c-icap did not answer OPTIONS within 20 s.\n{Describe()}\n{ServerLog}");
-            await Task.Delay(50);
-        }
-    }
+        }, "c-icap answering OPTIONS with 200", TimeSpan.FromSeconds(20), () => $"{Describe()}\n{ServerLog}", TimeSpan.FromMilliseconds(50));
 
     /// <summary>The raw OPTIONS response head of the service.</summary>
     public async Task<string> OptionsAsync()

@@ -21,7 +21,7 @@ public abstract class PostfixInstance : IAsyncDisposable
     private readonly string hostName;
     private readonly string domain;
     private readonly string purpose;
-    private RampartProcess? master;
+    private ChildProcess? master;
 
     /// <param name="tempPrefix">Name prefix of the temp folder.</param>
     /// <param name="hostName">myhostname, also in the 220 greeting.</param>
@@ -52,15 +52,9 @@ public abstract class PostfixInstance : IAsyncDisposable
     public string MailLog => File.Exists(MailLogPath) ? File.ReadAllText(MailLogPath) : "(no maillog yet)";
 
     /// <summary>Waits (bounded) until the maillog contains <paramref name="text"/>; log lines trail the events a little.</summary>
-    public async Task WaitForLogAsync(string text, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!MailLog.Contains(text, StringComparison.Ordinal))
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"postfix maillog has no '{text}' after {timeout.TotalSeconds} s\n{Describe()}");
-            await Task.Delay(50);
-        }
-    }
+    public Task WaitForLogAsync(string text, TimeSpan timeout) =>
+        BoundedWait.UntilAsync(() => MailLog.Contains(text, StringComparison.Ordinal), $"'{text}' in postfix's maillog", timeout, Describe,
+            TimeSpan.FromMilliseconds(50));
 
     /// <summary>Everything useful when a test fails: master's output and the maillog.</summary>
     public string Describe() => $"{master?.Describe() ?? "(postfix master not started)"}\n--- postfix maillog ---\n{MailLog}";
@@ -108,12 +102,12 @@ public abstract class PostfixInstance : IAsyncDisposable
         // Pitfall: "warning: not owned by postfix: $T/data/." unless the data folder is postfix's.
         await ChownAsync("postfix", temp.File("data"));
 
-        await using (var check = await RampartProcess.RunAsync(postfix, ["-c", Etc, "check"], TimeSpan.FromSeconds(60)))
+        await using (var check = await ChildProcess.RunAsync(postfix, ["-c", Etc, "check"], TimeSpan.FromSeconds(60)))
         {
             if (check.ExitCode != 0) throw new InvalidOperationException($"postfix check failed:\n{check.Describe()}\n{await ExplainCheckAsync(postfix, Etc)}");
         }
 
-        master = RampartProcess.Start(masterPath, ["-d", "-c", Etc]);
+        master = ChildProcess.Start(masterPath, ["-d", "-c", Etc]);
         await WaitUntilReadyAsync(master, TimeSpan.FromSeconds(30));
     }
 
@@ -121,7 +115,7 @@ public abstract class PostfixInstance : IAsyncDisposable
     protected static async Task ChownAsync(string owner, string path)
     {
         var chown = RequiredTool.Find("chown");
-        await using var run = await RampartProcess.RunAsync(chown, [owner, path], TimeSpan.FromSeconds(10));
+        await using var run = await ChildProcess.RunAsync(chown, [owner, path], TimeSpan.FromSeconds(10));
         if (run.ExitCode != 0) throw new InvalidOperationException($"chown {owner} failed:\n{run.Describe()}");
     }
 
@@ -134,7 +128,7 @@ public abstract class PostfixInstance : IAsyncDisposable
         try
         {
             var script = RequiredTool.Find("script");
-            await using var tty = await RampartProcess.RunAsync(script, ["-q", "-c", $"{postfix} -c {etc} check", "/dev/null"], TimeSpan.FromSeconds(60));
+            await using var tty = await ChildProcess.RunAsync(script, ["-q", "-c", $"{postfix} -c {etc} check", "/dev/null"], TimeSpan.FromSeconds(60));
             return $"--- postfix check on a pseudo-tty ---\n{tty.Stdout}{tty.Stderr}";
         }
         catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
@@ -144,11 +138,10 @@ public abstract class PostfixInstance : IAsyncDisposable
     }
 
     /// <summary>Ready when a connection reads Postfix's "220 " greeting.</summary>
-    private async Task WaitUntilReadyAsync(RampartProcess started, TimeSpan timeout)
+    private async Task WaitUntilReadyAsync(ChildProcess started, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
         string last = "";
-        while (true)
+        await BoundedWait.UntilAsync(async _ =>
         {
             if (started.HasExited) throw new InvalidOperationException($"postfix master exited during start-up.\n{Describe()}");
             try
@@ -158,7 +151,7 @@ public abstract class PostfixInstance : IAsyncDisposable
                 if (greeting[^1].StartsWith("220 ", StringComparison.Ordinal))
                 {
                     await smtp.SendAsync("QUIT\r\n");
-                    return;
+                    return true;
                 }
                 last = string.Join(" | ", greeting);
             }
@@ -166,9 +159,8 @@ public abstract class PostfixInstance : IAsyncDisposable
             {
                 last = ex.Message;
             }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"postfix not ready on port {Port} after {timeout.TotalSeconds} s (last: {last}).\n{Describe()}");
-            await Task.Delay(100);
-        }
+            return false;
+        }, $"postfix greeting with 220 on port {Port}", timeout, () => $"last: {last}\n{Describe()}", TimeSpan.FromMilliseconds(100));
     }
 
     /// <summary>The shared main.cf lines around the role's; nothing delivers locally and nothing leaves but by the role's transports.</summary>

@@ -52,31 +52,25 @@ public sealed class PostfixServer : PostfixInstance
     /// <summary>The messages delivered to <paramref name="user"/>, waiting (bounded) until at least <paramref name="count"/> are there.</summary>
     public async Task<string[]> WaitForMaildirAsync(string user, int count = 1, TimeSpan? timeout = null)
     {
-        var limit = timeout ?? TimeSpan.FromSeconds(20);
-        var deadline = DateTime.UtcNow + limit;
-        while (true)
-        {
-            var dir = MaildirNew(user);
-            var files = Directory.Exists(dir) ? Directory.GetFiles(dir).Order(StringComparer.Ordinal).ToArray() : [];
-            if (files.Length >= count) return files.Select(File.ReadAllText).ToArray();
-            if (DateTime.UtcNow > deadline) Assert.Fail($"{files.Length} of {count} messages in {user}'s maildir after {limit.TotalSeconds} s\n{Describe()}");
-            await Task.Delay(50);
-        }
+        var files = await BoundedWait.ForAsync(() => MaildirFiles(user) is { } files && files.Length >= count ? files : null,
+            $"{count} message(s) in {user}'s maildir", timeout ?? TimeSpan.FromSeconds(20), () => $"found {MaildirFiles(user).Length}\n{Describe()}",
+            TimeSpan.FromMilliseconds(50));
+        return files.Select(File.ReadAllText).ToArray();
     }
 
     /// <summary>The one message in <paramref name="user"/>'s maildir that contains <paramref name="marker"/> (e.g. a unique subject), waiting for it.</summary>
     public async Task<string> WaitForMessageAsync(string user, string marker, TimeSpan? timeout = null)
     {
-        var limit = timeout ?? TimeSpan.FromSeconds(20);
-        var deadline = DateTime.UtcNow + limit;
-        while (true)
-        {
-            var dir = MaildirNew(user);
-            var found = (Directory.Exists(dir) ? Directory.GetFiles(dir) : []).Select(File.ReadAllText).Where(t => t.Contains(marker, StringComparison.Ordinal)).ToArray();
-            if (found.Length > 0) return Assert.Single(found);
-            if (DateTime.UtcNow > deadline) Assert.Fail($"no message with '{marker}' in {user}'s maildir after {limit.TotalSeconds} s\n{Describe()}");
-            await Task.Delay(50);
-        }
+        var found = await BoundedWait.ForAsync(
+            () => MaildirFiles(user).Select(File.ReadAllText).Where(t => t.Contains(marker, StringComparison.Ordinal)).ToArray() is { Length: > 0 } some ? some : null,
+            $"a message with '{marker}' in {user}'s maildir", timeout ?? TimeSpan.FromSeconds(20), Describe, TimeSpan.FromMilliseconds(50));
+        return Assert.Single(found);
+    }
+
+    private string[] MaildirFiles(string user)
+    {
+        var dir = MaildirNew(user);
+        return Directory.Exists(dir) ? Directory.GetFiles(dir).Order(StringComparer.Ordinal).ToArray() : [];
     }
 
     public static Task<PostfixServer> StartAsync(PostfixServerOptions? options = null) =>

@@ -14,7 +14,7 @@ public sealed class SlapdServer : IAsyncDisposable
     public const string BindPassword = "gateway-secret";
 
     private readonly TempDirectory temp = new("rampart-slapd");
-    private RampartProcess? slapd;
+    private ChildProcess? slapd;
 
     private SlapdServer()
     {
@@ -50,14 +50,14 @@ public sealed class SlapdServer : IAsyncDisposable
         await File.WriteAllTextAsync(temp.File("slapd.conf"), Config(temp.Path));
         await File.WriteAllTextAsync(temp.File("entries.ldif"), Entries);
         await File.WriteAllTextAsync(PasswordFile, BindPassword + "\n");
-        var add = await RampartProcess.RunAsync(RequiredTool.Find("slapadd"), ["-f", temp.File("slapd.conf"), "-l", temp.File("entries.ldif")], TimeSpan.FromSeconds(30));
+        var add = await ChildProcess.RunAsync(RequiredTool.Find("slapadd"), ["-f", temp.File("slapd.conf"), "-l", temp.File("entries.ldif")], TimeSpan.FromSeconds(30));
         if (add.ExitCode != 0) throw new InvalidOperationException($"slapadd failed.\n{add.Describe()}");
     }
 
     /// <summary>Starts slapd (again) and waits until it accepts connections.</summary>
     public async Task RestartAsync()
     {
-        slapd = RampartProcess.Start(RequiredTool.Find("slapd"), ["-d", "0", "-h", $"ldap://127.0.0.1:{Port}/", "-f", temp.File("slapd.conf")]);
+        slapd = ChildProcess.Start(RequiredTool.Find("slapd"), ["-d", "0", "-h", $"ldap://127.0.0.1:{Port}/", "-f", temp.File("slapd.conf")]);
         await slapd.WaitForPortAsync(Port, TimeSpan.FromSeconds(20));
     }
 

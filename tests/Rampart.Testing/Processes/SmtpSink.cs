@@ -14,7 +14,7 @@ public sealed class SmtpSink : ChildServer
 {
     private const string SinkPath = "/usr/sbin/smtp-sink";
 
-    private SmtpSink(TempDirectory temp, RampartProcess sink, IPEndPoint endPoint) : base(temp, sink, endPoint.Port, endPoint.Address)
+    private SmtpSink(TempDirectory temp, ChildProcess sink, IPEndPoint endPoint) : base(temp, sink, endPoint.Port, endPoint.Address)
     {
     }
 
@@ -38,25 +38,20 @@ public sealed class SmtpSink : ChildServer
             File.SetUnixFileMode(dump, (UnixFileMode)0b111_111_111);
             string[] args = [.. Environment.UserName == "root" ? ["-u", "nobody"] : Array.Empty<string>(),
                 "-d", $"{dump}/%M.", .. extraOptions, $"{endPoint.Address}:{endPoint.Port}", "10"];
-            return new SmtpSink(temp, RampartProcess.Start(binary, args), endPoint);
+            return new SmtpSink(temp, ChildProcess.Start(binary, args), endPoint);
         });
     }
 
     /// <summary>The dumped transactions, waiting (bounded) until at least <paramref name="count"/> are complete.</summary>
-    public async Task<string[]> WaitForDumpsAsync(int count = 1, TimeSpan? timeout = null)
-    {
-        var limit = timeout ?? TimeSpan.FromSeconds(15);
-        var deadline = DateTime.UtcNow + limit;
-        while (true)
-        {
-            var files = Directory.GetFiles(DumpFolder).Order(StringComparer.Ordinal).ToArray();
-            // A dump is written while the content arrives; the transaction ends with its trailing empty line.
-            var texts = files.Select(File.ReadAllText).Where(t => t.EndsWith("\n\n", StringComparison.Ordinal)).ToArray();
-            if (texts.Length >= count) return texts;
-            if (DateTime.UtcNow > deadline) Assert.Fail($"{texts.Length} of {count} dumps from smtp-sink after {limit.TotalSeconds} s\n{Describe()}");
-            await Task.Delay(50);
-        }
-    }
+    public Task<string[]> WaitForDumpsAsync(int count = 1, TimeSpan? timeout = null) =>
+        BoundedWait.ForAsync(() => CompleteDumps() is { } texts && texts.Length >= count ? texts : null,
+            $"{count} complete dump(s) from smtp-sink", timeout ?? TimeSpan.FromSeconds(15), () => $"complete: {CompleteDumps().Length}\n{Describe()}",
+            TimeSpan.FromMilliseconds(50));
+
+    /// <summary>A dump is written while the content arrives; the transaction ends with its trailing empty line.</summary>
+    private string[] CompleteDumps() =>
+        Directory.GetFiles(DumpFolder).Order(StringComparer.Ordinal).Select(File.ReadAllText)
+            .Where(t => t.EndsWith("\n\n", StringComparison.Ordinal)).ToArray();
 
     public int DumpCount => Directory.GetFiles(DumpFolder).Length;
 }

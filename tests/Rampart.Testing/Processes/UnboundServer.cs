@@ -17,7 +17,7 @@ public sealed class UnboundServer : IAsyncLifetime
     private const string UnboundPath = "/usr/sbin/unbound";
 
     private TempDirectory? temp;
-    private RampartProcess? unbound;
+    private ChildProcess? unbound;
 
     public int Port { get; private set; }
 
@@ -30,7 +30,7 @@ public sealed class UnboundServer : IAsyncLifetime
         Port = FreePort.Next();
         var config = temp.File("unbound.conf");
         await File.WriteAllTextAsync(config, Config(temp.Path, Port));
-        unbound = RampartProcess.Start(binary, ["-d", "-c", config]);
+        unbound = ChildProcess.Start(binary, ["-d", "-c", config]);
         await WaitUntilAnsweringAsync(TimeSpan.FromSeconds(15));
     }
 
@@ -44,22 +44,20 @@ public sealed class UnboundServer : IAsyncLifetime
             Retries = 0,
             ThrowDnsErrors = false,
         });
-        var deadline = DateTime.UtcNow + limit;
-        while (true)
+        var started = unbound!;
+        await BoundedWait.UntilAsync(async _ =>
         {
-            if (unbound!.HasExited) throw new InvalidOperationException($"unbound exited during start-up.\n{unbound.Describe()}");
+            if (started.HasExited) throw new InvalidOperationException($"unbound exited during start-up.\n{started.Describe()}");
             try
             {
                 var response = await client.QueryAsync("example-mx.test", QueryType.MX);
-                if (response.Answers.MxRecords().Any()) return;
+                return response.Answers.MxRecords().Any();
             }
             catch (DnsResponseException)
             {
-                // Not bound yet.
+                return false; // not bound yet
             }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"unbound did not answer within {limit.TotalSeconds:0} s.\n{unbound.Describe()}");
-            await Task.Delay(50);
-        }
+        }, "unbound answering the example-mx.test MX query", limit, started.Describe, TimeSpan.FromMilliseconds(50));
     }
 
     // Single quotes outside, double inside: unbound does not understand \" escapes (REAL-PARTS.md §3).
