@@ -13,6 +13,9 @@ namespace Rampart.Gateway;
 /// </summary>
 internal sealed partial class EnvelopeStages(PolicyChain chain, ResourceGuard resources, ILogger logger)
 {
+    /// <summary>The listener's filters, for whoever needs to say what runs there (tests, diagnostics).</summary>
+    public PolicyChain Chain => chain;
+
     public async ValueTask<SmtpReply?> ConnectedAsync(SessionFacts session, CancellationToken ct) =>
         GatewayReplies.For(await chain.ConnectAsync(session, ct));
 

@@ -15,6 +15,9 @@ internal sealed partial class GatewaySessionHandler(
     MessageCommitter committer, ILogger logger)
     : ISmtpSessionHandler
 {
+    /// <summary>The listener's policy chain (the one both the envelope stages and the message stage ask).</summary>
+    public Policy.PolicyChain Chain => envelope.Chain;
+
     public ValueTask<SmtpReply?> ConnectedAsync(SessionFacts session, CancellationToken ct) => envelope.ConnectedAsync(session, ct);
 
     public ValueTask<SmtpReply?> HeloAsync(SessionFacts session, CancellationToken ct) => envelope.HeloAsync(session, ct);

@@ -37,7 +37,7 @@ internal sealed record FilterInputs(
 internal static class ListenerFilters
 {
     /// <param name="Stages">The SMTP stages the filter acts at (documentation; the chain finds them by interface).</param>
-    /// <param name="Filter">Its name, as tests and docs say it.</param>
+    /// <param name="Filter">The name the filter gives itself (<see cref="IFilter.Name"/>), as logs and tests say it.</param>
     /// <param name="When">Which listeners have it.</param>
     /// <param name="Make">The filter, for a listener that has it.</param>
     public sealed record Row(string Stages, string Filter, Func<FilterInputs, bool> When, Func<FilterInputs, IFilter> Make);
@@ -45,12 +45,12 @@ internal static class ListenerFilters
     public static readonly IReadOnlyList<Row> Table =
     [
         // Every listener. First: an address refused at connect costs no other check.
-        new("connect", "ip-access",
+        new("connect", "ip_access_list",
             _ => true,
             i => new IpAccessListFilter(i.Listener.IpAllow, i.Listener.IpBlock)),
 
         // rate_limits set. Before the relay filter: its accept at RCPT ends the stage, and a rate must count every recipient.
-        new("connect, mail, rcpt", "rate-limit",
+        new("connect, mail, rcpt", "rate_limits",
             i => i.Listener.RateLimits.Any,
             i => new RateLimitFilter(i.Listener.Name, i.Listener.RateLimits, i.RateStore())),
 

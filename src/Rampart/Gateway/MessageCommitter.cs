@@ -16,7 +16,7 @@ internal sealed partial class MessageCommitter(DeliveryAgent delivery, ILogger l
     public async Task<SmtpReply> CommitAsync(
         SessionFacts session, SmtpTransaction transaction, MessageWriter writer, IReadOnlyList<Recipient> recipients, Judgement judgement)
     {
-        var envelope = Envelope(session, transaction, writer.QueueId, recipients, judgement);
+        var envelope = Envelope(session, transaction, writer.QueueId, recipients, judgement, clock.GetUtcNow());
         // The commit is not cancelled by shutdown: a message half-committed would be answered with nothing.
         var message = await writer.CommitAsync(envelope);
         if (envelope.Quarantine is { } hold) CommitLog.Quarantined(logger, writer.QueueId, LogText.Escape(hold.Reason));
@@ -24,9 +24,13 @@ internal sealed partial class MessageCommitter(DeliveryAgent delivery, ILogger l
         return GatewayReplies.Queued(writer.QueueId);
     }
 
-    /// <summary>What the queue keeps of the session and the transaction, for delivery, bounces, rules and the quarantine.</summary>
-    public QueuedEnvelope Envelope(
-        SessionFacts session, SmtpTransaction transaction, string queueId, IReadOnlyList<Recipient> recipients, Judgement judgement) => new()
+    /// <summary>
+    /// What the queue keeps of the session and the transaction, for delivery, bounces, rules and the quarantine;
+    /// <paramref name="now"/> dates a quarantine hold.
+    /// </summary>
+    public static QueuedEnvelope Envelope(
+        SessionFacts session, SmtpTransaction transaction, string queueId, IReadOnlyList<Recipient> recipients, Judgement judgement,
+        DateTimeOffset now) => new()
     {
         QueueId = queueId,
         Listener = session.ListenerName,
@@ -38,8 +42,8 @@ internal sealed partial class MessageCommitter(DeliveryAgent delivery, ILogger l
         Sender = transaction.Sender,
         Recipients = recipients,
         ReceivedAt = transaction.StartedAt,
-        EightBitContent = judgement.Content.RewrittenEightBit ?? transaction.HasEightBitContent,
-        Quarantine = judgement.Verdict is Verdict.Quarantine q ? new QuarantineHold(q.Reason, q.Filters, clock.GetUtcNow()) : null,
+        EightBitContent = judgement.RewrittenEightBit ?? transaction.HasEightBitContent,
+        Quarantine = judgement.Verdict is Verdict.Quarantine q ? new QuarantineHold(q.Reason, q.Filters, now) : null,
     };
 
     private static partial class CommitLog

@@ -5,8 +5,11 @@ using Rampart.Smtp.Session;
 
 namespace Rampart.Gateway;
 
-/// <summary>What the message stage decided, and the content as the filters left it.</summary>
-internal sealed record Judgement(Verdict Verdict, SpoolContent Content);
+/// <summary>
+/// What the message stage decided, and whether content a filter rewrote holds a byte >= 0x80 (null: not rewritten,
+/// the framer's count stands).
+/// </summary>
+internal sealed record Judgement(Verdict Verdict, bool? RewrittenEightBit);
 
 /// <summary>
 /// The message stage: the listener's content filters read (and may rewrite) the spool file once the last byte has
@@ -21,6 +24,7 @@ internal sealed class MessageJudge(PolicyChain chain)
         if (chain.HasMessageFilters) await writer.FlushAsync(ct);
         var content = new SpoolContent(writer, transaction.TraceLength);
         var context = new MessageContext(session, writer.QueueId, transaction.Sender, recipients, content);
-        return new Judgement(await chain.MessageAsync(context, ct), content);
+        var verdict = await chain.MessageAsync(context, ct);
+        return new Judgement(verdict, content.RewrittenEightBit);
     }
 }
