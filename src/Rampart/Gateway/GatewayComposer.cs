@@ -85,7 +85,7 @@ internal sealed class GatewayComposer
     }
 
     /// <summary>What <see cref="ListenerFilters"/> makes one listener's filters from.</summary>
-    public FilterInputs Inputs(ListenerOptions l, Snapshot next) =>
+    private FilterInputs Inputs(ListenerOptions l, Snapshot next) =>
         new(l, RecipientSources(l, next.Options), lasting.RateStore, new StoreSendAs(core.Users), chosen => ScanService(next, chosen), loggers, clock);
 
     /// <summary>In the order asked: the local file (cheapest), the directory, then the smart host.</summary>
