@@ -9,7 +9,7 @@ namespace Rampart.Commands;
 /// `rampart run`: validate the configuration, start every listener, stop cleanly on SIGTERM/SIGINT, and reload the
 /// configuration on SIGHUP (`kill -HUP PID`, or systemd's ExecReload) instead of dying of it.
 /// </summary>
-public static class RunCommand
+public static partial class RunCommand
 {
     public static Command Create()
     {
@@ -33,7 +33,7 @@ public static class RunCommand
             {
                 c.Cancel = true;
                 if (Volatile.Read(ref reloader) is { } started) started.Request();
-                else log.LogWarning("SIGHUP while starting: ignored; send it again once Rampart has started");
+                else RunLog.HangupWhileStarting(log);
             });
             await using var gateway = new Gateway.Gateway(options, loggers);
             try
@@ -47,18 +47,38 @@ public static class RunCommand
             catch (Rampart.Smtp.Transport.ListenerStartException ex)
             {
                 // Also on stderr, like a configuration error: the log may go to a file nobody reads at start-up.
-                log.LogCritical("Cannot start: {Reason}", ex.Message);
+                RunLog.CannotStart(log, ex.Message);
                 return ConfigOutput.Fail(1, ex.Message);
             }
             Volatile.Write(ref reloader, new Gateway.Reloader(gateway, file?.FullName, loggers.CreateLogger("Rampart.Reload")));
-            log.LogInformation("Rampart started from {Source}; data in {DataDir}", options.Source, options.DataDir);
-            foreach (var warning in options.Warnings) log.LogWarning("Configuration: {Warning}", warning);
+            RunLog.Started(log, options.Source, options.DataDir);
+            foreach (var warning in options.Warnings) RunLog.ConfigurationWarning(log, warning);
             await Task.WhenAny(stop.Task, Task.Delay(Timeout.Infinite, ct));
-            log.LogInformation("Stopping: open sessions are told 421, queued mail stays on disk");
-            log.LogInformation("Group commit: {Requests} durability requests served by {Syncs} file-system syncs",
-                gateway.Queue.Barrier.Waiters, gateway.Queue.Barrier.Syncs);
+            RunLog.Stopping(log);
+            RunLog.GroupCommit(log, gateway.Queue.Barrier.Waiters, gateway.Queue.Barrier.Syncs);
             return 0;
         });
         return command;
+    }
+
+    private static partial class RunLog
+    {
+        [LoggerMessage(6101, LogLevel.Warning, "SIGHUP while starting: ignored; send it again once Rampart has started")]
+        public static partial void HangupWhileStarting(ILogger logger);
+
+        [LoggerMessage(6102, LogLevel.Critical, "Cannot start: {Reason}")]
+        public static partial void CannotStart(ILogger logger, string reason);
+
+        [LoggerMessage(6103, LogLevel.Information, "Rampart started from {Source}; data in {DataDir}")]
+        public static partial void Started(ILogger logger, string source, string dataDir);
+
+        [LoggerMessage(6104, LogLevel.Warning, "Configuration: {Warning}")]
+        public static partial void ConfigurationWarning(ILogger logger, string warning);
+
+        [LoggerMessage(6105, LogLevel.Information, "Stopping: open sessions are told 421, queued mail stays on disk")]
+        public static partial void Stopping(ILogger logger);
+
+        [LoggerMessage(6106, LogLevel.Information, "Group commit: {Requests} durability requests served by {Syncs} file-system syncs")]
+        public static partial void GroupCommit(ILogger logger, long requests, long syncs);
     }
 }

@@ -1,6 +1,4 @@
 using Rampart.Configuration;
-using Rampart.Policy.Antivirus;
-using Rampart.Queue.Quarantine;
 
 namespace Rampart.Gateway;
 
@@ -8,13 +6,10 @@ public sealed partial class Gateway
 {
     private readonly SemaphoreSlim reloading = new(1, 1);
     private readonly List<Snapshot> retiring = [];
-    private CancellationTokenSource? rescanStop;
-    private Task? rescans;
-    private VirusScanService? rescanScanners;
     private bool stopped;
 
     /// <summary>
-    /// Applies a validated configuration without dropping anything in flight. A new snapshot is built first (a
+    /// Applies a validated configuration without dropping anything in flight. A new snapshot is composed first (a
     /// certificate that cannot be read fails here, and nothing changes); then, at once, delivery routes with it and
     /// every listener serves its new connections with it. Sessions already open finish with the snapshot they started
     /// with, which is released (scanner connections, certificates) once its last session ends: per snapshot, not per
@@ -29,7 +24,7 @@ public sealed partial class Gateway
             ObjectDisposedException.ThrowIf(stopped, this);
             var old = current ?? throw new InvalidOperationException("not started");
             var plan = ReloadPlan.Make(options, old.Options, next);
-            var built = Build(plan.Apply);
+            var built = composer!.Compose(plan.Apply);
             current = built;
             Delivery.UseRouter(built.Router);
             var drained = new List<Task>();
@@ -40,11 +35,7 @@ public sealed partial class Gateway
             }
             lock (retiring) retiring.Add(old);
             _ = RetireWhenDrainedAsync(old, Task.WhenAll(drained));
-            if (!old.Options.Scanners.SequenceEqual(plan.Apply.Scanners) || old.Options.Quarantine != plan.Apply.Quarantine)
-            {
-                await StopRescansAsync();
-                StartRescans(plan.Apply);
-            }
+            if (RescanSchedule.Changed(old.Options, plan.Apply)) await rescans!.RestartAsync(plan.Apply);
             return plan.NeedRestart;
         }
         finally
@@ -75,29 +66,5 @@ public sealed partial class Gateway
         lock (retiring) all = [.. retiring];
         if (current is not null) all.Add(current);
         foreach (var snapshot in all) await snapshot.DisposeAsync();
-    }
-
-    /// <summary>
-    /// The quarantine rescan has scanners of its own, so that it outlives the snapshots; a reload that changes the
-    /// scanners or the schedule restarts it (and the first check after it rescans everything held, as at a start).
-    /// </summary>
-    private void StartRescans(GatewayOptions o)
-    {
-        if (o.Scanners.Count == 0) return;
-        // No verdict cache for rescans: they run because the signatures may have changed.
-        rescanScanners = new VirusScanService(o.Scanners.Select(s => s.CreateScanner()).ToList());
-        var rescanner = new QuarantineRescanner(new QuarantineStore(Queue.Root), rescanScanners,
-            loggers.CreateLogger("Rampart.Quarantine"), clock);
-        rescanStop = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
-        rescans = rescanner.RunAsync(o.Quarantine, rescanStop.Token);
-    }
-
-    private async Task StopRescansAsync()
-    {
-        if (rescanStop is not null) await rescanStop.CancelAsync();
-        if (rescans is not null) await rescans;
-        if (rescanScanners is not null) await rescanScanners.DisposeAsync();
-        rescanStop?.Dispose();
-        (rescanStop, rescans, rescanScanners) = (null, null, null);
     }
 }

@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Logging;
+using Rampart.Auth;
+using Rampart.Configuration;
+using Rampart.Delivery.DropFolder;
+using Rampart.Delivery.Routing;
+using Rampart.Delivery.Smtp;
+using Rampart.Policy.Antivirus;
+using Rampart.Policy.State;
+
+namespace Rampart.Gateway;
+
+/// <summary>
+/// The parts composing makes on first need and then keeps across reloads, because throwing them away would lose
+/// state a reload must not lose (a lockout, a rate, a verdict, a drop route's sync thread) or share a cap (callout
+/// slots). Each is keyed by what would make it different, so a reload that changes that gets a new one.
+/// </summary>
+internal sealed class LastingParts(GatewayOptions started, UserStore users, ILoggerFactory loggers, TimeProvider clock) : IDisposable
+{
+    private readonly Lock gate = new();
+    private readonly List<IDisposable> owned = [];
+    // Failures are counted per listener, and kept across reloads (a reload must not wipe out a lockout) unless
+    // the limits themselves change. REVIEW: one guard for all listeners if several offer AUTH.
+    private readonly Dictionary<(string Listener, FailureLimits Limits), Authenticator> authenticators = [];
+    // One set of slots per route, shared by every listener that asks it: the cap protects the internal server.
+    // Keyed by the cap too, so a reload that changes it takes effect for new sessions.
+    private readonly Dictionary<(string Route, int MaxConcurrent, TimeSpan SlotWait), CalloutSlots> calloutSlots = [];
+    // By name and folder, so a reload that leaves a drop route as it was keeps its destination queue and sync thread;
+    // one whose folder changed gets a new one (the old is closed at stop).
+    private readonly Dictionary<(string Name, string Folder), DropFolderRoute> dropRoutes = [];
+    private MxResolver? resolver;
+    private IRateStore? rateStore;
+    private ScanVerdictCache? verdicts;
+
+    public Authenticator Authenticator(string listener, FailureLimits limits)
+    {
+        lock (gate)
+        {
+            if (!authenticators.TryGetValue((listener, limits), out var authenticator))
+            {
+                authenticators[(listener, limits)] = authenticator = new Authenticator(users, new FailureGuard(limits, clock));
+            }
+            return authenticator;
+        }
+    }
+
+    public CalloutSlots CalloutSlots(string route, int maxConcurrent, TimeSpan slotWait)
+    {
+        lock (gate)
+        {
+            var key = (route, maxConcurrent, slotWait);
+            if (!calloutSlots.TryGetValue(key, out var slots)) calloutSlots[key] = slots = new CalloutSlots(maxConcurrent, slotWait);
+            return slots;
+        }
+    }
+
+    public DropFolderRoute DropRoute(string name, string folder)
+    {
+        lock (gate)
+        {
+            if (!dropRoutes.TryGetValue((name, folder), out var route)) dropRoutes[(name, folder)] = route = Own(new DropFolderRoute(name, folder));
+            return route;
+        }
+    }
+
+    /// <summary>One resolver for every route and callout: the configured DNS server (a restart key), asked by one client.</summary>
+    public MxResolver Resolver()
+    {
+        lock (gate)
+        {
+            return resolver ??= started.Dns.Server is { } server
+                ? new MxResolver(server, started.Dns.Port, started.Dns.Timeout)
+                : MxResolver.FromSystem(started.Dns.Timeout, loggers.CreateLogger("Rampart.Delivery"));
+        }
+    }
+
+    /// <summary>One store for every listener (keys name the listener), made when a listener first limits rates.</summary>
+    public IRateStore RateStore()
+    {
+        lock (gate)
+        {
+            return rateStore ??= started.RateLimitStore == RateStoreKind.Sqlite
+                ? Own(new SqliteRateStore(Path.Combine(started.DataDir, "state.db"), clock))
+                : new MemoryRateStore(clock);
+        }
+    }
+
+    /// <summary>A verdict is keyed by scanner name and signature version, so it stays true whatever the reload.</summary>
+    public ScanVerdictCache Verdicts()
+    {
+        lock (gate)
+        {
+            var defaults = new AntivirusOptions();
+            return verdicts ??= new ScanVerdictCache(defaults.CacheSize, defaults.CacheTtl);
+        }
+    }
+
+    private T Own<T>(T disposable) where T : IDisposable
+    {
+        owned.Add(disposable);
+        return disposable;
+    }
+
+    public void Dispose()
+    {
+        foreach (var d in owned) d.Dispose();
+    }
+}

@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Logging;
+using Rampart.Configuration;
+using Rampart.Policy;
+using Rampart.Policy.Antivirus;
+using Rampart.Policy.Attachments;
+using Rampart.Policy.Connection;
+using Rampart.Policy.Recipients;
+using Rampart.Policy.Relay;
+using Rampart.Policy.SendAs;
+using Rampart.Policy.Senders;
+using Rampart.Policy.State;
+
+namespace Rampart.Gateway;
+
+/// <summary>What the filters of one listener are made from: its options, and the parts composing made for it.</summary>
+internal sealed record FilterInputs(
+    ListenerOptions Listener,
+    IReadOnlyList<IRecipientSource> RecipientSources,
+    Func<IRateStore> RateStore,
+    ISendAsDirectory SendAs,
+    Func<IEnumerable<ScannerOptions>, VirusScanService> Scanners,
+    ILoggerFactory Loggers,
+    TimeProvider Clock)
+{
+    public AcceptedDomains Domains { get; } = new(Listener.AcceptedDomains);
+
+    /// <summary>The accepted domains when outsiders may not claim them (on by default on inbound listeners); else null.</summary>
+    public AcceptedDomains? OwnDomains => Listener.SenderFilter.RefuseOwnDomains ? Domains : null;
+}
+
+/// <summary>
+/// THE filter order of a listener, in one table. A chain runs its filters in this order at each stage they take part
+/// in (<see cref="PolicyChain"/>), and the first decisive verdict wins; so a row's place matters only against the rows
+/// of the same stage. A row whose condition is false is left out of the chain; nothing is added anywhere else.
+/// The anti-spam checks of issue 13 go in here too (DNSBL after the access list, SPF at MAIL).
+/// </summary>
+internal static class ListenerFilters
+{
+    /// <param name="Stages">The SMTP stages the filter acts at (documentation; the chain finds them by interface).</param>
+    /// <param name="Filter">The name the filter gives itself (<see cref="IFilter.Name"/>), as logs and tests say it.</param>
+    /// <param name="When">Which listeners have it.</param>
+    /// <param name="Make">The filter, for a listener that has it.</param>
+    public sealed record Row(string Stages, string Filter, Func<FilterInputs, bool> When, Func<FilterInputs, IFilter> Make);
+
+    public static readonly IReadOnlyList<Row> Table =
+    [
+        // Every listener. First: an address refused at connect costs no other check.
+        new("connect", "ip_access_list",
+            _ => true,
+            i => new IpAccessListFilter(i.Listener.IpAllow, i.Listener.IpBlock)),
+
+        // rate_limits set. Before the relay filter: its accept at RCPT ends the stage, and a rate must count every recipient.
+        new("connect, mail, rcpt", "rate_limits",
+            i => i.Listener.RateLimits.Any,
+            i => new RateLimitFilter(i.Listener.Name, i.Listener.RateLimits, i.RateStore())),
+
+        // Every listener: blocked senders; on inbound (by default), outsiders claiming our own domains at MAIL.
+        new("mail", "sender",
+            _ => true,
+            i => new SenderFilter(new SenderPatterns(i.Listener.SenderFilter.Block), i.OwnDomains, i.Listener.SenderFilter.OwnDomainsFrom)),
+
+        // Listeners with AUTH (never inbound): an authenticated user sends only as the addresses it may.
+        new("mail", "send-as",
+            i => i.Listener.Auth is not null,
+            i => new SendAsFilter(i.SendAs)),
+
+        // Every listener: the open-relay guard. Inbound accepts only its domains, outbound only its networks (or AUTH).
+        // With recipient sources it leaves the accepted domains' recipients to the next row.
+        new("rcpt", "relay",
+            _ => true,
+            i => new RelayFilter(i.Listener.Role, i.Domains, i.Listener.RelayNetworks, validateRecipients: i.RecipientSources.Count > 0)),
+
+        // recipients: set (file, LDAP, callout; in that order, cheapest first). After relay: only our domains are asked.
+        new("rcpt", "recipients",
+            i => i.RecipientSources.Count > 0,
+            i => new RecipientFilter(i.Domains, i.RecipientSources, i.Listener.Recipients!.TarpitAfter, i.Listener.Recipients.TarpitDelay,
+                i.Loggers.CreateLogger("Rampart.Policy.Recipients"), i.Clock)),
+
+        // Message filters only where they have work: one makes every message's content be read back before the 250.
+        // Own domains refused (inbound by default): the header From, as MAIL FROM was.
+        new("message", "header-from",
+            i => i.OwnDomains is not null,
+            i => new HeaderFromFilter(i.OwnDomains!, i.Listener.SenderFilter.OwnDomainsFrom)),
+
+        // Listeners with AUTH: the header From too, as the envelope sender was.
+        new("message", "send-as-header",
+            i => i.Listener.Auth is not null,
+            i => new SendAsHeaderFilter(i.SendAs)),
+
+        // attachments: set. Content last, cheapest first: a stripped attachment is not sent to the scanners.
+        // The body parts' header sections get the cap the framer puts on the message's own.
+        new("message", "attachments",
+            i => i.Listener.Attachments is not null,
+            i => new AttachmentFilter(i.Listener.Attachments! with { MaxHeaderSize = i.Listener.Limits.MaxHeaderSize })),
+
+        // antivirus: set. Last: the most expensive, and it sees what the attachment filter left.
+        new("message", "antivirus",
+            i => i.Listener.Antivirus is not null,
+            i => new AntivirusFilter(i.Scanners(i.Listener.Antivirus!.Scanners), i.Listener.Antivirus,
+                i.Loggers.CreateLogger("Rampart.Policy.Antivirus"))),
+    ];
+
+    /// <summary>The rows this listener has, in table order.</summary>
+    public static IEnumerable<Row> RowsFor(FilterInputs inputs) => Table.Where(row => row.When(inputs));
+
+    public static PolicyChain Chain(FilterInputs inputs) => new(RowsFor(inputs).Select(row => row.Make(inputs)).ToList());
+}

@@ -1,0 +1,39 @@
+using Rampart.Policy;
+using Rampart.Queue;
+
+namespace Rampart.Gateway;
+
+/// <summary>The content as filters see it: the spool file still being received.</summary>
+internal sealed class SpoolContent(MessageWriter writer, int traceLength) : IMessageContent
+{
+    public long Length => writer.ContentLength;
+
+    public long OwnTraceLength { get; private set; } = traceLength;
+
+    public Stream Open(long skip) => writer.OpenContent(skip);
+
+    /// <summary>
+    /// Whether the content a filter wrote holds a byte >= 0x80; null while it is what the client sent (the
+    /// framer counted that). Delivery converts to 7-bit on this alone, so it must describe these bytes.
+    /// </summary>
+    public bool? RewrittenEightBit { get; private set; }
+
+    public async Task ReplaceAsync(Func<Stream, CancellationToken, Task> write, CancellationToken ct)
+    {
+        // A rewrite need not keep our field byte for byte, so its length is no longer known.
+        OwnTraceLength = 0;
+        await writer.ReplaceContentAsync(write, ct);
+        await using var stream = writer.OpenContent();
+        RewrittenEightBit = await HasEightBitAsync(stream, ct);
+    }
+
+    private static async Task<bool> HasEightBitAsync(Stream stream, CancellationToken ct)
+    {
+        var buffer = new byte[81920];
+        for (int n; (n = await stream.ReadAsync(buffer, ct)) > 0;)
+        {
+            if (buffer.AsSpan(0, n).IndexOfAnyInRange((byte)0x80, (byte)0xFF) >= 0) return true;
+        }
+        return false;
+    }
+}

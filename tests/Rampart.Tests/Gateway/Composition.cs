@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Rampart.Configuration;
+using Rampart.Gateway;
+using Rampart.Policy;
+using Rampart.Testing;
+
+namespace Rampart.Tests.Gateway;
+
+/// <summary>
+/// A gateway composed and not started, from a YAML configuration, with its data in a temp folder: what the
+/// composer made can be looked at, and nothing listens or delivers.
+/// </summary>
+internal sealed class Composition : IAsyncDisposable
+{
+    private readonly TempDirectory temp;
+    private readonly GatewayCore core;
+    private readonly LastingParts lasting;
+
+    private Composition(TempDirectory temp, GatewayOptions options)
+    {
+        this.temp = temp;
+        Options = options;
+        core = GatewayCore.Compose(options, NullLoggerFactory.Instance, TimeProvider.System);
+        lasting = new LastingParts(options, core.Users, NullLoggerFactory.Instance, TimeProvider.System);
+        Composer = new GatewayComposer(options, core, lasting, NullLoggerFactory.Instance, TimeProvider.System);
+    }
+
+    public GatewayOptions Options { get; }
+
+    public GatewayComposer Composer { get; }
+
+    /// <summary>The queue, delivery agent, guard and user store the composer was given.</summary>
+    public GatewayCore Core => core;
+
+    public string DataDir => Options.DataDir;
+
+    /// <summary>The configuration's options; <paramref name="write"/> may put files beside it first (a recipient list).</summary>
+    public static Composition Of(string yaml, Action<TempDirectory>? write = null)
+    {
+        var temp = new TempDirectory("rampart-compose");
+        write?.Invoke(temp);
+        var path = temp.File("rampart.yaml");
+        File.WriteAllText(path, yaml + $"\ndata_dir: {temp.File("data")}\n");
+        return new Composition(temp, ConfigLoader.Load(path, []));
+    }
+
+    /// <summary>The filters a listener's chain runs, by the names they give themselves, in order.</summary>
+    public static IReadOnlyList<string> FilterNames(Snapshot snapshot, string listener)
+    {
+        var handler = (GatewaySessionHandler)snapshot.Listeners[listener].Handler;
+        return handler.Chain.Filters.Select(f => f.Name).ToList();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await core.Delivery.DisposeAsync();
+        lasting.Dispose();
+        core.Queue.Dispose();
+        temp.Dispose();
+    }
+}

@@ -1,0 +1,105 @@
+using System.Net;
+using Microsoft.Extensions.Logging.Abstractions;
+using Rampart.Configuration;
+using Rampart.Gateway;
+using Rampart.Mail;
+using Rampart.Policy.Antivirus;
+using Rampart.Policy.Attachments;
+using Rampart.Policy.Recipients;
+using Rampart.Policy.SendAs;
+using Rampart.Policy.State;
+
+namespace Rampart.Tests.Gateway;
+
+/// <summary>The filter table alone: which rows a listener's options switch on, and that each row makes what it says.</summary>
+public sealed class ListenerFiltersTests
+{
+    private sealed class NoSendAs : ISendAsDirectory
+    {
+        public IReadOnlyList<string> AddressesOf(string user) => [];
+    }
+
+    private sealed class NoSource : IRecipientSource
+    {
+        public string Name => "none";
+
+        public ValueTask<RecipientLookup> LookupAsync(string address, CancellationToken ct) => ValueTask.FromResult(RecipientLookup.Unknown);
+    }
+
+    private static ListenerOptions Listener(ListenerRole role) => new()
+    {
+        Name = "test",
+        Role = role,
+        EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+        AcceptedDomains = [new("example.test")],
+    };
+
+    private static FilterInputs Inputs(ListenerOptions listener, params IRecipientSource[] sources) =>
+        new(listener, sources, () => new MemoryRateStore(TimeProvider.System), new NoSendAs(),
+            chosen => new VirusScanService([.. chosen.Select(s => s.CreateScanner())]), NullLoggerFactory.Instance, TimeProvider.System);
+
+    private static List<string> Rows(FilterInputs inputs) => ListenerFilters.RowsFor(inputs).Select(r => r.Filter).ToList();
+
+    [Fact]
+    public void Every_listener_has_the_access_list_the_sender_filter_and_the_open_relay_guard()
+    {
+        Assert.Equal(["ip_access_list", "sender", "relay"], Rows(Inputs(Listener(ListenerRole.Outbound))));
+    }
+
+    [Fact]
+    public void Refusing_our_own_domains_adds_the_header_From_check_at_the_message_stage()
+    {
+        var listener = Listener(ListenerRole.Inbound) with { SenderFilter = new() { RefuseOwnDomains = true } };
+
+        Assert.Equal(["ip_access_list", "sender", "relay", "header-from"], Rows(Inputs(listener)));
+    }
+
+    [Fact]
+    public void AUTH_adds_send_as_at_MAIL_and_on_the_header_From()
+    {
+        var listener = Listener(ListenerRole.Outbound) with { Auth = new AuthOptions(["PLAIN"], new()) };
+
+        Assert.Equal(["ip_access_list", "sender", "send-as", "relay", "send-as-header"], Rows(Inputs(listener)));
+    }
+
+    [Fact]
+    public void Recipient_sources_add_the_recipient_filter_after_relay_and_tell_relay_to_leave_recipients_to_it()
+    {
+        var listener = Listener(ListenerRole.Inbound) with { Recipients = new RecipientOptions() };
+
+        Assert.Equal(["ip_access_list", "sender", "relay"], Rows(Inputs(listener)));
+        Assert.Equal(["ip_access_list", "sender", "relay", "recipients"], Rows(Inputs(listener, new NoSource())));
+    }
+
+    [Fact]
+    public void Rate_limits_sit_right_after_the_access_list_before_anything_can_accept()
+    {
+        var listener = Listener(ListenerRole.Inbound) with { RateLimits = new(MessagesPerMinute: 5) };
+
+        Assert.Equal(["ip_access_list", "rate_limits", "sender", "relay"], Rows(Inputs(listener)));
+    }
+
+    [Fact]
+    public void Every_row_makes_the_filter_it_names_in_table_order()
+    {
+        var all = Listener(ListenerRole.Inbound) with
+        {
+            SenderFilter = new() { RefuseOwnDomains = true },
+            RateLimits = new(ConnectionsPerMinute: 5),
+            Auth = new AuthOptions(["PLAIN"], new()),
+            Recipients = new RecipientOptions(),
+            Attachments = new AttachmentOptions(),
+            Antivirus = new AntivirusOptions { Scanners = [new ScannerOptions { Kind = ScannerKind.Clamd, Address = "127.0.0.1:3310" }] },
+        };
+
+        var chain = ListenerFilters.Chain(Inputs(all, new NoSource()));
+
+        Assert.Equal(ListenerFilters.Table.Select(r => r.Filter), chain.Filters.Select(f => f.Name));
+    }
+
+    [Fact]
+    public void Each_filter_appears_once_in_the_table()
+    {
+        Assert.Equal(ListenerFilters.Table.Count, ListenerFilters.Table.Select(r => r.Filter).Distinct().Count());
+    }
+}
