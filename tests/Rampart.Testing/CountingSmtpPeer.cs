@@ -68,6 +68,7 @@ public sealed class CountingSmtpPeer : IAsyncDisposable
     private async Task ServeAsync(TcpClient client)
     {
         int now = Interlocked.Increment(ref open);
+        bool counted = true;
         Interlocked.Increment(ref total);
         int seen;
         while (now > (seen = Volatile.Read(ref maxOpen)) && Interlocked.CompareExchange(ref maxOpen, now, seen) != seen)
@@ -88,6 +89,10 @@ public sealed class CountingSmtpPeer : IAsyncDisposable
                     var verb = line.Split(' ')[0].ToUpperInvariant();
                     if (verb == "QUIT")
                     {
+                        // No longer open once QUIT is read: the caller frees its slot when the 221 arrives and may
+                        // connect again before this handler has unwound, which must not count as one too many.
+                        Interlocked.Decrement(ref open);
+                        counted = false;
                         await Say("221 2.0.0 Bye");
                         return;
                     }
@@ -118,7 +123,7 @@ public sealed class CountingSmtpPeer : IAsyncDisposable
         }
         finally
         {
-            Interlocked.Decrement(ref open);
+            if (counted) Interlocked.Decrement(ref open);
         }
     }
 
