@@ -500,10 +500,6 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
-    public void A_hold_for_want_of_a_scan_is_named_alike_by_the_filter_and_the_queue() =>
-        Assert.Equal(Rampart.Queue.QuarantineHold.ScanPending, Rampart.Policy.Antivirus.AntivirusFilter.AwaitingScanHold);
-
-    [Fact]
     public void Smart_hosts_take_ports_priorities_and_addresses_and_tls_settings()
     {
         var options = Load(Valid.Replace("    hosts: [\"10.0.0.5:2626\"]",
