@@ -4,32 +4,11 @@ using Rampart.Policy.Antivirus;
 namespace Rampart.Policy.Tests.Antivirus;
 
 /// <summary>
-/// The service's own bookkeeping with a scripted scanner (our interface, answering from memory); the real clamd
-/// and ICAP servers are in <see cref="DetectionTests"/> and <see cref="AntivirusFilterTests"/>.
+/// The service's own bookkeeping with a <see cref="ScriptedScanner"/>; the real clamd and ICAP servers are in
+/// <see cref="DetectionTests"/> and <see cref="AntivirusFilterTests"/>.
 /// </summary>
 public sealed class VirusScanServiceTests
 {
-    private sealed class ScriptedScanner(string name) : IVirusScanner
-    {
-        public int Scans;
-        public int VersionsAsked;
-        public string? Version { get; set; } = "v1";
-        public ScanResult Answer { get; set; } = ScanResult.Ok;
-        public string Name => name;
-
-        public ValueTask<ScanResult> ScanAsync(Stream content, CancellationToken ct)
-        {
-            Interlocked.Increment(ref Scans);
-            return ValueTask.FromResult(Answer);
-        }
-
-        public ValueTask<string?> SignatureVersionAsync(CancellationToken ct)
-        {
-            Interlocked.Increment(ref VersionsAsked);
-            return ValueTask.FromResult(Version);
-        }
-    }
-
     private static Func<Stream> Content(string text) => () => new MemoryStream(System.Text.Encoding.ASCII.GetBytes(text));
 
     [Fact]

@@ -122,7 +122,7 @@ public class RecipientFilterTests
         _ => v.ToString(),
     };
 
-    private sealed class ThrowingSource : IRecipientSource
+    internal sealed class ThrowingSource : IRecipientSource
     {
         public string Name => "broken";
         public ValueTask<RecipientLookup> LookupAsync(string address, CancellationToken ct) => throw new InvalidOperationException("bug");
