@@ -15,8 +15,6 @@ public sealed class PolicyChain(IReadOnlyList<IFilter> filters)
     private readonly IRcptToFilter[] rcptTo = filters.OfType<IRcptToFilter>().ToArray();
     private readonly IMessageFilter[] message = filters.OfType<IMessageFilter>().ToArray();
 
-    public static readonly SmtpReply RelayDenied = new(550, "5.7.1", "Relaying denied");
-
     public IReadOnlyList<IFilter> Filters => filters;
 
     public bool HasMessageFilters => message.Length > 0;
@@ -58,7 +56,7 @@ public sealed class PolicyChain(IReadOnlyList<IFilter> filters)
             var v = await f.OnRcptToAsync(session, sender, recipient, ct);
             if (v.IsDecisive) return v;
         }
-        return new Verdict.Reject(RelayDenied);
+        return new Verdict.Reject(PolicyReplies.RelayDenied);
     }
 
     /// <summary>

@@ -29,6 +29,9 @@ public abstract record Verdict
     public sealed record Quarantine(string Reason) : Verdict
     {
         public IReadOnlyList<string> Filters { get; init; } = [];
+
+        /// <summary>A hold under the reason's own name, which the quarantine rescan reads (see <see cref="QuarantineReason"/>).</summary>
+        public static Quarantine For(QuarantineReason reason) => new(reason.Text) { Filters = [reason.Hold] };
     }
 
     public static readonly Verdict Next = new Continue();

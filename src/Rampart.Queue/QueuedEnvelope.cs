@@ -31,16 +31,6 @@ public sealed record QueuedEnvelope
     public QuarantineHold? ReleasedFrom { get; init; }
 }
 
-/// <summary>Why a message is in quarantine: the filters that held it, their reasons, and when.</summary>
-public sealed record QuarantineHold(string Reason, IReadOnlyList<string> Filters, DateTimeOffset At)
-{
-    /// <summary>Held only because no virus scanner could give a verdict: a rescan that comes out clean releases it.</summary>
-    public bool AwaitingScan => Filters.Count > 0 && Filters.All(f => f == ScanPending);
-
-    /// <summary>The filter name of a hold for a scanner that failed (not for a virus found).</summary>
-    public const string ScanPending = "antivirus-unavailable";
-}
-
 [JsonSourceGenerationOptions(UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(QueuedEnvelope))]
 internal sealed partial class QueueJson : JsonSerializerContext;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Rampart.Mail;
 
 namespace Rampart.Queue.Tests;
@@ -16,14 +17,9 @@ public class QueueIdTests
     [Fact]
     public void A_stopped_clock_still_gives_increasing_ids()
     {
-        var frozen = new FrozenClock();
+        var frozen = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var a = QueueId.New(frozen).Value;
         var b = QueueId.New(frozen).Value;
         Assert.True(string.CompareOrdinal(a, b) < 0);
-    }
-
-    private sealed class FrozenClock : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => new(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
     }
 }

@@ -16,22 +16,7 @@ public sealed partial class AntivirusFilter(VirusScanService scanners, Antivirus
     /// <summary>Threat names come from the scanner; capped so the reply line stays far below 512 octets (RFC 5321 §4.5.3.1.5).</summary>
     private const int MaxNameLength = 100;
 
-    public static readonly SmtpReply Unavailable = new(451, "4.7.1", "Virus scanner unavailable; try again later");
-
     public string Name => "antivirus";
-
-    /// <summary>
-    /// The filter name a hold for want of a verdict is recorded under, so the rescan knows it may release the message
-    /// once it is clean (the queue's QuarantineHold.ScanPending; a test keeps the two equal).
-    /// </summary>
-    public const string AwaitingScanHold = "antivirus-unavailable";
-
-    /// <summary>RFC 3463 5.3.4 "message too big for system": permanent, since no retry makes it fit the scanner.</summary>
-    public static SmtpReply TooLarge(long size, ScannerOptions scanner) =>
-        new(552, "5.3.4", $"Message too big for virus scanning: {size} bytes, {Safe(scanner.DisplayName)} takes at most {scanner.MaxScanBytes}");
-
-    /// <summary>The filter name a hold for a message too big to scan is recorded under; a rescan never releases it.</summary>
-    public const string TooLargeHold = "antivirus-too-large";
 
     public async ValueTask<Verdict> OnMessageAsync(MessageContext message, CancellationToken ct)
     {
@@ -45,12 +30,9 @@ public sealed partial class AntivirusFilter(VirusScanService scanners, Antivirus
             switch (options.OnTooLarge)
             {
                 case TooLargeAction.Reject:
-                    return new Verdict.Reject(TooLarge(size, tooSmall[0]));
+                    return new Verdict.Reject(AntivirusReplies.TooLarge(size, tooSmall[0]));
                 case TooLargeAction.Quarantine:
-                    return new Verdict.Quarantine($"too-large-to-scan: {size} bytes, {Safe(tooSmall[0].DisplayName)} takes at most {tooSmall[0].MaxScanBytes}")
-                    {
-                        Filters = [TooLargeHold],
-                    };
+                    return Verdict.Quarantine.For(QuarantineReason.TooLargeToScan(size, Safe(tooSmall[0].DisplayName), tooSmall[0].MaxScanBytes));
             }
         }
         var skip = tooSmall.Count == 0 ? null : tooSmall.Select(s => s.DisplayName).ToHashSet(StringComparer.Ordinal);
@@ -64,28 +46,28 @@ public sealed partial class AntivirusFilter(VirusScanService scanners, Antivirus
             var threat = Safe(infected.ThreatName);
             VirusFound(log, message.QueueId, threat, found.Scanner, found.FromCache);
             return options.OnInfected == InfectedAction.Quarantine
-                ? new Verdict.Quarantine($"virus: {threat} ({found.Scanner})")
-                : new Verdict.Reject(new SmtpReply(554, "5.7.1", $"Message refused: virus found ({threat}) by {Safe(found.Scanner)}"));
+                ? Verdict.Quarantine.For(QuarantineReason.Virus(threat, found.Scanner))
+                : new Verdict.Reject(AntivirusReplies.VirusFound(threat, found.Scanner));
         }
         if (report.FirstFailed is { Result: ScanResult.Failed failed } broken)
         {
             ScanFailed(log, message.QueueId, broken.Scanner, LogText.Escape(failed.Why));
             return options.OnFailure == ScanFailureAction.Quarantine
-                ? new Verdict.Quarantine($"scan-failed: {Safe(broken.Scanner)}: {Safe(failed.Why)}") { Filters = [AwaitingScanHold] }
-                : new Verdict.TempFail(Unavailable);
+                ? Verdict.Quarantine.For(QuarantineReason.ScanFailed(Safe(broken.Scanner), Safe(failed.Why)))
+                : new Verdict.TempFail(AntivirusReplies.Unavailable);
         }
-        return report.IsClean ? Verdict.Next : new Verdict.TempFail(Unavailable);
+        return report.IsClean ? Verdict.Next : new Verdict.TempFail(AntivirusReplies.Unavailable);
     }
 
     /// <summary>Printable ASCII only (scanners may report anything), cut to a bounded length.</summary>
     public static string Safe(string text) => PrintableText.Cut(text, text.Length <= MaxNameLength ? MaxNameLength : MaxNameLength - 3);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{QueueId}: virus {Threat} found by {Scanner} (cached: {FromCache})")]
+    [LoggerMessage(5001, LogLevel.Warning, "{QueueId}: virus {Threat} found by {Scanner} (cached: {FromCache})")]
     private static partial void VirusFound(ILogger logger, string queueId, string threat, string scanner, bool fromCache);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{QueueId}: {Size} bytes is too big for scanner {Scanner} (at most {MaxScanBytes}): {Action}")]
+    [LoggerMessage(5002, LogLevel.Warning, "{QueueId}: {Size} bytes is too big for scanner {Scanner} (at most {MaxScanBytes}): {Action}")]
     private static partial void TooLargeToScan(ILogger logger, string queueId, long size, string scanner, long maxScanBytes, string action);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "{QueueId}: scanner {Scanner} gave no verdict: {Why}")]
+    [LoggerMessage(5003, LogLevel.Error, "{QueueId}: scanner {Scanner} gave no verdict: {Why}")]
     private static partial void ScanFailed(ILogger logger, string queueId, string scanner, string why);
 }

@@ -71,10 +71,10 @@ public sealed record ScannerOptions
         return left > MaxScanBytes ? new ScanResult.Failed($"{left} bytes is more than max scan bytes ({MaxScanBytes})") : null;
     }
 
-    public IVirusScanner CreateScanner() => Kind switch
+    public IVirusScanner CreateScanner(TimeProvider? time = null) => Kind switch
     {
-        ScannerKind.Clamd => new ClamdScanner(this),
-        ScannerKind.Icap => new IcapScanner(this),
+        ScannerKind.Clamd => new ClamdScanner(this, time),
+        ScannerKind.Icap => new IcapScanner(this, time),
         _ => throw new ArgumentOutOfRangeException(nameof(Kind)),
     };
 }

@@ -18,12 +18,14 @@ public sealed class ClamdScanner : IVirusScanner, IAsyncDisposable
 
     private readonly ScannerOptions options;
     private readonly ScannerConnectionPool pool;
+    private readonly TimeProvider time;
     private long scans;
 
-    public ClamdScanner(ScannerOptions options)
+    public ClamdScanner(ScannerOptions options, TimeProvider? time = null)
     {
         this.options = options;
-        pool = new ScannerConnectionPool(ClamdAddress.Parse(options.Address), options.ConnectTimeout, options.MaxIdleConnections,
+        this.time = time ?? TimeProvider.System;
+        pool = new ScannerConnectionPool(ClamdAddress.Parse(options.Address), options.ConnectTimeout, options.MaxIdleConnections, this.time,
             (c, ct) => c.Stream.WriteAsync("zIDSESSION\0"u8.ToArray(), ct).AsTask());
     }
 
@@ -39,8 +41,7 @@ public sealed class ClamdScanner : IVirusScanner, IAsyncDisposable
     {
         if (options.RefuseOversized(content) is { } oversized) return oversized;
         var start = content.CanSeek ? content.Position : -1;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(options.ScanTimeout);
+        using var timeout = new Deadline(options.ScanTimeout, time, ct);
         try
         {
             var reply = await WithSessionAsync(c => InstreamAsync(c, content, timeout.Token), () =>
@@ -63,8 +64,7 @@ public sealed class ClamdScanner : IVirusScanner, IAsyncDisposable
 
     public async ValueTask<string?> SignatureVersionAsync(CancellationToken ct)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(options.ConnectTimeout + options.ConnectTimeout);
+        using var timeout = new Deadline(options.ConnectTimeout + options.ConnectTimeout, time, ct);
         try
         {
             return await WithSessionAsync(c => CommandAsync(c, "zVERSION\0"u8.ToArray(), timeout.Token), () => true, timeout.Token);

@@ -31,7 +31,7 @@ public sealed class IcapScanner : IVirusScanner, IAsyncDisposable
         this.time = time ?? TimeProvider.System;
         uri = IcapAddress.Parse(options.Address);
         requestUri = IcapAddress.RequestUri(uri);
-        pool = new ScannerConnectionPool(IcapAddress.EndPoint(uri), options.ConnectTimeout, options.MaxIdleConnections);
+        pool = new ScannerConnectionPool(IcapAddress.EndPoint(uri), options.ConnectTimeout, options.MaxIdleConnections, this.time);
     }
 
     public string Name => options.DisplayName;
@@ -45,8 +45,7 @@ public sealed class IcapScanner : IVirusScanner, IAsyncDisposable
     {
         if (options.RefuseOversized(content) is { } oversized) return oversized;
         var start = content.CanSeek ? content.Position : -1;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(options.ScanTimeout);
+        using var timeout = new Deadline(options.ScanTimeout, time, ct);
         try
         {
             var offered = await ServiceOptionsAsync(timeout.Token);
@@ -105,8 +104,7 @@ public sealed class IcapScanner : IVirusScanner, IAsyncDisposable
 
     public async ValueTask<string?> SignatureVersionAsync(CancellationToken ct)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(options.ConnectTimeout + options.ConnectTimeout);
+        using var timeout = new Deadline(options.ConnectTimeout + options.ConnectTimeout, time, ct);
         try
         {
             return (await ServiceOptionsAsync(timeout.Token)).IsTag;

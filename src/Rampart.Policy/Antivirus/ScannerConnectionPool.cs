@@ -40,7 +40,7 @@ internal sealed class ScannerConnection(Socket socket) : IAsyncDisposable
 /// Idle connections to one scanner, kept up to a small number; a connection is either rented or idle, never
 /// shared. Counts what it opens, so the reuse can be seen (and tested).
 /// </summary>
-internal sealed class ScannerConnectionPool(EndPoint endPoint, TimeSpan connectTimeout, int maxIdle,
+internal sealed class ScannerConnectionPool(EndPoint endPoint, TimeSpan connectTimeout, int maxIdle, TimeProvider time,
     Func<ScannerConnection, CancellationToken, Task>? onOpen = null) : IAsyncDisposable
 {
     private readonly Stack<ScannerConnection> idle = new();
@@ -87,8 +87,7 @@ internal sealed class ScannerConnectionPool(EndPoint endPoint, TimeSpan connectT
             : new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(connectTimeout);
+            using var timeout = new Deadline(connectTimeout, time, ct);
             await socket.ConnectAsync(endPoint, timeout.Token);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)

@@ -20,13 +20,17 @@ public sealed record ScanReport(IReadOnlyList<ScannerVerdict> Verdicts)
 /// schedule) after a signature update. Scanners run in parallel, each on its own stream from
 /// <c>open</c>; known content (same SHA-256, scanner and signature version) is answered from the cache.
 /// </summary>
-public sealed class VirusScanService(IReadOnlyList<IVirusScanner> scanners, ScanVerdictCache? cache = null) : IAsyncDisposable
+public sealed class VirusScanService(IReadOnlyList<IVirusScanner> scanners, ScanVerdictCache? cache = null, TimeProvider? time = null)
+    : IAsyncDisposable
 {
+    private readonly TimeProvider clock = time ?? TimeProvider.System;
+
     public IReadOnlyList<IVirusScanner> Scanners => scanners;
 
-    public static VirusScanService Create(AntivirusOptions options) => new(
-        [.. options.Scanners.Select(s => s.CreateScanner())],
-        options.CacheSize > 0 ? new ScanVerdictCache(options.CacheSize, options.CacheTtl) : null);
+    public static VirusScanService Create(AntivirusOptions options, TimeProvider? time = null) => new(
+        [.. options.Scanners.Select(s => s.CreateScanner(time))],
+        options.CacheSize > 0 ? new ScanVerdictCache(options.CacheSize, options.CacheTtl, time) : null,
+        time);
 
     /// <param name="open">Opens a new read stream over the content at each call; the service disposes them.</param>
     /// <param name="skip">Names of scanners not to ask (the content is too big for them and the policy says pass).</param>
@@ -65,8 +69,8 @@ public sealed class VirusScanService(IReadOnlyList<IVirusScanner> scanners, Scan
 
     private async Task<string?> VersionAsync(IVirusScanner scanner, CancellationToken ct)
     {
-        long now = Environment.TickCount64;
-        if (versions.TryGetValue(scanner.Name, out var known) && now - known.At < VersionFreshFor.TotalMilliseconds) return known.Version;
+        long now = clock.GetTimestamp();
+        if (versions.TryGetValue(scanner.Name, out var known) && clock.GetElapsedTime(known.At, now) < VersionFreshFor) return known.Version;
         var version = await scanner.SignatureVersionAsync(ct);
         if (version is null) versions.TryRemove(scanner.Name, out _);
         else versions[scanner.Name] = (version, now);

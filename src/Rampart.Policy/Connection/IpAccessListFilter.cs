@@ -18,7 +18,7 @@ public sealed class IpAccessListFilter(IReadOnlyList<IPNetwork> allow, IReadOnly
         if (Contains(allow, client)) return ValueTask.FromResult(Verdict.Ok);
         if (Contains(block, client))
         {
-            return ValueTask.FromResult<Verdict>(new Verdict.Reject(new SmtpReply(554, "5.7.1", $"Client host [{client}] blocked by access list")));
+            return ValueTask.FromResult<Verdict>(new Verdict.Reject(ConnectionReplies.Blocked(client)));
         }
         return ValueTask.FromResult(Verdict.Next);
     }

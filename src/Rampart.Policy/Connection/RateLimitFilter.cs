@@ -24,17 +24,17 @@ public sealed class RateLimitFilter(string listener, RateLimits limits, IRateSto
     public async ValueTask<Verdict> OnConnectAsync(SessionFacts session, CancellationToken ct) =>
         await TakeAsync("conn", limits.ConnectionsPerMinute, session, ct)
             ? Verdict.Next
-            : new Verdict.TempFail(new SmtpReply(421, "4.7.0", $"Too many connections from [{session.ClientAddress}]; try again later"));
+            : new Verdict.TempFail(ConnectionReplies.TooManyConnections(session.ClientAddress));
 
     public async ValueTask<Verdict> OnMailFromAsync(SessionFacts session, Sender sender, CancellationToken ct) =>
         await TakeAsync("mail", limits.MessagesPerMinute, session, ct)
             ? Verdict.Next
-            : new Verdict.TempFail(new SmtpReply(450, "4.7.1", $"Too much mail from [{session.ClientAddress}]; try again later"));
+            : new Verdict.TempFail(ConnectionReplies.TooMuchMail(session.ClientAddress));
 
     public async ValueTask<Verdict> OnRcptToAsync(SessionFacts session, Sender sender, Recipient recipient, CancellationToken ct) =>
         await TakeAsync("rcpt", limits.RecipientsPerMinute, session, ct)
             ? Verdict.Next
-            : new Verdict.TempFail(new SmtpReply(452, "4.7.1", $"Too many recipients from [{session.ClientAddress}]; try again later"));
+            : new Verdict.TempFail(ConnectionReplies.TooManyRecipients(session.ClientAddress));
 
     private ValueTask<bool> TakeAsync(string what, int perMinute, SessionFacts session, CancellationToken ct) =>
         perMinute <= 0 ? ValueTask.FromResult(true) : store.TryTakeAsync($"{listener}:{what}:{Mail.ClientKey.Of(session.ClientAddress)}", perMinute, Minute, ct);

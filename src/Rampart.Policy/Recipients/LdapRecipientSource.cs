@@ -27,7 +27,7 @@ public sealed record LdapSettings
 /// finds at least one entry. No attributes are fetched ("1.1", RFC 4511 §4.5.1.8). A directory that cannot be
 /// reached, refuses the bind or answers with an error is Unavailable, so it never causes a 550.
 /// </summary>
-public sealed class LdapRecipientSource(LdapSettings settings, ILogger logger) : IRecipientSource
+public sealed class LdapRecipientSource(LdapSettings settings, ILogger logger, TimeProvider? time = null) : IRecipientSource
 {
     public string Name => $"LDAP {settings.Url}";
 
@@ -36,6 +36,7 @@ public sealed class LdapRecipientSource(LdapSettings settings, ILogger logger) :
     // abandoned thread frees itself when the library gives up. Past this many, a hung directory is not asked
     // again until some return, so it cannot eat the thread pool.
     private const int MaxBlocked = 16;
+    private readonly TimeProvider clock = time ?? TimeProvider.System;
     private int blocked;
 
     public async ValueTask<RecipientLookup> LookupAsync(string address, CancellationToken ct)
@@ -44,7 +45,7 @@ public sealed class LdapRecipientSource(LdapSettings settings, ILogger logger) :
         if (Interlocked.Increment(ref blocked) > MaxBlocked)
         {
             Interlocked.Decrement(ref blocked);
-            logger.LogWarning("LDAP {Url}: {Count} lookups still waiting on the directory; not asking it more", settings.Url, MaxBlocked);
+            RecipientLog.LdapTooManyWaiting(logger, settings.Url, MaxBlocked);
             return RecipientLookup.Unavailable;
         }
         // REVIEW: one connection per lookup; answers are cached, so this is rare. The protocol library is
@@ -54,16 +55,16 @@ public sealed class LdapRecipientSource(LdapSettings settings, ILogger logger) :
         try
         {
             // Connect, bind and search each get the timeout inside the library; the whole is bounded here too.
-            return await search.WaitAsync(settings.Timeout * 3, ct);
+            return await search.WaitAsync(settings.Timeout * 3, clock, ct);
         }
         catch (TimeoutException)
         {
-            logger.LogWarning("LDAP {Url}: lookup of {Recipient} got no answer within {Timeout}", settings.Url, LogText.Escape(address), settings.Timeout * 3);
+            RecipientLog.LdapNoAnswer(logger, settings.Url, LogText.Escape(address), settings.Timeout * 3);
             return RecipientLookup.Unavailable;
         }
         catch (Exception ex) when (ex is LdapException or DirectoryException)
         {
-            logger.LogWarning("LDAP {Url}: lookup of {Recipient} failed: {Error}", settings.Url, LogText.Escape(address), LogText.Escape(ex.Message));
+            RecipientLog.LdapFailed(logger, settings.Url, LogText.Escape(address), LogText.Escape(ex.Message));
             return RecipientLookup.Unavailable;
         }
     }

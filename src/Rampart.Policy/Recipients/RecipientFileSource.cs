@@ -56,7 +56,7 @@ public sealed class RecipientFileSource : IRecipientSource
                 var info = new FileInfo(path);
                 if (!info.Exists)
                 {
-                    logger.LogWarning("Recipient list {Path} is missing; {State}", path, KeptOrNone);
+                    RecipientLog.ListMissing(logger, path, KeptOrNone);
                     return;
                 }
                 var version = (info.LastWriteTimeUtc, info.Length);
@@ -66,15 +66,15 @@ public sealed class RecipientFileSource : IRecipientSource
                 var (list, error) = Parse(lines);
                 if (error is not null)
                 {
-                    logger.LogWarning("Recipient list {Path}: {Error}; {State}", path, error, KeptOrNone);
+                    RecipientLog.ListBadLine(logger, path, error, KeptOrNone);
                     return;
                 }
                 addresses = list;
-                logger.LogInformation("Recipient list {Path}: {Count} addresses", path, list.Count);
+                RecipientLog.ListLoaded(logger, path, list.Count);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                logger.LogWarning("Recipient list {Path} cannot be read ({Error}); {State}", path, ex.Message, KeptOrNone);
+                RecipientLog.ListUnreadable(logger, path, ex.Message, KeptOrNone);
             }
         }
     }

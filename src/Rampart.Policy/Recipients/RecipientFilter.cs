@@ -18,9 +18,6 @@ public sealed class RecipientFilter(
     AcceptedDomains domains, IReadOnlyList<IRecipientSource> sources, int tarpitAfter, TimeSpan tarpitDelay, ILogger logger,
     TimeProvider? clock = null) : IRcptToFilter
 {
-    public static readonly SmtpReply UnknownUser = new(550, "5.1.1", "User unknown in this domain");
-    public static readonly SmtpReply TryLater = new(451, "4.4.3", "Recipient cannot be verified now, try again later");
-
     private readonly TimeProvider clock = clock ?? TimeProvider.System;
     private readonly ConditionalWeakTable<SessionFacts, StrongBox<int>> unknownCounts = new();
 
@@ -40,11 +37,10 @@ public sealed class RecipientFilter(
                 return Verdict.Ok;
             case RecipientLookup.Unknown:
                 int count = Interlocked.Increment(ref unknowns.Value);
-                // Debug: the engine's refusal line says it at the default level.
-                logger.LogDebug("Session {Session}: unknown recipient {Recipient} ({Count} in this session)", session.SessionId, LogText.Escape(recipient.Address), count);
-                return new Verdict.Reject(UnknownUser);
+                RecipientLog.UnknownRecipient(logger, session.SessionId, LogText.Escape(recipient.Address), count);
+                return new Verdict.Reject(RecipientReplies.UnknownUser);
             default:
-                return new Verdict.TempFail(TryLater);
+                return new Verdict.TempFail(RecipientReplies.TryLater);
         }
     }
 
@@ -62,14 +58,14 @@ public sealed class RecipientFilter(
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
             {
                 // A source's bug must not become a 550 nor drop the session: log it and treat it as down.
-                logger.LogError(ex, "Recipient source {Source} failed on {Recipient}", source.Name, LogText.Escape(address));
+                RecipientLog.SourceFailed(logger, ex, source.Name, LogText.Escape(address));
                 status = RecipientLookup.Unavailable;
             }
             if (status == RecipientLookup.Known) return status;
             if (status == RecipientLookup.Unavailable)
             {
                 unavailable = true;
-                logger.LogWarning("Recipient source {Source} cannot answer for {Recipient}", source.Name, LogText.Escape(address));
+                RecipientLog.SourceUnavailable(logger, source.Name, LogText.Escape(address));
             }
         }
         return unavailable ? RecipientLookup.Unavailable : RecipientLookup.Unknown;

@@ -49,5 +49,5 @@ public sealed class RelayFilter(ListenerRole role, AcceptedDomains domains, IRea
 
     private static readonly ValueTask<Verdict> Ok = ValueTask.FromResult(Verdict.Ok);
     private static readonly ValueTask<Verdict> Next = ValueTask.FromResult(Verdict.Next);
-    private static readonly ValueTask<Verdict> Denied = ValueTask.FromResult<Verdict>(new Verdict.Reject(PolicyChain.RelayDenied));
+    private static readonly ValueTask<Verdict> Denied = ValueTask.FromResult<Verdict>(new Verdict.Reject(PolicyReplies.RelayDenied));
 }

@@ -16,14 +16,12 @@ public interface ISendAsDirectory
 /// </summary>
 public sealed class SendAsFilter(ISendAsDirectory directory) : IMailFromFilter
 {
-    public static readonly SmtpReply NotYours = new(550, "5.7.1", "Sender address not owned by the authenticated user");
-
     public string Name => "send-as";
 
     public ValueTask<Verdict> OnMailFromAsync(SessionFacts session, Sender sender, CancellationToken ct)
     {
         if (session.AuthenticatedUser is not { } user || sender.Address.Length == 0) return ValueTask.FromResult(Verdict.Next);
-        return ValueTask.FromResult(Owns(directory, user, sender.Address) ? Verdict.Next : new Verdict.Reject(NotYours));
+        return ValueTask.FromResult(Owns(directory, user, sender.Address) ? Verdict.Next : new Verdict.Reject(SendAsReplies.NotYours));
     }
 
     internal static bool Owns(ISendAsDirectory directory, string user, string address)

@@ -14,14 +14,14 @@ public sealed class SendAsHeaderFilter(ISendAsDirectory directory) : IMessageFil
     public async ValueTask<Verdict> OnMessageAsync(MessageContext message, CancellationToken ct)
     {
         if (message.Session.AuthenticatedUser is not { } user) return Verdict.Next;
-        if (await message.AuthorFieldsAsync(ct) is not { } headers) return new Verdict.Reject(SendAsFilter.NotYours);
+        if (await message.AuthorFieldsAsync(ct) is not { } headers) return new Verdict.Reject(SendAsReplies.NotYours);
         foreach (var from in headers.Where(h => h.Id == HeaderId.From))
         {
             // A From: no parser agrees on cannot be shown to be the user's own: refused, not waved through.
             if (!InternetAddressList.TryParse(from.Value, out var list) || list.Mailboxes.Count() == 0
                 || list.Mailboxes.Any(m => !SendAsFilter.Owns(directory, user, m.Address)))
             {
-                return new Verdict.Reject(SendAsFilter.NotYours);
+                return new Verdict.Reject(SendAsReplies.NotYours);
             }
         }
         return Verdict.Next;

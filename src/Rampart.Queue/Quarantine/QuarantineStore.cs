@@ -11,8 +11,13 @@ namespace Rampart.Queue.Quarantine;
 /// across processes by a lock file beside it (".ID.lock", an exclusive open), so a release and a rescan, or two
 /// releases, cannot both act on the same copy.
 /// </summary>
-public sealed class QuarantineStore(string queueRoot)
+public sealed class QuarantineStore(string queueRoot, TimeProvider? time = null)
 {
+    /// <summary>How long a change waits for another process's lock on the same message (it holds it for one file write).</summary>
+    public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(10);
+
+    private readonly TimeProvider clock = time ?? TimeProvider.System;
+
     public string Folder { get; } = Path.Combine(queueRoot, "quarantine");
 
     private string PickupFolder { get; } = Path.Combine(queueRoot, "pickup");
@@ -101,18 +106,18 @@ public sealed class QuarantineStore(string queueRoot)
 
     /// <summary>
     /// An exclusive open of the message's lock file (.NET takes an advisory lock for FileShare.None on Unix), waited
-    /// for at most 10 s: another process holds it only for one file write.
+    /// for at most <see cref="LockWait"/>, polling every 20 ms: the holder is another process, which no event tells us about.
     /// </summary>
     private FileStream Lock(string queueId)
     {
-        var deadline = Environment.TickCount64 + 10_000;
+        var started = clock.GetTimestamp();
         while (true)
         {
             try
             {
                 return OwnerOnly.Open(LockPath(queueId), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             }
-            catch (IOException) when (Environment.TickCount64 < deadline)
+            catch (IOException) when (clock.GetElapsedTime(started) < LockWait)
             {
                 Thread.Sleep(20);
             }

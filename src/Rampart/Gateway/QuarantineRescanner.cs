@@ -42,14 +42,12 @@ public sealed partial class QuarantineRescanner(QuarantineStore store, VirusScan
             if (result.FirstInfected is { Result: ScanResult.Infected virus } found)
             {
                 infected++;
-                var reason = $"virus: {AntivirusFilter.Safe(virus.ThreatName)} ({found.Scanner})";
-                outcome = reason;
-                if (!hold.Reason.Contains(reason, StringComparison.Ordinal))
+                var reason = QuarantineReason.Virus(AntivirusFilter.Safe(virus.ThreatName), found.Scanner);
+                outcome = reason.Text;
+                if (!hold.Mentions(reason))
                 {
-                    var filters = hold.Filters.Where(f => f != QuarantineHold.ScanPending).Append("antivirus").Distinct().ToList();
-                    var updated = new QuarantineHold(hold.AwaitingScan ? reason : $"{hold.Reason}; {reason}", filters, clock.GetUtcNow());
-                    await store.UpdateHoldAsync(message, updated, ct);
-                    RescanLog.FoundNow(logger, message.QueueId, LogText.Escape(reason));
+                    await store.UpdateHoldAsync(message, hold.Adding(reason, clock.GetUtcNow()), ct);
+                    RescanLog.FoundNow(logger, message.QueueId, LogText.Escape(reason.Text));
                 }
             }
             else if (result.IsClean && hold.AwaitingScan)

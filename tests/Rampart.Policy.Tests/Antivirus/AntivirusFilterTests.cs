@@ -1,3 +1,4 @@
+using Rampart.Mail;
 using Rampart.Policy.Antivirus;
 using Rampart.Testing;
 using Rampart.Testing.Processes;
@@ -69,7 +70,7 @@ public sealed class AntivirusFilterTests(AntivirusServers servers)
         Assert.IsType<Verdict.TempFail>(await filter.OnMessageAsync(AntivirusServers.Message(Unseen()), default).AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
         var held = Assert.IsType<Verdict.Quarantine>(await new AntivirusFilter(service, quarantine)
             .OnMessageAsync(AntivirusServers.Message(Unseen()), default).AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Equal([AntivirusFilter.AwaitingScanHold], held.Filters);
+        Assert.Equal([QuarantineReason.ScanPendingHold], held.Filters);
         Assert.StartsWith("scan-failed: clamd: ", held.Reason);
 
         await clamd.RestartAsync();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Rampart.Policy.Antivirus;
 using Rampart.Testing.Processes;
 
@@ -82,15 +83,36 @@ public sealed class ClamdScannerTests(AntivirusServers servers)
     {
         using var hung = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         hung.Start();
+        var time = new FakeTimeProvider();
         await using var scanner = new ClamdScanner(new ScannerOptions
         {
             Kind = ScannerKind.Clamd,
             Address = $"127.0.0.1:{((System.Net.IPEndPoint)hung.LocalEndpoint).Port}",
             ScanTimeout = TimeSpan.FromMilliseconds(500),
-        });
+        }, time);
 
-        var result = await scanner.ScanAsync(new MemoryStream(Samples.Get("clean")), default).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+        var scan = scanner.ScanAsync(new MemoryStream(Samples.Get("clean")), default).AsTask();
+        // The whole INSTREAM is in (it ends with a zero-length chunk); no reply comes. Then the timeout passes.
+        using var peer = await hung.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        await ReadUntilAsync(peer.GetStream(), [0, 0, 0, 0]);
+        time.Advance(TimeSpan.FromMilliseconds(499));
+        Assert.False(scan.IsCompleted, "the scan waits the whole timeout");
+        time.Advance(TimeSpan.FromMilliseconds(1));
 
-        Assert.Contains("did not answer", ScanAssert.Is<ScanResult.Failed>(result).Why, StringComparison.Ordinal);
+        var result = await scan.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Contains("did not answer within 0.5 s", ScanAssert.Is<ScanResult.Failed>(result).Why, StringComparison.Ordinal);
+    }
+
+    private static async Task ReadUntilAsync(System.Net.Sockets.NetworkStream stream, byte[] end)
+    {
+        var seen = new List<byte>();
+        var buffer = new byte[4096];
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (seen.Count < end.Length || !seen[^end.Length..].SequenceEqual(end))
+        {
+            int n = await stream.ReadAsync(buffer, bound.Token);
+            Assert.True(n > 0, "the scanner closed the connection early");
+            seen.AddRange(buffer.AsSpan(0, n));
+        }
     }
 }

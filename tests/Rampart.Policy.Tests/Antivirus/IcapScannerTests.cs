@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using Rampart.Policy.Antivirus;
 
 namespace Rampart.Policy.Tests.Antivirus;
@@ -77,16 +78,25 @@ public sealed class IcapScannerTests(AntivirusServers servers)
     [Fact]
     public async Task A_server_that_never_answers_is_failed_within_the_scan_timeout()
     {
-        var result = await ScanAgainstAsync(GoodOptions, null, TimeSpan.FromMilliseconds(500));
+        var time = new FakeTimeProvider();
+        var hanging = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var scan = ScanAgainstAsync(GoodOptions, null, TimeSpan.FromMilliseconds(500), time, hanging);
+        await hanging.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        time.Advance(TimeSpan.FromMilliseconds(499));
+        Assert.False(scan.IsCompleted, "the scan waits the whole timeout");
+        time.Advance(TimeSpan.FromMilliseconds(1));
 
-        Assert.Contains("did not answer", ScanAssert.Is<ScanResult.Failed>(result).Why, StringComparison.Ordinal);
+        var result = await scan.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains("did not answer within 0.5 s", ScanAssert.Is<ScanResult.Failed>(result).Why, StringComparison.Ordinal);
     }
 
     /// <summary>
     /// A hand-rolled peer that answers OPTIONS with <paramref name="options"/> and any other request with
-    /// <paramref name="reply"/> (null: never), then closes: our parser against hostile input, not a stand-in for a product.
+    /// <paramref name="reply"/> (null: never, and <paramref name="hanging"/> is set once the request is in), then closes:
+    /// our parser against hostile input, not a stand-in for a product.
     /// </summary>
-    private static async Task<ScanResult> ScanAgainstAsync(string options, string? reply, TimeSpan? scanTimeout = null)
+    private static async Task<ScanResult> ScanAgainstAsync(string options, string? reply, TimeSpan? scanTimeout = null,
+        TimeProvider? time = null, TaskCompletionSource? hanging = null)
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -102,7 +112,11 @@ public sealed class IcapScannerTests(AntivirusServers servers)
                 // Reads the body too (up to the last chunk), so the reply does not race our sending.
                 if (request.Contains("res-body=", StringComparison.Ordinal)) await ReadHeadAsync(stream, stop.Token, "\r\n0\r\n\r\n");
                 if (request.StartsWith("OPTIONS", StringComparison.Ordinal)) await stream.WriteAsync(Encoding.ASCII.GetBytes(options), stop.Token);
-                else if (reply is null) await Task.Delay(Timeout.Infinite, stop.Token);
+                else if (reply is null)
+                {
+                    hanging?.TrySetResult();
+                    await Task.Delay(Timeout.Infinite, stop.Token);
+                }
                 else await stream.WriteAsync(Encoding.ASCII.GetBytes(reply), stop.Token);
             }
         });
@@ -113,7 +127,7 @@ public sealed class IcapScannerTests(AntivirusServers servers)
                 Kind = ScannerKind.Icap,
                 Address = $"icap://127.0.0.1:{port}/avscan",
                 ScanTimeout = scanTimeout ?? TimeSpan.FromSeconds(10),
-            });
+            }, time);
             return await scanner.ScanAsync(new MemoryStream(Samples.Get("clean")), default).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
         }
         finally

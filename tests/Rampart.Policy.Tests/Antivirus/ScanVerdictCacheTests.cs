@@ -1,19 +1,14 @@
+using Microsoft.Extensions.Time.Testing;
 using Rampart.Policy.Antivirus;
 
 namespace Rampart.Policy.Tests.Antivirus;
 
 public sealed class ScanVerdictCacheTests
 {
-    private sealed class ManualClock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     [Fact]
     public void Entries_expire_after_the_ttl_and_the_least_recently_used_goes_first()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var cache = new ScanVerdictCache(2, TimeSpan.FromHours(1), clock);
         cache.Put("clamd", "v1", "A", ScanResult.Ok);
         cache.Put("clamd", "v1", "B", new ScanResult.Infected("X"));
@@ -24,7 +19,7 @@ public sealed class ScanVerdictCacheTests
         Assert.NotNull(cache.Get("clamd", "v1", "A"));
         Assert.Null(cache.Get("icap", "v1", "A"));         // scanners do not share verdicts
 
-        clock.Now += TimeSpan.FromMinutes(61);
+        clock.Advance(TimeSpan.FromMinutes(61));
         Assert.Null(cache.Get("clamd", "v1", "A"));
         Assert.Null(cache.Get("clamd", "v1", "C"));
     }

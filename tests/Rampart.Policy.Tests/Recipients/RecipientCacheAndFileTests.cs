@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Rampart.Policy.Recipients;
 using Rampart.Testing;
 
@@ -6,16 +7,10 @@ namespace Rampart.Policy.Tests.Recipients;
 
 public class RecipientCacheAndFileTests
 {
-    private sealed class ManualClock : TimeProvider
-    {
-        public DateTimeOffset Now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     [Fact]
     public async Task Answers_are_cached_for_their_ttl_and_unavailable_not_at_all()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var inner = new RecipientFilterTests.TableSource(RecipientLookup.Unknown, "bob@example.test");
         var cache = new CachedRecipientSource(inner, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(1), clock);
 
@@ -25,13 +20,13 @@ public class RecipientCacheAndFileTests
         Assert.Equal(RecipientLookup.Unknown, await cache.LookupAsync("new@example.test", default));
         Assert.Equal(2, inner.Calls);
 
-        clock.Now += TimeSpan.FromMinutes(2); // the negative answer has expired, the positive not
+        clock.Advance(TimeSpan.FromMinutes(2)); // the negative answer has expired, the positive not
         Assert.Equal(RecipientLookup.Unknown, await cache.LookupAsync("new@example.test", default));
         Assert.Equal(RecipientLookup.Known, await cache.LookupAsync("bob@example.test", default));
         Assert.Equal(3, inner.Calls);
 
         inner.Otherwise = RecipientLookup.Unavailable;
-        clock.Now += TimeSpan.FromMinutes(2);
+        clock.Advance(TimeSpan.FromMinutes(2));
         Assert.Equal(RecipientLookup.Unavailable, await cache.LookupAsync("new@example.test", default));
         Assert.Equal(RecipientLookup.Unavailable, await cache.LookupAsync("new@example.test", default));
         Assert.Equal(5, inner.Calls);
@@ -56,7 +51,7 @@ public class RecipientCacheAndFileTests
     public async Task Simultaneous_lookups_of_one_address_share_one_question()
     {
         var inner = new GatedSource();
-        var cache = new CachedRecipientSource(inner, TimeSpan.FromHours(1), TimeSpan.FromHours(1), new ManualClock());
+        var cache = new CachedRecipientSource(inner, TimeSpan.FromHours(1), TimeSpan.FromHours(1), new FakeTimeProvider());
         using var leaving = new CancellationTokenSource();
 
         var quitter = cache.LookupAsync("bob@example.test", leaving.Token).AsTask();
@@ -75,7 +70,7 @@ public class RecipientCacheAndFileTests
     public async Task A_harvesting_run_that_fills_the_cache_does_not_evict_real_mailboxes()
     {
         var inner = new RecipientFilterTests.TableSource(RecipientLookup.Unknown, "bob@example.test");
-        var cache = new CachedRecipientSource(inner, TimeSpan.FromHours(1), TimeSpan.FromHours(1), new ManualClock());
+        var cache = new CachedRecipientSource(inner, TimeSpan.FromHours(1), TimeSpan.FromHours(1), new FakeTimeProvider());
         await cache.LookupAsync("bob@example.test", default);
 
         for (int i = 0; i <= CachedRecipientSource.MaxEntries; i++) await cache.LookupAsync($"guess{i}@example.test", default);
@@ -91,7 +86,7 @@ public class RecipientCacheAndFileTests
         using var temp = new TempDirectory("rampart-rcpt");
         var path = temp.File("recipients.txt");
         File.WriteAllText(path, "# staff\nbob@example.test\n  Carol@Example.test   # sales\n\n");
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var source = new RecipientFileSource(path, NullLogger.Instance, TimeSpan.FromSeconds(5), clock);
 
         Assert.Equal(RecipientLookup.Known, await source.LookupAsync("carol@example.test", default));
@@ -99,20 +94,20 @@ public class RecipientCacheAndFileTests
 
         Rewrite(path, "bob@example.test\ndave@example.test\n", 1);
         Assert.Equal(RecipientLookup.Unknown, await source.LookupAsync("dave@example.test", default)); // not checked yet
-        clock.Now += TimeSpan.FromSeconds(5);
+        clock.Advance(TimeSpan.FromSeconds(5));
         Assert.Equal(RecipientLookup.Known, await source.LookupAsync("dave@example.test", default));
         Assert.Equal(RecipientLookup.Unknown, await source.LookupAsync("carol@example.test", default));
 
         Rewrite(path, "bob@example.test\nthis is not an address\n", 2);
-        clock.Now += TimeSpan.FromSeconds(5);
+        clock.Advance(TimeSpan.FromSeconds(5));
         Assert.Equal(RecipientLookup.Known, await source.LookupAsync("dave@example.test", default));
 
         File.Delete(path);
-        clock.Now += TimeSpan.FromSeconds(5);
+        clock.Advance(TimeSpan.FromSeconds(5));
         Assert.Equal(RecipientLookup.Known, await source.LookupAsync("dave@example.test", default));
 
         Rewrite(path, "erin@example.test\n", 3);
-        clock.Now += TimeSpan.FromSeconds(5);
+        clock.Advance(TimeSpan.FromSeconds(5));
         Assert.Equal(RecipientLookup.Known, await source.LookupAsync("erin@example.test", default));
         Assert.Equal(RecipientLookup.Unknown, await source.LookupAsync("dave@example.test", default));
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Time.Testing;
 using Rampart.Policy.Connection;
 using Rampart.Policy.State;
 using Rampart.Testing;
@@ -7,15 +8,8 @@ namespace Rampart.Policy.Tests.State;
 
 public sealed class RateStoreTests : IDisposable
 {
-    /// <summary>A clock the test moves by hand: token refill is arithmetic on time.</summary>
-    private sealed class ManualClock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     private readonly TempDirectory temp = new("rampart-rates");
-    private readonly ManualClock clock = new();
+    private readonly FakeTimeProvider clock = new(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
 
     public void Dispose() => temp.Dispose();
 
@@ -34,11 +28,11 @@ public sealed class RateStoreTests : IDisposable
         Assert.False(await store.TryTakeAsync("k", 6, minute, default));
         Assert.True(await store.TryTakeAsync("other", 6, minute, default)); // keys are independent
 
-        clock.Now += TimeSpan.FromSeconds(10); // one token back (6 per minute)
+        clock.Advance(TimeSpan.FromSeconds(10)); // one token back (6 per minute)
         Assert.True(await store.TryTakeAsync("k", 6, minute, default));
         Assert.False(await store.TryTakeAsync("k", 6, minute, default));
 
-        clock.Now += TimeSpan.FromHours(1); // never more than the capacity
+        clock.Advance(TimeSpan.FromHours(1)); // never more than the capacity
         for (int i = 0; i < 6; i++) Assert.True(await store.TryTakeAsync("k", 6, minute, default));
         Assert.False(await store.TryTakeAsync("k", 6, minute, default));
         (store as IDisposable)?.Dispose();

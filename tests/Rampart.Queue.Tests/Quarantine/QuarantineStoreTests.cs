@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Rampart.Mail;
 using Rampart.Queue;
 using Rampart.Queue.Quarantine;
@@ -113,6 +114,29 @@ public class QuarantineStoreTests : IDisposable
         var listed = Assert.Single(quarantine.List(damaged));
         Assert.Equal("virus: Other (icap)", listed.Envelope.Quarantine!.Reason);
         Assert.Single(damaged);
+    }
+
+    [Fact]
+    public async Task A_change_waits_for_another_process_lock_then_gives_up_after_the_lock_wait()
+    {
+        var held = await CommitAsync("Subject: x\r\n\r\nbody\r\n", Virus);
+        var time = new FakeTimeProvider();
+        var store = new QuarantineStore(temp.Path, time);
+        // What another process holds while it rewrites the message (an exclusive open of the lock file).
+        var other = File.Open(Path.Combine(store.Folder, "." + held.QueueId + ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+
+        var waiting = Task.Run(() => store.Delete(held.QueueId));
+        await Task.Delay(100); // a few 20 ms polls of the real lock, with our clock standing still
+        Assert.False(waiting.IsCompleted, "the delete waits for the lock");
+        time.Advance(QuarantineStore.LockWait);
+        await Assert.ThrowsAsync<IOException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Single(quarantine.List());
+
+        // Within the wait, the lock is taken as soon as the other process lets go.
+        var second = Task.Run(() => store.Delete(held.QueueId));
+        other.Dispose();
+        Assert.True(await second.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Empty(quarantine.List());
     }
 
     [Fact]

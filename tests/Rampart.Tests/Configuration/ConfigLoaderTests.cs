@@ -163,10 +163,6 @@ public sealed class ConfigLoaderTests : ConfigTest
         Assert.Null(outbound.Antivirus);
     }
 
-    [Fact]
-    public void A_hold_for_want_of_a_scan_is_named_alike_by_the_filter_and_the_queue() =>
-        Assert.Equal(Rampart.Queue.QuarantineHold.ScanPending, Rampart.Policy.Antivirus.AntivirusFilter.AwaitingScanHold);
-
     private static string[] Describe(GatewayOptions options) => options.Routing.Select(rule =>
     {
         var r = options.Routes.Single(x => x.Name == rule.Route);

@@ -1,0 +1,31 @@
+namespace Rampart.Mail;
+
+/// <summary>
+/// Why a filter held a message in quarantine: the name the hold is recorded under and the text an administrator
+/// reads. Policy's filters give these; the queue keeps them in the spool file (as QuarantineHold's Filters and
+/// Reason, the same JSON words as always) and the quarantine rescan reads the hold name to know whether a clean
+/// scan may lift it. Texts from outside (virus and scanner names, errors) arrive already made printable.
+/// </summary>
+public sealed record QuarantineReason(string Hold, string Text)
+{
+    /// <summary>A virus was found: only an administrator releases the message.</summary>
+    public const string VirusHold = "antivirus";
+
+    /// <summary>No scanner could give a verdict: a rescan that comes out clean releases the message.</summary>
+    public const string ScanPendingHold = "antivirus-unavailable";
+
+    /// <summary>Too big for a scanner: no rescan releases the message, since none can scan it.</summary>
+    public const string TooLargeHold = "antivirus-too-large";
+
+    public static QuarantineReason Virus(string threat, string scanner) => new(VirusHold, $"virus: {threat} ({scanner})");
+
+    public static QuarantineReason ScanFailed(string scanner, string why) => new(ScanPendingHold, $"scan-failed: {scanner}: {why}");
+
+    public static QuarantineReason TooLargeToScan(long size, string scanner, long maxScanBytes) =>
+        new(TooLargeHold, $"too-large-to-scan: {size} bytes, {scanner} takes at most {maxScanBytes}");
+
+    /// <summary>True for a hold that only waits for a verdict (see <see cref="ScanPendingHold"/>).</summary>
+    public static bool AwaitsScan(string hold) => hold == ScanPendingHold;
+
+    public override string ToString() => Text;
+}
