@@ -46,7 +46,7 @@ public sealed class QuarantineRescannerTests
     {
         await using var composition = Composition.Of(Yaml);
         var store = new QuarantineStore(composition.Core.Queue.Root);
-        var pending = await HoldAsync(composition, "antivirus unavailable", [QuarantineHold.ScanPending]);
+        var pending = await HoldAsync(composition, "antivirus unavailable", [QuarantineReason.ScanPendingHold]);
         var forAttachments = await HoldAsync(composition, "attachment: x.exe", ["attachments"]);
         var rescanner = new QuarantineRescanner(store, new VirusScanService([new ScriptedScanner(new ScanResult.Clean())]), NullLogger.Instance, Clock);
 
@@ -79,7 +79,7 @@ public sealed class QuarantineRescannerTests
     {
         await using var composition = Composition.Of(Yaml);
         var store = new QuarantineStore(composition.Core.Queue.Root);
-        var pending = await HoldAsync(composition, "antivirus unavailable", [QuarantineHold.ScanPending]);
+        var pending = await HoldAsync(composition, "antivirus unavailable", [QuarantineReason.ScanPendingHold]);
         var clock = new FakeTimeProvider(Clock.GetUtcNow());
         var rescanner = new QuarantineRescanner(store, new VirusScanService([new ScriptedScanner(new ScanResult.Clean())]), NullLogger.Instance, clock);
         using var stop = new CancellationTokenSource();
