@@ -17,6 +17,9 @@ public sealed class SmtpListener : IAsyncDisposable
 {
     private static long sessionCounter;
 
+    /// <summary>After a failed accept (EMFILE and friends): long enough not to spin, short enough to lose no client.</summary>
+    private static readonly TimeSpan AcceptBackoff = TimeSpan.FromMilliseconds(100);
+
     private readonly IPEndPoint endPoint;
     private readonly SmtpSessionOptions options;
     private readonly ISmtpSessionHandler handler;
@@ -95,8 +98,15 @@ public sealed class SmtpListener : IAsyncDisposable
             catch (SocketException ex)
             {
                 // EMFILE and friends: back off briefly instead of spinning.
-                logger.LogWarning("Accept on {Listener} failed: {Error}", options.ListenerName, ex.SocketErrorCode);
-                await Task.Delay(100);
+                SmtpLog.AcceptFailed(logger, options.ListenerName, ex.SocketErrorCode);
+                try
+                {
+                    await Task.Delay(AcceptBackoff, clock, stopping.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
                 continue;
             }
             long id = Interlocked.Increment(ref sessionCounter);
@@ -182,7 +192,7 @@ public sealed class SmtpListener : IAsyncDisposable
             SmtpLog.ProxyUntrusted(logger, options.ListenerName, peer);
             return null;
         }
-        var (header, error) = await ProxyProtocolReader.ReadAsync(client, proxy.Timeout, stopping.Token);
+        var (header, error) = await ProxyProtocolReader.ReadAsync(client, proxy.Timeout, stopping.Token, clock);
         if (header is null)
         {
             if (!stopping.IsCancellationRequested) SmtpLog.ProxyHeaderRefused(logger, options.ListenerName, peer, error);
