@@ -30,7 +30,7 @@ public sealed partial class SmtpSession
     private readonly SmtpSessionOptions options;
     private readonly ILogger logger;
     private readonly CancellationToken shutdown;
-    private ClockTimeout readTimeout;
+    private readonly ClockTimeout readTimeout;
     private readonly TimeProvider clock;
 
     private PipeReader reader;
@@ -275,7 +275,7 @@ public sealed partial class SmtpSession
         finally
         {
             if (readingContent) contentWaited += clock.GetElapsedTime(started);
-            ResetTimeout();
+            readTimeout.Reset();
         }
     }
 
@@ -297,17 +297,7 @@ public sealed partial class SmtpSession
         }
         finally
         {
-            ResetTimeout();
-        }
-    }
-
-    private void ResetTimeout()
-    {
-        // The timer may fire just as the operation completes; a cancelled source cannot be reused.
-        if (!readTimeout.TryReset())
-        {
-            readTimeout.Dispose();
-            readTimeout = new ClockTimeout(clock, shutdown);
+            readTimeout.Reset();
         }
     }
 

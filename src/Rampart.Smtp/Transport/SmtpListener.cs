@@ -214,13 +214,13 @@ public sealed class SmtpListener : IAsyncDisposable
 
     private string SessionId(long id) => $"{options.ListenerName}-{id}";
 
-    private static async Task RefuseAsync(Socket client, SmtpReply reply)
+    private async Task RefuseAsync(Socket client, SmtpReply reply)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         ReplyWriter.Write(buffer, reply);
         try
         {
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5), clock);
             await client.SendAsync(buffer.WrittenMemory, SocketFlags.None, cts.Token);
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException)
