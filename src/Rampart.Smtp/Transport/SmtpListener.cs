@@ -248,6 +248,8 @@ public sealed class SmtpListener : IAsyncDisposable
         stopping.Cancel();
         socket?.Dispose();
         if (acceptLoop is not null) await acceptLoop;
+        // REVIEW: the wall clock on purpose, not the listener's TimeProvider: stopping must end even when that clock is one
+        // nobody advances any more (a test's fake clock), and it is the host's wait, not a protocol timer.
         await Task.WhenAll(sessions.Values).WaitAsync(TimeSpan.FromSeconds(30)).ContinueWith(_ => { });
         stopping.Dispose();
     }
