@@ -48,7 +48,7 @@ public sealed partial class SmtpSession
                 }
                 if (result.IsCompleted)
                 {
-                    // The client vanished before "." : nothing was accepted, nothing is kept (the session's end discards it).
+                    // The client vanished before "." : nothing was accepted, nothing is kept.
                     closing = true;
                     return;
                 }
