@@ -75,9 +75,12 @@ public sealed class FailureGuard(FailureLimits limits, TimeProvider clock)
     /// <summary>Ends a reserved attempt; a failure is counted and its delay returned.</summary>
     public TimeSpan End(IPAddress client, string account, bool failed)
     {
+        // The failure is counted before the reservation goes: in between, a parallel attempt's Reserve would see
+        // neither and be let through, one guess past the limit (seen in AuthTests' parallel SCRAM guesses).
+        var delay = failed ? Fail(client, account) : TimeSpan.Zero;
         Release(IpKey(client));
         Release(UserKey(account));
-        return failed ? Fail(client, account) : TimeSpan.Zero;
+        return delay;
     }
 
     // Per /64 for IPv6 (one host's usual allocation), and account names cut to an address's maximum length:

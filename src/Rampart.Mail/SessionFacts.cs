@@ -18,7 +18,8 @@ public sealed class SessionFacts
         init => field = MappedAddress.Unmapped(value);
     }
     public required IPEndPoint LocalEndPoint { get; init; }
-    public DateTimeOffset ConnectedAt { get; init; } = DateTimeOffset.UtcNow;
+    /// <summary>Set by whoever accepts the connection, from its clock (the listener's <see cref="TimeProvider"/>); no clock is read here.</summary>
+    public DateTimeOffset ConnectedAt { get; init; }
 
     /// <summary>The address filters should judge: the client's own, or the one a trusted proxy reports.</summary>
     public IPAddress ClientAddress => RemoteEndPoint.Address;

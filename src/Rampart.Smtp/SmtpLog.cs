@@ -91,6 +91,9 @@ internal static partial class SmtpLog
     [LoggerMessage(1020, LogLevel.Information, "Listener {Listener} ({Role}) listening on {EndPoint}")]
     public static partial void Listening(ILogger logger, string listener, string role, EndPoint endPoint);
 
+    [LoggerMessage(1025, LogLevel.Warning, "Accept on {Listener} failed: {Error}")]
+    public static partial void AcceptFailed(ILogger logger, string listener, System.Net.Sockets.SocketError error);
+
     [LoggerMessage(1022, LogLevel.Warning, "Listener {Listener} dropped {Peer}: not a trusted proxy, so its PROXY header would be forged")]
     public static partial void ProxyUntrusted(ILogger logger, string listener, IPAddress peer);
 

@@ -19,6 +19,21 @@ public static class Replies
     public static readonly SmtpReply Help = R(214, "2.0.0", "See RFC 5321; commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS AUTH");
     public static readonly SmtpReply ReadyForTls = R(220, "2.0.0", "Ready to start TLS");
 
+    /// <summary>RFC 5321 §4.2: the greeting names this host; no enhanced code before EHLO has offered them.</summary>
+    public static SmtpReply Greeting(string hostName, string banner) => SmtpReply.Plain(220, $"{hostName} {banner}");
+
+    /// <summary>HELO's answer: the host name alone (RFC 5321 §4.1.1.1).</summary>
+    public static SmtpReply HeloOk(string hostName) => SmtpReply.Plain(250, hostName);
+
+    /// <summary>EHLO's answer: the greeting line, then one keyword per line (RFC 5321 §4.1.1.1).</summary>
+    public static SmtpReply Ehlo(IReadOnlyList<string> lines) => new(250, null, lines);
+
+    /// <summary>RFC 3030 §2: each BDAT chunk but the last is answered on its own.</summary>
+    public static SmtpReply ChunkReceived(long size) => R(250, "2.0.0", $"{size} octets received");
+
+    /// <summary>RFC 4954 §4: a server challenge, already base64 (empty for "send your initial response").</summary>
+    public static SmtpReply SaslChallenge(string base64) => new(334, (EnhancedStatusCode?)null, base64);
+
     public static readonly SmtpReply UnknownCommand = R(500, "5.5.1", "Command unrecognized");
     public static readonly SmtpReply NotImplemented = R(502, "5.5.1", "Command not implemented");
     public static readonly SmtpReply AuthNotAvailable = R(503, "5.5.1", "Authentication not available on this listener");
@@ -31,6 +46,7 @@ public static class Replies
     public static readonly SmtpReply AuthCancelled = R(501, "5.7.0", "Authentication cancelled");
     public static readonly SmtpReply AuthBadBase64 = R(501, "5.5.2", "Cannot decode response (base64)");
     public static readonly SmtpReply AuthAlready = R(503, "5.5.1", "Already authenticated");
+    public static readonly SmtpReply AuthLineTooLong = R(500, "5.5.6", "Authentication exchange line is too long");
     public static readonly SmtpReply AuthInTransaction = R(503, "5.5.1", "AUTH not permitted during a mail transaction");
     public static readonly SmtpReply NulInLine = R(500, "5.5.2", "NUL character in command line");
     public static readonly SmtpReply InvalidUtf8 = R(500, "5.5.2", "Command line is not valid UTF-8");
@@ -68,9 +84,9 @@ public static class Replies
     public static readonly SmtpReply MessageTooBig = R(552, "5.3.4", "Message size exceeds fixed maximum message size");
     /// <summary>The header section alone is over limits.max_header_size, whatever the message's size.</summary>
     public static readonly SmtpReply HeaderTooBig = R(552, "5.3.4", "Message header size exceeds limit");
-    /// <summary>Postscreen's PREGREET verdict: the client did not wait for the greeting (RFC 5321 §4.3.1).</summary>
     /// <summary>RFC 2920 §3.1, in Postfix's words (smtpd_forbid_unauth_pipelining): content sent before the 354.</summary>
     public static readonly SmtpReply ContentBeforeGoAhead = R(554, "5.5.0", "Error: SMTP protocol synchronization (message content sent before the 354 reply)");
+    /// <summary>Postscreen's PREGREET verdict: the client did not wait for the greeting (RFC 5321 §4.3.1).</summary>
     public static readonly SmtpReply PregreetTalker = R(554, "5.5.1", "Protocol error: you talked before the greeting");
 
     public static readonly SmtpReply TooManyRecipients = R(452, "4.5.3", "Too many recipients");
@@ -81,6 +97,8 @@ public static class Replies
     public static readonly SmtpReply TextLineTooLong = R(550, "5.6.0", "Message refused: a line is longer than this server accepts");
     public static readonly SmtpReply TooManyHops = R(554, "5.4.6", "Too many hops (mail loop detected)");
     public static readonly SmtpReply LocalError = R(451, "4.3.0", "Local error in processing; try again later");
+    /// <summary>A fault of ours outside any one command: the client is told to try later, never a bare 5xx.</summary>
+    public static readonly SmtpReply LocalErrorClosing = R(421, "4.3.0", "Local error, closing connection");
 
     public static readonly SmtpReply ServiceClosing = R(221, "2.0.0", "Bye");
     public static readonly SmtpReply Timeout = R(421, "4.4.2", "Timeout exceeded, closing connection");

@@ -118,7 +118,7 @@ public sealed partial class SmtpSession
         var line = initial;
         if (line is null)
         {
-            await SendAsync(new SmtpReply(334, (EnhancedStatusCode?)null, challenge));
+            await SendAsync(Replies.SaslChallenge(challenge));
             line = await ReadSaslLineAsync();
             if (line is null) return (false, "");
         }
@@ -149,7 +149,7 @@ public sealed partial class SmtpSession
                 {
                     reader.AdvanceTo(buffer.End);
                     closing = true;
-                    if (!result.IsCompleted) await SendAsync(new SmtpReply(500, "5.5.6", "Authentication exchange line is too long"));
+                    if (!result.IsCompleted) await SendAsync(Replies.AuthLineTooLong);
                     return null;
                 }
                 reader.AdvanceTo(buffer.Start, buffer.End);

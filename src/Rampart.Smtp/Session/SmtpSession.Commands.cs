@@ -29,19 +29,20 @@ public sealed partial class SmtpSession
         switch (command)
         {
             case SmtpCommand.Helo helo: await HeloAsync(helo); break;
-            case SmtpCommand.Mail mail: await MailAsync(mail.Sender); break;
-            case SmtpCommand.Rcpt rcpt: await RcptAsync(rcpt.Recipient); break;
-            case SmtpCommand.Data: await DataAsync(); break;
+            case SmtpCommand.Mail mail: await MailAsync(mail); break;
+            case SmtpCommand.Rcpt rcpt: await RcptAsync(rcpt); break;
+            case SmtpCommand.Data data: await DataAsync(data); break;
             case SmtpCommand.Bdat bdat: await BdatAsync(bdat); break;
-            case SmtpCommand.Rset:
+            case SmtpCommand.Rset rset:
                 await EndTransactionAsync("reset");
+                Advance(rset, CommandOutcome.Accepted);
                 await SendAsync(Replies.ResetOk);
                 break;
             case SmtpCommand.Noop: await SendAsync(Replies.Ok); break;
             case SmtpCommand.Quit: await SendAsync(Replies.ServiceClosing); break;
             case SmtpCommand.Vrfy: await SendAsync(Replies.VrfyNoDisclosure); break;
             case SmtpCommand.Help: await SendAsync(Replies.Help); break;
-            case SmtpCommand.StartTls: await StartTlsAsync(); break;
+            case SmtpCommand.StartTls startTls: await StartTlsAsync(startTls); break;
             case SmtpCommand.Auth auth: await AuthAsync(auth); break;
             case SmtpCommand.NotImplemented: await SendAsync(Replies.NotImplemented); break;
             case SmtpCommand.Forbidden forbidden:
@@ -50,6 +51,9 @@ public sealed partial class SmtpSession
                 break;
         }
     }
+
+    /// <summary>The one place the state changes: the table says where <paramref name="command"/> leads.</summary>
+    private void Advance(SmtpCommand command, CommandOutcome outcome) => state = StateTable.After(command, state, outcome);
 
     private async Task HeloAsync(SmtpCommand.Helo helo)
     {
@@ -62,11 +66,12 @@ public sealed partial class SmtpSession
         if (verdict is { IsPositive: false })
         {
             (facts.HeloName, facts.IsExtended) = previous;
+            Advance(helo, CommandOutcome.Refused);
             await SendAsync(verdict);
             return;
         }
-        state = SessionState.Ready;
-        await SendAsync(helo.Extended ? EhloReply(helo.Domain) : SmtpReply.Plain(250, options.HostName));
+        Advance(helo, CommandOutcome.Accepted);
+        await SendAsync(helo.Extended ? EhloReply(helo.Domain) : Replies.HeloOk(options.HostName));
     }
 
     private SmtpReply EhloReply(string clientName)
@@ -86,11 +91,12 @@ public sealed partial class SmtpSession
         // RFC 4954 §4 lets a server hide AUTH until TLS is on; PLAIN and LOGIN carry the password itself.
         if (AuthOffered && tls is not null) lines.Add("AUTH " + string.Join(' ', options.AuthMechanisms));
         lines.Add("HELP");
-        return new SmtpReply(250, null, lines);
+        return Replies.Ehlo(lines);
     }
 
-    private async Task MailAsync(Sender sender)
+    private async Task MailAsync(SmtpCommand.Mail mail)
     {
+        var sender = mail.Sender;
         if (messages >= options.Limits.MaxMessagesPerConnection)
         {
             await SendAsync(Replies.TooManyMessages);
@@ -114,12 +120,13 @@ public sealed partial class SmtpSession
             return;
         }
         transaction = new SmtpTransaction(sender, clock.GetUtcNow());
-        state = SessionState.MailGiven;
+        Advance(mail, CommandOutcome.Accepted);
         await SendAsync(verdict ?? Replies.SenderOk);
     }
 
-    private async Task RcptAsync(Recipient recipient)
+    private async Task RcptAsync(SmtpCommand.Rcpt rcpt)
     {
+        var recipient = rcpt.Recipient;
         var tx = transaction!;
         if (!tx.Sender.SmtpUtf8 && recipient.Address.Any(c => c > 127))
         {
@@ -137,7 +144,7 @@ public sealed partial class SmtpSession
         if (verdict.IsPositive)
         {
             tx.Recipients.Add(recipient);
-            state = SessionState.RcptGiven;
+            Advance(rcpt, CommandOutcome.Accepted);
         }
         else
         {
@@ -146,7 +153,7 @@ public sealed partial class SmtpSession
         await SendAsync(verdict);
     }
 
-    private async Task StartTlsAsync()
+    private async Task StartTlsAsync(SmtpCommand.StartTls startTls)
     {
         if (tls is not null)
         {
@@ -172,8 +179,7 @@ public sealed partial class SmtpSession
         await writer.CompleteAsync();
 
         tls = new SslStream(network, leaveInnerStreamOpen: false);
-        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
-        handshake.CancelAfter(options.Limits.TlsHandshakeTimeout);
+        using var handshake = new ClockTimeout(clock, shutdown, options.Limits.TlsHandshakeTimeout);
         try
         {
             await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
@@ -195,7 +201,7 @@ public sealed partial class SmtpSession
         facts.TlsCipher = tls.NegotiatedCipherSuite.ToString();
         facts.HeloName = null;
         facts.IsExtended = false;
-        state = SessionState.Connected;
+        Advance(startTls, CommandOutcome.Accepted);
         SmtpLog.TlsStarted(logger, facts.SessionId, facts.TlsProtocol, facts.TlsCipher);
     }
 
@@ -253,27 +259,19 @@ public sealed partial class SmtpSession
         return text.ToString();
     }
 
-    /// <summary>Forgets the transaction; one summary line is logged if it had begun.</summary>
+    /// <summary>
+    /// Forgets the transaction and releases its content (an uncommitted message is discarded); one summary line is
+    /// logged if it had begun. The state is the caller's to advance, through the table.
+    /// </summary>
     private async ValueTask EndTransactionAsync(string verdict, string? queueId = null)
     {
-        if (chunkSink is { } unfinished)
-        {
-            queueId ??= unfinished.QueueId;
-            chunkSink = null;
-            chunkFramer = null;
-            await unfinished.DisposeAsync();
-        }
-        if (transaction is { } tx)
-        {
-            SmtpLog.Transaction(logger, queueId ?? "-", facts.SessionId, facts.ClientAddress, facts.ListenerName,
-                facts.TlsProtocol ?? "-", facts.TlsCipher ?? "-", LogText.Escape(facts.AuthenticatedUser ?? "-"), LogText.Escape(tx.Sender.Address),
-                LogText.Escape(string.Join(',', tx.Recipients.Select(r => r.Address))), tx.Size, LogText.Escape(verdict),
-                (long)(clock.GetUtcNow() - tx.StartedAt).TotalMilliseconds);
-        }
+        if (transaction is not { } tx) return;
         transaction = null;
-        contentDeadline = null;
-        contentBuffer?.Dispose();
-        contentBuffer = null;
-        if (state is not SessionState.Connected) state = SessionState.Ready;
+        queueId ??= tx.Sink?.QueueId;
+        SmtpLog.Transaction(logger, queueId ?? "-", facts.SessionId, facts.ClientAddress, facts.ListenerName,
+            facts.TlsProtocol ?? "-", facts.TlsCipher ?? "-", LogText.Escape(facts.AuthenticatedUser ?? "-"), LogText.Escape(tx.Sender.Address),
+            LogText.Escape(string.Join(',', tx.Recipients.Select(r => r.Address))), tx.Size, LogText.Escape(verdict),
+            (long)(clock.GetUtcNow() - tx.StartedAt).TotalMilliseconds);
+        await tx.ReleaseAsync();
     }
 }

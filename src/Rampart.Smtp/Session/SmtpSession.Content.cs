@@ -4,35 +4,32 @@ using Rampart.Smtp.Protocol;
 
 namespace Rampart.Smtp.Session;
 
-/// <summary>DATA and BDAT: content streams into the host's sink as it arrives, never whole into memory.</summary>
+/// <summary>
+/// DATA and BDAT: content streams into the host's sink as it arrives, never whole into memory. The sink, framer
+/// and buffer belong to the transaction (<see cref="SmtpTransaction"/>) and go with it.
+/// </summary>
 public sealed partial class SmtpSession
 {
-    private IMessageSink? chunkSink;
-    private ContentFramer? chunkFramer;
-
-    /// <summary>The spool failed under the current message (disk full, I/O error): it is read to its end, then 451.</summary>
-    private bool spoolFault;
-
-    private async Task DataAsync()
+    private async Task DataAsync(SmtpCommand.Data data)
     {
         var tx = transaction!;
         // Opened before the 354 so that a spool that cannot take mail says so before the client sends it.
-        var sink = await TryOpenSinkAsync(tx, isData: true);
-        if (sink is null) return;
+        if (!await TryOpenSinkAsync(tx, isData: true)) return;
         if (ContentSentEarly() is { } early)
         {
-            await sink.DisposeAsync();
             SmtpLog.ContentBeforeGoAhead(logger, facts.SessionId, facts.ClientAddress, early);
-            await EndTransactionAsync(Replies.ContentBeforeGoAhead.ToString(), sink.QueueId);
+            await EndTransactionAsync(Replies.ContentBeforeGoAhead.ToString());
+            Advance(data, CommandOutcome.MessageEnded);
             closing = true;
             await SendAsync(Replies.ContentBeforeGoAhead);
             return;
         }
         await SendAsync(Replies.StartData);
-        BeginContent();
-        var framer = new ContentFramer(dotStuffed: true, options.Limits.MaxMessageSize, options.Limits.MaxTextLine, options.Limits.MaxReceivedHeaders,
-            options.Limits.MaxHeaderSize);
-        var buffer = contentBuffer ??= new ContentBuffer(ContentFlushThreshold);
+        Advance(data, CommandOutcome.Accepted);
+        BeginContent(tx);
+        var framer = tx.Framer = NewFramer(dotStuffed: true);
+        var buffer = tx.Buffer ??= new ContentBuffer(ContentFlushThreshold);
+        bool complete = false;
         try
         {
             while (true)
@@ -43,8 +40,12 @@ public sealed partial class SmtpSession
                 long consumed = framer.Process(result.Buffer, buffer, out bool ended);
                 contentBytes += consumed;
                 reader.AdvanceTo(result.Buffer.GetPosition(consumed));
-                if (buffer.WrittenCount >= ContentFlushThreshold || ended) await DrainAsync(sink, buffer);
-                if (ended) break;
+                if (buffer.WrittenCount >= ContentFlushThreshold || ended) await DrainAsync(tx);
+                if (ended)
+                {
+                    complete = true;
+                    break;
+                }
                 if (result.IsCompleted)
                 {
                     // The client vanished before "." : nothing was accepted, nothing is kept.
@@ -52,38 +53,38 @@ public sealed partial class SmtpSession
                     return;
                 }
             }
-            await FinishMessageAsync(tx, sink, framer);
         }
         finally
         {
             readingContent = false;
-            contentDeadline = null;
-            await sink.DisposeAsync();
+            // Cut short (the client left, a limit, a fault): the message is discarded here, so the transaction's
+            // log line names no queue id; nothing was queued.
+            if (!complete && tx.TakeSink() is { } discarded) await discarded.DisposeAsync();
         }
+        await FinishMessageAsync(data, tx);
     }
 
     private async Task BdatAsync(SmtpCommand.Bdat bdat)
     {
         var tx = transaction!;
-        if (chunkSink is null)
+        if (tx.Sink is null)
         {
-            chunkSink = await TryOpenSinkAsync(tx, isData: false);
-            if (chunkSink is null)
+            if (!await TryOpenSinkAsync(tx, isData: false))
             {
                 // The transaction is over: later pipelined chunks must get 503 and be skipped,
                 // never be taken for a message that lacks this first chunk.
                 await SkipChunkAsync(bdat.Size);
                 await EndTransactionAsync(Replies.LocalError.ToString());
+                Advance(bdat, CommandOutcome.MessageEnded);
                 return;
             }
-            BeginContent();
-            chunkFramer = new ContentFramer(dotStuffed: false, options.Limits.MaxMessageSize, options.Limits.MaxTextLine, options.Limits.MaxReceivedHeaders,
-                options.Limits.MaxHeaderSize);
-            state = SessionState.Chunking;
+            BeginContent(tx);
+            tx.Framer = NewFramer(dotStuffed: false);
         }
-        var framer = chunkFramer!;
-        var buffer = contentBuffer ??= new ContentBuffer(ContentFlushThreshold);
-        if (!await ReadChunkAsync(bdat.Size, (framer, buffer, chunkSink)))
+        Advance(bdat, CommandOutcome.Accepted);
+        var framer = tx.Framer!;
+        tx.Buffer ??= new ContentBuffer(ContentFlushThreshold);
+        if (!await ReadChunkAsync(bdat.Size, tx))
         {
             closing = true;
             return;
@@ -92,36 +93,34 @@ public sealed partial class SmtpSession
         if (bdat.Last)
         {
             framer.CompleteChunked();
-            var sink = chunkSink;
-            chunkSink = null;
-            chunkFramer = null;
-            await using (sink)
-            {
-                await FinishMessageAsync(tx, sink, framer);
-            }
+            await FinishMessageAsync(bdat, tx);
         }
         else if (framer.Failed)
         {
             // RFC 3030 §4.2: after an error the client sends no more chunks; the transaction is over.
             var reply = RefusalFor(framer)!;
             await EndTransactionAsync(reply.ToString());
+            Advance(bdat, CommandOutcome.MessageEnded);
             await SendAsync(reply);
         }
         else
         {
-            await SendAsync(new SmtpReply(250, new EnhancedStatusCode(2, 0, 0), $"{bdat.Size} octets received"));
+            await SendAsync(Replies.ChunkReceived(bdat.Size));
         }
     }
 
+    private ContentFramer NewFramer(bool dotStuffed) => new(dotStuffed, options.Limits.MaxMessageSize, options.Limits.MaxTextLine,
+        options.Limits.MaxReceivedHeaders, options.Limits.MaxHeaderSize);
+
     /// <summary>
-    /// Reads exactly one chunk, through the framer into the sink, or only skipped when there is no
+    /// Reads exactly one chunk, through the transaction's framer into its sink, or only skipped when there is no
     /// target. False when the client went away mid-chunk.
     /// </summary>
-    private async Task<bool> ReadChunkAsync(long size, (ContentFramer Framer, ContentBuffer Buffer, IMessageSink Sink)? target)
+    private async Task<bool> ReadChunkAsync(long size, SmtpTransaction? target)
     {
         long remaining = size;
         // A chunk skipped outside any message is judged on its own rate, not a finished message's.
-        if (chunkSink is null) (contentBytes, contentWaited) = (0, TimeSpan.Zero);
+        if (transaction?.Sink is null) (contentBytes, contentWaited) = (0, TimeSpan.Zero);
         while (remaining > 0)
         {
             readingContent = true;
@@ -136,28 +135,28 @@ public sealed partial class SmtpSession
             }
             var take = result.Buffer.Slice(0, Math.Min(remaining, result.Buffer.Length));
             contentBytes += take.Length;
-            if (target is var (framer, buffer, sink))
+            if (target is not null)
             {
-                framer.Process(take, buffer, out _);
-                if (buffer.WrittenCount >= ContentFlushThreshold) await DrainAsync(sink, buffer);
+                target.Framer!.Process(take, target.Buffer!, out _);
+                if (target.Buffer!.WrittenCount >= ContentFlushThreshold) await DrainAsync(target);
             }
             remaining -= take.Length;
             reader.AdvanceTo(take.End);
             if (remaining > 0 && result.IsCompleted) return false;
         }
-        if (target is var (_, pending, destination)) await DrainAsync(destination, pending);
+        if (target is not null) await DrainAsync(target);
         return true;
     }
 
     private Task<bool> SkipChunkAsync(long size) => ReadChunkAsync(size, target: null);
 
     /// <summary>
-    /// Opens the sink and writes our Received header; on a spool failure answers 451 4.3.0 and returns
-    /// null. For DATA that is a refused DATA, so input pipelined behind it closes the session.
+    /// Opens the transaction's sink and writes our Received header; on a spool failure answers 451 4.3.0 and returns
+    /// false. For DATA that is a refused DATA, so input pipelined behind it closes the session.
     /// </summary>
-    private async Task<IMessageSink?> TryOpenSinkAsync(SmtpTransaction tx, bool isData)
+    private async Task<bool> TryOpenSinkAsync(SmtpTransaction tx, bool isData)
     {
-        spoolFault = false;
+        tx.SpoolFault = false;
         IMessageSink? sink = null;
         try
         {
@@ -166,7 +165,8 @@ public sealed partial class SmtpSession
             await sink.WriteAsync(header, shutdown);
             tx.Size = header.Length;
             tx.TraceLength = header.Length;
-            return sink;
+            tx.Sink = sink;
+            return true;
         }
         catch (Exception ex) when (IsSpoolFailure(ex))
         {
@@ -174,38 +174,44 @@ public sealed partial class SmtpSession
             if (sink is not null) await sink.DisposeAsync();
             if (isData) RefuseImproperPipelining();
             await SendAsync(Replies.LocalError);
-            return null;
+            return false;
         }
     }
 
-    private async ValueTask DrainAsync(IMessageSink sink, ContentBuffer buffer)
+    private async ValueTask DrainAsync(SmtpTransaction tx)
     {
+        var buffer = tx.Buffer!;
         if (buffer.WrittenCount == 0) return;
         try
         {
-            if (!spoolFault) await sink.WriteAsync(buffer.WrittenMemory, shutdown);
+            if (!tx.SpoolFault) await tx.Sink!.WriteAsync(buffer.WrittenMemory, shutdown);
         }
         catch (Exception ex) when (IsSpoolFailure(ex))
         {
             // The client's bytes keep coming: read them to the end of the message, then answer 451.
             SmtpLog.SpoolFailed(logger, ex, facts.SessionId);
-            spoolFault = true;
+            tx.SpoolFault = true;
         }
         buffer.ResetWrittenCount();
     }
 
     private static bool IsSpoolFailure(Exception ex) => ex is IOException or UnauthorizedAccessException;
 
-    private async Task FinishMessageAsync(SmtpTransaction tx, IMessageSink sink, ContentFramer framer)
+    /// <summary>The content is complete (DATA's dot or BDAT LAST): the host judges it, the transaction ends, then the reply.</summary>
+    private async Task FinishMessageAsync(SmtpCommand command, SmtpTransaction tx)
     {
+        var framer = tx.Framer!;
         tx.Size += framer.Size;
         tx.HasEightBitContent = framer.SawEightBit;
         messages++;
-        contentDeadline = null;
-        var reply = RefusalFor(framer) ?? (spoolFault ? Replies.LocalError : await handler.MessageReceivedAsync(facts, tx, sink, shutdown));
+        tx.ContentDeadline = null;
+        // Taken from the transaction so that it is disposed after the reply is queued, as the host left it.
+        await using var sink = tx.TakeSink()!;
+        var reply = RefusalFor(framer) ?? (tx.SpoolFault ? Replies.LocalError : await handler.MessageReceivedAsync(facts, tx, sink, shutdown));
         // Postfix forgives junk commands once a message is accepted: a client that delivers mail is not idling.
         if (reply.Code / 100 == 2) junkCommands = 0;
         await EndTransactionAsync(reply.ToString(), sink.QueueId);
+        Advance(command, CommandOutcome.MessageEnded);
         await SendAsync(reply);
     }
 

@@ -9,9 +9,11 @@ namespace Rampart.Smtp.Session;
 /// </summary>
 public sealed partial class SmtpSession
 {
-    // The content's average rate is taken over the time spent waiting for it, so a slow spool does not count against the client.
     private DateTimeOffset sessionDeadline = DateTimeOffset.MaxValue;
-    private DateTimeOffset? contentDeadline;
+
+    // The read meter: the content's average rate is taken over the time spent waiting for it, so a slow spool does not
+    // count against the client. It stays on the session, not the transaction: a BDAT chunk skipped outside any message
+    // (refused out of order) is metered too.
     private bool readingContent;
     private long contentBytes;
     private TimeSpan contentWaited;
@@ -35,7 +37,7 @@ public sealed partial class SmtpSession
             limit = which;
         }
         if (sessionDeadline != DateTimeOffset.MaxValue) Consider(sessionDeadline - now, SessionLimit.SessionDuration);
-        if (contentDeadline is { } end) Consider(end - now, SessionLimit.DataDuration);
+        if (transaction?.ContentDeadline is { } end) Consider(end - now, SessionLimit.DataDuration);
         if (withRate && readingContent && options.Limits.MinDataRate > 0)
         {
             var earned = TimeSpan.FromSeconds((double)contentBytes / options.Limits.MinDataRate);
@@ -45,9 +47,9 @@ public sealed partial class SmtpSession
     }
 
     /// <summary>The start of a message's content (DATA, or the first BDAT): its time limit and rate count start here.</summary>
-    private void BeginContent()
+    private void BeginContent(SmtpTransaction tx)
     {
-        contentDeadline = clock.GetUtcNow() + options.Limits.MaxDataDuration;
+        tx.ContentDeadline = clock.GetUtcNow() + options.Limits.MaxDataDuration;
         contentBytes = 0;
         contentWaited = TimeSpan.Zero;
     }

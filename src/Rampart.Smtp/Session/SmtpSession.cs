@@ -21,13 +21,16 @@ public sealed partial class SmtpSession
 {
     private const int ContentFlushThreshold = 64 * 1024;
 
+    /// <summary>How long the closing reply and the buffered output may take to leave once the session is over.</summary>
+    private static readonly TimeSpan LastWordsGrace = TimeSpan.FromSeconds(5);
+
     private readonly Stream network;
     private readonly SessionFacts facts;
     private readonly ISmtpSessionHandler handler;
     private readonly SmtpSessionOptions options;
     private readonly ILogger logger;
     private readonly CancellationToken shutdown;
-    private CancellationTokenSource readTimeout;
+    private readonly ClockTimeout readTimeout;
     private readonly TimeProvider clock;
 
     private PipeReader reader;
@@ -43,7 +46,6 @@ public sealed partial class SmtpSession
     /// <summary>The client stopped reading: nothing more can be sent, the connection is only cut.</summary>
     private bool writeStalled;
     private bool skippedLineWasBdat;
-    private ContentBuffer? contentBuffer;
 
     /// <summary>The command being answered, for the refusal line; null before the first and for a line that did not parse.</summary>
     private SmtpCommand? current;
@@ -61,7 +63,7 @@ public sealed partial class SmtpSession
         this.logger = logger;
         this.clock = clock;
         this.shutdown = shutdown;
-        readTimeout = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+        readTimeout = new ClockTimeout(clock, shutdown);
         (reader, writer) = CreatePipes(network);
     }
 
@@ -94,7 +96,7 @@ public sealed partial class SmtpSession
                 await SendAsync(Replies.PregreetTalker);
                 return;
             }
-            await SendAsync(verdict ?? SmtpReply.Plain(220, $"{options.HostName} {options.Banner}"));
+            await SendAsync(verdict ?? Replies.Greeting(options.HostName, options.Banner));
 
             while (!closing)
             {
@@ -132,7 +134,7 @@ public sealed partial class SmtpSession
         {
             // A fault of ours: the client is told to try later (451/421 4.3.0), never a bare 5xx.
             SmtpLog.SessionFault(logger, ex, facts.SessionId);
-            await TrySendAsync(new SmtpReply(421, new EnhancedStatusCode(4, 3, 0), "Local error, closing connection"));
+            await TrySendAsync(Replies.LocalErrorClosing);
         }
         finally
         {
@@ -148,7 +150,7 @@ public sealed partial class SmtpSession
     /// </summary>
     private async ValueTask<bool> SpeaksBeforeGreetingAsync(TimeSpan delay)
     {
-        WriteRaw($"220-{options.HostName} {options.Banner}\r\n");
+        WriteRaw($"220-{Replies.Greeting(options.HostName, options.Banner).Lines[0]}\r\n");
         try
         {
             await ReadAsync(delay);
@@ -273,7 +275,7 @@ public sealed partial class SmtpSession
         finally
         {
             if (readingContent) contentWaited += clock.GetElapsedTime(started);
-            ResetTimeout();
+            readTimeout.Reset();
         }
     }
 
@@ -295,17 +297,7 @@ public sealed partial class SmtpSession
         }
         finally
         {
-            ResetTimeout();
-        }
-    }
-
-    private void ResetTimeout()
-    {
-        // The timer may fire just as the operation completes; a cancelled source cannot be reused.
-        if (!readTimeout.TryReset())
-        {
-            readTimeout.Dispose();
-            readTimeout = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+            readTimeout.Reset();
         }
     }
 
@@ -354,8 +346,8 @@ public sealed partial class SmtpSession
         try
         {
             ReplyWriter.Write(writer, reply);
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await writer.FlushAsync(cts.Token);
+            using var grace = new CancellationTokenSource(LastWordsGrace, clock);
+            await writer.FlushAsync(grace.Token);
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
         {
@@ -370,7 +362,7 @@ public sealed partial class SmtpSession
         {
             // Completing the writer sends what is still buffered; a peer that reads nothing must not
             // stall it, so after a grace period the connection is cut instead.
-            await writer.CompleteAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+            await writer.CompleteAsync().AsTask().WaitAsync(LastWordsGrace, clock);
             await reader.CompleteAsync();
             if (tls is not null) await tls.DisposeAsync();
         }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Rampart.Smtp.Session;
 
 namespace Rampart.Smtp.Transport;
 
@@ -19,10 +20,11 @@ public static class ProxyProtocolReader
     /// <summary>Both versions are at least this long ("PROXY UNKNOWN\r\n" is 15), so reading it never overshoots.</summary>
     private const int DetectLength = 12;
 
-    public static async Task<(ProxyHeader? Header, ProxyHeaderError Error)> ReadAsync(Socket socket, TimeSpan timeout, CancellationToken shutdown)
+    /// <summary>The header, or why there is none; <paramref name="timeout"/> runs on <paramref name="clock"/> (the system's by default).</summary>
+    public static async Task<(ProxyHeader? Header, ProxyHeaderError Error)> ReadAsync(Socket socket, TimeSpan timeout, CancellationToken shutdown,
+        TimeProvider? clock = null)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
-        cts.CancelAfter(timeout);
+        using var cts = new ClockTimeout(clock ?? TimeProvider.System, shutdown, timeout);
         try
         {
             return await ReadHeaderAsync(socket, cts.Token);

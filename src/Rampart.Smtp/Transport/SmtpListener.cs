@@ -17,6 +17,9 @@ public sealed class SmtpListener : IAsyncDisposable
 {
     private static long sessionCounter;
 
+    /// <summary>After a failed accept (EMFILE and friends): long enough not to spin, short enough to lose no client.</summary>
+    private static readonly TimeSpan AcceptBackoff = TimeSpan.FromMilliseconds(100);
+
     private readonly IPEndPoint endPoint;
     private readonly SmtpSessionOptions options;
     private readonly ISmtpSessionHandler handler;
@@ -95,8 +98,15 @@ public sealed class SmtpListener : IAsyncDisposable
             catch (SocketException ex)
             {
                 // EMFILE and friends: back off briefly instead of spinning.
-                logger.LogWarning("Accept on {Listener} failed: {Error}", options.ListenerName, ex.SocketErrorCode);
-                await Task.Delay(100);
+                SmtpLog.AcceptFailed(logger, options.ListenerName, ex.SocketErrorCode);
+                try
+                {
+                    await Task.Delay(AcceptBackoff, clock, stopping.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
                 continue;
             }
             long id = Interlocked.Increment(ref sessionCounter);
@@ -182,7 +192,7 @@ public sealed class SmtpListener : IAsyncDisposable
             SmtpLog.ProxyUntrusted(logger, options.ListenerName, peer);
             return null;
         }
-        var (header, error) = await ProxyProtocolReader.ReadAsync(client, proxy.Timeout, stopping.Token);
+        var (header, error) = await ProxyProtocolReader.ReadAsync(client, proxy.Timeout, stopping.Token, clock);
         if (header is null)
         {
             if (!stopping.IsCancellationRequested) SmtpLog.ProxyHeaderRefused(logger, options.ListenerName, peer, error);
@@ -204,13 +214,13 @@ public sealed class SmtpListener : IAsyncDisposable
 
     private string SessionId(long id) => $"{options.ListenerName}-{id}";
 
-    private static async Task RefuseAsync(Socket client, SmtpReply reply)
+    private async Task RefuseAsync(Socket client, SmtpReply reply)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         ReplyWriter.Write(buffer, reply);
         try
         {
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5), clock);
             await client.SendAsync(buffer.WrittenMemory, SocketFlags.None, cts.Token);
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException)
@@ -238,6 +248,8 @@ public sealed class SmtpListener : IAsyncDisposable
         stopping.Cancel();
         socket?.Dispose();
         if (acceptLoop is not null) await acceptLoop;
+        // REVIEW: the wall clock on purpose, not the listener's TimeProvider: stopping must end even when that clock is one
+        // nobody advances any more (a test's fake clock), and it is the host's wait, not a protocol timer.
         await Task.WhenAll(sessions.Values).WaitAsync(TimeSpan.FromSeconds(30)).ContinueWith(_ => { });
         stopping.Dispose();
     }

@@ -16,9 +16,10 @@ public static class TlsCertificates
     /// <summary>
     /// A self-signed certificate for hostName, kept as PEM under folder so that restarts present the
     /// same one (clients that pin it keep working). Opportunistic STARTTLS (RFC 3207) does not verify
-    /// certificates, so this gives encryption on day one; a real certificate replaces it in config.
+    /// certificates, so this gives encryption on day one; a real certificate replaces it in config. Its validity
+    /// starts a day before <paramref name="clock"/>'s now (the system's by default), to allow for clients' clock skew.
     /// </summary>
-    public static X509Certificate2 LoadOrCreateSelfSigned(string folder, string hostName)
+    public static X509Certificate2 LoadOrCreateSelfSigned(string folder, string hostName, TimeProvider? clock = null)
     {
         var certPath = Path.Combine(folder, "selfsigned.crt");
         var keyPath = Path.Combine(folder, "selfsigned.key");
@@ -31,7 +32,8 @@ public static class TlsCertificates
         san.AddDnsName(hostName);
         request.CertificateExtensions.Add(san.Build());
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(10));
+        var now = (clock ?? TimeProvider.System).GetUtcNow();
+        using var cert = request.CreateSelfSigned(now.AddDays(-1), now.AddYears(10));
         WriteOwnerOnly(keyPath, key.ExportPkcs8PrivateKeyPem());
         WriteOwnerOnly(certPath, cert.ExportCertificatePem());
         return LoadPem(certPath, keyPath);

@@ -105,9 +105,22 @@ public class ProxyProtocolReaderTests
     }
 
     [Fact]
-    public async Task Silence_times_out()
+    public async Task Silence_times_out_on_the_clock()
     {
-        var (_, error, _) = await SendAndReadAsync("PROXY TCP4 "u8.ToArray());
-        Assert.Equal(ProxyHeaderError.Timeout, error);
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var (client, server) = await PairAsync();
+        using (client)
+        using (server)
+        {
+            await client.SendAsync("PROXY TCP4 "u8.ToArray());
+            // The timer is armed before ReadAsync first waits, so the advances below cannot come too early.
+            var reading = ProxyProtocolReader.ReadAsync(server, TimeSpan.FromSeconds(10), CancellationToken.None, clock);
+            clock.Advance(TimeSpan.FromSeconds(9));
+            Assert.False(reading.IsCompleted);
+            clock.Advance(TimeSpan.FromSeconds(1));
+            var (header, error) = await reading.WaitAsync(Timeout);
+            Assert.Null(header);
+            Assert.Equal(ProxyHeaderError.Timeout, error);
+        }
     }
 }

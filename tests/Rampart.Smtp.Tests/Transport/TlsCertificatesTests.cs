@@ -39,4 +39,16 @@ public class TlsCertificatesTests
         Assert.Equal(Owner, File.GetUnixFileMode(Path.Combine(folder, "selfsigned.key")));
         Assert.False(File.Exists(leftover));
     }
+
+    [Fact]
+    public void The_self_signed_validity_is_dated_by_the_clock()
+    {
+        using var temp = new TempDirectory("rampart-selfsigned");
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2030, 6, 15, 0, 0, 0, TimeSpan.Zero));
+
+        using var certificate = TlsCertificates.LoadOrCreateSelfSigned(temp.File("tls"), "mx.example.test", clock);
+
+        Assert.Equal(new DateTime(2030, 6, 14, 0, 0, 0, DateTimeKind.Utc), certificate.NotBefore.ToUniversalTime());
+        Assert.Equal(new DateTime(2040, 6, 15, 0, 0, 0, DateTimeKind.Utc), certificate.NotAfter.ToUniversalTime());
+    }
 }
