@@ -256,7 +256,7 @@ public sealed partial class Gateway : IAsyncDisposable
         var routes = next.Options.Routes.ToDictionary(r => r.Name, r => r.Transport switch
         {
             TransportKind.Drop => (IRoute)DropRoute(r.Name, Path.GetFullPath(r.Path!, options.DataDir)),
-            _ => new SmtpRoute(r.Name, r.Hosts, r.Port, ClientOptions(r), dns, r.MaxConnections, loggers.CreateLogger("Rampart.Delivery.Smtp")),
+            _ => new SmtpRoute(r.Name, r.Hosts, r.Port, ClientOptions(r), dns, r.MaxConnections, loggers.CreateLogger("Rampart.Delivery.Smtp"), clock),
         });
         return new DomainRouter(next.Options.Routing.Select(rule => new RoutingRule(rule.Domains, routes[rule.Route], rule.Listener, rule.Role)).ToList());
     }
@@ -269,7 +269,7 @@ public sealed partial class Gateway : IAsyncDisposable
     {
         lock (dropRoutes)
         {
-            if (!dropRoutes.TryGetValue((name, folder), out var route)) dropRoutes[(name, folder)] = route = Track(new DropFolderRoute(name, folder));
+            if (!dropRoutes.TryGetValue((name, folder), out var route)) dropRoutes[(name, folder)] = route = Track(new DropFolderRoute(name, folder, clock));
             return route;
         }
     }
