@@ -13,6 +13,8 @@ public sealed class TestGateway : IAsyncDisposable
 {
     private readonly TempDirectory temp;
     private readonly ILoggerFactory loggers;
+    // The gateway's clock; a test that advances a FakeTimeProvider passes one (null: the system clock).
+    private TimeProvider? clock;
 
     private TestGateway(TempDirectory temp, Gateway.Gateway gateway, ILoggerFactory loggers, GatewayOptions options)
     {
@@ -93,14 +95,14 @@ public sealed class TestGateway : IAsyncDisposable
             {{topExtra}}
             """);
 
-    public static async Task<TestGateway> StartYamlAsync(string yaml)
+    public static async Task<TestGateway> StartYamlAsync(string yaml, TimeProvider? clock = null)
     {
         var temp = new TempDirectory("rampart-gw");
         var path = temp.File("rampart.yaml");
         File.WriteAllText(path, yaml + $"\ndata_dir: {temp.File("data")}\n");
         var options = ConfigLoader.Load(path, []);
         var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning));
-        var gateway = new Gateway.Gateway(options, loggers);
+        var gateway = new Gateway.Gateway(options, loggers, clock);
         try
         {
             gateway.Start();
@@ -113,7 +115,7 @@ public sealed class TestGateway : IAsyncDisposable
             temp.Dispose();
             throw;
         }
-        return new TestGateway(temp, gateway, loggers, options);
+        return new TestGateway(temp, gateway, loggers, options) { clock = clock };
     }
 
     private static string Indent(string extra) =>
@@ -156,7 +158,7 @@ public sealed class TestGateway : IAsyncDisposable
     public async Task RestartAsync()
     {
         await Gateway.DisposeAsync();
-        Gateway = new Gateway.Gateway(Options, loggers);
+        Gateway = new Gateway.Gateway(Options, loggers, clock);
         Gateway.Start();
     }
 
