@@ -34,7 +34,9 @@ public sealed class DeliveryAgent : IAsyncDisposable
         pool = new DestinationPool(options, logger, this.clock, stopping.Token, aborting.Token);
         // The notices an attempt queues are this agent's to deliver: it passes its own Enqueue down, nothing is set later.
         attempt = new DeliveryAttempt(store, router, notifier, pool, Enqueue, options, logger, this.clock, stopping.Token);
-        deferred = new DeferredQueue(Enqueue, this.clock);
+        // Messages due together (a queue deferred through an outage) start their attempts side by side on the thread
+        // pool, not one after another on the timer's thread.
+        deferred = new DeferredQueue(message => _ = Task.Run(() => AttemptAsync(message)), this.clock);
     }
 
     /// <summary>Destination queues in memory now (for tests and diagnostics).</summary>
