@@ -26,6 +26,9 @@ internal static class ClientReplies
     /// <summary>The connection broke, timed out or the peer spoke nonsense: always temporary.</summary>
     public static SmtpReply ConnectionFailed(EnhancedStatusCode status, string text) => new(451, status, text);
 
+    /// <summary>A host's failure, named: the destination's deferral says which of its hosts failed last, and how.</summary>
+    internal static SmtpReply From(HostTarget host, SmtpReply reply) => reply with { Lines = [$"{host}: {reply.Text}"] };
+
     public static SmtpReply NoAddress(string route) => new(451, "4.4.4", $"No address found for the next hop of route {route}");
 
     /// <summary>RFC 5321 §5.1: we are the domain's best MX, so the mail would come straight back.</summary>

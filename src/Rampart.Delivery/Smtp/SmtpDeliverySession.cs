@@ -105,7 +105,7 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
             {
                 // RFC 5321 §5.1: a host that cannot be reached, or refuses the session, sends us to the next one.
                 route.Deferred(target.EndPoint);
-                last = ex.Reply with { Lines = [$"{target}: {ex.Reply.Text}"] };
+                last = ClientReplies.From(target, ex.Reply);
                 if (!ex.TryNextHost) break;
             }
         }
