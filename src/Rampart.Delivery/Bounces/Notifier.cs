@@ -26,7 +26,7 @@ public sealed partial class Notifier(QueueStore store, string hostName, string p
 
     /// <summary>
     /// Reports these recipients' outcomes to whoever should hear of them. Yields each notice once it is durably
-    /// queued, for the caller to hand to delivery (the notifier never calls the delivery agent, which owns it);
+    /// queued, for the caller to hand to delivery (the notifier knows nothing of the delivery agent: no cycle);
     /// when the sequence ends, the caller may record the outcomes as final.
     /// </summary>
     public async IAsyncEnumerable<QueuedMessage> NotifyAsync(QueuedMessage message,
