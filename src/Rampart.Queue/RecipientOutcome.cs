@@ -14,16 +14,19 @@ public enum Handoff
 }
 
 /// <summary>
-/// What one delivery attempt did for one recipient. <paramref name="Detail"/> is the reply as the next hop gave it
-/// (or as the gateway made it up), kept for tracking and for the bounce's Diagnostic-Code; <paramref name="RemoteMta"/>
-/// is the host that gave it. <paramref name="Handoff"/> matters only at the moment of delivery and is not stored.
+/// What one delivery attempt did for one recipient. <paramref name="Reply"/> is the reply as the next hop gave it
+/// (or as the gateway made it up), kept for tracking and for the bounce's Status and Diagnostic-Code;
+/// <paramref name="RemoteMta"/> is the host that gave it. <paramref name="Handoff"/> matters only at the moment of
+/// delivery and is not stored.
 /// </summary>
-public sealed record RecipientOutcome(RecipientStatus Status, string Detail, DateTimeOffset At, string? RemoteMta = null, Handoff Handoff = Handoff.Final)
+public sealed record RecipientOutcome(RecipientStatus Status, SmtpReply Reply, DateTimeOffset At, string? RemoteMta = null, Handoff Handoff = Handoff.Final)
 {
     public bool IsFinal => Status is RecipientStatus.Delivered or RecipientStatus.PermanentFailure;
 
+    // The ".rcpt" log line: index, status, time, remote MTA, the reply as one line. The reply becomes text here
+    // and only here (the spool boundary), and is read back by ReplyLine.
     internal string Format(int index) =>
-        $"{index}\t{Status}\t{At.ToUnixTimeMilliseconds()}\t{Clean(RemoteMta ?? "")}\t{Clean(Detail)}";
+        $"{index}\t{Status}\t{At.ToUnixTimeMilliseconds()}\t{Clean(RemoteMta ?? "")}\t{Clean(Reply.ToString())}";
 
     private static string Clean(string text) => text.Replace('\n', ' ').Replace('\r', ' ').Replace('\t', ' ');
 
@@ -37,7 +40,8 @@ public sealed record RecipientOutcome(RecipientStatus Status, string Detail, Dat
             index = -1;
             return false;
         }
-        outcome = new RecipientOutcome(status, parts[4], DateTimeOffset.FromUnixTimeMilliseconds(ms), parts[3].Length == 0 ? null : parts[3]);
+        outcome = new RecipientOutcome(status, ReplyLine.Parse(parts[4], status), DateTimeOffset.FromUnixTimeMilliseconds(ms),
+            parts[3].Length == 0 ? null : parts[3]);
         return true;
     }
 }

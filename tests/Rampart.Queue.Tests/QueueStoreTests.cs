@@ -121,8 +121,8 @@ public class QueueStoreTests : IDisposable
             var message = await WriteAsync(store, "x\r\n", "a@example.test", "b@example.test");
             id = message.QueueId;
             await store.RecordAttemptAsync(id,
-                [(0, new RecipientOutcome(RecipientStatus.Delivered, "250 ok", DateTimeOffset.UnixEpoch)),
-                 (1, new RecipientOutcome(RecipientStatus.TemporaryFailure, "451 later", DateTimeOffset.UnixEpoch))], 3, next, true, default);
+                [(0, new RecipientOutcome(RecipientStatus.Delivered, SmtpReply.Plain(250, "ok"), DateTimeOffset.UnixEpoch)),
+                 (1, new RecipientOutcome(RecipientStatus.TemporaryFailure, SmtpReply.Plain(451, "later"), DateTimeOffset.UnixEpoch))], 3, next, true, default);
             File.AppendAllText(Path.Combine(store.Active, id + ".rcpt"), "1\tDeliv"); // torn last line
         }
         using var reopened = NewStore();
@@ -133,7 +133,7 @@ public class QueueStoreTests : IDisposable
         Assert.Equal((3, next, true), (state.Attempts, state.NextAttemptAt!.Value, state.DelayWarned));
 
         // The next append starts on a line of its own, not on the torn one.
-        await reopened.RecordAttemptAsync(id, [(1, new RecipientOutcome(RecipientStatus.Delivered, "250 ok", DateTimeOffset.UnixEpoch))], 4, next, true, default);
+        await reopened.RecordAttemptAsync(id, [(1, new RecipientOutcome(RecipientStatus.Delivered, SmtpReply.Plain(250, "ok"), DateTimeOffset.UnixEpoch))], 4, next, true, default);
         Assert.True(reopened.ReadState(id).Outcomes[1].IsFinal);
         reopened.Remove(id);
         Assert.Empty(Directory.GetFiles(reopened.Active));
@@ -148,14 +148,14 @@ public class QueueStoreTests : IDisposable
         for (int attempt = 1; attempt <= 400; attempt++)
         {
             await store.RecordAttemptAsync(message.QueueId,
-                [(0, new RecipientOutcome(RecipientStatus.TemporaryFailure, $"451 4.3.0 try {attempt} " + new string('x', 60), at)),
-                 (1, new RecipientOutcome(RecipientStatus.TemporaryFailure, "451 later", at))], attempt, at.AddMinutes(attempt), false, default);
+                [(0, new RecipientOutcome(RecipientStatus.TemporaryFailure, new SmtpReply(451, "4.3.0", $"try {attempt} " + new string('x', 60)), at)),
+                 (1, new RecipientOutcome(RecipientStatus.TemporaryFailure, SmtpReply.Plain(451, "later"), at))], attempt, at.AddMinutes(attempt), false, default);
         }
         var log = Path.Combine(store.Active, message.QueueId + ".rcpt");
         Assert.True(new FileInfo(log).Length < 20 * 1024, $"log is {new FileInfo(log).Length} bytes");
         var state = store.ReadState(message.QueueId);
         Assert.Equal(400, state.Attempts);
-        Assert.StartsWith("451 4.3.0 try 400 ", state.Outcomes[0].Detail);
+        Assert.StartsWith("451 4.3.0 try 400 ", state.Outcomes[0].Reply.ToString());
         Assert.Empty(Directory.GetFiles(store.Active, ".*"));
     }
 

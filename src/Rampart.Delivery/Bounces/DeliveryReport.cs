@@ -13,8 +13,8 @@ public sealed record ReportedRecipient(
     string Status,
     /// <summary>The next hop's name, when one answered (Remote-MTA: dns; ...).</summary>
     string? RemoteMta,
-    /// <summary>The reply as received or made up, e.g. "550 5.1.1 No such user" (Diagnostic-Code: smtp; ...).</summary>
-    string? Diagnostic,
+    /// <summary>The reply as received or made up, e.g. 550 5.1.1 No such user (Diagnostic-Code: smtp; ...).</summary>
+    SmtpReply? Diagnostic,
     DateTimeOffset LastAttempt,
     /// <summary>For <see cref="DsnAction.Delayed"/>: when the gateway gives up.</summary>
     DateTimeOffset? WillRetryUntil = null);

@@ -36,7 +36,8 @@ internal static class DeliveryStatusFields
             Field(text, "Action", ActionName(r.Action), international);
             Field(text, "Status", r.Status, international);
             if (r.RemoteMta is { Length: > 0 } mta) Field(text, "Remote-MTA", $"dns; {mta}", international);
-            if (r.Diagnostic is { Length: > 0 } diagnostic) Field(text, "Diagnostic-Code", $"smtp; {diagnostic}", international);
+            // The reply becomes text here, in the notice, and nowhere before.
+            if (r.Diagnostic is { } diagnostic) Field(text, "Diagnostic-Code", $"smtp; {diagnostic}", international);
             Field(text, "Last-Attempt-Date", DateUtils.FormatDate(r.LastAttempt), international);
             if (r.Action == DsnAction.Delayed && r.WillRetryUntil is { } until)
             {

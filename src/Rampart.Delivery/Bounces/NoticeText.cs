@@ -65,7 +65,7 @@ internal static class NoticeText
     {
         var address = DeliveryStatusFields.Clean(r.Recipient.Address, international);
         var host = r.RemoteMta is { Length: > 0 } mta ? $"host {DeliveryStatusFields.Clean(mta, international)} said: " : "";
-        var reply = r.Diagnostic is { Length: > 0 } d ? DeliveryStatusFields.Clean(d, international) : $"status {r.Status}";
+        var reply = r.Diagnostic is { } d ? DeliveryStatusFields.Clean(d.ToString(), international) : $"status {r.Status}";
         return r.Action switch
         {
             DsnAction.Failed => $"<{address}>: {host}{reply}",

@@ -22,17 +22,15 @@ public enum DoubleBounce
 public sealed partial class Notifier(QueueStore store, string hostName, string postmaster, ILogger logger, TimeProvider clock,
     DoubleBounce doubleBounce = DoubleBounce.Discard)
 {
-    /// <summary>Where new notices go once committed: the delivery agent's queue.</summary>
-    public Action<QueuedMessage>? Submitted { get; set; }
-
     public string Postmaster => postmaster;
 
     /// <summary>
-    /// Reports these recipients' outcomes to whoever should hear of them. Returns once the notices (if any) are
-    /// durably queued, so the caller may then record the outcomes as final.
+    /// Reports these recipients' outcomes to whoever should hear of them. Yields each notice once it is durably
+    /// queued, for the caller to hand to delivery (the notifier knows nothing of the delivery agent: no cycle);
+    /// when the sequence ends, the caller may record the outcomes as final.
     /// </summary>
-    public async Task NotifyAsync(QueuedMessage message, IReadOnlyList<(int Index, RecipientOutcome Outcome, DsnAction Action)> outcomes,
-        DateTimeOffset? willRetryUntil)
+    public async IAsyncEnumerable<QueuedMessage> NotifyAsync(QueuedMessage message,
+        IReadOnlyList<(int Index, RecipientOutcome Outcome, DsnAction Action)> outcomes, DateTimeOffset? willRetryUntil)
     {
         var envelope = message.Envelope;
         foreach (var group in outcomes.GroupBy(o => o.Action))
@@ -53,7 +51,8 @@ public sealed partial class Notifier(QueueStore store, string hostName, string p
                 {
                     foreach (var o in group)
                     {
-                        NoticeLog.DoubleBounceDiscarded(logger, message.QueueId, envelope.Recipients[o.Index].Address, o.Outcome.Detail);
+                        NoticeLog.DoubleBounceDiscarded(logger, message.QueueId, envelope.Recipients[o.Index].Address,
+                            o.Outcome.Reply.ToString());
                     }
                     continue;
                 }
@@ -64,7 +63,7 @@ public sealed partial class Notifier(QueueStore store, string hostName, string p
 
             var report = new DeliveryReport(hostName, message.QueueId, envelope.Sender, envelope.ReceivedAt,
                 listed.Select(o => new ReportedRecipient(envelope.Recipients[o.Index], action, StatusOf(o.Outcome, action),
-                    o.Outcome.RemoteMta, o.Outcome.Detail, o.Outcome.At, action == DsnAction.Delayed ? willRetryUntil : null)).ToList(),
+                    o.Outcome.RemoteMta, o.Outcome.Reply, o.Outcome.At, action == DsnAction.Delayed ? willRetryUntil : null)).ToList(),
                 message.OpenContent, to == envelope.Sender.Address ? null : to);
             var built = await DsnBuilder.BuildMessageAsync(report, DsnBuilder.DefaultMaxReturnedContent, clock, CancellationToken.None);
             var notice = await store.SubmitAsync(id => new QueuedEnvelope
@@ -81,7 +80,7 @@ public sealed partial class Notifier(QueueStore store, string hostName, string p
                 EightBitContent = built.EightBit,
             }, built.Content, clock);
             NoticeLog.Queued(logger, notice.QueueId, action, message.QueueId, LogText.Escape(to));
-            Submitted?.Invoke(notice);
+            yield return notice;
         }
     }
 
@@ -89,11 +88,7 @@ public sealed partial class Notifier(QueueStore store, string hostName, string p
     internal static string StatusOf(RecipientOutcome outcome, DsnAction action)
     {
         int expected = action switch { DsnAction.Failed => 5, DsnAction.Delayed => 4, _ => 2 };
-        if (Smtp.ReplyParser.TryParse(outcome.Detail, out var reply) && reply.Status is { } status && status.Class == expected)
-        {
-            return status.ToString();
-        }
-        return $"{expected}.0.0";
+        return outcome.Reply.Status is { } status && status.Class == expected ? status.ToString() : $"{expected}.0.0";
     }
 
     private static partial class NoticeLog

@@ -16,11 +16,13 @@ public sealed class DropFolderRoute : IRoute, IDisposable
     // Its own barrier: the folder may sit on another file system than the spool, and a sync of the
     // spool's would then leave the delivered copy unsynced while the queued one is removed.
     private readonly SyncBarrier barrier;
+    private readonly TimeProvider clock;
 
-    public DropFolderRoute(string name, string folder)
+    public DropFolderRoute(string name, string folder, TimeProvider? clock = null)
     {
         Name = name;
         this.folder = folder;
+        this.clock = clock ?? TimeProvider.System;
         OwnerOnly.CreateDirectory(folder);
         barrier = new SyncBarrier(folder);
     }
@@ -51,7 +53,7 @@ public sealed class DropFolderRoute : IRoute, IDisposable
             await content.CopyToAsync(stream, ct);
         });
 
-        var outcome = new RecipientOutcome(RecipientStatus.Delivered, $"250 2.0.0 written to {path}", DateTimeOffset.UtcNow);
+        var outcome = new RecipientOutcome(RecipientStatus.Delivered, DropFolderReplies.WrittenTo(path), clock.GetUtcNow());
         return recipients.Select(_ => outcome).ToArray();
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Rampart.Mail;
 
 namespace Rampart.Delivery.Routing;
 
@@ -16,10 +17,10 @@ public abstract record MxResolution
     public sealed record Hosts(IReadOnlyList<MxHost> InOrder) : MxResolution;
 
     /// <summary>The domain cannot receive mail (NXDOMAIN, null MX): bounce now, retrying cannot help.</summary>
-    public sealed record PermanentFailure(string Reason) : MxResolution;
+    public sealed record PermanentFailure(SmtpReply Reason) : MxResolution;
 
     /// <summary>DNS could not answer (SERVFAIL, timeout) or no MX host has an address yet: keep the mail queued.</summary>
-    public sealed record TemporaryFailure(string Reason) : MxResolution;
+    public sealed record TemporaryFailure(SmtpReply Reason) : MxResolution;
 }
 
 /// <summary>

@@ -14,14 +14,6 @@ namespace Rampart.Delivery.Routing;
 /// </summary>
 public sealed partial class MxResolver
 {
-    // Reasons carry the reply text the bounce or deferral will show. Enhanced codes are from RFC 3463 unless noted.
-    internal const string NullMxReason = "556 5.1.10 Recipient domain does not accept mail (null MX, RFC 7505)";
-    internal const string NoSuchDomainReason = "550 5.1.2 Recipient domain does not exist";
-    internal const string NoAddressReason = "550 5.1.2 Recipient domain has no MX and no address records";
-    internal const string BadLiteralReason = "550 5.1.3 Bad address literal";
-    internal const string DnsFailureReason = "451 4.4.3 DNS lookup failed";
-    internal const string NoReachableMxReason = "451 4.4.4 No MX host of the recipient domain has an address";
-
     private readonly LookupClient client;
 
     public MxResolver(IPAddress server, int port, TimeSpan timeout)
@@ -84,13 +76,13 @@ public sealed partial class MxResolver
         }
         // A literal we cannot read strictly ("[010.0.0.1]", spooled before the SMTP side refused it) is never
         // guessed at, and never looked up in DNS as a name either.
-        if (domain.StartsWith('[')) return new MxResolution.PermanentFailure($"{BadLiteralReason} ({domain})");
+        if (domain.StartsWith('[')) return new MxResolution.PermanentFailure(RoutingReplies.BadLiteral(domain));
 
         var name = domain.TrimEnd('.');
         var mx = await QueryAsync(name, QueryType.MX, cancellationToken);
-        if (mx.Failed) return new MxResolution.TemporaryFailure($"{DnsFailureReason} ({name} MX: {mx.Error})");
+        if (mx.Failed) return new MxResolution.TemporaryFailure(RoutingReplies.DnsFailure($"{name} MX: {mx.Error}"));
         // NXDOMAIN is authoritative: the domain does not exist, so no retry can succeed (RFC 5321 §5.1).
-        if (mx.NoSuchName) return new MxResolution.PermanentFailure($"{NoSuchDomainReason} ({name})");
+        if (mx.NoSuchName) return new MxResolution.PermanentFailure(RoutingReplies.NoSuchDomain(name));
 
         var records = mx.Response!.Answers.MxRecords().ToList();
         if (records.Count == 0) return await ImplicitMxAsync(name, cancellationToken);
@@ -99,7 +91,7 @@ public sealed partial class MxResolver
         // A "." among other MX records is a misconfiguration; §4.3 leaves it undefined, so we just skip that entry.
         if (records.Count == 1 && IsRoot(records[0].Exchange) && records[0].Preference == 0)
         {
-            return new MxResolution.PermanentFailure(NullMxReason);
+            return new MxResolution.PermanentFailure(RoutingReplies.NullMx);
         }
 
         var ordered = Order(records.Where(r => !IsRoot(r.Exchange)).ToList());
@@ -118,7 +110,7 @@ public sealed partial class MxResolver
         // The MX exists but points nowhere usable (yet): records may be mid-change, so defer rather than bounce.
         return hosts.Count > 0
             ? new MxResolution.Hosts(hosts)
-            : new MxResolution.TemporaryFailure($"{NoReachableMxReason} ({name})");
+            : new MxResolution.TemporaryFailure(RoutingReplies.NoReachableMx(name));
     }
 
     /// <summary>
@@ -145,8 +137,8 @@ public sealed partial class MxResolver
     {
         var found = await AddressesAsync(name, cancellationToken);
         if (found.Addresses.Count > 0) return new MxResolution.Hosts([new MxHost(name, 0, found.Addresses, Implicit: true)]);
-        if (found.TemporaryError is { } error) return new MxResolution.TemporaryFailure($"{DnsFailureReason} ({error})");
-        return new MxResolution.PermanentFailure($"{NoAddressReason} ({name})");
+        if (found.TemporaryError is { } error) return new MxResolution.TemporaryFailure(RoutingReplies.DnsFailure(error));
+        return new MxResolution.PermanentFailure(RoutingReplies.NoAddress(name));
     }
 
     /// <summary>A smart host's addresses: an IP address as written, "localhost" as loopback, anything else from DNS.</summary>

@@ -50,9 +50,24 @@ internal sealed class Destination(string key, IRoute route, int initialConnectio
         }
     }
 
-    public async Task<DeliveryJob?> TakeAsync(TimeSpan wait, CancellationToken ct)
+    /// <summary>The next job, or null if none came within <paramref name="wait"/> (on <paramref name="clock"/>).</summary>
+    public async Task<DeliveryJob?> TakeAsync(TimeSpan wait, TimeProvider clock, CancellationToken ct)
     {
-        if (!await available.WaitAsync(wait, ct)) return null;
+        ct.ThrowIfCancellationRequested();
+        if (!available.Wait(0))
+        {
+            // The linger is a cancellation rather than WaitAsync's timeout so that it runs on the given clock.
+            using var linger = new CancellationTokenSource(wait, clock);
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(linger.Token, ct);
+            try
+            {
+                await available.WaitAsync(either.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                return null;
+            }
+        }
         jobs.TryDequeue(out var job);
         return job;
     }

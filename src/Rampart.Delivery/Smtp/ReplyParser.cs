@@ -30,15 +30,6 @@ internal static class ReplyParser
         return true;
     }
 
-    /// <summary>A one-line reply kept as text ("451 4.4.3 DNS lookup failed"): a recorded outcome or a made-up reason.</summary>
-    public static bool TryParse(string line, out SmtpReply reply)
-    {
-        reply = null!;
-        if (!TryParseLine(Encoding.UTF8.GetBytes(line), out var code, out _, out var text)) return false;
-        reply = Build(code, [text]);
-        return true;
-    }
-
     /// <summary>Builds the reply from the texts of its lines (code and separator already removed).</summary>
     public static SmtpReply Build(int code, IReadOnlyList<string> texts)
     {

@@ -161,7 +161,7 @@ internal sealed class SmtpChannel : IAsyncDisposable
         {
             Broken = true;
             var reason = whyRefused() ?? (ex is OperationCanceledException ? $"no answer within {timeout.TotalSeconds:0.#} s" : Inner(ex).Message);
-            throw new SmtpClientException(new SmtpReply(451, new EnhancedStatusCode(4, 7, 5), $"TLS handshake with {host} failed: {reason}"), tryNextHost, ex);
+            throw new SmtpClientException(ClientReplies.TlsHandshakeFailed(host, reason), tryNextHost, ex);
         }
     }
 
@@ -192,7 +192,7 @@ internal sealed class SmtpChannel : IAsyncDisposable
     private SmtpClientException Fail(EnhancedStatusCode status, string text, Exception? inner = null)
     {
         Broken = true;
-        return new SmtpClientException(new SmtpReply(451, status, text), tryNextHost: !ContentCommitted, inner);
+        return new SmtpClientException(ClientReplies.ConnectionFailed(status, text), tryNextHost: !ContentCommitted, inner);
     }
 
     /// <summary>The caller's own cancellation passes through; everything else is a named 4xx.</summary>

@@ -17,9 +17,6 @@ public sealed partial class SmtpClientConnection
     /// <summary>DATA is streamed in blocks of this size, each write bounded by DataBlockTimeout.</summary>
     private const int BlockSize = 64 * 1024;
 
-    private static readonly SmtpReply NoSmtpUtf8 =
-        new(550, new EnhancedStatusCode(5, 6, 7), "Non-ASCII addresses not permitted by the next hop");
-
     /// <summary>Set once the peer said 421 (RFC 5321 §3.8): it closes the connection, nothing more may be sent.</summary>
     private bool closedByPeer;
 
@@ -38,7 +35,7 @@ public sealed partial class SmtpClientConnection
         int count = message.Recipients.Count;
 
         // RFC 6531 §3.4: an SMTPUTF8 message cannot be sent to a host without it; RFC 6533 gives the status.
-        if (message.Sender.SmtpUtf8 && !Capabilities.SmtpUtf8) return All(count, NoSmtpUtf8);
+        if (message.Sender.SmtpUtf8 && !Capabilities.SmtpUtf8) return All(count, ClientReplies.NoSmtpUtf8);
         if (TooBig(message.ContentLength) is { } early) return All(count, early);
 
         var (body, content) = await PrepareContentAsync(message, ct);
@@ -54,7 +51,7 @@ public sealed partial class SmtpClientConnection
     /// <summary>RFC 1870 §6.1: a message over the announced SIZE is not sent at all; the limit is the peer's and permanent.</summary>
     private SmtpReply? TooBig(long length) =>
         Capabilities.MaxSize is { } max && length > max
-            ? new SmtpReply(552, new EnhancedStatusCode(5, 3, 4), $"Message size {length} exceeds the limit of {max} bytes of {Peer}")
+            ? ClientReplies.TooBig(length, max, Peer)
             : null;
 
     /// <summary>Which BODY= to declare, converting to 7-bit when the peer cannot take what the message is.</summary>

@@ -82,7 +82,7 @@ public sealed partial class SmtpClientConnection : IAsyncDisposable
 
     /// <summary>RFC 3463 X.4.1 "No answer from host": refused, unreachable or silent.</summary>
     private static SmtpClientException NoAnswer(string text, Exception? inner = null) =>
-        new(new SmtpReply(451, new EnhancedStatusCode(4, 4, 1), text), tryNextHost: true, inner);
+        new(ClientReplies.NoAnswer(text), tryNextHost: true, inner);
 
     private string Peer => $"{RemoteHostName}[{RemoteEndPoint}]";
 
@@ -120,7 +120,7 @@ public sealed partial class SmtpClientConnection : IAsyncDisposable
         if (!Capabilities.StartTls)
         {
             if (!mandatory) return false;
-            throw new SmtpClientException(TlsFailure($"STARTTLS required by policy but not offered by {Peer}"), tryNextHost: true);
+            throw new SmtpClientException(ClientReplies.TlsFailure($"STARTTLS required by policy but not offered by {Peer}"), tryNextHost: true);
         }
 
         var reply = await CommandAsync("STARTTLS", options.CommandTimeout, "STARTTLS", ct);
@@ -128,12 +128,12 @@ public sealed partial class SmtpClientConnection : IAsyncDisposable
         {
             // RFC 3207 §4: after a 454 the client may go on in plaintext, which is what "opportunistic" means.
             if (!mandatory && reply.Code != 421) return false;
-            throw new SmtpClientException(reply.Code == 421 ? reply : TlsFailure($"STARTTLS refused by {Peer}: {reply}"), tryNextHost: true);
+            throw new SmtpClientException(reply.Code == 421 ? reply : ClientReplies.TlsFailure($"STARTTLS refused by {Peer}: {reply}"), tryNextHost: true);
         }
         // Plaintext sent after the 220 would be read as if it came inside TLS (CVE-2011-0411, server side).
         if (channel.HasBufferedInput())
         {
-            throw new SmtpClientException(TlsFailure($"{Peer} sent data after its STARTTLS reply; refusing to continue"), tryNextHost: true);
+            throw new SmtpClientException(ClientReplies.TlsFailure($"{Peer} sent data after its STARTTLS reply; refusing to continue"), tryNextHost: true);
         }
 
         var setup = new TlsSetup(options, RemoteHostName);
@@ -150,7 +150,6 @@ public sealed partial class SmtpClientConnection : IAsyncDisposable
     }
 
     /// <summary>RFC 3463 X.7.5 "Cryptographic failure", temporary: the next attempt may meet a better-configured host.</summary>
-    private static SmtpReply TlsFailure(string text) => new(451, new EnhancedStatusCode(4, 7, 5), text);
 
     private async Task<SmtpReply> CommandAsync(string command, TimeSpan timeout, string what, CancellationToken ct)
     {

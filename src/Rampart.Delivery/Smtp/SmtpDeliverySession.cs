@@ -9,6 +9,9 @@ namespace Rampart.Delivery.Smtp;
 /// </summary>
 internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDeliverySession
 {
+    // How long a closing connection waits for the reply to QUIT; nothing depends on it, so it is short.
+    private static readonly TimeSpan QuitWait = TimeSpan.FromSeconds(5);
+
     private SmtpClientConnection? connection;
     private HostTarget? connectedTo;
 
@@ -20,7 +23,8 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
             await CloseAsync();
             if (await ConnectAsync(ct) is { } refusal)
             {
-                return recipients.Select(_ => new RecipientOutcome(RecipientStatus.PermanentFailure, refusal, DateTimeOffset.UtcNow)).ToArray();
+                var refused = new RecipientOutcome(RecipientStatus.PermanentFailure, refusal, route.Clock.GetUtcNow());
+                return recipients.Select(_ => refused).ToArray();
             }
         }
         var results = new RecipientOutcome?[recipients.Count];
@@ -40,15 +44,15 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
             {
                 if (connectedTo is not null) route.Deferred(connectedTo.EndPoint);
                 await CloseAsync();
-                var outcome = new RecipientOutcome(RecipientStatus.TemporaryFailure, ex.Reply.ToString(), DateTimeOffset.UtcNow, connectedTo?.Name);
+                var outcome = new RecipientOutcome(RecipientStatus.TemporaryFailure, ex.Reply, route.Clock.GetUtcNow(), connectedTo?.Name);
                 foreach (int k in remaining) results[k] = outcome;
                 break;
             }
-            var now = DateTimeOffset.UtcNow;
+            var now = route.Clock.GetUtcNow();
             var again = new List<int>();
             for (int j = 0; j < remaining.Count; j++)
             {
-                results[remaining[j]] = new RecipientOutcome(StatusOf(replies[j]), replies[j].ToString(), now, connectedTo!.Name, handoff);
+                results[remaining[j]] = new RecipientOutcome(StatusOf(replies[j]), replies[j], now, connectedTo!.Name, handoff);
                 if (IsTooManyRecipients(replies[j])) again.Add(remaining[j]);
             }
             // RFC 5321 §4.5.3.1.10: a 452 for surplus recipients means "send those in another transaction now",
@@ -77,17 +81,16 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
     };
 
     /// <summary>Connects to the first host of the plan that answers; returns a reason if the domain takes no mail at all.</summary>
-    private async Task<string?> ConnectAsync(CancellationToken ct)
+    private async Task<SmtpReply?> ConnectAsync(CancellationToken ct)
     {
         var plan = await route.PlanAsync(domain, ct);
         if (plan is HostPlan.Fail fail)
         {
             if (fail.Permanent) return fail.Reason;
-            throw new DestinationUnavailableException(ReplyParser.TryParse(fail.Reason, out var reply)
-                ? reply : throw new InvalidOperationException($"not a reply line: {fail.Reason}"));
+            throw new DestinationUnavailableException(fail.Reason);
         }
         var targets = ((HostPlan.Try)plan).Targets;
-        if (targets.Count == 0) throw new DestinationUnavailableException(new SmtpReply(451, "4.4.4", $"No address found for the next hop of route {route.Name}"));
+        if (targets.Count == 0) throw new DestinationUnavailableException(ClientReplies.NoAddress(route.Name));
 
         SmtpReply? last = null;
         foreach (var target in targets)
@@ -102,7 +105,7 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
             {
                 // RFC 5321 §5.1: a host that cannot be reached, or refuses the session, sends us to the next one.
                 route.Deferred(target.EndPoint);
-                last = ex.Reply with { Lines = [$"{target}: {ex.Reply.Text}"] };
+                last = ClientReplies.From(target, ex.Reply);
                 if (!ex.TryNextHost) break;
             }
         }
@@ -134,7 +137,7 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
         {
             if (closing.IsReusable)
             {
-                using var quit = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                using var quit = new CancellationTokenSource(QuitWait, route.Clock);
                 await closing.QuitAsync(quit.Token);
             }
         }

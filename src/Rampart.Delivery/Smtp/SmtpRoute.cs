@@ -16,8 +16,10 @@ public sealed record SmartHost(string Host, int Port = 25, int Priority = 0)
 /// </summary>
 public sealed class SmtpRoute(
     string name, IReadOnlyList<SmartHost> smartHosts, int mxPort, SmtpClientOptions client, MxResolver resolver,
-    int maxConnections, ILogger logger) : IRoute
+    int maxConnections, ILogger logger, TimeProvider? clock = null) : IRoute
 {
+    private readonly TimeProvider clock = clock ?? TimeProvider.System;
+
     public string Name => name;
 
     public bool UsesMx => smartHosts.Count == 0;
@@ -25,6 +27,8 @@ public sealed class SmtpRoute(
     public int MaxConnections => maxConnections;
 
     public SmtpClientOptions Client => client;
+
+    internal TimeProvider Clock => clock;
 
     internal ILogger Logger => logger;
 
@@ -41,12 +45,12 @@ public sealed class SmtpRoute(
     internal static readonly TimeSpan DeferralMemory = TimeSpan.FromMinutes(30);
 
     /// <summary>Remembers that a host deferred mail (4xx for every recipient) or could not be reached.</summary>
-    internal void Deferred(System.Net.IPEndPoint host) => deferredBy[host] = DateTimeOffset.UtcNow + DeferralMemory;
+    internal void Deferred(System.Net.IPEndPoint host) => deferredBy[host] = clock.GetUtcNow() + DeferralMemory;
 
     /// <summary>Hosts that deferred lately go last, keeping the order among the rest (RFC 5321 §5.1 allows it).</summary>
     private List<HostTarget> OthersFirst(IEnumerable<HostTarget> targets)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = clock.GetUtcNow();
         foreach (var (host, until) in deferredBy)
         {
             if (until <= now) deferredBy.TryRemove(host, out _);
@@ -70,7 +74,7 @@ public sealed class SmtpRoute(
                 ? new HostPlan.Try(OthersFirst(usable
                     .SelectMany(h => h.Addresses.Select(a => new HostTarget(h.Name, new System.Net.IPEndPoint(a, mxPort)))))
                     .Take(MaxAddressesPerAttempt).ToList())
-                : new HostPlan.Fail($"554 5.4.6 Mail for {domain} loops back to myself ({client.HeloName} is its best MX)", Permanent: true),
+                : new HostPlan.Fail(ClientReplies.LoopsBack(domain, client.HeloName), Permanent: true),
             MxResolution.PermanentFailure p => new HostPlan.Fail(p.Reason, Permanent: true),
             MxResolution.TemporaryFailure t => new HostPlan.Fail(t.Reason, Permanent: false),
             _ => throw new InvalidOperationException(),
@@ -106,7 +110,7 @@ public sealed class SmtpRoute(
         }
         return targets.Count > 0 || error is null
             ? new HostPlan.Try(OthersFirst(targets))
-            : new HostPlan.Fail($"451 4.4.3 No smart host of route {name} could be resolved ({error})", Permanent: false);
+            : new HostPlan.Fail(ClientReplies.SmartHostUnresolved(name, error), Permanent: false);
     }
 }
 
@@ -125,6 +129,5 @@ internal abstract record HostPlan
 
     public sealed record Try(IReadOnlyList<HostTarget> Targets) : HostPlan;
 
-    /// <summary><paramref name="Reason"/> is a reply line, e.g. "556 5.1.10 ...".</summary>
-    public sealed record Fail(string Reason, bool Permanent) : HostPlan;
+    public sealed record Fail(SmtpReply Reason, bool Permanent) : HostPlan;
 }

@@ -17,6 +17,9 @@ namespace Rampart.Gateway;
 internal sealed class LastingParts(GatewayOptions started, UserStore users, ILoggerFactory loggers, TimeProvider clock) : IDisposable
 {
     private readonly Lock gate = new();
+
+    /// <summary>The gateway's clock, for the parts composed around these (routes' host deferrals, say).</summary>
+    public TimeProvider Clock => clock;
     private readonly List<IDisposable> owned = [];
     // Failures are counted per listener, and kept across reloads (a reload must not wipe out a lockout) unless
     // the limits themselves change. REVIEW: one guard for all listeners if several offer AUTH.
@@ -57,7 +60,7 @@ internal sealed class LastingParts(GatewayOptions started, UserStore users, ILog
     {
         lock (gate)
         {
-            if (!dropRoutes.TryGetValue((name, folder), out var route)) dropRoutes[(name, folder)] = route = Own(new DropFolderRoute(name, folder));
+            if (!dropRoutes.TryGetValue((name, folder), out var route)) dropRoutes[(name, folder)] = route = Own(new DropFolderRoute(name, folder, clock));
             return route;
         }
     }

@@ -29,11 +29,12 @@ public sealed class DsnBuilderTests
 
     private static DeliveryReport Report(Sender sender, params ReportedRecipient[] recipients) => Report(sender, Original, recipients);
 
-    private static ReportedRecipient Failed(Recipient r, string? remote = "mx.example.test", string? diagnostic = "550 5.1.1 No such user") =>
-        new(r, DsnAction.Failed, "5.1.1", remote, diagnostic, Attempt);
+    /// <summary>A 550 5.1.1 failure; <paramref name="diagnostic"/> is the reply's text, null for no Diagnostic-Code.</summary>
+    private static ReportedRecipient Failed(Recipient r, string? remote = "mx.example.test", string? diagnostic = "No such user") =>
+        new(r, DsnAction.Failed, "5.1.1", remote, diagnostic is null ? null : new SmtpReply(550, "5.1.1", diagnostic), Attempt);
 
     private static ReportedRecipient Delayed(Recipient r) =>
-        new(r, DsnAction.Delayed, "4.4.1", "mx.example.test", "451 4.4.1 Try later", Attempt, Arrival.AddDays(5));
+        new(r, DsnAction.Delayed, "4.4.1", "mx.example.test", new SmtpReply(451, "4.4.1", "Try later"), Attempt, Arrival.AddDays(5));
 
     private static async Task<(byte[] Bytes, MimeMessage Message)> BuildAsync(DeliveryReport report, long? max = null)
     {
@@ -200,7 +201,7 @@ public sealed class DsnBuilderTests
     public async Task A_success_report_has_its_own_subject()
     {
         var delivered = new ReportedRecipient(Bob with { Notify = DsnNotify.Success }, DsnAction.Delivered, "2.0.0",
-            "mx.example.test", "250 2.0.0 Ok", Attempt);
+            "mx.example.test", new SmtpReply(250, "2.0.0", "Ok"), Attempt);
 
         var (_, message) = await BuildAsync(Report(new Sender("alice@example.test"), delivered));
 
@@ -216,7 +217,7 @@ public sealed class DsnBuilderTests
         // RFC 3461 §4.3: RET applies to failure notices; a success notice to an unverified sender
         // must not carry the message to them (backscatter).
         var delivered = new ReportedRecipient(Bob with { Notify = DsnNotify.Success }, DsnAction.Delivered, "2.0.0",
-            "mx.example.test", "250 2.0.0 Ok", Attempt);
+            "mx.example.test", new SmtpReply(250, "2.0.0", "Ok"), Attempt);
 
         var (bytes, message) = await BuildAsync(Report(new Sender("alice@example.test", Ret: ret), delivered));
 
@@ -252,7 +253,7 @@ public sealed class DsnBuilderTests
     [Fact]
     public async Task A_remote_reply_cannot_add_fields()
     {
-        var evil = Failed(Bob, diagnostic: "550 5.1.1 No\r\nX-Injected: yes\r\n\r\nAction: delivered");
+        var evil = Failed(Bob, diagnostic: "No\r\nX-Injected: yes\r\n\r\nAction: delivered");
 
         var (_, message) = await BuildAsync(Report(new Sender("alice@example.test"), evil));
 
@@ -265,11 +266,11 @@ public sealed class DsnBuilderTests
     [Fact]
     public async Task A_long_reply_is_folded_and_reads_back_whole()
     {
-        var reply = "550 5.1.1 <bob@example.test>: Recipient address rejected: User unknown in virtual mailbox table, "
+        var reply = "<bob@example.test>: Recipient address rejected: User unknown in virtual mailbox table, "
             + string.Join(" ", Enumerable.Repeat("and more words", 80));
         var (bytes, message) = await BuildAsync(Report(new Sender("alice@example.test"), Failed(Bob, diagnostic: reply)));
 
-        Assert.Equal("smtp; " + reply, Groups(message)[1]["Diagnostic-Code"]);
+        Assert.Equal("smtp; 550 5.1.1 " + reply, Groups(message)[1]["Diagnostic-Code"]);
         Assert.All(Encoding.ASCII.GetString(bytes).Split("\r\n"), line => Assert.True(line.Length <= 998));
     }
 

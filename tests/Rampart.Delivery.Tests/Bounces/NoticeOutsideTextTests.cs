@@ -43,7 +43,8 @@ public sealed class NoticeOutsideTextTests
         var sender = new Sender("alice@example.test", SmtpUtf8: smtpUtf8);
         var reply = Hostile + " " + new string('x', 3000);
         var report = new DeliveryReport("mx.gateway.test", "Q1", sender, DateTimeOffset.UnixEpoch,
-            [new ReportedRecipient(new Recipient("bob@example.test"), DsnAction.Failed, "5.1.1", "mx\u202E.example.test", reply, DateTimeOffset.UnixEpoch)],
+            [new ReportedRecipient(new Recipient("bob@example.test"), DsnAction.Failed, "5.1.1", "mx\u202E.example.test",
+                new SmtpReply(550, "5.1.1", reply["550 5.1.1 ".Length..]), DateTimeOffset.UnixEpoch)],
             () => new MemoryStream("From: a@example.test\r\nSubject: x\r\n\r\nbody\r\n"u8.ToArray()));
 
         var bytes = await DsnBuilder.BuildAsync(report, CancellationToken.None);

@@ -11,7 +11,7 @@ public sealed class OriginalRecipientFieldTests
     {
         var recipient = new Recipient("bob@example.test", OriginalRecipient: orcpt);
         var report = new DeliveryReport("mx.gateway.test", "Q1", new Sender("alice@example.test"), DateTimeOffset.UnixEpoch,
-            [new ReportedRecipient(recipient, DsnAction.Failed, "5.1.1", null, "550 5.1.1 No such user", DateTimeOffset.UnixEpoch)],
+            [new ReportedRecipient(recipient, DsnAction.Failed, "5.1.1", null, new SmtpReply(550, "5.1.1", "No such user"), DateTimeOffset.UnixEpoch)],
             () => new MemoryStream());
         return Encoding.UTF8.GetString(DeliveryStatusFields.Build(report, international));
     }

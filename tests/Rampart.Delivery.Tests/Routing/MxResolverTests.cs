@@ -72,7 +72,7 @@ public sealed class MxResolverTests(UnboundServer dns) : IClassFixture<UnboundSe
         var result = await Resolver().ResolveAsync("nullmx.test", CancellationToken.None);
 
         var failure = Assert.IsType<MxResolution.PermanentFailure>(result);
-        Assert.StartsWith("556 5.1.10 ", failure.Reason);
+        Assert.StartsWith("556 5.1.10 ", failure.Reason.ToString());
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public sealed class MxResolverTests(UnboundServer dns) : IClassFixture<UnboundSe
         var result = await Resolver().ResolveAsync("no-such-domain.test", CancellationToken.None);
 
         var failure = Assert.IsType<MxResolution.PermanentFailure>(result);
-        Assert.StartsWith("550 5.1.2 ", failure.Reason);
+        Assert.StartsWith("550 5.1.2 ", failure.Reason.ToString());
     }
 
     [Fact]
@@ -90,8 +90,8 @@ public sealed class MxResolverTests(UnboundServer dns) : IClassFixture<UnboundSe
         var result = await Resolver().ResolveAsync("servfail.test", CancellationToken.None);
 
         var failure = Assert.IsType<MxResolution.TemporaryFailure>(result);
-        Assert.StartsWith("451 4.4.3 ", failure.Reason);
-        Assert.Contains("ServerFailure", failure.Reason);
+        Assert.StartsWith("451 4.4.3 ", failure.Reason.ToString());
+        Assert.Contains("ServerFailure", failure.Reason.ToString());
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class MxResolverTests(UnboundServer dns) : IClassFixture<UnboundSe
         var result = await Resolver(TimeSpan.FromMilliseconds(500)).ResolveAsync("timeout.test", CancellationToken.None);
 
         var failure = Assert.IsType<MxResolution.TemporaryFailure>(result);
-        Assert.StartsWith("451 4.4.3 ", failure.Reason);
+        Assert.StartsWith("451 4.4.3 ", failure.Reason.ToString());
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
     }
 
@@ -121,7 +121,7 @@ public sealed class MxResolverTests(UnboundServer dns) : IClassFixture<UnboundSe
         var result = await Resolver().ResolveAsync("noaddr.test", CancellationToken.None);
 
         var failure = Assert.IsType<MxResolution.TemporaryFailure>(result);
-        Assert.StartsWith("451 4.4.4 ", failure.Reason);
+        Assert.StartsWith("451 4.4.4 ", failure.Reason.ToString());
     }
 
     [Theory]
@@ -149,6 +149,6 @@ public sealed class MxResolverTests(UnboundServer dns) : IClassFixture<UnboundSe
         var noDns = new MxResolver(IPAddress.Loopback, 9, TimeSpan.FromMilliseconds(200));
 
         var failure = Assert.IsType<MxResolution.PermanentFailure>(await noDns.ResolveAsync(domain, CancellationToken.None));
-        Assert.StartsWith("550 5.1.3 Bad address literal", failure.Reason);
+        Assert.StartsWith("550 5.1.3 Bad address literal", failure.Reason.ToString());
     }
 }

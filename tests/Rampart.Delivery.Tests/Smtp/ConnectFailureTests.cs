@@ -47,15 +47,18 @@ public class ConnectFailureTests
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
+        // The peer keeps its end open until the client has judged the greeting, instead of for a fixed time.
+        var judged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var peer = Task.Run(async () =>
         {
             using var socket = await listener.AcceptTcpClientAsync();
             await socket.GetStream().WriteAsync(Encoding.ASCII.GetBytes(greeting));
-            await Task.Delay(2000);
+            await judged.Task.WaitAsync(TimeSpan.FromSeconds(10));
         });
 
         var ex = await Assert.ThrowsAsync<SmtpClientException>(() =>
             SmtpClientConnection.ConnectAsync((IPEndPoint)listener.LocalEndpoint, "odd.test", Messages.Options(), CancellationToken.None));
+        judged.SetResult();
 
         Assert.Equal(status, ex.Reply.Status.ToString());
         Assert.True(ex.TryNextHost);

@@ -12,7 +12,8 @@ public static class DeliveryHarness
 {
     public const string Sender = "alice@sender.test";
 
-    public static Task<TestGateway> StartAsync(string nextRoute, int? dnsPort = null, string queueExtra = "", string topExtra = "")
+    public static Task<TestGateway> StartAsync(string nextRoute, int? dnsPort = null, string queueExtra = "", string topExtra = "",
+        TimeProvider? clock = null)
     {
         var dns = dnsPort is { } port ? $"dns: {{server: 127.0.0.1, port: {port}, timeout: 2s}}" : "";
         var retry = queueExtra.Contains("retry_initial", StringComparison.Ordinal) ? "" : "  retry_initial: 200ms\n  retry_max: 1s\n";
@@ -34,7 +35,7 @@ public static class DeliveryHarness
                 route: next
             queue:
             {{retry}}{{queueExtra}}
-            """);
+            """, clock);
     }
 
     /// <summary>Sends one message through the outbound listener; returns its queue id.</summary>
@@ -75,16 +76,25 @@ public static class DeliveryHarness
         return File.Exists(path) ? File.ReadAllText(path) : "";
     }
 
+    /// <summary>
+    /// Waits (bounded) for what a real peer (smtp-sink, unbound, Postfix) and the gateway's deliveries to it bring
+    /// about. Not for the gateway's own timers: a test that needs those to fire passes a FakeTimeProvider and advances it.
+    /// </summary>
     public static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
     {
         var limit = timeout ?? TimeSpan.FromSeconds(20);
-        var deadline = DateTime.UtcNow + limit;
+        var waited = System.Diagnostics.Stopwatch.StartNew();
         while (!condition())
         {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"{what}: not within {limit.TotalSeconds} s");
+            if (waited.Elapsed > limit) Assert.Fail($"{what}: not within {limit.TotalSeconds} s");
             await Task.Delay(50);
         }
     }
+
+    /// <summary>Attempts recorded in a queued message's .rcpt log (its last schedule line), 0 before the first.</summary>
+    public static int Attempts(TestGateway gateway, string queueId) =>
+        OutcomeLog(gateway, queueId).Split('\n').LastOrDefault(l => l.StartsWith("S\t", StringComparison.Ordinal)) is { } line
+            ? int.Parse(line.Split('\t')[1]) : 0;
 
     public static bool QueueIsEmpty(TestGateway gateway) =>
         Directory.GetFiles(Path.Combine(gateway.DataDir, "queue", "active")).Length == 0;

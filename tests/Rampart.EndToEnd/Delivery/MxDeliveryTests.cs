@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Rampart.Testing.Processes;
 using static Rampart.EndToEnd.Delivery.DeliveryHarness;
 
@@ -19,7 +20,8 @@ public sealed class MxDeliveryTests(UnboundServer dns) : IClassFixture<UnboundSe
     public async Task Mail_reaches_the_host_the_MX_records_name(string recipient)
     {
         await using var sink = await SmtpSink.StartAsync();
-        await using var gateway = await StartAsync(MxRoute(sink), dns.Port);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var gateway = await StartAsync(MxRoute(sink), dns.Port, clock: clock);
 
         await SendAsync(gateway, "by MX", "", recipient);
 
@@ -29,7 +31,10 @@ public sealed class MxDeliveryTests(UnboundServer dns) : IClassFixture<UnboundSe
         await WaitUntilAsync(() => QueueIsEmpty(gateway), "queue empty after delivery");
         Assert.Equal(0, gateway.DropCount());
         // The domain's queue is dropped once its connection has lingered and closed: no growth per domain ever mailed.
-        await WaitUntilAsync(() => gateway.Gateway.Delivery.DestinationCount == 0, "idle destination pruned", TimeSpan.FromSeconds(10));
+        await WaitUntilAsync(() => gateway.Gateway.Delivery.InFlight == 0, "the attempt over");
+        Assert.Equal(1, gateway.Gateway.Delivery.DestinationCount);
+        clock.Advance(TimeSpan.FromSeconds(2)); // the connection's linger (DeliveryAgentOptions.ConnectionLinger)
+        await WaitUntilAsync(() => gateway.Gateway.Delivery.DestinationCount == 0, "idle destination pruned");
     }
 
     [Fact]

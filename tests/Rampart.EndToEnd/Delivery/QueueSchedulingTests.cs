@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Time.Testing;
 using Rampart.Testing;
 using Rampart.Testing.Processes;
 using static Rampart.EndToEnd.Delivery.DeliveryHarness;
@@ -25,9 +26,11 @@ public sealed partial class QueueSchedulingTests
                 await c.DataAsync(Message($"outage {s * PerSession + i:D4}"));
             }
         }));
-        // Every message accepted while the smart host is down; let the retries run into the closed port for a while.
-        await Task.Delay(2000);
-        Assert.Equal(Sessions * PerSession, Directory.GetFiles(Path.Combine(gateway.DataDir, "queue", "active")).Count(f => !f.EndsWith(".rcpt")));
+        // Every message accepted while the smart host is down; each has run into the closed port and been deferred.
+        var active = Path.Combine(gateway.DataDir, "queue", "active");
+        await WaitUntilAsync(() => Directory.GetFiles(active, "*.rcpt").Length == Sessions * PerSession, "every message deferred at least once",
+            TimeSpan.FromSeconds(30));
+        Assert.Equal(Sessions * PerSession, Directory.GetFiles(active).Count(f => !f.EndsWith(".rcpt")));
 
         await using var sink = await SmtpSink.StartOnPortAsync(port);
         var dumps = await sink.WaitForDumpsAsync(Sessions * PerSession, TimeSpan.FromSeconds(90));
@@ -36,7 +39,8 @@ public sealed partial class QueueSchedulingTests
         Assert.Equal(Sessions * PerSession, subjects.Count);
         Assert.Equal(Enumerable.Range(0, Sessions * PerSession).Select(n => $"outage {n:D4}"), subjects.Order(StringComparer.Ordinal));
         await WaitUntilAsync(() => QueueIsEmpty(gateway), "queue empty after the outage", TimeSpan.FromSeconds(30));
-        await Task.Delay(500);
+        // With no attempt left under way nothing more can be sent: the count is final.
+        await WaitUntilAsync(() => gateway.Gateway.Delivery.InFlight == 0, "the last attempts over");
         Assert.Equal(Sessions * PerSession, Directory.GetFiles(sink.DumpFolder).Length); // nothing repeated late
         Assert.Equal(0, gateway.DropCount());
     }
@@ -83,20 +87,25 @@ public sealed partial class QueueSchedulingTests
     public async Task The_retry_schedule_survives_a_restart()
     {
         int dead = FreePort.Next();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var gateway = await StartAsync($"{{transport: smtp, hosts: [\"127.0.0.1:{dead}\"]}}", null,
-            "  retry_initial: 1m\n  retry_max: 1h");
+            "  retry_initial: 1m\n  retry_max: 1h", clock: clock);
         var id = await SendAsync(gateway, "patient", "", "user@elsewhere.test");
-        await WaitUntilAsync(() => OutcomeLog(gateway, id).Contains("\nS\t1\t", StringComparison.Ordinal), "the first attempt recorded");
+        await WaitUntilAsync(() => Attempts(gateway, id) == 1 && gateway.Gateway.Delivery.InFlight == 0, "the first attempt recorded");
         var before = OutcomeLog(gateway, id);
+        var next = DateTimeOffset.FromUnixTimeMilliseconds(
+            long.Parse(before.Split('\n').Last(l => l.StartsWith("S\t", StringComparison.Ordinal)).Split('\t')[2]));
+        Assert.InRange((next - clock.GetUtcNow()).TotalSeconds, 59, 67); // a minute plus at most 10 % jitter
 
         await gateway.RestartAsync();
-        await Task.Delay(2000);
 
-        // Not tried again at start-up: the next attempt is a minute after the first, as recorded.
+        // Not tried again at start-up, nor before the recorded time: the schedule comes from the .rcpt log.
+        Assert.Equal(0, gateway.Gateway.Delivery.InFlight);
+        clock.Advance(next - clock.GetUtcNow() - TimeSpan.FromSeconds(1));
+        Assert.Equal(0, gateway.Gateway.Delivery.InFlight);
         Assert.Equal(before, OutcomeLog(gateway, id));
-        var next = long.Parse(before.Split('\n').Last(l => l.StartsWith("S\t", StringComparison.Ordinal)).Split('\t')[2]);
-        var wait = DateTimeOffset.FromUnixTimeMilliseconds(next) - DateTimeOffset.UtcNow;
-        Assert.InRange(wait.TotalSeconds, 40, 70);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await WaitUntilAsync(() => Attempts(gateway, id) == 2 && gateway.Gateway.Delivery.InFlight == 0, "the second attempt, at its time");
     }
 
     [Fact]
@@ -105,7 +114,8 @@ public sealed partial class QueueSchedulingTests
         using var filler = new TempDirectory("rampart-fill");
         long free = new DriveInfo(filler.Path).AvailableFreeSpace;
         long threshold = free - 200L * 1024 * 1024;
-        await using var gateway = await StartAsync("{transport: drop, path: outgoing}", null, $"  min_free_disk: {threshold}");
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var gateway = await StartAsync("{transport: drop, path: outgoing}", null, $"  min_free_disk: {threshold}", clock: clock);
 
         await SendAsync(gateway, "before", "", "user@elsewhere.test");
 
@@ -113,13 +123,13 @@ public sealed partial class QueueSchedulingTests
         using (var ballast = new FileStream(filler.File("ballast"), new FileStreamOptions
                { Mode = FileMode.CreateNew, Access = FileAccess.Write, PreallocationSize = 400L * 1024 * 1024 }))
         {
-            await Task.Delay(1100); // the guard measures at most once a second
+            clock.Advance(TimeSpan.FromSeconds(1.1)); // the guard measures at most once a second
             await using var c = await gateway.ConnectAsync("outbound");
             await c.HelloAsync();
             await c.CommandAsync($"MAIL FROM:<{Sender}>", "452 4.3.1 ");
         }
         File.Delete(filler.File("ballast"));
-        await Task.Delay(1100);
+        clock.Advance(TimeSpan.FromSeconds(1.1));
 
         await SendAsync(gateway, "after", "", "user@elsewhere.test");
         await gateway.WaitForDropAsync(2, "outgoing");

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Time.Testing;
 using Rampart.Testing;
 using Rampart.Testing.Processes;
 using static Rampart.EndToEnd.Delivery.DeliveryHarness;
@@ -118,9 +119,14 @@ public sealed class SmartHostTests
     public async Task A_soft_refusal_is_retried_and_the_sender_is_told_of_the_delay()
     {
         await using var sink = await SmtpSink.StartAsync("-r", "RCPT");
-        await using var gateway = await StartAsync($"{{transport: smtp, hosts: [\"127.0.0.1:{sink.Port}\"]}}", null, "  delay_warning: 1s");
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var gateway = await StartAsync($"{{transport: smtp, hosts: [\"127.0.0.1:{sink.Port}\"]}}", null, "  delay_warning: 1s",
+            clock: clock);
 
         var id = await SendAsync(gateway, "greylisted", "", "user@elsewhere.test");
+        // The first attempt is deferred at once; the retry a little later (retry_initial 200ms) is past the warning time.
+        await RetriedAsync(gateway, clock, id, 1);
+        await RetriedAsync(gateway, clock, id, 2);
 
         var notice = Assert.Single(await WaitForNoticesAsync(gateway));
         Assert.Contains("Delayed", notice.Subject, StringComparison.OrdinalIgnoreCase);
@@ -131,7 +137,8 @@ public sealed class SmartHostTests
         // Still queued and still being tried: the warning is a notice, not a bounce.
         Assert.False(QueueIsEmpty(gateway));
         Assert.Contains(id, string.Join(",", Directory.GetFiles(Path.Combine(gateway.DataDir, "queue", "active"))));
-        await Task.Delay(1500);
+        await RetriedAsync(gateway, clock, id, 3);
+        await RetriedAsync(gateway, clock, id, 4);
         Assert.Equal(1, gateway.DropCount()); // one warning only
     }
 
@@ -182,5 +189,12 @@ public sealed class SmartHostTests
         Assert.All(groups, g => Assert.StartsWith("5.", g["Status"], StringComparison.Ordinal));
         Assert.All(groups, g => Assert.StartsWith("smtp;", g["Diagnostic-Code"].Replace(" ", ""), StringComparison.Ordinal));
         await WaitUntilAsync(() => QueueIsEmpty(gateway), "queue empty");
+    }
+
+    /// <summary>Waits for attempt <paramref name="attempts"/> to be over (its outcome recorded), then moves the clock past the next one's time.</summary>
+    private static async Task RetriedAsync(Rampart.Testing.TestGateway gateway, FakeTimeProvider clock, string id, int attempts)
+    {
+        await WaitUntilAsync(() => Attempts(gateway, id) == attempts && gateway.Gateway.Delivery.InFlight == 0, $"attempt {attempts} recorded");
+        clock.Advance(TimeSpan.FromSeconds(1.2)); // retry_max 1s plus its jitter
     }
 }
