@@ -244,13 +244,13 @@ public sealed partial class QueueStore : IDisposable
 
     private static partial class QueueLog
     {
-        [LoggerMessage(2001, LogLevel.Warning, "Queue recovery: discarded unacknowledged partial message {File}")]
+        [LoggerMessage(EventCatalogue.DiscardedPartial, LogLevel.Warning, "Queue recovery: discarded unacknowledged partial message {File}")]
         public static partial void DiscardedPartial(ILogger logger, string file);
 
-        [LoggerMessage(2003, LogLevel.Error, "Taking {File} from pickup/ failed ({Reason}); left for the next try or start")]
+        [LoggerMessage(EventCatalogue.PickupFailed, LogLevel.Error, "Taking {File} from pickup/ failed ({Reason}); left for the next try or start")]
         public static partial void PickupFailed(ILogger logger, string file, string reason);
 
-        [LoggerMessage(2002, LogLevel.Error, "Queue recovery: {File} is damaged ({Reason}); moved to corrupt/")]
+        [LoggerMessage(EventCatalogue.MovedToCorrupt, LogLevel.Error, "Queue recovery: {File} is damaged ({Reason}); moved to corrupt/")]
         public static partial void MovedToCorrupt(ILogger logger, string file, string reason);
     }
 }

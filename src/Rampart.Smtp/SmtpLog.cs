@@ -13,60 +13,60 @@ namespace Rampart.Smtp;
 /// </summary>
 internal static partial class SmtpLog
 {
-    [LoggerMessage(1000, LogLevel.Debug, "Session {SessionId} on {Listener} from {Client}:{Port}")]
+    [LoggerMessage(EventCatalogue.SessionStarted, LogLevel.Debug, "Session {SessionId} on {Listener} from {Client}:{Port}")]
     public static partial void SessionStarted(ILogger logger, string sessionId, string listener, IPAddress client, int port);
 
-    [LoggerMessage(1001, LogLevel.Debug, "Session {SessionId} ended after {Messages} messages and {Errors} errors")]
+    [LoggerMessage(EventCatalogue.SessionEnded, LogLevel.Debug, "Session {SessionId} ended after {Messages} messages and {Errors} errors")]
     public static partial void SessionEnded(ILogger logger, string sessionId, int messages, int errors);
 
-    [LoggerMessage(1002, LogLevel.Information, "Session {SessionId} timed out in state {State}")]
+    [LoggerMessage(EventCatalogue.SessionTimedOut, LogLevel.Information, "Session {SessionId} timed out in state {State}")]
     public static partial void SessionTimedOut(ILogger logger, string sessionId, SessionState state);
 
-    [LoggerMessage(1003, LogLevel.Debug, "Session {SessionId} lost: {Reason}")]
+    [LoggerMessage(EventCatalogue.SessionLost, LogLevel.Debug, "Session {SessionId} lost: {Reason}")]
     public static partial void SessionLost(ILogger logger, string sessionId, string reason);
 
-    [LoggerMessage(1004, LogLevel.Error, "Session {SessionId} failed; client told to retry")]
+    [LoggerMessage(EventCatalogue.SessionFault, LogLevel.Error, "Session {SessionId} failed; client told to retry")]
     public static partial void SessionFault(ILogger logger, Exception exception, string sessionId);
 
-    [LoggerMessage(1008, LogLevel.Error, "Session {SessionId}: the spool failed under the message; client told 451 4.3.0")]
+    [LoggerMessage(EventCatalogue.SpoolFailed, LogLevel.Error, "Session {SessionId}: the spool failed under the message; client told 451 4.3.0")]
     public static partial void SpoolFailed(ILogger logger, Exception exception, string sessionId);
 
-    [LoggerMessage(1009, LogLevel.Warning, "Session {SessionId}: input pipelined behind a refused DATA; closing")]
+    [LoggerMessage(EventCatalogue.ImproperPipelining, LogLevel.Warning, "Session {SessionId}: input pipelined behind a refused DATA; closing")]
     public static partial void ImproperPipelining(ILogger logger, string sessionId);
 
     /// <summary>Postfix logs the same as "improper command pipelining after DATA from CLIENT: INPUT".</summary>
-    [LoggerMessage(1060, LogLevel.Warning, "Session {SessionId} from {Client}: improper command pipelining after DATA: content sent before the 354 ({Input}); refused and closing")]
+    [LoggerMessage(EventCatalogue.ContentBeforeGoAhead, LogLevel.Warning, "Session {SessionId} from {Client}: improper command pipelining after DATA: content sent before the 354 ({Input}); refused and closing")]
     public static partial void ContentBeforeGoAhead(ILogger logger, string sessionId, IPAddress client, string input);
 
-    [LoggerMessage(1005, LogLevel.Information, "Session {SessionId} started {Protocol} with {Cipher}")]
+    [LoggerMessage(EventCatalogue.TlsStarted, LogLevel.Information, "Session {SessionId} started {Protocol} with {Cipher}")]
     public static partial void TlsStarted(ILogger logger, string sessionId, string protocol, string cipher);
 
-    [LoggerMessage(1006, LogLevel.Warning, "Session {SessionId} discarded {Bytes} bytes pipelined in plaintext after STARTTLS")]
+    [LoggerMessage(EventCatalogue.PlaintextDiscarded, LogLevel.Warning, "Session {SessionId} discarded {Bytes} bytes pipelined in plaintext after STARTTLS")]
     public static partial void PlaintextDiscarded(ILogger logger, string sessionId, long bytes);
 
     /// <summary>Debug: the refusal line (1040) says it at the default level.</summary>
-    [LoggerMessage(1007, LogLevel.Debug, "Session {SessionId} sent {Verb}: not an SMTP client, closing")]
+    [LoggerMessage(EventCatalogue.ForbiddenCommand, LogLevel.Debug, "Session {SessionId} sent {Verb}: not an SMTP client, closing")]
     public static partial void ForbiddenCommand(ILogger logger, string sessionId, string verb);
 
     /// <summary>
     /// The one summary line per transaction: queue id, session, client, listener, TLS, authenticated user ("-" for
     /// none), envelope, size, verdict, duration. Addresses are escaped by the caller (<see cref="LogText"/>).
     /// </summary>
-    [LoggerMessage(1010, LogLevel.Information,
+    [LoggerMessage(EventCatalogue.Transaction, LogLevel.Information,
         "Transaction queue_id={QueueId} session={SessionId} client={Client} listener={Listener} tls={TlsProtocol} cipher={TlsCipher} user={User} from=<{From}> to=<{Recipients}> size={Size} verdict=\"{Verdict}\" duration_ms={DurationMs}")]
     public static partial void Transaction(ILogger logger, string queueId, string sessionId, IPAddress client, string listener,
         string tlsProtocol, string tlsCipher, string user, string from, string recipients, long size, string verdict, long durationMs);
 
-    [LoggerMessage(1071, LogLevel.Warning, "Session {SessionId} from {Client} reached the session time limit ({Limit}) in state {State}; closing")]
+    [LoggerMessage(EventCatalogue.SessionTimeLimit, LogLevel.Warning, "Session {SessionId} from {Client} reached the session time limit ({Limit}) in state {State}; closing")]
     public static partial void SessionTimeLimit(ILogger logger, string sessionId, IPAddress client, TimeSpan limit, SessionState state);
 
-    [LoggerMessage(1072, LogLevel.Warning, "Session {SessionId} from {Client} took longer than {Limit} to send a message; closing")]
+    [LoggerMessage(EventCatalogue.DataTimeLimit, LogLevel.Warning, "Session {SessionId} from {Client} took longer than {Limit} to send a message; closing")]
     public static partial void DataTimeLimit(ILogger logger, string sessionId, IPAddress client, TimeSpan limit);
 
-    [LoggerMessage(1073, LogLevel.Warning, "Session {SessionId} from {Client} sent {Bytes} bytes of content in {Waited} of waiting, below {Rate} bytes/s; closing")]
+    [LoggerMessage(EventCatalogue.DataTooSlow, LogLevel.Warning, "Session {SessionId} from {Client} sent {Bytes} bytes of content in {Waited} of waiting, below {Rate} bytes/s; closing")]
     public static partial void DataTooSlow(ILogger logger, string sessionId, IPAddress client, long bytes, TimeSpan waited, int rate);
 
-    [LoggerMessage(1074, LogLevel.Warning, "Session {SessionId} from {Client} sent more than {Limit} NOOP/RSET/VRFY/HELP-like commands without mail; closing")]
+    [LoggerMessage(EventCatalogue.TooManyJunkCommands, LogLevel.Warning, "Session {SessionId} from {Client} sent more than {Limit} NOOP/RSET/VRFY/HELP-like commands without mail; closing")]
     public static partial void TooManyJunkCommands(ILogger logger, string sessionId, IPAddress client, int limit);
 
     /// <summary>
@@ -75,7 +75,7 @@ internal static partial class SmtpLog
     /// password guesser: what fail2ban looks for), Information otherwise (relay denied, unknown user: an MX's daily
     /// business, which postfix logs as info too). The command and HELO name are escaped by the caller.
     /// </summary>
-    [LoggerMessage(EventId = 1040, Message = "Refused session={SessionId} client={Client} listener={Listener} helo=<{Helo}> command=\"{Command}\" reply=\"{Code} {Status} {Reply}\"")]
+    [LoggerMessage(EventId = EventCatalogue.Refused, Message = "Refused session={SessionId} client={Client} listener={Listener} helo=<{Helo}> command=\"{Command}\" reply=\"{Code} {Status} {Reply}\"")]
     public static partial void Refused(ILogger logger, LogLevel level, string sessionId, IPAddress client, string listener, string helo,
         string command, int code, string status, string reply);
 
@@ -85,31 +85,31 @@ internal static partial class SmtpLog
             reply.Status?.ToString() ?? "", LogText.Escape(reply.Text));
 
     /// <summary>Debug: the refusal line (1040) says it at the default level.</summary>
-    [LoggerMessage(1050, LogLevel.Debug, "Session {SessionId} from {Client} talked before the greeting; refused")]
+    [LoggerMessage(EventCatalogue.PregreetTalker, LogLevel.Debug, "Session {SessionId} from {Client} talked before the greeting; refused")]
     public static partial void PregreetTalker(ILogger logger, string sessionId, System.Net.IPAddress client);
 
-    [LoggerMessage(1020, LogLevel.Information, "Listener {Listener} ({Role}) listening on {EndPoint}")]
+    [LoggerMessage(EventCatalogue.Listening, LogLevel.Information, "Listener {Listener} ({Role}) listening on {EndPoint}")]
     public static partial void Listening(ILogger logger, string listener, string role, EndPoint endPoint);
 
-    [LoggerMessage(1025, LogLevel.Warning, "Accept on {Listener} failed: {Error}")]
+    [LoggerMessage(EventCatalogue.AcceptFailed, LogLevel.Warning, "Accept on {Listener} failed: {Error}")]
     public static partial void AcceptFailed(ILogger logger, string listener, System.Net.Sockets.SocketError error);
 
-    [LoggerMessage(1022, LogLevel.Warning, "Listener {Listener} dropped {Peer}: not a trusted proxy, so its PROXY header would be forged")]
+    [LoggerMessage(EventCatalogue.ProxyUntrusted, LogLevel.Warning, "Listener {Listener} dropped {Peer}: not a trusted proxy, so its PROXY header would be forged")]
     public static partial void ProxyUntrusted(ILogger logger, string listener, IPAddress peer);
 
-    [LoggerMessage(1023, LogLevel.Warning, "Listener {Listener} dropped {Peer}: PROXY header refused ({Error})")]
+    [LoggerMessage(EventCatalogue.ProxyHeaderRefused, LogLevel.Warning, "Listener {Listener} dropped {Peer}: PROXY header refused ({Error})")]
     public static partial void ProxyHeaderRefused(ILogger logger, string listener, IPAddress peer, ProxyHeaderError error);
 
-    [LoggerMessage(1024, LogLevel.Debug, "Listener {Listener}: proxy {Peer} reports client {Client} (PROXY v{Version})")]
+    [LoggerMessage(EventCatalogue.ProxyHeaderRead, LogLevel.Debug, "Listener {Listener}: proxy {Peer} reports client {Client} (PROXY v{Version})")]
     public static partial void ProxyHeaderRead(ILogger logger, string listener, IPAddress peer, EndPoint client, int version);
 
-    [LoggerMessage(1030, LogLevel.Information, "Session {SessionId} from {Client} authenticated with {Mechanism} as {User}")]
+    [LoggerMessage(EventCatalogue.Authenticated, LogLevel.Information, "Session {SessionId} from {Client} authenticated with {Mechanism} as {User}")]
     public static partial void Authenticated(ILogger logger, string sessionId, IPAddress client, string mechanism, string user);
 
     /// <summary>
     /// The user name is not logged: people type their password into it. Debug: the refusal line (1040, a
     /// warning for AUTH) says it at the default level.
     /// </summary>
-    [LoggerMessage(1031, LogLevel.Debug, "Session {SessionId} from {Client}: AUTH {Mechanism} refused with {Code}")]
+    [LoggerMessage(EventCatalogue.AuthFailed, LogLevel.Debug, "Session {SessionId} from {Client}: AUTH {Mechanism} refused with {Code}")]
     public static partial void AuthFailed(ILogger logger, string sessionId, IPAddress client, string mechanism, int code);
 }

@@ -93,13 +93,13 @@ public sealed partial class Notifier(QueueStore store, string hostName, string p
 
     private static partial class NoticeLog
     {
-        [LoggerMessage(3101, LogLevel.Information, "Notice queue_id={NoticeId} action={Action} about queue_id={QueueId} to=<{To}>")]
+        [LoggerMessage(EventCatalogue.Queued, LogLevel.Information, "Notice queue_id={NoticeId} action={Action} about queue_id={QueueId} to=<{To}>")]
         public static partial void Queued(ILogger logger, string noticeId, DsnAction action, string queueId, string to);
 
-        [LoggerMessage(3102, LogLevel.Error, "Notice queue_id={QueueId} to the postmaster could not be delivered; dropped to end the loop")]
+        [LoggerMessage(EventCatalogue.Dropped, LogLevel.Error, "Notice queue_id={QueueId} to the postmaster could not be delivered; dropped to end the loop")]
         public static partial void Dropped(ILogger logger, string queueId);
 
-        [LoggerMessage(3103, LogLevel.Warning, "Double bounce queue_id={QueueId} from=<> to=<{Recipient}> failed (\"{Detail}\"); discarded, no notice (double_bounce: discard)")]
+        [LoggerMessage(EventCatalogue.DoubleBounceDiscarded, LogLevel.Warning, "Double bounce queue_id={QueueId} from=<> to=<{Recipient}> failed (\"{Detail}\"); discarded, no notice (double_bounce: discard)")]
         public static partial void DoubleBounceDiscarded(ILogger logger, string queueId, string recipient, string detail);
     }
 }

@@ -213,7 +213,7 @@ public sealed partial class MxResolver
 
     private static partial class ResolverLog
     {
-        [LoggerMessage(3201, LogLevel.Warning, "DNS {Path} line {Line}: nameserver {Address} skipped, not a strictly written address ({Rule})")]
+        [LoggerMessage(EventCatalogue.NameServerSkipped, LogLevel.Warning, "DNS {Path} line {Line}: nameserver {Address} skipped, not a strictly written address ({Rule})")]
         public static partial void NameServerSkipped(ILogger logger, string path, int line, string address, string rule);
     }
 }

@@ -6,27 +6,27 @@ namespace Rampart.Delivery.Scheduling;
 /// <summary>The queue manager's events (ids 3001–3008), one list for the agent, its attempts and its destination pool.</summary>
 internal static partial class DeliveryLog
 {
-    [LoggerMessage(3001, LogLevel.Information, "Delivery queue_id={QueueId} to=<{Recipient}> relay={Relay} status={Status} detail=\"{Detail}\"")]
+    [LoggerMessage(EventCatalogue.RecipientOutcome, LogLevel.Information, "Delivery queue_id={QueueId} to=<{Recipient}> relay={Relay} status={Status} detail=\"{Detail}\"")]
     public static partial void RecipientOutcome(ILogger logger, string queueId, string recipient, string relay, RecipientStatus status, string detail);
 
-    [LoggerMessage(3002, LogLevel.Error, "Delivery queue_id={QueueId} attempt failed; will retry")]
+    [LoggerMessage(EventCatalogue.AttemptFailed, LogLevel.Error, "Delivery queue_id={QueueId} attempt failed; will retry")]
     public static partial void AttemptFailed(ILogger logger, Exception exception, string queueId);
 
-    [LoggerMessage(3003, LogLevel.Information, "Delivery queue_id={QueueId} deferred, next attempt in {Delay}")]
+    [LoggerMessage(EventCatalogue.Deferred, LogLevel.Information, "Delivery queue_id={QueueId} deferred, next attempt in {Delay}")]
     public static partial void Deferred(ILogger logger, string queueId, TimeSpan delay);
 
-    [LoggerMessage(3004, LogLevel.Debug, "Delivery queue_id={QueueId} complete; removed from the queue")]
+    [LoggerMessage(EventCatalogue.Done, LogLevel.Debug, "Delivery queue_id={QueueId} complete; removed from the queue")]
     public static partial void Done(ILogger logger, string queueId);
 
-    [LoggerMessage(3005, LogLevel.Warning, "Destination {Destination} unreachable ({Reason}); its mail is deferred until {Until}")]
+    [LoggerMessage(EventCatalogue.DestinationDown, LogLevel.Warning, "Destination {Destination} unreachable ({Reason}); its mail is deferred until {Until}")]
     public static partial void DestinationDown(ILogger logger, string destination, string reason, DateTimeOffset until);
 
-    [LoggerMessage(3006, LogLevel.Error, "Delivery worker for {Destination} failed")]
+    [LoggerMessage(EventCatalogue.WorkerFailed, LogLevel.Error, "Delivery worker for {Destination} failed")]
     public static partial void WorkerFailed(ILogger logger, Exception exception, string destination);
 
-    [LoggerMessage(3007, LogLevel.Warning, "Closing a delivery session failed")]
+    [LoggerMessage(EventCatalogue.CloseFailed, LogLevel.Warning, "Closing a delivery session failed")]
     public static partial void CloseFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(3008, LogLevel.Warning, "Delivery queue_id={QueueId} spool file {Path} is gone (removed by hand?); the message leaves the schedule, nothing more is delivered or reported")]
+    [LoggerMessage(EventCatalogue.Vanished, LogLevel.Warning, "Delivery queue_id={QueueId} spool file {Path} is gone (removed by hand?); the message leaves the schedule, nothing more is delivered or reported")]
     public static partial void Vanished(ILogger logger, string queueId, string path);
 }

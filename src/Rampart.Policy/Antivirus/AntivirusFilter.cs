@@ -62,12 +62,12 @@ public sealed partial class AntivirusFilter(VirusScanService scanners, Antivirus
     /// <summary>Printable ASCII only (scanners may report anything), cut to a bounded length.</summary>
     public static string Safe(string text) => PrintableText.Cut(text, text.Length <= MaxNameLength ? MaxNameLength : MaxNameLength - 3);
 
-    [LoggerMessage(5001, LogLevel.Warning, "{QueueId}: virus {Threat} found by {Scanner} (cached: {FromCache})")]
+    [LoggerMessage(EventCatalogue.VirusFound, LogLevel.Warning, "{QueueId}: virus {Threat} found by {Scanner} (cached: {FromCache})")]
     private static partial void VirusFound(ILogger logger, string queueId, string threat, string scanner, bool fromCache);
 
-    [LoggerMessage(5002, LogLevel.Warning, "{QueueId}: {Size} bytes is too big for scanner {Scanner} (at most {MaxScanBytes}): {Action}")]
+    [LoggerMessage(EventCatalogue.TooLargeToScan, LogLevel.Warning, "{QueueId}: {Size} bytes is too big for scanner {Scanner} (at most {MaxScanBytes}): {Action}")]
     private static partial void TooLargeToScan(ILogger logger, string queueId, long size, string scanner, long maxScanBytes, string action);
 
-    [LoggerMessage(5003, LogLevel.Error, "{QueueId}: scanner {Scanner} gave no verdict: {Why}")]
+    [LoggerMessage(EventCatalogue.ScanFailed, LogLevel.Error, "{QueueId}: scanner {Scanner} gave no verdict: {Why}")]
     private static partial void ScanFailed(ILogger logger, string queueId, string scanner, string why);
 }

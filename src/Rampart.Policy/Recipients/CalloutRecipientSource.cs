@@ -39,10 +39,10 @@ public sealed partial class CalloutRecipientSource(IRecipientProbe probe, ILogge
     // Ids from the top of the recipients' range (4100-4199), to stay clear of the other recipient sources.
     private static partial class CalloutLog
     {
-        [LoggerMessage(4150, LogLevel.Warning, "Recipient callout for {Recipient} failed: {Error}")]
+        [LoggerMessage(EventCatalogue.NotAsked, LogLevel.Warning, "Recipient callout for {Recipient} failed: {Error}")]
         public static partial void NotAsked(ILogger logger, string recipient, string error);
 
-        [LoggerMessage(4151, LogLevel.Warning, "Recipient callout for {Recipient}: {Reply}")]
+        [LoggerMessage(EventCatalogue.NoAnswer, LogLevel.Warning, "Recipient callout for {Recipient}: {Reply}")]
         public static partial void NoAnswer(ILogger logger, string recipient, string reply);
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Rampart.Configuration;
+using Rampart.Mail;
 
 namespace Rampart.Commands;
 
@@ -51,10 +52,10 @@ public static partial class RunCommand
                 return ConfigOutput.Fail(1, ex.Message);
             }
             Volatile.Write(ref reloader, new Gateway.Reloader(gateway, file?.FullName, loggers.CreateLogger("Rampart.Reload")));
-            RunLog.Started(log, options.Source, options.DataDir);
+            RunLog.GatewayStarted(log, options.Source, options.DataDir);
             foreach (var warning in options.Warnings) RunLog.ConfigurationWarning(log, warning);
             await Task.WhenAny(stop.Task, Task.Delay(Timeout.Infinite, ct));
-            RunLog.Stopping(log);
+            RunLog.GatewayStopping(log);
             RunLog.GroupCommit(log, gateway.Queue.Barrier.Waiters, gateway.Queue.Barrier.Syncs);
             return 0;
         });
@@ -63,22 +64,22 @@ public static partial class RunCommand
 
     private static partial class RunLog
     {
-        [LoggerMessage(6101, LogLevel.Warning, "SIGHUP while starting: ignored; send it again once Rampart has started")]
+        [LoggerMessage(EventCatalogue.HangupWhileStarting, LogLevel.Warning, "SIGHUP while starting: ignored; send it again once Rampart has started")]
         public static partial void HangupWhileStarting(ILogger logger);
 
-        [LoggerMessage(6102, LogLevel.Critical, "Cannot start: {Reason}")]
+        [LoggerMessage(EventCatalogue.CannotStart, LogLevel.Critical, "Cannot start: {Reason}")]
         public static partial void CannotStart(ILogger logger, string reason);
 
-        [LoggerMessage(6103, LogLevel.Information, "Rampart started from {Source}; data in {DataDir}")]
-        public static partial void Started(ILogger logger, string source, string dataDir);
+        [LoggerMessage(EventCatalogue.GatewayStarted, LogLevel.Information, "Rampart started from {Source}; data in {DataDir}")]
+        public static partial void GatewayStarted(ILogger logger, string source, string dataDir);
 
-        [LoggerMessage(6104, LogLevel.Warning, "Configuration: {Warning}")]
+        [LoggerMessage(EventCatalogue.ConfigurationWarning, LogLevel.Warning, "Configuration: {Warning}")]
         public static partial void ConfigurationWarning(ILogger logger, string warning);
 
-        [LoggerMessage(6105, LogLevel.Information, "Stopping: open sessions are told 421, queued mail stays on disk")]
-        public static partial void Stopping(ILogger logger);
+        [LoggerMessage(EventCatalogue.GatewayStopping, LogLevel.Information, "Stopping: open sessions are told 421, queued mail stays on disk")]
+        public static partial void GatewayStopping(ILogger logger);
 
-        [LoggerMessage(6106, LogLevel.Information, "Group commit: {Requests} durability requests served by {Syncs} file-system syncs")]
+        [LoggerMessage(EventCatalogue.GroupCommit, LogLevel.Information, "Group commit: {Requests} durability requests served by {Syncs} file-system syncs")]
         public static partial void GroupCommit(ILogger logger, long requests, long syncs);
     }
 }

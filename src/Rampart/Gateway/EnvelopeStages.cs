@@ -39,7 +39,7 @@ internal sealed partial class EnvelopeStages(PolicyChain chain, ResourceGuard re
 
     private static partial class StagesLog
     {
-        [LoggerMessage(4002, LogLevel.Warning, "Back pressure on {Listener}: {Shortage}; answering 452 4.3.1")]
+        [LoggerMessage(EventCatalogue.Shortage, LogLevel.Warning, "Back pressure on {Listener}: {Shortage}; answering 452 4.3.1")]
         public static partial void Shortage(ILogger logger, string listener, string shortage);
     }
 }

@@ -55,7 +55,7 @@ internal sealed partial class GatewaySessionHandler(
 
     private static partial class HandlerLog
     {
-        [LoggerMessage(4001, LogLevel.Error, "Content filtering or queue commit of {QueueId} failed on the spool; client told to retry")]
+        [LoggerMessage(EventCatalogue.CommitFailed, LogLevel.Error, "Content filtering or queue commit of {QueueId} failed on the spool; client told to retry")]
         public static partial void CommitFailed(ILogger logger, Exception exception, string queueId);
     }
 }

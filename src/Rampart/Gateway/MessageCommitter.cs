@@ -48,7 +48,7 @@ internal sealed partial class MessageCommitter(DeliveryAgent delivery, ILogger l
 
     private static partial class CommitLog
     {
-        [LoggerMessage(4003, LogLevel.Warning, "{QueueId} quarantined: {Reason}")]
+        [LoggerMessage(EventCatalogue.Quarantined, LogLevel.Warning, "{QueueId} quarantined: {Reason}")]
         public static partial void Quarantined(ILogger logger, string queueId, string reason);
     }
 }

@@ -40,14 +40,14 @@ internal sealed partial class PickupWatcher(QueueStore queue, DeliveryAgent deli
         {
             foreach (var message in queue.TakePickups())
             {
-                PickupLog.Released(logger, message.QueueId, LogText.Escape(message.Envelope.ReleasedFrom?.Reason ?? "no hold recorded"));
+                PickupLog.ReleasedFromQuarantine(logger, message.QueueId, LogText.Escape(message.Envelope.ReleasedFrom?.Reason ?? "no hold recorded"));
                 delivery.Enqueue(message);
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Left in pickup/: the next tick tries again.
-            PickupLog.Failed(logger, ex);
+            PickupLog.PickupWatchFailed(logger, ex);
         }
     }
 
@@ -60,10 +60,10 @@ internal sealed partial class PickupWatcher(QueueStore queue, DeliveryAgent deli
 
     private static partial class PickupLog
     {
-        [LoggerMessage(2101, LogLevel.Information, "{QueueId} released from quarantine (was held: {Reason}); queued for delivery")]
-        public static partial void Released(ILogger logger, string queueId, string reason);
+        [LoggerMessage(EventCatalogue.ReleasedFromQuarantine, LogLevel.Information, "{QueueId} released from quarantine (was held: {Reason}); queued for delivery")]
+        public static partial void ReleasedFromQuarantine(ILogger logger, string queueId, string reason);
 
-        [LoggerMessage(2102, LogLevel.Error, "Taking released messages from pickup/ failed; retrying")]
-        public static partial void Failed(ILogger logger, Exception exception);
+        [LoggerMessage(EventCatalogue.PickupWatchFailed, LogLevel.Error, "Taking released messages from pickup/ failed; retrying")]
+        public static partial void PickupWatchFailed(ILogger logger, Exception exception);
     }
 }

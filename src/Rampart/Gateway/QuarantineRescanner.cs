@@ -34,7 +34,7 @@ public sealed partial class QuarantineRescanner(QuarantineStore store, VirusScan
             {
                 // Released or deleted meanwhile, or unreadable: this one is skipped, the others are still scanned.
                 failed++;
-                RescanLog.MessageFailed(logger, ex, message.QueueId);
+                RescanLog.RescanOfMessageFailed(logger, ex, message.QueueId);
                 report?.Invoke(message, "not scanned: " + ex.Message);
                 continue;
             }
@@ -47,14 +47,14 @@ public sealed partial class QuarantineRescanner(QuarantineStore store, VirusScan
                 if (!hold.Mentions(reason))
                 {
                     await store.UpdateHoldAsync(message, hold.Adding(reason, clock.GetUtcNow()), ct);
-                    RescanLog.FoundNow(logger, message.QueueId, LogText.Escape(reason.Text));
+                    RescanLog.RescanFoundThreat(logger, message.QueueId, LogText.Escape(reason.Text));
                 }
             }
             else if (result.IsClean && hold.AwaitingScan)
             {
                 released++;
                 outcome = "clean: released";
-                if (await store.ReleaseAsync(message.QueueId, ct)) RescanLog.Released(logger, message.QueueId);
+                if (await store.ReleaseAsync(message.QueueId, ct)) RescanLog.RescanReleased(logger, message.QueueId);
             }
             else if (result.IsClean)
             {
@@ -90,7 +90,7 @@ public sealed partial class QuarantineRescanner(QuarantineStore store, VirusScan
                     var held = store.List();
                     if (changed || due)
                     {
-                        if (held.Count > 0) RescanLog.Started(logger, held.Count, changed ? "signatures changed" : "daily rescan");
+                        if (held.Count > 0) RescanLog.RescanStarted(logger, held.Count, changed ? "signatures changed" : "daily rescan");
                         await RescanAsync(held, ct);
                         lastFull = clock.GetUtcNow();
                         lastVersions = versions.Select((v, i) => v ?? lastVersions?[i]).ToArray();
@@ -103,7 +103,7 @@ public sealed partial class QuarantineRescanner(QuarantineStore store, VirusScan
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     // Whatever it was, the schedule goes on: messages held for a scan must not wait for a restart.
-                    RescanLog.Failed(logger, ex);
+                    RescanLog.RescanFailed(logger, ex);
                 }
             }
         }
@@ -114,19 +114,19 @@ public sealed partial class QuarantineRescanner(QuarantineStore store, VirusScan
 
     private static partial class RescanLog
     {
-        [LoggerMessage(5101, LogLevel.Information, "Quarantine rescan of {Count} held messages: {Why}")]
-        public static partial void Started(ILogger logger, int count, string why);
+        [LoggerMessage(EventCatalogue.RescanStarted, LogLevel.Information, "Quarantine rescan of {Count} held messages: {Why}")]
+        public static partial void RescanStarted(ILogger logger, int count, string why);
 
-        [LoggerMessage(5102, LogLevel.Information, "{QueueId} was held until it could be scanned; clean now, released")]
-        public static partial void Released(ILogger logger, string queueId);
+        [LoggerMessage(EventCatalogue.RescanReleased, LogLevel.Information, "{QueueId} was held until it could be scanned; clean now, released")]
+        public static partial void RescanReleased(ILogger logger, string queueId);
 
-        [LoggerMessage(5103, LogLevel.Warning, "{QueueId} in quarantine: rescan found {Reason}")]
-        public static partial void FoundNow(ILogger logger, string queueId, string reason);
+        [LoggerMessage(EventCatalogue.RescanFoundThreat, LogLevel.Warning, "{QueueId} in quarantine: rescan found {Reason}")]
+        public static partial void RescanFoundThreat(ILogger logger, string queueId, string reason);
 
-        [LoggerMessage(5105, LogLevel.Error, "Quarantine rescan of {QueueId} failed; the others go on")]
-        public static partial void MessageFailed(ILogger logger, Exception exception, string queueId);
+        [LoggerMessage(EventCatalogue.RescanOfMessageFailed, LogLevel.Error, "Quarantine rescan of {QueueId} failed; the others go on")]
+        public static partial void RescanOfMessageFailed(ILogger logger, Exception exception, string queueId);
 
-        [LoggerMessage(5104, LogLevel.Error, "Quarantine rescan failed; trying again at the next check")]
-        public static partial void Failed(ILogger logger, Exception exception);
+        [LoggerMessage(EventCatalogue.RescanFailed, LogLevel.Error, "Quarantine rescan failed; trying again at the next check")]
+        public static partial void RescanFailed(ILogger logger, Exception exception);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Rampart.Configuration;
+using Rampart.Mail;
 
 namespace Rampart.Gateway;
 
@@ -21,7 +22,7 @@ public sealed partial class Reloader(Gateway gateway, string? path, ILogger logg
         try
         {
             var source = path ?? ConfigLoader.EmbeddedName;
-            ReloadLog.Reading(logger, source);
+            ReloadLog.ReloadReading(logger, source);
             GatewayOptions next;
             try
             {
@@ -29,7 +30,7 @@ public sealed partial class Reloader(Gateway gateway, string? path, ILogger logg
             }
             catch (ConfigException ex)
             {
-                ReloadLog.Refused(logger, ex.Message);
+                ReloadLog.ReloadRefused(logger, ex.Message);
                 return false;
             }
             IReadOnlyList<string> restart;
@@ -40,29 +41,29 @@ public sealed partial class Reloader(Gateway gateway, string? path, ILogger logg
             catch (ConfigException ex)
             {
                 // A certificate that passed the check but cannot be loaded (bad PEM, a key that does not match).
-                ReloadLog.Refused(logger, ex.Message);
+                ReloadLog.ReloadRefused(logger, ex.Message);
                 return false;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
             {
                 // A file the build reads (a CA bundle, a client certificate, a drop folder to create) that fails.
-                ReloadLog.Refused(logger, $"{source}: {ex.Message}");
+                ReloadLog.ReloadRefused(logger, $"{source}: {ex.Message}");
                 return false;
             }
             catch (ObjectDisposedException)
             {
-                ReloadLog.Stopping(logger);
+                ReloadLog.ReloadWhileStopping(logger);
                 return false;
             }
             catch (Exception ex)
             {
                 // A fault of ours, not of the file: said as such, and the process goes on. Everything that can fail on a
                 // good file (certificates, folders) fails in the build, before the swap, so this leaves the old configuration.
-                ReloadLog.Failed(logger, ex);
+                ReloadLog.ReloadFailed(logger, ex);
                 return false;
             }
-            ReloadLog.Applied(logger, source);
-            if (restart.Count > 0) ReloadLog.NeedsRestart(logger, string.Join(", ", restart));
+            ReloadLog.ReloadApplied(logger, source);
+            if (restart.Count > 0) ReloadLog.ReloadNeedsRestart(logger, string.Join(", ", restart));
             return true;
         }
         finally
@@ -73,23 +74,23 @@ public sealed partial class Reloader(Gateway gateway, string? path, ILogger logg
 
     private static partial class ReloadLog
     {
-        [LoggerMessage(6001, LogLevel.Information, "Reload: reading {Source}")]
-        public static partial void Reading(ILogger logger, string source);
+        [LoggerMessage(EventCatalogue.ReloadReading, LogLevel.Information, "Reload: reading {Source}")]
+        public static partial void ReloadReading(ILogger logger, string source);
 
-        [LoggerMessage(6002, LogLevel.Error, "Reload refused, the running configuration stays: {Error}")]
-        public static partial void Refused(ILogger logger, string error);
+        [LoggerMessage(EventCatalogue.ReloadRefused, LogLevel.Error, "Reload refused, the running configuration stays: {Error}")]
+        public static partial void ReloadRefused(ILogger logger, string error);
 
-        [LoggerMessage(6003, LogLevel.Information,
+        [LoggerMessage(EventCatalogue.ReloadApplied, LogLevel.Information,
             "Reloaded {Source}: new sessions and the next delivery attempts use it; open sessions finish with the configuration they started with")]
-        public static partial void Applied(ILogger logger, string source);
+        public static partial void ReloadApplied(ILogger logger, string source);
 
-        [LoggerMessage(6005, LogLevel.Information, "Reload ignored: stopping")]
-        public static partial void Stopping(ILogger logger);
+        [LoggerMessage(EventCatalogue.ReloadWhileStopping, LogLevel.Information, "Reload ignored: stopping")]
+        public static partial void ReloadWhileStopping(ILogger logger);
 
-        [LoggerMessage(6006, LogLevel.Error, "Reload failed by a fault of the gateway, not of the file")]
-        public static partial void Failed(ILogger logger, Exception exception);
+        [LoggerMessage(EventCatalogue.ReloadFailed, LogLevel.Error, "Reload failed by a fault of the gateway, not of the file")]
+        public static partial void ReloadFailed(ILogger logger, Exception exception);
 
-        [LoggerMessage(6004, LogLevel.Warning, "Reload: these changes need a restart and are not applied yet: {Keys}")]
-        public static partial void NeedsRestart(ILogger logger, string keys);
+        [LoggerMessage(EventCatalogue.ReloadNeedsRestart, LogLevel.Warning, "Reload: these changes need a restart and are not applied yet: {Keys}")]
+        public static partial void ReloadNeedsRestart(ILogger logger, string keys);
     }
 }

@@ -1,0 +1,105 @@
+namespace Rampart.Mail;
+
+/// <summary>
+/// Every event Rampart logs, by stable id: the one list that log lines use today and that tracking and metrics
+/// build on. Each id is used by exactly one <c>[LoggerMessage]</c> declaration, whose method has the constant's
+/// name and whose template names the fields; <c>docs/events.md</c> is generated from them and kept equal by
+/// <c>EventCatalogueTests</c>. Ids never change meaning: a retired id is not reused.
+/// </summary>
+public static class EventCatalogue
+{
+    // 1000–1099: SMTP engine (Rampart.Smtp)
+    public const int SessionStarted = 1000;
+    public const int SessionEnded = 1001;
+    public const int SessionTimedOut = 1002;
+    public const int SessionLost = 1003;
+    public const int SessionFault = 1004;
+    public const int TlsStarted = 1005;
+    public const int PlaintextDiscarded = 1006;
+    public const int ForbiddenCommand = 1007;
+    public const int SpoolFailed = 1008;
+    public const int ImproperPipelining = 1009;
+    public const int Transaction = 1010;
+    public const int Listening = 1020;
+    public const int ProxyUntrusted = 1022;
+    public const int ProxyHeaderRefused = 1023;
+    public const int ProxyHeaderRead = 1024;
+    public const int AcceptFailed = 1025;
+    public const int Authenticated = 1030;
+    public const int AuthFailed = 1031;
+    public const int Refused = 1040;
+    public const int PregreetTalker = 1050;
+    public const int ContentBeforeGoAhead = 1060;
+    public const int SessionTimeLimit = 1071;
+    public const int DataTimeLimit = 1072;
+    public const int DataTooSlow = 1073;
+    public const int TooManyJunkCommands = 1074;
+
+    // 2000–2099: Queue (Rampart.Queue)
+    public const int DiscardedPartial = 2001;
+    public const int MovedToCorrupt = 2002;
+    public const int PickupFailed = 2003;
+
+    // 2100–2199: Pickup folder
+    public const int ReleasedFromQuarantine = 2101;
+    public const int PickupWatchFailed = 2102;
+
+    // 3000–3299: Delivery (Rampart.Delivery)
+    public const int RecipientOutcome = 3001;
+    public const int AttemptFailed = 3002;
+    public const int Deferred = 3003;
+    public const int Done = 3004;
+    public const int DestinationDown = 3005;
+    public const int WorkerFailed = 3006;
+    public const int CloseFailed = 3007;
+    public const int Vanished = 3008;
+    public const int Queued = 3101;
+    public const int Dropped = 3102;
+    public const int DoubleBounceDiscarded = 3103;
+    public const int NameServerSkipped = 3201;
+
+    // 4000–4099: Session handler (Rampart/Gateway)
+    public const int CommitFailed = 4001;
+    public const int Shortage = 4002;
+    public const int Quarantined = 4003;
+
+    // 4100–4199: Recipient validation (Rampart.Policy/Recipients)
+    public const int UnknownRecipient = 4101;
+    public const int SourceFailed = 4102;
+    public const int SourceUnavailable = 4103;
+    public const int ListMissing = 4110;
+    public const int ListBadLine = 4111;
+    public const int ListLoaded = 4112;
+    public const int ListUnreadable = 4113;
+    public const int LdapTooManyWaiting = 4120;
+    public const int LdapNoAnswer = 4121;
+    public const int LdapFailed = 4122;
+    public const int NotAsked = 4150;
+    public const int NoAnswer = 4151;
+
+    // 5000–5199: Virus scanning and quarantine re-scan
+    public const int VirusFound = 5001;
+    public const int TooLargeToScan = 5002;
+    public const int ScanFailed = 5003;
+    public const int RescanStarted = 5101;
+    public const int RescanReleased = 5102;
+    public const int RescanFoundThreat = 5103;
+    public const int RescanFailed = 5104;
+    public const int RescanOfMessageFailed = 5105;
+
+    // 6000–6099: Configuration and reload
+    public const int ReloadReading = 6001;
+    public const int ReloadRefused = 6002;
+    public const int ReloadApplied = 6003;
+    public const int ReloadNeedsRestart = 6004;
+    public const int ReloadWhileStopping = 6005;
+    public const int ReloadFailed = 6006;
+
+    // 6100–6199: Commands and process
+    public const int HangupWhileStarting = 6101;
+    public const int CannotStart = 6102;
+    public const int GatewayStarted = 6103;
+    public const int ConfigurationWarning = 6104;
+    public const int GatewayStopping = 6105;
+    public const int GroupCommit = 6106;
+}
