@@ -38,14 +38,14 @@ internal sealed class GatewayComposer
 
     public Snapshot Compose(GatewayOptions o)
     {
-        var next = new Snapshot(o);
+        var next = new Snapshot(o, clock);
         try
         {
             next.Router = routes.Router(o);
             // Read from the files at each build: a reload is how a renewed certificate is taken up.
             var defaultCertificate = new Lazy<X509Certificate2>(() => next.Own(o.Tls is { } tls
                 ? LoadPem(tls)
-                : TlsCertificates.LoadOrCreateSelfSigned(Path.Combine(started.DataDir, "tls"), started.HostName)));
+                : TlsCertificates.LoadOrCreateSelfSigned(Path.Combine(started.DataDir, "tls"), started.HostName, clock)));
             var postmaster = new PostmasterQualifier(o.Listeners.SelectMany(l => l.AcceptedDomains).FirstOrDefault()?.Name ?? started.HostName);
             foreach (var l in o.Listeners)
             {
@@ -97,7 +97,7 @@ internal sealed class GatewayComposer
         if (r.File is { } file) sources.Add(new RecipientFileSource(file, logger, clock: clock));
         if (r.Ldap is { } ldap)
         {
-            sources.Add(new CachedRecipientSource(new LdapRecipientSource(ldap.Settings, logger), ldap.CacheTtl, ldap.NegativeCacheTtl, clock));
+            sources.Add(new CachedRecipientSource(new LdapRecipientSource(ldap.Settings, logger, clock), ldap.CacheTtl, ldap.NegativeCacheTtl, clock));
         }
         if (r.Callout is { } c)
         {
@@ -108,7 +108,7 @@ internal sealed class GatewayComposer
 
     /// <summary>The snapshot's own scanners (shared by its listeners), with the verdicts kept across reloads.</summary>
     private VirusScanService ScanService(Snapshot next, IEnumerable<ScannerOptions> chosen) =>
-        new(chosen.Select(next.Scanner).ToList(), lasting.Verdicts());
+        new(chosen.Select(next.Scanner).ToList(), lasting.Verdicts(), clock);
 
     /// <summary>A certificate that exists (the configuration checked that) but cannot be used is a configuration mistake too.</summary>
     private static X509Certificate2 LoadPem(TlsOptions tls)

@@ -93,7 +93,7 @@ internal sealed class LastingParts(GatewayOptions started, UserStore users, ILog
         lock (gate)
         {
             var defaults = new AntivirusOptions();
-            return verdicts ??= new ScanVerdictCache(defaults.CacheSize, defaults.CacheTtl);
+            return verdicts ??= new ScanVerdictCache(defaults.CacheSize, defaults.CacheTtl, clock);
         }
     }
 

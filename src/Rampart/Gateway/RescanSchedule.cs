@@ -21,8 +21,8 @@ internal sealed class RescanSchedule(QueueStore queue, ILoggerFactory loggers, T
     {
         if (o.Scanners.Count == 0) return;
         // No verdict cache for rescans: they run because the signatures may have changed.
-        scanners = new VirusScanService(o.Scanners.Select(s => s.CreateScanner()).ToList());
-        var rescanner = new QuarantineRescanner(new QuarantineStore(queue.Root), scanners, loggers.CreateLogger("Rampart.Quarantine"), clock);
+        scanners = new VirusScanService(o.Scanners.Select(s => s.CreateScanner(clock)).ToList(), time: clock);
+        var rescanner = new QuarantineRescanner(new QuarantineStore(queue.Root, clock), scanners, loggers.CreateLogger("Rampart.Quarantine"), clock);
         stop = new CancellationTokenSource();
         running = rescanner.RunAsync(o.Quarantine, stop.Token);
     }

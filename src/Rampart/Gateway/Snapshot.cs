@@ -12,7 +12,7 @@ namespace Rampart.Gateway;
 /// Not changed once built. It owns its scanners' connection pools and its certificates; they are released when
 /// the last session that started under it has ended (<see cref="Gateway.ReloadAsync"/>).
 /// </summary>
-internal sealed class Snapshot(GatewayOptions options) : IAsyncDisposable
+internal sealed class Snapshot(GatewayOptions options, TimeProvider clock) : IAsyncDisposable
 {
     // One scanner (and its connection pool) per configured name, shared by this snapshot's listeners.
     private readonly Dictionary<string, IVirusScanner> scanners = [];
@@ -27,7 +27,7 @@ internal sealed class Snapshot(GatewayOptions options) : IAsyncDisposable
     public DomainRouter Router { get; set; } = new([]);
 
     public IVirusScanner Scanner(ScannerOptions scanner) =>
-        scanners.TryGetValue(scanner.DisplayName, out var made) ? made : scanners[scanner.DisplayName] = scanner.CreateScanner();
+        scanners.TryGetValue(scanner.DisplayName, out var made) ? made : scanners[scanner.DisplayName] = scanner.CreateScanner(clock);
 
     public X509Certificate2 Own(X509Certificate2 certificate)
     {

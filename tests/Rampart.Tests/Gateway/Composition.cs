@@ -16,13 +16,13 @@ internal sealed class Composition : IAsyncDisposable
     private readonly GatewayCore core;
     private readonly LastingParts lasting;
 
-    private Composition(TempDirectory temp, GatewayOptions options)
+    private Composition(TempDirectory temp, GatewayOptions options, TimeProvider clock)
     {
         this.temp = temp;
         Options = options;
-        core = GatewayCore.Compose(options, NullLoggerFactory.Instance, TimeProvider.System);
-        lasting = new LastingParts(options, core.Users, NullLoggerFactory.Instance, TimeProvider.System);
-        Composer = new GatewayComposer(options, core, lasting, NullLoggerFactory.Instance, TimeProvider.System);
+        core = GatewayCore.Compose(options, NullLoggerFactory.Instance, clock);
+        lasting = new LastingParts(options, core.Users, NullLoggerFactory.Instance, clock);
+        Composer = new GatewayComposer(options, core, lasting, NullLoggerFactory.Instance, clock);
     }
 
     public GatewayOptions Options { get; }
@@ -32,16 +32,22 @@ internal sealed class Composition : IAsyncDisposable
     /// <summary>The queue, delivery agent, guard and user store the composer was given.</summary>
     public GatewayCore Core => core;
 
+    /// <summary>The parts kept across reloads (the verdict cache, the rate store), as the composer was given them.</summary>
+    public LastingParts Lasting => lasting;
+
     public string DataDir => Options.DataDir;
 
-    /// <summary>The configuration's options; <paramref name="write"/> may put files beside it first (a recipient list).</summary>
-    public static Composition Of(string yaml, Action<TempDirectory>? write = null)
+    /// <summary>
+    /// The configuration's options; <paramref name="write"/> may put files beside it first (a recipient list).
+    /// <paramref name="clock"/> is the gateway's (the system's by default), as <c>Gateway</c> would pass it.
+    /// </summary>
+    public static Composition Of(string yaml, Action<TempDirectory>? write = null, TimeProvider? clock = null)
     {
         var temp = new TempDirectory("rampart-compose");
         write?.Invoke(temp);
         var path = temp.File("rampart.yaml");
         File.WriteAllText(path, yaml + $"\ndata_dir: {temp.File("data")}\n");
-        return new Composition(temp, ConfigLoader.Load(path, []));
+        return new Composition(temp, ConfigLoader.Load(path, []), clock ?? TimeProvider.System);
     }
 
     /// <summary>The filters a listener's chain runs, by the names they give themselves, in order.</summary>

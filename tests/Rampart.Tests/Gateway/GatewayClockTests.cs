@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Time.Testing;
+using Rampart.Policy.Antivirus;
+using Rampart.Testing;
+
+namespace Rampart.Tests.Gateway;
+
+/// <summary>
+/// The gateway's clock (the <see cref="TimeProvider"/> given to <c>Gateway</c>) reaches what composing makes that reads
+/// the time or waits: the self-signed certificate's dates, the snapshot's scanners and the verdicts kept across reloads.
+/// Each is observed on a fake clock, where the system's would give a different answer.
+/// </summary>
+public sealed class GatewayClockTests
+{
+    private static readonly DateTimeOffset Then = new(2031, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static string Yaml(string topExtra = "", string inboundExtra = "") => $"""
+        hostname: mx.rampart.test
+        listeners:
+          inbound:
+            role: inbound
+            address: 127.0.0.1
+            port: 0
+            accepted_domains: [example.test]
+            starttls: true
+            {inboundExtra}
+        routes:
+          local: {"{"}transport: drop, path: drop{"}"}
+        routing:
+          - domains: ["*"]
+            route: local
+        {topExtra}
+        """;
+
+    [Fact]
+    public async Task The_self_signed_certificate_is_dated_by_the_gateway_clock()
+    {
+        var clock = new FakeTimeProvider(Then);
+        await using var composition = Composition.Of(Yaml(), clock: clock);
+        await using var snapshot = composition.Composer.Compose(composition.Options);
+
+        var certificate = snapshot.Listeners["inbound"].Options.Certificate!;
+
+        // A day before now, for clients' clock skew (TlsCertificates): now is the gateway's, years from the system's.
+        Assert.Equal(Then.AddDays(-1).UtcDateTime, certificate.NotBefore.ToUniversalTime());
+        Assert.Equal(Then.AddYears(10).UtcDateTime, certificate.NotAfter.ToUniversalTime());
+    }
+
+    [Fact]
+    public async Task The_snapshot_scanners_time_out_on_the_gateway_clock()
+    {
+        // A clamd that takes the connection (the listen backlog does) and never answers.
+        var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        try
+        {
+            var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+            var clock = new WatchedClock();
+            await using var composition = Composition.Of(
+                Yaml($"scanners:\n  av: {{type: clamd, address: \"127.0.0.1:{port}\"}}", "antivirus: {scanners: [av]}"), clock: clock);
+            await using var snapshot = composition.Composer.Compose(composition.Options);
+            var options = Assert.Single(composition.Options.Scanners);
+
+            // The scanner the listener's antivirus filter was given (one per name and snapshot).
+            var scanning = snapshot.Scanner(options).ScanAsync(new MemoryStream("Subject: x\r\n\r\nx\r\n"u8.ToArray()), CancellationToken.None).AsTask();
+            await clock.TimerStartedAsync(options.ScanTimeout);
+            Assert.False(scanning.IsCompleted);
+            clock.Advance(options.ScanTimeout + TimeSpan.FromSeconds(1));
+
+            var result = Assert.IsType<ScanResult.Failed>(await scanning.WaitAsync(TimeSpan.FromSeconds(10)));
+            Assert.Equal("clamd did not answer within 60 s", result.Why);
+        }
+        finally
+        {
+            silent.Stop();
+        }
+    }
+
+    [Fact]
+    public async Task Verdicts_kept_across_reloads_expire_on_the_gateway_clock()
+    {
+        var clock = new FakeTimeProvider(Then);
+        await using var composition = Composition.Of(Yaml(), clock: clock);
+        var verdicts = composition.Lasting.Verdicts();
+        var ttl = new AntivirusOptions().CacheTtl;
+        verdicts.Put("av", "27000", "abc", new ScanResult.Clean());
+
+        clock.Advance(ttl - TimeSpan.FromMinutes(1));
+        Assert.IsType<ScanResult.Clean>(verdicts.Get("av", "27000", "abc"));
+        clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Null(verdicts.Get("av", "27000", "abc"));
+    }
+}
