@@ -82,13 +82,7 @@ public sealed class EngineHarness : IAsyncDisposable
     public async Task<IReadOnlyList<string>> AdvanceUntilReplyAsync(SmtpTranscript c, TimeSpan step, int maxSteps = 200)
     {
         var clock = Clock ?? throw new InvalidOperationException("started without a fake clock");
-        var reply = c.ReadReplyAsync(TimeSpan.FromSeconds(30));
-        for (int i = 0; i < maxSteps && !reply.IsCompleted; i++)
-        {
-            clock.Advance(step);
-            await Task.WhenAny(reply, Task.Delay(TimeSpan.FromMilliseconds(20)));
-        }
-        return await reply;
+        return await clock.AdvanceUntilReplyAsync(c, step, maxSteps);
     }
 
     /// <summary>True when the connection is closed; only a short real wait, the server closes at once when it does.</summary>

@@ -1,11 +1,18 @@
+using Microsoft.Extensions.Time.Testing;
 using Rampart.Testing;
 
 namespace Rampart.Tests.Limits;
 
-/// <summary>Configured limits with small values, each observed over a real socket.</summary>
+/// <summary>
+/// Configured limits with small values, each observed over a real socket. The timeouts run on the gateway's clock,
+/// a fake one here, which the tests advance: none of them waits for a timer to run out.
+/// </summary>
 public class LimitsTests
 {
-    private static Task<TestGateway> StartAsync(string limits) => TestGateway.StartAsync(inboundExtra: "limits:\n  " + limits.Replace("\n", "\n  "));
+    private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
+
+    private static Task<TestGateway> StartAsync(string limits, TimeProvider? clock = null) =>
+        TestGateway.StartAsync(inboundExtra: "limits:\n  " + limits.Replace("\n", "\n  "), clock: clock);
 
     private static async Task<SmtpTranscript> HelloAsync(TestGateway gateway)
     {
@@ -162,9 +169,13 @@ public class LimitsTests
     [Fact]
     public async Task Idle_client_times_out_with_421()
     {
-        await using var gateway = await StartAsync("command_timeout: 300ms");
+        var clock = new FakeTimeProvider();
+        await using var gateway = await StartAsync("command_timeout: 5m", clock);
         await using var c = await HelloAsync(gateway);
-        await c.ExpectAsync("421 4.4.2", TimeSpan.FromSeconds(5));
+        var idleFrom = clock.GetUtcNow();
+        var reply = await clock.AdvanceUntilReplyAsync(c, Minute);
+        Assert.StartsWith("421 4.4.2", reply[^1], StringComparison.Ordinal);
+        Assert.InRange(clock.GetUtcNow() - idleFrom, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(7));
         Assert.True(await c.IsClosedAsync());
     }
 
@@ -172,7 +183,8 @@ public class LimitsTests
     public async Task A_client_that_never_reads_its_replies_is_cut_off()
     {
         // The junk command limit would end this session after 100 NOOPs: what is tested here is the stalled write.
-        await using var gateway = await StartAsync("command_timeout: 500ms\nmax_junk_commands: 1000000");
+        var clock = new FakeTimeProvider();
+        await using var gateway = await StartAsync("command_timeout: 5m\nmax_junk_commands: 1000000", clock);
         using var client = new System.Net.Sockets.TcpClient();
         await client.ConnectAsync(gateway.Inbound);
         var stream = client.GetStream();
@@ -190,8 +202,10 @@ public class LimitsTests
                 // Expected: the server cut the connection, or the test is over.
             }
         });
+        // Not a timer: the listener counts the connection once its session has started.
         await BoundedWait.UntilAsync(() => gateway.Gateway.Listener("inbound").OpenConnections == 1, "the connection open", TimeSpan.FromSeconds(5));
-        await BoundedWait.UntilAsync(() => gateway.Gateway.Listener("inbound").OpenConnections == 0, "the stalled connection cut off", TimeSpan.FromSeconds(15));
+        // The stall takes real time to build up (the socket buffers fill); the command timeout that ends it is advanced.
+        await clock.AdvanceUntilAsync(() => gateway.Gateway.Listener("inbound").OpenConnections == 0, "the stalled connection cut off", Minute);
         await sending.CancelAsync();
         await sender;
     }
@@ -199,12 +213,15 @@ public class LimitsTests
     [Fact]
     public async Task Stalled_data_times_out_and_nothing_is_kept()
     {
-        await using var gateway = await StartAsync("data_timeout: 300ms");
+        // Shorter than the minimum data rate's 5 s of grace, so the data timeout is what ends it, as it was with 300 ms.
+        var clock = new FakeTimeProvider();
+        await using var gateway = await StartAsync("data_timeout: 3s", clock);
         await using var c = await HelloAsync(gateway);
         await c.EnvelopeAsync("a@foreign.test", "bob@example.test");
         await c.CommandAsync("DATA", "354 ");
         await c.SendAsync("From: a@foreign.test\r\nSubject: half\r\n\r\npartial");
-        await c.ExpectAsync("421 4.4.2", TimeSpan.FromSeconds(5));
+        var reply = await clock.AdvanceUntilReplyAsync(c, TimeSpan.FromMilliseconds(500));
+        Assert.StartsWith("421 4.4.2 Timeout exceeded", reply[^1], StringComparison.Ordinal);
         Assert.Equal(0, gateway.DropCount());
         Assert.Empty(Directory.GetFiles(Path.Combine(gateway.DataDir, "queue", "incoming")));
     }
@@ -222,6 +239,7 @@ public class LimitsTests
         Assert.True(await refused.IsClosedAsync());
         await a.CommandAsync("QUIT", "221 ");
         Assert.True(await a.IsClosedAsync());
+        // Not a timer: the server ends the session after its 221, a moment after the client sees the close.
         await BoundedWait.UntilAsync(() => gateway.Gateway.Listener("inbound").OpenConnections < 2, "the first connection's slot freed", TimeSpan.FromSeconds(5));
         await using var again = await gateway.ConnectAsync();
         await again.ExpectAsync("220 ");

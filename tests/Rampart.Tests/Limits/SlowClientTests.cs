@@ -6,9 +6,8 @@ namespace Rampart.Tests.Limits;
 /// <summary>
 /// Issue 11 item 8: a client that keeps every single read alive (one byte just inside each timeout, a NOOP now and
 /// then) must still lose its slot: a session time limit, a message time limit, a minimum content rate and a count of
-/// junk commands. The session and message time limits are read from the gateway's clock, which these tests advance;
-/// the content rate is measured on the wall clock (the engine's read timer), so that test trickles for real, with short
-/// limits and generous bounds.
+/// junk commands. Every one of these limits runs on the gateway's clock (the engine's read timer too), a fake one here,
+/// which the tests advance between the pieces they send: none of them trickles in real time.
 /// </summary>
 public class SlowClientTests
 {
@@ -26,8 +25,8 @@ public class SlowClientTests
     }
 
     /// <summary>
-    /// Sends up to <paramref name="count"/> pieces, with <paramref name="pause"/> after each (a real delay, or advancing
-    /// the gateway's clock), until the server hangs up or the test is over.
+    /// Sends up to <paramref name="count"/> pieces, with <paramref name="pause"/> after each (advancing the gateway's
+    /// clock), until the server hangs up or the test is over.
     /// </summary>
     private static async Task TrickleAsync(SmtpTranscript c, Func<int, string> piece, Func<CancellationToken, Task> pause, CancellationToken ct,
         int count = 1000)
@@ -63,11 +62,14 @@ public class SlowClientTests
     [Fact]
     public async Task Content_trickled_below_the_minimum_rate_closes_the_session_though_each_byte_beats_the_data_timeout()
     {
-        await using var gateway = await StartAsync("data_timeout: 10s\nmin_data_rate: 100\nmin_data_rate_grace: 1s\nmax_data_duration: 1h");
+        var clock = new FakeTimeProvider();
+        await using var gateway = await StartAsync("data_timeout: 10s\nmin_data_rate: 100\nmin_data_rate_grace: 1s\nmax_data_duration: 1h", clock);
         await using var c = await EnvelopeAsync(gateway);
         await c.CommandAsync("DATA", "354 ");
         using var stop = new CancellationTokenSource();
-        var trickle = TrickleAsync(c, i => i == 0 ? "From: a@foreign.test\r\nSubject: slow\r\n\r\n" : "x", ct => Task.Delay(250, ct), stop.Token);
+        // One byte per 250 ms of the gateway's time, each well inside the 10 s data timeout: 4 bytes/s against 100.
+        var trickle = TrickleAsync(c, i => i == 0 ? "From: a@foreign.test\r\nSubject: slow\r\n\r\n" : "x",
+            _ => Advance(clock, TimeSpan.FromMilliseconds(250)), stop.Token);
 
         await ExpectClosedWithAsync(c, "421 4.4.2 Message data arriving too slowly", trickle, stop);
         Assert.Equal(0, gateway.DropCount());

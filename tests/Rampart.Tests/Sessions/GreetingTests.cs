@@ -1,19 +1,28 @@
+using Microsoft.Extensions.Time.Testing;
 using Rampart.Testing;
 
 namespace Rampart.Tests.Sessions;
 
-/// <summary>The pre-greet test (postscreen's greet wait): patient clients are greeted, clients that talk first are dropped.</summary>
+/// <summary>
+/// The pre-greet test (postscreen's greet wait): patient clients are greeted, clients that talk first are dropped.
+/// The pause runs on the gateway's clock, a fake one here: a patient client is one for which the test advances it,
+/// and an eager one talks while the clock stands still, so no load on the machine can make it look patient.
+/// </summary>
 public class GreetingTests
 {
-    private static Task<TestGateway> StartAsync() => TestGateway.StartAsync(inboundExtra: "limits: {greeting_delay: 400ms}");
+    private static readonly TimeSpan Delay = TimeSpan.FromSeconds(6);
+
+    private static Task<TestGateway> StartAsync(FakeTimeProvider clock) =>
+        TestGateway.StartAsync(inboundExtra: "limits: {greeting_delay: 6s}", clock: clock);
 
     [Fact]
     public async Task A_client_that_waits_for_the_whole_greeting_is_served()
     {
-        await using var gateway = await StartAsync();
+        var clock = new FakeTimeProvider();
+        await using var gateway = await StartAsync(clock);
         await using var c = await gateway.ConnectAsync();
 
-        var greeting = await c.ReadReplyAsync();
+        var greeting = await clock.AdvanceUntilReplyAsync(c, Delay);
 
         Assert.Equal(2, greeting.Count);
         Assert.StartsWith("220-mx.rampart.test ", greeting[0], StringComparison.Ordinal);
@@ -29,7 +38,8 @@ public class GreetingTests
     [InlineData("\r\n")]
     public async Task A_client_that_talks_before_the_greeting_ends_gets_554_and_is_dropped(string early)
     {
-        await using var gateway = await StartAsync();
+        var clock = new FakeTimeProvider();
+        await using var gateway = await StartAsync(clock);
         await using var c = await gateway.ConnectAsync();
 
         await c.SendAsync(early);
