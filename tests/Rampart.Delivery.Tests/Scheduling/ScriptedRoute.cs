@@ -1,5 +1,6 @@
 using Rampart.Mail;
 using Rampart.Queue;
+using Rampart.Testing;
 
 namespace Rampart.Delivery.Tests.Scheduling;
 
@@ -66,16 +67,8 @@ internal sealed class ScriptedRoute(string name = "scripted", int maxConnections
 /// </summary>
 internal static class Settle
 {
-    public static async Task UntilAsync(Func<bool> condition, string what)
-    {
-        var bound = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (bound.Elapsed > TimeSpan.FromSeconds(10)) Assert.Fail($"{what}: not within 10 s");
-            await Task.Yield();
-            await Task.Delay(1);
-        }
-    }
+    public static Task UntilAsync(Func<bool> condition, string what) =>
+        BoundedWait.UntilAsync(condition, what, TimeSpan.FromSeconds(10), interval: TimeSpan.FromMilliseconds(1));
 
     /// <summary>The task's result, failing the test if it does not complete soon.</summary>
     public static Task<T> Soon<T>(Task<T> task) => task.WaitAsync(TimeSpan.FromSeconds(10));

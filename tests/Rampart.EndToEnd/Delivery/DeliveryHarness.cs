@@ -80,16 +80,8 @@ public static class DeliveryHarness
     /// Waits (bounded) for what a real peer (smtp-sink, unbound, Postfix) and the gateway's deliveries to it bring
     /// about. Not for the gateway's own timers: a test that needs those to fire passes a FakeTimeProvider and advances it.
     /// </summary>
-    public static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
-    {
-        var limit = timeout ?? TimeSpan.FromSeconds(20);
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (waited.Elapsed > limit) Assert.Fail($"{what}: not within {limit.TotalSeconds} s");
-            await Task.Delay(50);
-        }
-    }
+    public static Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null) =>
+        BoundedWait.UntilAsync(condition, what, timeout ?? TimeSpan.FromSeconds(20));
 
     /// <summary>Attempts recorded in a queued message's .rcpt log (its last schedule line), 0 before the first.</summary>
     public static int Attempts(TestGateway gateway, string queueId) =>

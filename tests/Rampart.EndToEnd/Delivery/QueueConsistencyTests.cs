@@ -103,12 +103,16 @@ public sealed partial class QueueConsistencyTests
                 Assert.Empty(Directory.GetFiles(Path.Combine(temp.File("data"), "drop")));
 
                 // The fsync follows the rename in the same call; strace writes it a moment later (bounded wait).
-                var waited = System.Diagnostics.Stopwatch.StartNew();
-                string[] lines;
-                int rename;
-                while (!SyncedAfterRename(lines = TracedRampart.ReadCalls(trace).ToArray(), held, out rename) && waited.Elapsed < TimeSpan.FromSeconds(15))
+                string[] lines = [];
+                int rename = -1;
+                try
                 {
-                    await Task.Delay(100);
+                    await BoundedWait.UntilAsync(() => SyncedAfterRename(lines = TracedRampart.ReadCalls(trace).ToArray(), held, out rename),
+                        "the fsync after the rename in the trace", TimeSpan.FromSeconds(15), interval: TimeSpan.FromMilliseconds(100));
+                }
+                catch (TimeoutException)
+                {
+                    // The assertions below say what the trace shows.
                 }
                 Assert.True(rename >= 0, "no rename from active/ to quarantine/ in the trace");
                 Assert.True(SyncedAfterRename(lines, held, out _),

@@ -155,14 +155,8 @@ public class EngineFramingTests : IAsyncLifetime
         Assert.False(sink.Committed);
     }
 
-    private async Task<MemorySink> SinkDisposedAsync()
-    {
-        // The server notices the hang-up on its own schedule: a bounded look, no timer of ours is involved.
-        for (int i = 0; i < 500; i++)
-        {
-            if (engine.Handler.Sinks.TryPeek(out var sink) && sink.Disposed) return sink;
-            await Task.Delay(10);
-        }
-        throw new TimeoutException("the sink was never disposed");
-    }
+    // The server notices the hang-up on its own schedule: a bounded look, no timer of ours is involved.
+    private Task<MemorySink> SinkDisposedAsync() =>
+        BoundedWait.ForAsync(() => engine.Handler.Sinks.TryPeek(out var sink) && sink.Disposed ? sink : null, "the sink disposed",
+            TimeSpan.FromSeconds(5), interval: TimeSpan.FromMilliseconds(10));
 }

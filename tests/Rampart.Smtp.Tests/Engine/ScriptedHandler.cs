@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Rampart.Mail;
 using Rampart.Smtp.Protocol;
 using Rampart.Smtp.Session;
+using Rampart.Testing;
 
 namespace Rampart.Smtp.Tests.Engine;
 
@@ -100,15 +101,9 @@ public sealed class ScriptedHandler : ISmtpSessionHandler
     /// Completes once the engine has written content beyond its Received field into a sink: the engine writes only
     /// when its buffer fills or the message ends, so this says it has read that far. A bounded look, no timer of ours.
     /// </summary>
-    public async Task FirstContentWrittenAsync()
-    {
-        for (int i = 0; i < 1000; i++)
-        {
-            if (Sinks.Any(s => s.Bytes.Length > s.Trace.Length)) return;
-            await Task.Delay(10);
-        }
-        throw new TimeoutException("no content was written into a sink");
-    }
+    public Task FirstContentWrittenAsync() =>
+        BoundedWait.UntilAsync(() => Sinks.Any(s => s.Bytes.Length > s.Trace.Length), "content written into a sink", TimeSpan.FromSeconds(10),
+            interval: TimeSpan.FromMilliseconds(10));
 
     internal void Written(MemorySink sink) => OnWrite(sink);
 }

@@ -6,6 +6,7 @@ using Rampart.Mail;
 using Rampart.Policy;
 using Rampart.Queue.Quarantine;
 using Rampart.Smtp.Session;
+using Rampart.Testing;
 
 namespace Rampart.Tests.Gateway;
 
@@ -43,9 +44,7 @@ public sealed class PickupWatcherTests
         clock.Advance(TimeSpan.FromMilliseconds(1));
 
         // The tick has fired; its work runs on the thread pool, so its effect is awaited (bounded), not a wall-clock timer.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (Directory.GetFiles(queue.Pickup).Length > 0 && DateTime.UtcNow < deadline) await Task.Delay(10);
-        Assert.Empty(Directory.GetFiles(queue.Pickup));
+        await BoundedWait.UntilAsync(() => Directory.GetFiles(queue.Pickup).Length == 0, "pickup/ emptied", TimeSpan.FromSeconds(10));
     }
 
     /// <summary>A message committed quarantined, as the session handler leaves one.</summary>

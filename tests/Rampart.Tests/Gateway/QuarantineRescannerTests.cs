@@ -9,6 +9,7 @@ using Rampart.Policy.Antivirus;
 using Rampart.Queue;
 using Rampart.Queue.Quarantine;
 using Rampart.Smtp.Session;
+using Rampart.Testing;
 
 namespace Rampart.Tests.Gateway;
 
@@ -91,9 +92,7 @@ public sealed class QuarantineRescannerTests
         clock.Advance(TimeSpan.FromMinutes(1));
 
         // The tick has fired; the rescan runs on the thread pool, so its effect is awaited (bounded), not a wall-clock timer.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (store.Find(pending) is not null && DateTime.UtcNow < deadline) await Task.Delay(10);
-        Assert.Null(store.Find(pending));
+        await BoundedWait.UntilAsync(() => store.Find(pending) is null, "the pending message released", TimeSpan.FromSeconds(10));
         await stop.CancelAsync();
         await schedule;
     }
