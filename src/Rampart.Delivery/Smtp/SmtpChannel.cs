@@ -18,15 +18,17 @@ internal sealed class SmtpChannel : IAsyncDisposable
 {
     private readonly Socket socket;
     private readonly string host;
+    private readonly TimeProvider clock;
     private Stream stream;
     private PipeReader reader;
     private PipeWriter writer;
     private bool disposed;
 
-    public SmtpChannel(Socket socket, string host)
+    public SmtpChannel(Socket socket, string host, TimeProvider clock)
     {
         this.socket = socket;
         this.host = host;
+        this.clock = clock;
         stream = new NetworkStream(socket, ownsSocket: true);
         (reader, writer) = CreatePipes(stream);
     }
@@ -180,12 +182,7 @@ internal sealed class SmtpChannel : IAsyncDisposable
         return true;
     }
 
-    private CancellationTokenSource Deadline(TimeSpan timeout, CancellationToken ct)
-    {
-        var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(timeout);
-        return cts;
-    }
+    private ClockDeadline Deadline(TimeSpan timeout, CancellationToken ct) => new(timeout, clock, ct);
 
     private string Committed => ContentCommitted ? " (after the end of the content: the message may be delivered twice)" : "";
 

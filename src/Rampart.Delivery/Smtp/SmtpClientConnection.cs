@@ -47,8 +47,7 @@ public sealed partial class SmtpClientConnection : IAsyncDisposable
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            deadline.CancelAfter(options.ConnectTimeout);
+            using var deadline = new ClockDeadline(options.ConnectTimeout, options.Clock, ct);
             await socket.ConnectAsync(endPoint, deadline.Token);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -67,7 +66,7 @@ public sealed partial class SmtpClientConnection : IAsyncDisposable
             throw;
         }
 
-        var connection = new SmtpClientConnection(new SmtpChannel(socket, $"{remoteHostName}[{endPoint}]"), endPoint, remoteHostName, options);
+        var connection = new SmtpClientConnection(new SmtpChannel(socket, $"{remoteHostName}[{endPoint}]", options.Clock), endPoint, remoteHostName, options);
         try
         {
             await connection.OpenAsync(ct);

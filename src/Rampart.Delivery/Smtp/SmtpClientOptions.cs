@@ -43,4 +43,7 @@ public sealed record SmtpClientOptions
     public TimeSpan DataBlockTimeout { get; init; } = TimeSpan.FromMinutes(3);
     /// <summary>§4.5.3.2.6 the reply to the final dot (or last BDAT).</summary>
     public TimeSpan DataTerminationTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The clock every timeout above runs on: the gateway's (the system's by default).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
 }

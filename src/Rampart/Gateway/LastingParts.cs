@@ -51,7 +51,7 @@ internal sealed class LastingParts(GatewayOptions started, UserStore users, ILog
         lock (gate)
         {
             var key = (route, maxConcurrent, slotWait);
-            if (!calloutSlots.TryGetValue(key, out var slots)) calloutSlots[key] = slots = new CalloutSlots(maxConcurrent, slotWait);
+            if (!calloutSlots.TryGetValue(key, out var slots)) calloutSlots[key] = slots = new CalloutSlots(maxConcurrent, slotWait, clock);
             return slots;
         }
     }

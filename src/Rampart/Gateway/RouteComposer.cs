@@ -50,6 +50,7 @@ internal sealed class RouteComposer(GatewayOptions started, LastingParts lasting
             TrustedRoots = roots,
             PinnedFingerprints = route.TlsFingerprints,
             ClientCertificate = route.ClientCertificate is { } cert ? TlsCertificates.LoadPem(cert.CertificateFile, cert.KeyFile) : null,
+            Clock = lasting.Clock,
         };
     }
 }
