@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
+using Rampart.Delivery.Smtp;
+using Rampart.Mail;
 using Rampart.Policy.Antivirus;
+using Rampart.Queue;
 using Rampart.Testing;
 
 namespace Rampart.Tests.Gateway;
@@ -15,7 +18,7 @@ public sealed class GatewayClockTests
 {
     private static readonly DateTimeOffset Then = new(2031, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
-    private static string Yaml(string topExtra = "", string inboundExtra = "") => $"""
+    private static string Yaml(string topExtra = "", string inboundExtra = "", int smtpPort = 2525) => $"""
         hostname: mx.rampart.test
         listeners:
           inbound:
@@ -27,9 +30,12 @@ public sealed class GatewayClockTests
             {inboundExtra}
         routes:
           local: {"{"}transport: drop, path: drop{"}"}
+          internal: {"{"}transport: smtp, hosts: ["127.0.0.1:{smtpPort}"]{"}"}
         routing:
-          - domains: ["*"]
+          - domains: [example.test]
             route: local
+          - domains: ["*"]
+            route: internal
         {topExtra}
         """;
 
@@ -90,5 +96,43 @@ public sealed class GatewayClockTests
         Assert.IsType<ScanResult.Clean>(verdicts.Get("av", "27000", "abc"));
         clock.Advance(TimeSpan.FromMinutes(2));
         Assert.Null(verdicts.Get("av", "27000", "abc"));
+    }
+
+    [Fact]
+    public async Task An_smtp_route_waits_for_its_next_hop_on_the_gateway_clock()
+    {
+        // A next hop that takes the connection and never greets.
+        var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        try
+        {
+            var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+            var clock = new WatchedClock();
+            await using var composition = Composition.Of(Yaml(smtpPort: port), clock: clock);
+            await using var snapshot = composition.Composer.Compose(composition.Options);
+            var envelope = new QueuedEnvelope
+            {
+                QueueId = "test",
+                Listener = "inbound",
+                Role = ListenerRole.Inbound,
+                ClientAddress = "192.0.2.1",
+                Sender = new Sender("alice@sender.test"),
+                Recipients = [],
+                ReceivedAt = DateTimeOffset.UnixEpoch,
+            };
+            var route = Assert.IsType<SmtpRoute>(snapshot.Router.RouteFor(envelope, new Recipient("carol@elsewhere.test")));
+
+            var connecting = SmtpClientConnection.ConnectAsync((IPEndPoint)silent.LocalEndpoint, "silent.test", route.Client, CancellationToken.None);
+            await clock.TimerStartedAsync(route.Client.GreetingTimeout);
+            Assert.False(connecting.IsCompleted);
+            clock.Advance(route.Client.GreetingTimeout);
+
+            var refused = await Assert.ThrowsAsync<SmtpClientException>(() => connecting.WaitAsync(TimeSpan.FromSeconds(10)));
+            Assert.Equal("4.4.1", refused.Reply.Status.ToString());
+        }
+        finally
+        {
+            silent.Stop();
+        }
     }
 }
