@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using Rampart.Testing;
 using Rampart.Testing.Processes;
 using static Rampart.EndToEnd.Delivery.DeliveryHarness;
 
@@ -93,7 +94,8 @@ public sealed class MxDeliveryTests(UnboundServer dns) : IClassFixture<UnboundSe
     public async Task A_DNS_failure_keeps_the_mail_queued_until_the_queue_lifetime_ends()
     {
         await using var sink = await SmtpSink.StartAsync();
-        await using var gateway = await StartAsync(MxRoute(sink), dns.Port, "  max_queue_time: 8s\n  delay_warning: 0s");
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var gateway = await StartAsync(MxRoute(sink), dns.Port, "  max_queue_time: 8s\n  delay_warning: 0s", clock: clock);
 
         var id = await SendAsync(gateway, "servfail", "", "user@servfail.test");
 
@@ -101,6 +103,9 @@ public sealed class MxDeliveryTests(UnboundServer dns) : IClassFixture<UnboundSe
         await WaitUntilAsync(() => OutcomeLog(gateway, id).Contains("4.4.3", StringComparison.Ordinal), "a 4.4.3 deferral recorded");
         Assert.Equal(0, gateway.DropCount());
 
+        // The retries (retry_max 1s) and the queue lifetime run on the gateway's clock: a second at a time, until the
+        // lifetime is over and the bounce is written. Each retry still asks the real unbound, which answers at once.
+        await clock.AdvanceUntilAsync(() => gateway.DropCount() >= 1, "the bounce after the queue lifetime", TimeSpan.FromSeconds(1), maxSteps: 500);
         var notice = Assert.Single(await WaitForNoticesAsync(gateway, 1, TimeSpan.FromSeconds(20)));
         var group = Assert.Single(StatusGroups(notice));
         Assert.Equal("failed", group["Action"]);

@@ -101,13 +101,17 @@ public sealed class SmartHostTests
     public async Task Required_TLS_to_a_host_without_STARTTLS_defers_then_bounces_when_the_queue_time_ends()
     {
         await using var sink = await SmtpSink.StartAsync();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var gateway = await StartAsync($"{{transport: smtp, hosts: [\"127.0.0.1:{sink.Port}\"], tls: required}}", null,
-            "  max_queue_time: 3s\n  delay_warning: 0s");
+            "  max_queue_time: 3s\n  delay_warning: 0s", clock: clock);
 
-        await SendAsync(gateway, "needs TLS", "", "user@elsewhere.test");
+        var id = await SendAsync(gateway, "needs TLS", "", "user@elsewhere.test");
 
-        // The deferral's reason comes back in the bounce's diagnostic (on a loaded machine the first attempt may
-        // already be past the 3 s lifetime, so the intermediate .rcpt record is not waited for).
+        // The first attempt is deferred within the lifetime (the gateway's clock stands still until the test moves it);
+        // then the retries and the lifetime run out on that clock, a second at a time, and the bounce says why.
+        await WaitUntilAsync(() => Attempts(gateway, id) >= 1 && gateway.Gateway.Delivery.InFlight == 0, "the first attempt deferred");
+        Assert.Equal(0, gateway.DropCount());
+        await clock.AdvanceUntilAsync(() => gateway.DropCount() >= 1, "the bounce after the queue lifetime", TimeSpan.FromSeconds(1), maxSteps: 500);
         var notice = Assert.Single(await WaitForNoticesAsync(gateway));
         var group = Assert.Single(StatusGroups(notice));
         Assert.Equal("5.4.7", group["Status"]);
