@@ -17,6 +17,9 @@ public sealed record QuarantineReason(string Hold, string Text)
     /// <summary>Too big for a scanner: no rescan releases the message, since none can scan it.</summary>
     public const string TooLargeHold = "antivirus-too-large";
 
+    /// <summary>An attachment the administrator chose to hold rather than refuse or strip.</summary>
+    public const string AttachmentsHold = "attachments";
+
     public static QuarantineReason Virus(string threat, string scanner) => new(VirusHold, $"virus: {threat} ({scanner})");
 
     public static QuarantineReason ScanFailed(string scanner, string why) => new(ScanPendingHold, $"scan-failed: {scanner}: {why}");

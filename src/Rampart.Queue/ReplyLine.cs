@@ -19,7 +19,7 @@ internal static class ReplyLine
             var rest = line.Length > 4 ? line[4..] : "";
             int space = rest.IndexOf(' ');
             var token = space < 0 ? rest : rest[..space];
-            if (TryStatus(token, code, out var enhanced)) return new SmtpReply(code, enhanced, space < 0 ? "" : rest[(space + 1)..]);
+            if (EnhancedStatusCode.TryParseFor(code, token, out var enhanced)) return new SmtpReply(code, enhanced, space < 0 ? "" : rest[(space + 1)..]);
             return new SmtpReply(code, (EnhancedStatusCode?)null, rest);
         }
         // Not a reply (a line written by hand, or by a version that kept free text): the status gives the code.
@@ -32,19 +32,4 @@ internal static class ReplyLine
         RecipientStatus.PermanentFailure => 554,
         _ => 451,
     };
-
-    private static bool TryStatus(string token, int code, out EnhancedStatusCode status)
-    {
-        status = default;
-        if (token.Length < 5 || token[0] - '0' != code / 100 || token.Count(c => c == '.') != 2) return false;
-        try
-        {
-            status = EnhancedStatusCode.Parse(token);
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-    }
 }

@@ -47,20 +47,8 @@ internal static class ReplyParser
 
     private static bool TryTakeStatus(string text, int code, out EnhancedStatusCode status)
     {
-        status = default;
         int space = text.IndexOf(' ');
-        var token = space < 0 ? text : text[..space];
-        // RFC 3463 §2: the class must agree with the basic code; "250 5.0.0" would be nonsense, kept as text.
-        if (token.Length < 5 || token[0] - '0' != code / 100 || token.Count(c => c == '.') != 2) return false;
-        try
-        {
-            status = EnhancedStatusCode.Parse(token);
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
+        return EnhancedStatusCode.TryParseFor(code, space < 0 ? text : text[..space], out status);
     }
 
     private static bool IsDigit(byte b) => b is >= (byte)'0' and <= (byte)'9';

@@ -26,7 +26,7 @@ public sealed class AttachmentFilter(AttachmentOptions options) : IMessageFilter
         }
         if (judged.FirstOrDefault(j => j.Action == AttachmentAction.Quarantine).Finding is { } quarantine)
         {
-            return new Verdict.Quarantine(AttachmentReplies.QuarantineReason(quarantine));
+            return Verdict.Quarantine.For(AttachmentReplies.Hold(quarantine));
         }
         if (mime is null) return new Verdict.Reject(AttachmentReplies.Reject(report.Findings[0]));
         foreach (var finding in report.Findings.DistinctBy(f => f.Part))

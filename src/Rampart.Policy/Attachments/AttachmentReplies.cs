@@ -14,8 +14,8 @@ public static class AttachmentReplies
     public static SmtpReply Reject(AttachmentFinding finding) =>
         new(554, "5.7.1", $"Attachment {Quote(finding.Attachment)} refused: {Printable(finding.Reason, 120)}");
 
-    public static string QuarantineReason(AttachmentFinding finding) =>
-        $"attachment: {Quote(finding.Attachment)} {Printable(finding.Reason, 120)}";
+    public static QuarantineReason Hold(AttachmentFinding finding) =>
+        new(QuarantineReason.AttachmentsHold, $"attachment: {Quote(finding.Attachment)} {Printable(finding.Reason, 120)}");
 
     public static string Notice(AttachmentFinding finding) =>
         $"The attachment {Quote(finding.Attachment)} was removed by the mail gateway: {Printable(finding.Reason, 120)}.\r\n";

@@ -45,7 +45,9 @@ public class AttachmentFilterTests
     {
         var (verdict, _) = await RunAsync(Mixed(), new AttachmentOptions { Action = AttachmentAction.Quarantine });
 
-        Assert.Equal("attachment: \"invoice.pdf.exe\" executable (blocked type)", Assert.IsType<Verdict.Quarantine>(verdict).Reason);
+        var hold = Assert.IsType<Verdict.Quarantine>(verdict);
+        Assert.Equal("attachment: \"invoice.pdf.exe\" executable (blocked type)", hold.Reason);
+        Assert.Equal([Mail.QuarantineReason.AttachmentsHold], hold.Filters);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text;
 using Rampart.Delivery.Smtp;
+using Rampart.Delivery.Tests.Smtp;
 using Rampart.Testing;
 
 namespace Rampart.Tests.Content;

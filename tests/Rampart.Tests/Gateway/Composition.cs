@@ -12,6 +12,18 @@ namespace Rampart.Tests.Gateway;
 /// </summary>
 internal sealed class Composition : IAsyncDisposable
 {
+    /// <summary>One inbound listener for example.test, everything delivered to a drop folder.</summary>
+    private const string MinimalYaml = """
+        hostname: mx.rampart.test
+        listeners:
+          inbound: {role: inbound, address: 127.0.0.1, port: 0, accepted_domains: [example.test], starttls: false}
+        routes:
+          local: {transport: drop, path: drop}
+        routing:
+          - domains: ["*"]
+            route: local
+        """;
+
     private readonly TempDirectory temp;
     private readonly GatewayCore core;
     private readonly LastingParts lasting;
@@ -36,6 +48,9 @@ internal sealed class Composition : IAsyncDisposable
     public LastingParts Lasting => lasting;
 
     public string DataDir => Options.DataDir;
+
+    /// <summary>The smallest gateway: for the parts that only need a queue, a composer and a clock.</summary>
+    public static Composition Minimal() => Of(MinimalYaml);
 
     /// <summary>
     /// The configuration's options; <paramref name="write"/> may put files beside it first (a recipient list).

@@ -15,17 +15,6 @@ namespace Rampart.Tests.Gateway;
 /// </summary>
 public sealed class MessageStageTests
 {
-    private const string Minimal = """
-        hostname: mx.rampart.test
-        listeners:
-          inbound: {role: inbound, address: 127.0.0.1, port: 0, accepted_domains: [example.test], starttls: false}
-        routes:
-          local: {transport: drop, path: drop}
-        routing:
-          - domains: ["*"]
-            route: local
-        """;
-
     /// <summary>Reads the whole content as it is when asked, then gives its verdict.</summary>
     private sealed class ReadingFilter(Verdict verdict) : IMessageFilter
     {
@@ -46,7 +35,7 @@ public sealed class MessageStageTests
     [Fact]
     public async Task The_judge_lets_the_filters_read_every_byte_received_so_far()
     {
-        await using var composition = Composition.Of(Minimal);
+        await using var composition = Composition.Minimal();
         await using var writer = composition.Core.Queue.CreateWriter(QueueId.New(TimeProvider.System));
         await writer.WriteAsync(Body, default);
         var filter = new ReadingFilter(new Verdict.Quarantine("looks odd"));
@@ -62,7 +51,7 @@ public sealed class MessageStageTests
     [Fact]
     public async Task A_quarantined_message_is_committed_held_with_the_time_of_the_verdict_and_not_delivered()
     {
-        await using var composition = Composition.Of(Minimal);
+        await using var composition = Composition.Minimal();
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
         var committer = new MessageCommitter(composition.Core.Delivery, NullLogger.Instance, clock);
         await using var writer = composition.Core.Queue.CreateWriter(QueueId.New(clock));
@@ -102,7 +91,7 @@ public sealed class MessageStageTests
     [Fact]
     public async Task Content_a_filter_rewrote_says_whether_it_holds_8bit_and_no_longer_claims_our_trace_field()
     {
-        await using var composition = Composition.Of(Minimal);
+        await using var composition = Composition.Minimal();
         await using var writer = composition.Core.Queue.CreateWriter(QueueId.New(TimeProvider.System));
         await writer.WriteAsync(Body, default);
         await writer.FlushAsync(default);

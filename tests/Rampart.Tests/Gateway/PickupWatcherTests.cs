@@ -13,21 +13,10 @@ namespace Rampart.Tests.Gateway;
 /// <summary>Released messages are taken from pickup/ at start and then once a second, on the gateway's clock.</summary>
 public sealed class PickupWatcherTests
 {
-    private const string Yaml = """
-        hostname: mx.rampart.test
-        listeners:
-          inbound: {role: inbound, address: 127.0.0.1, port: 0, accepted_domains: [example.test], starttls: false}
-        routes:
-          local: {transport: drop, path: drop}
-        routing:
-          - domains: ["*"]
-            route: local
-        """;
-
     [Fact]
     public async Task A_message_released_while_running_is_taken_at_the_next_tick_not_before()
     {
-        await using var composition = Composition.Of(Yaml);
+        await using var composition = Composition.Minimal();
         var queue = composition.Core.Queue;
         await using var snapshot = composition.Composer.Compose(composition.Options);
         composition.Core.Delivery.UseRouter(snapshot.Router);

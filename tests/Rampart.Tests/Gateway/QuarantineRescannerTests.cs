@@ -19,17 +19,6 @@ namespace Rampart.Tests.Gateway;
 /// </summary>
 public sealed class QuarantineRescannerTests
 {
-    private const string Yaml = """
-        hostname: mx.rampart.test
-        listeners:
-          inbound: {role: inbound, address: 127.0.0.1, port: 0, accepted_domains: [example.test], starttls: false}
-        routes:
-          local: {transport: drop, path: drop}
-        routing:
-          - domains: ["*"]
-            route: local
-        """;
-
     /// <summary>Gives every message one result, under one signature version.</summary>
     private sealed class ScriptedScanner(ScanResult result, string version = "v1") : IVirusScanner
     {
@@ -45,7 +34,7 @@ public sealed class QuarantineRescannerTests
     [Fact]
     public async Task A_message_held_for_want_of_a_scan_is_released_when_it_comes_out_clean_and_others_stay_held()
     {
-        await using var composition = Composition.Of(Yaml);
+        await using var composition = Composition.Minimal();
         var store = new QuarantineStore(composition.Core.Queue.Root);
         var pending = await HoldAsync(composition, "antivirus unavailable", [QuarantineReason.ScanPendingHold]);
         var forAttachments = await HoldAsync(composition, "attachment: x.exe", ["attachments"]);
@@ -61,7 +50,7 @@ public sealed class QuarantineRescannerTests
     [Fact]
     public async Task A_virus_found_now_is_added_to_the_hold_so_nobody_releases_it_by_mistake()
     {
-        await using var composition = Composition.Of(Yaml);
+        await using var composition = Composition.Minimal();
         var store = new QuarantineStore(composition.Core.Queue.Root);
         var held = await HoldAsync(composition, "attachment: x.exe", ["attachments"]);
         var rescanner = new QuarantineRescanner(store, new VirusScanService([new ScriptedScanner(new ScanResult.Infected("Eicar-Test"))]),
@@ -78,7 +67,7 @@ public sealed class QuarantineRescannerTests
     [Fact]
     public async Task The_schedule_rescans_at_its_first_check_and_not_before()
     {
-        await using var composition = Composition.Of(Yaml);
+        await using var composition = Composition.Minimal();
         var store = new QuarantineStore(composition.Core.Queue.Root);
         var pending = await HoldAsync(composition, "antivirus unavailable", [QuarantineReason.ScanPendingHold]);
         var clock = new FakeTimeProvider(Clock.GetUtcNow());
