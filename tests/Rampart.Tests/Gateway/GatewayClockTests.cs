@@ -1,9 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Rampart.Gateway;
 using Rampart.Delivery.Smtp;
 using Rampart.Mail;
 using Rampart.Policy.Antivirus;
+using Rampart.Policy.Recipients;
 using Rampart.Queue;
 using Rampart.Testing;
 
@@ -129,6 +132,62 @@ public sealed class GatewayClockTests
 
             var refused = await Assert.ThrowsAsync<SmtpClientException>(() => connecting.WaitAsync(TimeSpan.FromSeconds(10)));
             Assert.Equal("4.4.1", refused.Reply.Status.ToString());
+        }
+        finally
+        {
+            silent.Stop();
+        }
+    }
+
+    [Fact]
+    public async Task The_rescans_scanners_ask_on_the_gateway_clock()
+    {
+        var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        try
+        {
+            var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+            var clock = new WatchedClock();
+            await using var composition = Composition.Of(
+                Yaml($"scanners:\n  av: {{type: clamd, address: \"127.0.0.1:{port}\"}}\nquarantine: {{rescan_check: 1m}}"), clock: clock);
+            var scanner = Assert.Single(composition.Options.Scanners);
+            await using var rescans = new RescanSchedule(composition.Core.Queue, NullLoggerFactory.Instance, clock);
+            rescans.Start(composition.Options);
+
+            await clock.TimerStartedAsync(TimeSpan.FromMinutes(1));
+            clock.Advance(TimeSpan.FromMinutes(1));
+            // The check asks the scanner its signature version, bounded by twice its connect timeout on the scanner's clock.
+            await clock.TimerStartedAsync(scanner.ConnectTimeout + scanner.ConnectTimeout);
+        }
+        finally
+        {
+            silent.Stop();
+        }
+    }
+
+    [Fact]
+    public async Task The_directory_is_waited_for_on_the_gateway_clock()
+    {
+        // A directory that takes the connection and never answers the bind.
+        var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        try
+        {
+            var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+            var clock = new WatchedClock();
+            await using var composition = Composition.Of(
+                Yaml(inboundExtra: $"recipients: {{ldap: {{url: \"ldap://127.0.0.1:{port}\", base_dn: \"dc=example,dc=test\", timeout: 2s}}}}"), clock: clock);
+            await using var snapshot = composition.Composer.Compose(composition.Options);
+            var handler = (GatewaySessionHandler)snapshot.Listeners["inbound"].Handler;
+            var recipients = Assert.Single(handler.Chain.Filters.OfType<RecipientFilter>());
+
+            var lookup = recipients.LookupAsync("bob@example.test", CancellationToken.None).AsTask();
+            // LdapRecipientSource cuts each wait at three times the timeout, on its clock.
+            await clock.TimerStartedAsync(TimeSpan.FromSeconds(6));
+            Assert.False(lookup.IsCompleted);
+            clock.Advance(TimeSpan.FromSeconds(6));
+
+            Assert.Equal(RecipientLookup.Unavailable, await lookup.WaitAsync(TimeSpan.FromSeconds(10)));
         }
         finally
         {
