@@ -1,3 +1,5 @@
+using Rampart.Mail;
+
 namespace Rampart.Delivery.Smtp;
 
 /// <summary>

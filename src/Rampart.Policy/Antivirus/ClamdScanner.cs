@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
+using Rampart.Mail;
 
 namespace Rampart.Policy.Antivirus;
 
@@ -41,7 +42,7 @@ public sealed class ClamdScanner : IVirusScanner, IAsyncDisposable
     {
         if (options.RefuseOversized(content) is { } oversized) return oversized;
         var start = content.CanSeek ? content.Position : -1;
-        using var timeout = new Deadline(options.ScanTimeout, time, ct);
+        using var timeout = new ClockDeadline(options.ScanTimeout, time, ct);
         try
         {
             var reply = await WithSessionAsync(c => InstreamAsync(c, content, timeout.Token), () =>
@@ -64,7 +65,7 @@ public sealed class ClamdScanner : IVirusScanner, IAsyncDisposable
 
     public async ValueTask<string?> SignatureVersionAsync(CancellationToken ct)
     {
-        using var timeout = new Deadline(options.ConnectTimeout + options.ConnectTimeout, time, ct);
+        using var timeout = new ClockDeadline(options.ConnectTimeout + options.ConnectTimeout, time, ct);
         try
         {
             return await WithSessionAsync(c => CommandAsync(c, "zVERSION\0"u8.ToArray(), timeout.Token), () => true, timeout.Token);

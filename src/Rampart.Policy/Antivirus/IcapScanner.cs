@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Rampart.Mail;
 
 namespace Rampart.Policy.Antivirus;
 
@@ -45,7 +46,7 @@ public sealed class IcapScanner : IVirusScanner, IAsyncDisposable
     {
         if (options.RefuseOversized(content) is { } oversized) return oversized;
         var start = content.CanSeek ? content.Position : -1;
-        using var timeout = new Deadline(options.ScanTimeout, time, ct);
+        using var timeout = new ClockDeadline(options.ScanTimeout, time, ct);
         try
         {
             var offered = await ServiceOptionsAsync(timeout.Token);
@@ -104,7 +105,7 @@ public sealed class IcapScanner : IVirusScanner, IAsyncDisposable
 
     public async ValueTask<string?> SignatureVersionAsync(CancellationToken ct)
     {
-        using var timeout = new Deadline(options.ConnectTimeout + options.ConnectTimeout, time, ct);
+        using var timeout = new ClockDeadline(options.ConnectTimeout + options.ConnectTimeout, time, ct);
         try
         {
             return (await ServiceOptionsAsync(timeout.Token)).IsTag;

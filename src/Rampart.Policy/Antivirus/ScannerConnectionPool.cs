@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Rampart.Mail;
 
 namespace Rampart.Policy.Antivirus;
 
@@ -87,7 +88,7 @@ internal sealed class ScannerConnectionPool(EndPoint endPoint, TimeSpan connectT
             : new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            using var timeout = new Deadline(connectTimeout, time, ct);
+            using var timeout = new ClockDeadline(connectTimeout, time, ct);
             await socket.ConnectAsync(endPoint, timeout.Token);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)

@@ -4,30 +4,10 @@ using Rampart.Testing;
 
 namespace Rampart.Delivery.Tests.Smtp;
 
-/// <summary>The SMTP client's waits (its timeouts, a free callout slot) run on the clock they are given, a fake one here.</summary>
+/// <summary>A callout waits for a free slot on the clock it is given, a fake one here (the timeouts themselves: Rampart.Mail.Tests' ClockDeadlineTests).</summary>
 public sealed class ClientClockTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-
-    [Fact]
-    public async Task A_deadline_ends_when_its_clock_reaches_it_and_not_before()
-    {
-        var clock = new FakeTimeProvider();
-        using var deadline = new ClockDeadline(Wait, clock, CancellationToken.None);
-        clock.Advance(Wait - TimeSpan.FromTicks(1));
-        Assert.False(deadline.Token.IsCancellationRequested);
-        clock.Advance(TimeSpan.FromTicks(1));
-        Assert.True(deadline.Token.IsCancellationRequested);
-    }
-
-    [Fact]
-    public async Task A_deadline_ends_with_the_callers_token_too()
-    {
-        using var caller = new CancellationTokenSource();
-        using var deadline = new ClockDeadline(Wait, new FakeTimeProvider(), caller.Token);
-        await caller.CancelAsync();
-        Assert.True(deadline.Token.IsCancellationRequested);
-    }
 
     [Fact]
     public async Task A_callout_waits_for_a_slot_until_the_clock_says_it_has_waited_long_enough()

@@ -1,6 +1,6 @@
 using Rampart.Mail;
 
-namespace Rampart.Smtp.Tests.Protocol;
+namespace Rampart.Mail.Tests;
 
 /// <summary>The one reading of an enhanced code in a reply, shared by the SMTP client and the spool's outcome log.</summary>
 public sealed class EnhancedStatusCodeTests

@@ -1,10 +1,10 @@
-namespace Rampart.Delivery.Smtp;
+namespace Rampart.Mail;
 
 /// <summary>
 /// A timeout on a given clock that also ends with the caller's token. A linked token source's own CancelAfter
 /// would run on the system's timers, so the clock's source is linked to the caller's token by hand.
 /// </summary>
-internal sealed class ClockDeadline : IDisposable
+public sealed class ClockDeadline : IDisposable
 {
     private readonly CancellationTokenSource source;
     private readonly CancellationTokenRegistration link;

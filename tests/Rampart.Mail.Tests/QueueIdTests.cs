@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Rampart.Mail;
 
-namespace Rampart.Queue.Tests;
+namespace Rampart.Mail.Tests;
 
 public class QueueIdTests
 {

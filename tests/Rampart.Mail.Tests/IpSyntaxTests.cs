@@ -1,6 +1,6 @@
 using Rampart.Mail;
 
-namespace Rampart.Smtp.Tests.Protocol;
+namespace Rampart.Mail.Tests;
 
 /// <summary>
 /// The strict reader of written IP addresses (<see cref="IpSyntax"/>). Every row refused here is one the platform's

@@ -1,15 +1,15 @@
 using Microsoft.Extensions.Time.Testing;
-using Rampart.Policy.Antivirus;
 
-namespace Rampart.Policy.Tests.Antivirus;
+namespace Rampart.Mail.Tests;
 
-public sealed class DeadlineTests
+/// <summary>A timeout on a given clock (a fake one here) that also ends with the caller's token: the scanners' and the SMTP client's waits.</summary>
+public sealed class ClockDeadlineTests
 {
     [Fact]
     public void The_token_is_cancelled_once_the_delay_has_passed_on_the_given_clock()
     {
         var time = new FakeTimeProvider();
-        using var deadline = new Deadline(TimeSpan.FromSeconds(5), time, CancellationToken.None);
+        using var deadline = new ClockDeadline(TimeSpan.FromSeconds(5), time, CancellationToken.None);
 
         time.Advance(TimeSpan.FromSeconds(4.999));
         Assert.False(deadline.Token.IsCancellationRequested);
@@ -22,7 +22,7 @@ public sealed class DeadlineTests
     {
         var time = new FakeTimeProvider();
         using var caller = new CancellationTokenSource();
-        using var deadline = new Deadline(TimeSpan.FromSeconds(5), time, caller.Token);
+        using var deadline = new ClockDeadline(TimeSpan.FromSeconds(5), time, caller.Token);
 
         caller.Cancel();
         Assert.True(deadline.Token.IsCancellationRequested);
@@ -33,7 +33,7 @@ public sealed class DeadlineTests
     {
         var time = new FakeTimeProvider();
         using var caller = new CancellationTokenSource();
-        new Deadline(TimeSpan.FromSeconds(5), time, caller.Token).Dispose();
+        new ClockDeadline(TimeSpan.FromSeconds(5), time, caller.Token).Dispose();
 
         time.Advance(TimeSpan.FromSeconds(10));
         Assert.False(caller.IsCancellationRequested);
