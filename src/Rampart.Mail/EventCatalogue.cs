@@ -77,6 +77,11 @@ public static class EventCatalogue
     public const int NotAsked = 4150;
     public const int NoAnswer = 4151;
 
+    // 4230–4249: SPF (Rampart.Policy/Spf)
+    public const int SpfChecked = 4230;
+    public const int SpfRefused = 4231;
+    public const int SpfDnsError = 4232;
+
     // 5000–5199: Virus scanning and quarantine re-scan
     public const int VirusFound = 5001;
     public const int TooLargeToScan = 5002;
