@@ -27,14 +27,14 @@ public sealed partial class SpfFilter(SpfEvaluator evaluator, SpfCheckOptions op
             return Verdict.Next;
         var request = new SpfRequest(session.ClientAddress, sender.Address, session.HeloName ?? "", receiverName);
         var outcome = await evaluator.CheckAsync(request, ct);
-        Checked(logger, session.SessionId, outcome.Result.ToString().ToLowerInvariant(), outcome.Domain, session.ClientAddress, outcome.Reason);
+        SpfChecked(logger, session.SessionId, outcome.Result.ToString().ToLowerInvariant(), outcome.Domain, session.ClientAddress, outcome.Reason);
         switch (outcome.Result)
         {
             case SpfResult.Fail when options.RejectFail:
-                Refused(logger, session.SessionId, outcome.Domain, session.ClientAddress);
+                SpfRefused(logger, session.SessionId, outcome.Domain, session.ClientAddress);
                 return new Verdict.Reject(SpfReplies.Failed(outcome.Domain, outcome.Explanation, session.SessionId));
             case SpfResult.TempError:
-                DnsError(logger, session.SessionId, outcome.Domain, outcome.Reason);
+                SpfDnsError(logger, session.SessionId, outcome.Domain, outcome.Reason);
                 return options.DeferTempError
                     ? new Verdict.TempFail(SpfReplies.TemporaryError(outcome.Domain, session.SessionId))
                     : Verdict.Next;
@@ -46,11 +46,11 @@ public sealed partial class SpfFilter(SpfEvaluator evaluator, SpfCheckOptions op
     }
 
     [LoggerMessage(EventCatalogue.SpfChecked, LogLevel.Information, "Session {Session}: SPF {Result} for {Domain} from {Client} ({Reason})")]
-    private static partial void Checked(ILogger logger, string session, string result, string domain, System.Net.IPAddress client, string reason);
+    private static partial void SpfChecked(ILogger logger, string session, string result, string domain, System.Net.IPAddress client, string reason);
 
     [LoggerMessage(EventCatalogue.SpfRefused, LogLevel.Information, "Session {Session}: MAIL FROM refused, SPF fail for {Domain} from {Client}")]
-    private static partial void Refused(ILogger logger, string session, string domain, System.Net.IPAddress client);
+    private static partial void SpfRefused(ILogger logger, string session, string domain, System.Net.IPAddress client);
 
     [LoggerMessage(EventCatalogue.SpfDnsError, LogLevel.Warning, "Session {Session}: SPF of {Domain} not known, DNS failed: {Reason}")]
-    private static partial void DnsError(ILogger logger, string session, string domain, string reason);
+    private static partial void SpfDnsError(ILogger logger, string session, string domain, string reason);
 }
