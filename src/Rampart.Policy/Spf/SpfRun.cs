@@ -16,6 +16,7 @@ internal sealed class SpfRun(
     private const int MaxExplanationLength = 512;
     private int _dnsTerms;
     private int _voids;
+    private List<string>? _validatedForMacro;
 
     private AddressFamily Family => client.AddressFamily;
 
@@ -218,7 +219,8 @@ internal sealed class SpfRun(
         {
             var target = await TargetAsync(exp, domain);
             var txt = await dns.TextAsync(target, ct);
-            if (txt.Status != DnsStatus.Answered || txt.Records.Count != 1 || !SpfMacro.IsValid(txt.Records[0], explanation: true))
+            if (txt.Status != DnsStatus.Answered || txt.Records.Count != 1 || txt.Records[0].Length > limits.MaxRecordLength
+                || !SpfMacro.IsValid(txt.Records[0], explanation: true))
                 return null;
             var text = await SpfMacro.ExpandAsync(txt.Records[0], explanation: true, letter => ValueOfAsync(letter, domain));
             return text.Length > MaxExplanationLength ? text[..MaxExplanationLength] : text;
@@ -248,7 +250,8 @@ internal sealed class SpfRun(
     /// <summary>%{p} (§7.3): the validated name equal to the domain, else one under it, else any, else "unknown".</summary>
     private async ValueTask<string> ValidatedNameAsync(string domain)
     {
-        var names = await ValidatedNamesAsync(countVoid: false);
+        // Asked once per evaluation however many %{p} a record or explanation holds.
+        var names = _validatedForMacro ??= await ValidatedNamesAsync(countVoid: false);
         var d = domain.TrimEnd('.').ToLowerInvariant();
         return names.FirstOrDefault(n => n == d)
             ?? names.FirstOrDefault(n => n.EndsWith("." + d, StringComparison.Ordinal))

@@ -89,6 +89,21 @@ public sealed class SpfEvaluatorTests
         Assert.Equal(SpfResult.TempError, outcome.Result);
     }
 
+    [Fact]
+    public async Task An_explanation_full_of_p_macros_asks_the_ptr_names_once()
+    {
+        var dns = new ScriptedResolver()
+            .Add("example.test", "TXT", "v=spf1 -all exp=why.example.test")
+            .Add("why.example.test", "TXT", string.Concat(Enumerable.Repeat("%{p} ", 500)))
+            .Add(ScriptedResolver.ReverseName(Client), "PTR", "mail.example.test")
+            .Add("mail.example.test", "A", "192.0.2.10");
+        var outcome = await CheckAsync(dns);
+        Assert.Equal(SpfResult.Fail, outcome.Result);
+        Assert.StartsWith("mail.example.test mail.example.test ", outcome.Explanation, StringComparison.Ordinal);
+        Assert.Equal(512, outcome.Explanation!.Length);
+        Assert.Equal(4, dns.Queries);
+    }
+
     [Theory]
     [InlineData("2001:db8:1::25", "v=spf1 ip6:2001:db8:1::/48 -all", SpfResult.Pass)]
     [InlineData("2001:db8:2::25", "v=spf1 ip6:2001:db8:1::/48 -all", SpfResult.Fail)]
