@@ -6,11 +6,12 @@ namespace Rampart.Policy.Greylisting;
 /// <summary>Greylisting's log lines, with their event ids (4250–4269).</summary>
 internal static partial class GreylistLog
 {
-    // Information: a delay is the one greylisting answer an administrator asks about ("why did this mail take 10 minutes?").
-    [LoggerMessage(EventCatalogue.Greylisted, LogLevel.Information,
+    // Debug: the engine's refusal line already says each 451 at the default level; this adds the triplet.
+    [LoggerMessage(EventCatalogue.Greylisted, LogLevel.Debug,
         "Session {Session}: greylisted {Network} {Sender} -> {Recipient} for {Remaining}")]
     public static partial void Greylisted(ILogger logger, string session, string network, string sender, string recipient, TimeSpan remaining);
 
+    // Information: the answer to "why did this mail arrive five minutes late?".
     [LoggerMessage(EventCatalogue.GreylistPassed, LogLevel.Information,
         "Session {Session}: greylisting passed {Network} {Sender} -> {Recipient}")]
     public static partial void GreylistPassed(ILogger logger, string session, string network, string sender, string recipient);
