@@ -82,6 +82,12 @@ public static class EventCatalogue
     public const int SpfRefused = 4231;
     public const int SpfDnsError = 4232;
 
+    // 4250–4269: Greylisting (Rampart.Policy/Greylisting)
+    public const int Greylisted = 4250;
+    public const int GreylistPassed = 4251;
+    public const int GreylistExempt = 4252;
+    public const int GreylistStoreFailed = 4253;
+
     // 5000–5199: Virus scanning and quarantine re-scan
     public const int VirusFound = 5001;
     public const int TooLargeToScan = 5002;

@@ -2,6 +2,7 @@ using System.Net;
 using Rampart.Mail;
 using Rampart.Policy.Antivirus;
 using Rampart.Policy.Connection;
+using Rampart.Policy.Greylisting;
 using Rampart.Policy.Recipients;
 using Rampart.Policy.SendAs;
 
@@ -24,6 +25,8 @@ public class RepliesTests
         { ConnectionReplies.TooManyRecipients(Client), "452 4.7.1 Too many recipients from [192.0.2.7]; try again later" },
         { RecipientReplies.UnknownUser, "550 5.1.1 User unknown in this domain" },
         { RecipientReplies.TryLater, "451 4.4.3 Recipient cannot be verified now, try again later" },
+        { GreylistReplies.Greylisted(TimeSpan.FromSeconds(299.2), "S1"), "451 4.7.1 Greylisted: please try again in 300 seconds; id S1" },
+        { GreylistReplies.Greylisted(TimeSpan.Zero, "S1"), "451 4.7.1 Greylisted: please try again in 1 seconds; id S1" },
         { SendAsReplies.NotYours, "550 5.7.1 Sender address not owned by the authenticated user" },
         { AntivirusReplies.Unavailable, "451 4.7.1 Virus scanner unavailable; try again later" },
         { AntivirusReplies.VirusFound("Eicar-Signature", "clam\r\nd"), "554 5.7.1 Message refused: virus found (Eicar-Signature) by clam??d" },

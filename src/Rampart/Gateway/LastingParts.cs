@@ -5,6 +5,7 @@ using Rampart.Delivery.DropFolder;
 using Rampart.Delivery.Routing;
 using Rampart.Delivery.Smtp;
 using Rampart.Policy.Antivirus;
+using Rampart.Policy.Greylisting;
 using Rampart.Policy.State;
 
 namespace Rampart.Gateway;
@@ -33,6 +34,7 @@ internal sealed class LastingParts(GatewayOptions started, UserStore users, ILog
     private MxResolver? resolver;
     private IRateStore? rateStore;
     private ScanVerdictCache? verdicts;
+    private IGreylistStore? greylistStore;
 
     public Authenticator Authenticator(string listener, FailureLimits limits)
     {
@@ -84,6 +86,15 @@ internal sealed class LastingParts(GatewayOptions started, UserStore users, ILog
             return rateStore ??= started.RateLimitStore == RateStoreKind.Sqlite
                 ? Own(new SqliteRateStore(Path.Combine(started.DataDir, "state.db"), clock))
                 : new MemoryRateStore(clock);
+        }
+    }
+
+    /// <summary>One greylisting store for every listener (a triplet is the same mail whatever the listener), in data_dir.</summary>
+    public IGreylistStore GreylistStore()
+    {
+        lock (gate)
+        {
+            return greylistStore ??= Own(new SqliteGreylistStore(Path.Combine(started.DataDir, "greylist.db"), clock));
         }
     }
 

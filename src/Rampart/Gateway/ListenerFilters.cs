@@ -4,6 +4,7 @@ using Rampart.Policy;
 using Rampart.Policy.Antivirus;
 using Rampart.Policy.Attachments;
 using Rampart.Policy.Connection;
+using Rampart.Policy.Greylisting;
 using Rampart.Policy.Recipients;
 using Rampart.Policy.Relay;
 using Rampart.Policy.SendAs;
@@ -20,7 +21,8 @@ internal sealed record FilterInputs(
     ISendAsDirectory SendAs,
     Func<IEnumerable<ScannerOptions>, VirusScanService> Scanners,
     ILoggerFactory Loggers,
-    TimeProvider Clock)
+    TimeProvider Clock,
+    Func<IGreylistStore>? GreylistStore = null)
 {
     public AcceptedDomains Domains { get; } = new(Listener.AcceptedDomains);
 
@@ -64,6 +66,13 @@ internal static class ListenerFilters
             i => i.Listener.Auth is not null,
             i => new SendAsFilter(i.SendAs)),
 
+        // greylisting: set. Before relay (whose accept ends the stage); judges only our domains' recipients on inbound,
+        // so relay attempts are refused at once and never stored. After rate_limits: every attempt counts.
+        new("rcpt", "greylisting",
+            i => i.Listener.Greylisting is not null,
+            i => new GreylistFilter(i.Listener.Greylisting!, i.GreylistStore!(), GreylistExemptionsFor(i.Listener),
+                i.Listener.Role == Mail.ListenerRole.Inbound ? i.Domains : null, i.Loggers.CreateLogger("Rampart.Policy.Greylisting"))),
+
         // Every listener: the open-relay guard. Inbound accepts only its domains, outbound only its networks (or AUTH).
         // With recipient sources it leaves the accepted domains' recipients to the next row.
         new("rcpt", "relay",
@@ -98,6 +107,14 @@ internal static class ListenerFilters
             i => i.Listener.Antivirus is not null,
             i => new AntivirusFilter(i.Scanners(i.Listener.Antivirus!.Scanners), i.Listener.Antivirus,
                 i.Loggers.CreateLogger("Rampart.Policy.Antivirus"))),
+    ];
+
+    /// <summary>Who is never greylisted: relay networks, the allow list, authenticated users. DNSWL adds its own here.</summary>
+    private static List<IGreylistExemption> GreylistExemptionsFor(ListenerOptions l) =>
+    [
+        new NetworkExemption("relay network", l.RelayNetworks),
+        new NetworkExemption("allow list", l.Greylisting!.Allow),
+        new AuthenticatedExemption(),
     ];
 
     /// <summary>The rows this listener has, in table order.</summary>

@@ -5,6 +5,7 @@ using Rampart.Gateway;
 using Rampart.Mail;
 using Rampart.Policy.Antivirus;
 using Rampart.Policy.Attachments;
+using Rampart.Policy.Greylisting;
 using Rampart.Policy.Recipients;
 using Rampart.Policy.SendAs;
 using Rampart.Policy.State;
@@ -36,7 +37,8 @@ public sealed class ListenerFiltersTests
 
     private static FilterInputs Inputs(ListenerOptions listener, params IRecipientSource[] sources) =>
         new(listener, sources, () => new MemoryRateStore(TimeProvider.System), new NoSendAs(),
-            chosen => new VirusScanService([.. chosen.Select(s => s.CreateScanner())]), NullLoggerFactory.Instance, TimeProvider.System);
+            chosen => new VirusScanService([.. chosen.Select(s => s.CreateScanner())]), NullLoggerFactory.Instance, TimeProvider.System,
+            () => new SqliteGreylistStore(":memory:", TimeProvider.System));
 
     private static List<string> Rows(FilterInputs inputs) => ListenerFilters.RowsFor(inputs).Select(r => r.Filter).ToList();
 
@@ -80,6 +82,14 @@ public sealed class ListenerFiltersTests
     }
 
     [Fact]
+    public void Greylisting_sits_after_rate_limits_and_before_relay_whose_accept_would_end_the_stage()
+    {
+        var listener = Listener(ListenerRole.Inbound) with { RateLimits = new(MessagesPerMinute: 5), Greylisting = new GreylistOptions() };
+
+        Assert.Equal(["ip_access_list", "rate_limits", "sender", "greylisting", "relay"], Rows(Inputs(listener)));
+    }
+
+    [Fact]
     public void Every_row_makes_the_filter_it_names_in_table_order()
     {
         var all = Listener(ListenerRole.Inbound) with
@@ -90,6 +100,7 @@ public sealed class ListenerFiltersTests
             Recipients = new RecipientOptions(),
             Attachments = new AttachmentOptions(),
             Antivirus = new AntivirusOptions { Scanners = [new ScannerOptions { Kind = ScannerKind.Clamd, Address = "127.0.0.1:3310" }] },
+            Greylisting = new GreylistOptions(),
         };
 
         var chain = ListenerFilters.Chain(Inputs(all, new NoSource()));
