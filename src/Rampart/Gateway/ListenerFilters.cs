@@ -8,6 +8,7 @@ using Rampart.Policy.Recipients;
 using Rampart.Policy.Relay;
 using Rampart.Policy.SendAs;
 using Rampart.Policy.Senders;
+using Rampart.Policy.Spam;
 using Rampart.Policy.State;
 
 namespace Rampart.Gateway;
@@ -98,6 +99,12 @@ internal static class ListenerFilters
             i => i.Listener.Antivirus is not null,
             i => new AntivirusFilter(i.Scanners(i.Listener.Antivirus!.Scanners), i.Listener.Antivirus,
                 i.Loggers.CreateLogger("Rampart.Policy.Antivirus"))),
+
+        // spam: set, on inbound listeners (others only with scan_outbound). After antivirus: a virus is refused
+        // without asking Rspamd, and tagging rewrites the header of a message known clean.
+        new("message", "spam",
+            i => i.Listener.Spam is { } spam && (i.Listener.Role == Mail.ListenerRole.Inbound || spam.ScanOutbound),
+            i => new SpamFilter(new RspamdClient(i.Listener.Spam!, i.Clock), i.Listener.Spam!, i.Loggers.CreateLogger("Rampart.Policy.Spam"), i.Clock)),
     ];
 
     /// <summary>The rows this listener has, in table order.</summary>
