@@ -7,6 +7,7 @@ using Rampart.Policy.Antivirus;
 using Rampart.Policy.Attachments;
 using Rampart.Policy.Recipients;
 using Rampart.Policy.SendAs;
+using Rampart.Policy.Spam;
 using Rampart.Policy.State;
 
 namespace Rampart.Tests.Gateway;
@@ -90,11 +91,23 @@ public sealed class ListenerFiltersTests
             Recipients = new RecipientOptions(),
             Attachments = new AttachmentOptions(),
             Antivirus = new AntivirusOptions { Scanners = [new ScannerOptions { Kind = ScannerKind.Clamd, Address = "127.0.0.1:3310" }] },
+            Spam = new SpamOptions(),
         };
 
         var chain = ListenerFilters.Chain(Inputs(all, new NoSource()));
 
         Assert.Equal(ListenerFilters.Table.Select(r => r.Filter), chain.Filters.Select(f => f.Name));
+    }
+
+    [Fact]
+    public void Spam_scoring_is_on_inbound_listeners_and_elsewhere_only_when_asked()
+    {
+        var spam = new SpamOptions();
+
+        Assert.Equal("spam", Rows(Inputs(Listener(ListenerRole.Inbound) with { Spam = spam }))[^1]);
+        Assert.DoesNotContain("spam", Rows(Inputs(Listener(ListenerRole.Outbound) with { Spam = spam })));
+        Assert.DoesNotContain("spam", Rows(Inputs(Listener(ListenerRole.Submission) with { Spam = spam })));
+        Assert.Equal("spam", Rows(Inputs(Listener(ListenerRole.Outbound) with { Spam = spam with { ScanOutbound = true } }))[^1]);
     }
 
     [Fact]
