@@ -88,6 +88,11 @@ public static class EventCatalogue
     public const int GreylistExempt = 4252;
     public const int GreylistStoreFailed = 4253;
 
+    // 4270–4299: Spam scoring by Rspamd (Rampart.Policy.Spam)
+    public const int SpamScored = 4270;
+    public const int SpamScanFailed = 4271;
+    public const int SpamTooLargeToScan = 4272;
+
     // 5000–5199: Virus scanning and quarantine re-scan
     public const int VirusFound = 5001;
     public const int TooLargeToScan = 5002;

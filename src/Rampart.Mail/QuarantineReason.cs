@@ -20,6 +20,12 @@ public sealed record QuarantineReason(string Hold, string Text)
     /// <summary>An attachment the administrator chose to hold rather than refuse or strip.</summary>
     public const string AttachmentsHold = "attachments";
 
+    /// <summary>Rspamd scored the message at or above the quarantine threshold: only an administrator releases it.</summary>
+    public const string SpamHold = "spam";
+
+    /// <summary>Reason "spam" (issue 13): the score and the symbols that made it, already made printable.</summary>
+    public static QuarantineReason Spam(string score, string symbols) => new(SpamHold, $"spam: score {score} ({symbols})");
+
     public static QuarantineReason Virus(string threat, string scanner) => new(VirusHold, $"virus: {threat} ({scanner})");
 
     public static QuarantineReason ScanFailed(string scanner, string why) => new(ScanPendingHold, $"scan-failed: {scanner}: {why}");

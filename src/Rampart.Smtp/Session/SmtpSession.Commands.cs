@@ -271,7 +271,7 @@ public sealed partial class SmtpSession
         SmtpLog.Transaction(logger, queueId ?? "-", facts.SessionId, facts.ClientAddress, facts.ListenerName,
             facts.TlsProtocol ?? "-", facts.TlsCipher ?? "-", LogText.Escape(facts.AuthenticatedUser ?? "-"), LogText.Escape(tx.Sender.Address),
             LogText.Escape(string.Join(',', tx.Recipients.Select(r => r.Address))), tx.Size, LogText.Escape(verdict),
-            (long)(clock.GetUtcNow() - tx.StartedAt).TotalMilliseconds);
+            (long)(clock.GetUtcNow() - tx.StartedAt).TotalMilliseconds, LogText.Escape(tx.SpamSummary ?? "-"));
         await tx.ReleaseAsync();
     }
 }

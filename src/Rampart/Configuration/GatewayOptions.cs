@@ -119,6 +119,8 @@ public sealed record ListenerOptions
     public Policy.Antivirus.AntivirusOptions? Antivirus { get; init; }
     /// <summary>Greylisting at RCPT; null: off.</summary>
     public Policy.Greylisting.GreylistOptions? Greylisting { get; init; }
+    /// <summary>Spam scoring by Rspamd at the end of DATA; null: off. Inbound listeners only unless it says scan_outbound.</summary>
+    public Policy.Spam.SpamOptions? Spam { get; init; }
     /// <summary>Configuration warnings about this listener (see <see cref="GatewayOptions.Warnings"/>).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 }

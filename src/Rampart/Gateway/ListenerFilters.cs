@@ -9,6 +9,7 @@ using Rampart.Policy.Recipients;
 using Rampart.Policy.Relay;
 using Rampart.Policy.SendAs;
 using Rampart.Policy.Senders;
+using Rampart.Policy.Spam;
 using Rampart.Policy.State;
 
 namespace Rampart.Gateway;
@@ -107,6 +108,12 @@ internal static class ListenerFilters
             i => i.Listener.Antivirus is not null,
             i => new AntivirusFilter(i.Scanners(i.Listener.Antivirus!.Scanners), i.Listener.Antivirus,
                 i.Loggers.CreateLogger("Rampart.Policy.Antivirus"))),
+
+        // spam: set, on inbound listeners (others only with scan_outbound). After antivirus: a virus is refused
+        // without asking Rspamd, and tagging rewrites the header of a message known clean.
+        new("message", "spam",
+            i => i.Listener.Spam is { } spam && (i.Listener.Role == Mail.ListenerRole.Inbound || spam.ScanOutbound),
+            i => new SpamFilter(new RspamdClient(i.Listener.Spam!, i.Clock), i.Listener.Spam!, i.Loggers.CreateLogger("Rampart.Policy.Spam"), i.Clock)),
     ];
 
     /// <summary>Who is never greylisted: relay networks, the allow list, authenticated users. DNSWL adds its own here.</summary>

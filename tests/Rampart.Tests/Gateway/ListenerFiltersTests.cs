@@ -8,6 +8,7 @@ using Rampart.Policy.Attachments;
 using Rampart.Policy.Greylisting;
 using Rampart.Policy.Recipients;
 using Rampart.Policy.SendAs;
+using Rampart.Policy.Spam;
 using Rampart.Policy.State;
 
 namespace Rampart.Tests.Gateway;
@@ -101,11 +102,23 @@ public sealed class ListenerFiltersTests
             Attachments = new AttachmentOptions(),
             Antivirus = new AntivirusOptions { Scanners = [new ScannerOptions { Kind = ScannerKind.Clamd, Address = "127.0.0.1:3310" }] },
             Greylisting = new GreylistOptions(),
+            Spam = new SpamOptions(),
         };
 
         var chain = ListenerFilters.Chain(Inputs(all, new NoSource()));
 
         Assert.Equal(ListenerFilters.Table.Select(r => r.Filter), chain.Filters.Select(f => f.Name));
+    }
+
+    [Fact]
+    public void Spam_scoring_is_on_inbound_listeners_and_elsewhere_only_when_asked()
+    {
+        var spam = new SpamOptions();
+
+        Assert.Equal("spam", Rows(Inputs(Listener(ListenerRole.Inbound) with { Spam = spam }))[^1]);
+        Assert.DoesNotContain("spam", Rows(Inputs(Listener(ListenerRole.Outbound) with { Spam = spam })));
+        Assert.DoesNotContain("spam", Rows(Inputs(Listener(ListenerRole.Submission) with { Spam = spam })));
+        Assert.Equal("spam", Rows(Inputs(Listener(ListenerRole.Outbound) with { Spam = spam with { ScanOutbound = true } }))[^1]);
     }
 
     [Fact]

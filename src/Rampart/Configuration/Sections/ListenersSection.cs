@@ -43,6 +43,7 @@ internal static class ListenersSection
                 Attachments = AttachmentsSection.Read(s.Child("attachments")),
                 Antivirus = AntivirusSection.Read(s.Child("antivirus"), scanners),
                 Greylisting = GreylistingSection.Read(s.Child("greylisting")),
+                Spam = SpamSection.Read(s.Child("spam")),
             };
             // Required, and checked here as it always was, so that a file with two mistakes names the same one first.
             if (!s.Has("port")) throw s.Error("port", "is required");

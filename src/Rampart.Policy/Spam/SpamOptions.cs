@@ -1,0 +1,84 @@
+namespace Rampart.Policy.Spam;
+
+/// <summary>What to do when Rspamd gives no verdict (down, timeout, a reply that is not one).</summary>
+public enum SpamFailureAction
+{
+    /// <summary>Deliver unscored, with a warning: spam scoring is a judgement, not a safety check like antivirus.</summary>
+    Pass,
+
+    /// <summary>451 4.7.1: the sender retries later, when Rspamd is back.</summary>
+    TempFail,
+}
+
+/// <summary>
+/// A listener's content scoring by Rspamd (its HTTP protocol, <c>POST /checkv2</c>): where Rspamd is, how long to
+/// wait, and the score thresholds that tag, quarantine or reject; immutable. A threshold left null is not used; the
+/// highest one reached decides.
+/// </summary>
+public sealed record SpamOptions
+{
+    /// <summary>Rspamd's normal worker; 127.0.0.1:11333 is where Debian's package listens.</summary>
+    public Uri Url { get; init; } = new("http://127.0.0.1:11333/");
+
+    /// <summary>
+    /// 15 s for the whole exchange: Rspamd answers in milliseconds with its network checks local; far below the 10
+    /// minutes a client waits after the final dot (RFC 5321 §4.5.3.2.6).
+    /// </summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// 10 MiB: spam is small, and a bigger message costs Rspamd time for nothing; such a message is not sent and
+    /// passes unscored (logged). Rspamd's own default limit is 50 MiB.
+    /// </summary>
+    public long MaxScanBytes { get; init; } = 10L * 1024 * 1024;
+
+    /// <summary>
+    /// 256 KiB: a real reply is a few KiB (one entry per symbol); a longer one is not read further and counts as no
+    /// verdict, so a hostile or broken server cannot make the gateway buffer without end.
+    /// </summary>
+    public int MaxReplyBytes { get; init; } = 256 * 1024;
+
+    /// <summary>5: Rspamd's own "add header" score in its stock actions.</summary>
+    public double? TagScore { get; init; } = 5;
+
+    /// <summary>Null: nothing is quarantined for its score unless configured.</summary>
+    public double? QuarantineScore { get; init; }
+
+    /// <summary>15: Rspamd's own "reject" score (GTUBE scores exactly that).</summary>
+    public double? RejectScore { get; init; } = 15;
+
+    /// <summary>Put before the Subject of tagged mail ("[SPAM]"); null: the subject is left alone.</summary>
+    public string? SubjectPrefix { get; init; }
+
+    /// <summary>Pass: a dead Rspamd must not stop the mail (issue 13); a warning is logged and counted.</summary>
+    public SpamFailureAction OnFailure { get; init; } = SpamFailureAction.Pass;
+
+    /// <summary>False: spam filtering belongs on the inbound path; outbound and submission listeners scan only when asked.</summary>
+    public bool ScanOutbound { get; init; }
+
+    /// <summary>Each problem, as the key it is about and what is wrong (none when it can be used).</summary>
+    public IEnumerable<(string Key, string Message)> Problems()
+    {
+        if (Url.Scheme != Uri.UriSchemeHttp || !Url.IsAbsoluteUri) yield return ("url", "must be an http:// URL (Rspamd's normal worker)");
+        if (Url.Query.Length > 0 || Url.Fragment.Length > 0 || Url.UserInfo.Length > 0) yield return ("url", "scheme, host, port and path only");
+        if (Timeout <= TimeSpan.Zero) yield return ("timeout", "must be positive");
+        if (MaxScanBytes <= 0) yield return ("max_scan_bytes", "must be positive");
+        if (MaxReplyBytes < 1024) yield return ("max_reply_bytes", "must be at least 1 KiB");
+        if (TagScore is null && QuarantineScore is null && RejectScore is null)
+        {
+            yield return ("tag_score", "set at least one of tag_score, quarantine_score, reject_score, or no message is ever acted on");
+        }
+        if (TagScore is { } tag && QuarantineScore is { } q && q < tag) yield return ("quarantine_score", "must not be below tag_score");
+        if (RejectScore is { } reject && (QuarantineScore ?? TagScore) is { } lower && reject < lower)
+        {
+            yield return ("reject_score", "must not be below quarantine_score or tag_score");
+        }
+        if (SubjectPrefix is { } prefix && (prefix.Length is 0 or > 64 || prefix.Any(c => c is < ' ' or > '~')))
+        {
+            yield return ("subject_prefix", "1 to 64 printable ASCII characters, please (it goes into the Subject field)");
+        }
+    }
+
+    /// <summary>The checks endpoint under <see cref="Url"/> (a path prefix is kept: Rspamd behind a proxy).</summary>
+    public Uri CheckUri => new(Url, Url.AbsolutePath.TrimEnd('/') + "/checkv2");
+}
