@@ -4,6 +4,7 @@ using Rampart.Policy;
 using Rampart.Policy.Antivirus;
 using Rampart.Policy.Attachments;
 using Rampart.Policy.Connection;
+using Rampart.Policy.DnsLists;
 using Rampart.Policy.Recipients;
 using Rampart.Policy.Relay;
 using Rampart.Policy.SendAs;
@@ -20,7 +21,8 @@ internal sealed record FilterInputs(
     ISendAsDirectory SendAs,
     Func<IEnumerable<ScannerOptions>, VirusScanService> Scanners,
     ILoggerFactory Loggers,
-    TimeProvider Clock)
+    TimeProvider Clock,
+    Func<Dns.IDnsResolver> Dns)
 {
     public AcceptedDomains Domains { get; } = new(Listener.AcceptedDomains);
 
@@ -48,6 +50,13 @@ internal static class ListenerFilters
         new("connect", "ip_access_list",
             _ => true,
             i => new IpAccessListFilter(i.Listener.IpAllow, i.Listener.IpBlock)),
+
+        // dns_lists set. After the access list (a blocked client costs no lookup); at RCPT before relay, whose accept
+        // ends the stage. Allowed and relay-network clients are never looked up.
+        new("connect, rcpt", "dns_lists",
+            i => i.Listener.DnsLists is not null,
+            i => new DnsListFilter(i.Listener.DnsLists!, i.Dns(), [.. i.Listener.IpAllow, .. i.Listener.RelayNetworks],
+                i.Loggers.CreateLogger("Rampart.Policy.DnsLists"))),
 
         // rate_limits set. Before the relay filter: its accept at RCPT ends the stage, and a rate must count every recipient.
         new("connect, mail, rcpt", "rate_limits",

@@ -42,6 +42,7 @@ internal static class ListenersSection
                 Auth = AuthSection.Read(s.Child("auth")),
                 Attachments = AttachmentsSection.Read(s.Child("attachments")),
                 Antivirus = AntivirusSection.Read(s.Child("antivirus"), scanners),
+                DnsLists = DnsListsSection.Read(s.Child("dns_lists")),
             };
             // Required, and checked here as it always was, so that a file with two mistakes names the same one first.
             if (!s.Has("port")) throw s.Error("port", "is required");
