@@ -38,8 +38,8 @@ public sealed class ReplyPattern
     {
         pattern = null;
         error = null;
-        var parts = text.Split('.');
-        if (parts.Length != 4)
+        var parts = Octets(text);
+        if (parts.Count != 4)
         {
             error = $"'{text}' is not four octet patterns like 127.0.0.[2..11]";
             return false;
@@ -56,6 +56,25 @@ public sealed class ReplyPattern
         }
         pattern = new ReplyPattern(text, octets);
         return true;
+    }
+
+    // Dots inside brackets belong to a range ("[2..11]"), not between octets.
+    private static List<string> Octets(string text)
+    {
+        var parts = new List<string>();
+        int depth = 0, start = 0;
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '[') depth++;
+            else if (text[i] == ']') depth--;
+            else if (text[i] == '.' && depth == 0)
+            {
+                parts.Add(text[start..i]);
+                start = i + 1;
+            }
+        }
+        parts.Add(text[start..]);
+        return parts;
     }
 
     private static (int, int)[]? Octet(string part)
