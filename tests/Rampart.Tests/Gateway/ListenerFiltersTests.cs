@@ -100,6 +100,7 @@ public sealed class ListenerFiltersTests
         {
             SenderFilter = new() { RefuseOwnDomains = true },
             RateLimits = new(ConnectionsPerMinute: 5),
+            DnsLists = new() { Sites = [new("bl.test")] },
             Auth = new AuthOptions(["PLAIN"], new()),
             Recipients = new RecipientOptions(),
             Attachments = new AttachmentOptions(),

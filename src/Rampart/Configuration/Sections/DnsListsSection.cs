@@ -31,9 +31,22 @@ internal static class DnsListsSection
         }
         ReplyPattern? reply = null;
         if (s.String("reply") is { } text && !ReplyPattern.TryParse(text.Trim(), out reply, out var error)) throw s.Error("reply", error);
-        var weight = s.Int("weight", 1, -1000, 1000);
-        if (weight == 0) throw s.Error("weight", "0 would make the list count for nothing (use a negative weight for an allow list)");
+        var weight = Weight(s);
         s.Finish();
         return new DnsListSite(zone, reply, weight);
+    }
+
+    // Signed, unlike Section.Int: an allow list's weight is negative (postscreen's list.dnswl.org*-5).
+    private static int Weight(Section s)
+    {
+        var text = s.String("weight");
+        if (text is null) return 1;
+        if (!int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var weight)
+            || weight is < -1000 or > 1000)
+        {
+            throw s.Error("weight", $"'{text}' is not a whole number from -1000 to 1000");
+        }
+        if (weight == 0) throw s.Error("weight", "0 would make the list count for nothing (use a negative weight for an allow list)");
+        return weight;
     }
 }
