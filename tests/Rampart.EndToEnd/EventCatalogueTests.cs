@@ -69,6 +69,7 @@ public sealed partial class EventCatalogueTests
             typeof(Rampart.Gateway.Gateway).Assembly, typeof(Rampart.Smtp.Transport.SmtpListener).Assembly,
             typeof(Rampart.Policy.PolicyChain).Assembly, typeof(Rampart.Queue.QueueStore).Assembly,
             typeof(Rampart.Delivery.DeliveryAgent).Assembly, typeof(Rampart.Auth.UserStore).Assembly, typeof(EventCatalogue).Assembly,
+            typeof(Rampart.Dns.DnsService).Assembly,
         ];
         const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly;
         return product.Distinct()

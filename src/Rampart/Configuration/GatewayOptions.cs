@@ -86,6 +86,8 @@ public sealed record DnsOptions
     public IPAddress? Server { get; init; }
     public int Port { get; init; } = 53;
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>Answers the DNS service keeps (see <see cref="Rampart.Dns.DnsServiceOptions.CacheSize"/>).</summary>
+    public int CacheSize { get; init; } = new Rampart.Dns.DnsServiceOptions { Servers = [] }.CacheSize;
 }
 
 public sealed record ListenerOptions
@@ -121,6 +123,8 @@ public sealed record ListenerOptions
     public Policy.Greylisting.GreylistOptions? Greylisting { get; init; }
     /// <summary>Spam scoring by Rspamd at the end of DATA; null: off. Inbound listeners only unless it says scan_outbound.</summary>
     public Policy.Spam.SpamOptions? Spam { get; init; }
+    /// <summary>Client-address DNS block and allow lists (postscreen-style); null: off.</summary>
+    public Policy.DnsLists.DnsListOptions? DnsLists { get; init; }
     /// <summary>Configuration warnings about this listener (see <see cref="GatewayOptions.Warnings"/>).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 }

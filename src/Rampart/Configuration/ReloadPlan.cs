@@ -38,6 +38,7 @@ public sealed record ReloadPlan(GatewayOptions Apply, IReadOnlyList<string> Need
         Check("dns.server", started.Dns.Server, next.Dns.Server);
         Check("dns.port", started.Dns.Port, next.Dns.Port);
         Check("dns.timeout", started.Dns.Timeout, next.Dns.Timeout);
+        Check("dns.cache_size", started.Dns.CacheSize, next.Dns.CacheSize);
 
         var listeners = new List<ListenerOptions>();
         foreach (var was in started.Listeners)

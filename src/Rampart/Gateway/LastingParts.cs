@@ -32,6 +32,7 @@ internal sealed class LastingParts(GatewayOptions started, UserStore users, ILog
     // one whose folder changed gets a new one (the old is closed at stop).
     private readonly Dictionary<(string Name, string Folder), DropFolderRoute> dropRoutes = [];
     private MxResolver? resolver;
+    private Dns.DnsService? dnsService;
     private IRateStore? rateStore;
     private ScanVerdictCache? verdicts;
     private IGreylistStore? greylistStore;
@@ -75,6 +76,26 @@ internal sealed class LastingParts(GatewayOptions started, UserStore users, ILog
             return resolver ??= started.Dns.Server is { } server
                 ? new MxResolver(server, started.Dns.Port, started.Dns.Timeout)
                 : MxResolver.FromSystem(started.Dns.Timeout, loggers.CreateLogger("Rampart.Delivery"));
+        }
+    }
+
+    /// <summary>
+    /// The one DNS service (cache and shared queries) for every check: the dns: server, else resolv.conf's. Kept
+    /// across reloads with its cache; its keys are restart keys.
+    /// </summary>
+    public Dns.DnsService DnsService()
+    {
+        lock (gate)
+        {
+            var servers = started.Dns.Server is { } server
+                ? [new System.Net.IPEndPoint(server, started.Dns.Port)]
+                : dnsService is null ? Dns.DnsService.SystemServers(loggers.CreateLogger("Rampart.Dns")) : [];
+            return dnsService ??= new Dns.DnsService(new Dns.DnsServiceOptions
+            {
+                Servers = servers,
+                Timeout = started.Dns.Timeout,
+                CacheSize = started.Dns.CacheSize,
+            }, clock);
         }
     }
 

@@ -4,6 +4,7 @@ using Rampart.Policy;
 using Rampart.Policy.Antivirus;
 using Rampart.Policy.Attachments;
 using Rampart.Policy.Connection;
+using Rampart.Policy.DnsLists;
 using Rampart.Policy.Greylisting;
 using Rampart.Policy.Recipients;
 using Rampart.Policy.Relay;
@@ -23,6 +24,7 @@ internal sealed record FilterInputs(
     Func<IEnumerable<ScannerOptions>, VirusScanService> Scanners,
     ILoggerFactory Loggers,
     TimeProvider Clock,
+    Func<Dns.IDnsResolver> Dns,
     Func<IGreylistStore>? GreylistStore = null)
 {
     public AcceptedDomains Domains { get; } = new(Listener.AcceptedDomains);
@@ -51,6 +53,13 @@ internal static class ListenerFilters
         new("connect", "ip_access_list",
             _ => true,
             i => new IpAccessListFilter(i.Listener.IpAllow, i.Listener.IpBlock)),
+
+        // dns_lists set. After the access list (a blocked client costs no lookup); at RCPT before relay, whose accept
+        // ends the stage. Allowed and relay-network clients are never looked up.
+        new("connect, rcpt", "dns_lists",
+            i => i.Listener.DnsLists is not null,
+            i => new DnsListFilter(i.Listener.DnsLists!, i.Dns(), [.. i.Listener.IpAllow, .. i.Listener.RelayNetworks],
+                i.Loggers.CreateLogger("Rampart.Policy.DnsLists"))),
 
         // rate_limits set. Before the relay filter: its accept at RCPT ends the stage, and a rate must count every recipient.
         new("connect, mail, rcpt", "rate_limits",

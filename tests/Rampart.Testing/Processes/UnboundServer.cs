@@ -12,7 +12,7 @@ namespace Rampart.Testing.Processes;
 /// SERVFAIL comes from a TCP forward to a closed port (refused at once), a timeout from a UDP forward to it
 /// (no answer at all). Runs in the foreground as our child and is stopped by PID with SIGTERM.
 /// </summary>
-public sealed class UnboundServer : IAsyncLifetime
+public class UnboundServer : IAsyncLifetime
 {
     private const string UnboundPath = "/usr/sbin/unbound";
 
@@ -29,7 +29,7 @@ public sealed class UnboundServer : IAsyncLifetime
         temp = new TempDirectory("rampart-unbound");
         Port = FreePort.Next();
         var config = temp.File("unbound.conf");
-        await File.WriteAllTextAsync(config, Config(temp.Path, Port));
+        await File.WriteAllTextAsync(config, Config(temp.Path, Port).Replace("{extra_zones}", ExtraZones));
         unbound = ChildProcess.Start(binary, ["-d", "-c", config]);
         await WaitUntilAnsweringAsync(TimeSpan.FromSeconds(15));
     }
@@ -59,6 +59,9 @@ public sealed class UnboundServer : IAsyncLifetime
             }
         }, "unbound answering the example-mx.test MX query", limit, started.Describe, TimeSpan.FromMilliseconds(50));
     }
+
+    /// <summary>More server: lines (local-zone, local-data) for a fixture of its own, added after the standard zones.</summary>
+    protected virtual string ExtraZones => "";
 
     // Single quotes outside, double inside: unbound does not understand \" escapes (REAL-PARTS.md §3).
     private static string Config(string dir, int port) => $$"""
@@ -127,6 +130,7 @@ public sealed class UnboundServer : IAsyncLifetime
           local-data: "partial.test. 300 IN MX 10 mx.servfail.test."
           local-data: "partial.test. 300 IN MX 20 mx.partial.test."
           local-data: "mx.partial.test. 300 IN A 127.0.0.5"
+        {extra_zones}
 
         forward-zone:
           name: "servfail.test."

@@ -39,6 +39,7 @@ public sealed class ListenerFiltersTests
     private static FilterInputs Inputs(ListenerOptions listener, params IRecipientSource[] sources) =>
         new(listener, sources, () => new MemoryRateStore(TimeProvider.System), new NoSendAs(),
             chosen => new VirusScanService([.. chosen.Select(s => s.CreateScanner())]), NullLoggerFactory.Instance, TimeProvider.System,
+            () => new Rampart.Dns.DnsService(new() { Servers = [new IPEndPoint(IPAddress.Loopback, 53)] }, TimeProvider.System),
             () => new SqliteGreylistStore(":memory:", TimeProvider.System));
 
     private static List<string> Rows(FilterInputs inputs) => ListenerFilters.RowsFor(inputs).Select(r => r.Filter).ToList();
@@ -75,6 +76,19 @@ public sealed class ListenerFiltersTests
     }
 
     [Fact]
+    public void DNS_lists_sit_right_after_the_access_list_before_rate_limits_and_relay()
+    {
+        var listener = Listener(ListenerRole.Inbound) with
+        {
+            RateLimits = new(MessagesPerMinute: 5),
+            DnsLists = new() { Sites = [new("bl.test")] },
+        };
+
+        Assert.Equal(["ip_access_list", "dns_lists", "rate_limits", "sender", "relay"], Rows(Inputs(listener)));
+        Assert.IsType<Rampart.Policy.DnsLists.DnsListFilter>(ListenerFilters.RowsFor(Inputs(listener)).ElementAt(1).Make(Inputs(listener)));
+    }
+
+    [Fact]
     public void Rate_limits_sit_right_after_the_access_list_before_anything_can_accept()
     {
         var listener = Listener(ListenerRole.Inbound) with { RateLimits = new(MessagesPerMinute: 5) };
@@ -97,6 +111,7 @@ public sealed class ListenerFiltersTests
         {
             SenderFilter = new() { RefuseOwnDomains = true },
             RateLimits = new(ConnectionsPerMinute: 5),
+            DnsLists = new() { Sites = [new("bl.test")] },
             Auth = new AuthOptions(["PLAIN"], new()),
             Recipients = new RecipientOptions(),
             Attachments = new AttachmentOptions(),

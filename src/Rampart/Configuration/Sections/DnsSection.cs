@@ -12,6 +12,7 @@ internal static class DnsSection
             Server = s.Address("server"),
             Port = s.Int("port", d.Port, 1, 65535),
             Timeout = s.Duration("timeout", d.Timeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1)),
+            CacheSize = s.Int("cache_size", d.CacheSize, 0, 10_000_000),
         };
         s.Finish();
         return dns;

@@ -44,6 +44,7 @@ internal static class ListenersSection
                 Antivirus = AntivirusSection.Read(s.Child("antivirus"), scanners),
                 Greylisting = GreylistingSection.Read(s.Child("greylisting")),
                 Spam = SpamSection.Read(s.Child("spam")),
+                DnsLists = DnsListsSection.Read(s.Child("dns_lists")),
             };
             // Required, and checked here as it always was, so that a file with two mistakes names the same one first.
             if (!s.Has("port")) throw s.Error("port", "is required");
