@@ -16,7 +16,7 @@ public sealed partial class DnsListSmtpTests(DnsListZones unbound) : IClassFixtu
     private Task<TestGateway> StartAsync(string checkAt, string sites = """[{zone: bl.test, reply: "127.0.0.[2..11]", weight: 3}, {zone: wl.test, weight: -5}]""") =>
         TestGateway.StartAsync(
             inboundExtra: $"dns_lists:\n  threshold: 3\n  check_at: {checkAt}\n  sites: {sites}",
-            topExtra: $"dns: {{server: 127.0.0.1, port: {unbound.Port}, timeout: 500ms}}");
+            topExtra: $"dns: {{server: 127.0.0.1, port: {unbound.Port}, timeout: 2s}}");
 
     [GeneratedRegex(@"^554 5\.7\.1 Rejected: listed by bl\.test \(see its lookup page\); id \S+$")]
     private static partial Regex RefusedAtConnect();
