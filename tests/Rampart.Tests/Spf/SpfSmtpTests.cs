@@ -73,4 +73,38 @@ public sealed class SpfSmtpTests(SpfZones unbound) : IClassFixture<SpfZones>
         await c.HelloAsync();
         await c.CommandAsync("MAIL FROM:<a@servfail.test>", "451 4.7.24 SPF validation error: the SPF record of servfail.test could not be read now");
     }
+
+    [Fact]
+    public async Task A_broken_record_is_accepted_by_default_and_refused_with_5_7_24_when_asked()
+    {
+        await using (var gateway = await StartAsync())
+        {
+            await using var c = await gateway.ConnectAsync(from: IPAddress.Parse("127.0.0.7"));
+            await c.HelloAsync();
+            await c.CommandAsync("MAIL FROM:<a@broken.spf.test>", "250 ");
+        }
+
+        await using (var gateway = await StartAsync("{permerror: reject}"))
+        {
+            await using var c = await gateway.ConnectAsync(from: IPAddress.Parse("127.0.0.7"));
+            await c.HelloAsync();
+            await c.CommandAsync("MAIL FROM:<a@broken.spf.test>", "550 5.7.24 SPF validation error: the SPF record of broken.spf.test is invalid; id ");
+        }
+    }
+
+    [Fact]
+    public async Task A_bounce_is_checked_as_postmaster_at_the_HELO_name()
+    {
+        await using var gateway = await StartAsync();
+
+        await using (var refused = await gateway.ConnectAsync(from: IPAddress.Parse("127.0.0.7")))
+        {
+            await refused.HelloAsync("helo.spf.test");
+            await refused.CommandAsync("MAIL FROM:<>", "550 5.7.23 SPF validation failed: helo.spf.test does not designate this host as a sender");
+        }
+
+        await using var allowed = await gateway.ConnectAsync(from: IPAddress.Parse("127.0.0.5"));
+        await allowed.HelloAsync("helo.spf.test");
+        await allowed.CommandAsync("MAIL FROM:<>", "250 ");
+    }
 }
