@@ -11,6 +11,7 @@ using Rampart.Policy.Relay;
 using Rampart.Policy.SendAs;
 using Rampart.Policy.Senders;
 using Rampart.Policy.Spam;
+using Rampart.Policy.Spf;
 using Rampart.Policy.State;
 
 namespace Rampart.Gateway;
@@ -70,6 +71,11 @@ internal static class ListenerFilters
         new("mail", "sender",
             _ => true,
             i => new SenderFilter(new SenderPatterns(i.Listener.SenderFilter.Block), i.OwnDomains, i.Listener.SenderFilter.OwnDomainsFrom)),
+
+        // spf: set (inbound listeners only, the reader's rule). After sender: a blocked sender costs no lookup.
+        new("mail", "spf",
+            i => i.Listener.Spf is not null,
+            i => new SpfFilter(new SpfEvaluator(i.Dns(), i.Clock), i.Listener.Spf!, null, i.Loggers.CreateLogger("Rampart.Policy.Spf"))),
 
         // Listeners with AUTH (never inbound): an authenticated user sends only as the addresses it may.
         new("mail", "send-as",

@@ -105,6 +105,15 @@ public sealed class ListenerFiltersTests
     }
 
     [Fact]
+    public void SPF_sits_right_after_the_sender_filter_at_MAIL()
+    {
+        var listener = Listener(ListenerRole.Inbound) with { Spf = new Rampart.Policy.Spf.SpfCheckOptions() };
+
+        Assert.Equal(["ip_access_list", "sender", "spf", "relay"], Rows(Inputs(listener)));
+        Assert.IsType<Rampart.Policy.Spf.SpfFilter>(ListenerFilters.RowsFor(Inputs(listener)).ElementAt(2).Make(Inputs(listener)));
+    }
+
+    [Fact]
     public void Every_row_makes_the_filter_it_names_in_table_order()
     {
         var all = Listener(ListenerRole.Inbound) with
@@ -118,6 +127,7 @@ public sealed class ListenerFiltersTests
             Antivirus = new AntivirusOptions { Scanners = [new ScannerOptions { Kind = ScannerKind.Clamd, Address = "127.0.0.1:3310" }] },
             Greylisting = new GreylistOptions(),
             Spam = new SpamOptions(),
+            Spf = new Rampart.Policy.Spf.SpfCheckOptions(),
         };
 
         var chain = ListenerFilters.Chain(Inputs(all, new NoSource()));

@@ -45,6 +45,7 @@ internal static class ListenersSection
                 Greylisting = GreylistingSection.Read(s.Child("greylisting")),
                 Spam = SpamSection.Read(s.Child("spam")),
                 DnsLists = DnsListsSection.Read(s.Child("dns_lists")),
+                Spf = SpfSection.Read(s.Child("spf")),
             };
             // Required, and checked here as it always was, so that a file with two mistakes names the same one first.
             if (!s.Has("port")) throw s.Error("port", "is required");
@@ -77,6 +78,10 @@ internal static class ListenersSection
         if (inbound && listener.Auth is not null)
         {
             throw s.Error("auth", "an inbound listener never offers AUTH: it takes mail from the internet, which has no users here; put AUTH on an outbound or submission listener");
+        }
+        if (!inbound && listener.Spf is not null)
+        {
+            throw s.Error("spf", "SPF is checked on inbound listeners only (mail from the internet); outbound and submission clients are ours");
         }
         if (listener.Auth is not null && !listener.StartTls)
         {
