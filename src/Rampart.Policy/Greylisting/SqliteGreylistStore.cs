@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Rampart.Policy.State;
 
 namespace Rampart.Policy.Greylisting;
 
@@ -23,21 +24,15 @@ public sealed class SqliteGreylistStore : IGreylistStore, IDisposable
     public SqliteGreylistStore(string path, TimeProvider clock)
     {
         this.clock = clock;
-        connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        connection.Open();
-        using var setup = connection.CreateCommand();
-        // WAL with NORMAL sync: a crash may forget the last few sightings, which costs at most one more delay.
-        setup.CommandText = """
-            PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = NORMAL;
+        // A crash may forget the last few sightings, which costs at most one more delay.
+        connection = StateDatabase.Open(path, """
             CREATE TABLE IF NOT EXISTS greylist_triplets (key TEXT PRIMARY KEY, first_ms INTEGER NOT NULL,
                 last_ms INTEGER NOT NULL, passed INTEGER NOT NULL, expires_ms INTEGER NOT NULL);
             CREATE INDEX IF NOT EXISTS greylist_triplets_expiry ON greylist_triplets (expires_ms);
             CREATE TABLE IF NOT EXISTS greylist_clients (network TEXT PRIMARY KEY, passes INTEGER NOT NULL,
                 last_pass_ms INTEGER NOT NULL, allowed_until_ms INTEGER, expires_ms INTEGER NOT NULL);
             CREATE INDEX IF NOT EXISTS greylist_clients_expiry ON greylist_clients (expires_ms);
-            """;
-        setup.ExecuteNonQuery();
+            """);
     }
 
     public async ValueTask<GreylistResult> CheckAsync(GreylistTriplet triplet, GreylistOptions options, CancellationToken ct)

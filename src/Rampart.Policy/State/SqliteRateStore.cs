@@ -16,16 +16,9 @@ public sealed class SqliteRateStore : IRateStore, IDisposable
     public SqliteRateStore(string path, TimeProvider clock)
     {
         this.clock = clock;
-        connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        connection.Open();
-        using var setup = connection.CreateCommand();
-        // WAL with NORMAL sync: a crash may forget the last few token takes, which only makes limits a little kinder.
-        setup.CommandText = """
-            PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = NORMAL;
-            CREATE TABLE IF NOT EXISTS rate_buckets (key TEXT PRIMARY KEY, tokens REAL NOT NULL, updated_ms INTEGER NOT NULL);
-            """;
-        setup.ExecuteNonQuery();
+        // A crash may forget the last few token takes, which only makes limits a little kinder.
+        connection = StateDatabase.Open(path,
+            "CREATE TABLE IF NOT EXISTS rate_buckets (key TEXT PRIMARY KEY, tokens REAL NOT NULL, updated_ms INTEGER NOT NULL);");
     }
 
     public async ValueTask<bool> TryTakeAsync(string key, int capacity, TimeSpan period, CancellationToken ct)
