@@ -60,30 +60,23 @@ public sealed class GatewayClockTests
     public async Task The_snapshot_scanners_time_out_on_the_gateway_clock()
     {
         // A clamd that takes the connection (the listen backlog does) and never answers.
-        var silent = new TcpListener(IPAddress.Loopback, 0);
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
         silent.Start();
-        try
-        {
-            var port = ((IPEndPoint)silent.LocalEndpoint).Port;
-            var clock = new WatchedClock();
-            await using var composition = Composition.Of(
-                Yaml($"scanners:\n  av: {{type: clamd, address: \"127.0.0.1:{port}\"}}", "antivirus: {scanners: [av]}"), clock: clock);
-            await using var snapshot = composition.Composer.Compose(composition.Options);
-            var options = Assert.Single(composition.Options.Scanners);
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        var clock = new WatchedClock();
+        await using var composition = Composition.Of(
+            Yaml($"scanners:\n  av: {{type: clamd, address: \"127.0.0.1:{port}\"}}", "antivirus: {scanners: [av]}"), clock: clock);
+        await using var snapshot = composition.Composer.Compose(composition.Options);
+        var options = Assert.Single(composition.Options.Scanners);
 
-            // The scanner the listener's antivirus filter was given (one per name and snapshot).
-            var scanning = snapshot.Scanner(options).ScanAsync(new MemoryStream("Subject: x\r\n\r\nx\r\n"u8.ToArray()), CancellationToken.None).AsTask();
-            await clock.TimerStartedAsync(options.ScanTimeout);
-            Assert.False(scanning.IsCompleted);
-            clock.Advance(options.ScanTimeout + TimeSpan.FromSeconds(1));
+        // The scanner the listener's antivirus filter was given (one per name and snapshot).
+        var scanning = snapshot.Scanner(options).ScanAsync(new MemoryStream("Subject: x\r\n\r\nx\r\n"u8.ToArray()), CancellationToken.None).AsTask();
+        await clock.TimerStartedAsync(options.ScanTimeout);
+        Assert.False(scanning.IsCompleted);
+        clock.Advance(options.ScanTimeout + TimeSpan.FromSeconds(1));
 
-            var result = Assert.IsType<ScanResult.Failed>(await scanning.WaitAsync(TimeSpan.FromSeconds(10)));
-            Assert.Equal("clamd did not answer within 60 s", result.Why);
-        }
-        finally
-        {
-            silent.Stop();
-        }
+        var result = Assert.IsType<ScanResult.Failed>(await scanning.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal("clamd did not answer within 60 s", result.Why);
     }
 
     [Fact]
@@ -105,93 +98,72 @@ public sealed class GatewayClockTests
     public async Task An_smtp_route_waits_for_its_next_hop_on_the_gateway_clock()
     {
         // A next hop that takes the connection and never greets.
-        var silent = new TcpListener(IPAddress.Loopback, 0);
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
         silent.Start();
-        try
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        var clock = new WatchedClock();
+        await using var composition = Composition.Of(Yaml(smtpPort: port), clock: clock);
+        await using var snapshot = composition.Composer.Compose(composition.Options);
+        var envelope = new QueuedEnvelope
         {
-            var port = ((IPEndPoint)silent.LocalEndpoint).Port;
-            var clock = new WatchedClock();
-            await using var composition = Composition.Of(Yaml(smtpPort: port), clock: clock);
-            await using var snapshot = composition.Composer.Compose(composition.Options);
-            var envelope = new QueuedEnvelope
-            {
-                QueueId = "test",
-                Listener = "inbound",
-                Role = ListenerRole.Inbound,
-                ClientAddress = "192.0.2.1",
-                Sender = new Sender("alice@sender.test"),
-                Recipients = [],
-                ReceivedAt = DateTimeOffset.UnixEpoch,
-            };
-            var route = Assert.IsType<SmtpRoute>(snapshot.Router.RouteFor(envelope, new Recipient("carol@elsewhere.test")));
+            QueueId = "test",
+            Listener = "inbound",
+            Role = ListenerRole.Inbound,
+            ClientAddress = "192.0.2.1",
+            Sender = new Sender("alice@sender.test"),
+            Recipients = [],
+            ReceivedAt = DateTimeOffset.UnixEpoch,
+        };
+        var route = Assert.IsType<SmtpRoute>(snapshot.Router.RouteFor(envelope, new Recipient("carol@elsewhere.test")));
 
-            var connecting = SmtpClientConnection.ConnectAsync((IPEndPoint)silent.LocalEndpoint, "silent.test", route.Client, CancellationToken.None);
-            await clock.TimerStartedAsync(route.Client.GreetingTimeout);
-            Assert.False(connecting.IsCompleted);
-            clock.Advance(route.Client.GreetingTimeout);
+        var connecting = SmtpClientConnection.ConnectAsync((IPEndPoint)silent.LocalEndpoint, "silent.test", route.Client, CancellationToken.None);
+        await clock.TimerStartedAsync(route.Client.GreetingTimeout);
+        Assert.False(connecting.IsCompleted);
+        clock.Advance(route.Client.GreetingTimeout);
 
-            var refused = await Assert.ThrowsAsync<SmtpClientException>(() => connecting.WaitAsync(TimeSpan.FromSeconds(10)));
-            Assert.Equal("4.4.1", refused.Reply.Status.ToString());
-        }
-        finally
-        {
-            silent.Stop();
-        }
+        var refused = await Assert.ThrowsAsync<SmtpClientException>(() => connecting.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal("4.4.1", refused.Reply.Status.ToString());
     }
 
     [Fact]
     public async Task The_rescans_scanners_ask_on_the_gateway_clock()
     {
-        var silent = new TcpListener(IPAddress.Loopback, 0);
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
         silent.Start();
-        try
-        {
-            var port = ((IPEndPoint)silent.LocalEndpoint).Port;
-            var clock = new WatchedClock();
-            await using var composition = Composition.Of(
-                Yaml($"scanners:\n  av: {{type: clamd, address: \"127.0.0.1:{port}\"}}\nquarantine: {{rescan_check: 1m}}"), clock: clock);
-            var scanner = Assert.Single(composition.Options.Scanners);
-            await using var rescans = new RescanSchedule(composition.Core.Queue, NullLoggerFactory.Instance, clock);
-            rescans.Start(composition.Options);
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        var clock = new WatchedClock();
+        await using var composition = Composition.Of(
+            Yaml($"scanners:\n  av: {{type: clamd, address: \"127.0.0.1:{port}\"}}\nquarantine: {{rescan_check: 1m}}"), clock: clock);
+        var scanner = Assert.Single(composition.Options.Scanners);
+        await using var rescans = new RescanSchedule(composition.Core.Queue, NullLoggerFactory.Instance, clock);
+        rescans.Start(composition.Options);
 
-            await clock.TimerStartedAsync(TimeSpan.FromMinutes(1));
-            clock.Advance(TimeSpan.FromMinutes(1));
-            // The check asks the scanner its signature version, bounded by twice its connect timeout on the scanner's clock.
-            await clock.TimerStartedAsync(scanner.ConnectTimeout + scanner.ConnectTimeout);
-        }
-        finally
-        {
-            silent.Stop();
-        }
+        await clock.TimerStartedAsync(TimeSpan.FromMinutes(1));
+        clock.Advance(TimeSpan.FromMinutes(1));
+        // The check asks the scanner its signature version, bounded by twice its connect timeout on the scanner's clock.
+        await clock.TimerStartedAsync(scanner.ConnectTimeout + scanner.ConnectTimeout);
     }
 
     [Fact]
     public async Task The_directory_is_waited_for_on_the_gateway_clock()
     {
         // A directory that takes the connection and never answers the bind.
-        var silent = new TcpListener(IPAddress.Loopback, 0);
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
         silent.Start();
-        try
-        {
-            var port = ((IPEndPoint)silent.LocalEndpoint).Port;
-            var clock = new WatchedClock();
-            await using var composition = Composition.Of(
-                Yaml(inboundExtra: $"recipients: {{ldap: {{url: \"ldap://127.0.0.1:{port}\", base_dn: \"dc=example,dc=test\", timeout: 2s}}}}"), clock: clock);
-            await using var snapshot = composition.Composer.Compose(composition.Options);
-            var handler = (GatewaySessionHandler)snapshot.Listeners["inbound"].Handler;
-            var recipients = Assert.Single(handler.Chain.Filters.OfType<RecipientFilter>());
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        var clock = new WatchedClock();
+        await using var composition = Composition.Of(
+            Yaml(inboundExtra: $"recipients: {{ldap: {{url: \"ldap://127.0.0.1:{port}\", base_dn: \"dc=example,dc=test\", timeout: 2s}}}}"), clock: clock);
+        await using var snapshot = composition.Composer.Compose(composition.Options);
+        var handler = (GatewaySessionHandler)snapshot.Listeners["inbound"].Handler;
+        var recipients = Assert.Single(handler.Chain.Filters.OfType<RecipientFilter>());
 
-            var lookup = recipients.LookupAsync("bob@example.test", CancellationToken.None).AsTask();
-            // LdapRecipientSource cuts each wait at three times the timeout, on its clock.
-            await clock.TimerStartedAsync(TimeSpan.FromSeconds(6));
-            Assert.False(lookup.IsCompleted);
-            clock.Advance(TimeSpan.FromSeconds(6));
+        var lookup = recipients.LookupAsync("bob@example.test", CancellationToken.None).AsTask();
+        // LdapRecipientSource cuts each wait at three times the timeout, on its clock.
+        await clock.TimerStartedAsync(TimeSpan.FromSeconds(6));
+        Assert.False(lookup.IsCompleted);
+        clock.Advance(TimeSpan.FromSeconds(6));
 
-            Assert.Equal(RecipientLookup.Unavailable, await lookup.WaitAsync(TimeSpan.FromSeconds(10)));
-        }
-        finally
-        {
-            silent.Stop();
-        }
+        Assert.Equal(RecipientLookup.Unavailable, await lookup.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 }
