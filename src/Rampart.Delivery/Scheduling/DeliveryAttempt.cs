@@ -125,6 +125,8 @@ internal sealed class DeliveryAttempt(QueueStore store, IRouter router, Notifier
     private async Task NotifyAsync(QueuedMessage message, IReadOnlyList<(int Index, RecipientOutcome Outcome, DsnAction Action)> outcomes,
         DateTimeOffset? willRetryUntil)
     {
+        // Most attempts deliver and report nothing: no enumerator or grouping for them.
+        if (outcomes.Count == 0) return;
         await foreach (var notice in notifier.NotifyAsync(message, outcomes, willRetryUntil)) submitted(notice);
     }
 
