@@ -141,33 +141,4 @@ public sealed class DnsService : IDnsResolver
     private static string Bare(string name) => name.TrimEnd('.');
 
     private static string Shorten(string name) => name.Length <= 64 ? name : name[..64] + "…";
-
-    /// <summary>
-    /// resolver(5): the "nameserver" lines in order, port 53. Only strictly written addresses are taken
-    /// (<see cref="Mail.IpSyntax"/>: "010.0.0.1" is not 8.0.0.1); any other is skipped with a warning. With none left,
-    /// the resolver on this host (127.0.0.1), as glibc does with an empty file.
-    /// </summary>
-    public static IReadOnlyList<IPEndPoint> SystemServers(ILogger logger, string path = "/etc/resolv.conf")
-    {
-        var servers = new List<IPEndPoint>();
-        if (File.Exists(path))
-        {
-            int number = 0;
-            foreach (var line in File.ReadLines(path))
-            {
-                number++;
-                var words = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-                if (words.Length < 2 || words[0] != "nameserver") continue;
-                if (Mail.IpSyntax.TryParseAddress(words[1], out var address)) servers.Add(new IPEndPoint(address, 53));
-                else DnsLog.NameServerIgnored(logger, path, number, Mail.LogText.Escape(words[1]), Mail.IpSyntax.Rule);
-            }
-        }
-        return servers.Count > 0 ? servers : [new IPEndPoint(IPAddress.Loopback, 53)];
-    }
-}
-
-internal static partial class DnsLog
-{
-    [LoggerMessage(Mail.EventCatalogue.NameServerIgnored, LogLevel.Warning, "{Path} line {Line}: nameserver {Text} skipped: {Rule}")]
-    public static partial void NameServerIgnored(ILogger logger, string path, int line, string text, string rule);
 }

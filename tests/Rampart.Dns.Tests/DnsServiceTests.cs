@@ -181,17 +181,4 @@ public sealed class DnsServiceTests(DnsListZones unbound) : IClassFixture<DnsLis
         Assert.Equal(DnsStatus.Failed, (await dns.TextAsync(string.Join('.', Enumerable.Repeat(new string('a', 63), 5)), default)).Status);
         Assert.Equal(0, dns.QueriesSent);
     }
-
-    [Fact]
-    public void Reads_the_nameserver_lines_of_resolv_conf_in_order_and_skips_loose_addresses()
-    {
-        using var temp = new TempDirectory("rampart-resolv");
-        var path = temp.File("resolv.conf");
-        File.WriteAllText(path, "# comment\nsearch example.test\nnameserver 010.0.0.1\nnameserver 192.0.2.53\nnameserver ::1\n");
-
-        var servers = DnsService.SystemServers(NullLogger.Instance, path);
-
-        Assert.Equal([new IPEndPoint(IPAddress.Parse("192.0.2.53"), 53), new IPEndPoint(IPAddress.IPv6Loopback, 53)], servers);
-        Assert.Equal([new IPEndPoint(IPAddress.Loopback, 53)], DnsService.SystemServers(NullLogger.Instance, temp.File("missing")));
-    }
 }

@@ -33,37 +33,8 @@ public sealed partial class MxResolver
         });
     }
 
-    /// <summary>
-    /// The first name server of resolv.conf (resolver(5)), for gateways that do not name one. Read here rather than
-    /// by DnsClient, whose reader hands the text to IPAddress.Parse: "nameserver 010.0.0.1" would be asked as
-    /// 8.0.0.1. Only strict addresses are taken (<see cref="IpSyntax"/>); any other nameserver line is skipped with a
-    /// warning, and with none left the resolver on this host (127.0.0.1), as glibc does with an empty file.
-    /// </summary>
-    public static MxResolver FromSystem(TimeSpan timeout, ILogger logger, string path = "/etc/resolv.conf")
-    {
-        var first = NameServers(path, logger).FirstOrDefault() ?? IPAddress.Loopback;
-        return new MxResolver(first, 53, timeout);
-    }
-
     /// <summary>The name server this resolver asks.</summary>
     internal IPEndPoint Server { get; }
-
-    /// <summary>resolver(5): "nameserver address" lines, in order; a missing file has none.</summary>
-    internal static IReadOnlyList<IPAddress> NameServers(string path, ILogger logger)
-    {
-        if (!File.Exists(path)) return [];
-        var servers = new List<IPAddress>();
-        int number = 0;
-        foreach (var line in File.ReadLines(path))
-        {
-            number++;
-            var words = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-            if (words.Length < 2 || words[0] != "nameserver") continue;
-            if (IpSyntax.TryParseAddress(words[1], out var address)) servers.Add(address);
-            else ResolverLog.NameServerSkipped(logger, path, number, LogText.Escape(words[1]), IpSyntax.Rule);
-        }
-        return servers;
-    }
 
     public async Task<MxResolution> ResolveAsync(string domain, CancellationToken cancellationToken)
     {
@@ -211,9 +182,4 @@ public sealed partial class MxResolver
 
     private static string HostName(DnsString exchange) => exchange.Value.TrimEnd('.');
 
-    private static partial class ResolverLog
-    {
-        [LoggerMessage(EventCatalogue.NameServerSkipped, LogLevel.Warning, "DNS {Path} line {Line}: nameserver {Address} skipped, not a strictly written address ({Rule})")]
-        public static partial void NameServerSkipped(ILogger logger, string path, int line, string address, string rule);
-    }
 }

@@ -18,6 +18,7 @@ namespace Rampart.Gateway;
 internal sealed class LastingParts(GatewayOptions started, UserStore users, ILoggerFactory loggers, TimeProvider clock) : IDisposable
 {
     private readonly Lock gate = new();
+    private IReadOnlyList<System.Net.IPEndPoint>? systemNameServers;
 
     /// <summary>The gateway's clock, for the parts composed around these (routes' host deferrals, say).</summary>
     public TimeProvider Clock => clock;
@@ -73,11 +74,15 @@ internal sealed class LastingParts(GatewayOptions started, UserStore users, ILog
     {
         lock (gate)
         {
-            return resolver ??= started.Dns.Server is { } server
-                ? new MxResolver(server, started.Dns.Port, started.Dns.Timeout)
-                : MxResolver.FromSystem(started.Dns.Timeout, loggers.CreateLogger("Rampart.Delivery"));
+            if (resolver is not null) return resolver;
+            var server = started.Dns.Server is { } named ? new System.Net.IPEndPoint(named, started.Dns.Port) : SystemNameServers()[0];
+            return resolver = new MxResolver(server.Address, server.Port, started.Dns.Timeout);
         }
     }
+
+    /// <summary>resolv.conf's name servers, read once (a loose line is warned about once) for MX lookups and the checks.</summary>
+    private IReadOnlyList<System.Net.IPEndPoint> SystemNameServers() =>
+        systemNameServers ??= Dns.ResolvConf.NameServers(loggers.CreateLogger("Rampart.Dns"));
 
     /// <summary>
     /// The one DNS service (cache and shared queries) for every check: the dns: server, else resolv.conf's. Kept
@@ -87,12 +92,9 @@ internal sealed class LastingParts(GatewayOptions started, UserStore users, ILog
     {
         lock (gate)
         {
-            var servers = started.Dns.Server is { } server
-                ? [new System.Net.IPEndPoint(server, started.Dns.Port)]
-                : dnsService is null ? Dns.DnsService.SystemServers(loggers.CreateLogger("Rampart.Dns")) : [];
             return dnsService ??= new Dns.DnsService(new Dns.DnsServiceOptions
             {
-                Servers = servers,
+                Servers = started.Dns.Server is { } server ? [new System.Net.IPEndPoint(server, started.Dns.Port)] : SystemNameServers(),
                 Timeout = started.Dns.Timeout,
                 CacheSize = started.Dns.CacheSize,
             }, clock);

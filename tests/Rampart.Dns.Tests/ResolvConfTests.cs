@@ -1,18 +1,17 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
-using Rampart.Delivery.Routing;
 using Rampart.Testing;
 
-namespace Rampart.Delivery.Tests.Routing;
+namespace Rampart.Dns.Tests;
 
 /// <summary>
-/// The system's name servers (resolver(5) resolv.conf) when no dns.server is configured: read strictly, so
-/// "nameserver 010.0.0.1" is skipped with a warning instead of being asked as 8.0.0.1.
+/// The system's name servers (resolver(5) resolv.conf) when no dns.server is configured, for MX lookups and the
+/// checks alike: read strictly, so "nameserver 010.0.0.1" is skipped with a warning instead of being asked as 8.0.0.1.
 /// </summary>
 public sealed class ResolvConfTests
 {
     [Fact]
-    public void Loose_nameserver_lines_are_skipped_with_a_warning_and_the_first_strict_one_is_asked()
+    public void Loose_nameserver_lines_are_skipped_with_a_warning_and_the_strict_ones_kept_in_order()
     {
         using var dir = new TempDirectory("rampart-resolv");
         var path = dir.File("resolv.conf");
@@ -29,13 +28,11 @@ public sealed class ResolvConfTests
             ""));
         var logger = new ListLogger();
 
-        Assert.Equal([IPAddress.Parse("192.0.2.53"), IPAddress.Parse("2001:db8::53")], MxResolver.NameServers(path, logger));
+        var servers = ResolvConf.NameServers(logger, path);
+        Assert.Equal([new IPEndPoint(IPAddress.Parse("192.0.2.53"), 53), new IPEndPoint(IPAddress.Parse("2001:db8::53"), 53)], servers);
         Assert.Equal(4, logger.Lines.Count);
         Assert.Contains(logger.Lines, l => l.Contains("line 3", StringComparison.Ordinal) && l.Contains("010.0.0.1", StringComparison.Ordinal));
         Assert.Contains(logger.Lines, l => l.Contains("line 6", StringComparison.Ordinal) && l.Contains("fe80::1%eth0", StringComparison.Ordinal));
-
-        var resolver = MxResolver.FromSystem(TimeSpan.FromSeconds(1), logger, path);
-        Assert.Equal(new IPEndPoint(IPAddress.Parse("192.0.2.53"), 53), resolver.Server);
     }
 
     [Fact]
@@ -45,8 +42,8 @@ public sealed class ResolvConfTests
         var path = dir.File("resolv.conf");
         File.WriteAllText(path, "nameserver 010.0.0.1\n");
 
-        Assert.Equal(new IPEndPoint(IPAddress.Loopback, 53), MxResolver.FromSystem(TimeSpan.FromSeconds(1), new ListLogger(), path).Server);
-        Assert.Equal(new IPEndPoint(IPAddress.Loopback, 53), MxResolver.FromSystem(TimeSpan.FromSeconds(1), new ListLogger(), dir.File("missing")).Server);
+        Assert.Equal([new IPEndPoint(IPAddress.Loopback, 53)], ResolvConf.NameServers(new ListLogger(), path));
+        Assert.Equal([new IPEndPoint(IPAddress.Loopback, 53)], ResolvConf.NameServers(new ListLogger(), dir.File("missing")));
     }
 
     private sealed class ListLogger : ILogger
