@@ -32,4 +32,16 @@ public sealed class SessionFacts
 
     /// <summary>Set by a successful AUTH (the store's canonical name); null while anonymous.</summary>
     public string? AuthenticatedUser { get; set; }
+
+    /// <summary>What checks found about the connection itself (DNS lists at connect, the HELO name); kept for its life.</summary>
+    public Evidence Connection { get; } = new();
+
+    /// <summary>
+    /// What checks found about the current transaction (SPF at MAIL, DKIM and content at the end of DATA): a new one
+    /// at every MAIL, begun by the engine before the MAIL filters run.
+    /// </summary>
+    public Evidence Transaction { get; private set; } = new();
+
+    /// <summary>Called by the engine at MAIL: the last transaction's findings are not the next one's.</summary>
+    public void BeginTransaction() => Transaction = new Evidence();
 }

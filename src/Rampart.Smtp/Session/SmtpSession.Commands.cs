@@ -113,6 +113,7 @@ public sealed partial class SmtpSession
             await SendAsync(Replies.MessageTooBig);
             return;
         }
+        facts.BeginTransaction();
         var verdict = await handler.MailFromAsync(facts, sender, shutdown);
         if (verdict is { IsPositive: false })
         {
