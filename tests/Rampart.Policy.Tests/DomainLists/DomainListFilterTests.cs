@@ -181,6 +181,19 @@ public sealed class DomainListFilterTests(DomainListZones unbound) : IClassFixtu
     }
 
     [Fact]
+    public async Task Links_in_an_attached_message_and_in_base64_count_as_well()
+    {
+        var session = Session();
+        var inner = "From: x@y.test\r\nContent-Type: text/plain\r\n\r\nhttp://spammer.test/\r\n";
+        var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes("<a href='http://linkfarm.test/'>x</a>"), Base64FormattingOptions.InsertLineBreaks);
+        var body = $"--b\r\nContent-Type: message/rfc822\r\n\r\n{inner}\r\n--b\r\nContent-Type: text/html\r\nContent-Transfer-Encoding: base64\r\n\r\n{encoded}\r\n--b--";
+
+        await Filter(Options(Dbl, Uribl)).OnMessageAsync(Message(session, body, "multipart/mixed; boundary=b"), default);
+
+        Assert.Equal(["spammer.test from dbl.test", "linkfarm.test from uribl.test"], session.Transaction.Findings.Select(f => f.Detail));
+    }
+
+    [Fact]
     public async Task A_message_whose_links_reach_the_URL_threshold_is_refused_naming_them()
     {
         var filter = Filter(Options(Dbl, Uribl) with { UrlThreshold = 5 });
