@@ -15,7 +15,7 @@ public sealed class DomainListSmtpTests(DomainListZones unbound) : IClassFixture
     private Task<TestGateway> StartAsync(string sites = Sites, string extra = "") =>
         TestGateway.StartAsync(
             inboundExtra: $"domain_lists:\n  threshold: 3\n  url_threshold: 3\n  sites: {sites}{extra}",
-            topExtra: $"dns: {{server: 127.0.0.1, port: {unbound.Port}, timeout: 1s}}");
+            topExtra: $"dns: {{server: 127.0.0.1, port: {unbound.Port}, timeout: 2s}}");
 
     private static string Message(string body) =>
         $"From: a@foreign.test\r\nTo: b@example.test\r\nSubject: links\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{body}\r\n";
