@@ -23,7 +23,7 @@ public sealed class DomainListFilter(DomainListOptions options, IDnsResolver dns
     public string Name => "domain_lists";
 
     /// <summary>One site's answer for one name, inside the site's reply filter.</summary>
-    public sealed record Listing(DomainListSite Site, DomainListChecks Check, string Domain, IPAddress Reply);
+    private sealed record Listing(DomainListSite Site, DomainListChecks Check, string Domain, IPAddress Reply);
 
     public async ValueTask<Verdict> OnMailFromAsync(SessionFacts session, Sender sender, CancellationToken ct)
     {
@@ -74,7 +74,7 @@ public sealed class DomainListFilter(DomainListOptions options, IDnsResolver dns
     private bool Exempt(SessionFacts session) => session.AuthenticatedUser is not null || IpAccessListFilter.Contains(exempt, session.ClientAddress);
 
     /// <summary>Every (name, site) pair at once; the DNS service shares and caches what repeats.</summary>
-    public async Task<IReadOnlyList<Listing>> LookUpAsync(SessionFacts session, IReadOnlyList<(DomainListChecks Check, string Domain)> names, CancellationToken ct)
+    private async Task<IReadOnlyList<Listing>> LookUpAsync(SessionFacts session, IReadOnlyList<(DomainListChecks Check, string Domain)> names, CancellationToken ct)
     {
         var asked = (from name in names
                      from site in options.Sites

@@ -18,6 +18,9 @@ public sealed class LinkHostsTests
     [InlineData("ftp://files.evil.test/x", "files.evil.test")]
     [InlineData("http://pаypal.test/", "xn--pypal-4ve.test")]                  // Cyrillic а: asked as its A-label
     [InlineData("http://evil。test/", "evil.test")]                            // ideographic full stop (UTS #46 maps it)
+    [InlineData("http://ｅｖｉｌ.test/", "evil.test")]                           // full-width letters: UTS #46 maps them
+    [InlineData("http://ev\u00ADil.test/", "evil.test")]                      // a soft hyphen is ignored, by browsers too
+    [InlineData("http://EVIL.TEST./", "evil.test")]
     [InlineData("http://evil.test#frag", "evil.test")]
     [InlineData("http://evil.test?q", "evil.test")]
     public void The_host_of_a_link_in_text(string text, string host) =>
