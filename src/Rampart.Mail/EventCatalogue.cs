@@ -96,6 +96,9 @@ public static class EventCatalogue
     // 4200–4229: DNS service and DNS block/allow lists (Rampart.Dns, Rampart.Policy/DnsLists)
     public const int DnsListFailed = 4200;
     public const int DnsListScore = 4201;
+    public const int DomainListFailed = 4202;
+    public const int DomainListScore = 4203;
+    public const int LinksNotRead = 4204;
 
     // 5000–5199: Virus scanning and quarantine re-scan
     public const int VirusFound = 5001;

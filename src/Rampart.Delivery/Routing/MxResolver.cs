@@ -1,41 +1,19 @@
 using System.Net;
 using System.Net.Sockets;
-using DnsClient;
-using DnsClient.Protocol;
-using Microsoft.Extensions.Logging;
+using Rampart.Dns;
 using Rampart.Mail;
 
 namespace Rampart.Delivery.Routing;
 
 /// <summary>
 /// Turns a recipient domain into the ordered list of hosts to deliver to, following RFC 5321 §5.1 (MX, implicit
-/// MX), RFC 7505 (null MX) and RFC 5321 §4.1.3 (address literals). The DNS server is given explicitly, never taken
-/// from /etc/resolv.conf, so a gateway can use its own validating resolver and tests can use a private one.
+/// MX), RFC 7505 (null MX) and RFC 5321 §4.1.3 (address literals). Asks the gateway's one DNS service (issue 13
+/// item 1), so MX lookups go to the dns: servers (or resolv.conf's) in order and share the checks' TTL cache. A
+/// negative answer is cached only for the SOA's minimum, at most an hour (RFC 2308 §5): a domain that appears is
+/// seen by the next retry after that, and NXDOMAIN bounces anyway. Failures are never cached.
 /// </summary>
-public sealed partial class MxResolver
+public sealed class MxResolver(IDnsResolver dns)
 {
-    private readonly LookupClient client;
-
-    public MxResolver(IPAddress server, int port, TimeSpan timeout)
-    {
-        Server = new IPEndPoint(server, port);
-        client = new LookupClient(new LookupClientOptions(new NameServer(server, port))
-        {
-            // No cache yet: the queue retries on its own schedule and a stale negative answer would delay mail.
-            UseCache = false,
-            Timeout = timeout,
-            Retries = 0,
-            // Errors come back as response codes, which we classify; only transport failures throw.
-            ThrowDnsErrors = false,
-            ContinueOnDnsError = false,
-            // A resolver we were told to use is the only one; never fall back to the system's.
-            UseRandomNameServer = false,
-        });
-    }
-
-    /// <summary>The name server this resolver asks.</summary>
-    internal IPEndPoint Server { get; }
-
     public async Task<MxResolution> ResolveAsync(string domain, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(domain);
@@ -50,12 +28,13 @@ public sealed partial class MxResolver
         if (domain.StartsWith('[')) return new MxResolution.PermanentFailure(RoutingReplies.BadLiteral(domain));
 
         var name = domain.TrimEnd('.');
-        var mx = await QueryAsync(name, QueryType.MX, cancellationToken);
-        if (mx.Failed) return new MxResolution.TemporaryFailure(RoutingReplies.DnsFailure($"{name} MX: {mx.Error}"));
+        var mx = await dns.MxAsync(name, cancellationToken);
+        // SERVFAIL, REFUSED, a timeout say nothing about the domain, only about the resolver: retry later.
+        if (mx.Status == DnsStatus.Failed) return new MxResolution.TemporaryFailure(RoutingReplies.DnsFailure($"{name} MX: {mx.Error}"));
         // NXDOMAIN is authoritative: the domain does not exist, so no retry can succeed (RFC 5321 §5.1).
-        if (mx.NoSuchName) return new MxResolution.PermanentFailure(RoutingReplies.NoSuchDomain(name));
+        if (mx.Status == DnsStatus.NameError) return new MxResolution.PermanentFailure(RoutingReplies.NoSuchDomain(name));
 
-        var records = mx.Response!.Answers.MxRecords().ToList();
+        var records = mx.Records.ToList();
         if (records.Count == 0) return await ImplicitMxAsync(name, cancellationToken);
 
         // RFC 7505 §3: a single MX with an empty exchange (".") and preference 0 says the domain takes no mail.
@@ -66,7 +45,7 @@ public sealed partial class MxResolver
         }
 
         var ordered = Order(records.Where(r => !IsRoot(r.Exchange)).ToList());
-        var lookups = ordered.Select(r => AddressesAsync(HostName(r.Exchange), cancellationToken)).ToList();
+        var lookups = ordered.Select(r => AddressesAsync(r.Exchange, cancellationToken)).ToList();
         var addresses = await Task.WhenAll(lookups);
 
         // RFC 5321 §5.1: a host whose addresses cannot be found is skipped and the next one tried.
@@ -75,7 +54,7 @@ public sealed partial class MxResolver
         {
             if (addresses[i].Addresses.Count > 0)
             {
-                hosts.Add(new MxHost(HostName(ordered[i].Exchange), ordered[i].Preference, addresses[i].Addresses));
+                hosts.Add(new MxHost(ordered[i].Exchange, ordered[i].Preference, addresses[i].Addresses));
             }
         }
         // The MX exists but points nowhere usable (yet): records may be mid-change, so defer rather than bounce.
@@ -123,63 +102,20 @@ public sealed partial class MxResolver
     /// <summary>A and AAAA of one host, queried together. Either may fail alone; what was found is kept.</summary>
     private async Task<(IReadOnlyList<IPAddress> Addresses, string? TemporaryError)> AddressesAsync(string host, CancellationToken cancellationToken)
     {
-        var a = QueryAsync(host, QueryType.A, cancellationToken);
-        var aaaa = QueryAsync(host, QueryType.AAAA, cancellationToken);
+        var a = dns.AddressesAsync(host, AddressFamily.InterNetwork, cancellationToken).AsTask();
+        var aaaa = dns.AddressesAsync(host, AddressFamily.InterNetworkV6, cancellationToken).AsTask();
         var answers = await Task.WhenAll(a, aaaa);
 
         var addresses = new List<IPAddress>();
         string? error = null;
         foreach (var answer in answers)
         {
-            if (answer.Failed)
-            {
-                error ??= $"{host}: {answer.Error}";
-                continue;
-            }
-            if (answer.NoSuchName) continue;
-            addresses.AddRange(answer.Response!.Answers.ARecords().Select(r => r.Address));
-            addresses.AddRange(answer.Response.Answers.AaaaRecords().Select(r => r.Address));
+            if (answer.Status == DnsStatus.Failed) error ??= $"{host}: {answer.Error}";
+            else addresses.AddRange(answer.Records);
         }
         return (addresses, error);
     }
 
-    private readonly record struct Answer(IDnsQueryResponse? Response, bool NoSuchName, string? Error)
-    {
-        public bool Failed => Error is not null;
-    }
-
-    /// <summary>One query, classified: NXDOMAIN, any other error code or no answer at all (temporary), or data.</summary>
-    private async Task<Answer> QueryAsync(string name, QueryType type, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var response = await client.QueryAsync(name, type, QueryClass.IN, cancellationToken);
-            return response.Header.ResponseCode switch
-            {
-                DnsHeaderResponseCode.NoError => new Answer(response, false, null),
-                DnsHeaderResponseCode.NotExistentDomain => new Answer(response, true, null),
-                // SERVFAIL, REFUSED and the rest say nothing about the domain, only about the resolver: retry later.
-                var code => new Answer(response, false, code.ToString()),
-            };
-        }
-        catch (DnsResponseException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            // Timeouts and connection errors: the resolver did not answer, which is never grounds for a bounce.
-            return new Answer(null, false, ex.Code.ToString());
-        }
-        catch (SocketException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            return new Answer(null, false, ex.SocketErrorCode.ToString());
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // DnsClient reports its own timeout as a cancellation in some paths; it is still only a timeout.
-            return new Answer(null, false, "Timeout");
-        }
-    }
-
-    private static bool IsRoot(DnsString exchange) => exchange.Value is "." or "";
-
-    private static string HostName(DnsString exchange) => exchange.Value.TrimEnd('.');
-
+    // The DNS service gives exchanges without the trailing dot; the root itself comes back empty.
+    private static bool IsRoot(string exchange) => exchange is "." or "";
 }

@@ -15,7 +15,9 @@ namespace Rampart.Policy.DnsLists;
 /// site's weight (negative for allow lists), and a score at or above the threshold refuses the client — at connect,
 /// or at each RCPT (<see cref="DnsListCheckAt"/>). A list that fails (SERVFAIL, timeout) is logged and counts as not
 /// listed: a broken list must never refuse mail. Exempt clients (the listener's ip_allow and relay networks) are
-/// never looked up.
+/// never looked up. Every listing is recorded as a finding in <see cref="SessionFacts.Connection"/> (the site's
+/// symbol and weight; allow lists' negative), whether or not the threshold is reached: the weights table and the
+/// greylisting's DNSWL exemption read them.
 /// </summary>
 public sealed class DnsListFilter(DnsListOptions options, IDnsResolver dns, IReadOnlyList<IPNetwork> exempt, ILogger logger)
     : IConnectFilter, IRcptToFilter
@@ -69,7 +71,11 @@ public sealed class DnsListFilter(DnsListOptions options, IDnsResolver dns, IRea
                 if (failed.Add(site.Zone)) DnsListLog.DnsListFailed(logger, session.SessionId, site.Zone, client.ToString(), LogText.Escape(answer.Error ?? "failed"));
                 continue;
             }
-            if (answer.Records.Any(a => site.Reply?.Matches(a) ?? true)) listed.Add(site);
+            if (answer.Records.FirstOrDefault(a => site.Reply?.Matches(a) ?? true) is { } reply)
+            {
+                listed.Add(site);
+                session.Connection.Add(site.FindingSymbol, site.Weight, $"{reply} from {site.Zone}");
+            }
         }
         var score = listed.Sum(s => s.Weight);
         if (listed.Count > 0)

@@ -2,9 +2,21 @@ namespace Rampart.Policy.DnsLists;
 
 /// <summary>One list as postscreen names it: a zone, an optional reply filter, and what a listing weighs.</summary>
 /// <param name="Weight">Negative for an allow list (list.dnswl.org): a listing there takes from the score.</param>
-public sealed record DnsListSite(string Zone, ReplyPattern? Reply = null, int Weight = 1)
+/// <param name="Symbol">The finding a listing records (issue 13's one weights table may re-weigh it); null: derived from the zone.</param>
+public sealed record DnsListSite(string Zone, ReplyPattern? Reply = null, int Weight = 1, string? Symbol = null)
 {
+    /// <summary>The symbol, or RBL_ZONE (RWL_ZONE for an allow list), as Rspamd names its lists: RBL_ZEN_SPAMHAUS_ORG.</summary>
+    public string FindingSymbol => Symbol ?? DerivedSymbol(Weight < 0 ? "RWL" : "RBL", Zone);
+
     public override string ToString() => Reply is null ? Zone : $"{Zone}={Reply}";
+
+    /// <summary>PREFIX_ZONE in upper case, every character that is not a letter or digit an underscore.</summary>
+    public static string DerivedSymbol(string prefix, string zone) =>
+        prefix + "_" + string.Concat(zone.Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToUpperInvariant(c) : '_'));
+
+    /// <summary>What a configured symbol must look like: UPPER_SNAKE, as every check's findings are.</summary>
+    public static bool IsSymbol(string text) =>
+        text.Length is >= 1 and <= 64 && char.IsAsciiLetterUpper(text[0]) && text.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_');
 }
 
 /// <summary>When the verdict is given.</summary>

@@ -125,6 +125,8 @@ public sealed record ListenerOptions
     public Policy.Spam.SpamOptions? Spam { get; init; }
     /// <summary>Client-address DNS block and allow lists (postscreen-style); null: off.</summary>
     public Policy.DnsLists.DnsListOptions? DnsLists { get; init; }
+    /// <summary>Domain lists: sender and HELO domains at MAIL, links' domains at the end of DATA; null: off.</summary>
+    public Policy.DomainLists.DomainListOptions? DomainLists { get; init; }
     /// <summary>SPF of the envelope sender at MAIL FROM (inbound listeners only); null: off.</summary>
     public Policy.Spf.SpfCheckOptions? Spf { get; init; }
     /// <summary>Configuration warnings about this listener (see <see cref="GatewayOptions.Warnings"/>).</summary>

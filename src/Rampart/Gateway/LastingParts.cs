@@ -69,23 +69,22 @@ internal sealed class LastingParts(GatewayOptions started, UserStore users, ILog
         }
     }
 
-    /// <summary>One resolver for every route and callout: the configured DNS server (a restart key), asked by one client.</summary>
+    /// <summary>One resolver for every route and callout, on the one DNS service (its servers, its cache).</summary>
     public MxResolver Resolver()
     {
+        var dns = DnsService();
         lock (gate)
         {
-            if (resolver is not null) return resolver;
-            var server = started.Dns.Server is { } named ? new System.Net.IPEndPoint(named, started.Dns.Port) : SystemNameServers()[0];
-            return resolver = new MxResolver(server.Address, server.Port, started.Dns.Timeout);
+            return resolver ??= new MxResolver(dns);
         }
     }
 
-    /// <summary>resolv.conf's name servers, read once (a loose line is warned about once) for MX lookups and the checks.</summary>
+    /// <summary>resolv.conf's name servers, read once (a loose line is warned about once) for the DNS service.</summary>
     private IReadOnlyList<System.Net.IPEndPoint> SystemNameServers() =>
         systemNameServers ??= Dns.ResolvConf.NameServers(loggers.CreateLogger("Rampart.Dns"));
 
     /// <summary>
-    /// The one DNS service (cache and shared queries) for every check: the dns: server, else resolv.conf's. Kept
+    /// The one DNS service (cache and shared queries) for delivery and every check: the dns: server, else resolv.conf's. Kept
     /// across reloads with its cache; its keys are restart keys.
     /// </summary>
     public Dns.DnsService DnsService()

@@ -1,14 +1,32 @@
 using System.Diagnostics;
 using System.Net;
+using Microsoft.Extensions.Time.Testing;
 using Rampart.Delivery.Routing;
+using Rampart.Dns;
 using Rampart.Testing.Processes;
 
 namespace Rampart.Delivery.Tests.Routing;
 
-/// <summary>MX resolution (RFC 5321 §5.1, RFC 7505) against a real unbound serving the zones in <see cref="UnboundServer"/>.</summary>
+/// <summary>
+/// MX resolution (RFC 5321 §5.1, RFC 7505) on the one DNS service, against a real unbound serving the zones in
+/// <see cref="UnboundServer"/>.
+/// </summary>
 public sealed class MxResolverTests(UnboundServer dns) : IClassFixture<UnboundServer>
 {
-    private MxResolver Resolver(TimeSpan? timeout = null) => new(dns.Address, dns.Port, timeout ?? TimeSpan.FromSeconds(3));
+    private DnsService Service(TimeSpan? timeout = null, params IPEndPoint[] servers) => new(new DnsServiceOptions
+    {
+        Servers = servers.Length > 0 ? servers : [new IPEndPoint(dns.Address, dns.Port)],
+        Timeout = timeout ?? TimeSpan.FromSeconds(3),
+    }, new FakeTimeProvider());
+
+    private MxResolver Resolver(TimeSpan? timeout = null) => new(Service(timeout));
+
+    // A service asking a closed port: any DNS query would fail, so success proves none was made.
+    private static MxResolver NoDns() => new(new DnsService(new DnsServiceOptions
+    {
+        Servers = [new IPEndPoint(IPAddress.Loopback, 9)],
+        Timeout = TimeSpan.FromMilliseconds(200),
+    }, new FakeTimeProvider()));
 
     private static IReadOnlyList<MxHost> Hosts(MxResolution resolution) =>
         Assert.IsType<MxResolution.Hosts>(resolution).InOrder;
@@ -129,8 +147,7 @@ public sealed class MxResolverTests(UnboundServer dns) : IClassFixture<UnboundSe
     [InlineData("[IPv6:2001:db8::1]", "2001:db8::1")]
     public async Task An_address_literal_needs_no_DNS(string domain, string address)
     {
-        // A resolver pointing at a closed port: any DNS query would fail, so success proves none was made.
-        var noDns = new MxResolver(IPAddress.Loopback, 9, TimeSpan.FromMilliseconds(200));
+        var noDns = NoDns();
 
         var host = Assert.Single(Hosts(await noDns.ResolveAsync(domain, CancellationToken.None)));
         Assert.Equal([IPAddress.Parse(address)], host.Addresses);
@@ -146,9 +163,41 @@ public sealed class MxResolverTests(UnboundServer dns) : IClassFixture<UnboundSe
     public async Task A_loose_address_literal_is_never_guessed_at_nor_looked_up(string domain)
     {
         // A spool written before the SMTP side refused such literals still holds them: never a host, never DNS.
-        var noDns = new MxResolver(IPAddress.Loopback, 9, TimeSpan.FromMilliseconds(200));
+        var noDns = NoDns();
 
         var failure = Assert.IsType<MxResolution.PermanentFailure>(await noDns.ResolveAsync(domain, CancellationToken.None));
         Assert.StartsWith("550 5.1.3 Bad address literal", failure.Reason.ToString());
+    }
+
+    [Fact]
+    public async Task MX_lookups_go_to_the_configured_servers_in_order_and_share_the_cache()
+    {
+        // The first server is a closed port: the service moves on to the next, as resolv.conf's order says.
+        var service = Service(TimeSpan.FromMilliseconds(500), new IPEndPoint(IPAddress.Loopback, 9), new IPEndPoint(dns.Address, dns.Port));
+        var resolver = new MxResolver(service);
+
+        var first = Hosts(await resolver.ResolveAsync("deliver.test", CancellationToken.None));
+        Assert.Equal("mx1.deliver.test", Assert.Single(first).Name);
+        var sent = service.QueriesSent;
+        Assert.Equal(3, sent); // MX, then A and AAAA of the exchange
+
+        // Within the TTLs, a second delivery (or a check asking the same names) costs no query at all.
+        var again = Hosts(await new MxResolver(service).ResolveAsync("deliver.test", CancellationToken.None));
+        Assert.Equal(first.Select(h => (h.Name, string.Join(",", h.Addresses))), again.Select(h => (h.Name, string.Join(",", h.Addresses))));
+        Assert.Equal(sent, service.QueriesSent);
+        Assert.True((await service.MxAsync("deliver.test", CancellationToken.None)).Status == DnsStatus.Answered);
+        Assert.Equal(sent, service.QueriesSent);
+    }
+
+    [Fact]
+    public async Task A_failure_is_not_cached_the_next_attempt_asks_again()
+    {
+        var service = Service(TimeSpan.FromMilliseconds(500));
+        var resolver = new MxResolver(service);
+
+        Assert.IsType<MxResolution.TemporaryFailure>(await resolver.ResolveAsync("servfail.test", CancellationToken.None));
+        var sent = service.QueriesSent;
+        Assert.IsType<MxResolution.TemporaryFailure>(await resolver.ResolveAsync("servfail.test", CancellationToken.None));
+        Assert.True(service.QueriesSent > sent, "a SERVFAIL must not be kept: the queue's retry asks the server again");
     }
 }

@@ -11,7 +11,7 @@ public class SmtpRouteTests
     private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     private SmtpRoute Route() => new("relay", [new SmartHost("192.0.2.1", 25, Priority: 0), new SmartHost("192.0.2.2", 25, Priority: 1)], 25,
-        new SmtpClientOptions { HeloName = "mx.rampart.test" }, new MxResolver(IPAddress.Loopback, 53, TimeSpan.FromSeconds(1)), 10,
+        new SmtpClientOptions { HeloName = "mx.rampart.test" }, new MxResolver(new Rampart.Dns.DnsService(new Rampart.Dns.DnsServiceOptions { Servers = [new IPEndPoint(IPAddress.Loopback, 53)], Timeout = TimeSpan.FromSeconds(1) }, clock)), 10,
         NullLogger.Instance, clock);
 
     private static async Task<List<string>> OrderAsync(SmtpRoute route) =>

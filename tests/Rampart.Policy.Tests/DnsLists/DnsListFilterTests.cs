@@ -91,6 +91,30 @@ public sealed class DnsListFilterTests(DnsListZones unbound) : IClassFixture<Dns
     }
 
     [Fact]
+    public async Task Every_listing_is_a_finding_of_the_connection_allow_lists_negative_refused_or_not()
+    {
+        var allow = new DnsListSite("wl.test", Reply("127.0.[0..255].[2..3]"), -5);
+        var named = new DnsListSite("weak.test", Symbol: "WEAK_LIST");
+        var session = From("127.0.0.6");
+
+        Assert.Equal(Verdict.Next, await Filter(Options(3, Bl, allow, named)).OnConnectAsync(session, default));
+
+        Assert.Equal(
+            [new Finding("RBL_BL_TEST", 3, "127.0.0.2 from bl.test"), new Finding("RWL_WL_TEST", -5, "127.0.10.2 from wl.test")],
+            session.Connection.Findings.OrderBy(f => f.Score).Reverse());
+        Assert.Empty(session.Transaction.Findings);
+
+        var unlisted = From("127.0.0.9");
+        await Filter(Options(3, Bl, allow, named)).OnConnectAsync(unlisted, default);
+        Assert.Empty(unlisted.Connection.Findings);
+
+        // A reply outside the site's filter is no finding either.
+        var refused = From("127.0.0.10");
+        await Filter(Options(3, Bl)).OnConnectAsync(refused, default);
+        Assert.Empty(refused.Connection.Findings);
+    }
+
+    [Fact]
     public async Task An_IPv6_client_is_looked_up_by_its_nibbles()
     {
         Assert.Equal("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2", DnsListFilter.ReversedName(IPAddress.Parse("2001:db8::1")));

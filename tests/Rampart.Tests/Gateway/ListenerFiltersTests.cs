@@ -114,6 +114,20 @@ public sealed class ListenerFiltersTests
     }
 
     [Fact]
+    public void Domain_lists_sit_after_SPF_at_MAIL_and_before_every_content_filter()
+    {
+        var listener = Listener(ListenerRole.Inbound) with
+        {
+            Spf = new Rampart.Policy.Spf.SpfCheckOptions(),
+            Attachments = new AttachmentOptions(),
+            DomainLists = new() { Sites = [new("dbl.test")] },
+        };
+
+        Assert.Equal(["ip_access_list", "sender", "spf", "domain_lists", "relay", "attachments"], Rows(Inputs(listener)));
+        Assert.IsType<Rampart.Policy.DomainLists.DomainListFilter>(ListenerFilters.RowsFor(Inputs(listener)).ElementAt(3).Make(Inputs(listener)));
+    }
+
+    [Fact]
     public void Every_row_makes_the_filter_it_names_in_table_order()
     {
         var all = Listener(ListenerRole.Inbound) with
@@ -128,6 +142,7 @@ public sealed class ListenerFiltersTests
             Greylisting = new GreylistOptions(),
             Spam = new SpamOptions(),
             Spf = new Rampart.Policy.Spf.SpfCheckOptions(),
+            DomainLists = new() { Sites = [new("dbl.test")] },
         };
 
         var chain = ListenerFilters.Chain(Inputs(all, new NoSource()));

@@ -11,6 +11,11 @@ internal static class DnsListsSection
         var d = new DnsListOptions();
         var sites = s.Items("sites").Select(Site).ToList();
         if (sites.Count == 0) throw s.Error("sites", "needs at least one list (zone, and optionally reply and weight)");
+        // One symbol, one meaning: the weights table re-weighs a symbol, so two sites sharing one could not be told apart.
+        if (sites.GroupBy(site => site.FindingSymbol).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw s.Error("sites", $"two lists record {twice.Key}; give each its own symbol key (the same zone with two reply filters needs two)");
+        }
         var options = new DnsListOptions
         {
             Sites = sites,
@@ -32,12 +37,21 @@ internal static class DnsListsSection
         ReplyPattern? reply = null;
         if (s.String("reply") is { } text && !ReplyPattern.TryParse(text.Trim(), out reply, out var error)) throw s.Error("reply", error);
         var weight = Weight(s);
+        var symbol = Symbol(s);
         s.Finish();
-        return new DnsListSite(zone, reply, weight);
+        return new DnsListSite(zone, reply, weight, symbol);
+    }
+
+    /// <summary>A site's finding name (UPPER_SNAKE); null: derived from the zone (RBL_ZEN_SPAMHAUS_ORG).</summary>
+    internal static string? Symbol(Section s)
+    {
+        if (s.String("symbol") is not { } text) return null;
+        if (!DnsListSite.IsSymbol(text)) throw s.Error("symbol", $"'{text}' is not a symbol: upper-case letters, digits and underscores, starting with a letter, at most 64");
+        return text;
     }
 
     // Signed, unlike Section.Int: an allow list's weight is negative (postscreen's list.dnswl.org*-5).
-    private static int Weight(Section s)
+    internal static int Weight(Section s)
     {
         var text = s.String("weight");
         if (text is null) return 1;

@@ -45,6 +45,7 @@ internal static class ListenersSection
                 Greylisting = GreylistingSection.Read(s.Child("greylisting")),
                 Spam = SpamSection.Read(s.Child("spam")),
                 DnsLists = DnsListsSection.Read(s.Child("dns_lists")),
+                DomainLists = DomainListsSection.Read(s.Child("domain_lists"), baseDir),
                 Spf = SpfSection.Read(s.Child("spf")),
             };
             // Required, and checked here as it always was, so that a file with two mistakes names the same one first.

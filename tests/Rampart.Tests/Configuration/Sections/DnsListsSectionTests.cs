@@ -34,6 +34,19 @@ public sealed class DnsListsSectionTests : ConfigTest
     }
 
     [Fact]
+    public void Each_site_records_its_symbol_derived_from_the_zone_unless_named()
+    {
+        var lists = Inbound(Port, Lists("""
+                  sites:
+                    - {zone: zen.spamhaus.org, reply: "127.0.0.[2..3]", weight: 3}
+                    - {zone: zen.spamhaus.org, reply: "127.0.0.[10..11]", weight: 1, symbol: RBL_ZEN_PBL}
+                    - {zone: list.dnswl.org, weight: -5}
+            """)).DnsLists!;
+
+        Assert.Equal(["RBL_ZEN_SPAMHAUS_ORG", "RBL_ZEN_PBL", "RWL_LIST_DNSWL_ORG"], lists.Sites.Select(s => s.FindingSymbol));
+    }
+
+    [Fact]
     public void The_defaults_are_the_options_own()
     {
         var lists = Inbound(Port, Lists("      sites: [{zone: bl.test}]")).DnsLists!;
@@ -54,6 +67,8 @@ public sealed class DnsListsSectionTests : ConfigTest
     [InlineData("      sites: [{zone: bl.test, weight: 1.5}]", "weight: |1.5", "listeners.inbound.dns_lists.sites[0].weight", "is not a whole number from -1000")]
     [InlineData("      sites: []", "sites: |[]", "listeners.inbound.dns_lists.sites", "needs at least one list")]
     [InlineData("      sites: [{zone: bl.test}]\n      threshold: 0", "threshold: |0", "listeners.inbound.dns_lists.threshold", "is not a whole number from 1")]
+    [InlineData("      sites: [{zone: bl.test, symbol: rbl_x}]", "symbol: |rbl_x", "listeners.inbound.dns_lists.sites[0].symbol", "is not a symbol")]
+    [InlineData("      sites: [{zone: bl.test, reply: 127.0.0.2}, {zone: bl.test, reply: 127.0.0.3}]", "sites: |[", "listeners.inbound.dns_lists.sites", "two lists record RBL_BL_TEST")]
     [InlineData("      sites: [{zone: bl.test}]\n      check_at: data", "check_at: |data", "listeners.inbound.dns_lists.check_at", "data")]
     public void A_mistake_names_the_file_position_key_and_problem(string body, string at, string key, string problem) =>
         AssertMistake(Port, Lists(body), at, key, problem);

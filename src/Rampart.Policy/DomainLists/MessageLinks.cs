@@ -1,0 +1,78 @@
+using System.Text;
+using MimeKit;
+using Rampart.Policy.Attachments;
+
+namespace Rampart.Policy.DomainLists;
+
+/// <summary>
+/// The distinct registered domains the links of a message point to, in the order first seen, with bounded work:
+/// MIME nesting at most <see cref="MaxDepth"/>, every header section measured before MimeKit reads it (the
+/// attachment filter's guard), at most <see cref="MaxTextParts"/> text parts and <c>maxScanBytes</c> of decoded text
+/// read in all, at most <c>maxDomains</c> domains kept. Text and HTML parts are read, attached or inline, in
+/// attached messages too: a link is as clickable in either.
+/// </summary>
+public static class MessageLinks
+{
+    public const int MaxDepth = 32;
+
+    public const int MaxTextParts = 256;
+
+    public static async Task<IReadOnlyList<string>> DomainsAsync(Stream content, PublicSuffixList suffixes, DomainListOptions options,
+        long maxHeaderSize, CancellationToken ct)
+    {
+        var guarded = new HeaderSectionGuard(content, new HeaderSectionScanner(maxHeaderSize));
+        var parser = new MimeParser(new ParserOptions { MaxMimeDepth = MaxDepth }, guarded, persistent: content.CanSeek);
+        var message = await parser.ParseMessageAsync(ct);
+        guarded.Stop();
+
+        var domains = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var budget = options.MaxScanBytes;
+        int parts = 0;
+        using var iterator = new MimeIterator(message);
+        while (iterator.MoveNext() && budget > 0 && parts < MaxTextParts && domains.Count < options.MaxUrlDomains)
+        {
+            if (iterator.Current is not TextPart { Content: not null } part || !(part.IsPlain || part.IsHtml)) continue;
+            parts++;
+            var text = await ReadAsync(part, budget, ct);
+            budget -= text.Bytes;
+            foreach (var host in part.IsHtml ? LinkHosts.InHtml(text.Text) : LinkHosts.InText(text.Text))
+            {
+                if (suffixes.RegisteredDomain(host) is { } domain && seen.Add(domain))
+                {
+                    domains.Add(domain);
+                    if (domains.Count == options.MaxUrlDomains) break;
+                }
+            }
+        }
+        return domains;
+    }
+
+    /// <summary>At most <paramref name="budget"/> decoded bytes of the part, in its charset (UTF-8 when unknown).</summary>
+    private static async Task<(string Text, int Bytes)> ReadAsync(TextPart part, int budget, CancellationToken ct)
+    {
+        await using var decoded = part.Content!.Open(); // the iterator let only parts with content through
+        var buffer = new byte[Math.Min(budget, 64 * 1024)];
+        using var kept = new MemoryStream();
+        int read;
+        while (kept.Length < budget && (read = await decoded.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, budget - kept.Length)), ct)) > 0)
+        {
+            kept.Write(buffer, 0, read);
+        }
+        return (Charset(part.ContentType.Charset).GetString(kept.GetBuffer(), 0, (int)kept.Length), (int)kept.Length);
+    }
+
+    // A charset .NET does not know (or a made-up one) is read as UTF-8: links are ASCII in every charset mail uses.
+    private static Encoding Charset(string? name)
+    {
+        if (name is null) return Encoding.UTF8;
+        try
+        {
+            return Encoding.GetEncoding(name);
+        }
+        catch (Exception e) when (e is NotSupportedException or ArgumentException)
+        {
+            return Encoding.UTF8;
+        }
+    }
+}
