@@ -27,6 +27,12 @@ public sealed class SenderListRules
 
     public const string BlockedSender = "BLOCKED_SENDER";
 
+    /// <summary>
+    /// The most header From addresses judged: a field of thousands is not worth more work. A message with more is
+    /// never safe (an unread author could be anyone); the blocked list sees the first ones.
+    /// </summary>
+    public const int MaxAuthors = 16;
+
     /// <summary>The quarantine hold of a blocked sender's message (blocked_action: quarantine); only an administrator releases it.</summary>
     public const string BlockedHold = "blocked-sender";
 
@@ -54,7 +60,7 @@ public sealed class SenderListRules
     /// </summary>
     public SenderListing Judge(Sender sender, IReadOnlyList<string> authors, IReadOnlyList<Recipient> to, Evidence evidence)
     {
-        var claimed = authors.Prepend(sender.Address).Where(a => a.Length > 0).ToList();
+        var claimed = authors.Take(MaxAuthors).Prepend(sender.Address).Where(a => a.Length > 0).ToList();
         if (claimed.Count == 0) return SenderListing.None;
         if (claimed.FirstOrDefault(a => blocked.Matches(a) || EveryRecipient(to, lists => lists.Blocked.Matches(a))) is { } bad)
         {
@@ -64,6 +70,7 @@ public sealed class SenderListRules
         // Safe: what the reader sees (the header From, every address of it) must be safe; the envelope sender stands
         // in only when the message has no From. A list that names one partner then does not let a second author in.
         var shown = authors.Count > 0 ? authors : [sender.Address];
+        if (authors.Count > MaxAuthors) return SenderListing.None;
         if (!shown.All(a => a.Length > 0 && (safe.Matches(a) || EveryRecipient(to, lists => lists.Safe.Matches(a))))) return SenderListing.None;
         if (needAuthentication && Contradicted(evidence) is { } why)
         {

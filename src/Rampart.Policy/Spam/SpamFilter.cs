@@ -24,9 +24,6 @@ public sealed partial class SpamFilter(
     /// <summary>Rspamd was asked nothing or answered nothing (too large, down): 0 points, so the log line says why.</summary>
     public const string RspamdUnscored = "RSPAMD_UNSCORED";
 
-    /// <summary>The most From addresses judged against the lists: a field of thousands is not worth more work.</summary>
-    private const int MaxAuthors = 16;
-
     private readonly ILogger log = logger ?? NullLogger.Instance;
     private readonly TimeProvider clock = time ?? TimeProvider.System;
     private readonly WeightsTable weights = (scoring ?? new ScoringOptions()).Table();
@@ -124,7 +121,10 @@ public sealed partial class SpamFilter(
     private static string Evidence(Evidence evidence, string symbol) =>
         evidence.Findings.LastOrDefault(f => f.Symbol == symbol)?.Detail ?? "";
 
-    /// <summary>The header From addresses (RFC 5322 §3.6.2), at most <see cref="MaxAuthors"/>; none when unreadable.</summary>
+    /// <summary>
+    /// The header From addresses (RFC 5322 §3.6.2), one more than <see cref="SenderListRules.MaxAuthors"/> at most (so
+    /// the lists see there were too many); none when unreadable.
+    /// </summary>
     private static async Task<IReadOnlyList<string>> AuthorsAsync(MessageContext message, CancellationToken ct)
     {
         var fields = await message.AuthorFieldsAsync(ct);
@@ -133,8 +133,8 @@ public sealed partial class SpamFilter(
         foreach (var field in fields.Where(f => f.Id == MimeKit.HeaderId.From))
         {
             if (!MimeKit.InternetAddressList.TryParse(field.Value, out var list)) continue;
-            authors.AddRange(list.Mailboxes.Select(m => m.Address).Take(MaxAuthors - authors.Count));
-            if (authors.Count >= MaxAuthors) break;
+            authors.AddRange(list.Mailboxes.Select(m => m.Address).Take(SenderListRules.MaxAuthors + 1 - authors.Count));
+            if (authors.Count > SenderListRules.MaxAuthors) break;
         }
         return authors;
     }

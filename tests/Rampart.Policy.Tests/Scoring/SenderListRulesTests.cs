@@ -46,6 +46,17 @@ public sealed class SenderListRulesTests
     }
 
     [Fact]
+    public void Too_many_authors_or_a_look_alike_domain_are_never_safe()
+    {
+        var many = Enumerable.Repeat("a@partner.test", SenderListRules.MaxAuthors).Append("mallory@evil.test").ToArray();
+        Assert.Equal(SenderListing.None, Judge("a@partner.test", many, ["bob@example.test"]).Listing);
+        Assert.Equal(SenderListing.Safe, Judge("a@partner.test", many[..^1], ["bob@example.test"]).Listing);
+        Assert.Equal(SenderListing.None, Judge("a@p\u0430rtner.test", ["a@p\u0430rtner.test"], ["bob@example.test"]).Listing); // Cyrillic а
+        Assert.Equal(SenderListing.None, Judge("a@xn--prtner-2gg.test", ["a@xn--prtner-2gg.test"], ["bob@example.test"]).Listing);
+        Assert.Equal(SenderListing.None, Judge("a@partner.test.evil.test", ["a@partner.test.evil.test"], ["bob@example.test"]).Listing);
+    }
+
+    [Fact]
     public void A_recipients_own_lists_decide_only_when_every_recipient_agrees()
     {
         Assert.Equal(SenderListing.Safe, Judge("friend@home.test", ["friend@home.test"], ["bob@example.test", "carol@example.test"]).Listing);
