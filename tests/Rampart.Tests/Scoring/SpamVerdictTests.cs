@@ -112,4 +112,18 @@ public sealed class SpamVerdictTests
         Assert.Contains("X-Spam-Status: Yes, score=3.0 required=3.0 scl=3 tests=DATE_IN_FUTURE(2),\r\n\tMID_INVALID(1)\r\n", delivered, StringComparison.Ordinal);
         Assert.DoesNotContain("score=-100", delivered, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_body_part_with_a_flood_of_header_fields_stops_the_parse_and_says_so()
+    {
+        await using var gateway = await TestGateway.StartAsync("limits: {max_header_size: 4KiB}\nspam: {url: off, tag_score: 1}", clock: Clock());
+        var flood = string.Concat(Enumerable.Range(0, 2000).Select(i => $"X-{i}: y\r\n"));
+        var mime = Headers.Replace("Content-Type: text/plain\r\n", "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n")
+            + $"\r\n--b\r\n{flood}Content-Type: text/plain\r\n\r\n{Policy.Scoring.ContentRules.Gtube}\r\n--b--\r\n";
+
+        await SendAsync(gateway, mime);
+
+        var delivered = File.ReadAllText(Assert.Single(await gateway.WaitForDropAsync(1)));
+        Assert.Contains("scl=1 tests=MIME_UNPARSED(1)\r\n", delivered, StringComparison.Ordinal);
+    }
 }
