@@ -77,10 +77,15 @@ public static partial class ContentRules
         }
         await using var stream = part.Content.Open();
         using var reader = new StreamReader(stream, encoding);
-        var buffer = new char[MaxPartChars];
-        int total = 0, read;
-        while (total < buffer.Length && (read = await reader.ReadAsync(buffer.AsMemory(total), ct)) > 0) total += read;
-        return new string(buffer, 0, total);
+        // Grown as the text arrives, not allocated at the limit: most parts are a few KiB, and every message is read.
+        var text = new StringBuilder();
+        var buffer = new char[8192];
+        int read;
+        while (text.Length < MaxPartChars && (read = await reader.ReadAsync(buffer.AsMemory(0, Math.Min(buffer.Length, MaxPartChars - text.Length)), ct)) > 0)
+        {
+            text.Append(buffer, 0, read);
+        }
+        return text.ToString();
     }
 
     public static IEnumerable<Link> PlainLinks(string text) =>
