@@ -93,6 +93,11 @@ public static class EventCatalogue
     public const int SpamScanFailed = 4271;
     public const int SpamTooLargeToScan = 4272;
 
+    // 4350–4399: The spam verdict: weights table, SCL, sender lists (Rampart.Policy/Scoring, Spam/SpamFilter)
+    public const int ScoringVerdict = 4350;
+    public const int SenderBlocked = 4351;
+    public const int SafeSenderSkipped = 4352;
+
     // 4200–4229: DNS service and DNS block/allow lists (Rampart.Dns, Rampart.Policy/DnsLists)
     public const int DnsListFailed = 4200;
     public const int DnsListScore = 4201;

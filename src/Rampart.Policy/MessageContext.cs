@@ -17,12 +17,6 @@ public sealed class MessageContext(SessionFacts session, string queueId, Sender 
     public Sender Sender => sender;
     public IReadOnlyList<Recipient> Recipients => recipients;
 
-    /// <summary>
-    /// The spam score and symbols ("7.3 [GTUBE(15),...]") or why there are none, set by the spam filter for the
-    /// transaction log line; null when no spam filter ran.
-    /// </summary>
-    public string? SpamSummary { get; set; }
-
     /// <summary>Content size in bytes, after any replacement.</summary>
     public long Size => content.Length;
 

@@ -53,9 +53,9 @@ internal static partial class SmtpLog
     /// none), envelope, size, verdict, duration, spam score and symbols ("-" when not scored). Addresses are escaped by the caller (<see cref="LogText"/>).
     /// </summary>
     [LoggerMessage(EventCatalogue.Transaction, LogLevel.Information,
-        "Transaction queue_id={QueueId} session={SessionId} client={Client} listener={Listener} tls={TlsProtocol} cipher={TlsCipher} user={User} from=<{From}> to=<{Recipients}> size={Size} verdict=\"{Verdict}\" duration_ms={DurationMs} spam=\"{Spam}\"")]
+        "Transaction queue_id={QueueId} session={SessionId} client={Client} listener={Listener} tls={TlsProtocol} cipher={TlsCipher} user={User} from=<{From}> to=<{Recipients}> size={Size} verdict=\"{Verdict}\" duration_ms={DurationMs} score=\"{Score}\"")]
     public static partial void Transaction(ILogger logger, string queueId, string sessionId, IPAddress client, string listener,
-        string tlsProtocol, string tlsCipher, string user, string from, string recipients, long size, string verdict, long durationMs, string spam);
+        string tlsProtocol, string tlsCipher, string user, string from, string recipients, long size, string verdict, long durationMs, string score);
 
     [LoggerMessage(EventCatalogue.SessionTimeLimit, LogLevel.Warning, "Session {SessionId} from {Client} reached the session time limit ({Limit}) in state {State}; closing")]
     public static partial void SessionTimeLimit(ILogger logger, string sessionId, IPAddress client, TimeSpan limit, SessionState state);

@@ -11,12 +11,24 @@ public enum SpamFailureAction
 }
 
 /// <summary>
-/// A listener's content scoring by Rspamd (its HTTP protocol, <c>POST /checkv2</c>): where Rspamd is, how long to
-/// wait, and the score thresholds that tag, quarantine or reject; immutable. A threshold left null is not used; the
-/// highest one reached decides.
+/// A listener's spam verdict (the <c>spam:</c> section): the thresholds that tag, quarantine or reject, on the score
+/// every check's findings add up to (the weights table's sum) or on its SCL; the built-in rules; and Rspamd (its HTTP
+/// protocol, <c>POST /checkv2</c>): where it is and how long to wait. Immutable. A threshold left null is not used; the
+/// highest action reached decides, by score or by SCL.
 /// </summary>
 public sealed record SpamOptions
 {
+    /// <summary>True: Rspamd is asked (at <see cref="Url"/>); false (<c>url: off</c>): the built-in rules and the other checks' findings only.</summary>
+    public bool Rspamd { get; init; } = true;
+
+    /// <summary>True: the built-in rules (GTUBE, header sanity, HTML-only, URL heuristics) add their findings.</summary>
+    public bool Rules { get; init; } = true;
+
+    /// <summary>SCL thresholds (0–9), as Exchange writes them; each one replaces the score threshold of its action.</summary>
+    public int? TagScl { get; init; }
+    public int? QuarantineScl { get; init; }
+    public int? RejectScl { get; init; }
+
     /// <summary>Rspamd's normal worker; 127.0.0.1:11333 is where Debian's package listens.</summary>
     public Uri Url { get; init; } = new("http://127.0.0.1:11333/");
 
@@ -64,9 +76,13 @@ public sealed record SpamOptions
         if (Timeout <= TimeSpan.Zero) yield return ("timeout", "must be positive");
         if (MaxScanBytes <= 0) yield return ("max_scan_bytes", "must be positive");
         if (MaxReplyBytes < 1024) yield return ("max_reply_bytes", "must be at least 1 KiB");
-        if (TagScore is null && QuarantineScore is null && RejectScore is null)
+        if (TagScore is null && QuarantineScore is null && RejectScore is null && TagScl is null && QuarantineScl is null && RejectScl is null)
         {
-            yield return ("tag_score", "set at least one of tag_score, quarantine_score, reject_score, or no message is ever acted on");
+            yield return ("tag_score", "set at least one of tag_score, quarantine_score, reject_score (or an _scl one), or no message is ever acted on");
+        }
+        foreach (var (key, scl) in new[] { ("tag_scl", TagScl), ("quarantine_scl", QuarantineScl), ("reject_scl", RejectScl) })
+        {
+            if (scl is < 0 or > 9) yield return (key, "an SCL is from 0 to 9");
         }
         if (TagScore is { } tag && QuarantineScore is { } q && q < tag) yield return ("quarantine_score", "must not be below tag_score");
         if (RejectScore is { } reject && (QuarantineScore ?? TagScore) is { } lower && reject < lower)
@@ -78,6 +94,10 @@ public sealed record SpamOptions
             yield return ("subject_prefix", "1 to 64 printable ASCII characters, please (it goes into the Subject field)");
         }
     }
+
+    /// <summary>The lowest score at which <paramref name="score"/> or <paramref name="scl"/> is reached (null: neither set).</summary>
+    public static double? Lowest(double? score, int? scl) =>
+        scl is { } level ? Math.Min(score ?? double.PositiveInfinity, Scoring.Scl.ScoreFor(level)) : score;
 
     /// <summary>The checks endpoint under <see cref="Url"/> (a path prefix is kept: Rspamd behind a proxy).</summary>
     public Uri CheckUri => new(Url, Url.AbsolutePath.TrimEnd('/') + "/checkv2");

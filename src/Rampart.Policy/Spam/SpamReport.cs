@@ -28,9 +28,6 @@ public sealed record SpamReport(double Score, double? RequiredScore, string Acti
     public string SymbolList(int max = MaxSymbols) =>
         string.Join(',', Symbols.Take(max).Select(s => $"{s.Name}({s.Score.ToString("0.##", CultureInfo.InvariantCulture)})"));
 
-    /// <summary>What the transaction log line records: <c>score/symbols</c>.</summary>
-    public string Summary => $"{Format(Score)} [{SymbolList()}]";
-
     /// <summary>Reads a <c>/checkv2</c> JSON reply; a description of what is wrong when it is not one.</summary>
     public static (SpamReport? Report, string? Error) Parse(ReadOnlySpan<byte> json)
     {

@@ -1,4 +1,5 @@
 using System.Text;
+using Rampart.Policy.Scoring;
 
 namespace Rampart.Policy.Spam;
 
@@ -15,12 +16,13 @@ public static class SpamTagger
     /// <summary>A header line longer than this (no CRLF in it) ends the header scan: the rest is copied as body.</summary>
     private const int MaxLine = 64 * 1024;
 
-    /// <summary>The X-Spam-Status value, folded at 78 columns (RFC 5322 §2.2.3): "Yes, score=7.3 required=5.0 tests=A(2),B(1)".</summary>
-    public static string Status(SpamReport report, double threshold)
+    /// <summary>The X-Spam-Status value, folded at 78 columns (RFC 5322 §2.2.3): "Yes, score=7.3 required=5.0 scl=6 tests=A(2),B(1)".</summary>
+    public static string Status(Scorecard card, double threshold)
     {
-        var text = new StringBuilder($"{StatusField}: Yes, score={SpamReport.Format(report.Score)} required={SpamReport.Format(threshold)} tests=");
+        var required = double.IsFinite(threshold) ? Scorecard.Format(threshold) : "any";
+        var text = new StringBuilder($"{StatusField}: Yes, score={Scorecard.Format(card.Score)} required={required} scl={card.Scl} tests=");
         var column = text.Length;
-        var symbols = report.SymbolList().Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var symbols = card.SymbolList().Split(',', StringSplitOptions.RemoveEmptyEntries);
         for (int i = 0; i < symbols.Length; i++)
         {
             var item = symbols[i] + (i < symbols.Length - 1 ? "," : "");
@@ -37,9 +39,9 @@ public static class SpamTagger
     }
 
     /// <summary>Writes the tagged copy of <paramref name="source"/> to <paramref name="target"/>.</summary>
-    public static async Task WriteAsync(Stream source, Stream target, SpamReport report, double threshold, string? subjectPrefix, CancellationToken ct)
+    public static async Task WriteAsync(Stream source, Stream target, Scorecard card, double threshold, string? subjectPrefix, CancellationToken ct)
     {
-        var top = Encoding.ASCII.GetBytes($"{FlagField}: YES\r\n{Status(report, threshold)}");
+        var top = Encoding.ASCII.GetBytes($"{FlagField}: YES\r\n{Status(card, threshold)}");
         await target.WriteAsync(top, ct);
         var input = new BufferedStream(source, 64 * 1024);
         var dropping = false;

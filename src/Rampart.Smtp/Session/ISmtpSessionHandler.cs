@@ -31,6 +31,12 @@ public interface ISmtpSessionHandler
     /// <summary>Called at DATA or the first BDAT: where the content will be written as it arrives.</summary>
     ValueTask<IMessageSink> OpenMessageAsync(SessionFacts session, SmtpTransaction transaction, CancellationToken ct);
 
+    /// <summary>
+    /// The evidence of the transaction that is ending, as its log line records it (issue 13, item 7: "the score and
+    /// symbols of every message, accepted or not"): asked once per transaction, after its verdict. Null: nothing to say.
+    /// </summary>
+    string? DescribeEvidence(SessionFacts session) => null;
+
     /// <summary>The content is complete and well-framed: judge it and, if accepted, commit it durably before returning 250.</summary>
     ValueTask<SmtpReply> MessageReceivedAsync(SessionFacts session, SmtpTransaction transaction, IMessageSink sink, CancellationToken ct);
 }

@@ -272,7 +272,7 @@ public sealed partial class SmtpSession
         SmtpLog.Transaction(logger, queueId ?? "-", facts.SessionId, facts.ClientAddress, facts.ListenerName,
             facts.TlsProtocol ?? "-", facts.TlsCipher ?? "-", LogText.Escape(facts.AuthenticatedUser ?? "-"), LogText.Escape(tx.Sender.Address),
             LogText.Escape(string.Join(',', tx.Recipients.Select(r => r.Address))), tx.Size, LogText.Escape(verdict),
-            (long)(clock.GetUtcNow() - tx.StartedAt).TotalMilliseconds, LogText.Escape(tx.SpamSummary ?? "-"));
+            (long)(clock.GetUtcNow() - tx.StartedAt).TotalMilliseconds, LogText.Escape(handler.DescribeEvidence(facts) ?? "-"));
         await tx.ReleaseAsync();
     }
 }

@@ -21,9 +21,6 @@ public sealed class SmtpTransaction(Sender sender, DateTimeOffset startedAt)
     /// <summary>The length of the Received field this gateway wrote at the start of the content (the rest is the client's).</summary>
     public int TraceLength { get; set; }
 
-    /// <summary>The spam score and symbols a content filter recorded, for the transaction log line; null: not scored.</summary>
-    public string? SpamSummary { get; set; }
-
     /// <summary>8-bit bytes were seen; with BODY=7BIT the next hop may need a conversion.</summary>
     public bool HasEightBitContent { get; set; }
 

@@ -37,6 +37,7 @@ public static class ConfigLoader
             Quarantine = QuarantineSection.Read(root.Child("quarantine")),
             Routes = routes,
             Dns = DnsSection.Read(root.Child("dns")),
+            Scoring = ScoringSection.Read(root.Child("scoring")),
             RateLimitStore = GeneralSection.ReadRateLimitStore(root, general.RateLimitStore),
         };
         if (options.Listeners.Count == 0) throw root.Error("listeners", "at least one listener is required");

@@ -40,6 +40,8 @@ public sealed record GatewayOptions
     /// <summary>The virus scanners, by name; listeners choose among them, and the quarantine rescan uses them all.</summary>
     public IReadOnlyList<Policy.Antivirus.ScannerOptions> Scanners { get; init; } = [];
     public QuarantineOptions Quarantine { get; init; } = new();
+    /// <summary>The one weights table and the safe and blocked sender lists (the <c>scoring:</c> section); per listener thresholds are in <c>spam:</c>.</summary>
+    public Policy.Scoring.ScoringOptions Scoring { get; init; } = new();
 
     /// <summary>Valid but probably not meant ("file:line:col: key: why"): printed by check-config and logged at start.</summary>
     public IEnumerable<string> Warnings => Listeners.SelectMany(l => l.Warnings);

@@ -208,6 +208,20 @@ public sealed class Section(YamlTree tree, YamlMappingNode node, string path)
         }
     }
 
+    /// <summary>A mapping of single values, e.g. weights: { GTUBE: 100, HTML_ONLY: 0.5 }, each placed for an error.</summary>
+    public IEnumerable<(string Name, string Value, ListItem Where)> Values(string key)
+    {
+        var child = Find(key);
+        if (child is null || child is YamlScalarNode { Value: null or "" }) yield break;
+        if (child is not YamlMappingNode map) throw new ConfigException($"{tree.Locate(child)}: {Key(key)}: expected names with values");
+        foreach (var (name, value) in map.Children)
+        {
+            var label = $"{Key(key)}.{((YamlScalarNode)name).Value}";
+            if (value is not YamlScalarNode scalar) throw new ConfigException($"{tree.Locate(value)}: {label}: expected a single value");
+            yield return (((YamlScalarNode)name).Value ?? "", scalar.Value ?? "", new ListItem(scalar.Value, null, $"{tree.Locate(scalar)}: {label}"));
+        }
+    }
+
     /// <summary>A list of sections, e.g. routes: [ {domains: ..., transport: ...}, ... ].</summary>
     public IEnumerable<Section> Items(string key)
     {

@@ -81,13 +81,13 @@ internal sealed class GatewayComposer
         var auth = l.Auth is { } a ? new SessionAuth(lasting.Authenticator(l.Name, a.Failures)) : SessionAuth.None;
         var logger = loggers.CreateLogger("Rampart.Gateway");
         return new GatewaySessionHandler(new EnvelopeStages(chain, core.Resources, logger), auth, new SpoolOpener(core.Queue, clock), postmaster,
-            new MessageJudge(chain), new MessageCommitter(core.Delivery, logger, clock), logger);
+            new MessageJudge(chain), new MessageCommitter(core.Delivery, logger, clock), logger, next.Options.Scoring.Table());
     }
 
     /// <summary>What <see cref="ListenerFilters"/> makes one listener's filters from.</summary>
     private FilterInputs Inputs(ListenerOptions l, Snapshot next) =>
         new(l, RecipientSources(l, next.Options), lasting.RateStore, new StoreSendAs(core.Users), chosen => ScanService(next, chosen), loggers, clock,
-            lasting.DnsService, lasting.GreylistStore);
+            lasting.DnsService, lasting.GreylistStore, next.Options.Scoring);
 
     /// <summary>In the order asked: the local file (cheapest), the directory, then the smart host.</summary>
     private List<IRecipientSource> RecipientSources(ListenerOptions l, GatewayOptions o)

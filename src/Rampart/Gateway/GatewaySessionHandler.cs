@@ -12,9 +12,11 @@ namespace Rampart.Gateway;
 /// </summary>
 internal sealed partial class GatewaySessionHandler(
     EnvelopeStages envelope, SessionAuth auth, SpoolOpener spool, PostmasterQualifier postmaster, MessageJudge judge,
-    MessageCommitter committer, ILogger logger)
+    MessageCommitter committer, ILogger logger, Policy.Scoring.WeightsTable? weights = null)
     : ISmtpSessionHandler
 {
+    private readonly Policy.Scoring.WeightsTable weights = weights ?? Policy.Scoring.WeightsTable.Empty;
+
     /// <summary>The listener's policy chain (the one both the envelope stages and the message stage ask).</summary>
     public Policy.PolicyChain Chain => envelope.Chain;
 
@@ -35,6 +37,9 @@ internal sealed partial class GatewaySessionHandler(
 
     public ValueTask<IMessageSink> OpenMessageAsync(SessionFacts session, SmtpTransaction transaction, CancellationToken ct) =>
         ValueTask.FromResult<IMessageSink>(spool.Open());
+
+    /// <summary>The one weights table's sum of what the checks found, for the transaction log line ("7.3 scl 6 [A(5),B(2.3)]").</summary>
+    public string? DescribeEvidence(SessionFacts session) => weights.Score(session.Connection, session.Transaction).Summary;
 
     public async ValueTask<SmtpReply> MessageReceivedAsync(SessionFacts session, SmtpTransaction transaction, IMessageSink sink, CancellationToken ct)
     {

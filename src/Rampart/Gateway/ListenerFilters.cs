@@ -27,7 +27,8 @@ internal sealed record FilterInputs(
     ILoggerFactory Loggers,
     TimeProvider Clock,
     Func<Dns.IDnsResolver> Dns,
-    Func<IGreylistStore>? GreylistStore = null)
+    Func<IGreylistStore>? GreylistStore = null,
+    Policy.Scoring.ScoringOptions? Scoring = null)
 {
     public AcceptedDomains Domains { get; } = new(Listener.AcceptedDomains);
 
@@ -92,6 +93,12 @@ internal static class ListenerFilters
             i => i.Listener.Auth is not null,
             i => new SendAsFilter(i.SendAs)),
 
+        // scoring.recipients with blocked_senders, inbound listeners: a recipient's own blocked senders, refused for
+        // that recipient alone. Before greylisting (a refused recipient is never stored) and relay (whose accept ends the stage).
+        new("rcpt", "recipient_blocked_senders",
+            i => i.Listener.Role == Mail.ListenerRole.Inbound && i.Scoring is { } s && s.Recipients.Values.Any(r => r.BlockedSenders.Count > 0),
+            i => new Policy.Scoring.RecipientBlockFilter(new Policy.Scoring.SenderListRules(i.Scoring!))),
+
         // greylisting: set. Before relay (whose accept ends the stage); judges only our domains' recipients on inbound,
         // so relay attempts are refused at once and never stored. After rate_limits: every attempt counts.
         new("rcpt", "greylisting",
@@ -134,11 +141,14 @@ internal static class ListenerFilters
             i => new AntivirusFilter(i.Scanners(i.Listener.Antivirus!.Scanners), i.Listener.Antivirus,
                 i.Loggers.CreateLogger("Rampart.Policy.Antivirus"))),
 
-        // spam: set, on inbound listeners (others only with scan_outbound). After antivirus: a virus is refused
-        // without asking Rspamd, and tagging rewrites the header of a message known clean.
+        // spam: set, on inbound listeners (others only with scan_outbound). LAST: the verdict sums what every check before
+        // it found (DNS lists, SPF, DKIM/DMARC, its own rules, Rspamd) with the scoring: weights table. After antivirus:
+        // a virus is refused without asking Rspamd, and tagging rewrites the header of a message known clean.
         new("message", "spam",
             i => i.Listener.Spam is { } spam && (i.Listener.Role == Mail.ListenerRole.Inbound || spam.ScanOutbound),
-            i => new SpamFilter(new RspamdClient(i.Listener.Spam!, i.Clock), i.Listener.Spam!, i.Loggers.CreateLogger("Rampart.Policy.Spam"), i.Clock)),
+            i => new SpamFilter(i.Listener.Spam!.Rspamd ? new RspamdClient(i.Listener.Spam!, i.Clock) : null, i.Listener.Spam!,
+                i.Loggers.CreateLogger("Rampart.Policy.Spam"), i.Clock, i.Scoring,
+                i.Listener.Spam.Rules ? new Policy.Scoring.BuiltInRules(i.Listener.Limits.MaxHeaderSize, i.Clock) : null)),
     ];
 
     /// <summary>Who is never greylisted: relay networks, the allow list, authenticated users. DNSWL adds its own here.</summary>

@@ -25,7 +25,6 @@ internal sealed class MessageJudge(PolicyChain chain)
         var content = new SpoolContent(writer, transaction.TraceLength);
         var context = new MessageContext(session, writer.QueueId, transaction.Sender, recipients, content);
         var verdict = await chain.MessageAsync(context, ct);
-        transaction.SpamSummary = context.SpamSummary;
         return new Judgement(verdict, content.RewrittenEightBit);
     }
 }

@@ -13,8 +13,9 @@ public sealed class RspamdCollection : ICollectionFixture<RspamdServer>
 }
 
 /// <summary>
-/// The spam row of an inbound listener over SMTP, with a real Rspamd: GTUBE refused at the end of DATA, clean mail
-/// delivered, and the score and symbols of both in their transaction lines; tagging seen in the delivered copy.
+/// The spam verdict of an inbound listener over SMTP, with a real Rspamd: GTUBE refused at the end of DATA naming the
+/// checks that decided, clean mail delivered, and the score, SCL and symbols of every transaction (a refused
+/// recipient's too) in its log line; tagging seen in the delivered copy.
 /// </summary>
 [Collection(RspamdCollection.Name)]
 public sealed class SpamScoringTests(RspamdServer rspamd)
@@ -26,7 +27,7 @@ public sealed class SpamScoringTests(RspamdServer rspamd)
     private const string Clean = "Hi Bob,\r\n\r\nthe minutes of Tuesday's meeting are below; see you on Friday.\r\n\r\nAlice";
 
     [Fact]
-    public async Task Gtube_is_refused_with_550_clean_mail_is_delivered_and_both_transaction_lines_carry_score_and_symbols()
+    public async Task Gtube_is_refused_with_550_naming_the_checks_clean_mail_is_delivered_and_every_transaction_line_carries_score_and_symbols()
     {
         using var temp = new TempDirectory("rampart-e2e-spam");
         int inbound = FreePort.Next(), outbound = FreePort.Next();
@@ -41,18 +42,25 @@ public sealed class SpamScoringTests(RspamdServer rspamd)
             await smtp.HelloAsync();
             await smtp.EnvelopeAsync("alice@sender.test", "bob@example.test");
             var refused = await smtp.DataAsync(Mail("Test", "This is spam.\r\n" + RspamdServer.Gtube), "550 5.7.1");
-            Assert.Matches(@"^550 5\.7\.1 Message refused as spam \(score 15\.0\); id inbound-\S+$", refused[^1]);
+            // The built-in rule and Rspamd both know GTUBE: 100 + 15 points.
+            Assert.Matches(@"^550 5\.7\.1 Rejected as spam \(score 115\.0, SCL 9\) by GTUBE, RSPAMD; id inbound-\S+$", refused[^1]);
             await smtp.EnvelopeAsync("alice@sender.test", "bob@example.test");
             await smtp.DataAsync(Mail("Minutes", Clean));
+            await smtp.CommandAsync("MAIL FROM:<alice@sender.test>", "250 ");
+            await smtp.CommandAsync("RCPT TO:<someone@elsewhere.test>", "550 5.7.1 Relaying denied");
+            await smtp.CommandAsync("RSET", "250 ");
             await smtp.CommandAsync("QUIT", "221 ");
         }
 
-        await rampart.WaitForOutputCountAsync("Transaction queue_id=", 2);
+        await rampart.WaitForOutputCountAsync("Transaction queue_id=", 3);
         var lines = rampart.Stdout.Split('\n').Where(l => l.Contains("Transaction queue_id=", StringComparison.Ordinal)).ToList();
-        Assert.Contains(lines, l => l.Contains("verdict=\"550 5.7.1", StringComparison.Ordinal) && l.Contains("spam=\"15.0 [GTUBE(", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("verdict=\"550 5.7.1", StringComparison.Ordinal)
+            && l.Contains("score=\"115.0 scl 9 [GTUBE(100),RSPAMD(15)]\"", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("verdict=\"250 2.0.0", StringComparison.Ordinal)
-            && System.Text.RegularExpressions.Regex.IsMatch(l, @"spam=""-?\d+\.\d \[[A-Z0-9_]+\("));
-        Assert.Contains("spam score 15.0, action reject, symbols GTUBE(", rampart.Stdout, StringComparison.Ordinal);
+            && System.Text.RegularExpressions.Regex.IsMatch(l, @"score=""-?\d+\.\d scl [0-9] \[RSPAMD\(-?[0-9.]+\)\]"""));
+        Assert.Contains(lines, l => l.Contains("verdict=\"reset\"", StringComparison.Ordinal) && l.Contains("score=\"0.0 scl 0 []\"", StringComparison.Ordinal));
+        Assert.Contains("Rspamd score 15.0, its action reject, symbols GTUBE(", rampart.Stdout, StringComparison.Ordinal);
+        Assert.Contains("spam score 115.0, SCL 9, action reject, symbols GTUBE(100),RSPAMD(15)", rampart.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -71,6 +79,27 @@ public sealed class SpamScoringTests(RspamdServer rspamd)
         Assert.Contains("X-Spam-Flag: YES\r\n", delivered, StringComparison.Ordinal);
         Assert.Contains("X-Spam-Status: Yes, score=", delivered, StringComparison.Ordinal);
         Assert.Contains("\r\nSubject: [SPAM] Minutes\r\n", delivered, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_safe_sender_is_not_sent_to_rspamd_and_a_stranger_is_scored_by_the_weights_table()
+    {
+        await using var gateway = await TestGateway.StartAsync($"spam: {{url: \"{rspamd.Url}\", tag_score: 10}}",
+            topExtra: "scoring: {safe_senders: [sender.test], weights: {GTUBE: 0}}");
+
+        await using (var smtp = await gateway.ConnectAsync())
+        {
+            await smtp.HelloAsync();
+            await smtp.EnvelopeAsync("alice@sender.test", "bob@example.test");
+            await smtp.DataAsync(Mail("Safe", RspamdServer.Gtube));
+            // GTUBE weighs nothing here, so Rspamd's 15 alone decides: tagged, not refused (reject stays at 15 and is reached).
+            await smtp.EnvelopeAsync("mallory@elsewhere.test", "bob@example.test");
+            var refused = await smtp.DataAsync(Mail("Stranger", RspamdServer.Gtube).Replace("alice@sender.test", "mallory@elsewhere.test"), "550 5.7.1");
+            Assert.Matches(@"^550 5\.7\.1 Rejected as spam \(score 15\.0, SCL 9\) by RSPAMD; id inbound-\S+$", refused[^1]);
+        }
+
+        var delivered = File.ReadAllText(Assert.Single(await gateway.WaitForDropAsync(1)));
+        Assert.DoesNotContain("X-Spam", delivered, StringComparison.Ordinal);
     }
 
     [Fact]

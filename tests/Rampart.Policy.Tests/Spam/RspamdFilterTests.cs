@@ -32,8 +32,10 @@ public sealed class RspamdFilterTests(RspamdServer rspamd)
         var (verdict, message) = await FilterAsync(Options, RspamdCollection.Mail("Test", "This is spam.\r\n" + RspamdServer.Gtube));
 
         var reject = Assert.IsType<Verdict.Reject>(verdict);
-        Assert.Equal("550 5.7.1 Message refused as spam (score 15.0); id S1", reject.Reply.ToString());
-        Assert.StartsWith("15.0 [GTUBE(", message.SpamSummary);
+        Assert.Equal("550 5.7.1 Rejected as spam (score 15.0, SCL 9) by RSPAMD; id S1", reject.Reply.ToString());
+        var rspamdFinding = Assert.Single(message.Session.Transaction.Findings);
+        Assert.Equal(("RSPAMD", 15.0), (rspamdFinding.Symbol, rspamdFinding.Score));
+        Assert.StartsWith("GTUBE(", rspamdFinding.Detail);
     }
 
     [Fact]
@@ -44,7 +46,9 @@ public sealed class RspamdFilterTests(RspamdServer rspamd)
         var (verdict, message) = await FilterAsync(Options, mail);
 
         Assert.IsType<Verdict.Continue>(verdict);
-        Assert.Matches(@"^-?\d+\.\d \[[A-Z0-9_]+\(", message.SpamSummary);
+        var rspamdFinding = Assert.Single(message.Session.Transaction.Findings);
+        Assert.Equal("RSPAMD", rspamdFinding.Symbol);
+        Assert.Matches(@"^[A-Z0-9_]+\(", rspamdFinding.Detail);
         Assert.Equal(Encoding.ASCII.GetString(mail), Content(message));
     }
 
@@ -60,7 +64,8 @@ public sealed class RspamdFilterTests(RspamdServer rspamd)
         Assert.IsType<Verdict.Continue>(verdict);
         var text = Content(message);
         Assert.StartsWith("X-Spam-Flag: YES\r\nX-Spam-Status: Yes, score=", text);
-        Assert.Contains(" required=-50.0 tests=", text);
+        Assert.Contains(" required=-50.0 scl=", text);
+        Assert.Contains(" tests=RSPAMD(", text);
         Assert.Single(text.Split("X-Spam-Flag:")[1..]);
         Assert.Single(text.Split("X-Spam-Status:")[1..]);
         Assert.DoesNotContain("score=-99", text);
@@ -77,7 +82,7 @@ public sealed class RspamdFilterTests(RspamdServer rspamd)
 
         var held = Assert.IsType<Verdict.Quarantine>(verdict);
         Assert.Equal([QuarantineReason.SpamHold], held.Filters);
-        Assert.StartsWith("spam: score 15.0 (GTUBE(", held.Reason);
+        Assert.StartsWith("spam: score 15.0 (RSPAMD(15))", held.Reason);
     }
 
     [Fact]
@@ -96,7 +101,7 @@ public sealed class RspamdFilterTests(RspamdServer rspamd)
         {
             var message = RspamdCollection.Message(gtube);
             Assert.IsType<Verdict.Continue>(await open.OnMessageAsync(message, default).AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
-            Assert.Equal("unscored (rspamd failed)", message.SpamSummary);
+            Assert.Equal(new Finding("RSPAMD_UNSCORED", 0, "rspamd failed"), Assert.Single(message.Session.Transaction.Findings));
             Assert.Equal(1, open.Failures);
             var refused = Assert.IsType<Verdict.TempFail>(await closed.OnMessageAsync(RspamdCollection.Message(gtube), default).AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
             Assert.Equal("451 4.7.1 Spam scanner unavailable; try again later", refused.Reply.ToString());
@@ -119,6 +124,6 @@ public sealed class RspamdFilterTests(RspamdServer rspamd)
         Assert.IsType<Verdict.Continue>(await new SpamFilter(client, options).OnMessageAsync(message, default));
 
         Assert.Equal(0, client.Sent);
-        Assert.Equal("unscored (too large)", message.SpamSummary);
+        Assert.Equal(new Finding("RSPAMD_UNSCORED", 0, "too large"), Assert.Single(message.Session.Transaction.Findings));
     }
 }

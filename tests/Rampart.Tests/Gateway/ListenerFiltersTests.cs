@@ -36,11 +36,18 @@ public sealed class ListenerFiltersTests
         AcceptedDomains = [new("example.test")],
     };
 
-    private static FilterInputs Inputs(ListenerOptions listener, params IRecipientSource[] sources) =>
+    private static readonly Rampart.Policy.Scoring.ScoringOptions RecipientBlocks = new()
+    {
+        Recipients = new Dictionary<string, Rampart.Policy.Scoring.RecipientSenderLists> { ["bob@example.test"] = new([], ["ex@home.test"]) },
+    };
+
+    private static FilterInputs Inputs(ListenerOptions listener, params IRecipientSource[] sources) => Inputs(listener, null, sources);
+
+    private static FilterInputs Inputs(ListenerOptions listener, Rampart.Policy.Scoring.ScoringOptions? scoring, params IRecipientSource[] sources) =>
         new(listener, sources, () => new MemoryRateStore(TimeProvider.System), new NoSendAs(),
             chosen => new VirusScanService([.. chosen.Select(s => s.CreateScanner())]), NullLoggerFactory.Instance, TimeProvider.System,
             () => new Rampart.Dns.DnsService(new() { Servers = [new IPEndPoint(IPAddress.Loopback, 53)] }, TimeProvider.System),
-            () => new SqliteGreylistStore(":memory:", TimeProvider.System));
+            () => new SqliteGreylistStore(":memory:", TimeProvider.System), scoring);
 
     private static List<string> Rows(FilterInputs inputs) => ListenerFilters.RowsFor(inputs).Select(r => r.Filter).ToList();
 
@@ -145,7 +152,7 @@ public sealed class ListenerFiltersTests
             DomainLists = new() { Sites = [new("dbl.test")] },
         };
 
-        var chain = ListenerFilters.Chain(Inputs(all, new NoSource()));
+        var chain = ListenerFilters.Chain(Inputs(all, RecipientBlocks, new NoSource()));
 
         Assert.Equal(ListenerFilters.Table.Select(r => r.Filter), chain.Filters.Select(f => f.Name));
     }
@@ -159,6 +166,18 @@ public sealed class ListenerFiltersTests
         Assert.DoesNotContain("spam", Rows(Inputs(Listener(ListenerRole.Outbound) with { Spam = spam })));
         Assert.DoesNotContain("spam", Rows(Inputs(Listener(ListenerRole.Submission) with { Spam = spam })));
         Assert.Equal("spam", Rows(Inputs(Listener(ListenerRole.Outbound) with { Spam = spam with { ScanOutbound = true } }))[^1]);
+    }
+
+    [Fact]
+    public void A_recipients_blocked_senders_are_asked_at_rcpt_on_inbound_listeners_only_when_some_are_listed()
+    {
+        Assert.Contains("recipient_blocked_senders", Rows(Inputs(Listener(ListenerRole.Inbound), RecipientBlocks)));
+        Assert.DoesNotContain("recipient_blocked_senders", Rows(Inputs(Listener(ListenerRole.Outbound), RecipientBlocks)));
+        Assert.DoesNotContain("recipient_blocked_senders", Rows(Inputs(Listener(ListenerRole.Inbound), new Rampart.Policy.Scoring.ScoringOptions
+        {
+            BlockedSenders = ["spammer.test"],
+            Recipients = new Dictionary<string, Rampart.Policy.Scoring.RecipientSenderLists> { ["bob@example.test"] = new(["friend.test"], []) },
+        })));
     }
 
     [Fact]

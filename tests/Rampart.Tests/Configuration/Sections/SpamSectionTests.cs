@@ -27,7 +27,22 @@ public sealed class SpamSectionTests : ConfigTest
             (spam.SubjectPrefix, spam.OnFailure, spam.MaxScanBytes, spam.MaxReplyBytes, spam.ScanOutbound));
     }
 
+    [Fact]
+    public void Rspamd_may_be_off_and_thresholds_may_be_sccls_each_replacing_its_actions_score()
+    {
+        var spam = WithSpam("url: off, rules: no, tag_scl: 4, reject_scl: 9").Spam!;
+
+        Assert.Equal((false, false), (spam.Rspamd, spam.Rules));
+        Assert.Equal(((int?)4, (int?)null, (int?)9), (spam.TagScl, spam.QuarantineScl, spam.RejectScl));
+        Assert.Equal(((double?)null, (double?)null, (double?)null), (spam.TagScore, spam.QuarantineScore, spam.RejectScore));
+        Assert.Equal((true, true), (WithSpam("url: http://127.0.0.1:11333").Spam!.Rspamd, WithSpam("quarantine_scl: 7").Spam!.Rules));
+        Assert.Equal(5, WithSpam("quarantine_scl: 7").Spam!.TagScore); // the other actions keep their score defaults
+    }
+
     [Theory]
+    [InlineData("tag_scl: 10", "tag_scl: |10", "tag_scl", "'10' is not a whole number from 0 to 9")]
+    [InlineData("tag_score: 4, tag_scl: 4", "tag_scl: |4", "tag_scl", "set tag_score or tag_scl, not both")]
+    [InlineData("url: of", "url: |of", "url", "'of' is not a URL")]
     [InlineData("url: https://127.0.0.1:11333", "url: |https", "url", "must be an http:// URL")]
     [InlineData("url: not a url", "url: |not a url", "url", "'not a url' is not a URL")]
     [InlineData("tag_score: lots", "tag_score: |lots", "tag_score", "'lots' is not a score from -1000 to 1000 (or off)")]

@@ -1,0 +1,43 @@
+using System.Text.RegularExpressions;
+using MimeKit;
+using Rampart.Mail;
+using Rampart.Policy.Attachments;
+
+namespace Rampart.Policy.Scoring;
+
+/// <summary>
+/// The built-in rule set (issue 13, item 6): header sanity (<see cref="HeaderRules"/>) and body rules
+/// (<see cref="ContentRules"/>), run on one parse of the message, each hit a finding in the transaction's evidence.
+/// Header sections are measured before MimeKit reads them (<see cref="HeaderSectionScanner"/>, as the attachment
+/// filter does), so a body part with a megabyte of tiny fields stops the parse instead of filling memory.
+/// </summary>
+public sealed class BuiltInRules(long maxHeaderSize, TimeProvider? time = null)
+{
+    /// <summary>A message the rules could not read (MIME past the limits, or a parser failure): said, not scored high.</summary>
+    public const string Unparsed = "MIME_UNPARSED";
+
+    /// <summary>Deep enough for any real message; the attachment filter has its own, configurable, limit.</summary>
+    private static readonly ParserOptions Parsing = new() { MaxMimeDepth = 32 };
+
+    private readonly TimeProvider clock = time ?? TimeProvider.System;
+
+    public static IEnumerable<KeyValuePair<string, double>> DefaultWeights =>
+        HeaderRules.Weights.Concat(ContentRules.Weights).Append(new(Unparsed, 1));
+
+    public async Task CheckAsync(MessageContext message, Evidence evidence, CancellationToken ct)
+    {
+        await using var stream = message.OpenContent();
+        try
+        {
+            var guarded = new HeaderSectionGuard(stream, new HeaderSectionScanner(maxHeaderSize, message.Size - message.ClientSize));
+            var parsed = await new MimeParser(Parsing, guarded, persistent: true).ParseMessageAsync(ct);
+            guarded.Stop();
+            HeaderRules.Check(parsed.Headers, clock.GetUtcNow(), evidence);
+            await ContentRules.CheckAsync(parsed, evidence, ct);
+        }
+        catch (Exception e) when (e is InspectionLimitException or FormatException or RegexMatchTimeoutException)
+        {
+            evidence.Add(Unparsed, 1, PrintableText.Cut(e.Message, 80));
+        }
+    }
+}

@@ -1,0 +1,164 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using MimeKit;
+using MimeKit.Text;
+using Rampart.Mail;
+
+namespace Rampart.Policy.Scoring;
+
+/// <summary>
+/// The body rules: GTUBE in any text part, a message with HTML and no plain text, and two URL heuristics a phish
+/// relies on: links to a bare IP address, and link text that shows one domain while the link goes to another. Work is
+/// bounded (<see cref="MaxTextParts"/>, <see cref="MaxPartChars"/>, <see cref="MaxLinks"/>), whatever the message holds.
+/// </summary>
+public static partial class ContentRules
+{
+    /// <summary>The GTUBE test string (SpamAssassin's; Rspamd knows it too): any message carrying it is spam by definition.</summary>
+    public const string Gtube = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X";
+
+    public const int MaxTextParts = 32;
+    public const int MaxPartChars = 1024 * 1024;
+    public const int MaxLinks = 1000;
+
+    public static readonly IReadOnlyDictionary<string, double> Weights = new Dictionary<string, double>
+    {
+        // Far past any reject threshold: GTUBE exists to prove that spam is refused.
+        ["GTUBE"] = 100,
+        ["HTML_ONLY"] = 1,
+        ["URL_NUMERIC_IP"] = 2,
+        ["URL_TEXT_MISMATCH"] = 3,
+    };
+
+    public static async Task CheckAsync(MimeMessage message, Evidence evidence, CancellationToken ct)
+    {
+        var texts = message.BodyParts.OfType<TextPart>().Where(p => !p.IsAttachment).Take(MaxTextParts).ToList();
+        if (texts.Count > 0 && texts.TrueForAll(p => p.IsHtml)) Add(evidence, "HTML_ONLY", $"{texts.Count} HTML part(s), no plain text");
+        var links = 0;
+        bool gtube = false, numeric = false, mismatch = false;
+        foreach (var part in texts)
+        {
+            var text = await ReadBoundedAsync(part, ct);
+            gtube |= text.Contains(Gtube, StringComparison.Ordinal);
+            if (!gtube && text.Contains("GTUBE", StringComparison.Ordinal)) gtube = text.Replace("\r", "").Replace("\n", "").Contains(Gtube, StringComparison.Ordinal);
+            foreach (var link in part.IsHtml ? HtmlLinks(text) : PlainLinks(text))
+            {
+                if (++links > MaxLinks) break;
+                if (!numeric && IsNumericHost(link.Href))
+                {
+                    numeric = true;
+                    Add(evidence, "URL_NUMERIC_IP", PrintableText.Cut(link.Href, 80));
+                }
+                if (!mismatch && ShowsOtherDomain(link) is { } shown)
+                {
+                    mismatch = true;
+                    Add(evidence, "URL_TEXT_MISMATCH", PrintableText.Cut($"text shows {shown}, link goes to {Host(link.Href)}", 120));
+                }
+            }
+        }
+        if (gtube) Add(evidence, "GTUBE", "GTUBE test string");
+    }
+
+    /// <summary>A link: where it goes, and the text shown for it (null for a URL written out in plain text).</summary>
+    public sealed record Link(string Href, string? Text);
+
+    /// <summary>The part's text, decoded, cut at <see cref="MaxPartChars"/>; an unknown charset reads as Latin-1.</summary>
+    private static async Task<string> ReadBoundedAsync(TextPart part, CancellationToken ct)
+    {
+        if (part.Content is null) return "";
+        Encoding encoding;
+        try
+        {
+            encoding = part.ContentType.CharsetEncoding ?? Encoding.UTF8;
+        }
+        catch (Exception e) when (e is NotSupportedException or ArgumentException)
+        {
+            encoding = Encoding.Latin1;
+        }
+        await using var stream = part.Content.Open();
+        using var reader = new StreamReader(stream, encoding);
+        // Grown as the text arrives, not allocated at the limit: most parts are a few KiB, and every message is read.
+        var text = new StringBuilder();
+        var buffer = new char[8192];
+        int read;
+        while (text.Length < MaxPartChars && (read = await reader.ReadAsync(buffer.AsMemory(0, Math.Min(buffer.Length, MaxPartChars - text.Length)), ct)) > 0)
+        {
+            text.Append(buffer, 0, read);
+        }
+        return text.ToString();
+    }
+
+    public static IEnumerable<Link> PlainLinks(string text) =>
+        UrlPattern().Matches(text).Take(MaxLinks).Select(m => new Link(m.Value, null));
+
+    /// <summary>Every &lt;a href&gt; with the text inside it, by MimeKit's HTML tokenizer (character references decoded).</summary>
+    public static IEnumerable<Link> HtmlLinks(string html)
+    {
+        var tokenizer = new HtmlTokenizer(new StringReader(html));
+        string? href = null;
+        var shown = new StringBuilder();
+        while (tokenizer.ReadNextToken(out var token))
+        {
+            switch (token)
+            {
+                case HtmlTagToken { Id: HtmlTagId.A, IsEndTag: false } tag:
+                    href = tag.Attributes.FirstOrDefault(a => a.Id == HtmlAttributeId.Href)?.Value?.Trim();
+                    shown.Clear();
+                    break;
+                case HtmlDataToken data when href is not null && shown.Length < 512:
+                    shown.Append(data.Data);
+                    break;
+                case HtmlTagToken { Id: HtmlTagId.A, IsEndTag: true } when href is not null:
+                    yield return new Link(href, shown.ToString().Trim());
+                    href = null;
+                    break;
+            }
+        }
+    }
+
+    /// <summary>A link to an address instead of a name (also the dword and hex forms "http://3232235777/", which Uri reads as IPv4).</summary>
+    public static bool IsNumericHost(string href) =>
+        Uri.TryCreate(href, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+        && uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6;
+
+    /// <summary>
+    /// The domain the link text shows when the link goes somewhere else: neither the same host nor one inside the other.
+    /// Both are compared in their ASCII (punycode) form, so a look-alike "pаypal.com" (Cyrillic а) shown over a link to
+    /// paypal.com's real name counts as another domain, as it is.
+    /// </summary>
+    public static string? ShowsOtherDomain(Link link)
+    {
+        if (link.Text is not { Length: > 3 } text || Host(link.Href) is not { } target) return null;
+        var match = ShownDomainPattern().Match(text);
+        if (!match.Success) return null;
+        var shown = Ascii(match.Groups["host"].Value.TrimEnd('.'));
+        if (shown is null || !shown.Contains('.')) return null;
+        var related = shown == target || target.EndsWith("." + shown, StringComparison.Ordinal) || shown.EndsWith("." + target, StringComparison.Ordinal);
+        return related ? null : shown;
+    }
+
+    private static string? Host(string href) =>
+        Uri.TryCreate(href, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? Ascii(uri.IdnHost.TrimEnd('.')) : null;
+
+    private static string? Ascii(string host)
+    {
+        try
+        {
+            return new IdnMapping().GetAscii(host).ToLowerInvariant();
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private static void Add(Evidence evidence, string symbol, string detail) => evidence.Add(symbol, Weights[symbol], detail);
+
+    [GeneratedRegex(@"https?://[^\s<>""']{1,2000}", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex UrlPattern();
+
+    /// <summary>Link text that is a domain or a URL, whole (optional scheme, a dotted name with a letter TLD, an optional path).</summary>
+    [GeneratedRegex(@"^(?:https?://)?(?:www\.)?(?<host>(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,62})\.){1,10}\p{L}{2,63}\.?)(?:[:/?#]\S*)?$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex ShownDomainPattern();
+}
