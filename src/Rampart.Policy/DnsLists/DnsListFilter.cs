@@ -72,12 +72,19 @@ public sealed class DnsListFilter(DnsListOptions options, IDnsResolver dns, IRea
             if (answer.Records.Any(a => site.Reply?.Matches(a) ?? true)) listed.Add(site);
         }
         var score = listed.Sum(s => s.Weight);
+        // REVIEW (wt-grey): the findings of issue 13's contract in their simplest form, so greylisting's DNSWL exemption
+        // has something to read; wt-dnsx's per-site `symbol` key replaces this line and FindingSymbol at the merge.
+        foreach (var site in listed) session.Connection.Add(FindingSymbol(site), site.Weight, $"{client} listed by {site.Zone}");
         if (listed.Count > 0)
         {
             DnsListLog.DnsListScore(logger, session.SessionId, client.ToString(), string.Join(", ", listed.Select(s => $"{s}*{s.Weight}")), score, options.Threshold);
         }
         return new Outcome(listed, score);
     }
+
+    /// <summary>"RBL_BL_TEST" for a block list, "DNSWL_WL_TEST" for an allow list (negative weight).</summary>
+    private static string FindingSymbol(DnsListSite site) =>
+        (site.Weight < 0 ? "DNSWL_" : "RBL_") + new string(site.Zone.TrimEnd('.').Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToUpperInvariant(c) : '_').ToArray());
 
     /// <summary>RFC 5782 §2.1 (IPv4: octets reversed) and §2.4 (IPv6: 32 nibbles reversed).</summary>
     public static string ReversedName(IPAddress address)

@@ -82,13 +82,6 @@ internal static class ListenerFilters
             i => i.Listener.Auth is not null,
             i => new SendAsFilter(i.SendAs)),
 
-        // greylisting: set. Before relay (whose accept ends the stage); judges only our domains' recipients on inbound,
-        // so relay attempts are refused at once and never stored. After rate_limits: every attempt counts.
-        new("rcpt", "greylisting",
-            i => i.Listener.Greylisting is not null,
-            i => new GreylistFilter(i.Listener.Greylisting!, i.GreylistStore!(), GreylistExemptionsFor(i.Listener),
-                i.Listener.Role == Mail.ListenerRole.Inbound ? i.Domains : null, i.Loggers.CreateLogger("Rampart.Policy.Greylisting"))),
-
         // Every listener: the open-relay guard. Inbound accepts only its domains, outbound only its networks (or AUTH).
         // With recipient sources it leaves the accepted domains' recipients to the next row.
         new("rcpt", "relay",
@@ -100,6 +93,14 @@ internal static class ListenerFilters
             i => i.RecipientSources.Count > 0,
             i => new RecipientFilter(i.Domains, i.RecipientSources, i.Listener.Recipients!.TarpitAfter, i.Listener.Recipients.TarpitDelay,
                 i.Loggers.CreateLogger("Rampart.Policy.Recipients"), i.Clock)),
+
+        // greylisting: set. An accepted-recipient filter (IAcceptedRcptFilter): the chain shows it only the recipients the
+        // rows above accepted, after relay and recipient validation, so it may only delay them; a relay attempt or an
+        // unknown user is refused at once and never stored. On inbound only our domains (not the bare postmaster).
+        new("accepted rcpt", "greylisting",
+            i => i.Listener.Greylisting is not null,
+            i => new GreylistFilter(i.Listener.Greylisting!, i.GreylistStore!(), GreylistExemptionsFor(i.Listener),
+                i.Listener.Role == Mail.ListenerRole.Inbound ? i.Domains : null, i.Loggers.CreateLogger("Rampart.Policy.Greylisting"))),
 
         // Message filters only where they have work: one makes every message's content be read back before the 250.
         // Own domains refused (inbound by default): the header From, as MAIL FROM was.
@@ -131,12 +132,16 @@ internal static class ListenerFilters
             i => new SpamFilter(new RspamdClient(i.Listener.Spam!, i.Clock), i.Listener.Spam!, i.Loggers.CreateLogger("Rampart.Policy.Spam"), i.Clock)),
     ];
 
-    /// <summary>Who is never greylisted: relay networks, the allow list, authenticated users. DNSWL adds its own here.</summary>
+    /// <summary>
+    /// Who is never greylisted: relay networks, the allow list, authenticated users, and clients a DNS allow list
+    /// vouches for (a negative dns_lists finding; cheapest first, the findings are already in the session).
+    /// </summary>
     private static List<IGreylistExemption> GreylistExemptionsFor(ListenerOptions l) =>
     [
         new NetworkExemption("relay network", l.RelayNetworks),
         new NetworkExemption("allow list", l.Greylisting!.Allow),
         new AuthenticatedExemption(),
+        new DnsAllowListExemption(),
     ];
 
     /// <summary>The rows this listener has, in table order.</summary>
