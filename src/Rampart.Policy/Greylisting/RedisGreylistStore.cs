@@ -31,8 +31,7 @@ public sealed class RedisGreylistStore : IGreylistStore, IDisposable
         return over
         """;
 
-    private readonly ConnectionMultiplexer redis;
-    private readonly IDatabase db;
+    private readonly Task<ConnectionMultiplexer> connecting;
     private readonly TimeProvider clock;
     private readonly PendingCap cap;
     private readonly string tripletPrefix;
@@ -40,8 +39,9 @@ public sealed class RedisGreylistStore : IGreylistStore, IDisposable
     private readonly RedisKey pendingSet;
 
     /// <summary>
-    /// Connects in the background (AbortOnConnectFail off): a gateway starts while Redis is down, and each check
-    /// fails fast until it is back, which the filter turns into "passed, logged" (fail open).
+    /// Connects in the background, so composing a gateway never waits on Redis; AbortOnConnectFail off, so the
+    /// connection is retried while Redis is down. While it is not connected a check fails at once (FailFast, not the
+    /// backlog that would hold every RCPT for the whole timeout), which the filter turns into "passed, logged".
     /// </summary>
     public RedisGreylistStore(GreylistStoreOptions options, TimeProvider clock, PendingCap cap)
     {
@@ -53,8 +53,10 @@ public sealed class RedisGreylistStore : IGreylistStore, IDisposable
         configuration.ConnectTimeout = Math.Min(configuration.ConnectTimeout, 2000);
         configuration.AsyncTimeout = Math.Min(configuration.AsyncTimeout, 2000);
         configuration.SyncTimeout = Math.Min(configuration.SyncTimeout, 2000);
-        redis = ConnectionMultiplexer.Connect(configuration);
-        db = redis.GetDatabase();
+        configuration.BacklogPolicy = BacklogPolicy.FailFast;
+        // One try at first (then retried in the background): checks that come meanwhile wait for it, 2 s at most.
+        configuration.ConnectRetry = 1;
+        connecting = ConnectionMultiplexer.ConnectAsync(configuration);
         tripletPrefix = options.KeyPrefix + "t:";
         clientPrefix = options.KeyPrefix + "c:";
         pendingSet = options.KeyPrefix + "pending";
@@ -63,6 +65,7 @@ public sealed class RedisGreylistStore : IGreylistStore, IDisposable
     public async ValueTask<GreylistResult> CheckAsync(GreylistTriplet triplet, GreylistOptions options, CancellationToken ct)
     {
         RedisKey tripletKey = tripletPrefix + triplet.Key, clientKey = clientPrefix + triplet.Network;
+        var db = (await connecting).GetDatabase();
         for (int attempt = 0; attempt < MaxAttempts; attempt++)
         {
             ct.ThrowIfCancellationRequested();
@@ -107,7 +110,7 @@ public sealed class RedisGreylistStore : IGreylistStore, IDisposable
     }
 
     /// <summary>Pending triplets in the set (expired members included until the next new triplet removes them).</summary>
-    public async Task<long> PendingCountAsync() => await db.SortedSetLengthAsync(pendingSet);
+    public async Task<long> PendingCountAsync() => await (await connecting).GetDatabase().SortedSetLengthAsync(pendingSet);
 
     private static TimeSpan Lifetime(DateTimeOffset expires, DateTimeOffset now) =>
         expires - now > TimeSpan.FromSeconds(1) ? expires - now : TimeSpan.FromSeconds(1);
@@ -135,5 +138,6 @@ public sealed class RedisGreylistStore : IGreylistStore, IDisposable
         long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var ms) && ms is > 0 and < 253402300799999
             ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
 
-    public void Dispose() => redis.Dispose();
+    public void Dispose() => connecting.ContinueWith(t => t.Result.Dispose(), CancellationToken.None,
+        TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using Rampart.Policy.Greylisting;
 using Rampart.Testing;
 using Rampart.Testing.Processes;
@@ -63,5 +65,40 @@ public sealed class RedisGreylistStoreTests(RedisServer redis) : GreylistStoreCo
             await store.CheckAsync(new GreylistTriplet("192.0.2.0/24", "a@b.test", "bob@example.test"), new GreylistOptions(), default));
 
         Assert.InRange(watch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task A_Redis_that_accepts_but_never_answers_costs_a_check_seconds_not_the_session()
+    {
+        // A hung server (stopped, or a firewall that swallows replies): connections accepted, nothing ever said.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var accepted = new List<TcpClient>();
+        using var stop = new CancellationTokenSource();
+        var accepting = Task.Run(async () =>
+        {
+            try
+            {
+                while (true) accepted.Add(await silent.AcceptTcpClientAsync(stop.Token));
+            }
+            catch (OperationCanceledException)
+            {
+                // the test is over
+            }
+        });
+        using var store = new RedisGreylistStore(new GreylistStoreOptions { Kind = GreylistStoreKind.Redis,
+            Redis = $"127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}" }, Clock, new PendingCap(1000, Clock, Logger));
+        var watch = Stopwatch.StartNew();
+
+        var triplet = new GreylistTriplet("192.0.2.0/24", "a@b.test", "bob@example.test");
+        await Assert.ThrowsAnyAsync<Exception>(async () => await store.CheckAsync(triplet, new GreylistOptions(), default));
+        // The first check waits for the one connection attempt (2 s); later ones fail at once while it is down.
+        Assert.InRange(watch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+        watch.Restart();
+        await Assert.ThrowsAnyAsync<Exception>(async () => await store.CheckAsync(triplet, new GreylistOptions(), default));
+        Assert.InRange(watch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+        await stop.CancelAsync();
+        await accepting;
+        foreach (var client in accepted) client.Dispose();
     }
 }

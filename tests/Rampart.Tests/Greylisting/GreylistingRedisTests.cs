@@ -57,6 +57,31 @@ public sealed class GreylistingRedisTests(RedisServer redis) : IClassFixture<Red
     }
 
     [Fact]
+    public async Task Parallel_attempts_of_one_triplet_on_both_gateways_are_all_delayed_then_all_pass()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 4, 12, 0, 0, TimeSpan.Zero));
+        await using var first = await StartAsync(clock);
+        await using var second = await StartAsync(clock);
+        TestGateway[] both = [first, second];
+        const int Sessions = 16;
+
+        await Task.WhenAll(Enumerable.Range(0, Sessions).Select(i => RcptFromAsync(both[i % 2], $"127.0.0.{10 + i}", "451 4.7.1 ")));
+        clock.Advance(TimeSpan.FromMinutes(6));
+        await Task.WhenAll(Enumerable.Range(0, Sessions).Select(i => RcptFromAsync(both[i % 2], $"127.0.0.{10 + i}", "250 ")));
+
+        Assert.Equal(":0", await redis.CommandAsync("ZCARD", prefix + "pending"));
+    }
+
+    private static async Task RcptFromAsync(TestGateway gateway, string client, string expected)
+    {
+        await using var c = await gateway.ConnectAsync(from: IPAddress.Parse(client));
+        await c.HelloAsync();
+        await c.CommandAsync("MAIL FROM:<alice@sender.test>", "250 ");
+        await c.CommandAsync("RCPT TO:<bob@example.test>", expected);
+        await c.CommandAsync("QUIT", "221 ");
+    }
+
+    [Fact]
     public async Task A_Redis_that_is_down_passes_recipients_without_greylisting()
     {
         var clock = new FakeTimeProvider();
