@@ -54,7 +54,8 @@ public sealed class SqliteGreylistStore : IGreylistStore, IDisposable
         try
         {
             using var transaction = connection.BeginTransaction();
-            if (now >= nextSweep) Sweep(transaction, now);
+            // The count changes only once the transaction is committed: a rollback leaves the rows as they were.
+            long swept = now >= nextSweep ? Sweep(transaction, now) : 0;
             var oldTriplet = ReadTriplet(transaction, triplet.Key);
             var oldClient = ReadClient(transaction, triplet.Network);
             var (result, newTriplet, newClient) = GreylistRules.Step(oldTriplet, oldClient, now, options);
@@ -64,11 +65,11 @@ public sealed class SqliteGreylistStore : IGreylistStore, IDisposable
                 WriteTriplet(transaction, triplet.Key, newTriplet, options);
                 // Counted on the rows as stored: an expired pending row replaced by a new one is still one.
                 added = (newTriplet.Passed ? 0 : 1) - (oldTriplet is { Passed: false } ? 1 : 0);
-                if (pending + added > cap.Max) forgotten = ForgetNearestExpiry(transaction, pending + added - cap.Max);
+                if (pending - swept + added > cap.Max) forgotten = ForgetNearestExpiry(transaction, pending - swept + added - cap.Max);
             }
             if (newClient is not null && newClient != oldClient) WriteClient(transaction, triplet.Network, newClient, options);
             transaction.Commit();
-            Interlocked.Exchange(ref pending, pending + added - forgotten);
+            if (swept > 0 || added != 0 || forgotten > 0) Interlocked.Exchange(ref pending, pending - swept + added - forgotten);
             cap.Forgot(forgotten);
             return result;
         }
@@ -78,17 +79,18 @@ public sealed class SqliteGreylistStore : IGreylistStore, IDisposable
         }
     }
 
-    private void Sweep(SqliteTransaction transaction, DateTimeOffset now)
+    /// <summary>Deletes what has expired; returns how many pending rows went.</summary>
+    private long Sweep(SqliteTransaction transaction, DateTimeOffset now)
     {
         nextSweep = now + SweepEvery;
         using var pendingGone = Command(transaction, "DELETE FROM greylist_triplets WHERE passed = 0 AND expires_ms < $now");
         pendingGone.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-        // Counted at once: a rollback after a sweep is a fault that ends the connection anyway.
-        Interlocked.Exchange(ref pending, pending - pendingGone.ExecuteNonQuery());
+        long swept = pendingGone.ExecuteNonQuery();
         using var delete = Command(transaction,
             "DELETE FROM greylist_triplets WHERE expires_ms < $now; DELETE FROM greylist_clients WHERE expires_ms < $now");
         delete.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
         delete.ExecuteNonQuery();
+        return swept;
     }
 
     /// <summary>The cap: the pending rows nearest their expiry go first (the index on passed, expires_ms finds them).</summary>
