@@ -74,6 +74,19 @@ public abstract class GreylistStoreContract : IDisposable
     }
 
     [Fact]
+    public async Task Expired_pending_triplets_leave_the_count_when_the_next_new_one_comes()
+    {
+        var store = Open();
+        foreach (var sender in new[] { "a@b.test", "c@b.test", "d@b.test" }) await CheckAsync(store, T(sender));
+        Assert.Equal(3, await PendingAsync(store));
+
+        Clock.Advance(options.RetryWindow + TimeSpan.FromHours(1));
+        await CheckAsync(store, T("new@b.test"));
+
+        Assert.Equal(1, await PendingAsync(store));
+    }
+
+    [Fact]
     public async Task A_network_that_passed_enough_triplets_is_passed_whole()
     {
         var store = Open();
