@@ -133,12 +133,14 @@ internal static class ListenerFilters
     ];
 
     /// <summary>
-    /// Who is never greylisted: relay networks, the allow list, authenticated users, and clients a DNS allow list
-    /// vouches for (a negative dns_lists finding; cheapest first, the findings are already in the session).
+    /// Who is never greylisted: relay networks, the listener's ip_allow and greylisting's own allow list, authenticated
+    /// users, and clients a DNS allow list vouches for (a negative dns_lists finding; last, though as cheap: the
+    /// findings are already in the session).
     /// </summary>
     private static List<IGreylistExemption> GreylistExemptionsFor(ListenerOptions l) =>
     [
         new NetworkExemption("relay network", l.RelayNetworks),
+        new NetworkExemption("ip_allow", l.IpAllow),
         new NetworkExemption("allow list", l.Greylisting!.Allow),
         new AuthenticatedExemption(),
         new DnsAllowListExemption(),
