@@ -49,12 +49,11 @@ public sealed class RedisGreylistStore : IGreylistStore, IDisposable
         this.cap = cap;
         var configuration = ConfigurationOptions.Parse(options.Redis ?? throw new ArgumentException("no redis configuration", nameof(options)));
         configuration.AbortOnConnectFail = false;
-        // An RCPT waits on this: a slow Redis must cost seconds, not the client's whole command timeout.
-        configuration.ConnectTimeout = Math.Min(configuration.ConnectTimeout, 2000);
-        configuration.AsyncTimeout = Math.Min(configuration.AsyncTimeout, 2000);
-        configuration.SyncTimeout = Math.Min(configuration.SyncTimeout, 2000);
+        // The library's 5-second connect and command timeouts are kept: an RCPT waits on them, but a loaded machine can
+        // take seconds over even a local handshake (postfix waits 100 s on a policy service such as postgrey);
+        // "connectTimeout=" and "asyncTimeout=" in the configuration string change them.
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
-        // One try at first (then retried in the background): checks that come meanwhile wait for it, 2 s at most.
+        // One try at first (then retried in the background): checks that come meanwhile wait for it.
         configuration.ConnectRetry = 1;
         connecting = ConnectionMultiplexer.ConnectAsync(configuration);
         tripletPrefix = options.KeyPrefix + "t:";
