@@ -9,11 +9,12 @@
 #   second engine), zip (encrypted archives and self-extractors for the attachment tests), p7zip-full and gcab
 #   (7z and cab archives for the attachment tests), strace (shows the mode a file is created with),
 #   rspamd (a private spam scorer with its network modules off; its hyperscan cache lives in /var/tmp/rampart-rspamd-hs).
+#   redis-server (a private Redis, greylisting's shared store).
 # Idempotent: when every binary and package is already present it touches nothing and returns at once.
 # Run as root (or through sudo). No service is started by this script.
 set -eu
 
-PACKAGES="postfix swaks libnet-ssleay-perl openssl unbound slapd ldap-utils haproxy clamav-daemon clamav c-icap libc-icap-mod-virus-scan zip p7zip-full gcab strace rspamd"
+PACKAGES="postfix swaks libnet-ssleay-perl openssl unbound slapd ldap-utils haproxy clamav-daemon clamav c-icap libc-icap-mod-virus-scan zip p7zip-full gcab strace rspamd redis-server"
 
 have_all() {
     command -v postfix >/dev/null 2>&1 || [ -x /usr/sbin/postfix ] || return 1
@@ -33,6 +34,7 @@ have_all() {
     command -v gcab >/dev/null 2>&1 || return 1
     command -v strace >/dev/null 2>&1 || return 1
     command -v rspamd >/dev/null 2>&1 || return 1
+    command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || return 1
     for p in $PACKAGES; do
         dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || return 1
     done

@@ -87,6 +87,7 @@ public static class EventCatalogue
     public const int GreylistPassed = 4251;
     public const int GreylistExempt = 4252;
     public const int GreylistStoreFailed = 4253;
+    public const int GreylistPendingCapReached = 4254;
 
     // 4270–4299: Spam scoring by Rspamd (Rampart.Policy.Spam)
     public const int SpamScored = 4270;

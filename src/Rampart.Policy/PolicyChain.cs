@@ -13,6 +13,7 @@ public sealed class PolicyChain(IReadOnlyList<IFilter> filters)
     private readonly IHeloFilter[] helo = filters.OfType<IHeloFilter>().ToArray();
     private readonly IMailFromFilter[] mailFrom = filters.OfType<IMailFromFilter>().ToArray();
     private readonly IRcptToFilter[] rcptTo = filters.OfType<IRcptToFilter>().ToArray();
+    private readonly IAcceptedRcptFilter[] acceptedRcpt = filters.OfType<IAcceptedRcptFilter>().ToArray();
     private readonly IMessageFilter[] message = filters.OfType<IMessageFilter>().ToArray();
 
     public IReadOnlyList<IFilter> Filters => filters;
@@ -49,14 +50,28 @@ public sealed class PolicyChain(IReadOnlyList<IFilter> filters)
         return Verdict.Next;
     }
 
+    /// <summary>
+    /// The RCPT filters decide; a recipient one of them accepted is then shown to the accepted-recipient filters
+    /// (<see cref="IAcceptedRcptFilter"/>), in order, and the first deferral wins. A refusal is never shown to them.
+    /// </summary>
     public async ValueTask<Verdict> RcptToAsync(SessionFacts session, Sender sender, Recipient recipient, CancellationToken ct)
     {
         foreach (var f in rcptTo)
         {
             var v = await f.OnRcptToAsync(session, sender, recipient, ct);
+            if (v is Verdict.Accept) return await AcceptedAsync(session, sender, recipient, v, ct);
             if (v.IsDecisive) return v;
         }
         return new Verdict.Reject(PolicyReplies.RelayDenied);
+    }
+
+    private async ValueTask<Verdict> AcceptedAsync(SessionFacts session, Sender sender, Recipient recipient, Verdict accept, CancellationToken ct)
+    {
+        foreach (var f in acceptedRcpt)
+        {
+            if (await f.OnAcceptedRcptAsync(session, sender, recipient, ct) is { } deferral) return deferral;
+        }
+        return accept;
     }
 
     /// <summary>

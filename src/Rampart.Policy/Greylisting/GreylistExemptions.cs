@@ -28,3 +28,15 @@ public sealed class AuthenticatedExemption : IGreylistExemption
     public ValueTask<string?> ExemptAsync(SessionFacts session, Sender sender, CancellationToken ct) =>
         ValueTask.FromResult(session.AuthenticatedUser is null ? null : "authenticated");
 }
+
+/// <summary>
+/// Clients a DNS allow list vouches for (list.dnswl.org): by issue 13's contract, a dns_lists Finding with a
+/// negative score in the connection's evidence. Read at RCPT, after the dns_lists filter has awaited its lookups
+/// (at connect, or at RCPT before the accepted-recipient stage), so the findings are complete when asked. Any
+/// negative connection finding counts: only allow lists give the connection evidence of good mail.
+/// </summary>
+public sealed class DnsAllowListExemption : IGreylistExemption
+{
+    public ValueTask<string?> ExemptAsync(SessionFacts session, Sender sender, CancellationToken ct) =>
+        ValueTask.FromResult(session.Connection.Findings.FirstOrDefault(f => f.Score < 0) is { } vouched ? $"dnswl: {vouched.Symbol}" : null);
+}

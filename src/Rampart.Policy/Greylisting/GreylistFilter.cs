@@ -13,28 +13,29 @@ namespace Rampart.Policy.Greylisting;
 ///
 /// At RCPT, not after DATA: the triplet is per recipient, so a message to a passed and a new recipient has the new
 /// one deferred alone; a 451 here costs the sender no body transfer and us no spool write; and the reply is known
-/// before DATA, where a 451 would defer every recipient. Placed before the relay filter (whose accept ends the
-/// stage), so on inbound it judges only recipients in our accepted domains (<paramref name="onlyFor"/>): a relay
-/// attempt is refused by relay at once and never written to the store. REVIEW: an unknown user of ours is
-/// delayed before it is refused (550 comes on the retry), which also slows a harvester down.
+/// before DATA, where a 451 would defer every recipient. An accepted-recipient filter (<see cref="IAcceptedRcptFilter"/>):
+/// it sees only recipients relay and recipient validation accepted, so a relay attempt or an unknown user is
+/// refused at once (550) and never written to the store, and a harvester learns nothing from a delay. On inbound
+/// only recipients of our accepted domains (<paramref name="onlyFor"/>): the bare postmaster relay accepts
+/// (RFC 5321 §4.5.1) is never delayed.
 ///
-/// Never greylisted: the exempted sessions (relay networks, allow list, authenticated, and whatever later checks
-/// plug in through <see cref="IGreylistExemption"/>). A store failure passes the recipient (fail open, logged).
+/// Never greylisted: the exempted sessions (relay networks, allow list, authenticated, DNSWL-listed, and whatever
+/// later checks plug in through <see cref="IGreylistExemption"/>). A store failure passes the recipient (fail open, logged).
 /// </summary>
 public sealed class GreylistFilter(GreylistOptions options, IGreylistStore store, IReadOnlyList<IGreylistExemption> exemptions,
-    AcceptedDomains? onlyFor, ILogger logger) : IRcptToFilter
+    AcceptedDomains? onlyFor, ILogger logger) : IAcceptedRcptFilter
 {
     public string Name => "greylisting";
 
-    public async ValueTask<Verdict> OnRcptToAsync(SessionFacts session, Sender sender, Recipient recipient, CancellationToken ct)
+    public async ValueTask<Verdict.TempFail?> OnAcceptedRcptAsync(SessionFacts session, Sender sender, Recipient recipient, CancellationToken ct)
     {
-        if (onlyFor is not null && !onlyFor.Contains(recipient.Domain)) return Verdict.Next;
+        if (onlyFor is not null && !onlyFor.Contains(recipient.Domain)) return null;
         foreach (var exemption in exemptions)
         {
             if (await exemption.ExemptAsync(session, sender, ct) is { } reason)
             {
                 GreylistLog.GreylistExempt(logger, session.SessionId, reason);
-                return Verdict.Next;
+                return null;
             }
         }
 
@@ -47,7 +48,7 @@ public sealed class GreylistFilter(GreylistOptions options, IGreylistStore store
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             GreylistLog.GreylistStoreFailed(logger, ex, session.SessionId);
-            return Verdict.Next;
+            return null;
         }
 
         switch (result.Outcome)
@@ -58,9 +59,9 @@ public sealed class GreylistFilter(GreylistOptions options, IGreylistStore store
                 return new Verdict.TempFail(GreylistReplies.Greylisted(result.Remaining, session.SessionId));
             case GreylistOutcome.PassedNow:
                 GreylistLog.GreylistPassed(logger, session.SessionId, triplet.Network, LogText.Escape(triplet.Sender), LogText.Escape(triplet.Recipient));
-                return Verdict.Next;
+                return null;
             default:
-                return Verdict.Next;
+                return null;
         }
     }
 

@@ -22,4 +22,9 @@ internal static partial class GreylistLog
     // Fail open: a store that cannot answer must not hold up every sender, nor refuse them.
     [LoggerMessage(EventCatalogue.GreylistStoreFailed, LogLevel.Warning, "Session {Session}: greylisting store failed; recipient passed without greylisting")]
     public static partial void GreylistStoreFailed(ILogger logger, Exception exception, string session);
+
+    // Warning: a flood of new triplets is pushing pending ones out; real senders caught in it are delayed once more.
+    [LoggerMessage(EventCatalogue.GreylistPendingCapReached, LogLevel.Warning,
+        "Greylisting store at its cap of {Max} pending triplets: {Forgotten} pending triplets nearest their expiry forgotten")]
+    public static partial void GreylistPendingCapReached(ILogger logger, int max, long forgotten);
 }

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
 using Rampart.Policy.State;
 
 namespace Rampart.Policy.Greylisting;
@@ -10,7 +11,8 @@ namespace Rampart.Policy.Greylisting;
 /// is a few microseconds against an SMTP round trip. Each row carries the moment it may be forgotten, computed
 /// when written from the options of the listener that wrote it, and expired rows are swept at most every
 /// <see cref="SweepEvery"/>, so the file holds what the rules still need: at most the triplets first seen in one
-/// retry window, plus the passed ones in use.
+/// retry window, plus the passed ones in use. Pending triplets are capped (<see cref="PendingCap"/>): their count is
+/// kept in memory (read once at open) so the check costs no COUNT, and past the cap the ones nearest their expiry go.
 /// </summary>
 public sealed class SqliteGreylistStore : IGreylistStore, IDisposable
 {
@@ -19,21 +21,31 @@ public sealed class SqliteGreylistStore : IGreylistStore, IDisposable
     private readonly SqliteConnection connection;
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly TimeProvider clock;
+    private readonly PendingCap cap;
     private DateTimeOffset nextSweep = DateTimeOffset.MinValue;
+    private long pending;
 
-    public SqliteGreylistStore(string path, TimeProvider clock)
+    public SqliteGreylistStore(string path, TimeProvider clock, PendingCap? cap = null)
     {
         this.clock = clock;
+        this.cap = cap ?? new PendingCap(GreylistStoreOptions.DefaultMaxPending, clock, NullLogger.Instance);
         // A crash may forget the last few sightings, which costs at most one more delay.
         connection = StateDatabase.Open(path, """
             CREATE TABLE IF NOT EXISTS greylist_triplets (key TEXT PRIMARY KEY, first_ms INTEGER NOT NULL,
                 last_ms INTEGER NOT NULL, passed INTEGER NOT NULL, expires_ms INTEGER NOT NULL);
             CREATE INDEX IF NOT EXISTS greylist_triplets_expiry ON greylist_triplets (expires_ms);
+            CREATE INDEX IF NOT EXISTS greylist_triplets_pending ON greylist_triplets (passed, expires_ms);
             CREATE TABLE IF NOT EXISTS greylist_clients (network TEXT PRIMARY KEY, passes INTEGER NOT NULL,
                 last_pass_ms INTEGER NOT NULL, allowed_until_ms INTEGER, expires_ms INTEGER NOT NULL);
             CREATE INDEX IF NOT EXISTS greylist_clients_expiry ON greylist_clients (expires_ms);
             """);
+        using var count = connection.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM greylist_triplets WHERE passed = 0";
+        pending = (long)count.ExecuteScalar()!;
     }
+
+    /// <summary>Pending triplets in the file, as the cap counts them (expired ones included until swept).</summary>
+    public long PendingCount => Interlocked.Read(ref pending);
 
     public async ValueTask<GreylistResult> CheckAsync(GreylistTriplet triplet, GreylistOptions options, CancellationToken ct)
     {
@@ -42,13 +54,23 @@ public sealed class SqliteGreylistStore : IGreylistStore, IDisposable
         try
         {
             using var transaction = connection.BeginTransaction();
-            if (now >= nextSweep) Sweep(transaction, now);
+            // The count changes only once the transaction is committed: a rollback leaves the rows as they were.
+            long swept = now >= nextSweep ? Sweep(transaction, now) : 0;
             var oldTriplet = ReadTriplet(transaction, triplet.Key);
             var oldClient = ReadClient(transaction, triplet.Network);
             var (result, newTriplet, newClient) = GreylistRules.Step(oldTriplet, oldClient, now, options);
-            if (newTriplet is not null && newTriplet != oldTriplet) WriteTriplet(transaction, triplet.Key, newTriplet, options);
+            long forgotten = 0, added = 0;
+            if (newTriplet is not null && newTriplet != oldTriplet)
+            {
+                WriteTriplet(transaction, triplet.Key, newTriplet, options);
+                // Counted on the rows as stored: an expired pending row replaced by a new one is still one.
+                added = (newTriplet.Passed ? 0 : 1) - (oldTriplet is { Passed: false } ? 1 : 0);
+                if (pending - swept + added > cap.Max) forgotten = ForgetNearestExpiry(transaction, pending - swept + added - cap.Max);
+            }
             if (newClient is not null && newClient != oldClient) WriteClient(transaction, triplet.Network, newClient, options);
             transaction.Commit();
+            if (swept > 0 || added != 0 || forgotten > 0) Interlocked.Exchange(ref pending, pending - swept + added - forgotten);
+            cap.Forgot(forgotten);
             return result;
         }
         finally
@@ -57,13 +79,27 @@ public sealed class SqliteGreylistStore : IGreylistStore, IDisposable
         }
     }
 
-    private void Sweep(SqliteTransaction transaction, DateTimeOffset now)
+    /// <summary>Deletes what has expired; returns how many pending rows went.</summary>
+    private long Sweep(SqliteTransaction transaction, DateTimeOffset now)
     {
         nextSweep = now + SweepEvery;
+        using var pendingGone = Command(transaction, "DELETE FROM greylist_triplets WHERE passed = 0 AND expires_ms < $now");
+        pendingGone.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        long swept = pendingGone.ExecuteNonQuery();
         using var delete = Command(transaction,
             "DELETE FROM greylist_triplets WHERE expires_ms < $now; DELETE FROM greylist_clients WHERE expires_ms < $now");
         delete.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
         delete.ExecuteNonQuery();
+        return swept;
+    }
+
+    /// <summary>The cap: the pending rows nearest their expiry go first (the index on passed, expires_ms finds them).</summary>
+    private long ForgetNearestExpiry(SqliteTransaction transaction, long count)
+    {
+        using var delete = Command(transaction, "DELETE FROM greylist_triplets WHERE key IN "
+            + "(SELECT key FROM greylist_triplets WHERE passed = 0 ORDER BY expires_ms LIMIT $count)");
+        delete.Parameters.AddWithValue("$count", count);
+        return delete.ExecuteNonQuery();
     }
 
     private TripletEntry? ReadTriplet(SqliteTransaction transaction, string key)

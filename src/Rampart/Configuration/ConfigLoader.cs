@@ -39,6 +39,7 @@ public static class ConfigLoader
             Dns = DnsSection.Read(root.Child("dns")),
             Scoring = ScoringSection.Read(root.Child("scoring")),
             RateLimitStore = GeneralSection.ReadRateLimitStore(root, general.RateLimitStore),
+            GreylistingStore = GreylistingStoreSection.Read(root.Child("greylisting_store")),
         };
         if (options.Listeners.Count == 0) throw root.Error("listeners", "at least one listener is required");
         options = NoticesSection.Read(root, options); // after the listeners: the postmaster's domain is their first

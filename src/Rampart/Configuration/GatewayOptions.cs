@@ -33,6 +33,8 @@ public sealed record GatewayOptions
     public DnsOptions Dns { get; init; } = new();
     /// <summary>Where rate-limit buckets live: this process's memory, or SQLite under data_dir (survives restarts).</summary>
     public RateStoreKind RateLimitStore { get; init; } = RateStoreKind.Memory;
+    /// <summary>Where every listener's greylisting keeps its triplets (SQLite in data_dir, or a shared Redis), and its cap.</summary>
+    public Policy.Greylisting.GreylistStoreOptions GreylistingStore { get; init; } = new();
     /// <summary>Gets the notices about notices that could not be delivered.</summary>
     public required string Postmaster { get; init; }
     /// <summary>A failed message from the null sender: logged and dropped (the default, as Postfix), or reported to the postmaster.</summary>

@@ -28,6 +28,7 @@ public sealed record ReloadPlan(GatewayOptions Apply, IReadOnlyList<string> Need
         Check("postmaster", started.Postmaster, next.Postmaster);
         Check("double_bounce", started.DoubleBounce, next.DoubleBounce);
         Check("rate_limit_store", started.RateLimitStore, next.RateLimitStore);
+        Check("greylisting_store", started.GreylistingStore, next.GreylistingStore);
         Check("queue.max_connections", started.Queue.MaxConnections, next.Queue.MaxConnections);
         Check("queue.retry_initial", started.Queue.RetryInitial, next.Queue.RetryInitial);
         Check("queue.retry_max", started.Queue.RetryMax, next.Queue.RetryMax);
@@ -74,6 +75,7 @@ public sealed record ReloadPlan(GatewayOptions Apply, IReadOnlyList<string> Need
             Postmaster = started.Postmaster,
             DoubleBounce = started.DoubleBounce,
             RateLimitStore = started.RateLimitStore,
+            GreylistingStore = started.GreylistingStore,
             Queue = started.Queue,
             Dns = started.Dns,
             Listeners = listeners,

@@ -111,12 +111,20 @@ internal sealed class LastingParts(GatewayOptions started, UserStore users, ILog
         }
     }
 
-    /// <summary>One greylisting store for every listener (a triplet is the same mail whatever the listener), in data_dir.</summary>
+    /// <summary>
+    /// One greylisting store for every listener (a triplet is the same mail whatever the listener): SQLite in data_dir,
+    /// or the Redis greylisting_store names (a restart key, so the store lives as long as the process).
+    /// </summary>
     public IGreylistStore GreylistStore()
     {
         lock (gate)
         {
-            return greylistStore ??= Own(new SqliteGreylistStore(Path.Combine(started.DataDir, "greylist.db"), clock));
+            if (greylistStore is not null) return greylistStore;
+            var options = started.GreylistingStore;
+            var cap = new PendingCap(options.MaxPending, clock, loggers.CreateLogger("Rampart.Policy.Greylisting"));
+            return greylistStore = options.Kind == GreylistStoreKind.Redis
+                ? Own(new RedisGreylistStore(options, clock, cap))
+                : Own(new SqliteGreylistStore(Path.Combine(started.DataDir, "greylist.db"), clock, cap));
         }
     }
 

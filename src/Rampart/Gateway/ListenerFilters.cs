@@ -99,13 +99,6 @@ internal static class ListenerFilters
             i => i.Listener.Role == Mail.ListenerRole.Inbound && i.Scoring is { } s && s.Recipients.Values.Any(r => r.BlockedSenders.Count > 0),
             i => new Policy.Scoring.RecipientBlockFilter(new Policy.Scoring.SenderListRules(i.Scoring!))),
 
-        // greylisting: set. Before relay (whose accept ends the stage); judges only our domains' recipients on inbound,
-        // so relay attempts are refused at once and never stored. After rate_limits: every attempt counts.
-        new("rcpt", "greylisting",
-            i => i.Listener.Greylisting is not null,
-            i => new GreylistFilter(i.Listener.Greylisting!, i.GreylistStore!(), GreylistExemptionsFor(i.Listener),
-                i.Listener.Role == Mail.ListenerRole.Inbound ? i.Domains : null, i.Loggers.CreateLogger("Rampart.Policy.Greylisting"))),
-
         // Every listener: the open-relay guard. Inbound accepts only its domains, outbound only its networks (or AUTH).
         // With recipient sources it leaves the accepted domains' recipients to the next row.
         new("rcpt", "relay",
@@ -117,6 +110,14 @@ internal static class ListenerFilters
             i => i.RecipientSources.Count > 0,
             i => new RecipientFilter(i.Domains, i.RecipientSources, i.Listener.Recipients!.TarpitAfter, i.Listener.Recipients.TarpitDelay,
                 i.Loggers.CreateLogger("Rampart.Policy.Recipients"), i.Clock)),
+
+        // greylisting: set. An accepted-recipient filter (IAcceptedRcptFilter): the chain shows it only the recipients the
+        // rows above accepted, after relay and recipient validation, so it may only delay them; a relay attempt or an
+        // unknown user is refused at once and never stored. On inbound only our domains (not the bare postmaster).
+        new("accepted rcpt", "greylisting",
+            i => i.Listener.Greylisting is not null,
+            i => new GreylistFilter(i.Listener.Greylisting!, i.GreylistStore!(), GreylistExemptionsFor(i.Listener),
+                i.Listener.Role == Mail.ListenerRole.Inbound ? i.Domains : null, i.Loggers.CreateLogger("Rampart.Policy.Greylisting"))),
 
         // Message filters only where they have work: one makes every message's content be read back before the 250.
         // Own domains refused (inbound by default): the header From, as MAIL FROM was.
@@ -151,12 +152,18 @@ internal static class ListenerFilters
                 i.Listener.Spam.Rules ? new Policy.Scoring.BuiltInRules(i.Listener.Limits.MaxHeaderSize, i.Clock) : null)),
     ];
 
-    /// <summary>Who is never greylisted: relay networks, the allow list, authenticated users. DNSWL adds its own here.</summary>
+    /// <summary>
+    /// Who is never greylisted: relay networks, the listener's ip_allow and greylisting's own allow list, authenticated
+    /// users, and clients a DNS allow list vouches for (a negative dns_lists finding; last, though as cheap: the
+    /// findings are already in the session).
+    /// </summary>
     private static List<IGreylistExemption> GreylistExemptionsFor(ListenerOptions l) =>
     [
         new NetworkExemption("relay network", l.RelayNetworks),
+        new NetworkExemption("ip_allow", l.IpAllow),
         new NetworkExemption("allow list", l.Greylisting!.Allow),
         new AuthenticatedExemption(),
+        new DnsAllowListExemption(),
     ];
 
     /// <summary>The rows this listener has, in table order.</summary>

@@ -43,10 +43,10 @@ public sealed class GreylistFilterTests : IDisposable
         using var store = new SqliteGreylistStore(temp.File("greylist.db"), clock);
         var filter = Filter(store);
 
-        var first = await filter.OnRcptToAsync(Session(), new Sender("Alice@Sender.test"), new Recipient("bob@example.test"), default);
+        var first = await filter.OnAcceptedRcptAsync(Session(), new Sender("Alice@Sender.test"), new Recipient("bob@example.test"), default);
         Assert.Equal("451 4.7.1 Greylisted: please try again in 300 seconds; id S1", Assert.IsType<Verdict.TempFail>(first).Reply.ToString());
         clock.Advance(TimeSpan.FromMinutes(5));
-        Assert.Equal(Verdict.Next, await filter.OnRcptToAsync(Session("192.0.2.8"), new Sender("alice@sender.test"), new Recipient("bob@example.test"), default));
+        Assert.Null(await filter.OnAcceptedRcptAsync(Session("192.0.2.8"), new Sender("alice@sender.test"), new Recipient("bob@example.test"), default));
 
         Assert.Equal([EventCatalogue.Greylisted, EventCatalogue.GreylistPassed], logger.Collector.GetSnapshot().Select(r => r.Id.Id));
         Assert.Contains("192.0.2.0/24 alice@sender.test -> bob@example.test", logger.Collector.LatestRecord.Message, StringComparison.Ordinal);
@@ -58,12 +58,12 @@ public sealed class GreylistFilterTests : IDisposable
         using var store = new SqliteGreylistStore(temp.File("greylist.db"), clock);
         var filter = Filter(store, new AuthenticatedExemption(), new ListedExemption());
 
-        Assert.Equal(Verdict.Next, await filter.OnRcptToAsync(Session(), new Sender("a@b.test"), new Recipient("x@elsewhere.test"), default));
+        Assert.Null(await filter.OnAcceptedRcptAsync(Session(), new Sender("a@b.test"), new Recipient("x@elsewhere.test"), default));
         var user = Session();
         user.AuthenticatedUser = "alice";
-        Assert.Equal(Verdict.Next, await filter.OnRcptToAsync(user, new Sender("a@b.test"), new Recipient("bob@example.test"), default));
-        Assert.Equal(Verdict.Next, await filter.OnRcptToAsync(Session("198.51.100.1"), new Sender("a@b.test"), new Recipient("bob@example.test"), default));
-        Assert.IsType<Verdict.TempFail>(await filter.OnRcptToAsync(Session(), new Sender("a@b.test"), new Recipient("bob@example.test"), default));
+        Assert.Null(await filter.OnAcceptedRcptAsync(user, new Sender("a@b.test"), new Recipient("bob@example.test"), default));
+        Assert.Null(await filter.OnAcceptedRcptAsync(Session("198.51.100.1"), new Sender("a@b.test"), new Recipient("bob@example.test"), default));
+        Assert.IsType<Verdict.TempFail>(await filter.OnAcceptedRcptAsync(Session(), new Sender("a@b.test"), new Recipient("bob@example.test"), default));
 
         Assert.Equal(["authenticated", "dnswl: list.dnswl.test"],
             logger.Collector.GetSnapshot().Where(r => r.Id.Id == EventCatalogue.GreylistExempt).Select(r => r.StructuredState!.Single(s => s.Key == "Reason").Value));
@@ -112,9 +112,9 @@ public sealed class GreylistFilterTests : IDisposable
         var store = new SqliteGreylistStore(temp.File("greylist.db"), clock);
         store.Dispose();
 
-        var verdict = await Filter(store).OnRcptToAsync(Session(), new Sender("a@b.test"), new Recipient("bob@example.test"), default);
+        var verdict = await Filter(store).OnAcceptedRcptAsync(Session(), new Sender("a@b.test"), new Recipient("bob@example.test"), default);
 
-        Assert.Equal(Verdict.Next, verdict);
+        Assert.Null(verdict);
         Assert.Equal(EventCatalogue.GreylistStoreFailed, logger.Collector.LatestRecord.Id.Id);
     }
 }

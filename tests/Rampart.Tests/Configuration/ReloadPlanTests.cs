@@ -47,6 +47,16 @@ public sealed class ReloadPlanTests : IDisposable
     }
 
     [Fact]
+    public void The_greylisting_store_is_a_restart_key()
+    {
+        var started = Load(Started);
+        var plan = ReloadPlan.Make(started, started, Load(Started + "\ngreylisting_store: {type: redis, redis: \"127.0.0.1:6379\"}\n"));
+
+        Assert.Equal(["greylisting_store"], plan.NeedRestart);
+        Assert.Equal(started.GreylistingStore, plan.Apply.GreylistingStore);
+    }
+
+    [Fact]
     public void Keys_that_need_a_restart_are_named_and_kept_while_the_rest_is_applied()
     {
         var started = Load(Started);

@@ -104,11 +104,16 @@ public sealed class ListenerFiltersTests
     }
 
     [Fact]
-    public void Greylisting_sits_after_rate_limits_and_before_relay_whose_accept_would_end_the_stage()
+    public void Greylisting_is_an_accepted_recipient_filter_after_relay_and_recipient_validation_with_the_DNSWL_exemption()
     {
         var listener = Listener(ListenerRole.Inbound) with { RateLimits = new(MessagesPerMinute: 5), Greylisting = new GreylistOptions() };
 
-        Assert.Equal(["ip_access_list", "rate_limits", "sender", "greylisting", "relay"], Rows(Inputs(listener)));
+        Assert.Equal(["ip_access_list", "rate_limits", "sender", "relay", "greylisting"], Rows(Inputs(listener)));
+        Assert.Equal(["ip_access_list", "sender", "relay", "recipients", "greylisting"],
+            Rows(Inputs(Listener(ListenerRole.Inbound) with { Recipients = new RecipientOptions(), Greylisting = new GreylistOptions() }, new NoSource())));
+        var filter = ListenerFilters.RowsFor(Inputs(listener)).Single(r => r.Filter == "greylisting").Make(Inputs(listener));
+        Assert.IsAssignableFrom<Rampart.Policy.IAcceptedRcptFilter>(filter);
+        Assert.IsNotAssignableFrom<Rampart.Policy.IRcptToFilter>(filter);
     }
 
     [Fact]

@@ -101,6 +101,16 @@ public class GreylistingTests
     }
 
     [Fact]
+    public async Task A_client_on_the_listeners_ip_allow_is_never_delayed_either()
+    {
+        var clock = new FakeTimeProvider();
+        await using var gateway = await StartAsync(clock, "ip_allow: [127.0.0.5/32]\n" + Greylisting);
+
+        await AttemptFromAsync(gateway, IPAddress.Parse("127.0.0.5"), "alice@sender.test", ("bob@example.test", "250 "));
+        await AttemptFromAsync(gateway, IPAddress.Parse("127.0.0.6"), "alice@sender.test", ("bob@example.test", "451 4.7.1 "));
+    }
+
+    [Fact]
     public async Task Relay_network_clients_are_never_delayed()
     {
         var clock = new FakeTimeProvider();
