@@ -9,6 +9,7 @@ using Rampart.Policy.Greylisting;
 using Rampart.Policy.Recipients;
 using Rampart.Policy.Relay;
 using Rampart.Policy.SendAs;
+using Rampart.Policy.SenderAuth;
 using Rampart.Policy.Senders;
 using Rampart.Policy.Spam;
 using Rampart.Policy.Spf;
@@ -26,7 +27,8 @@ internal sealed record FilterInputs(
     ILoggerFactory Loggers,
     TimeProvider Clock,
     Func<Dns.IDnsResolver> Dns,
-    Func<IGreylistStore>? GreylistStore = null)
+    Func<IGreylistStore>? GreylistStore = null,
+    string HostName = Configuration.GatewayOptions.DefaultHostName)
 {
     public AcceptedDomains Domains { get; } = new(Listener.AcceptedDomains);
 
@@ -106,6 +108,14 @@ internal static class ListenerFilters
         new("message", "header-from",
             i => i.OwnDomains is not null,
             i => new HeaderFromFilter(i.OwnDomains!, i.Listener.SenderFilter.OwnDomainsFrom)),
+
+        // sender_auth: set, on inbound listeners (others only with check_outbound). The first message filter that may
+        // change content: DKIM must see the message as signed, before attachments are stripped or a tag is added; and
+        // its Authentication-Results field is there for Rspamd and every later reader.
+        new("message", "sender_auth",
+            i => i.Listener.SenderAuth is { } auth && (i.Listener.Role == Mail.ListenerRole.Inbound || auth.CheckOutbound),
+            i => new SenderAuthFilter(i.Listener.SenderAuth!, i.Listener.SenderAuth!.AuthservId ?? i.HostName, i.Dns(),
+                i.Loggers.CreateLogger("Rampart.Policy.SenderAuth"))),
 
         // Listeners with AUTH: the header From too, as the envelope sender was.
         new("message", "send-as-header",

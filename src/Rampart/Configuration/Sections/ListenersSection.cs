@@ -46,6 +46,7 @@ internal static class ListenersSection
                 Spam = SpamSection.Read(s.Child("spam")),
                 DnsLists = DnsListsSection.Read(s.Child("dns_lists")),
                 Spf = SpfSection.Read(s.Child("spf")),
+                SenderAuth = SenderAuthSection.Read(s.Child("sender_auth")),
             };
             // Required, and checked here as it always was, so that a file with two mistakes names the same one first.
             if (!s.Has("port")) throw s.Error("port", "is required");
