@@ -89,23 +89,24 @@ public static class AuthResultsField
             if (c == '(') depth++;
             else if (c == ')' && depth > 0) depth--;
             else if (c == '\\' && depth > 0) i++;
-            else if (depth == 0 && !char.IsWhiteSpace(c)) break;
+            else if (depth == 0 && !IsFoldingSpace(c)) break;
             i++;
         }
         var start = i;
-        while (i < value.Length && !char.IsWhiteSpace(value[i]) && value[i] is not ';' and not '(') i++;
+        while (i < value.Length && !IsFoldingSpace(value[i]) && value[i] is not ';' and not '(') i++;
         return value[start..Math.Min(i, value.Length)];
     }
 
     /// <summary>
-    /// Case, a final dot and compatibility look-alikes (full-width letters, NFKC) do not make an id another one:
-    /// "ＭＸ.example.com." claims to be "mx.example.com" to any reader.
+    /// Case, a final dot and look-alikes (full-width letters, other scripts' letters, punycode) do not make an id
+    /// another one: "ＭＸ.example.com." claims to be "mx.example.com" to any reader. The senders' filter's skeleton
+    /// (<see cref="Senders.DomainSkeleton"/>) decides, as it does for look-alikes of our domains.
     /// </summary>
-    private static string Comparable(string id)
-    {
-        var latin = Encoding.UTF8.GetString(Encoding.Latin1.GetBytes(id)); // the raw bytes were read as Latin-1
-        return latin.Normalize(NormalizationForm.FormKC).TrimEnd('.').ToLowerInvariant();
-    }
+    private static string Comparable(string id) =>
+        Senders.DomainSkeleton.Of(Encoding.UTF8.GetString(Encoding.Latin1.GetBytes(id))); // the raw bytes were read as Latin-1
+
+    /// <summary>RFC 5322 FWS only: the text is raw bytes read as Latin-1, where char.IsWhiteSpace would also take 0x85 and 0xA0, bytes of UTF-8 letters.</summary>
+    private static bool IsFoldingSpace(char c) => c is ' ' or '\t' or '\r' or '\n';
 
     private static bool HasColon(byte[] line) => Array.IndexOf(line, (byte)':') > 0;
 

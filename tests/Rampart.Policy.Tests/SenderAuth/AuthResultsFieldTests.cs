@@ -1,0 +1,58 @@
+using System.Text;
+using Rampart.Mail;
+using Rampart.Policy.SenderAuth;
+
+namespace Rampart.Policy.Tests.SenderAuth;
+
+public sealed class AuthResultsFieldTests
+{
+    private static async Task<(string Text, int Removed)> RewriteAsync(string message)
+    {
+        using var target = new MemoryStream();
+        var removed = await AuthResultsField.WriteAsync(new MemoryStream(Encoding.UTF8.GetBytes(message)), target,
+            AuthResultsField.Format("mx.rampart.test", [new AuthResult("dkim", "none")]), "mx.rampart.test", default);
+        return (Encoding.UTF8.GetString(target.ToArray()), removed);
+    }
+
+    [Theory]
+    [InlineData("Authentication-Results: mx.rampart.test; spf=pass\r\n")]
+    [InlineData("AUTHENTICATION-RESULTS : MX.RAMPART.TEST.; spf=pass\r\n")]
+    [InlineData("Authentication-Results: (comment (nested) \\) here) mx.rampart.test; spf=pass\r\n")]
+    [InlineData("Authentication-Results:\r\n\tmx.rampart.test;\r\n spf=pass\r\n")]
+    [InlineData("Authentication-Results: ｍｘ.ｒａｍｐａｒｔ.test; spf=pass\r\n")]
+    [InlineData("Authentication-Results: mx.rampart.test\r\n")]
+    [InlineData("Authentication-Results: m\u0445.rampart.test; spf=pass\r\n")] // Cyrillic х
+    [InlineData("Authentication-Results: xn--m-gub.rampart.test; spf=pass\r\n")] // the same, as punycode
+    public async Task A_field_claiming_our_id_is_removed_whole(string forged)
+    {
+        var (text, removed) = await RewriteAsync($"Received: from x\r\n{forged}Subject: hi\r\n\r\nbody\r\nAuthentication-Results: mx.rampart.test; in the body\r\n");
+
+        Assert.Equal(1, removed);
+        Assert.Equal("Authentication-Results: mx.rampart.test;\r\n\tdkim=none\r\nReceived: from x\r\nSubject: hi\r\n\r\nbody\r\nAuthentication-Results: mx.rampart.test; in the body\r\n", text);
+    }
+
+    [Theory]
+    [InlineData("Authentication-Results: mx.rampart.test.evil; spf=pass\r\n")]
+    [InlineData("Authentication-Results: other.test; spf=pass smtp.mailfrom=mx.rampart.test\r\n")]
+    [InlineData("X-Authentication-Results: mx.rampart.test; spf=pass\r\n")]
+    public async Task Fields_with_another_id_are_kept(string kept)
+    {
+        var (text, removed) = await RewriteAsync($"{kept}Subject: hi\r\n\r\nbody\r\n");
+
+        Assert.Equal(0, removed);
+        Assert.EndsWith($"{kept}Subject: hi\r\n\r\nbody\r\n", text);
+    }
+
+    [Fact]
+    public void The_field_quotes_what_is_not_a_plain_value_and_strips_control_characters()
+    {
+        var field = AuthResultsField.Format("mx.rampart.test",
+        [
+            new AuthResult("spf", "pass", null, [new("smtp.mailfrom", "a b\"c@x.test")]),
+            new AuthResult("dmarc", "fail", "p=reject\r\nX-Injected: yes", [new("header.from", "x.test")]),
+        ]);
+
+        Assert.Equal("Authentication-Results: mx.rampart.test;\r\n\tspf=pass smtp.mailfrom=\"a b\\\"c@x.test\";\r\n\tdmarc=fail reason=\"p=reject??X-Injected: yes\" header.from=x.test\r\n", field);
+        Assert.Equal("Authentication-Results: mx.rampart.test; none\r\n", AuthResultsField.Format("mx.rampart.test", []));
+    }
+}
