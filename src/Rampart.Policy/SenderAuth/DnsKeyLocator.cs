@@ -30,7 +30,9 @@ public sealed class DnsKeyLocator(IDnsResolver dns) : DkimPublicKeyLocatorBase
     private readonly ConcurrentDictionary<string, Lazy<Task<AsymmetricKeyParameter>>> keys = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Starts the lookup of one key without waiting for it; its failure is seen by whoever asks for the key.</summary>
-    public void Prefetch(string domain, string selector, CancellationToken ct) => _ = Find(domain, selector, ct);
+    public void Prefetch(string domain, string selector, CancellationToken ct) =>
+        // Observed here too: a key no signature ends up asking for (one past max_signatures' check) must not fault unseen.
+        _ = Find(domain, selector, ct).ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
     public override AsymmetricKeyParameter LocatePublicKey(string methods, string domain, string selector, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException("DKIM keys are located asynchronously only");

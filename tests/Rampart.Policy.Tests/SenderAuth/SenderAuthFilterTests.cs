@@ -63,11 +63,16 @@ public sealed class SenderAuthFilterTests
         return message;
     }
 
-    private static async Task<(Verdict Verdict, Evidence Evidence, string Text, ScriptedResolver Zone)> RunAsync(MimeMessage message, SenderAuthOptions? options = null)
+    private static Task<(Verdict Verdict, Evidence Evidence, string Text, ScriptedResolver Zone)> RunAsync(MimeMessage message, SenderAuthOptions? options = null)
     {
         using var bytes = new MemoryStream();
         message.WriteTo(new FormatOptions { NewLineFormat = NewLineFormat.Dos }, bytes);
-        var content = new MemoryMessageContent(bytes.ToArray());
+        return RunAsync(bytes.ToArray(), options);
+    }
+
+    private static async Task<(Verdict Verdict, Evidence Evidence, string Text, ScriptedResolver Zone)> RunAsync(byte[] raw, SenderAuthOptions? options = null)
+    {
+        var content = new MemoryMessageContent(raw);
         var session = Session();
         var zone = Zone();
         var filter = new SenderAuthFilter(options ?? new SenderAuthOptions(), "mx.rampart.test", zone, NullLogger.Instance, () => 0);
@@ -154,5 +159,27 @@ public sealed class SenderAuthFilterTests
 
         Assert.NotEqual("pass", evidence.ResultOf("dkim")!.Result);
         Assert.Equal(1, zone.Queries); // the DMARC record only
+    }
+
+    [Fact]
+    public async Task A_signature_with_l_covers_only_that_many_body_bytes_and_says_so()
+    {
+        // MimeKit's signer has no l=, so this one is made by hand (RFC 6376 §3.4.2 relaxed headers, §3.4.3 simple body).
+        const string body = "hello\r\n";
+        var bh = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(Encoding.ASCII.GetBytes(body)));
+        var value = $"v=1; a=rsa-sha256; c=relaxed/simple; d=good.test; s=k; l={body.Length}; h=from:subject; bh={bh}; b=";
+        var signed = $"from:a@good.test\r\nsubject:hi\r\ndkim-signature:{value}";
+        var signer = SignerUtilities.GetSigner("SHA256WITHRSA");
+        signer.Init(true, Key);
+        var data = Encoding.ASCII.GetBytes(signed);
+        signer.BlockUpdate(data, 0, data.Length);
+        var b = Convert.ToBase64String(signer.GenerateSignature());
+        var raw = $"DKIM-Signature: {value}{b}\r\nFrom: a@good.test\r\nTo: b@example.test\r\nSubject: hi\r\n\r\n{body}appended after signing\r\n";
+
+        var (verdict, evidence, text, _) = await RunAsync(Encoding.ASCII.GetBytes(raw));
+
+        Assert.Equal(Verdict.Next, verdict);
+        Assert.Equal(("pass", "body length limited by l="), (evidence.ResultOf("dkim")!.Result, evidence.ResultOf("dkim")!.Reason));
+        Assert.Contains("dkim=pass reason=\"body length limited by l=\" header.d=good.test", text);
     }
 }

@@ -248,4 +248,19 @@ public sealed class SenderAuthSmtpTests(AuthZones zones) : IClassFixture<AuthZon
         await c.EnvelopeAsync("a@reject.test", "x@elsewhere.test");
         await c.DataAsync(SignedMail.Message("a@reject.test").Text());
     }
+
+    [Fact]
+    public async Task DNS_failures_and_timeouts_are_temperrors_the_message_goes_on_and_nothing_is_lost()
+    {
+        await using var gateway = await StartAsync();
+
+        // servfail.test: SERVFAIL at once; timeout.test: no answer within the 500 ms of dns:.
+        await SendAsync(gateway, SignedMail.Message("a@servfail.test").Sign(zones.RsaKey, "servfail.test", "rsa", DkimSignatureAlgorithm.RsaSha256).Text());
+        await SendAsync(gateway, SignedMail.Message("a@timeout.test").Sign(zones.Ed25519Key, "timeout.test", "ed", DkimSignatureAlgorithm.Ed25519Sha256).Text());
+
+        var files = await gateway.WaitForDropAsync(2);
+        var fields = files.Select(f => Unfolded(MimeMessage.Load(f).Headers["Authentication-Results"] ?? "")).ToList();
+        Assert.All(fields, f => Assert.Contains("dkim=temperror", f));
+        Assert.All(fields, f => Assert.Contains("dmarc=temperror", f));
+    }
 }
