@@ -13,7 +13,7 @@ public static class AuthResultsField
 {
     public const string Name = "Authentication-Results";
 
-    /// <summary>One header field line longer than this ends the header scan; the rest is copied as body.</summary>
+    /// <summary>The longest piece of a line read at once; a longer line is read in pieces.</summary>
     private const int MaxLine = 64 * 1024;
 
     public static string Format(string authservId, IEnumerable<AuthResult> results)
@@ -31,38 +31,44 @@ public static class AuthResultsField
         return text.Append("\r\n").ToString();
     }
 
-    /// <summary>Copies <paramref name="source"/> to <paramref name="target"/> with <paramref name="field"/> on top and forged fields removed; returns how many were.</summary>
+    /// <summary>
+    /// Copies <paramref name="source"/> to <paramref name="target"/> with <paramref name="field"/> on top and forged
+    /// fields removed; returns how many were. The whole header section is scanned, up to the blank line: a line that
+    /// is not a field, or longer than a read, does not end the scan, so no forged field can hide behind one. A field
+    /// is held whole until the next one starts; the framer's limits.max_header_size bounds it.
+    /// </summary>
     public static async Task<int> WriteAsync(Stream source, Stream target, string field, string authservId, CancellationToken ct)
     {
         await target.WriteAsync(Encoding.ASCII.GetBytes(field), ct);
         var input = new BufferedStream(source, 64 * 1024);
         var current = new List<byte[]>();
+        var lastComplete = true;
         var removed = 0;
-        while (true)
+        async Task FlushAsync()
         {
-            var line = await ReadLineAsync(input, ct);
-            var isContinuation = line is { Length: > 0 } && line[0] is (byte)' ' or (byte)'\t' && line[^1] == (byte)'\n';
-            if (isContinuation && current.Count > 0)
+            if (current.Count > 0 && IsForged(current, authservId)) removed++;
+            else foreach (var part in current) await target.WriteAsync(part, ct);
+            current.Clear();
+        }
+        while (await ReadLineAsync(input, ct) is { } line)
+        {
+            // The rest of a line longer than a read, or a folded line (RFC 5322 §2.2.3): the same field.
+            if (current.Count > 0 && (!lastComplete || line[0] is (byte)' ' or (byte)'\t'))
             {
-                current.Add(line!);
+                current.Add(line);
+                lastComplete = line[^1] == (byte)'\n';
                 continue;
             }
-            // A new field, the end of the header, or the end: the field gathered so far is complete.
-            if (current.Count > 0)
-            {
-                if (IsForged(current, authservId)) removed++;
-                else foreach (var part in current) await target.WriteAsync(part, ct);
-                current.Clear();
-            }
-            if (line is null) break;
-            var isEnd = line.All(b => b is (byte)'\r' or (byte)'\n') || line[^1] != (byte)'\n' || !HasColon(line);
-            if (isEnd)
+            await FlushAsync();
+            if (lastComplete && line.All(b => b is (byte)'\r' or (byte)'\n'))
             {
                 await target.WriteAsync(line, ct);
-                break; // the blank line (or a line too long, unterminated or not a field): the rest is body
+                break; // the blank line: the rest is body
             }
             current.Add(line);
+            lastComplete = line[^1] == (byte)'\n';
         }
+        await FlushAsync();
         await input.CopyToAsync(target, ct);
         return removed;
     }
@@ -71,7 +77,7 @@ public static class AuthResultsField
     {
         var text = Encoding.Latin1.GetString(field.SelectMany(l => l).ToArray());
         var colon = text.IndexOf(':');
-        if (!text[..colon].Trim().Equals(Name, StringComparison.OrdinalIgnoreCase)) return false;
+        if (colon <= 0 || !text[..colon].Trim().Equals(Name, StringComparison.OrdinalIgnoreCase)) return false;
         return Comparable(AuthservIdOf(text[(colon + 1)..])) == Comparable(authservId);
     }
 
@@ -107,8 +113,6 @@ public static class AuthResultsField
 
     /// <summary>RFC 5322 FWS only: the text is raw bytes read as Latin-1, where char.IsWhiteSpace would also take 0x85 and 0xA0, bytes of UTF-8 letters.</summary>
     private static bool IsFoldingSpace(char c) => c is ' ' or '\t' or '\r' or '\n';
-
-    private static bool HasColon(byte[] line) => Array.IndexOf(line, (byte)':') > 0;
 
     private static string Token(string word) => new(word.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_').ToArray());
 

@@ -55,4 +55,26 @@ public sealed class AuthResultsFieldTests
         Assert.Equal("Authentication-Results: mx.rampart.test;\r\n\tspf=pass smtp.mailfrom=\"a b\\\"c@x.test\";\r\n\tdmarc=fail reason=\"p=reject??X-Injected: yes\" header.from=x.test\r\n", field);
         Assert.Equal("Authentication-Results: mx.rampart.test; none\r\n", AuthResultsField.Format("mx.rampart.test", []));
     }
+
+    [Fact]
+    public async Task A_forged_field_cannot_hide_behind_a_line_that_is_not_a_field_or_a_line_longer_than_a_read()
+    {
+        var longLine = "X-Long: " + new string('a', 200_000) + "\r\n";
+        var message = $"Subject: hi\r\nnot a field\r\n{longLine}Authentication-Results: mx.rampart.test; dkim=pass\r\n\r\nbody\r\n";
+
+        var (text, removed) = await RewriteAsync(message);
+
+        Assert.Equal(1, removed);
+        Assert.EndsWith($"Subject: hi\r\nnot a field\r\n{longLine}\r\nbody\r\n", text);
+    }
+
+    [Fact]
+    public async Task A_message_without_a_body_or_a_final_line_end_is_copied_whole()
+    {
+        var (text, removed) = await RewriteAsync("Subject: hi\r\nAuthentication-Results: mx.rampart.test; x");
+
+        Assert.Equal(1, removed);
+        Assert.EndsWith("\tdkim=none\r\nSubject: hi\r\n", text);
+        Assert.Equal("Subject: hi\r\nX-Other: y", (await RewriteAsync("Subject: hi\r\nX-Other: y")).Text.Split("dkim=none\r\n")[1]);
+    }
 }
