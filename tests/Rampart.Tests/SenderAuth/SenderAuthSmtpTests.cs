@@ -175,26 +175,40 @@ public sealed class SenderAuthSmtpTests(AuthZones zones) : IClassFixture<AuthZon
         Assert.Contains("dkim=none", results);
     }
 
+    /// <summary>
+    /// A mailing list: the author's signature, then a footer that breaks it, then the list's ARC set recording what
+    /// it found when the message reached it (by default: the author's DKIM and DMARC passed).
+    /// </summary>
+    private string Forwarded(string forwarder, string recordedResult = "pass")
+    {
+        var mail = SignedMail.Message("a@signed.test").Sign(zones.RsaKey, "signed.test", "rsa", DkimSignatureAlgorithm.RsaSha256);
+        var text = mail.Text() + "-- \r\nthe list footer\r\n";
+        var changed = MimeMessage.Load(new MemoryStream(System.Text.Encoding.ASCII.GetBytes(text)));
+        var recorded = new AuthenticationResults(forwarder)
+        {
+            Results =
+            {
+                new AuthenticationMethodResult("dkim", recordedResult) { Properties = { new AuthenticationMethodProperty("header", "d", "signed.test") } },
+                new AuthenticationMethodResult("dmarc", recordedResult) { Properties = { new AuthenticationMethodProperty("header", "from", "signed.test") } },
+            },
+        };
+        return changed.Seal(zones.RsaKey, forwarder, recorded).Text();
+    }
+
+    [Fact]
+    public async Task A_trusted_forwarders_seal_does_not_help_when_it_recorded_a_failure_or_the_message_changed_after_sealing()
+    {
+        await using var gateway = await StartAsync("{trusted_forwarders: [fwd.test]}");
+
+        await SendAsync(gateway, Forwarded("fwd.test", recordedResult: "fail"), mailFrom: "list@fwd.test",
+            expected: "550 5.7.1 Rejected by the DMARC policy of signed.test");
+        var tampered = Forwarded("fwd.test").Replace("the list footer", "the list f00ter", StringComparison.Ordinal);
+        await SendAsync(gateway, tampered, mailFrom: "list@fwd.test", expected: "550 5.7.1 Rejected by the DMARC policy of signed.test");
+    }
+
     [Fact]
     public async Task A_forward_sealed_by_a_trusted_forwarder_is_judged_by_its_seal_and_by_an_untrusted_one_is_not()
     {
-        // A mailing list: the author's signature, then a footer that breaks it, then the list's ARC set recording
-        // that the author's DKIM and DMARC passed when the message reached the list.
-        string Forwarded(string forwarder)
-        {
-            var mail = SignedMail.Message("a@signed.test").Sign(zones.RsaKey, "signed.test", "rsa", DkimSignatureAlgorithm.RsaSha256);
-            var text = mail.Text() + "-- \r\nthe list footer\r\n";
-            var changed = MimeMessage.Load(new MemoryStream(System.Text.Encoding.ASCII.GetBytes(text)));
-            var recorded = new AuthenticationResults(forwarder)
-            {
-                Results =
-                {
-                    new AuthenticationMethodResult("dkim", "pass") { Properties = { new AuthenticationMethodProperty("header", "d", "signed.test") } },
-                    new AuthenticationMethodResult("dmarc", "pass") { Properties = { new AuthenticationMethodProperty("header", "from", "signed.test") } },
-                },
-            };
-            return changed.Seal(zones.RsaKey, forwarder, recorded).Text();
-        }
 
         await using (var gateway = await StartAsync("{trusted_forwarders: [fwd.test]}"))
         {
