@@ -43,7 +43,8 @@ public sealed class ArcCheck(DnsKeyLocator keys)
         {
             result = await new ArcVerifier(keys).VerifyAsync(message, ct);
         }
-        catch (Exception e) when (e is DkimKeyException or FormatException or ParseException or NotSupportedException or ArgumentException)
+        catch (Exception e) when (e is DkimKeyException or FormatException or ParseException or NotSupportedException or ArgumentException
+            or Org.BouncyCastle.Security.GeneralSecurityException or Org.BouncyCastle.Crypto.CryptoException)
         {
             return new ArcOutcome("fail", seals, null, null, PrintableText.Cut(e.Message, 120));
         }

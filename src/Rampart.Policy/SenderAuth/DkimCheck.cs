@@ -60,9 +60,11 @@ public sealed class DkimCheck(DnsKeyLocator keys, int maxSignatures)
         {
             return new DkimOutcome(e.Temporary ? "temperror" : "permerror", Printable(domain), Printable(selector), e.Message, algorithm);
         }
-        catch (Exception e) when (e is FormatException or ParseException or NotSupportedException or ArgumentException)
+        catch (Exception e) when (e is FormatException or ParseException or NotSupportedException or ArgumentException
+            or Org.BouncyCastle.Security.GeneralSecurityException or Org.BouncyCastle.Crypto.CryptoException)
         {
-            // MimeKit refuses a signature it cannot use (unknown algorithm, bad tags, a short key): §6.1 "PERMFAIL".
+            // MimeKit refuses a signature it cannot use (unknown algorithm, bad tags, a short key), BouncyCastle a key
+            // of the wrong kind for the algorithm (an Ed25519 key under a=rsa-sha256): §6.1 "PERMFAIL".
             return new DkimOutcome("permerror", Printable(domain), Printable(selector), Printable(e.Message), algorithm);
         }
     }

@@ -66,9 +66,11 @@ public sealed class DnsKeyLocator(IDnsResolver dns) : DkimPublicKeyLocatorBase
             {
                 return GetPublicKey(record);
             }
-            catch (Exception e) when (e is FormatException or ParseException or ArgumentException or NotSupportedException)
+            catch (Exception e) when (e is FormatException or ParseException or ArgumentException or NotSupportedException or IOException
+                or Org.BouncyCastle.Security.GeneralSecurityException or Org.BouncyCastle.Crypto.CryptoException)
             {
-                // Not a key record (or a revoked key, p= empty: §3.6.1): try the next one.
+                // Not a key record (or a revoked key, p= empty: §3.6.1; bad base64 comes back as an IOException from
+                // the PEM reader): try the next one.
             }
         }
         throw new DkimKeyException(answer.IsVoid ? $"no key at {name}" : $"no usable key at {name}", temporary: false);

@@ -182,4 +182,68 @@ public sealed class SenderAuthFilterTests
         Assert.Equal(("pass", "body length limited by l="), (evidence.ResultOf("dkim")!.Result, evidence.ResultOf("dkim")!.Reason));
         Assert.Contains("dkim=pass reason=\"body length limited by l=\" header.d=good.test", text);
     }
+
+    [Theory]
+    [InlineData("v=DKIM1; k=ed25519; p={rsa}")]
+    [InlineData("v=DKIM1; k=rsa; p=MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=")]
+    [InlineData("v=DKIM1; k=rsa; p=!!!!")]
+    [InlineData("v=DKIM1; k=rsa; p=")]
+    [InlineData("v=DKIM1; k=dsa; p={rsa}")]
+    [InlineData("k=rsa; p=AAAA")]
+    public async Task A_broken_or_mismatched_key_record_is_an_error_result_never_an_exception(string record)
+    {
+        var zone = Zone().Add("k._domainkey.keys.test", "TXT", record.Replace("{rsa}", PublicKey, StringComparison.Ordinal));
+        using var bytes = new MemoryStream();
+        Signed(Message("a@keys.test"), "keys.test").WriteTo(new FormatOptions { NewLineFormat = NewLineFormat.Dos }, bytes);
+        var session = Session();
+        var filter = new SenderAuthFilter(new SenderAuthOptions(), "mx.rampart.test", zone, NullLogger.Instance, () => 0);
+
+        var verdict = await filter.OnMessageAsync(new MessageContext(session, "Q1", new Sender("a@x.test"), [], new MemoryMessageContent(bytes.ToArray())), default);
+
+        Assert.Equal(Verdict.Next, verdict);
+        Assert.Contains(session.Transaction.ResultOf("dkim")!.Result, new[] { "fail", "permerror" });
+    }
+
+    [Theory]
+    [InlineData("v=1; a=rsa-sha256; d=good.test; s=k; h=; bh=; b=")]
+    [InlineData("v=1; a=ed25519-sha256; d=good.test; s=k; h=From; bh=AAAA; b=AAAA")]
+    [InlineData("v=1; a=rsa-sha256; c=bogus/bogus; d=good.test; s=k; h=From; bh=AAAA; b=AAAA")]
+    [InlineData("v=1; a=rsa-sha256; d=good.test; s=k; l=-1; h=From; bh=AAAA; b=AAAA")]
+    [InlineData("v=1; a=rsa-sha256; d=good.test; s=k; l=99999999999999999999; h=From; bh=AAAA; b=AAAA")]
+    [InlineData("v=1; a=rsa-sha256; d=good.test; s=k; x=1; h=From; bh=AAAA; b=AAAA")]
+    [InlineData("v=1; a=rsa-sha256; d=good.test; s=k; h=From; b=AAAA")]
+    [InlineData("v=1; a=rsa-sha256; d=good.test; d=evil.test; s=k; h=From; bh=AAAA; b=AAAA")]
+    [InlineData("v=1; a=rsa-sha1; d=good.test; s=k; h=From; bh=AAAA; b=AAAA")]
+    [InlineData("garbage without tags")]
+    public async Task A_hostile_signature_field_is_an_error_result_never_an_exception(string value)
+    {
+        var (verdict, evidence, _, _) = await RunAsync(Message("a@none.test", $"DKIM-Signature: {value}\r\n"));
+
+        Assert.Equal(Verdict.Next, verdict);
+        Assert.Contains(evidence.ResultOf("dkim")!.Result, new[] { "fail", "permerror" });
+    }
+
+    [Theory]
+    [InlineData("ARC-Seal: garbage\r\n")]
+    [InlineData("ARC-Seal: i=999999999999; a=rsa-sha256; cv=none; d=good.test; s=k; b=AAAA\r\n")]
+    [InlineData("ARC-Seal: i=1; a=rsa-sha256; cv=bogus; d=good.test; s=k; b=AAAA\r\nARC-Message-Signature: i=1; a=rsa-sha256; d=good.test; s=k; h=From; bh=AAAA; b=AAAA\r\nARC-Authentication-Results: i=1; good.test; dmarc=pass header.from=good.test\r\n")]
+    [InlineData("ARC-Seal: i=1; a=rsa-sha256; cv=none; d=good.test; s=k; b=AAAA\r\nARC-Seal: i=1; a=rsa-sha256; cv=none; d=good.test; s=k; b=AAAA\r\n")]
+    public async Task A_hostile_ARC_set_fails_and_never_vouches(string fields)
+    {
+        var (verdict, evidence, _, _) = await RunAsync(Message("a@good.test", fields), new SenderAuthOptions(TrustedForwarders: ["good.test"]));
+
+        Assert.IsType<Verdict.Reject>(verdict);
+        Assert.Contains(evidence.ResultOf("arc")!.Result, new[] { "fail", "none" });
+    }
+
+    [Fact]
+    public async Task More_ARC_sets_than_the_cap_fail_without_asking_DNS()
+    {
+        var sets = string.Concat(Enumerable.Range(1, ArcCheck.MaxSets + 1).Select(i => $"ARC-Seal: i={i}; a=rsa-sha256; cv=pass; d=k{i}.test; s=k; b=AAAA\r\n"));
+
+        var (_, evidence, _, zone) = await RunAsync(Message("a@none.test", sets));
+
+        Assert.Equal(("fail", $"more than {ArcCheck.MaxSets} ARC sets"), (evidence.ResultOf("arc")!.Result, evidence.ResultOf("arc")!.Reason));
+        Assert.Equal(1, zone.Queries); // the DMARC record only
+    }
 }
