@@ -277,4 +277,21 @@ public sealed class SenderAuthSmtpTests(AuthZones zones) : IClassFixture<AuthZon
         Assert.All(fields, f => Assert.Contains("dkim=temperror", f));
         Assert.All(fields, f => Assert.Contains("dmarc=temperror", f));
     }
+
+    [Fact]
+    public async Task Parallel_sessions_each_get_their_own_verdict_and_field()
+    {
+        await using var gateway = await StartAsync();
+        var signed = Enumerable.Range(0, 8).Select(_ => SignedMail.Message("a@signed.test")
+            .Sign(zones.Ed25519Key, "signed.test", "ed", DkimSignatureAlgorithm.Ed25519Sha256).Text()).ToList();
+
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(i => i % 2 == 0
+            ? SendAsync(gateway, signed[i / 2])
+            : SendAsync(gateway, SignedMail.Message("a@reject.test").Text(), expected: "550 5.7.1 Rejected by the DMARC policy of reject.test")));
+
+        var files = await gateway.WaitForDropAsync(8);
+        await gateway.WaitForEmptyQueueAsync();
+        Assert.Equal(8, gateway.DropCount());
+        Assert.All(files, f => Assert.Contains("dkim=pass header.d=signed.test header.s=ed", Unfolded(MimeMessage.Load(f).Headers["Authentication-Results"] ?? "")));
+    }
 }
