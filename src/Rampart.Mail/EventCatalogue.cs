@@ -106,6 +106,14 @@ public static class EventCatalogue
     public const int DomainListScore = 4203;
     public const int LinksNotRead = 4204;
 
+    // 4300–4349: DKIM, ARC, DMARC and Authentication-Results (Rampart.Policy/SenderAuth)
+    public const int SenderAuthChecked = 4300;
+    public const int DmarcRejected = 4301;
+    public const int DmarcQuarantined = 4302;
+    public const int ForgedAuthResultsRemoved = 4303;
+    public const int SenderAuthUnreadable = 4304;
+    public const int DmarcOverriddenByArc = 4305;
+
     // 5000–5199: Virus scanning and quarantine re-scan
     public const int VirusFound = 5001;
     public const int TooLargeToScan = 5002;

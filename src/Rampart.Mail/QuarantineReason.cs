@@ -23,6 +23,12 @@ public sealed record QuarantineReason(string Hold, string Text)
     /// <summary>Rspamd scored the message at or above the quarantine threshold: only an administrator releases it.</summary>
     public const string SpamHold = "spam";
 
+    /// <summary>DMARC failed under the sender domain's p=quarantine (or p=reject set to quarantine): only an administrator releases it.</summary>
+    public const string DmarcHold = "dmarc";
+
+    /// <summary>Reason "dmarc" (issue 13): the From domain and the policy that held the message.</summary>
+    public static QuarantineReason Dmarc(string fromDomain, string policy) => new(DmarcHold, $"dmarc: {fromDomain} fails DMARC, p={policy}");
+
     /// <summary>Reason "spam" (issue 13): the score and the symbols that made it, already made printable.</summary>
     public static QuarantineReason Spam(string score, string symbols) => new(SpamHold, $"spam: score {score} ({symbols})");
 

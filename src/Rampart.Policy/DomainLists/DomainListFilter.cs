@@ -1,3 +1,4 @@
+using Rampart.Policy.PublicSuffixes;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;

@@ -64,8 +64,11 @@ public sealed record DomainListOptions
     /// </summary>
     public int MaxScanBytes { get; init; } = 1024 * 1024;
 
-    /// <summary>The Public Suffix List used to reduce a link's host to its registered domain (Debian's publicsuffix package).</summary>
-    public string PublicSuffixList { get; init; } = "/usr/share/publicsuffix/public_suffix_list.dat";
+    /// <summary>
+    /// A newer Public Suffix List than the one shipped with the product, to reduce a link's host to its registered
+    /// domain; null: the shipped one.
+    /// </summary>
+    public string? PublicSuffixList { get; init; }
 
     public bool Checks(DomainListChecks check) => Sites.Any(s => s.Checks.HasFlag(check));
 }

@@ -1,3 +1,4 @@
+using Rampart.Policy.PublicSuffixes;
 using System.Text;
 using MimeKit;
 using Rampart.Policy.Attachments;

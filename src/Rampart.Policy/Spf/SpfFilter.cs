@@ -27,7 +27,9 @@ public sealed partial class SpfFilter(SpfEvaluator evaluator, SpfCheckOptions op
             return Verdict.Next;
         var request = new SpfRequest(session.ClientAddress, sender.Address, session.HeloName ?? "", receiverName);
         var outcome = await evaluator.CheckAsync(request, ct);
-        SpfChecked(logger, session.SessionId, outcome.Result.ToString().ToLowerInvariant(), outcome.Domain, session.ClientAddress, outcome.Reason);
+        var result = outcome.Result.ToString().ToLowerInvariant();
+        SpfChecked(logger, session.SessionId, result, outcome.Domain, session.ClientAddress, outcome.Reason);
+        Record(session.Transaction, sender, session.HeloName, result, outcome);
         switch (outcome.Result)
         {
             case SpfResult.Fail when options.RejectFail:
@@ -43,6 +45,17 @@ public sealed partial class SpfFilter(SpfEvaluator evaluator, SpfCheckOptions op
             default:
                 return Verdict.Next;
         }
+    }
+
+    /// <summary>
+    /// The outcome for the message stage (DMARC alignment, the Authentication-Results field, scoring): RFC 8601 §2.7.2
+    /// smtp.mailfrom, or smtp.helo for a bounce, checked as postmaster@HELO (RFC 7208 §2.4).
+    /// </summary>
+    private static void Record(Evidence evidence, Sender sender, string? helo, string result, SpfOutcome outcome)
+    {
+        KeyValuePair<string, string> identity = sender.Address.Length > 0 ? new("smtp.mailfrom", sender.Address) : new("smtp.helo", helo ?? outcome.Domain);
+        evidence.Record(new AuthResult("spf", result, null, [identity]));
+        evidence.Add(SenderAuth.AuthSymbols.Spf(result, outcome.Domain));
     }
 
     [LoggerMessage(EventCatalogue.SpfChecked, LogLevel.Information, "Session {Session}: SPF {Result} for {Domain} from {Client} ({Reason})")]

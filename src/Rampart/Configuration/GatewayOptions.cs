@@ -133,6 +133,8 @@ public sealed record ListenerOptions
     public Policy.DomainLists.DomainListOptions? DomainLists { get; init; }
     /// <summary>SPF of the envelope sender at MAIL FROM (inbound listeners only); null: off.</summary>
     public Policy.Spf.SpfCheckOptions? Spf { get; init; }
+    /// <summary>DKIM, ARC, DMARC and the Authentication-Results field at the end of DATA; null: off. Inbound unless check_outbound.</summary>
+    public Policy.SenderAuth.SenderAuthOptions? SenderAuth { get; init; }
     /// <summary>Configuration warnings about this listener (see <see cref="GatewayOptions.Warnings"/>).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 }

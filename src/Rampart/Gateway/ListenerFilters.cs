@@ -10,6 +10,7 @@ using Rampart.Policy.Greylisting;
 using Rampart.Policy.Recipients;
 using Rampart.Policy.Relay;
 using Rampart.Policy.SendAs;
+using Rampart.Policy.SenderAuth;
 using Rampart.Policy.Senders;
 using Rampart.Policy.Spam;
 using Rampart.Policy.Spf;
@@ -28,7 +29,8 @@ internal sealed record FilterInputs(
     TimeProvider Clock,
     Func<Dns.IDnsResolver> Dns,
     Func<IGreylistStore>? GreylistStore = null,
-    Policy.Scoring.ScoringOptions? Scoring = null)
+    Policy.Scoring.ScoringOptions? Scoring = null,
+    string HostName = Configuration.GatewayOptions.DefaultHostName)
 {
     public AcceptedDomains Domains { get; } = new(Listener.AcceptedDomains);
 
@@ -85,7 +87,7 @@ internal static class ListenerFilters
         new("mail, message", "domain_lists",
             i => i.Listener.DomainLists is not null,
             i => new DomainListFilter(i.Listener.DomainLists!, i.Dns(),
-                i.Listener.DomainLists!.Checks(DomainListChecks.Urls) ? PublicSuffixList.Cached(i.Listener.DomainLists.PublicSuffixList) : null,
+                i.Listener.DomainLists!.Checks(DomainListChecks.Urls) ? PublicSuffixes(i.Listener.DomainLists.PublicSuffixList) : null,
                 [.. i.Listener.IpAllow, .. i.Listener.RelayNetworks], i.Listener.Limits.MaxHeaderSize, i.Loggers.CreateLogger("Rampart.Policy.DomainLists"))),
 
         // Listeners with AUTH (never inbound): an authenticated user sends only as the addresses it may.
@@ -124,6 +126,14 @@ internal static class ListenerFilters
         new("message", "header-from",
             i => i.OwnDomains is not null,
             i => new HeaderFromFilter(i.OwnDomains!, i.Listener.SenderFilter.OwnDomainsFrom)),
+
+        // sender_auth: set, on inbound listeners (others only with check_outbound). The first message filter that may
+        // change content: DKIM must see the message as signed, before attachments are stripped or a tag is added; and
+        // its Authentication-Results field is there for Rspamd and every later reader.
+        new("message", "sender_auth",
+            i => i.Listener.SenderAuth is { } auth && (i.Listener.Role == Mail.ListenerRole.Inbound || auth.CheckOutbound),
+            i => new SenderAuthFilter(i.Listener.SenderAuth!, i.Listener.SenderAuth!.AuthservId ?? i.HostName, i.Dns(),
+                i.Loggers.CreateLogger("Rampart.Policy.SenderAuth"))),
 
         // Listeners with AUTH: the header From too, as the envelope sender was.
         new("message", "send-as-header",
@@ -165,6 +175,10 @@ internal static class ListenerFilters
         new AuthenticatedExemption(),
         new DnsAllowListExemption(),
     ];
+
+    /// <summary>The administrator's newer Public Suffix List, or the one shipped with the product.</summary>
+    private static Policy.PublicSuffixes.PublicSuffixList PublicSuffixes(string? path) =>
+        path is null ? Policy.PublicSuffixes.PublicSuffixList.Default : Policy.PublicSuffixes.PublicSuffixList.Cached(path);
 
     /// <summary>The rows this listener has, in table order.</summary>
     public static IEnumerable<Row> RowsFor(FilterInputs inputs) => Table.Where(row => row.When(inputs));

@@ -1,3 +1,4 @@
+using Rampart.Policy.PublicSuffixes;
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging;

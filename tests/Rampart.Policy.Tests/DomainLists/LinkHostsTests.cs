@@ -1,3 +1,4 @@
+using Rampart.Policy.PublicSuffixes;
 using Rampart.Policy.DomainLists;
 
 namespace Rampart.Policy.Tests.DomainLists;

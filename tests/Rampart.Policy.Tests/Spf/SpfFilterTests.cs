@@ -124,4 +124,43 @@ public sealed class SpfFilterTests
             "helo=\"mail.pass.test\"; receiver=mx.example.test; identity=mailfrom;",
             SpfReceivedField.Format(outcome, request, "mx.example.test"));
     }
+
+    [Theory]
+    [InlineData("a@pass.test", "pass", "SPF_PASS")]
+    [InlineData("a@fail.test", "fail", "SPF_FAIL")]
+    [InlineData("a@soft.test", "softfail", "SPF_SOFTFAIL")]
+    [InlineData("a@down.test", "temperror", "SPF_TEMPERROR")]
+    [InlineData("a@nowhere.test", "none", "SPF_NONE")]
+    public async Task Every_result_is_recorded_for_the_message_stage_with_the_mail_from_identity(string from, string result, string symbol)
+    {
+        var session = Session();
+
+        await MailAsync(from, session: session);
+
+        Assert.Equal(new AuthResult("spf", result, null, [new("smtp.mailfrom", from)]), session.Transaction.ResultOf("spf"), AuthResultComparer.Instance);
+        Assert.Equal(symbol, Assert.Single(session.Transaction.Findings).Symbol);
+    }
+
+    [Fact]
+    public async Task A_bounce_is_recorded_with_the_HELO_identity()
+    {
+        var session = Session();
+
+        await MailAsync("", session: session);
+
+        var recorded = session.Transaction.ResultOf("spf")!;
+        Assert.Equal(("pass", "smtp.helo", "mail.pass.test"), (recorded.Result, recorded.Properties![0].Key, recorded.Properties[0].Value));
+    }
+
+    /// <summary>Records with list properties compare by reference; this compares their contents.</summary>
+    private sealed class AuthResultComparer : IEqualityComparer<AuthResult?>
+    {
+        public static readonly AuthResultComparer Instance = new();
+
+        public bool Equals(AuthResult? x, AuthResult? y) =>
+            x is not null && y is not null && (x.Method, x.Result, x.Reason) == (y.Method, y.Result, y.Reason)
+            && (x.Properties ?? []).SequenceEqual(y.Properties ?? []);
+
+        public int GetHashCode(AuthResult? obj) => obj?.Method.GetHashCode(StringComparison.Ordinal) ?? 0;
+    }
 }

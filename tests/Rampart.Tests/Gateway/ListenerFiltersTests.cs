@@ -155,6 +155,7 @@ public sealed class ListenerFiltersTests
             Spam = new SpamOptions(),
             Spf = new Rampart.Policy.Spf.SpfCheckOptions(),
             DomainLists = new() { Sites = [new("dbl.test")] },
+            SenderAuth = new Rampart.Policy.SenderAuth.SenderAuthOptions(),
         };
 
         var chain = ListenerFilters.Chain(Inputs(all, RecipientBlocks, new NoSource()));
@@ -189,5 +190,19 @@ public sealed class ListenerFiltersTests
     public void Each_filter_appears_once_in_the_table()
     {
         Assert.Equal(ListenerFilters.Table.Count, ListenerFilters.Table.Select(r => r.Filter).Distinct().Count());
+    }
+
+    [Fact]
+    public void Sender_auth_is_the_first_message_filter_that_may_rewrite_on_inbound_and_elsewhere_only_when_asked()
+    {
+        var auth = new Rampart.Policy.SenderAuth.SenderAuthOptions();
+        var inbound = Listener(ListenerRole.Inbound) with
+        {
+            SenderFilter = new() { RefuseOwnDomains = true }, Attachments = new AttachmentOptions(), Spam = new SpamOptions(), SenderAuth = auth,
+        };
+
+        Assert.Equal(["header-from", "sender_auth", "attachments", "spam"], Rows(Inputs(inbound))[^4..]);
+        Assert.DoesNotContain("sender_auth", Rows(Inputs(Listener(ListenerRole.Outbound) with { SenderAuth = auth })));
+        Assert.Contains("sender_auth", Rows(Inputs(Listener(ListenerRole.Submission) with { SenderAuth = auth with { CheckOutbound = true } })));
     }
 }

@@ -28,11 +28,11 @@ internal static class DomainListsSection
             UrlThreshold = s.Has("url_threshold") ? s.Int("url_threshold", 1, 1, 1000) : (int?)null,
             MaxUrlDomains = s.Int("max_url_domains", d.MaxUrlDomains, 1, 1000),
             MaxScanBytes = (int)s.Size("max_scan_size", d.MaxScanBytes, 1024, 64 * 1024 * 1024),
-            PublicSuffixList = Path.GetFullPath(s.String("public_suffix_list", d.PublicSuffixList)!, baseDir),
+            PublicSuffixList = s.String("public_suffix_list") is { } path ? Path.GetFullPath(path, baseDir) : null,
         };
-        if (options.Checks(DomainListChecks.Urls) && !File.Exists(options.PublicSuffixList))
+        if (options.Checks(DomainListChecks.Urls) && options.PublicSuffixList is { } file && !File.Exists(file))
         {
-            throw s.Error("public_suffix_list", $"file '{options.PublicSuffixList}' does not exist (Debian: the publicsuffix package); links are reduced to their registered domain with it");
+            throw s.Error("public_suffix_list", $"file '{file}' does not exist; links are reduced to their registered domain with it (leave it out for the list shipped with Rampart)");
         }
         s.Finish();
         return options;

@@ -47,6 +47,7 @@ internal static class ListenersSection
                 DnsLists = DnsListsSection.Read(s.Child("dns_lists")),
                 DomainLists = DomainListsSection.Read(s.Child("domain_lists"), baseDir),
                 Spf = SpfSection.Read(s.Child("spf")),
+                SenderAuth = SenderAuthSection.Read(s.Child("sender_auth")),
             };
             // Required, and checked here as it always was, so that a file with two mistakes names the same one first.
             if (!s.Has("port")) throw s.Error("port", "is required");

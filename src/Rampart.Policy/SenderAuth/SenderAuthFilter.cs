@@ -1,0 +1,148 @@
+using Rampart.Policy.PublicSuffixes;
+using Microsoft.Extensions.Logging;
+using MimeKit;
+using Rampart.Dns;
+using Rampart.Mail;
+
+namespace Rampart.Policy.SenderAuth;
+
+/// <summary>
+/// "sender_auth" at the end of DATA: DKIM (every signature, up to the limit), ARC, then DMARC on the From domain with
+/// the SPF result the MAIL stage recorded; each outcome recorded in the transaction's evidence (an
+/// <see cref="AuthResult"/> and findings), then one Authentication-Results field with our authserv-id put on top and
+/// every incoming one claiming that id removed. DMARC fail acts as the domain asks and the listener allows: p=reject
+/// → 550 5.7.1 (or quarantine), p=quarantine → quarantine "dmarc" (or only recorded). All keys, and the DMARC
+/// records, are asked of DNS at once before anything is verified. A message MimeKit cannot parse is left to go on
+/// with dkim=none and dmarc=permerror recorded: refusing it is other filters' business.
+/// </summary>
+public sealed partial class SenderAuthFilter(SenderAuthOptions options, string authservId, IDnsResolver dns, ILogger logger, Func<int>? percentile = null)
+    : IMessageFilter
+{
+    private readonly DmarcCheck dmarc = new(dns, PublicSuffixList.Default, options.Forwarders, percentile ?? (() => Random.Shared.Next(100)));
+
+    public string Name => "sender_auth";
+
+    public async ValueTask<Verdict> OnMessageAsync(MessageContext message, CancellationToken ct)
+    {
+        var session = message.Session;
+        var evidence = session.Transaction;
+        IReadOnlyList<DkimOutcome> dkim;
+        DmarcOutcome dmarcOutcome;
+        await using (var content = message.OpenClientContent())
+        {
+            MimeMessage mime;
+            try
+            {
+                // Persistent: the parts stay on the spool file instead of being copied into memory.
+                mime = await MimeMessage.LoadAsync(content, persistent: true, ct);
+            }
+            catch (FormatException e)
+            {
+                SenderAuthUnreadable(logger, message.QueueId, LogText.Escape(e.Message));
+                evidence.Record(new AuthResult("dkim", "none"));
+                evidence.Record(new AuthResult("dmarc", "permerror", "the message cannot be parsed"));
+                return await PublishAsync(message, Verdict.Next, [], ct);
+            }
+            var locator = new DnsKeyLocator(dns);
+            var dkimCheck = new DkimCheck(locator, options.MaxSignatures);
+            var arcCheck = new ArcCheck(locator);
+            var signatures = dkimCheck.SignaturesOf(mime);
+            dkimCheck.Prefetch(signatures, ct);
+            arcCheck.Prefetch(mime, ct);
+            var fromDomain = AuthorDomain.Of(mime.Headers, out var badFrom);
+            var lookup = fromDomain is null ? null : dmarc.FindAsync(fromDomain, ct);
+
+            dkim = await dkimCheck.VerifyAsync(mime, signatures, ct);
+            var arc = await arcCheck.VerifyAsync(mime, ct);
+            dmarcOutcome = fromDomain is null
+                ? new DmarcOutcome("permerror", null, null, DmarcPolicy.None, badFrom)
+                : dmarc.Evaluate(fromDomain, await lookup!, dkim, evidence.ResultOf("spf"), arc);
+            Record(evidence, dkim, arc, dmarcOutcome);
+            SenderAuthChecked(logger, message.QueueId, evidence.ResultOf("spf")?.Result ?? "none",
+                dkim.Count == 0 ? "none" : string.Join(",", dkim.Select(d => $"{d.Result}:{d.Domain}")), arc.Result,
+                dmarcOutcome.Result, dmarcOutcome.FromDomain ?? "-", LogText.Escape(dmarcOutcome.Reason));
+        }
+        return await PublishAsync(message, Act(message, dmarcOutcome), dkim, ct);
+    }
+
+    private void Record(Evidence evidence, IReadOnlyList<DkimOutcome> dkim, ArcOutcome arc, DmarcOutcome outcome)
+    {
+        // Evidence keeps one result per method: the best signature's (a pass if any), as DMARC judged by it.
+        var best = dkim.FirstOrDefault(d => d.Passed) ?? dkim.FirstOrDefault();
+        evidence.Record(best is null ? new AuthResult("dkim", "none") : DkimResult(best));
+        if (dkim.Count == 0) evidence.Add(AuthSymbols.DkimNone);
+        foreach (var symbol in dkim.Select(AuthSymbols.Dkim).DistinctBy(f => f.Symbol)) evidence.Add(symbol);
+        evidence.Record(new AuthResult("arc", arc.Result, arc.Reason, arc.Sealer is { } s ? [new("header.d", s)] : null));
+        var trusted = arc.Sealer is { } sealer && options.Forwarders.Contains(sealer, StringComparer.OrdinalIgnoreCase);
+        evidence.Add(AuthSymbols.Arc(arc, trusted));
+        evidence.Record(new AuthResult("dmarc", outcome.Result, outcome.Reason,
+            outcome.FromDomain is { } from ? [new("header.from", from)] : null));
+        evidence.Add(AuthSymbols.Dmarc(outcome));
+    }
+
+    private static AuthResult DkimResult(DkimOutcome d)
+    {
+        List<KeyValuePair<string, string>> properties = [new("header.d", d.Domain), new("header.s", d.Selector)];
+        if (d.Algorithm is { } a) properties.Add(new("header.a", a));
+        return new AuthResult("dkim", d.Result, d.Reason, properties);
+    }
+
+    private Verdict Act(MessageContext message, DmarcOutcome outcome)
+    {
+        var domain = outcome.FromDomain ?? "";
+        if (outcome.OverriddenBy is { } sealer) DmarcOverriddenByArc(logger, message.QueueId, domain, sealer);
+        switch (outcome.Disposition)
+        {
+            case DmarcPolicy.Reject when options.OnReject == DmarcRejectAction.Reject:
+                DmarcRejected(logger, message.QueueId, domain, message.Session.SessionId);
+                return new Verdict.Reject(SenderAuthReplies.DmarcRejected(domain, message.Session.SessionId));
+            case DmarcPolicy.Reject:
+            case DmarcPolicy.Quarantine when options.OnQuarantine == DmarcQuarantineAction.Quarantine:
+                DmarcQuarantined(logger, message.QueueId, domain, DmarcCheck.Word(outcome.Requested ?? outcome.Disposition));
+                return Verdict.Quarantine.For(QuarantineReason.Dmarc(domain, DmarcCheck.Word(outcome.Requested ?? outcome.Disposition)));
+            default:
+                return Verdict.Next;
+        }
+    }
+
+    /// <summary>
+    /// Puts our Authentication-Results on top, without any field forging our id; a refused message is not rewritten.
+    /// The field lists every signature's result (RFC 8601 §2.7.1: one dkim entry per signature), Evidence only one.
+    /// </summary>
+    private async Task<Verdict> PublishAsync(MessageContext message, Verdict verdict, IReadOnlyList<DkimOutcome> allDkim, CancellationToken ct)
+    {
+        if (verdict is Verdict.Reject) return verdict;
+        var results = message.Session.Transaction.Results.Where(r => r.Method is "spf" or "dkim" or "dmarc" or "arc")
+            .SelectMany(r => r.Method == "dkim" && allDkim.Count > 1 ? allDkim.Select(DkimResult) : [r])
+            .OrderBy(r => Array.IndexOf(MethodOrder, r.Method)).ToList();
+        var field = AuthResultsField.Format(authservId, results);
+        var removed = 0;
+        await message.ReplaceContentAsync(async (target, token) =>
+        {
+            await using var source = message.OpenContent();
+            removed = await AuthResultsField.WriteAsync(source, target, field, authservId, token);
+        }, ct);
+        if (removed > 0) ForgedAuthResultsRemoved(logger, message.QueueId, removed, authservId);
+        return verdict;
+    }
+
+    private static readonly string[] MethodOrder = ["spf", "dkim", "dmarc", "arc"];
+
+    [LoggerMessage(EventCatalogue.SenderAuthChecked, LogLevel.Information, "{QueueId}: spf={Spf} dkim={Dkim} arc={Arc} dmarc={Dmarc} for {FromDomain} ({Reason})")]
+    private static partial void SenderAuthChecked(ILogger logger, string queueId, string spf, string dkim, string arc, string dmarc, string fromDomain, string reason);
+
+    [LoggerMessage(EventCatalogue.DmarcRejected, LogLevel.Information, "{QueueId}: refused by the DMARC policy of {FromDomain} (session {Session})")]
+    private static partial void DmarcRejected(ILogger logger, string queueId, string fromDomain, string session);
+
+    [LoggerMessage(EventCatalogue.DmarcQuarantined, LogLevel.Information, "{QueueId}: quarantined by the DMARC policy of {FromDomain} (p={Policy})")]
+    private static partial void DmarcQuarantined(ILogger logger, string queueId, string fromDomain, string policy);
+
+    [LoggerMessage(EventCatalogue.ForgedAuthResultsRemoved, LogLevel.Warning, "{QueueId}: removed {Count} incoming Authentication-Results field(s) claiming our id {AuthservId}")]
+    private static partial void ForgedAuthResultsRemoved(ILogger logger, string queueId, int count, string authservId);
+
+    [LoggerMessage(EventCatalogue.SenderAuthUnreadable, LogLevel.Information, "{QueueId}: message cannot be parsed for DKIM/DMARC: {Why}")]
+    private static partial void SenderAuthUnreadable(ILogger logger, string queueId, string why);
+
+    [LoggerMessage(EventCatalogue.DmarcOverriddenByArc, LogLevel.Information, "{QueueId}: DMARC fail of {FromDomain} not acted on: ARC sealed by trusted forwarder {Sealer}")]
+    private static partial void DmarcOverriddenByArc(ILogger logger, string queueId, string fromDomain, string sealer);
+}
