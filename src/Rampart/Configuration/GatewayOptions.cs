@@ -84,11 +84,13 @@ public sealed record QueueOptions
     public long MinFreeMemory { get; init; } = 128L * 1024 * 1024;
 }
 
-/// <summary>The DNS server for MX and smart-host lookups; null server means the first one in /etc/resolv.conf.</summary>
+/// <summary>The DNS servers for MX lookups and every check, asked in order; none: every nameserver of /etc/resolv.conf.</summary>
 public sealed record DnsOptions
 {
-    public IPAddress? Server { get; init; }
-    public int Port { get; init; } = 53;
+    public IReadOnlyList<IPEndPoint> Servers { get; init; } = [];
+
+    /// <summary>"127.0.0.1:53, [::1]:5353" (empty: resolv.conf's): for comparing two configurations and for messages.</summary>
+    public string ServerList => string.Join(", ", Servers.Select(s => s.ToString()));
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>Answers the DNS service keeps (see <see cref="Rampart.Dns.DnsServiceOptions.CacheSize"/>).</summary>
     public int CacheSize { get; init; } = new Rampart.Dns.DnsServiceOptions { Servers = [] }.CacheSize;

@@ -36,8 +36,7 @@ public sealed record ReloadPlan(GatewayOptions Apply, IReadOnlyList<string> Need
         Check("queue.delay_warning", started.Queue.DelayWarning, next.Queue.DelayWarning);
         Check("queue.min_free_disk", started.Queue.MinFreeDisk, next.Queue.MinFreeDisk);
         Check("queue.min_free_memory", started.Queue.MinFreeMemory, next.Queue.MinFreeMemory);
-        Check("dns.server", started.Dns.Server, next.Dns.Server);
-        Check("dns.port", started.Dns.Port, next.Dns.Port);
+        Check("dns.servers", started.Dns.ServerList, next.Dns.ServerList);
         Check("dns.timeout", started.Dns.Timeout, next.Dns.Timeout);
         Check("dns.cache_size", started.Dns.CacheSize, next.Dns.CacheSize);
 

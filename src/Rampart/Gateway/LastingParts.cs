@@ -93,7 +93,7 @@ internal sealed class LastingParts(GatewayOptions started, UserStore users, ILog
         {
             return dnsService ??= new Dns.DnsService(new Dns.DnsServiceOptions
             {
-                Servers = started.Dns.Server is { } server ? [new System.Net.IPEndPoint(server, started.Dns.Port)] : SystemNameServers(),
+                Servers = started.Dns.Servers.Count > 0 ? started.Dns.Servers : SystemNameServers(),
                 Timeout = started.Dns.Timeout,
                 CacheSize = started.Dns.CacheSize,
             }, clock);

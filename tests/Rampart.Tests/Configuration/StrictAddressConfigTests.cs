@@ -67,5 +67,5 @@ public sealed class StrictAddressConfigTests : IDisposable
 
     [Fact]
     public void The_valid_file_loads() =>
-        Assert.Equal("127.0.0.1", ConfigFile.Load(temp, Valid).Dns.Server?.ToString());
+        Assert.Equal("127.0.0.1", ConfigFile.Load(temp, Valid).Dns.Servers.Single().Address.ToString());
 }
