@@ -79,7 +79,7 @@ internal static class ListenerFilters
         // spf: set (inbound listeners only, the reader's rule). After sender: a blocked sender costs no lookup.
         new("mail", "spf",
             i => i.Listener.Spf is not null,
-            i => new SpfFilter(new SpfEvaluator(i.Dns(), i.Clock), i.Listener.Spf!, null, i.Loggers.CreateLogger("Rampart.Policy.Spf"))),
+            i => new SpfFilter(new SpfEvaluator(i.Dns(), i.Clock), i.Listener.Spf!, i.HostName, i.Loggers.CreateLogger("Rampart.Policy.Spf"))),
 
         // domain_lists set. After spf: a forged sender refused there costs no list lookup. At the message stage this row
         // comes first (one row, one filter for both stages): before the content filters, so a message refused for its

@@ -29,6 +29,17 @@ public sealed class SpfSmtpTests(SpfZones unbound) : IClassFixture<SpfZones>
     }
 
     [Fact]
+    public async Task A_domains_explanation_is_given_with_the_receiving_host_for_its_r_macro()
+    {
+        await using var gateway = await StartAsync();
+
+        await using var c = await gateway.ConnectAsync(from: IPAddress.Parse("127.0.0.7"));
+        await c.HelloAsync();
+        await c.CommandAsync("MAIL FROM:<a@explained.spf.test>",
+            "550 5.7.23 SPF validation failed for explained.spf.test: mx.rampart.test was told 127.0.0.7 may not send for explained.spf.test; id ");
+    }
+
+    [Fact]
     public async Task An_allowed_client_is_accepted_and_its_mail_delivered()
     {
         await using var gateway = await StartAsync();
