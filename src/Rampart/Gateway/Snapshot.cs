@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using Rampart.Configuration;
 using Rampart.Delivery;
 using Rampart.Policy.Antivirus;
@@ -9,14 +8,15 @@ namespace Rampart.Gateway;
 /// <summary>
 /// Everything built from one configuration that a reload replaces whole: each listener's runtime (session options
 /// with the certificate, and the handler with its policy chain, recipient sources and scanners) and the routes.
-/// Not changed once built. It owns its scanners' connection pools and its certificates; they are released when
-/// the last session that started under it has ended (<see cref="Gateway.ReloadAsync"/>).
+/// Not changed once built. It owns its scanners' connection pools, its certificates and what its filters hold open
+/// (Rspamd's HTTP connections); they are released when the last session that started under it has ended
+/// (<see cref="Gateway.ReloadAsync"/>), so a reload leaks nothing.
 /// </summary>
 internal sealed class Snapshot(GatewayOptions options, TimeProvider clock) : IAsyncDisposable
 {
     // One scanner (and its connection pool) per configured name, shared by this snapshot's listeners.
     private readonly Dictionary<string, IVirusScanner> scanners = [];
-    private readonly List<X509Certificate2> certificates = [];
+    private readonly List<IDisposable> owned = [];
     private int disposed;
 
     /// <summary>The configuration it was built from, with the keys that need a restart as they were started.</summary>
@@ -29,10 +29,17 @@ internal sealed class Snapshot(GatewayOptions options, TimeProvider clock) : IAs
     public IVirusScanner Scanner(ScannerOptions scanner) =>
         scanners.TryGetValue(scanner.DisplayName, out var made) ? made : scanners[scanner.DisplayName] = scanner.CreateScanner(clock);
 
-    public X509Certificate2 Own(X509Certificate2 certificate)
+    /// <summary>Something made for this snapshot alone (a certificate, a filter's client), disposed with it.</summary>
+    public T Own<T>(T part) where T : IDisposable
     {
-        certificates.Add(certificate);
-        return certificate;
+        lock (owned) owned.Add(part);
+        return part;
+    }
+
+    /// <summary>How many parts it owns (for tests: a reload's parts are the snapshot's, not leaked).</summary>
+    public int OwnedCount
+    {
+        get { lock (owned) return owned.Count; }
     }
 
     public async ValueTask DisposeAsync()
@@ -42,6 +49,9 @@ internal sealed class Snapshot(GatewayOptions options, TimeProvider clock) : IAs
         {
             if (scanner is IAsyncDisposable disposable) await disposable.DisposeAsync();
         }
-        foreach (var certificate in certificates) certificate.Dispose();
+        lock (owned)
+        {
+            foreach (var part in owned) part.Dispose();
+        }
     }
 }
