@@ -140,39 +140,12 @@ public sealed class DnsListFilterTests(DnsListZones unbound) : IClassFixture<Dns
         Assert.IsType<Verdict.Reject>(await filter.OnConnectAsync(From("127.0.0.4"), default));
     }
 
-    /// <summary>Answers only once all <c>expected</c> queries are waiting together (bounded): proof they were asked at once.</summary>
-    private sealed class Barrier(int expected) : IDnsResolver
-    {
-        private readonly TaskCompletionSource all = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int arrived;
-
-        public async ValueTask<DnsAnswer<IPAddress>> AddressesAsync(string name, System.Net.Sockets.AddressFamily family, CancellationToken ct)
-        {
-            if (Interlocked.Increment(ref arrived) == expected) all.SetResult();
-            try
-            {
-                await all.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
-                return DnsAnswer<IPAddress>.Of([IPAddress.Parse("127.0.0.2")]);
-            }
-            catch (TimeoutException)
-            {
-                return DnsAnswer<IPAddress>.Failure("asked one after the other");
-            }
-        }
-
-        public ValueTask<DnsAnswer<string>> TextAsync(string name, CancellationToken ct) => throw new NotSupportedException();
-
-        public ValueTask<DnsAnswer<MxRecord>> MxAsync(string name, CancellationToken ct) => throw new NotSupportedException();
-
-        public ValueTask<DnsAnswer<string>> PointersAsync(IPAddress address, CancellationToken ct) => throw new NotSupportedException();
-    }
-
     [Fact]
     public async Task All_lists_are_asked_at_once()
     {
         var options = Options(3, new DnsListSite("a.test"), new DnsListSite("b.test"), new DnsListSite("c.test"));
 
-        var reject = Assert.IsType<Verdict.Reject>(await Filter(options, new Barrier(3)).OnConnectAsync(From("127.0.0.2"), default));
+        var reject = Assert.IsType<Verdict.Reject>(await Filter(options, new ParallelLookupBarrier(3)).OnConnectAsync(From("127.0.0.2"), default));
 
         Assert.Contains("listed by a.test, b.test, c.test", reject.Reply.Lines[0]);
     }

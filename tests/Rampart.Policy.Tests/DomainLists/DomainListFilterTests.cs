@@ -246,33 +246,6 @@ public sealed class DomainListFilterTests(DomainListZones unbound) : IClassFixtu
         Assert.Contains(logger.Collector.GetSnapshot(), l => l.Id.Id == EventCatalogue.LinksNotRead);
     }
 
-    /// <summary>Answers only once all <c>expected</c> queries are waiting together (bounded): proof they were asked at once.</summary>
-    private sealed class Barrier(int expected) : IDnsResolver
-    {
-        private readonly TaskCompletionSource all = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int arrived;
-
-        public async ValueTask<DnsAnswer<IPAddress>> AddressesAsync(string name, System.Net.Sockets.AddressFamily family, CancellationToken ct)
-        {
-            if (Interlocked.Increment(ref arrived) == expected) all.SetResult();
-            try
-            {
-                await all.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
-                return DnsAnswer<IPAddress>.Of([IPAddress.Parse("127.0.0.2")]);
-            }
-            catch (TimeoutException)
-            {
-                return DnsAnswer<IPAddress>.Failure("asked one after the other");
-            }
-        }
-
-        public ValueTask<DnsAnswer<string>> TextAsync(string name, CancellationToken ct) => throw new NotSupportedException();
-
-        public ValueTask<DnsAnswer<MxRecord>> MxAsync(string name, CancellationToken ct) => throw new NotSupportedException();
-
-        public ValueTask<DnsAnswer<string>> PointersAsync(IPAddress address, CancellationToken ct) => throw new NotSupportedException();
-    }
-
     [Fact]
     public async Task All_domains_and_lists_of_a_message_are_asked_at_once()
     {
@@ -280,7 +253,7 @@ public sealed class DomainListFilterTests(DomainListZones unbound) : IClassFixtu
         var message = Message(Session(), "http://one.test/ http://two.test/ http://three.test/");
 
         // Six queries (three domains, two lists) all waiting together; each list weighs once however many links it lists.
-        var refused = Assert.IsType<Verdict.Reject>(await Filter(options, new Barrier(6)).OnMessageAsync(message, default));
+        var refused = Assert.IsType<Verdict.Reject>(await Filter(options, new ParallelLookupBarrier(6)).OnMessageAsync(message, default));
 
         Assert.Contains("three.test listed by b.test", refused.Reply.ToString());
     }
