@@ -16,6 +16,9 @@ public static class AuthResultsField
     /// <summary>The longest piece of a line read at once; a longer line is read in pieces.</summary>
     private const int MaxLine = 64 * 1024;
 
+    /// <summary>The bytes <see cref="WriteAsync"/> puts on top for <paramref name="field"/>.</summary>
+    public static int ByteCount(string field) => Encoding.ASCII.GetByteCount(field);
+
     public static string Format(string authservId, IEnumerable<AuthResult> results)
     {
         var text = new StringBuilder($"{Name}: {authservId}");

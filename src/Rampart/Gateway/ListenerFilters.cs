@@ -133,7 +133,10 @@ internal static class ListenerFilters
         new("message", "sender_auth",
             i => i.Listener.SenderAuth is { } auth && (i.Listener.Role == Mail.ListenerRole.Inbound || auth.CheckOutbound),
             i => new SenderAuthFilter(i.Listener.SenderAuth!, i.Listener.SenderAuth!.AuthservId ?? i.HostName, i.Dns(),
-                i.Loggers.CreateLogger("Rampart.Policy.SenderAuth"))),
+                i.Loggers.CreateLogger("Rampart.Policy.SenderAuth"), i.Listener.Limits.MaxHeaderSize,
+                // The administrator's newer list, when domain_lists names one: DMARC's organisational domains and the
+                // URL lists' registered domains must agree.
+                PublicSuffixes(i.Listener.DomainLists?.PublicSuffixList))),
 
         // Listeners with AUTH: the header From too, as the envelope sender was.
         new("message", "send-as-header",

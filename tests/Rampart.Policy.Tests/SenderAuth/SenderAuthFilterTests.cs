@@ -75,7 +75,7 @@ public sealed class SenderAuthFilterTests
         var content = new MemoryMessageContent(raw);
         var session = Session();
         var zone = Zone();
-        var filter = new SenderAuthFilter(options ?? new SenderAuthOptions(), "mx.rampart.test", zone, NullLogger.Instance, () => 0);
+        var filter = new SenderAuthFilter(options ?? new SenderAuthOptions(), "mx.rampart.test", zone, NullLogger.Instance, 256 * 1024, percentile: () => 0);
         var verdict = await filter.OnMessageAsync(new MessageContext(session, "Q1", new Sender("a@x.test"), [new Recipient("b@example.test")], content), default);
         return (verdict, session.Transaction, Encoding.UTF8.GetString(content.Bytes), zone);
     }
@@ -196,7 +196,7 @@ public sealed class SenderAuthFilterTests
         using var bytes = new MemoryStream();
         Signed(Message("a@keys.test"), "keys.test").WriteTo(new FormatOptions { NewLineFormat = NewLineFormat.Dos }, bytes);
         var session = Session();
-        var filter = new SenderAuthFilter(new SenderAuthOptions(), "mx.rampart.test", zone, NullLogger.Instance, () => 0);
+        var filter = new SenderAuthFilter(new SenderAuthOptions(), "mx.rampart.test", zone, NullLogger.Instance, 256 * 1024, percentile: () => 0);
 
         var verdict = await filter.OnMessageAsync(new MessageContext(session, "Q1", new Sender("a@x.test"), [], new MemoryMessageContent(bytes.ToArray())), default);
 
