@@ -28,7 +28,7 @@ public static class AuthSymbols
         "temperror" => new("DKIM_TEMPERROR", 0, $"d={o.Domain} s={o.Selector}"),
         // Verifies, but l= leaves a part unsigned that anyone may have appended (the l= replay): no pass, a little odd.
         "policy" => new("DKIM_PASS_PARTIAL", 0.5, $"d={o.Domain} s={o.Selector}: {o.Reason}"),
-        _ => new("DKIM_PERMERROR", 0.5, $"d={o.Domain} s={o.Selector}: {o.Reason}"),
+        _ => new("DKIM_PERMERROR", 0.5, o.Domain.Length == 0 ? o.Reason : $"d={o.Domain} s={o.Selector}: {o.Reason}"),
     };
 
     public static readonly Finding DkimNone = new("DKIM_NONE", 0, "no signature");

@@ -51,9 +51,8 @@ public sealed partial class SenderAuthFilter(SenderAuthOptions options, string a
             catch (Exception e) when (e is FormatException or InspectionLimitException)
             {
                 SenderAuthUnreadable(logger, message.QueueId, LogText.Escape(e.Message));
-                Record(evidence, message, [], new ArcOutcome("none", 0, null, null, null),
-                    new DmarcOutcome("permerror", null, null, DmarcPolicy.None, "the message cannot be parsed"));
-                return await PublishAsync(message, Verdict.Next, [], ct);
+                (dkim, dmarcOutcome) = await UnparsedAsync(message, ct);
+                return await PublishAsync(message, Act(message, dmarcOutcome), dkim, ct);
             }
             var locator = new DnsKeyLocator(dns);
             var dkimCheck = new DkimCheck(locator, options.MaxSignatures, message.OpenClientContent);
@@ -77,6 +76,27 @@ public sealed partial class SenderAuthFilter(SenderAuthOptions options, string a
         return await PublishAsync(message, Act(message, dmarcOutcome), dkim, ct);
     }
 
+    /// <summary>
+    /// A message past the parse bounds (or that MimeKit cannot parse): no signature can be checked (dkim=permerror),
+    /// but its top-level header section is bounded by the framer, so the From domain is still read there and DMARC
+    /// judged on SPF alone; otherwise a flood of fields in one body part would be a way around p=reject. A From that
+    /// cannot be read there either is a permerror (DMARC_BAD_FROM), so scoring sees the message as odd.
+    /// </summary>
+    private async Task<(IReadOnlyList<DkimOutcome>, DmarcOutcome)> UnparsedAsync(MessageContext message, CancellationToken ct)
+    {
+        var evidence = message.Session.Transaction;
+        var arc = new ArcOutcome("none", 0, null, null, null);
+        IReadOnlyList<DkimOutcome> dkim = [new DkimOutcome("permerror", "", "", "the message is past the parse limits or malformed", null)];
+        var authors = await message.AuthorFieldsAsync(ct);
+        var badFrom = "the message cannot be parsed";
+        var fromDomain = authors is null ? null : AuthorDomain.Of(authors, out badFrom);
+        var outcome = fromDomain is null
+            ? new DmarcOutcome("permerror", null, null, DmarcPolicy.None, badFrom)
+            : dmarc.Evaluate(fromDomain, await dmarc.FindAsync(fromDomain, ct), dkim, evidence.ResultOf("spf"), arc);
+        Record(evidence, message, dkim, arc, outcome);
+        return (dkim, outcome);
+    }
+
     private void Record(Evidence evidence, MessageContext message, IReadOnlyList<DkimOutcome> dkim, ArcOutcome arc, DmarcOutcome outcome)
     {
         // Evidence keeps one result per method: the best signature's (a pass if any), as DMARC judged by it.
@@ -96,7 +116,8 @@ public sealed partial class SenderAuthFilter(SenderAuthOptions options, string a
 
     private static AuthResult DkimResult(DkimOutcome d)
     {
-        List<KeyValuePair<string, string>> properties = [new("header.d", d.Domain), new("header.s", d.Selector)];
+        // A signature that could not be read, or a message that could not be parsed, names no domain or selector.
+        List<KeyValuePair<string, string>> properties = d.Domain.Length == 0 ? [] : [new("header.d", d.Domain), new("header.s", d.Selector)];
         if (d.Algorithm is { } a) properties.Add(new("header.a", a));
         return new AuthResult("dkim", d.Result, d.Reason, properties);
     }

@@ -200,20 +200,25 @@ public sealed class SenderAuthFilterTests
         }
     }
 
-    [Fact]
-    public async Task A_body_part_past_the_header_limit_is_not_parsed_and_is_recorded_as_unparseable_with_its_findings()
+    [Theory]
+    [InlineData("From: a@good.test\r\n", "DMARC_REJECT", "fail")] // DMARC still judged, on SPF alone: no way around p=reject
+    [InlineData("From: a@good.test\r\nFrom: b@good.test\r\n", "DMARC_BAD_FROM", "permerror")]
+    public async Task A_body_part_past_the_header_limit_is_not_parsed_no_signature_counts_and_DMARC_still_judges_the_From(
+        string from, string dmarcSymbol, string dmarcResult)
     {
         var flood = string.Concat(Enumerable.Range(0, 2000).Select(i => $"X-{i}: y\r\n"));
-        var raw = "From: a@good.test\r\nTo: b@example.test\r\nSubject: hi\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n"
-            + $"\r\n--b\r\n{flood}Content-Type: text/plain\r\n\r\nhello\r\n--b--\r\n";
+        var signed = Signed(Message("a@good.test", "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n"), "good.test");
+        using var bytes = new MemoryStream();
+        signed.WriteTo(new FormatOptions { NewLineFormat = NewLineFormat.Dos }, bytes);
+        var raw = Encoding.ASCII.GetString(bytes.ToArray()).Replace("From: a@good.test\r\n", from, StringComparison.Ordinal)
+            .Replace("\r\n\r\nhello\r\n", $"\r\n\r\n--b\r\n{flood}Content-Type: text/plain\r\n\r\nhello\r\n--b--\r\n", StringComparison.Ordinal);
 
-        var (verdict, evidence, text, zone) = await RunAsync(Encoding.ASCII.GetBytes(raw), maxHeaderSize: 4096);
+        var (verdict, evidence, _, zone) = await RunAsync(Encoding.ASCII.GetBytes(raw), maxHeaderSize: 4096);
 
-        Assert.Equal(Verdict.Next, verdict); // refusing it is other filters' business
-        Assert.Equal(("permerror", "the message cannot be parsed"), (evidence.ResultOf("dmarc")!.Result, evidence.ResultOf("dmarc")!.Reason));
-        Assert.Equal(["DKIM_NONE", "ARC_NONE", "DMARC_BAD_FROM"], Symbols(evidence));
-        Assert.StartsWith("Authentication-Results: mx.rampart.test;\r\n\tdkim=none;\r\n\tdmarc=permerror", text);
-        Assert.Equal(0, zone.Queries);
+        Assert.Equal(dmarcSymbol == "DMARC_REJECT", verdict is Verdict.Reject);
+        Assert.Equal(("permerror", dmarcResult), (evidence.ResultOf("dkim")!.Result, evidence.ResultOf("dmarc")!.Result));
+        Assert.Equal(["DKIM_PERMERROR", "ARC_NONE", dmarcSymbol], Symbols(evidence));
+        Assert.Equal(dmarcResult == "fail" ? 1 : 0, zone.Queries); // the DMARC record only: no key is asked for
     }
 
     [Fact]
