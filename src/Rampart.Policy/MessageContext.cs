@@ -33,6 +33,14 @@ public sealed class MessageContext(SessionFacts session, string queueId, Sender 
     public Stream OpenClientContent() => content.Open(content.OwnTraceLength);
 
     /// <summary>
+    /// The length of the fields this gateway put on top (its Received field, then any Authentication-Results above
+    /// it), which the client's header-section limit (limits.max_header_size) must not count: the framer measured the
+    /// client's header without them. Unlike <see cref="OpenClientContent"/>'s skip, it survives a rewrite that adds
+    /// a field on top (<see cref="AddFieldOnTopAsync"/>).
+    /// </summary>
+    public long OwnFieldsLength => content.OwnFieldsLength;
+
+    /// <summary>
     /// The author fields (From and Sender, RFC 5322 §3.6.2) of the header block, in their order, read once however
     /// many filters ask; null when the block cannot be parsed (each filter decides what a malformed header means for
     /// it). Only these are kept: the whole block, up to limits.max_header_size of tiny fields, is tens of thousands of
@@ -46,7 +54,17 @@ public sealed class MessageContext(SessionFacts session, string queueId, Sender 
     /// </summary>
     public async Task ReplaceContentAsync(Func<Stream, CancellationToken, Task> write, CancellationToken ct)
     {
-        await content.ReplaceAsync(write, ct);
+        await content.ReplaceAsync(write, 0, ct);
+        headers = null;
+    }
+
+    /// <summary>
+    /// The same, for a rewrite that puts <paramref name="added"/> bytes of our own on top and copies the current
+    /// content's own fields unchanged below them (other fields may go): <see cref="OwnFieldsLength"/> grows by it.
+    /// </summary>
+    public async Task AddFieldOnTopAsync(Func<Stream, CancellationToken, Task> write, long added, CancellationToken ct)
+    {
+        await content.ReplaceAsync(write, content.OwnFieldsLength + added, ct);
         headers = null;
     }
 
@@ -76,10 +94,14 @@ public interface IMessageContent
     /// <summary>The length of our own Received field at the start; 0 once the content has been replaced, or when unknown.</summary>
     long OwnTraceLength => 0;
 
+    /// <summary>The length of all our fields at the start (<see cref="MessageContext.OwnFieldsLength"/>).</summary>
+    long OwnFieldsLength => OwnTraceLength;
+
     /// <summary>A read-only, seekable stream over the content from byte <paramref name="skip"/> to its end.</summary>
     Stream Open(long skip);
 
-    Task ReplaceAsync(Func<Stream, CancellationToken, Task> write, CancellationToken ct);
+    /// <summary>Replaces the content; <paramref name="ownFieldsLength"/> is the new <see cref="OwnFieldsLength"/>.</summary>
+    Task ReplaceAsync(Func<Stream, CancellationToken, Task> write, long ownFieldsLength, CancellationToken ct);
 }
 
 /// <summary>Content held in memory: for messages the gateway composes itself, and for filter tests.</summary>
@@ -89,12 +111,15 @@ public sealed class MemoryMessageContent(byte[] bytes) : IMessageContent
 
     public long Length => Bytes.Length;
 
+    public long OwnFieldsLength { get; private set; }
+
     public Stream Open(long skip) => new MemoryStream(Bytes, (int)skip, Bytes.Length - (int)skip, writable: false);
 
-    public async Task ReplaceAsync(Func<Stream, CancellationToken, Task> write, CancellationToken ct)
+    public async Task ReplaceAsync(Func<Stream, CancellationToken, Task> write, long ownFieldsLength, CancellationToken ct)
     {
         using var output = new MemoryStream();
         await write(output, ct);
         Bytes = output.ToArray();
+        OwnFieldsLength = ownFieldsLength;
     }
 }

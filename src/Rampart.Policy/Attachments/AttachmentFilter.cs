@@ -17,7 +17,7 @@ public sealed class AttachmentFilter(AttachmentOptions options) : IMessageFilter
         // MimeKit's parser reads in 4 KiB blocks and the spool stream has no buffer of its own (each read is an
         // asynchronous file read); a 64 KiB buffer makes that one read per 64 KiB.
         await using var content = new BufferedStream(message.OpenContent(), 64 * 1024);
-        var (mime, report) = await AttachmentInspector.InspectMessageAsync(content, options, ct, ownTrace: message.Size - message.ClientSize);
+        var (mime, report) = await AttachmentInspector.InspectMessageAsync(content, options, ct, ownTrace: message.OwnFieldsLength);
         if (report.IsClean) return Verdict.Next;
         var judged = report.Findings.Select(f => (Finding: f, Action: ActionFor(f))).ToList();
         if (judged.FirstOrDefault(j => j.Action == AttachmentAction.Reject).Finding is { } reject)

@@ -6,6 +6,7 @@ using Rampart.Dns;
 using Rampart.Mail;
 using Rampart.Policy.Attachments;
 using Rampart.Policy.Connection;
+using Rampart.Policy.Names;
 
 namespace Rampart.Policy.DomainLists;
 

@@ -29,7 +29,7 @@ public sealed class BuiltInRules(long maxHeaderSize, TimeProvider? time = null)
         await using var stream = message.OpenContent();
         try
         {
-            var guarded = new HeaderSectionGuard(stream, new HeaderSectionScanner(maxHeaderSize, message.Size - message.ClientSize));
+            var guarded = new HeaderSectionGuard(stream, new HeaderSectionScanner(maxHeaderSize, message.OwnFieldsLength));
             var parsed = await new MimeParser(Parsing, guarded, persistent: true).ParseMessageAsync(ct);
             guarded.Stop();
             HeaderRules.Check(parsed.Headers, clock.GetUtcNow(), evidence);

@@ -26,7 +26,9 @@ public static class AuthSymbols
         "pass" => new("DKIM_PASS", -0.2, $"d={o.Domain} s={o.Selector}"),
         "fail" => new("DKIM_INVALID", 1.0, $"d={o.Domain} s={o.Selector}: {o.Reason}"),
         "temperror" => new("DKIM_TEMPERROR", 0, $"d={o.Domain} s={o.Selector}"),
-        _ => new("DKIM_PERMERROR", 0.5, $"d={o.Domain} s={o.Selector}: {o.Reason}"),
+        // Verifies, but l= leaves a part unsigned that anyone may have appended (the l= replay): no pass, a little odd.
+        "policy" => new("DKIM_PASS_PARTIAL", 0.5, $"d={o.Domain} s={o.Selector}: {o.Reason}"),
+        _ => new("DKIM_PERMERROR", 0.5, o.Domain.Length == 0 ? o.Reason : $"d={o.Domain} s={o.Selector}: {o.Reason}"),
     };
 
     public static readonly Finding DkimNone = new("DKIM_NONE", 0, "no signature");

@@ -1,5 +1,5 @@
-using System.Globalization;
 using MimeKit;
+using Rampart.Policy.Names;
 
 namespace Rampart.Policy.SenderAuth;
 
@@ -7,7 +7,9 @@ namespace Rampart.Policy.SenderAuth;
 /// The RFC5322.From domain DMARC judges (RFC 7489 §6.6.1): exactly one From field with exactly one mailbox. Several
 /// From fields, several authors, none, or a domain that is not a valid name leave no domain to judge: a permerror,
 /// since a message may otherwise show a reader one author and DMARC another. The domain is compared in its ASCII
-/// form, so a look-alike Unicode name is judged as the different domain it is.
+/// form, so a look-alike Unicode name is judged as the different domain it is; but a full-width or invisible
+/// character is folded first (<see cref="LookupName"/>, as domain lists do), since a reader's client shows
+/// "ｐａｙｐａｌ.com" as, and resolves it to, paypal.com.
 /// </summary>
 public static class AuthorDomain
 {
@@ -28,15 +30,7 @@ public static class AuthorDomain
             why = mailboxes.Count == 0 ? "no address in From" : "more than one author in From";
             return null;
         }
-        var domain = mailboxes[0].Domain.TrimEnd('.');
-        try
-        {
-            var ascii = new IdnMapping { UseStd3AsciiRules = true }.GetAscii(domain).ToLowerInvariant();
-            if (DnsKeyLocator.IsHostName(ascii) && ascii.Contains('.')) return ascii;
-        }
-        catch (ArgumentException)
-        {
-        }
+        if (LookupName.Normalise(mailboxes[0].Domain) is { } ascii) return ascii;
         why = "the From domain is not a valid domain name";
         return null;
     }

@@ -3,7 +3,10 @@ using MimeKit.Cryptography;
 
 namespace Rampart.Policy.SenderAuth;
 
-/// <summary>One DKIM-Signature's outcome (RFC 8601 §2.7.1 words): pass, fail, neutral, temperror, permerror, policy.</summary>
+/// <summary>
+/// One DKIM-Signature's outcome (RFC 8601 §2.7.1 words): pass, fail, neutral, temperror, permerror, policy. "policy"
+/// is a signature that verifies but is not accepted: its l= leaves part of the body unsigned.
+/// </summary>
 public sealed record DkimOutcome(string Result, string Domain, string Selector, string? Reason, string? Algorithm)
 {
     public bool Passed => Result == "pass";
@@ -13,9 +16,12 @@ public sealed record DkimOutcome(string Result, string Domain, string Selector, 
 /// DKIM verification (RFC 6376) of a parsed message with MimeKit's <see cref="DkimVerifier"/>: each of the first
 /// <c>maxSignatures</c> DKIM-Signature fields on its own, rsa-sha256 and ed25519-sha256 (RFC 8463); rsa-sha1 is a
 /// fail (RFC 8301 §3.1), an RSA key under 1024 bits too (§3.2). <c>l=</c> is honoured as MimeKit does (only that many
-/// body bytes are hashed), and reported, since anything after them is unsigned.
+/// body bytes are hashed); a signature whose l= is shorter than the canonicalised body is "policy", not "pass"
+/// (RFC 6376 §8.2: anyone holding a signed copy can append a part), so it counts neither for DMARC alignment nor for
+/// anything that reads the recorded dkim result. <paramref name="openContent"/> opens the message as parsed, to
+/// measure the body.
 /// </summary>
-public sealed class DkimCheck(DnsKeyLocator keys, int maxSignatures)
+public sealed class DkimCheck(DnsKeyLocator keys, int maxSignatures, Func<Stream> openContent)
 {
     public IReadOnlyList<Header> SignaturesOf(MimeMessage message) =>
         message.Headers.Where(h => h.Id == HeaderId.DkimSignature).Take(maxSignatures).ToList();
@@ -40,7 +46,7 @@ public sealed class DkimCheck(DnsKeyLocator keys, int maxSignatures)
         return outcomes;
     }
 
-    private static async Task<DkimOutcome> VerifyOneAsync(DkimVerifier verifier, MimeMessage message, Header signature, CancellationToken ct)
+    private async Task<DkimOutcome> VerifyOneAsync(DkimVerifier verifier, MimeMessage message, Header signature, CancellationToken ct)
     {
         var tags = SignatureTags.Parse(signature.Value);
         var domain = tags?.GetValueOrDefault("d") ?? "";
@@ -53,8 +59,15 @@ public sealed class DkimCheck(DnsKeyLocator keys, int maxSignatures)
         try
         {
             var valid = await verifier.VerifyAsync(message, signature, ct);
-            var reason = valid ? (tags.ContainsKey("l") ? "body length limited by l=" : null) : "signature or body hash does not verify";
-            return new DkimOutcome(valid ? "pass" : "fail", Printable(domain), Printable(selector), reason, algorithm);
+            if (!valid) return new DkimOutcome("fail", Printable(domain), Printable(selector), "signature or body hash does not verify", algorithm);
+            if (!tags.TryGetValue("l", out var l)) return new DkimOutcome("pass", Printable(domain), Printable(selector), null, algorithm);
+            // MimeKit verified l=, so it is a number; the body canonicalisation is c='s second word, simple by default.
+            var relaxed = tags.GetValueOrDefault("c")?.Split('/') is [_, var body] && body.Trim().Equals("relaxed", StringComparison.OrdinalIgnoreCase);
+            await using var content = openContent();
+            return !long.TryParse(l, System.Globalization.CultureInfo.InvariantCulture, out var signedLength)
+                || await DkimBody.LongerThanAsync(content, relaxed, signedLength, ct)
+                ? new DkimOutcome("policy", Printable(domain), Printable(selector), "l= leaves part of the body unsigned", algorithm)
+                : new DkimOutcome("pass", Printable(domain), Printable(selector), "body length limited by l=", algorithm);
         }
         catch (DkimKeyException e)
         {

@@ -33,14 +33,27 @@ public sealed record DmarcRecord(DmarcPolicy Policy, DmarcPolicy? SubdomainPolic
             tags.TryAdd(name, value);
         }
         if (first) return null;
-        // §6.6.3: a missing or unknown p= with a valid rua is p=none; without rua we treat it as none too, which does the same.
-        var policy = PolicyOf(tags.GetValueOrDefault("p")) ?? DmarcPolicy.None;
+        // §6.6.3 step 6: a missing or unknown p= is p=none when a valid rua is given; otherwise the record is ignored
+        // (dmarc=none, as if unpublished, not a policy of none that scores DMARC_POLICY_NONE).
+        var given = PolicyOf(tags.GetValueOrDefault("p"));
+        if (given is null && !ValidRua(tags.GetValueOrDefault("rua"))) return null;
+        var policy = given ?? DmarcPolicy.None;
         var sub = PolicyOf(tags.GetValueOrDefault("sp"));
         var percent = int.TryParse(tags.GetValueOrDefault("pct"), out var p) && p is >= 0 and <= 100 ? p : 100;
         return new DmarcRecord(policy, sub, percent,
             StrictDkim: string.Equals(tags.GetValueOrDefault("adkim"), "s", StringComparison.OrdinalIgnoreCase),
             StrictSpf: string.Equals(tags.GetValueOrDefault("aspf"), "s", StringComparison.OrdinalIgnoreCase));
     }
+
+    /// <summary>§6.3 rua: a comma-separated list of URIs (RFC 3986 scheme ":" ...), each with an optional "!size".</summary>
+    private static bool ValidRua(string? value) =>
+        value is { Length: > 0 } && value.Split(',').All(uri =>
+        {
+            var u = uri.Trim();
+            var colon = u.IndexOf(':');
+            return colon > 0 && colon < u.Length - 1 && char.IsAsciiLetter(u[0])
+                && u[..colon].All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.') && !u.Any(char.IsWhiteSpace);
+        });
 
     private static DmarcPolicy? PolicyOf(string? word) => word?.ToLowerInvariant() switch
     {

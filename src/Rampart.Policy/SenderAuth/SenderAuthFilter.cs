@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using MimeKit;
 using Rampart.Dns;
 using Rampart.Mail;
+using Rampart.Policy.Attachments;
 
 namespace Rampart.Policy.SenderAuth;
 
@@ -12,13 +13,21 @@ namespace Rampart.Policy.SenderAuth;
 /// <see cref="AuthResult"/> and findings), then one Authentication-Results field with our authserv-id put on top and
 /// every incoming one claiming that id removed. DMARC fail acts as the domain asks and the listener allows: p=reject
 /// → 550 5.7.1 (or quarantine), p=quarantine → quarantine "dmarc" (or only recorded). All keys, and the DMARC
-/// records, are asked of DNS at once before anything is verified. A message MimeKit cannot parse is left to go on
-/// with dkim=none and dmarc=permerror recorded: refusing it is other filters' business.
+/// records, are asked of DNS at once before anything is verified. The message is parsed with the bounds the other
+/// parsing filters keep (every header section measured against limits.max_header_size before MimeKit reads it, MIME
+/// depth <see cref="MaxDepth"/>), so a part of a million tiny fields cannot fill memory. A message past those bounds,
+/// or that MimeKit cannot parse, is left to go on with dkim=none and dmarc=permerror recorded (and their findings,
+/// so scoring sees it as odd): refusing it is other filters' business. Organisational domains come from
+/// <paramref name="suffixes"/>: the same list as domain_lists', so the two never disagree on what a registered domain is.
 /// </summary>
-public sealed partial class SenderAuthFilter(SenderAuthOptions options, string authservId, IDnsResolver dns, ILogger logger, Func<int>? percentile = null)
+public sealed partial class SenderAuthFilter(SenderAuthOptions options, string authservId, IDnsResolver dns, ILogger logger,
+    long maxHeaderSize, PublicSuffixList? suffixes = null, Func<int>? percentile = null)
     : IMessageFilter
 {
-    private readonly DmarcCheck dmarc = new(dns, PublicSuffixList.Default, options.Forwarders, percentile ?? (() => Random.Shared.Next(100)));
+    /// <summary>As the URL lists and built-in rules: deeper than any real message.</summary>
+    public const int MaxDepth = 32;
+
+    private readonly DmarcCheck dmarc = new(dns, suffixes ?? PublicSuffixList.Default, options.Forwarders, percentile ?? (() => Random.Shared.Next(100)));
 
     public string Name => "sender_auth";
 
@@ -33,18 +42,20 @@ public sealed partial class SenderAuthFilter(SenderAuthOptions options, string a
             MimeMessage mime;
             try
             {
+                // Our fields still on top (none before any rewrite) are not the client's: the framer did not count them.
+                var guarded = new HeaderSectionGuard(content, new HeaderSectionScanner(maxHeaderSize, message.OwnFieldsLength - (message.Size - message.ClientSize)));
                 // Persistent: the parts stay on the spool file instead of being copied into memory.
-                mime = await MimeMessage.LoadAsync(content, persistent: true, ct);
+                mime = await new MimeParser(new ParserOptions { MaxMimeDepth = MaxDepth }, guarded, persistent: true).ParseMessageAsync(ct);
+                guarded.Stop();
             }
-            catch (FormatException e)
+            catch (Exception e) when (e is FormatException or InspectionLimitException)
             {
                 SenderAuthUnreadable(logger, message.QueueId, LogText.Escape(e.Message));
-                evidence.Record(new AuthResult("dkim", "none"));
-                evidence.Record(new AuthResult("dmarc", "permerror", "the message cannot be parsed"));
-                return await PublishAsync(message, Verdict.Next, [], ct);
+                (dkim, dmarcOutcome) = await UnparsedAsync(message, ct);
+                return await PublishAsync(message, Act(message, dmarcOutcome), dkim, ct);
             }
             var locator = new DnsKeyLocator(dns);
-            var dkimCheck = new DkimCheck(locator, options.MaxSignatures);
+            var dkimCheck = new DkimCheck(locator, options.MaxSignatures, message.OpenClientContent);
             var arcCheck = new ArcCheck(locator);
             var signatures = dkimCheck.SignaturesOf(mime);
             dkimCheck.Prefetch(signatures, ct);
@@ -57,7 +68,7 @@ public sealed partial class SenderAuthFilter(SenderAuthOptions options, string a
             dmarcOutcome = fromDomain is null
                 ? new DmarcOutcome("permerror", null, null, DmarcPolicy.None, badFrom)
                 : dmarc.Evaluate(fromDomain, await lookup!, dkim, evidence.ResultOf("spf"), arc);
-            Record(evidence, dkim, arc, dmarcOutcome);
+            Record(evidence, message, dkim, arc, dmarcOutcome);
             SenderAuthChecked(logger, message.QueueId, evidence.ResultOf("spf")?.Result ?? "none",
                 dkim.Count == 0 ? "none" : string.Join(",", dkim.Select(d => $"{d.Result}:{d.Domain}")), arc.Result,
                 dmarcOutcome.Result, dmarcOutcome.FromDomain ?? "-", LogText.Escape(dmarcOutcome.Reason));
@@ -65,14 +76,37 @@ public sealed partial class SenderAuthFilter(SenderAuthOptions options, string a
         return await PublishAsync(message, Act(message, dmarcOutcome), dkim, ct);
     }
 
-    private void Record(Evidence evidence, IReadOnlyList<DkimOutcome> dkim, ArcOutcome arc, DmarcOutcome outcome)
+    /// <summary>
+    /// A message past the parse bounds (or that MimeKit cannot parse): no signature can be checked (dkim=permerror),
+    /// but its top-level header section is bounded by the framer, so the From domain is still read there and DMARC
+    /// judged on SPF alone; otherwise a flood of fields in one body part would be a way around p=reject. A From that
+    /// cannot be read there either is a permerror (DMARC_BAD_FROM), so scoring sees the message as odd.
+    /// </summary>
+    private async Task<(IReadOnlyList<DkimOutcome>, DmarcOutcome)> UnparsedAsync(MessageContext message, CancellationToken ct)
+    {
+        var evidence = message.Session.Transaction;
+        var arc = new ArcOutcome("none", 0, null, null, null);
+        IReadOnlyList<DkimOutcome> dkim = [new DkimOutcome("permerror", "", "", "the message is past the parse limits or malformed", null)];
+        var authors = await message.AuthorFieldsAsync(ct);
+        var badFrom = "the message cannot be parsed";
+        var fromDomain = authors is null ? null : AuthorDomain.Of(authors, out badFrom);
+        var outcome = fromDomain is null
+            ? new DmarcOutcome("permerror", null, null, DmarcPolicy.None, badFrom)
+            : dmarc.Evaluate(fromDomain, await dmarc.FindAsync(fromDomain, ct), dkim, evidence.ResultOf("spf"), arc);
+        Record(evidence, message, dkim, arc, outcome);
+        return (dkim, outcome);
+    }
+
+    private void Record(Evidence evidence, MessageContext message, IReadOnlyList<DkimOutcome> dkim, ArcOutcome arc, DmarcOutcome outcome)
     {
         // Evidence keeps one result per method: the best signature's (a pass if any), as DMARC judged by it.
         var best = dkim.FirstOrDefault(d => d.Passed) ?? dkim.FirstOrDefault();
         evidence.Record(best is null ? new AuthResult("dkim", "none") : DkimResult(best));
         if (dkim.Count == 0) evidence.Add(AuthSymbols.DkimNone);
         foreach (var symbol in dkim.Select(AuthSymbols.Dkim).DistinctBy(f => f.Symbol)) evidence.Add(symbol);
-        evidence.Record(new AuthResult("arc", arc.Result, arc.Reason, arc.Sealer is { } s ? [new("header.d", s)] : null));
+        // RFC 8617 §10.2 registers only header.oldest-pass and smtp.remote-ip for arc; the sealer goes in the reason.
+        evidence.Record(new AuthResult("arc", arc.Result, arc.Reason ?? (arc.Sealer is { } s ? $"sealed by {s}" : null),
+            [new("smtp.remote-ip", message.Session.ClientAddress.ToString())]));
         var trusted = arc.Sealer is { } sealer && options.Forwarders.Contains(sealer, StringComparer.OrdinalIgnoreCase);
         evidence.Add(AuthSymbols.Arc(arc, trusted));
         evidence.Record(new AuthResult("dmarc", outcome.Result, outcome.Reason,
@@ -82,7 +116,8 @@ public sealed partial class SenderAuthFilter(SenderAuthOptions options, string a
 
     private static AuthResult DkimResult(DkimOutcome d)
     {
-        List<KeyValuePair<string, string>> properties = [new("header.d", d.Domain), new("header.s", d.Selector)];
+        // A signature that could not be read, or a message that could not be parsed, names no domain or selector.
+        List<KeyValuePair<string, string>> properties = d.Domain.Length == 0 ? [] : [new("header.d", d.Domain), new("header.s", d.Selector)];
         if (d.Algorithm is { } a) properties.Add(new("header.a", a));
         return new AuthResult("dkim", d.Result, d.Reason, properties);
     }
@@ -117,11 +152,13 @@ public sealed partial class SenderAuthFilter(SenderAuthOptions options, string a
             .OrderBy(r => Array.IndexOf(MethodOrder, r.Method)).ToList();
         var field = AuthResultsField.Format(authservId, results);
         var removed = 0;
-        await message.ReplaceContentAsync(async (target, token) =>
+        // WriteAsync puts the field above our Received field and copies that unchanged, so the header limits of later
+        // filters (attachments, built-in rules) still leave both uncounted.
+        await message.AddFieldOnTopAsync(async (target, token) =>
         {
             await using var source = message.OpenContent();
             removed = await AuthResultsField.WriteAsync(source, target, field, authservId, token);
-        }, ct);
+        }, AuthResultsField.ByteCount(field), ct);
         if (removed > 0) ForgedAuthResultsRemoved(logger, message.QueueId, removed, authservId);
         return verdict;
     }

@@ -141,7 +141,10 @@ internal static class ListenerFilters
         new("message", "sender_auth",
             i => i.Listener.SenderAuth is { } auth && (i.Listener.Role == Mail.ListenerRole.Inbound || auth.CheckOutbound),
             i => new SenderAuthFilter(i.Listener.SenderAuth!, i.Listener.SenderAuth!.AuthservId ?? i.HostName, i.Dns(),
-                i.Loggers.CreateLogger("Rampart.Policy.SenderAuth"))),
+                i.Loggers.CreateLogger("Rampart.Policy.SenderAuth"), i.Listener.Limits.MaxHeaderSize,
+                // The list domain_lists reduces links with (an administrator's newer one, if named): DMARC's organisational
+                // domains and the URL lists' registered domains must agree. Without URL checks that list is not read.
+                i.Listener.DomainLists is { } lists && lists.Checks(DomainListChecks.Urls) ? PublicSuffixes(lists.PublicSuffixList) : null)),
 
         // Listeners with AUTH: the header From too, as the envelope sender was.
         new("message", "send-as-header",

@@ -10,6 +10,8 @@ internal sealed class SpoolContent(MessageWriter writer, int traceLength) : IMes
 
     public long OwnTraceLength { get; private set; } = traceLength;
 
+    public long OwnFieldsLength { get; private set; } = traceLength;
+
     public Stream Open(long skip) => writer.OpenContent(skip);
 
     /// <summary>
@@ -18,10 +20,12 @@ internal sealed class SpoolContent(MessageWriter writer, int traceLength) : IMes
     /// </summary>
     public bool? RewrittenEightBit { get; private set; }
 
-    public async Task ReplaceAsync(Func<Stream, CancellationToken, Task> write, CancellationToken ct)
+    public async Task ReplaceAsync(Func<Stream, CancellationToken, Task> write, long ownFieldsLength, CancellationToken ct)
     {
-        // A rewrite need not keep our field byte for byte, so its length is no longer known.
+        // The client's part no longer starts right after our Received field (a field may now be above it), so
+        // OpenClientContent reads from the start; the header limit is told how much of the top is ours instead.
         OwnTraceLength = 0;
+        OwnFieldsLength = ownFieldsLength;
         await writer.ReplaceContentAsync(write, ct);
         await using var stream = writer.OpenContent();
         RewrittenEightBit = await HasEightBitAsync(stream, ct);

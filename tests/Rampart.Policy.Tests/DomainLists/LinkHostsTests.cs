@@ -1,5 +1,6 @@
 using Rampart.Policy.PublicSuffixes;
 using Rampart.Policy.DomainLists;
+using Rampart.Policy.Names;
 
 namespace Rampart.Policy.Tests.DomainLists;
 

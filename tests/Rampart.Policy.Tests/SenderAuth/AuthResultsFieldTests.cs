@@ -77,4 +77,29 @@ public sealed class AuthResultsFieldTests
         Assert.EndsWith("\tdkim=none\r\nSubject: hi\r\n", text);
         Assert.Equal("Subject: hi\r\nX-Other: y", (await RewriteAsync("Subject: hi\r\nX-Other: y")).Text.Split("dkim=none\r\n")[1]);
     }
+
+    [Theory]
+    [InlineData(7)] // every line split across reads
+    [InlineData(1 << 20)]
+    public async Task Fields_past_the_first_buffer_and_lines_split_across_reads_come_out_unchanged(int readSize)
+    {
+        var fields = string.Concat(Enumerable.Range(0, 5000).Select(i => $"X-{i}: {i}\r\n")); // > 64 KiB: a field crosses the buffer's end
+        var body = string.Concat(Enumerable.Repeat("body line\r\n", 20_000));
+        var source = new Trickle(Encoding.ASCII.GetBytes($"{fields}Authentication-Results: mx.rampart.test; dkim=pass\r\n\r\n{body}"), readSize);
+        using var target = new MemoryStream();
+
+        var removed = await AuthResultsField.WriteAsync(source, target, "Authentication-Results: mx.rampart.test; none\r\n", "mx.rampart.test", default);
+
+        Assert.Equal(1, removed);
+        Assert.Equal($"Authentication-Results: mx.rampart.test; none\r\n{fields}\r\n{body}", Encoding.ASCII.GetString(target.ToArray()));
+    }
+
+    /// <summary>A source that gives at most <c>readSize</c> bytes per read, as a socket or a slow disk may.</summary>
+    private sealed class Trickle(byte[] bytes, int readSize) : MemoryStream(bytes)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, readSize));
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default) =>
+            base.ReadAsync(buffer[..Math.Min(buffer.Length, readSize)], ct);
+    }
 }

@@ -20,10 +20,19 @@ public sealed class DmarcRecordTests
     [InlineData("")]
     public void What_is_not_a_DMARC_record_is_discarded(string text) => Assert.Null(DmarcRecord.Parse(text));
 
+    [Theory]
+    [InlineData("v=DMARC1; p=bogus")]
+    [InlineData("v=DMARC1; sp=reject; adkim=s")]
+    [InlineData("v=DMARC1; p=; rua=not a uri")]
+    [InlineData("v=DMARC1; rua=mailto:a@x.test, ")]
+    public void A_record_with_no_valid_p_and_no_valid_rua_is_ignored_as_section_6_6_3_step_6_says(string text) =>
+        Assert.Null(DmarcRecord.Parse(text));
+
     [Fact]
     public void Bad_values_fall_back_as_section_6_6_3_says_and_junk_lengths_are_not_parsed()
     {
-        Assert.Equal(new DmarcRecord(DmarcPolicy.None, null, 100, false, false), DmarcRecord.Parse("v=DMARC1; p=bogus; sp=bogus; pct=250"));
+        Assert.Equal(new DmarcRecord(DmarcPolicy.None, null, 100, false, false),
+            DmarcRecord.Parse("v=DMARC1; p=bogus; sp=bogus; pct=250; rua=mailto:dmarc@x.test,https://r.x.test/!10m"));
         Assert.Null(DmarcRecord.Parse("v=DMARC1; p=reject; x=" + new string('a', DmarcRecord.MaxLength)));
     }
 }

@@ -63,19 +63,21 @@ public sealed class SenderAuthFilterTests
         return message;
     }
 
-    private static Task<(Verdict Verdict, Evidence Evidence, string Text, ScriptedResolver Zone)> RunAsync(MimeMessage message, SenderAuthOptions? options = null)
+    private static Task<(Verdict Verdict, Evidence Evidence, string Text, ScriptedResolver Zone)> RunAsync(MimeMessage message, SenderAuthOptions? options = null,
+        Rampart.Policy.PublicSuffixes.PublicSuffixList? suffixes = null)
     {
         using var bytes = new MemoryStream();
         message.WriteTo(new FormatOptions { NewLineFormat = NewLineFormat.Dos }, bytes);
-        return RunAsync(bytes.ToArray(), options);
+        return RunAsync(bytes.ToArray(), options, suffixes: suffixes);
     }
 
-    private static async Task<(Verdict Verdict, Evidence Evidence, string Text, ScriptedResolver Zone)> RunAsync(byte[] raw, SenderAuthOptions? options = null)
+    private static async Task<(Verdict Verdict, Evidence Evidence, string Text, ScriptedResolver Zone)> RunAsync(byte[] raw, SenderAuthOptions? options = null,
+        long maxHeaderSize = 256 * 1024, Rampart.Policy.PublicSuffixes.PublicSuffixList? suffixes = null)
     {
         var content = new MemoryMessageContent(raw);
         var session = Session();
         var zone = Zone();
-        var filter = new SenderAuthFilter(options ?? new SenderAuthOptions(), "mx.rampart.test", zone, NullLogger.Instance, () => 0);
+        var filter = new SenderAuthFilter(options ?? new SenderAuthOptions(), "mx.rampart.test", zone, NullLogger.Instance, maxHeaderSize, suffixes, () => 0);
         var verdict = await filter.OnMessageAsync(new MessageContext(session, "Q1", new Sender("a@x.test"), [new Recipient("b@example.test")], content), default);
         return (verdict, session.Transaction, Encoding.UTF8.GetString(content.Bytes), zone);
     }
@@ -91,6 +93,7 @@ public sealed class SenderAuthFilterTests
         Assert.Equal(["DKIM_PASS", "ARC_NONE", "DMARC_PASS"], Symbols(evidence));
         Assert.Equal(("pass", "pass", "none"), (evidence.ResultOf("dkim")!.Result, evidence.ResultOf("dmarc")!.Result, evidence.ResultOf("arc")!.Result));
         Assert.StartsWith("Authentication-Results: mx.rampart.test;\r\n\tdkim=pass header.d=good.test header.s=k header.a=rsa-sha256;\r\n\tdmarc=pass", text);
+        Assert.Contains("\tarc=none smtp.remote-ip=192.0.2.25\r\n", text); // RFC 8617 §10.2's property, not header.d
     }
 
     [Fact]
@@ -161,26 +164,84 @@ public sealed class SenderAuthFilterTests
         Assert.Equal(1, zone.Queries); // the DMARC record only
     }
 
-    [Fact]
-    public async Task A_signature_with_l_covers_only_that_many_body_bytes_and_says_so()
+    [Theory]
+    [InlineData("simple", "hello\r\n", "hello\r\n", "pass")]
+    [InlineData("simple", "hello\r\n\r\n\r\n", "hello\r\n", "pass")] // trailing empty lines are not body (§3.4.3)
+    [InlineData("relaxed", " hello  world \t\r\n\r\n", " hello world\r\n", "pass")] // §3.4.4: runs of WSP one SP, none at line ends
+    [InlineData("simple", "hello\r\nappended after signing\r\n", "hello\r\n", "policy")]
+    [InlineData("relaxed", "hello world\r\n\r\nmore\r\n", "hello world\r\n", "policy")]
+    public async Task A_signature_whose_l_leaves_part_of_the_body_unsigned_is_no_pass_and_never_aligns_for_DMARC(
+        string bodyCanon, string body, string signedBody, string expected)
     {
-        // MimeKit's signer has no l=, so this one is made by hand (RFC 6376 §3.4.2 relaxed headers, §3.4.3 simple body).
-        const string body = "hello\r\n";
-        var bh = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(Encoding.ASCII.GetBytes(body)));
-        var value = $"v=1; a=rsa-sha256; c=relaxed/simple; d=good.test; s=k; l={body.Length}; h=from:subject; bh={bh}; b=";
+        // MimeKit's signer has no l=, so this one is made by hand (RFC 6376 §3.4.2 relaxed headers), l= the signed body.
+        var bh = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(Encoding.ASCII.GetBytes(signedBody)));
+        var value = $"v=1; a=rsa-sha256; c=relaxed/{bodyCanon}; d=good.test; s=k; l={signedBody.Length}; h=from:subject; bh={bh}; b=";
         var signed = $"from:a@good.test\r\nsubject:hi\r\ndkim-signature:{value}";
         var signer = SignerUtilities.GetSigner("SHA256WITHRSA");
         signer.Init(true, Key);
         var data = Encoding.ASCII.GetBytes(signed);
         signer.BlockUpdate(data, 0, data.Length);
         var b = Convert.ToBase64String(signer.GenerateSignature());
-        var raw = $"DKIM-Signature: {value}{b}\r\nFrom: a@good.test\r\nTo: b@example.test\r\nSubject: hi\r\n\r\n{body}appended after signing\r\n";
+        var raw = $"DKIM-Signature: {value}{b}\r\nFrom: a@good.test\r\nTo: b@example.test\r\nSubject: hi\r\n\r\n{body}";
 
         var (verdict, evidence, text, _) = await RunAsync(Encoding.ASCII.GetBytes(raw));
 
-        Assert.Equal(Verdict.Next, verdict);
-        Assert.Equal(("pass", "body length limited by l="), (evidence.ResultOf("dkim")!.Result, evidence.ResultOf("dkim")!.Reason));
-        Assert.Contains("dkim=pass reason=\"body length limited by l=\" header.d=good.test", text);
+        Assert.Equal(expected, evidence.ResultOf("dkim")!.Result);
+        if (expected == "pass")
+        {
+            Assert.Equal((Verdict.Next, "pass"), (verdict, evidence.ResultOf("dmarc")!.Result));
+            Assert.Contains("dkim=pass reason=\"body length limited by l=\" header.d=good.test", text);
+        }
+        else
+        {
+            // The l= replay: a signed copy with a part appended keeps its signature but not DMARC (good.test: p=reject).
+            Assert.IsType<Verdict.Reject>(verdict);
+            Assert.Equal(["DKIM_PASS_PARTIAL", "ARC_NONE", "DMARC_REJECT"], Symbols(evidence));
+        }
+    }
+
+    [Theory]
+    [InlineData("From: a@good.test\r\n", "DMARC_REJECT", "fail")] // DMARC still judged, on SPF alone: no way around p=reject
+    [InlineData("From: a@good.test\r\nFrom: b@good.test\r\n", "DMARC_BAD_FROM", "permerror")]
+    public async Task A_body_part_past_the_header_limit_is_not_parsed_no_signature_counts_and_DMARC_still_judges_the_From(
+        string from, string dmarcSymbol, string dmarcResult)
+    {
+        var flood = string.Concat(Enumerable.Range(0, 2000).Select(i => $"X-{i}: y\r\n"));
+        var signed = Signed(Message("a@good.test", "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n"), "good.test");
+        using var bytes = new MemoryStream();
+        signed.WriteTo(new FormatOptions { NewLineFormat = NewLineFormat.Dos }, bytes);
+        var raw = Encoding.ASCII.GetString(bytes.ToArray()).Replace("From: a@good.test\r\n", from, StringComparison.Ordinal)
+            .Replace("\r\n\r\nhello\r\n", $"\r\n\r\n--b\r\n{flood}Content-Type: text/plain\r\n\r\nhello\r\n--b--\r\n", StringComparison.Ordinal);
+
+        var (verdict, evidence, _, zone) = await RunAsync(Encoding.ASCII.GetBytes(raw), maxHeaderSize: 4096);
+
+        Assert.Equal(dmarcSymbol == "DMARC_REJECT", verdict is Verdict.Reject);
+        Assert.Equal(("permerror", dmarcResult), (evidence.ResultOf("dkim")!.Result, evidence.ResultOf("dmarc")!.Result));
+        Assert.Equal(["DKIM_PERMERROR", "ARC_NONE", dmarcSymbol], Symbols(evidence));
+        Assert.Equal(dmarcResult == "fail" ? 1 : 0, zone.Queries); // the DMARC record only: no key is asked for
+    }
+
+    [Fact]
+    public async Task DMARC_takes_organisational_domains_from_the_list_it_is_given()
+    {
+        var message = Signed(Message("a@mail.good.test"), "good.test");
+        var (_, shipped, _, _) = await RunAsync(message);
+        Assert.Equal("pass", shipped.ResultOf("dmarc")!.Result); // relaxed: good.test is mail.good.test's organisation
+
+        // A newer list where good.test is a suffix (as a new private suffix would be): two organisations, no alignment.
+        var (_, newer, _, _) = await RunAsync(Signed(Message("a@mail.good.test"), "good.test"),
+            suffixes: Rampart.Policy.PublicSuffixes.PublicSuffixList.Load(new StringReader("test\ngood.test\n")));
+        Assert.Equal("none", newer.ResultOf("dmarc")!.Result);
+    }
+
+    [Theory]
+    [InlineData("a@\uFF47\uFF4F\uFF4F\uFF44.test")] // full-width letters
+    [InlineData("a@go\u200Bod.test")] // a zero-width space
+    public async Task A_From_domain_with_full_width_or_invisible_characters_is_judged_as_the_domain_a_client_shows(string from)
+    {
+        var (_, evidence, _, _) = await RunAsync(Signed(Message(from), "good.test"));
+
+        Assert.Equal(("pass", "good.test"), (evidence.ResultOf("dmarc")!.Result, evidence.ResultOf("dmarc")!.Properties![0].Value));
     }
 
     [Theory]
@@ -196,7 +257,7 @@ public sealed class SenderAuthFilterTests
         using var bytes = new MemoryStream();
         Signed(Message("a@keys.test"), "keys.test").WriteTo(new FormatOptions { NewLineFormat = NewLineFormat.Dos }, bytes);
         var session = Session();
-        var filter = new SenderAuthFilter(new SenderAuthOptions(), "mx.rampart.test", zone, NullLogger.Instance, () => 0);
+        var filter = new SenderAuthFilter(new SenderAuthOptions(), "mx.rampart.test", zone, NullLogger.Instance, 256 * 1024, percentile: () => 0);
 
         var verdict = await filter.OnMessageAsync(new MessageContext(session, "Q1", new Sender("a@x.test"), [], new MemoryMessageContent(bytes.ToArray())), default);
 

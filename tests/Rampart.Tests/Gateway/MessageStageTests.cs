@@ -97,7 +97,7 @@ public sealed class MessageStageTests
         await writer.FlushAsync(default);
         var content = new SpoolContent(writer, traceLength: 12);
 
-        await content.ReplaceAsync((stream, ct) => stream.WriteAsync("Subject: caf\u00e9\r\n\r\nx\r\n"u8.ToArray(), ct).AsTask(), default);
+        await content.ReplaceAsync((stream, ct) => stream.WriteAsync("Subject: caf\u00e9\r\n\r\nx\r\n"u8.ToArray(), ct).AsTask(), 0, default);
 
         Assert.True(content.RewrittenEightBit);
         Assert.Equal(0, content.OwnTraceLength);

@@ -219,7 +219,7 @@ public sealed class SenderAuthSmtpTests(AuthZones zones) : IClassFixture<AuthZon
             var results = Assert.Single(await DeliveredResultsAsync(gateway));
             Assert.Contains("dkim=fail", results);
             Assert.Contains("dmarc=fail reason=\"no aligned DKIM or SPF pass; p=reject; ARC sealed by trusted forwarder fwd.test\"", results);
-            Assert.Contains("arc=pass header.d=fwd.test", results);
+            Assert.Contains("arc=pass reason=\"sealed by fwd.test\" smtp.remote-ip=127.0.0.7", results);
         }
 
         // Without the forwarder in the list, its valid seal is only recorded.

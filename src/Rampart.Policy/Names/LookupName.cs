@@ -2,10 +2,11 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 
-namespace Rampart.Policy.DomainLists;
+namespace Rampart.Policy.Names;
 
 /// <summary>
-/// A name as a domain list is asked about it: lower case, no trailing dot, internationalised labels as A-labels
+/// A domain name as the gateway judges it (a domain list's lookup, a link host, the DMARC From domain): lower case,
+/// no trailing dot, internationalised labels as A-labels
 /// (RFC 5891, so a look-alike "раураl.com" is asked as the xn-- name a list would carry, never as its Latin twin),
 /// letters-digits-hyphens labels of 1–63 octets, at least two labels, and not an address. Before that, the part of
 /// UTS #46's mapping that browsers follow and spam uses is done here, since IdnMapping does not do it with the
