@@ -30,6 +30,9 @@ public sealed class SenderListRules
 
     public const string BlockedSender = "BLOCKED_SENDER";
 
+    /// <summary>One recipient refused the envelope sender at RCPT; 0 points, for the log line of the others' copy.</summary>
+    public const string RecipientBlockedSender = "RCPT_BLOCKED_SENDER";
+
     /// <summary>
     /// The most header From addresses judged: a field of thousands is not worth more work. A message with more is
     /// never safe (an unread author could be anyone); the blocked list sees the first ones.

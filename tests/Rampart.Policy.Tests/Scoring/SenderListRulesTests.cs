@@ -116,4 +116,27 @@ public sealed class SenderListRulesTests
         Assert.Equal(SenderListing.Safe, Judge("boss@corp.test", ["boss@corp.test"], ["bob@example.test"], Lists,
             e => e.Record(Result("dmarc", "fail", "header.from", "corp.test"))).Listing);
     }
+
+    [Fact]
+    public async Task A_recipients_block_at_rcpt_has_its_own_symbol_and_names_the_session()
+    {
+        var session = new SessionFacts
+        {
+            SessionId = "inbound-S7",
+            ListenerName = "inbound",
+            Role = ListenerRole.Inbound,
+            RemoteEndPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Parse("192.0.2.10"), 40000),
+            LocalEndPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 25),
+        };
+        session.BeginTransaction();
+
+        var verdict = await new RecipientBlockFilter(new SenderListRules(Lists))
+            .OnRcptToAsync(session, new Sender("ex@home.test"), new Recipient("bob@example.test"), CancellationToken.None);
+
+        var reply = Assert.IsType<Verdict.Reject>(verdict).Reply;
+        Assert.Equal("Rejected: this recipient does not accept mail from this sender; id inbound-S7", reply.Text);
+        // The others' copy carries no BLOCKED_SENDER, which a weights: override would score.
+        Assert.Equal(new Finding(SenderListRules.RecipientBlockedSender, 0, "ex@home.test by bob@example.test"), Assert.Single(session.Transaction.Findings));
+        Assert.False(session.Transaction.Has(SenderListRules.BlockedSender));
+    }
 }

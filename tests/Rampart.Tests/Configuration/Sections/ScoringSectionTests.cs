@@ -43,6 +43,7 @@ public sealed class ScoringSectionTests : ConfigTest
     [InlineData("  weights: {GTUBE: 5000}", "GTUBE: |5000", "scoring.weights.GTUBE", "is not a weight from -1000 to 1000")]
     [InlineData("  weights: {\"BAD SYMBOL\": 1}", "SYMBOL\": |1", "scoring.weights.BAD SYMBOL", "is not a symbol")]
     [InlineData("  weights: {GTUBE: 1, gtube: 2}", "gtube: |2", "scoring.weights.gtube", "weighted twice")]
+    [InlineData("  weights: {[GTUBE]: 1}", "{|[GTUBE]", "scoring.weights", "expected a name, not a list or section, as a key")]
     [InlineData("  weights: [GTUBE]", "weights: |[", "scoring.weights", "expected names with values")]
     [InlineData("  safe_senders: [\"not an address@\"]", "safe_senders: |[", "scoring.safe_senders", "is not an address, a domain")]
     [InlineData("  blocked_action: discard", "blocked_action: |discard", "scoring.blocked_action", "'discard' is not one of reject, quarantine")]
