@@ -7,6 +7,7 @@ using Rampart.Mail;
 using Rampart.Policy.Attachments;
 using Rampart.Policy.Connection;
 using Rampart.Policy.Names;
+using Rampart.Policy.Scoring;
 
 namespace Rampart.Policy.DomainLists;
 
@@ -59,7 +60,10 @@ public sealed class DomainListFilter(DomainListOptions options, IDnsResolver dns
         }
         catch (Exception e) when (e is InspectionLimitException or FormatException)
         {
+            // A finding, not only a log line: one oversized part must not turn the URL lists off unnoticed (review13 S1).
             DomainListLog.LinksNotRead(logger, session.SessionId, message.QueueId, LogText.Escape(e.Message));
+            if (!session.Transaction.Has(BuiltInRules.Unparsed))
+                session.Transaction.Add(BuiltInRules.Unparsed, BuiltInRules.UnparsedWeight, $"links not read: {PrintableText.Cut(e.Message, 80)}");
             return Verdict.Next;
         }
         if (domains.Count == 0) return Verdict.Next;

@@ -13,7 +13,9 @@ namespace Rampart.Policy.DomainLists;
 /// </summary>
 public static partial class LinkHosts
 {
-    [GeneratedRegex(@"(?:(?:https?|ftps?):[/\\]{2}|www\.)[^\s<>""'`{}|^\[\]()]{1,2048}", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
+    // A bracketed IPv6 literal right after the scheme is part of the link (the scoring's URL_NUMERIC_IP wants it); brackets
+    // elsewhere end it, as they end links in text.
+    [GeneratedRegex(@"(?:(?:https?|ftps?):[/\\]{2}(?:\[[0-9A-Fa-f:.]{2,45}\])?|www\.)[^\s<>""'`{}|^\[\]()]{0,2048}", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex Link();
 
     public static List<string> InText(string text)
@@ -27,6 +29,26 @@ public static partial class LinkHosts
     }
 
     public static List<string> InHtml(string html) => InText(WebUtility.HtmlDecode(html));
+
+    /// <summary>The links of plain text as written, for rules that look at more than the host (the scoring's URL rules).</summary>
+    public static List<string> Links(string text, int max)
+    {
+        var links = new List<string>();
+        foreach (var m in Link().EnumerateMatches(text))
+        {
+            if (links.Count == max) break;
+            links.Add(text.Substring(m.Index, m.Length));
+        }
+        return links;
+    }
+
+    /// <summary>The normalised host of an href when it is a link as this class finds them (so the URL rules and the lists agree); null otherwise.</summary>
+    public static string? HostOf(string href)
+    {
+        var trimmed = href.Trim();
+        foreach (var m in Link().EnumerateMatches(trimmed)) return m.Index == 0 ? Host(trimmed.AsSpan(0, m.Length)) : null;
+        return null;
+    }
 
     /// <summary>The normalised host of one link as the expression found it; null when it names none (an address, junk).</summary>
     public static string? Host(ReadOnlySpan<char> link)

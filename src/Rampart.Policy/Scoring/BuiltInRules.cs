@@ -13,8 +13,17 @@ namespace Rampart.Policy.Scoring;
 /// </summary>
 public sealed class BuiltInRules(long maxHeaderSize, TimeProvider? time = null)
 {
-    /// <summary>A message the rules could not read (MIME past the limits, or a parser failure): said, not scored high.</summary>
+    /// <summary>
+    /// A message a check could not read (MIME past the limits, or a parser failure). Recorded once, by the first check
+    /// that meets it (domain_lists, these rules).
+    /// </summary>
     public const string Unparsed = "MIME_UNPARSED";
+
+    /// <summary>
+    /// The tag level by default (review13 S1): one oversized or too-deep part turns off the URL lists and these rules,
+    /// so a message that hides its content that way must not pass as clean; alone it is not enough to refuse.
+    /// </summary>
+    public const double UnparsedWeight = 5;
 
     /// <summary>Deep enough for any real message; the attachment filter has its own, configurable, limit.</summary>
     private static readonly ParserOptions Parsing = new() { MaxMimeDepth = 32 };
@@ -22,7 +31,7 @@ public sealed class BuiltInRules(long maxHeaderSize, TimeProvider? time = null)
     private readonly TimeProvider clock = time ?? TimeProvider.System;
 
     public static IEnumerable<KeyValuePair<string, double>> DefaultWeights =>
-        HeaderRules.Weights.Concat(ContentRules.Weights).Append(new(Unparsed, 1));
+        HeaderRules.Weights.Concat(ContentRules.Weights).Append(new(Unparsed, UnparsedWeight));
 
     public async Task CheckAsync(MessageContext message, Evidence evidence, CancellationToken ct)
     {
@@ -37,7 +46,7 @@ public sealed class BuiltInRules(long maxHeaderSize, TimeProvider? time = null)
         }
         catch (Exception e) when (e is InspectionLimitException or FormatException or RegexMatchTimeoutException)
         {
-            evidence.Add(Unparsed, 1, PrintableText.Cut(e.Message, 80));
+            if (!evidence.Has(Unparsed)) evidence.Add(Unparsed, UnparsedWeight, PrintableText.Cut(e.Message, 80));
         }
     }
 }

@@ -1,9 +1,10 @@
-using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using MimeKit;
 using MimeKit.Text;
 using Rampart.Mail;
+using Rampart.Policy.DomainLists;
+using Rampart.Policy.Names;
 
 namespace Rampart.Policy.Scoring;
 
@@ -88,8 +89,9 @@ public static partial class ContentRules
         return text.ToString();
     }
 
+    /// <summary>Plain-text links as the URL lists find them (<see cref="LinkHosts"/>: "http:\\", "www.", ftp), so both judge the same links.</summary>
     public static IEnumerable<Link> PlainLinks(string text) =>
-        UrlPattern().Matches(text).Take(MaxLinks).Select(m => new Link(m.Value, null));
+        LinkHosts.Links(text, MaxLinks).Select(l => new Link(l, null));
 
     /// <summary>Every &lt;a href&gt; with the text inside it, by MimeKit's HTML tokenizer (character references decoded).</summary>
     public static IEnumerable<Link> HtmlLinks(string html)
@@ -117,9 +119,12 @@ public static partial class ContentRules
     }
 
     /// <summary>A link to an address instead of a name (also the dword and hex forms "http://3232235777/", which Uri reads as IPv4).</summary>
-    public static bool IsNumericHost(string href) =>
-        Uri.TryCreate(href, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-        && uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6;
+    public static bool IsNumericHost(string href) => NumericUri(href) is not null;
+
+    private static Uri? NumericUri(string href) =>
+        // "http:\\" is opened as "http://" by browsers (and found as a link by LinkHosts), so it is read that way here.
+        Uri.TryCreate(href.Trim().Replace('\\', '/'), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+        && uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 ? uri : null;
 
     /// <summary>
     /// The domain the link text shows when the link goes somewhere else: neither the same host nor one inside the other.
@@ -131,31 +136,21 @@ public static partial class ContentRules
         if (link.Text is not { Length: > 3 } text || Host(link.Href) is not { } target) return null;
         var match = ShownDomainPattern().Match(text);
         if (!match.Success) return null;
-        var shown = Ascii(match.Groups["host"].Value.TrimEnd('.'));
+        var shown = LookupName.Normalise(match.Groups["host"].Value);
         if (shown is null || !shown.Contains('.')) return null;
         var related = shown == target || target.EndsWith("." + shown, StringComparison.Ordinal) || shown.EndsWith("." + target, StringComparison.Ordinal);
         return related ? null : shown;
     }
 
-    private static string? Host(string href) =>
-        Uri.TryCreate(href, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? Ascii(uri.IdnHost.TrimEnd('.')) : null;
-
-    private static string? Ascii(string host)
-    {
-        try
-        {
-            return new IdnMapping().GetAscii(host).ToLowerInvariant();
-        }
-        catch (ArgumentException)
-        {
-            return null;
-        }
-    }
+    /// <summary>
+    /// The link's host as the URL lists read it (review13 D2: one extractor): user part, port and %-escapes taken off,
+    /// full-width and invisible characters folded, A-labels; so "http:\\evil.test" and "ｅｖｉｌ.test" are evil.test here too.
+    /// An address has no name for the lists but is still where the link goes ("paypal.com" shown over 192.0.2.7 is the
+    /// classic phish), so it is the host then.
+    /// </summary>
+    private static string? Host(string href) => LinkHosts.HostOf(href) ?? NumericUri(href)?.Host.Trim('[', ']');
 
     private static void Add(Evidence evidence, string symbol, string detail) => evidence.Add(symbol, Weights[symbol], detail);
-
-    [GeneratedRegex(@"https?://[^\s<>""']{1,2000}", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex UrlPattern();
 
     /// <summary>Link text that is a domain or a URL, whole (optional scheme, a dotted name with a letter TLD, an optional path).</summary>
     [GeneratedRegex(@"^(?:https?://)?(?:www\.)?(?<host>(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,62})\.){1,10}\p{L}{2,63}\.?)(?:[:/?#]\S*)?$",

@@ -32,11 +32,19 @@ public static class HeaderRules
         ["MID_INVALID"] = 1,
     };
 
+    /// <summary>
+    /// sender_auth's finding for a From it cannot take a domain from (none, several, no address, several authors): the
+    /// same defect as FROM_MISSING/FROM_MULTIPLE. One of them counts (review13 D5): DMARC_BAD_FROM when sender_auth ran,
+    /// since it is recorded first and covers more; these rules' own symbols only when it did not (no sender_auth row).
+    /// </summary>
+    public const string DmarcBadFrom = "DMARC_BAD_FROM";
+
     public static void Check(HeaderList headers, DateTimeOffset now, Evidence evidence)
     {
         var from = headers.Where(h => h.Id == HeaderId.From).ToList();
-        if (from.Count == 0) Add(evidence, "FROM_MISSING", "no From field");
-        else if (from.Count > 1) Add(evidence, "FROM_MULTIPLE", $"{from.Count} From fields");
+        var judged = evidence.Has(DmarcBadFrom);
+        if (from.Count == 0 && !judged) Add(evidence, "FROM_MISSING", "no From field");
+        else if (from.Count > 1 && !judged) Add(evidence, "FROM_MULTIPLE", $"{from.Count} From fields");
 
         var dates = headers.Where(h => h.Id == HeaderId.Date).ToList();
         if (dates.Count == 0) Add(evidence, "DATE_MISSING", "no Date field");

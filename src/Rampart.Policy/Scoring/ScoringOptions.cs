@@ -34,8 +34,9 @@ public sealed record ScoringOptions
     public BlockedSenderAction BlockedAction { get; init; } = BlockedSenderAction.Reject;
 
     /// <summary>
-    /// True: a safe sender is honoured only when neither SPF nor DMARC failed for the message, since the addresses it
-    /// is matched against are the sender's own claims (a spammer forging a partner's address must not skip the verdict).
+    /// True: a safe sender is honoured only when a check proved its domain (dmarc=pass, or an aligned DKIM or SPF
+    /// pass), since the addresses it is matched against are the sender's own claims (a spammer forging a partner's
+    /// address must not skip the verdict, and a partner with no DMARC record contradicts nothing).
     /// </summary>
     public bool SafeSendersNeedAuthentication { get; init; } = true;
 

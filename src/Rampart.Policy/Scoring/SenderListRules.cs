@@ -1,4 +1,8 @@
 using Rampart.Mail;
+using Rampart.Policy.DomainLists;
+using Rampart.Policy.Names;
+using Rampart.Policy.PublicSuffixes;
+using Rampart.Policy.SenderAuth;
 using Rampart.Policy.Senders;
 
 namespace Rampart.Policy.Scoring;
@@ -22,10 +26,13 @@ public sealed class SenderListRules
     /// <summary>The finding of a safe sender: the verdict is skipped (SCL -1).</summary>
     public const string SafeSender = "SAFE_SENDER";
 
-    /// <summary>A safe sender whose claim SPF or DMARC contradicted: the verdict is not skipped.</summary>
+    /// <summary>A safe sender whose claim no authentication backed: the verdict is not skipped.</summary>
     public const string SafeSenderUnverified = "SAFE_SENDER_UNVERIFIED";
 
     public const string BlockedSender = "BLOCKED_SENDER";
+
+    /// <summary>One recipient refused the envelope sender at RCPT; 0 points, for the log line of the others' copy.</summary>
+    public const string RecipientBlockedSender = "RCPT_BLOCKED_SENDER";
 
     /// <summary>
     /// The most header From addresses judged: a field of thousands is not worth more work. A message with more is
@@ -72,9 +79,9 @@ public sealed class SenderListRules
         var shown = authors.Count > 0 ? authors : [sender.Address];
         if (authors.Count > MaxAuthors) return SenderListing.None;
         if (!shown.All(a => a.Length > 0 && (safe.Matches(a) || EveryRecipient(to, lists => lists.Safe.Matches(a))))) return SenderListing.None;
-        if (needAuthentication && Contradicted(evidence) is { } why)
+        if (needAuthentication && shown.FirstOrDefault(a => !Authenticated(a, evidence)) is { } unverified)
         {
-            evidence.Add(SafeSenderUnverified, 0, $"{shown[0]}: {why}");
+            evidence.Add(SafeSenderUnverified, 0, $"{unverified}: {Unverified(evidence)}");
             return SenderListing.None;
         }
         evidence.Add(SafeSender, 0, shown[0]);
@@ -84,9 +91,29 @@ public sealed class SenderListRules
     private bool EveryRecipient(IReadOnlyList<Recipient> to, Func<(SenderPatterns Safe, SenderPatterns Blocked), bool> listed) =>
         to.Count > 0 && to.All(r => recipients.TryGetValue(r.Address, out var own) && listed(own));
 
-    /// <summary>Why the sender's claim is not to be believed: SPF or DMARC failed (no result: nothing contradicts it).</summary>
-    private static string? Contradicted(Evidence evidence) =>
-        evidence.ResultOf("dmarc") is { Result: "fail" } ? "DMARC fail"
-        : evidence.ResultOf("spf") is { Result: "fail" } || evidence.Has("SPF_FAIL") ? "SPF fail"
-        : null;
+    /// <summary>
+    /// True when a check proved the address's domain: dmarc=pass for that From domain, or a DKIM or SPF pass aligned
+    /// with it (relaxed, RFC 7489 §3.1: the same organisational domain). Anything else (softfail, neutral, none, an
+    /// error, a check not configured) proves nothing: the address is the sender's own claim, and a partner without a
+    /// DMARC record is exactly what a forger picks (review13 M3).
+    /// </summary>
+    public static bool Authenticated(string address, Evidence evidence)
+    {
+        if (LookupName.Normalise(address[(address.LastIndexOf('@') + 1)..]) is not { } domain) return false;
+        if (evidence.ResultOf("dmarc") is { Result: "pass" } dmarc && Property(dmarc, "header.from") is { } from
+            && string.Equals(LookupName.Normalise(from), domain, StringComparison.Ordinal)) return true;
+        if (evidence.ResultOf("dkim") is { Result: "pass" } dkim && Property(dkim, "header.d") is { } d && Aligned(d, domain)) return true;
+        return DmarcCheck.SpfPassDomain(evidence.ResultOf("spf")) is { } spf && Aligned(spf, domain);
+    }
+
+    private static bool Aligned(string domain, string fromDomain) =>
+        LookupName.Normalise(domain) is { } ascii
+        && PublicSuffixList.Default.OrganisationalDomain(ascii) == PublicSuffixList.Default.OrganisationalDomain(fromDomain);
+
+    private static string? Property(AuthResult result, string name) =>
+        result.Properties?.FirstOrDefault(p => string.Equals(p.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
+
+    /// <summary>What the checks said instead, for the log line: "spf=softfail dkim=none dmarc=none".</summary>
+    private static string Unverified(Evidence evidence) =>
+        string.Join(' ', new[] { "spf", "dkim", "dmarc" }.Select(m => $"{m}={evidence.ResultOf(m)?.Result ?? "not checked"}"));
 }

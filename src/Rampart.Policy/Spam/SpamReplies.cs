@@ -20,8 +20,9 @@ public static class SpamReplies
     public static SmtpReply BlockedSender(string sessionId) =>
         new(550, "5.7.1", $"Rejected: sender is on a blocked senders list; id {PrintableText.Cut(sessionId, 40)}");
 
-    /// <summary>At RCPT: this recipient blocks the sender; the message's other recipients are not affected.</summary>
-    public static readonly SmtpReply RecipientBlocksSender = new(550, "5.7.1", "Rejected: this recipient does not accept mail from this sender");
+    /// <summary>At RCPT: this recipient blocks the sender; the message's other recipients are not affected. The session, as every refusal of issue 13 item 7.</summary>
+    public static SmtpReply RecipientBlocksSender(string sessionId) =>
+        new(550, "5.7.1", $"Rejected: this recipient does not accept mail from this sender; id {PrintableText.Cut(sessionId, 40)}");
 
     private static string Checks(Scorecard card) => card.Deciders() is { Count: > 0 } deciders ? string.Join(", ", deciders) : "the sum of its findings";
 }

@@ -42,6 +42,7 @@ public static class ConfigLoader
             GreylistingStore = GreylistingStoreSection.Read(root.Child("greylisting_store")),
         };
         if (options.Listeners.Count == 0) throw root.Error("listeners", "at least one listener is required");
+        options = ScoringSection.WarnUnauthenticated(root, options); // after both: the lists are global, the checks per listener
         options = NoticesSection.Read(root, options); // after the listeners: the postmaster's domain is their first
         options = options with { Routing = RoutingSection.Read(root, options) }; // rules name routes and listeners
         NoticesSection.CheckRouted(root, options);

@@ -202,7 +202,7 @@ public sealed class Section(YamlTree tree, YamlMappingNode node, string path)
         if (child is not YamlMappingNode map) throw new ConfigException($"{tree.Locate(child)}: {Key(key)}: expected named sections");
         foreach (var (name, value) in map.Children)
         {
-            var label = ((YamlScalarNode)name).Value ?? "";
+            var label = Name(name, key);
             if (value is not YamlMappingNode m) throw new ConfigException($"{tree.Locate(value)}: {Key(key)}.{label}: expected a section of keys");
             yield return (label, new Section(tree, m, $"{Key(key)}.{label}"));
         }
@@ -216,11 +216,16 @@ public sealed class Section(YamlTree tree, YamlMappingNode node, string path)
         if (child is not YamlMappingNode map) throw new ConfigException($"{tree.Locate(child)}: {Key(key)}: expected names with values");
         foreach (var (name, value) in map.Children)
         {
-            var label = $"{Key(key)}.{((YamlScalarNode)name).Value}";
+            var label = $"{Key(key)}.{Name(name, key)}";
             if (value is not YamlScalarNode scalar) throw new ConfigException($"{tree.Locate(value)}: {label}: expected a single value");
-            yield return (((YamlScalarNode)name).Value ?? "", scalar.Value ?? "", new ListItem(scalar.Value, null, $"{tree.Locate(scalar)}: {label}"));
+            yield return (Name(name, key), scalar.Value ?? "", new ListItem(scalar.Value, null, $"{tree.Locate(scalar)}: {label}"));
         }
     }
+
+    /// <summary>A mapping key as a name: YAML allows a list or a section as a key, which no setting means (review13 L7).</summary>
+    private string Name(YamlNode name, string key) =>
+        name is YamlScalarNode scalar ? scalar.Value ?? ""
+        : throw new ConfigException($"{tree.Locate(name)}: {Key(key)}: expected a name, not a list or section, as a key");
 
     /// <summary>A list of sections, e.g. routes: [ {domains: ..., transport: ...}, ... ].</summary>
     public IEnumerable<Section> Items(string key)

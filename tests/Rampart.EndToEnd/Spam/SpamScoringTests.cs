@@ -85,7 +85,7 @@ public sealed class SpamScoringTests(RspamdServer rspamd)
     public async Task A_safe_sender_is_not_sent_to_rspamd_and_a_stranger_is_scored_by_the_weights_table()
     {
         await using var gateway = await TestGateway.StartAsync($"spam: {{url: \"{rspamd.Url}\", tag_score: 10}}",
-            topExtra: "scoring: {safe_senders: [sender.test], weights: {GTUBE: 0}}");
+            topExtra: "scoring: {safe_senders: [sender.test], safe_senders_need_authentication: false, weights: {GTUBE: 0}}");
 
         await using (var smtp = await gateway.ConnectAsync())
         {

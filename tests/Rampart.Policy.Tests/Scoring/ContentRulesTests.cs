@@ -46,6 +46,7 @@ public sealed class ContentRulesTests
     [InlineData("https://[2001:db8::1]/x")]
     [InlineData("http://3221225991/")] // 192.0.2.7 as one number: still an address
     [InlineData("http://0xC0.0.2.7/")]
+    [InlineData(@"http:\\192.0.2.7\login")] // what browsers open as http://, and the URL lists find (review13 D2)
     public async Task Links_to_numeric_addresses_are_found_in_text_and_html(string url)
     {
         Assert.Contains("URL_NUMERIC_IP", Symbols(await CheckAsync(Text($"see {url} now"))));
@@ -62,6 +63,10 @@ public sealed class ContentRulesTests
     [InlineData("https://xn--pypal-4ve.com/", "p&#1072;ypal.com", false)] // shown as it is: honest, if odd
     [InlineData("https://evil.test/", "Click here", false)]
     [InlineData("https://evil.test/", "version 1.2", false)]
+    [InlineData(@"http:\\evil.test\", "paypal.com", true)]                 // the same links the URL lists see (review13 D2)
+    [InlineData("https://paypal.com@evil.test/", "paypal.com", true)]
+    [InlineData("https://\uFF45\uFF56\uFF49\uFF4C.test/", "evil.test", false)]  // full-width, folded as the lists fold it
+    [InlineData("https://pay\u00ADpal.com/", "paypal.com", false)]             // an invisible soft hyphen dropped
     public async Task Link_text_that_shows_another_domain_is_a_mismatch(string href, string text, bool mismatch)
     {
         var evidence = await CheckAsync(Html($"<a href=\"{href}\">{text}</a>") + "");

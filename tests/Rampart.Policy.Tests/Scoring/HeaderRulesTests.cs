@@ -11,10 +11,10 @@ public sealed class HeaderRulesTests
 
     private const string Good = "From: a@x.test\r\nDate: Fri, 4 Dec 2026 19:00:00 +0000\r\nMessage-ID: <1@x.test>\r\n";
 
-    private static string[] Symbols(string header)
+    private static string[] Symbols(string header, Evidence? before = null)
     {
         using var stream = new MemoryStream(System.Text.Encoding.ASCII.GetBytes(header + "\r\n"));
-        var evidence = new Evidence();
+        var evidence = before ?? new Evidence();
         HeaderRules.Check(HeaderList.Load(stream), Now, evidence);
         return [.. evidence.Findings.Select(f => f.Symbol)];
     }
@@ -39,4 +39,15 @@ public sealed class HeaderRulesTests
     [InlineData("", "FROM_MISSING,DATE_MISSING,MID_MISSING")]
     public void Each_header_fault_is_its_own_symbol(string header, string expected) =>
         Assert.Equal(expected, string.Join(',', Symbols(header)));
+
+    [Fact]
+    public void A_from_that_sender_auth_already_found_bad_is_not_counted_twice()
+    {
+        var judged = new Evidence();
+        judged.Add(HeaderRules.DmarcBadFrom, 2, "more than one From field");
+        Assert.Equal([HeaderRules.DmarcBadFrom], Symbols("From: b@y.test\r\n" + Good, judged));
+        judged = new Evidence();
+        judged.Add(HeaderRules.DmarcBadFrom, 2, "no From field");
+        Assert.Equal([HeaderRules.DmarcBadFrom, "DATE_MISSING", "MID_MISSING"], Symbols("", judged));
+    }
 }

@@ -6,8 +6,10 @@ namespace Rampart.Policy.Tests.Scoring;
 /// <summary>Safe and blocked senders, global and per recipient, and the forgeries a safe-sender list invites.</summary>
 public sealed class SenderListRulesTests
 {
+    /// <summary>The lists alone (authentication has its own tests below).</summary>
     private static readonly ScoringOptions Lists = new()
     {
+        SafeSendersNeedAuthentication = false,
         SafeSenders = ["partner.test", "boss@corp.test"],
         BlockedSenders = ["spammer.test", ".bulk.test"],
         Recipients = new Dictionary<string, RecipientSenderLists>
@@ -69,19 +71,72 @@ public sealed class SenderListRulesTests
         Assert.False(rules.BlocksAtRcpt(new Sender(""), new Recipient("bob@example.test")));
     }
 
-    [Fact]
-    public void A_safe_sender_that_spf_or_dmarc_contradicts_is_not_honoured_unless_so_configured()
-    {
-        var spfFail = Judge("boss@corp.test", ["boss@corp.test"], ["bob@example.test"], before: e => e.Record(new AuthResult("spf", "fail")));
-        Assert.Equal(SenderListing.None, spfFail.Listing);
-        Assert.Equal(new Finding(SenderListRules.SafeSenderUnverified, 0, "boss@corp.test: SPF fail"), Assert.Single(spfFail.Evidence.Findings));
+    private static readonly ScoringOptions Guarded = Lists with { SafeSendersNeedAuthentication = true };
 
-        Assert.Equal(SenderListing.None, Judge("boss@corp.test", ["boss@corp.test"], ["bob@example.test"], before: e => e.Add("SPF_FAIL", 3)).Listing);
-        Assert.Equal(SenderListing.None, Judge("boss@corp.test", ["boss@corp.test"], ["bob@example.test"],
-            before: e => e.Record(new AuthResult("dmarc", "fail"))).Listing);
-        Assert.Equal(SenderListing.Safe, Judge("boss@corp.test", ["boss@corp.test"], ["bob@example.test"],
-            before: e => e.Record(new AuthResult("spf", "softfail"))).Listing);
-        Assert.Equal(SenderListing.Safe, Judge("boss@corp.test", ["boss@corp.test"], ["bob@example.test"], Lists with { SafeSendersNeedAuthentication = false },
-            e => e.Record(new AuthResult("dmarc", "fail"))).Listing);
+    private static SenderListing Guard(string from, params AuthResult[] results) =>
+        Judge("bounce@esp.test", [from], ["bob@example.test"], Guarded, e => { foreach (var r in results) e.Record(r); }).Listing;
+
+    private static AuthResult Result(string method, string result, string key, string value) => new(method, result, null, [new(key, value)]);
+
+    [Fact]
+    public void A_safe_sender_is_believed_only_with_a_positive_authentication_of_its_from_domain()
+    {
+        // Nothing contradicts these, and nothing proves them: a forger's usual case (no DMARC record, softfail).
+        Assert.Equal(SenderListing.None, Guard("boss@corp.test"));
+        Assert.Equal(SenderListing.None, Guard("boss@corp.test", Result("spf", "softfail", "smtp.mailfrom", "boss@corp.test"),
+            new AuthResult("dkim", "none"), Result("dmarc", "none", "header.from", "corp.test")));
+        Assert.Equal(SenderListing.None, Guard("boss@corp.test", Result("spf", "neutral", "smtp.mailfrom", "boss@corp.test")));
+        Assert.Equal(SenderListing.None, Guard("boss@corp.test", Result("dmarc", "permerror", "header.from", "corp.test")));
+        Assert.Equal(SenderListing.None, Guard("boss@corp.test", Result("dmarc", "temperror", "header.from", "corp.test")));
+        // A pass for someone else's domain proves nothing about this one.
+        Assert.Equal(SenderListing.None, Guard("boss@corp.test", Result("spf", "pass", "smtp.mailfrom", "bounce@esp.test")));
+        Assert.Equal(SenderListing.None, Guard("boss@corp.test", Result("dkim", "pass", "header.d", "esp.test")));
+        Assert.Equal(SenderListing.None, Guard("boss@corp.test", Result("dmarc", "pass", "header.from", "esp.test")));
+        Assert.Equal(SenderListing.None, Guard("boss@corp.test", Result("dkim", "fail", "header.d", "corp.test")));
+
+        // Proved: DMARC pass for the From domain, or an aligned DKIM or SPF pass (relaxed: the same organisation).
+        Assert.Equal(SenderListing.Safe, Guard("boss@corp.test", Result("dmarc", "pass", "header.from", "corp.test")));
+        Assert.Equal(SenderListing.Safe, Guard("boss@corp.test", Result("dkim", "pass", "header.d", "mail.CORP.test")));
+        Assert.Equal(SenderListing.Safe, Guard("boss@corp.test", Result("spf", "pass", "smtp.mailfrom", "bounce@mx.corp.test")));
+        Assert.Equal(SenderListing.Safe, Guard("news@partner.test", Result("dkim", "pass", "header.d", "partner.test")));
+        Assert.Equal(SenderListing.None, Guard("news@partner.test", Result("dkim", "pass", "header.d", "partner.test.evil.test")));
+    }
+
+    [Fact]
+    public void An_unverified_safe_sender_is_recorded_with_what_the_checks_said()
+    {
+        var (listing, evidence) = Judge("boss@corp.test", ["boss@corp.test"], ["bob@example.test"], Guarded,
+            e => e.Record(Result("spf", "fail", "smtp.mailfrom", "boss@corp.test")));
+        Assert.Equal(SenderListing.None, listing);
+        Assert.Equal(new Finding(SenderListRules.SafeSenderUnverified, 0, "boss@corp.test: spf=fail dkim=not checked dmarc=not checked"),
+            Assert.Single(evidence.Findings));
+        // Every author must be proved: a second author of another domain does not ride on the first one's DKIM pass.
+        Assert.Equal(SenderListing.None, Judge("a@partner.test", ["a@partner.test", "boss@corp.test"], ["bob@example.test"], Guarded,
+            e => e.Record(Result("dkim", "pass", "header.d", "partner.test"))).Listing);
+        Assert.Equal(SenderListing.Safe, Judge("boss@corp.test", ["boss@corp.test"], ["bob@example.test"], Lists,
+            e => e.Record(Result("dmarc", "fail", "header.from", "corp.test"))).Listing);
+    }
+
+    [Fact]
+    public async Task A_recipients_block_at_rcpt_has_its_own_symbol_and_names_the_session()
+    {
+        var session = new SessionFacts
+        {
+            SessionId = "inbound-S7",
+            ListenerName = "inbound",
+            Role = ListenerRole.Inbound,
+            RemoteEndPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Parse("192.0.2.10"), 40000),
+            LocalEndPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 25),
+        };
+        session.BeginTransaction();
+
+        var verdict = await new RecipientBlockFilter(new SenderListRules(Lists))
+            .OnRcptToAsync(session, new Sender("ex@home.test"), new Recipient("bob@example.test"), CancellationToken.None);
+
+        var reply = Assert.IsType<Verdict.Reject>(verdict).Reply;
+        Assert.Equal("Rejected: this recipient does not accept mail from this sender; id inbound-S7", reply.Text);
+        // The others' copy carries no BLOCKED_SENDER, which a weights: override would score.
+        Assert.Equal(new Finding(SenderListRules.RecipientBlockedSender, 0, "ex@home.test by bob@example.test"), Assert.Single(session.Transaction.Findings));
+        Assert.False(session.Transaction.Has(SenderListRules.BlockedSender));
     }
 }

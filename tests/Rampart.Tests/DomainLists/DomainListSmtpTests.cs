@@ -102,4 +102,26 @@ public sealed class DomainListSmtpTests(DomainListZones unbound) : IClassFixture
         await c.DataAsync(Message("http://evil.test/"));
         Assert.Single(await gateway.WaitForDropAsync(1));
     }
+
+    [Fact]
+    public async Task Links_hidden_behind_a_flood_of_part_header_fields_are_weighed_as_unparsed_and_the_message_tagged()
+    {
+        // The built-in rules off: domain_lists alone meets the unreadable part, and its finding alone reaches the tag level.
+        await using var gateway = await StartAsync(extra: "\nlimits: {max_header_size: 4KiB}\nspam: {url: off, rules: no}");
+        var flood = string.Concat(Enumerable.Range(0, 2000).Select(i => $"X-{i}: y\r\n"));
+        var mime = "From: a@foreign.test\r\nTo: b@example.test\r\nSubject: links\r\nMIME-Version: 1.0\r\n"
+            + "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+            + $"--b\r\n{flood}Content-Type: text/html\r\n\r\n<a href=\"http://listed.test/\">x</a>\r\n--b--\r\n";
+
+        await using (var c = await gateway.ConnectAsync())
+        {
+            await c.HelloAsync("mail.foreign.test");
+            await c.EnvelopeAsync("a@foreign.test", "b@example.test");
+            await c.DataAsync(mime);
+        }
+
+        var delivered = File.ReadAllText(Assert.Single(await gateway.WaitForDropAsync(1)));
+        Assert.Contains("X-Spam-Flag: YES\r\n", delivered, StringComparison.Ordinal);
+        Assert.Contains("tests=MIME_UNPARSED(5)\r\n", delivered, StringComparison.Ordinal);
+    }
 }

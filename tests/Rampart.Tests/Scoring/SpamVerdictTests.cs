@@ -124,6 +124,6 @@ public sealed class SpamVerdictTests
         await SendAsync(gateway, mime);
 
         var delivered = File.ReadAllText(Assert.Single(await gateway.WaitForDropAsync(1)));
-        Assert.Contains("scl=1 tests=MIME_UNPARSED(1)\r\n", delivered, StringComparison.Ordinal);
+        Assert.Contains("scl=5 tests=MIME_UNPARSED(5)\r\n", delivered, StringComparison.Ordinal);
     }
 }

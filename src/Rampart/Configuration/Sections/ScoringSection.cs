@@ -47,6 +47,26 @@ internal static class ScoringSection
         return options;
     }
 
+    /// <summary>
+    /// A warning per listener whose spam verdict reads safe senders but that has no sender_auth (review13 M3): there a
+    /// safe sender is believed only with an SPF pass aligned with its From domain (and never without spf), which is
+    /// rarely what an administrator who wrote the list meant.
+    /// </summary>
+    public static GatewayOptions WarnUnauthenticated(Section root, GatewayOptions options)
+    {
+        var scoring = options.Scoring;
+        var key = scoring.SafeSenders.Count > 0 ? "safe_senders" : "recipients";
+        if (!scoring.SafeSendersNeedAuthentication || root.Child("scoring") is not { } s
+            || (scoring.SafeSenders.Count == 0 && !scoring.Recipients.Values.Any(r => r.SafeSenders.Count > 0))) return options;
+        return options with
+        {
+            Listeners = [.. options.Listeners.Select(l =>
+                l.Spam is null || l.SenderAuth is not null || (l.Role != Mail.ListenerRole.Inbound && !l.Spam.ScanOutbound) ? l
+                : l with { Warnings = [.. l.Warnings, s.Warning(key, $"listener '{l.Name}' judges safe senders without sender_auth: there only an SPF pass"
+                    + $" aligned with the From domain proves one{(l.Spf is null ? ", and it has no spf either, so none is ever honoured" : "")}")] })],
+        };
+    }
+
     /// <summary>Sender patterns as sender_filter.block takes them: "user@domain", "domain", "@domain", ".domain".</summary>
     private static IReadOnlyList<string> Patterns(Section s, string key)
     {

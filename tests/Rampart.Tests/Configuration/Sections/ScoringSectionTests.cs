@@ -38,11 +38,26 @@ public sealed class ScoringSectionTests : ConfigTest
         Assert.Equal(new Rampart.Mail.Finding("GTUBE", 50), scoring.Table().Weigh(new Rampart.Mail.Finding("GTUBE", 100)));
     }
 
+    [Fact]
+    public void Safe_senders_on_a_spam_listener_without_sender_auth_give_a_warning_at_the_list()
+    {
+        var yaml = Changed("      command_timeout: 5m\n", "      command_timeout: 5m\n    spam: {url: off}\n") + "\nscoring:\n  safe_senders: [partner.test]\n";
+        var path = Write(yaml);
+
+        var warning = Assert.Single(ConfigLoader.Load(path, []).Warnings);
+
+        Assert.StartsWith($"{path}:{ConfigFile.Position(yaml, "safe_senders: |[")}: scoring.safe_senders: listener 'inbound' judges safe senders without sender_auth", warning);
+        Assert.Contains("no spf either, so none is ever honoured", warning);
+        Assert.Empty(Load(yaml.Replace("    spam: {url: off}\n", "    spam: {url: off}\n    sender_auth: {}\n")).Warnings);
+        Assert.Empty(Load(yaml + "  safe_senders_need_authentication: no\n").Warnings);
+    }
+
     [Theory]
     [InlineData("  weights: {GTUBE: lots}", "GTUBE: |lots", "scoring.weights.GTUBE", "'lots' is not a weight from -1000 to 1000")]
     [InlineData("  weights: {GTUBE: 5000}", "GTUBE: |5000", "scoring.weights.GTUBE", "is not a weight from -1000 to 1000")]
     [InlineData("  weights: {\"BAD SYMBOL\": 1}", "SYMBOL\": |1", "scoring.weights.BAD SYMBOL", "is not a symbol")]
     [InlineData("  weights: {GTUBE: 1, gtube: 2}", "gtube: |2", "scoring.weights.gtube", "weighted twice")]
+    [InlineData("  weights: {[GTUBE]: 1}", "{|[GTUBE]", "scoring.weights", "expected a name, not a list or section, as a key")]
     [InlineData("  weights: [GTUBE]", "weights: |[", "scoring.weights", "expected names with values")]
     [InlineData("  safe_senders: [\"not an address@\"]", "safe_senders: |[", "scoring.safe_senders", "is not an address, a domain")]
     [InlineData("  blocked_action: discard", "blocked_action: |discard", "scoring.blocked_action", "'discard' is not one of reject, quarantine")]
