@@ -19,6 +19,7 @@ public static class CheckConfigCommand
             {
                 Console.WriteLine($"  listener {l.Name}: {l.Role} on {l.EndPoint}, domains [{string.Join(", ", l.AcceptedDomains)}], relay for [{string.Join(", ", l.RelayNetworks)}]"
                     + (l.Auth is { } auth ? $", auth [{string.Join(", ", auth.Mechanisms)}] after STARTTLS" : ""));
+                Console.WriteLine($"    checks: {string.Join(", ", Gateway.ListenerFilters.NamesFor(l, options.Scoring))}");
                 if (l.Recipients is { } r)
                 {
                     var sources = new[] { r.File is { } f ? $"file {f}" : null, r.Ldap is { } ld ? $"LDAP {ld.Settings.Url}" : null,

@@ -113,11 +113,11 @@ internal static class ListenerFilters
         // With recipient sources it leaves the accepted domains' recipients to the next row.
         new("rcpt", "relay",
             _ => true,
-            i => new RelayFilter(i.Listener.Role, i.Domains, i.Listener.RelayNetworks, validateRecipients: i.RecipientSources.Count > 0)),
+            i => new RelayFilter(i.Listener.Role, i.Domains, i.Listener.RelayNetworks, validateRecipients: i.Listener.Recipients is not null)),
 
         // recipients: set (file, LDAP, callout; in that order, cheapest first). After relay: only our domains are asked.
         new("rcpt", "recipients",
-            i => i.RecipientSources.Count > 0,
+            i => i.Listener.Recipients is not null,
             i => new RecipientFilter(i.Domains, i.RecipientSources, i.Listener.Recipients!.TarpitAfter, i.Listener.Recipients.TarpitDelay,
                 i.Loggers.CreateLogger("Rampart.Policy.Recipients"), i.Clock)),
 
@@ -190,6 +190,20 @@ internal static class ListenerFilters
     /// <summary>The administrator's newer Public Suffix List, or the one shipped with the product.</summary>
     private static Policy.PublicSuffixes.PublicSuffixList PublicSuffixes(string? path) =>
         path is null ? Policy.PublicSuffixes.PublicSuffixList.Default : Policy.PublicSuffixes.PublicSuffixList.Cached(path);
+
+    /// <summary>
+    /// The names of the filters a listener's options give it, in table order, without composing anything: what
+    /// <c>rampart check-config</c> shows. Every row's condition reads only the options, so the parts are never made.
+    /// </summary>
+    public static IEnumerable<string> NamesFor(ListenerOptions listener, Policy.Scoring.ScoringOptions? scoring)
+    {
+        var options = new FilterInputs(listener, [], NotComposed<IRateStore>, null!, _ => NotComposed<VirusScanService>(),
+            Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, TimeProvider.System, NotComposed<Dns.IDnsResolver>,
+            NotComposed<IGreylistStore>, scoring);
+        return RowsFor(options).Select(row => row.Filter);
+    }
+
+    private static T NotComposed<T>() => throw new InvalidOperationException("a filter's parts are made only when composing");
 
     /// <summary>The rows this listener has, in table order.</summary>
     public static IEnumerable<Row> RowsFor(FilterInputs inputs) => Table.Where(row => row.When(inputs));

@@ -78,8 +78,24 @@ public sealed class ListenerFiltersTests
     {
         var listener = Listener(ListenerRole.Inbound) with { Recipients = new RecipientOptions() };
 
-        Assert.Equal(["ip_access_list", "sender", "relay"], Rows(Inputs(listener)));
+        Assert.Equal(["ip_access_list", "sender", "relay"], Rows(Inputs(Listener(ListenerRole.Inbound))));
         Assert.Equal(["ip_access_list", "sender", "relay", "recipients"], Rows(Inputs(listener, new NoSource())));
+    }
+
+    [Fact]
+    public void Check_config_names_the_same_rows_without_composing_any_part()
+    {
+        var listener = Listener(ListenerRole.Inbound) with
+        {
+            Recipients = new RecipientOptions(),
+            SenderFilter = new() { RefuseOwnDomains = true },
+            DnsLists = new() { Sites = [new("zen.test")] },
+            Greylisting = new(),
+        };
+
+        // NamesFor makes no store, resolver or scanner: each would throw if a row's condition asked for one.
+        Assert.Equal(Rows(Inputs(listener, RecipientBlocks, new NoSource())), ListenerFilters.NamesFor(listener, RecipientBlocks));
+        Assert.Contains("greylisting", ListenerFilters.NamesFor(listener, null));
     }
 
     [Fact]
