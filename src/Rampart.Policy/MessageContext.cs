@@ -1,16 +1,29 @@
+using MimeKit;
 using Rampart.Mail;
+using Rampart.Policy.Attachments;
 
 namespace Rampart.Policy;
 
 /// <summary>
 /// What a message filter sees: the envelope, and the content, read from the spool (never held in memory). A filter
 /// that changes the message (one that strips an attachment) replaces the content; later filters and the queue see
-/// the new one.
+/// the new one. The MIME parse the filters share (<see cref="ParsedAsync"/>) keeps streams open until the context
+/// is disposed.
 /// </summary>
 public sealed class MessageContext(SessionFacts session, string queueId, Sender sender, IReadOnlyList<Recipient> recipients,
-    IMessageContent content)
+    IMessageContent content) : IAsyncDisposable
 {
+    /// <summary>
+    /// The MIME depth of the shared parse: deeper than any real message (the URL lists, the built-in rules and
+    /// sender_auth all judge with it; the attachment filter has its own, configurable, limit and its own walker).
+    /// </summary>
+    public const int MaxMimeDepth = 32;
+
     private Task<MimeKit.HeaderList?>? headers;
+    private (long MaxHeaderSize, Task<MimeMessage> Message)? parsed;
+    // Every stream a parse was made from: a persistent parse reads its parts from it, and a filter may still hold a
+    // dropped parse while it writes the replacement, so they are closed only with the context.
+    private readonly List<Stream> parsedFrom = [];
 
     public SessionFacts Session => session;
     public string QueueId => queueId;
@@ -48,6 +61,40 @@ public sealed class MessageContext(SessionFacts session, string queueId, Sender 
     /// </summary>
     public Task<MimeKit.HeaderList?> AuthorFieldsAsync(CancellationToken ct) => headers ??= LoadAuthorFieldsAsync(ct);
 
+    /// <summary>How many times the content was parsed by <see cref="ParsedAsync"/> (once per content, unless a filter asks with another limit).</summary>
+    public int Parses { get; private set; }
+
+    /// <summary>
+    /// The message as the client sent it (<see cref="OpenClientContent"/>), parsed once for every filter that asks
+    /// (review13 D1) and kept until the content is replaced. Bounded as each filter used to bound its own parse:
+    /// every header section is measured against <paramref name="maxHeaderSize"/> (limits.max_header_size; our
+    /// own fields on top not counted) before MimeKit reads it, MIME depth <see cref="MaxMimeDepth"/>, and the parse is
+    /// persistent, so the parts stay on the spool file. Past a bound it throws <see cref="InspectionLimitException"/>
+    /// (or MimeKit's <see cref="FormatException"/>), to every filter that asks, each deciding what that means for it.
+    /// Our own fields may be in its header (when the length of our Received field is unknown) or not: no filter that
+    /// parses judges them. Asked with another limit, the message is parsed again (and that parse kept).
+    /// </summary>
+    public Task<MimeMessage> ParsedAsync(long maxHeaderSize, CancellationToken ct)
+    {
+        if (parsed is { } p && p.MaxHeaderSize == maxHeaderSize) return p.Message;
+        var message = ParseAsync(maxHeaderSize, ct);
+        parsed = (maxHeaderSize, message);
+        return message;
+    }
+
+    private async Task<MimeMessage> ParseAsync(long maxHeaderSize, CancellationToken ct)
+    {
+        Parses++;
+        var stream = OpenClientContent();
+        parsedFrom.Add(stream);
+        // Our fields still above what OpenClientContent skips (none before any rewrite) are not the client's: the
+        // framer did not count them.
+        var guarded = new HeaderSectionGuard(stream, new HeaderSectionScanner(maxHeaderSize, OwnFieldsLength - content.OwnTraceLength));
+        var message = await new MimeParser(new ParserOptions { MaxMimeDepth = MaxMimeDepth }, guarded, persistent: true).ParseMessageAsync(ct);
+        guarded.Stop();
+        return message;
+    }
+
     /// <summary>
     /// Replaces the content with what <paramref name="write"/> produces. The old content stays readable while it
     /// runs, so a message parsed from it may be written back out with changes.
@@ -56,16 +103,29 @@ public sealed class MessageContext(SessionFacts session, string queueId, Sender 
     {
         await content.ReplaceAsync(write, 0, ct);
         headers = null;
+        parsed = null;
     }
 
     /// <summary>
     /// The same, for a rewrite that puts <paramref name="added"/> bytes of our own on top and copies the current
     /// content's own fields unchanged below them (other fields may go): <see cref="OwnFieldsLength"/> grows by it.
+    /// When the content grew by exactly <paramref name="added"/>, no field went, so the client's bytes below ours are
+    /// the ones already parsed and <see cref="ParsedAsync"/> keeps its parse (it reads the replaced file, which stays
+    /// open; the bytes are the same); when a field went (a forged Authentication-Results), the message is parsed again.
     /// </summary>
     public async Task AddFieldOnTopAsync(Func<Stream, CancellationToken, Task> write, long added, CancellationToken ct)
     {
+        var before = content.Length;
         await content.ReplaceAsync(write, content.OwnFieldsLength + added, ct);
         headers = null;
+        if (content.Length != before + added) parsed = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        parsed = null;
+        foreach (var stream in parsedFrom) await stream.DisposeAsync();
+        parsedFrom.Clear();
     }
 
     private async Task<MimeKit.HeaderList?> LoadAuthorFieldsAsync(CancellationToken ct)

@@ -55,8 +55,7 @@ public sealed class DomainListFilter(DomainListOptions options, IDnsResolver dns
         IReadOnlyList<string> domains;
         try
         {
-            await using var content = message.OpenClientContent();
-            domains = await MessageLinks.DomainsAsync(content, suffixes, options, maxHeaderSize, ct);
+            domains = await MessageLinks.DomainsAsync(message, suffixes, options, maxHeaderSize, ct);
         }
         catch (Exception e) when (e is InspectionLimitException or FormatException)
         {

@@ -1,31 +1,30 @@
 using Rampart.Policy.PublicSuffixes;
 using System.Text;
 using MimeKit;
-using Rampart.Policy.Attachments;
 
 namespace Rampart.Policy.DomainLists;
 
 /// <summary>
 /// The distinct registered domains the links of a message point to, in the order first seen, with bounded work:
 /// MIME nesting at most <see cref="MaxDepth"/>, every header section measured before MimeKit reads it (the
-/// attachment filter's guard), at most <see cref="MaxTextParts"/> text parts and <c>maxScanBytes</c> of decoded text
+/// message's shared parse, <see cref="MessageContext.ParsedAsync"/>), at most <see cref="MaxTextParts"/> text parts and <c>maxScanBytes</c> of decoded text
 /// read in all, at most <c>maxDomains</c> domains kept. Text and HTML parts are read, attached or inline, in
 /// attached messages too: a link is as clickable in either.
 /// </summary>
 public static class MessageLinks
 {
-    public const int MaxDepth = 32;
+    public const int MaxDepth = MessageContext.MaxMimeDepth;
 
     public const int MaxTextParts = 256;
 
-    public static async Task<IReadOnlyList<string>> DomainsAsync(Stream content, PublicSuffixList suffixes, DomainListOptions options,
-        long maxHeaderSize, CancellationToken ct)
-    {
-        var guarded = new HeaderSectionGuard(content, new HeaderSectionScanner(maxHeaderSize));
-        var parser = new MimeParser(new ParserOptions { MaxMimeDepth = MaxDepth }, guarded, persistent: content.CanSeek);
-        var message = await parser.ParseMessageAsync(ct);
-        guarded.Stop();
+    public static async Task<IReadOnlyList<string>> DomainsAsync(MessageContext context, PublicSuffixList suffixes, DomainListOptions options,
+        long maxHeaderSize, CancellationToken ct) =>
+        await DomainsAsync(await context.ParsedAsync(maxHeaderSize, ct), suffixes, options, ct);
 
+    /// <summary>The same, of a message already parsed (with the bounds above: <see cref="MessageContext.ParsedAsync"/>).</summary>
+    public static async Task<IReadOnlyList<string>> DomainsAsync(MimeMessage message, PublicSuffixList suffixes, DomainListOptions options,
+        CancellationToken ct)
+    {
         var domains = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var budget = options.MaxScanBytes;

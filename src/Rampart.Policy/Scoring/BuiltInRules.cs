@@ -7,9 +7,9 @@ namespace Rampart.Policy.Scoring;
 
 /// <summary>
 /// The built-in rule set (issue 13, item 6): header sanity (<see cref="HeaderRules"/>) and body rules
-/// (<see cref="ContentRules"/>), run on one parse of the message, each hit a finding in the transaction's evidence.
-/// Header sections are measured before MimeKit reads them (<see cref="HeaderSectionScanner"/>, as the attachment
-/// filter does), so a body part with a megabyte of tiny fields stops the parse instead of filling memory.
+/// (<see cref="ContentRules"/>), run on the message's shared parse (<see cref="MessageContext.ParsedAsync"/>), each hit
+/// a finding in the transaction's evidence. Header sections are measured before MimeKit reads them, so a body part
+/// with a megabyte of tiny fields stops the parse instead of filling memory.
 /// </summary>
 public sealed class BuiltInRules(long maxHeaderSize, TimeProvider? time = null)
 {
@@ -25,9 +25,6 @@ public sealed class BuiltInRules(long maxHeaderSize, TimeProvider? time = null)
     /// </summary>
     public const double UnparsedWeight = 5;
 
-    /// <summary>Deep enough for any real message; the attachment filter has its own, configurable, limit.</summary>
-    private static readonly ParserOptions Parsing = new() { MaxMimeDepth = 32 };
-
     private readonly TimeProvider clock = time ?? TimeProvider.System;
 
     public static IEnumerable<KeyValuePair<string, double>> DefaultWeights =>
@@ -35,12 +32,11 @@ public sealed class BuiltInRules(long maxHeaderSize, TimeProvider? time = null)
 
     public async Task CheckAsync(MessageContext message, Evidence evidence, CancellationToken ct)
     {
-        await using var stream = message.OpenContent();
         try
         {
-            var guarded = new HeaderSectionGuard(stream, new HeaderSectionScanner(maxHeaderSize, message.OwnFieldsLength));
-            var parsed = await new MimeParser(Parsing, guarded, persistent: true).ParseMessageAsync(ct);
-            guarded.Stop();
+            // The parse sender_auth and domain_lists read too (depth MessageContext.MaxMimeDepth); the header rules
+            // judge the client's fields, which it holds whether or not our own are above them.
+            var parsed = await message.ParsedAsync(maxHeaderSize, ct);
             HeaderRules.Check(parsed.Headers, clock.GetUtcNow(), evidence);
             await ContentRules.CheckAsync(parsed, evidence, ct);
         }

@@ -25,7 +25,7 @@ public sealed partial class SenderAuthFilter(SenderAuthOptions options, string a
     : IMessageFilter
 {
     /// <summary>As the URL lists and built-in rules: deeper than any real message.</summary>
-    public const int MaxDepth = 32;
+    public const int MaxDepth = MessageContext.MaxMimeDepth;
 
     private readonly DmarcCheck dmarc = new(dns, suffixes ?? PublicSuffixList.Default, options.Forwarders, percentile ?? (() => Random.Shared.Next(100)));
 
@@ -37,42 +37,37 @@ public sealed partial class SenderAuthFilter(SenderAuthOptions options, string a
         var evidence = session.Transaction;
         IReadOnlyList<DkimOutcome> dkim;
         DmarcOutcome dmarcOutcome;
-        await using (var content = message.OpenClientContent())
+        MimeMessage mime;
+        try
         {
-            MimeMessage mime;
-            try
-            {
-                // Our fields still on top (none before any rewrite) are not the client's: the framer did not count them.
-                var guarded = new HeaderSectionGuard(content, new HeaderSectionScanner(maxHeaderSize, message.OwnFieldsLength - (message.Size - message.ClientSize)));
-                // Persistent: the parts stay on the spool file instead of being copied into memory.
-                mime = await new MimeParser(new ParserOptions { MaxMimeDepth = MaxDepth }, guarded, persistent: true).ParseMessageAsync(ct);
-                guarded.Stop();
-            }
-            catch (Exception e) when (e is FormatException or InspectionLimitException)
-            {
-                SenderAuthUnreadable(logger, message.QueueId, LogText.Escape(e.Message));
-                (dkim, dmarcOutcome) = await UnparsedAsync(message, ct);
-                return await PublishAsync(message, Act(message, dmarcOutcome), dkim, ct);
-            }
-            var locator = new DnsKeyLocator(dns);
-            var dkimCheck = new DkimCheck(locator, options.MaxSignatures, message.OpenClientContent);
-            var arcCheck = new ArcCheck(locator);
-            var signatures = dkimCheck.SignaturesOf(mime);
-            dkimCheck.Prefetch(signatures, ct);
-            arcCheck.Prefetch(mime, ct);
-            var fromDomain = AuthorDomain.Of(mime.Headers, out var badFrom);
-            var lookup = fromDomain is null ? null : dmarc.FindAsync(fromDomain, ct);
-
-            dkim = await dkimCheck.VerifyAsync(mime, signatures, ct);
-            var arc = await arcCheck.VerifyAsync(mime, ct);
-            dmarcOutcome = fromDomain is null
-                ? new DmarcOutcome("permerror", null, null, DmarcPolicy.None, badFrom)
-                : dmarc.Evaluate(fromDomain, await lookup!, dkim, evidence.ResultOf("spf"), arc);
-            Record(evidence, message, dkim, arc, dmarcOutcome);
-            SenderAuthChecked(logger, message.QueueId, evidence.ResultOf("spf")?.Result ?? "none",
-                dkim.Count == 0 ? "none" : string.Join(",", dkim.Select(d => $"{d.Result}:{d.Domain}")), arc.Result,
-                dmarcOutcome.Result, dmarcOutcome.FromDomain ?? "-", LogText.Escape(dmarcOutcome.Reason));
+            // The parse the context shares with domain_lists and the built-in rules (persistent: the parts stay on
+            // the spool file), bounded as described above.
+            mime = await message.ParsedAsync(maxHeaderSize, ct);
         }
+        catch (Exception e) when (e is FormatException or InspectionLimitException)
+        {
+            SenderAuthUnreadable(logger, message.QueueId, LogText.Escape(e.Message));
+            (dkim, dmarcOutcome) = await UnparsedAsync(message, ct);
+            return await PublishAsync(message, Act(message, dmarcOutcome), dkim, ct);
+        }
+        var locator = new DnsKeyLocator(dns);
+        var dkimCheck = new DkimCheck(locator, options.MaxSignatures, message.OpenClientContent);
+        var arcCheck = new ArcCheck(locator);
+        var signatures = dkimCheck.SignaturesOf(mime);
+        dkimCheck.Prefetch(signatures, ct);
+        arcCheck.Prefetch(mime, ct);
+        var fromDomain = AuthorDomain.Of(mime.Headers, out var badFrom);
+        var lookup = fromDomain is null ? null : dmarc.FindAsync(fromDomain, ct);
+
+        dkim = await dkimCheck.VerifyAsync(mime, signatures, ct);
+        var arc = await arcCheck.VerifyAsync(mime, ct);
+        dmarcOutcome = fromDomain is null
+            ? new DmarcOutcome("permerror", null, null, DmarcPolicy.None, badFrom)
+            : dmarc.Evaluate(fromDomain, await lookup!, dkim, evidence.ResultOf("spf"), arc);
+        Record(evidence, message, dkim, arc, dmarcOutcome);
+        SenderAuthChecked(logger, message.QueueId, evidence.ResultOf("spf")?.Result ?? "none",
+            dkim.Count == 0 ? "none" : string.Join(",", dkim.Select(d => $"{d.Result}:{d.Domain}")), arc.Result,
+            dmarcOutcome.Result, dmarcOutcome.FromDomain ?? "-", LogText.Escape(dmarcOutcome.Reason));
         return await PublishAsync(message, Act(message, dmarcOutcome), dkim, ct);
     }
 

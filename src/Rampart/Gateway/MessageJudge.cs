@@ -23,7 +23,7 @@ internal sealed class MessageJudge(PolicyChain chain)
         // Content filters read the spool file, so what is still buffered must reach it first.
         if (chain.HasMessageFilters) await writer.FlushAsync(ct);
         var content = new SpoolContent(writer, transaction.TraceLength);
-        var context = new MessageContext(session, writer.QueueId, transaction.Sender, recipients, content);
+        await using var context = new MessageContext(session, writer.QueueId, transaction.Sender, recipients, content);
         var verdict = await chain.MessageAsync(context, ct);
         return new Judgement(verdict, content.RewrittenEightBit);
     }
