@@ -50,12 +50,26 @@ public sealed partial class SpamFilter(
             }
         }
         if (rules is not null) await rules.CheckAsync(message, evidence, ct);
-        if (rspamd is not null && await AskRspamdAsync(rspamd, message, evidence, ct) is { } failed) return failed;
+        string? rspamdAction = null;
+        if (rspamd is not null)
+        {
+            var (failed, action) = await AskRspamdAsync(rspamd, message, evidence, ct);
+            if (failed is not null) return failed;
+            rspamdAction = options.RspamdActions ? action : null;
+        }
 
         var card = weights.Score(message.Session.Connection, evidence);
-        var action = Decide(card);
-        ScoringVerdict(log, message.QueueId, Scorecard.Format(card.Score), card.Scl, action, card.SymbolList());
-        switch (action)
+        var decided = Decide(card);
+        // Rspamd's own refusals stand whatever the weighted score (rspamd_actions): they are often pre-results, not points.
+        var obeyed = decided != "reject" && rspamdAction is "reject" or "soft reject";
+        ScoringVerdict(log, message.QueueId, Scorecard.Format(card.Score), card.Scl, obeyed ? $"{rspamdAction} (rspamd)" : decided, card.SymbolList());
+        if (obeyed)
+        {
+            return rspamdAction == "reject"
+                ? new Verdict.Reject(SpamReplies.RspamdRejected(card, message.Session.SessionId))
+                : new Verdict.TempFail(SpamReplies.RspamdSoftRejected(message.Session.SessionId));
+        }
+        switch (decided)
         {
             case "reject":
                 return new Verdict.Reject(SpamReplies.Rejected(card, message.Session.SessionId));
@@ -84,14 +98,17 @@ public sealed partial class SpamFilter(
     private static bool Reaches(Scorecard card, double? score, int? scl) =>
         (score is { } s && card.Score >= s) || (scl is { } level && card.Scl >= level);
 
-    /// <summary>Rspamd's score as a finding; a failure recorded, counted and logged, and the 451 when so configured.</summary>
-    private async Task<Verdict?> AskRspamdAsync(RspamdClient client, MessageContext message, Evidence evidence, CancellationToken ct)
+    /// <summary>
+    /// Rspamd's score as a finding, and its own action word; a failure recorded, counted and logged, and the 451 when
+    /// so configured.
+    /// </summary>
+    private async Task<(Verdict? Failed, string? Action)> AskRspamdAsync(RspamdClient client, MessageContext message, Evidence evidence, CancellationToken ct)
     {
         if (message.ClientSize > options.MaxScanBytes)
         {
             evidence.Add(RspamdUnscored, 0, "too large");
             SpamTooLargeToScan(log, message.QueueId, message.ClientSize, options.MaxScanBytes);
-            return null;
+            return (null, null);
         }
         var started = clock.GetTimestamp();
         var check = await client.CheckAsync(message, ct);
@@ -100,13 +117,13 @@ public sealed partial class SpamFilter(
             Interlocked.Increment(ref failures);
             evidence.Add(RspamdUnscored, 0, "rspamd failed");
             SpamScanFailed(log, message.QueueId, LogText.Escape(failed.Why), options.OnFailure.ToString(), Failures);
-            return options.OnFailure == SpamFailureAction.TempFail ? new Verdict.TempFail(SpamReplies.Unavailable) : null;
+            return (options.OnFailure == SpamFailureAction.TempFail ? new Verdict.TempFail(SpamReplies.Unavailable) : null, null);
         }
         var report = ((SpamCheck.Scored)check).Report;
         evidence.Add(RspamdSymbol, report.Score, report.SymbolList(16));
         SpamScored(log, message.QueueId, SpamReport.Format(report.Score), report.Action, report.SymbolList(),
             (long)clock.GetElapsedTime(started).TotalMilliseconds);
-        return null;
+        return (null, report.Action);
     }
 
     private Verdict Blocked(MessageContext message)

@@ -68,6 +68,13 @@ public sealed record SpamOptions
     /// <summary>False: spam filtering belongs on the inbound path; outbound and submission listeners scan only when asked.</summary>
     public bool ScanOutbound { get; init; }
 
+    /// <summary>
+    /// True: Rspamd's own "reject" (550 5.7.1) and "soft reject" (451 4.7.1) are obeyed whatever the weighted score.
+    /// Such an action is often a pre-result, not a score: its antivirus module finding a virus, a multimap rule an
+    /// administrator wrote to refuse, a rate limit; weighing it as points could deliver what Rspamd refused.
+    /// </summary>
+    public bool RspamdActions { get; init; } = true;
+
     /// <summary>Each problem, as the key it is about and what is wrong (none when it can be used).</summary>
     public IEnumerable<(string Key, string Message)> Problems()
     {

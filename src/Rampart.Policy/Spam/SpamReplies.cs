@@ -16,6 +16,14 @@ public static class SpamReplies
     public static SmtpReply Rejected(Scorecard card, string sessionId) =>
         new(550, "5.7.1", $"Rejected as spam (score {Scorecard.Format(card.Score)}, SCL {card.Scl}) by {Checks(card)}; id {PrintableText.Cut(sessionId, 40)}");
 
+    /// <summary>Rspamd's own "reject" (a pre-result such as a virus found by its antivirus module), obeyed with rspamd_actions.</summary>
+    public static SmtpReply RspamdRejected(Scorecard card, string sessionId) =>
+        new(550, "5.7.1", $"Rejected as spam by RSPAMD, its action reject (score {Scorecard.Format(card.Score)}, SCL {card.Scl}); id {PrintableText.Cut(sessionId, 40)}");
+
+    /// <summary>Rspamd's "soft reject" (its rate limits): 4.7.1 temporary, the sender retries.</summary>
+    public static SmtpReply RspamdSoftRejected(string sessionId) =>
+        new(451, "4.7.1", $"Try again later: RSPAMD, its action soft reject; id {PrintableText.Cut(sessionId, 40)}");
+
     /// <summary>5.7.1 for a sender on a blocked senders list; the address is not echoed (the sender knows it).</summary>
     public static SmtpReply BlockedSender(string sessionId) =>
         new(550, "5.7.1", $"Rejected: sender is on a blocked senders list; id {PrintableText.Cut(sessionId, 40)}");

@@ -64,6 +64,29 @@ public sealed class SpamScoringTests(RspamdServer rspamd)
     }
 
     [Fact]
+    public async Task Rspamds_own_reject_is_obeyed_whatever_the_weights_unless_rspamd_actions_is_off()
+    {
+        // RSPAMD weighs nothing and the built-in rules are off: only Rspamd's action word can refuse GTUBE.
+        foreach (var (setting, expected) in new[] { ("", "550 5.7.1"), (", rspamd_actions: false", "250 2.0.0") })
+        {
+            await using var gateway = await TestGateway.StartAsync($"spam: {{url: \"{rspamd.Url}\", rules: false{setting}}}",
+                topExtra: "scoring: {weights: {RSPAMD: 0}}");
+            await using var smtp = await gateway.ConnectAsync();
+            await smtp.HelloAsync();
+            await smtp.EnvelopeAsync("alice@sender.test", "bob@example.test");
+            var reply = await smtp.DataAsync(Mail("Test", "This is spam.\r\n" + RspamdServer.Gtube), expected);
+            if (expected.StartsWith('5'))
+            {
+                Assert.Matches(@"^550 5\.7\.1 Rejected as spam by RSPAMD, its action reject \(score 0\.0, SCL 0\); id \S+$", reply[^1]);
+            }
+            else
+            {
+                Assert.Single(await gateway.WaitForDropAsync(1));
+            }
+        }
+    }
+
+    [Fact]
     public async Task Tagged_mail_is_delivered_with_the_flag_the_status_and_the_subject_prefix()
     {
         await using var gateway = await TestGateway.StartAsync($"spam: {{url: \"{rspamd.Url}\", tag_score: -50, subject_prefix: \"[SPAM]\"}}");

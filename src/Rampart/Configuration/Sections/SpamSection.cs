@@ -37,6 +37,7 @@ internal static class SpamSection
             SubjectPrefix = s.String("subject_prefix", d.SubjectPrefix),
             OnFailure = s.Choice("on_failure", d.OnFailure, ("pass", SpamFailureAction.Pass), ("tempfail", SpamFailureAction.TempFail)),
             ScanOutbound = s.Bool("scan_outbound", d.ScanOutbound),
+            RspamdActions = s.Bool("rspamd_actions", d.RspamdActions),
         };
         foreach (var (key, message) in options.Problems()) throw s.Error(key, message);
         s.Finish();

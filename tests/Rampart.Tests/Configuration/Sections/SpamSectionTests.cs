@@ -19,12 +19,14 @@ public sealed class SpamSectionTests : ConfigTest
     public void The_spam_keys_are_read()
     {
         var spam = WithSpam("url: http://10.0.0.5:11333/rspamd, timeout: 5s, tag_score: 4.5, quarantine_score: 8, reject_score: off, "
-            + "subject_prefix: '[SPAM]', on_failure: TempFail, max_scan_bytes: 2MiB, max_reply_bytes: 64KiB, scan_outbound: yes").Spam!;
+            + "subject_prefix: '[SPAM]', on_failure: TempFail, max_scan_bytes: 2MiB, max_reply_bytes: 64KiB, scan_outbound: yes, rspamd_actions: no").Spam!;
 
         Assert.Equal("http://10.0.0.5:11333/rspamd/checkv2", spam.CheckUri.ToString());
         Assert.Equal((TimeSpan.FromSeconds(5), 4.5, 8.0, (double?)null), (spam.Timeout, spam.TagScore, spam.QuarantineScore, spam.RejectScore));
         Assert.Equal(("[SPAM]", SpamFailureAction.TempFail, 2L * 1024 * 1024, 64 * 1024, true),
             (spam.SubjectPrefix, spam.OnFailure, spam.MaxScanBytes, spam.MaxReplyBytes, spam.ScanOutbound));
+        Assert.False(spam.RspamdActions);
+        Assert.True(new SpamOptions().RspamdActions);
     }
 
     [Fact]
