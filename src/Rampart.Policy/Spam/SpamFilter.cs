@@ -60,19 +60,18 @@ public sealed partial class SpamFilter(
 
         var card = weights.Score(message.Session.Connection, evidence);
         var decided = Decide(card);
-        // Rspamd's own refusals stand whatever the weighted score (rspamd_actions): they are often pre-results, not points.
-        var obeyed = decided != "reject" && rspamdAction is "reject" or "soft reject";
-        ScoringVerdict(log, message.QueueId, Scorecard.Format(card.Score), card.Scl, obeyed ? $"{rspamdAction} (rspamd)" : decided, card.SymbolList());
-        if (obeyed)
-        {
-            return rspamdAction == "reject"
-                ? new Verdict.Reject(SpamReplies.RspamdRejected(card, message.Session.SessionId))
-                : new Verdict.TempFail(SpamReplies.RspamdSoftRejected(message.Session.SessionId));
-        }
+        // Rspamd's own refusal stands whatever the weighted score (rspamd_actions): it is often a pre-result, not points.
+        // It takes the strongest action this listener has, so "reject_score: off" still means nothing is refused as spam.
+        var byRspamd = rspamdAction == "reject" && Rank(Strongest) > Rank(decided);
+        if (byRspamd) decided = Strongest;
+        var deferred = rspamdAction == "soft reject" && decided != "reject";
+        ScoringVerdict(log, message.QueueId, Scorecard.Format(card.Score), card.Scl,
+            byRspamd || deferred ? $"{(deferred ? "tempfail" : decided)} (rspamd: {rspamdAction})" : decided, card.SymbolList());
+        if (deferred) return new Verdict.TempFail(SpamReplies.RspamdSoftRejected(message.Session.SessionId));
         switch (decided)
         {
             case "reject":
-                return new Verdict.Reject(SpamReplies.Rejected(card, message.Session.SessionId));
+                return new Verdict.Reject(byRspamd ? SpamReplies.RspamdRejected(card, message.Session.SessionId) : SpamReplies.Rejected(card, message.Session.SessionId));
             case "quarantine":
                 return Verdict.Quarantine.For(QuarantineReason.Spam(Scorecard.Format(card.Score), card.SymbolList(16)));
             case "tag":
@@ -94,6 +93,14 @@ public sealed partial class SpamFilter(
         : Reaches(card, options.QuarantineScore, options.QuarantineScl) ? "quarantine"
         : Reaches(card, options.TagScore, options.TagScl) ? "tag"
         : "none";
+
+    /// <summary>The strongest action this listener is configured to take (at least one threshold is always set).</summary>
+    private string Strongest =>
+        options.RejectScore is not null || options.RejectScl is not null ? "reject"
+        : options.QuarantineScore is not null || options.QuarantineScl is not null ? "quarantine"
+        : "tag";
+
+    private static int Rank(string action) => action switch { "reject" => 3, "quarantine" => 2, "tag" => 1, _ => 0 };
 
     private static bool Reaches(Scorecard card, double? score, int? scl) =>
         (score is { } s && card.Score >= s) || (scl is { } level && card.Scl >= level);

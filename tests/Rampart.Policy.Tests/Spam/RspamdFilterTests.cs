@@ -86,6 +86,20 @@ public sealed class RspamdFilterTests(RspamdServer rspamd)
     }
 
     [Fact]
+    public async Task Rspamds_reject_takes_the_strongest_action_the_listener_has_never_more()
+    {
+        // GTUBE's 15 is below this quarantine threshold, but Rspamd says reject: the listener refuses nothing as spam
+        // (no reject threshold), so its strongest action, quarantine, is what Rspamd's decision gets.
+        var options = Options with { QuarantineScore = 20, RejectScore = null };
+
+        var (verdict, _) = await FilterAsync(options, RspamdCollection.Mail("Test", RspamdServer.Gtube));
+
+        Assert.Equal([QuarantineReason.SpamHold], Assert.IsType<Verdict.Quarantine>(verdict).Filters);
+        var (ignored, _) = await FilterAsync(options with { RspamdActions = false }, RspamdCollection.Mail("Test", RspamdServer.Gtube));
+        Assert.IsNotType<Verdict.Quarantine>(ignored);
+    }
+
+    [Fact]
     public async Task Rspamd_stopped_fails_open_by_default_or_tempfails_and_scores_again_once_back()
     {
         var pass = Options with { Timeout = TimeSpan.FromSeconds(10) };
