@@ -14,12 +14,12 @@ internal static class SenderAuthSection
         if (s is null) return null;
         var d = new SenderAuthOptions();
         var id = s.String("authserv_id");
-        if (id is not null && !IsDomain(id)) throw s.Error("authserv_id", $"'{id}' is not a host name (letters, digits, hyphens and dots): the id readers' mail clients compare");
+        if (id is not null && AsciiDomain(id) is null) throw s.Error("authserv_id", $"'{id}' is not a host name (letters, digits, hyphens and dots): the id readers' mail clients compare");
         var forwarders = new List<string>();
         foreach (var name in s.List("trusted_forwarders"))
         {
-            if (!IsDomain(name)) throw s.Error("trusted_forwarders", $"'{name}' is not a domain name (the d= of the forwarder's ARC-Seal, e.g. lists.example.org)");
-            forwarders.Add(new IdnMapping().GetAscii(name.TrimEnd('.')).ToLowerInvariant());
+            forwarders.Add(AsciiDomain(name)
+                ?? throw s.Error("trusted_forwarders", $"'{name}' is not a domain name (the d= of the forwarder's ARC-Seal, e.g. lists.example.org)"));
         }
         var options = d with
         {
@@ -34,16 +34,17 @@ internal static class SenderAuthSection
         return options;
     }
 
-    private static bool IsDomain(string name)
+    /// <summary>The name in lower-case A-labels, as ARC-Seal d= values compare; null when it is not a domain name.</summary>
+    private static string? AsciiDomain(string name)
     {
         try
         {
-            var ascii = new IdnMapping { UseStd3AsciiRules = true }.GetAscii(name.TrimEnd('.'));
-            return ascii.Length <= 253 && ascii.Split('.').All(l => l.Length is > 0 and <= 63);
+            var ascii = new IdnMapping { UseStd3AsciiRules = true }.GetAscii(name.TrimEnd('.')).ToLowerInvariant();
+            return ascii.Length <= 253 && ascii.Split('.').All(l => l.Length is > 0 and <= 63) ? ascii : null;
         }
         catch (ArgumentException)
         {
-            return false;
+            return null;
         }
     }
 }
