@@ -43,7 +43,7 @@ public static class AuthResultsField
     public static async Task<int> WriteAsync(Stream source, Stream target, string field, string authservId, CancellationToken ct)
     {
         await target.WriteAsync(Encoding.ASCII.GetBytes(field), ct);
-        var input = new LineReader(source);
+        var input = new HeaderLineReader(source, MaxLine);
         var current = new List<byte[]>();
         var lastComplete = true;
         var removed = 0;
@@ -128,43 +128,4 @@ public static class AuthResultsField
 
     private static string Quoted(string text) =>
         "\"" + PrintableText.Cut(text, 200).Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
-
-    /// <summary>
-    /// Lines cut from a 64 KiB buffer (one read per buffer, the line end found with a vectorised search) rather than
-    /// a read per byte: this runs on every inbound message. A line longer than <see cref="MaxLine"/> comes in pieces.
-    /// </summary>
-    private sealed class LineReader(Stream source)
-    {
-        private readonly byte[] buffer = new byte[64 * 1024];
-        private int start;
-        private int end;
-
-        public async Task<byte[]?> ReadLineAsync(CancellationToken ct)
-        {
-            byte[]? line = null;
-            while (true)
-            {
-                if (start == end)
-                {
-                    start = 0;
-                    end = await source.ReadAsync(buffer, ct);
-                    if (end == 0) return line;
-                }
-                var available = buffer.AsSpan(start, end - start);
-                var newline = available.IndexOf((byte)'\n');
-                var take = Math.Min(newline >= 0 ? newline + 1 : available.Length, MaxLine - (line?.Length ?? 0));
-                line = line is null ? available[..take].ToArray() : [.. line, .. available[..take]];
-                start += take;
-                if ((newline >= 0 && take == newline + 1) || line.Length == MaxLine) return line;
-            }
-        }
-
-        /// <summary>What is left after the header section: the buffered bytes, then the rest of the source.</summary>
-        public async Task CopyRestAsync(Stream target, CancellationToken ct)
-        {
-            await target.WriteAsync(buffer.AsMemory(start, end - start), ct);
-            start = end;
-            await source.CopyToAsync(target, ct);
-        }
-    }
 }

@@ -43,10 +43,10 @@ public static class SpamTagger
     {
         var top = Encoding.ASCII.GetBytes($"{FlagField}: YES\r\n{Status(card, threshold)}");
         await target.WriteAsync(top, ct);
-        var input = new BufferedStream(source, 64 * 1024);
+        var input = new HeaderLineReader(source, MaxLine);
         var dropping = false;
         var prefixed = subjectPrefix is null;
-        while (await ReadLineAsync(input, ct) is { } line)
+        while (await input.ReadLineAsync(ct) is { } line)
         {
             var isContinuation = line.Length > 0 && line[0] is (byte)' ' or (byte)'\t';
             var isEnd = line.Length == 0 || (line.Length <= 2 && line.All(b => b is (byte)'\r' or (byte)'\n')) || line[^1] != (byte)'\n';
@@ -66,7 +66,7 @@ public static class SpamTagger
             }
             if (!dropping) await target.WriteAsync(line, ct);
         }
-        await input.CopyToAsync(target, ct);
+        await input.CopyRestAsync(target, ct);
     }
 
     private static bool IsField(byte[] line, string name)
@@ -90,18 +90,5 @@ public static class SpamTagger
         var added = Encoding.ASCII.GetBytes(prefix + " ");
         if (line.AsSpan(start).StartsWith(added)) return line;
         return [.. line.AsSpan(0, colon), (byte)' ', .. added, .. line.AsSpan(start)];
-    }
-
-    /// <summary>One line with its LF; the last bytes without one; null at the end. Cut at <see cref="MaxLine"/>.</summary>
-    private static async Task<byte[]?> ReadLineAsync(Stream input, CancellationToken ct)
-    {
-        using var line = new MemoryStream();
-        var one = new byte[1];
-        while (line.Length < MaxLine && await input.ReadAsync(one, ct) == 1)
-        {
-            line.WriteByte(one[0]);
-            if (one[0] == (byte)'\n') break;
-        }
-        return line.Length == 0 ? null : line.ToArray();
     }
 }
