@@ -139,4 +139,7 @@ public static class EventCatalogue
     public const int ConfigurationWarning = 6104;
     public const int GatewayStopping = 6105;
     public const int GroupCommit = 6106;
+
+    // 6150–6199: service manager (systemd) and packaging
+    public const int ServiceNotifyFailed = 6150;
 }

@@ -50,12 +50,13 @@ public static class CheckConfigCommand
 
 internal static class ConfigOutput
 {
-    /// <summary>Loads the configuration or prints the error (no stack trace) and returns null.</summary>
+    /// <summary>Loads the configuration (without a file: /etc/rampart/rampart.yaml if it exists, else the embedded
+    /// default) or prints the error (no stack trace) and returns null.</summary>
     public static GatewayOptions? LoadOrReport(FileInfo? file)
     {
         try
         {
-            return ConfigLoader.Load(file?.FullName);
+            return ConfigLoader.Load(ConfigDiscovery.Resolve(file)?.FullName);
         }
         catch (ConfigException ex)
         {

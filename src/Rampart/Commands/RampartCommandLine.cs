@@ -7,7 +7,7 @@ public static class RampartCommandLine
 {
     public static readonly Option<FileInfo?> ConfigOption = new("--config", "-c")
     {
-        Description = "Configuration file (YAML). Without it the embedded default is used: loopback listeners, data under ./data.",
+        Description = "Configuration file (YAML). Without it: /etc/rampart/rampart.yaml if it exists, else the embedded default (loopback listeners, data under ./data).",
     };
 
     public static RootCommand Build()

@@ -17,7 +17,8 @@ public static partial class RunCommand
         var command = new Command("run", "Start the gateway") { RampartCommandLine.ConfigOption };
         command.SetAction(async (result, ct) =>
         {
-            var file = result.GetValue(RampartCommandLine.ConfigOption);
+            // Resolved once, so that a SIGHUP reload reads the same file as the start (/etc/rampart/rampart.yaml too).
+            var file = ConfigDiscovery.Resolve(result.GetValue(RampartCommandLine.ConfigOption));
             var options = ConfigOutput.LoadOrReport(file);
             if (options is null) return 2;
 
@@ -30,10 +31,11 @@ public static partial class RunCommand
             // SIGHUP's default action ends the process: it is taken from the first moment to the last (declared before the
             // gateway, so released after its stop), and ignored until the gateway has started.
             Gateway.Reloader? reloader = null;
+            var systemd = new Service.ServiceManager(loggers.CreateLogger("Rampart.Service"));
             using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
             {
                 c.Cancel = true;
-                if (Volatile.Read(ref reloader) is { } started) started.Request();
+                if (Volatile.Read(ref reloader) is { } started) _ = systemd.ReloadingAsync(started.ReloadAsync);
                 else RunLog.HangupWhileStarting(log);
             });
             await using var gateway = new Gateway.Gateway(options, loggers);
@@ -54,7 +56,10 @@ public static partial class RunCommand
             Volatile.Write(ref reloader, new Gateway.Reloader(gateway, file?.FullName, loggers.CreateLogger("Rampart.Reload")));
             RunLog.GatewayStarted(log, options.Source, options.DataDir);
             foreach (var warning in options.Warnings) RunLog.ConfigurationWarning(log, warning);
+            // Start() has bound every listener: connections are accepted from here on (systemctl start returns).
+            systemd.Ready();
             await Task.WhenAny(stop.Task, Task.Delay(Timeout.Infinite, ct));
+            systemd.Stopping();
             RunLog.GatewayStopping(log);
             RunLog.GroupCommit(log, gateway.Queue.Barrier.Waiters, gateway.Queue.Barrier.Syncs);
             return 0;
