@@ -8,8 +8,10 @@ namespace Rampart.EndToEnd;
 /// <summary>
 /// `rampart run` with no configuration file uses the embedded default: loopback listeners and data under
 /// ./data. Its fixed ports (2525/2587) are moved to free ones through environment overrides, which also
-/// proves RAMPART__SECTION__KEY overrides reach the real binary.
+/// proves RAMPART__SECTION__KEY overrides reach the real binary. In the system-configuration collection: while the
+/// Debian package's test has /etc/rampart/rampart.yaml installed, `rampart run` would read that instead.
 /// </summary>
+[Collection(Service.SystemConfigCollection.Name)]
 public sealed class EmbeddedDefaultTests
 {
     [Fact]
