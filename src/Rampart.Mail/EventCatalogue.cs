@@ -142,4 +142,10 @@ public static class EventCatalogue
 
     // 6150–6199: service manager (systemd) and packaging
     public const int ServiceNotifyFailed = 6150;
+
+    // 6200–6249: Admin API (Rampart/Admin)
+    public const int AdminListening = 6200;
+    public const int AdminCall = 6201;
+    public const int AdminUnauthorized = 6202;
+    public const int AdminTokenCreated = 6203;
 }

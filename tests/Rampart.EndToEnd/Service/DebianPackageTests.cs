@@ -47,6 +47,17 @@ public sealed class DebianPackageTests(DebianPackage package) : IClassFixture<De
         Assert.Matches("(?m)^CapEff:\\s+0+400$", status);   // bit 10, CAP_NET_BIND_SERVICE, and nothing else
         Assert.Matches("(?m)^CapBnd:\\s+0+400$", status);
 
+        // The admin API of the shipped configuration, with the token the gateway made for itself in its data folder.
+        Assert.Equal("rampart 600", (await DebianPackage.RunOkAsync("stat", "-c", "%U %a", "/var/lib/rampart/admin.token")).Stdout.Trim());
+        using (var http = new HttpClient { Timeout = Timeout })
+        {
+            using var anonymous = await http.GetAsync("http://127.0.0.1:8025/api/version");
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+            http.DefaultRequestHeaders.Authorization = new("Bearer", (await File.ReadAllTextAsync("/var/lib/rampart/admin.token")).Trim());
+            using var version = await http.GetAsync("http://127.0.0.1:8025/api/version");
+            Assert.Equal(HttpStatusCode.OK, version.StatusCode);
+        }
+
         var marker = TestMessages.NewMarker("deb");
         var body = TestMessages.Body(marker);
         await TestMessages.SendAsync(new IPEndPoint(IPAddress.Loopback, 25), "alice@sender.test", "postmaster@example.com",
