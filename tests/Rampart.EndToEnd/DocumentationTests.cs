@@ -43,6 +43,7 @@ public sealed partial class DocumentationTests
     [InlineData("docs/configuration.md")]
     [InlineData("docs/architecture.md")]
     [InlineData("docs/performance.md")]
+    [InlineData("docs/deployment.md")]
     [InlineData("README.md")]
     public void Code_blocks_are_closed_and_no_heading_hides_in_one(string file)
     {

@@ -70,6 +70,15 @@ public sealed class DebianPackageTests(DebianPackage package) : IClassFixture<De
         Assert.Equal("STOPPING=1", await notify.ReceiveAsync(Timeout, rampart.Describe));
         Assert.Equal(0, await rampart.WaitForExitAsync(Timeout));
 
+        // Installed again over itself, as an upgrade is: the administrator's edit of the conffile, its permissions,
+        // the data and the user stay.
+        await File.AppendAllTextAsync("/etc/rampart/rampart.yaml", "# edited by the administrator\n");
+        await DebianPackage.RunOkAsync("dpkg", "-i", package.Path);
+        Assert.EndsWith("# edited by the administrator\n", await File.ReadAllTextAsync("/etc/rampart/rampart.yaml"), StringComparison.Ordinal);
+        Assert.Equal("root rampart 640", (await DebianPackage.RunOkAsync("stat", "-c", "%U %G %a", "/etc/rampart/rampart.yaml")).Stdout.Trim());
+        Assert.True(File.Exists(mail.Path), "the delivered message went with the reinstall");
+        Assert.Equal(uid, (await DebianPackage.RunOkAsync("id", "-u", user)).Stdout.Trim());
+
         await DebianPackage.RunOkAsync("dpkg", "--purge", "rampart");
         Assert.False(await DebianPackage.IsInstalledAsync());
         var left = owned.Where(p => p != "/." && (File.Exists(p) || IsPackageDirectory(p) && Directory.Exists(p))).ToList();
