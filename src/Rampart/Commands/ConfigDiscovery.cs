@@ -8,6 +8,25 @@ public static class ConfigDiscovery
 {
     public const string SystemPath = "/etc/rampart/rampart.yaml";
 
-    public static FileInfo? Resolve(FileInfo? given) =>
-        given ?? (File.Exists(SystemPath) ? new FileInfo(SystemPath) : null);
+    public static FileInfo? Resolve(FileInfo? given)
+    {
+        if (given is not null) return given;
+        if (File.Exists(SystemPath)) return new FileInfo(SystemPath);
+        try
+        {
+            // Looked into and not there: the embedded default.
+            _ = Directory.EnumerateFileSystemEntries(Path.GetDirectoryName(SystemPath)!).Any();
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // /etc/rampart is the package's (root:rampart 0750) and hidden from this user: File.Exists says false. Name
+            // the file, so the user is told it cannot be read, rather than quietly getting the embedded default's queue.
+            return new FileInfo(SystemPath);
+        }
+        catch (IOException)
+        {
+            return null;   // no /etc/rampart at all
+        }
+    }
 }

@@ -122,6 +122,11 @@ public sealed class DebianPackageTests(DebianPackage package) : IClassFixture<De
         Assert.StartsWith("/etc/rampart/rampart.yaml: ok", check, StringComparison.Ordinal);
         Assert.Contains("listener inbound: Inbound on 127.0.0.1:25,", check, StringComparison.Ordinal);
         Assert.Contains("listener outbound: Outbound on 127.0.0.1:587,", check, StringComparison.Ordinal);
+
+        // A user outside the rampart group cannot see into /etc/rampart: told so, not given the embedded default.
+        await using var outsider = await ChildProcess.RunAsync("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "rampart", "check-config"], Timeout);
+        Assert.True(outsider.ExitCode == 2, outsider.Describe());
+        Assert.Contains("/etc/rampart/rampart.yaml: cannot read the configuration file", outsider.Stderr, StringComparison.Ordinal);
     }
 
     /// <summary>Folders that are the package's alone (shared ones such as /usr/bin stay, rightly).</summary>
