@@ -9,6 +9,9 @@
 # Needs the .NET SDK, dpkg-deb and the NuGet feed (or a warm package cache) for the linux-x64 runtime pack.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The package's modes come from the staged files: a caller's umask 077 would ship /usr/lib/rampart (and /usr itself,
+# as dpkg sees the tree) unreadable to everyone but root.
+umask 022
 
 out=${1:-dist}
 mkdir -p "$out"
@@ -29,6 +32,7 @@ tar -cf - --exclude=bin --exclude=obj src Directory.Build.props Directory.Packag
 dotnet publish "$stage/src/Rampart/Rampart.csproj" -c Release -r linux-x64 --self-contained true -nologo -v quiet \
     -p:DebugType=none -p:DebugSymbols=false -o "$pkg/usr/lib/rampart"
 
+chmod -R u=rwX,go=rX "$pkg/usr/lib/rampart"
 install -d -m 0755 "$pkg/usr/bin" "$pkg/etc/rampart" "$pkg/usr/lib/systemd/system" "$pkg/usr/share/doc/rampart" "$pkg/DEBIAN"
 ln -s ../lib/rampart/Rampart "$pkg/usr/bin/rampart"
 # Shipped 0640 so the file is never world-readable, not even between unpack and postinst's chgrp to rampart.
