@@ -30,10 +30,11 @@ pkg="$stage/root"
 tar -cf - --exclude=bin --exclude=obj src Directory.Build.props Directory.Packages.props global.json $(ls .editorconfig 2>/dev/null) \
     | tar -xf - -C "$stage"
 dotnet publish "$stage/src/Rampart/Rampart.csproj" -c Release -r linux-x64 --self-contained true -nologo -v quiet \
-    -p:DebugType=none -p:DebugSymbols=false -o "$pkg/usr/lib/rampart"
+    -p:DebugType=none -p:DebugSymbols=false -p:SatelliteResourceLanguages=en -o "$pkg/usr/lib/rampart"
 
 chmod -R u=rwX,go=rX "$pkg/usr/lib/rampart"
-install -d -m 0755 "$pkg/usr/bin" "$pkg/etc/rampart" "$pkg/usr/lib/systemd/system" "$pkg/usr/share/doc/rampart" "$pkg/DEBIAN"
+install -d -m 0750 "$pkg/etc/rampart"
+install -d -m 0755 "$pkg/usr/bin" "$pkg/usr/lib/systemd/system" "$pkg/usr/share/doc/rampart" "$pkg/DEBIAN"
 ln -s ../lib/rampart/Rampart "$pkg/usr/bin/rampart"
 # Shipped 0640 so the file is never world-readable, not even between unpack and postinst's chgrp to rampart.
 install -m 0640 packaging/debian/rampart.yaml "$pkg/etc/rampart/rampart.yaml"
