@@ -57,7 +57,8 @@ public sealed partial class Gateway : IAsyncDisposable
         foreach (var l in options.Listeners)
         {
             var (sessionOptions, handler) = first.Listeners[l.Name];
-            var listener = new SmtpListener(l.EndPoint, sessionOptions, handler, loggers.CreateLogger($"Rampart.Smtp.{l.Name}"), clock);
+            var listener = new SmtpListener(l.EndPoint, sessionOptions, handler, loggers.CreateLogger($"Rampart.Smtp.{l.Name}"), clock,
+                core.Metrics.ForListener(l.Name, l.Role));
             listener.Start();
             listeners.Add(listener);
         }
@@ -75,5 +76,6 @@ public sealed partial class Gateway : IAsyncDisposable
         if (core is not null) await core.Delivery.DisposeAsync();
         lasting?.Dispose();
         core?.Queue.Dispose();
+        core?.Metrics.Dispose();
     }
 }
