@@ -139,4 +139,9 @@ public static class EventCatalogue
     public const int ConfigurationWarning = 6104;
     public const int GatewayStopping = 6105;
     public const int GroupCommit = 6106;
+
+    // 6250–6299: Metrics and health
+    public const int NotReady = 6250;
+    public const int ReadyAgain = 6251;
+    public const int ReadinessChanged = 6252;
 }

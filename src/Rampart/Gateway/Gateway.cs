@@ -68,6 +68,7 @@ public sealed partial class Gateway : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        draining = true;
         await RefuseReloadsAsync();
         foreach (var listener in listeners) await listener.DisposeAsync();
         if (pickup is not null) await pickup.DisposeAsync();
