@@ -140,16 +140,14 @@ public static class EventCatalogue
     public const int GatewayStopping = 6105;
     public const int GroupCommit = 6106;
 
-<<<<<<< HEAD
-    // 6250–6299: Metrics and health
-    public const int NotReady = 6250;
-    public const int ReadyAgain = 6251;
-    public const int ReadinessChanged = 6252;
-=======
     // 6200–6249: Admin API (Rampart/Admin)
     public const int AdminListening = 6200;
     public const int AdminCall = 6201;
     public const int AdminUnauthorized = 6202;
     public const int AdminTokenCreated = 6203;
->>>>>>> main
+
+    // 6250–6299: Metrics and health
+    public const int NotReady = 6250;
+    public const int ReadyAgain = 6251;
+    public const int ReadinessChanged = 6252;
 }

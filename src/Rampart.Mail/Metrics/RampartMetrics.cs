@@ -7,7 +7,8 @@ namespace Rampart.Mail.Metrics;
 /// The gateway's one <see cref="Meter"/> ("Rampart") and every instrument on it, listed in docs/metrics.md. One per
 /// running gateway, made with it and disposed with it. Instruments are named as Prometheus shows them: the exporter
 /// appends "_total" to a counter and the unit to a name only when they are missing, so these names come out as they
-/// are (pinned by a test). Recording goes through <see cref="ListenerMeters"/> and <see cref="RouteMeters"/>, whose tag
+/// are (pinned by a test). Bytes and counts carry no unit for that reason: "By" would make the exporter append
+/// "_bytes" to a name that already ends in "_total". Recording goes through <see cref="ListenerMeters"/> and <see cref="RouteMeters"/>, whose tag
 /// lists are made once: the hot path adds to a counter with a cached array and allocates nothing.
 /// </summary>
 public sealed class RampartMetrics : IDisposable
@@ -26,7 +27,7 @@ public sealed class RampartMetrics : IDisposable
         Meter = new Meter(MeterName);
         MessagesReceived = Meter.CreateCounter<long>("rampart_messages_received_total", null,
             "Messages accepted (answered 250 at the end of DATA) per listener.");
-        BytesReceived = Meter.CreateCounter<long>("rampart_bytes_received_total", "By",
+        BytesReceived = Meter.CreateCounter<long>("rampart_bytes_received_total", null,
             "Size of the messages accepted, with the Received field the gateway adds.");
         RecipientsDelivered = Meter.CreateCounter<long>("rampart_recipients_delivered_total", null,
             "Recipients handed to the next hop or the drop folder, per route.");

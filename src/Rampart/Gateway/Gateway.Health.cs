@@ -11,6 +11,9 @@ public sealed partial class Gateway
 {
     private volatile bool draining;
 
+    /// <summary>The gateway's time (a test's fake clock, or the system's).</summary>
+    internal TimeProvider Clock => clock;
+
     /// <summary>Stop has begun: the listeners are closing or closed, and a load balancer should send mail elsewhere.</summary>
     public bool IsDraining => draining;
 
