@@ -119,6 +119,14 @@ public sealed class MetricsEndToEndTests
         Assert.Equal("gauge", metrics.Types["rampart_connections_active"]);
         Assert.Equal("histogram", metrics.Types["rampart_delivery_delay_seconds"]);
         Assert.DoesNotContain(metrics.Samples, s => s.Name.StartsWith("rampart_", StringComparison.Ordinal) && s.Name.Contains("_total_", StringComparison.Ordinal));
+        // Prometheus itself asks for OpenMetrics first: the samples keep the same names there.
+        using var negotiated = new HttpRequestMessage(HttpMethod.Get, "metrics");
+        negotiated.Headers.TryAddWithoutValidation("Accept", "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5");
+        using var openMetricsAnswer = await http.SendAsync(negotiated);
+        Assert.StartsWith("application/openmetrics-text", openMetricsAnswer.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+        var openMetrics = PrometheusText.Parse(await openMetricsAnswer.Content.ReadAsStringAsync());
+        foreach (var name in IssueNames) Assert.Contains(openMetrics.Samples, s => s.Name == name);
+        Assert.Equal(2, openMetrics.Sum("rampart_messages_received_total", inbound.Item1, inbound.Item2));
         // No label carries what a client wrote.
         Assert.DoesNotContain(metrics.Samples, s => s.Labels.Values.Any(v => v.Contains('@') || v.Contains("elsewhere", StringComparison.Ordinal)));
 
