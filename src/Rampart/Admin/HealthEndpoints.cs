@@ -35,15 +35,13 @@ internal static class HealthEndpoints
     {
         app.MapPrometheusScrapingEndpoint("/metrics");
         // Live: the process answers, whatever the gateway's state (no check is run).
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync });
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = (c, _) => WriteAsync(c, "live\n") });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteReadyAsync });
     }
 
     /// <summary>Plain text: "ready" or "not ready", then one reason per line (what a person reading a balancer's log wants).</summary>
-    private static Task WriteAsync(HttpContext context, HealthReport report)
+    private static Task WriteReadyAsync(HttpContext context, HealthReport report)
     {
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        context.Response.Headers.CacheControl = "no-store";
         var text = new StringBuilder(report.Status == HealthStatus.Healthy ? "ready\n" : "not ready\n");
         foreach (var entry in report.Entries.Values)
         {
@@ -52,7 +50,14 @@ internal static class HealthEndpoints
                 foreach (var line in lines) text.Append(line).Append('\n');
             }
         }
-        return context.Response.WriteAsync(text.ToString());
+        return WriteAsync(context, text.ToString());
+    }
+
+    private static Task WriteAsync(HttpContext context, string text)
+    {
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store";
+        return context.Response.WriteAsync(text);
     }
 
     private sealed class ReadinessCheck(Readiness readiness) : IHealthCheck

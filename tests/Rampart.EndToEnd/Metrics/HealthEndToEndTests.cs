@@ -24,8 +24,9 @@ public sealed class HealthEndToEndTests
             var (status, body) = await GetAsync(http, "health/ready");
             Assert.Equal(HttpStatusCode.OK, status);
             Assert.Equal("ready\n", body);
-            (status, _) = await GetAsync(http, "health/live");
+            (status, body) = await GetAsync(http, "health/live");
             Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Equal("live\n", body);
         }
 
         // The same set-up asking for more free disk than any disk has: every MAIL FROM is answered 452 4.3.1.
