@@ -35,3 +35,14 @@ public sealed class RefusalReasonsTests
         Assert.Equal(labels.Count, labels.Distinct().Count());
     }
 }
+
+/// <summary>The split: mail from the internet against mail from the organisation, submission included.</summary>
+public sealed class DirectionTests
+{
+    [Theory]
+    [InlineData(ListenerRole.Inbound, "inbound")]
+    [InlineData(ListenerRole.Outbound, "outbound")]
+    [InlineData(ListenerRole.Submission, "outbound")]
+    public void Each_role_has_its_direction(ListenerRole role, string direction) =>
+        Assert.Equal(direction, RampartMetrics.Label(RampartMetrics.DirectionOf(role)));
+}
