@@ -55,6 +55,22 @@ public sealed class GatewayMetricsTests
     }
 
     [Fact]
+    public async Task A_connection_over_the_limit_is_a_refusal_at_connect_and_never_an_open_connection()
+    {
+        await using var gateway = await TestGateway.StartAsync(inboundExtra: "limits:\n  max_connections: 1");
+        using var meters = new MeterRecorder(gateway.Gateway.Metrics.Meter);
+        await using var first = await gateway.ConnectAsync();
+        await first.ExpectAsync("220 ");
+        await using (var refused = await gateway.ConnectAsync())
+        {
+            await refused.ExpectAsync("421 4.7.0 Too many connections");
+        }
+
+        Assert.Equal(1, meters.Total("rampart_refusals_total{direction=inbound,listener=inbound,reason=policy_tempfail,stage=connect}"));
+        Assert.Equal(1, meters.Total("rampart_connections_active{listener=inbound}"));
+    }
+
+    [Fact]
     public async Task The_queue_gauge_reports_each_state()
     {
         await using var gateway = await TestGateway.StartAsync();
