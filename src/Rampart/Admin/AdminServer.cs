@@ -71,7 +71,7 @@ public sealed partial class AdminServer : IAsyncDisposable
         app.UseMiddleware<AdminAudit>();
         app.UseMiddleware<AdminTokenGate>();
         app.MapOpenApi();
-        HealthEndpoints.Map(app);
+        HealthEndpoints.Map(app, gateway);
         var api = app.MapGroup("/api");
         MapAll(api, gateway);
         api.MapFallback(() => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "no such admin route")).ExcludeFromDescription();

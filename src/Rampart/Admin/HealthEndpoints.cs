@@ -4,15 +4,12 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using OpenTelemetry.Metrics;
-using OpenTelemetry.Resources;
-using Rampart.Mail.Metrics;
 
 namespace Rampart.Admin;
 
 /// <summary>
 /// The open endpoints for machines (docs/metrics.md): /metrics in Prometheus text (OpenTelemetry's exporter over the
-/// gateway's "Rampart" meter), /health/live (the process answers HTTP) and /health/ready (503 with the reasons while
+/// gateway's "Rampart" meter, <see cref="MetricsExporter"/>), /health/live (the process answers HTTP) and /health/ready (503 with the reasons while
 /// draining, under back pressure or with a required scanner down), on ASP.NET Core's health checks.
 /// </summary>
 internal static class HealthEndpoints
@@ -21,19 +18,13 @@ internal static class HealthEndpoints
 
     public static void AddServices(IServiceCollection services, Gateway.Gateway gateway, Microsoft.Extensions.Logging.ILoggerFactory loggers)
     {
-        services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService("rampart", serviceVersion: VersionText.Current))
-            .WithMetrics(m => m
-                .AddMeter(RampartMetrics.MeterName)
-                // Every scrape collects afresh: the series are few and bounded, and a scrape right after a message must count it.
-                .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         services.AddSingleton(new Readiness(gateway, loggers.CreateLogger("Rampart.Health"), gateway.Clock));
         services.AddHealthChecks().AddCheck<ReadinessCheck>("gateway", tags: [ReadyTag]);
     }
 
-    public static void Map(WebApplication app)
+    public static void Map(WebApplication app, Gateway.Gateway gateway)
     {
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        if (gateway.Exporter is { } exporter) app.MapPrometheusScrapingEndpoint("/metrics", exporter, null, null!);
         // Live: the process answers, whatever the gateway's state (no check is run).
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = (c, _) => WriteAsync(c, "live\n") });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteReadyAsync });

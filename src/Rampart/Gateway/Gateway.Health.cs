@@ -10,6 +10,10 @@ internal sealed record RequiredScanner(string Name, Func<CancellationToken, Task
 public sealed partial class Gateway
 {
     private volatile bool draining;
+    private OpenTelemetry.Metrics.MeterProvider? exporter;
+
+    /// <summary>The collection behind /metrics, when an admin listener serves it; made before any mail moves.</summary>
+    internal OpenTelemetry.Metrics.MeterProvider? Exporter => exporter;
 
     /// <summary>The gateway's time (a test's fake clock, or the system's).</summary>
     internal TimeProvider Clock => clock;

@@ -64,6 +64,7 @@ public sealed partial class Gateway : IAsyncDisposable
         StartedAt = clock.GetUtcNow();
         dataLock = DataFolderLock.Acquire(options.DataDir);
         core = GatewayCore.Compose(options, loggers, clock);
+        if (options.Admin is not null) exporter = MetricsExporter.Start();
         lasting = new LastingParts(options, core.Users, loggers, clock);
         composer = new GatewayComposer(options, core, lasting, loggers, clock);
         var first = composer.Compose(options);
@@ -99,6 +100,7 @@ public sealed partial class Gateway : IAsyncDisposable
         if (core is not null) await core.Delivery.DisposeAsync();
         lasting?.Dispose();
         core?.Queue.Dispose();
+        exporter?.Dispose();
         core?.Metrics.Dispose();
         dataLock?.Dispose();
     }
