@@ -160,7 +160,6 @@ internal sealed class DeliveryAttempt(QueueStore store, IRouter router, Notifier
     private RecipientOutcome Expired(RecipientOutcome last, DateTimeOffset now) =>
         new(RecipientStatus.PermanentFailure, DeliveryReplies.Expired(options.MaxQueueTime, last.Reply), now, last.RemoteMta);
 
-    /// <summary>Hands each destination its share of the recipients and waits for all of them.</summary>
     /// <summary>The route label of a recipient no route took (it is deferred, and expires if none ever does).</summary>
     private const string NoRoute = "none";
 
@@ -180,6 +179,7 @@ internal sealed class DeliveryAttempt(QueueStore store, IRouter router, Notifier
         }
     }
 
+    /// <summary>Hands each destination its share of the recipients and waits for all of them.</summary>
     /// <param name="routeOf">Filled with the route that took each recipient, for the metrics.</param>
     private async Task<List<(int Index, RecipientOutcome Outcome)>> DeliverAsync(QueuedMessage message, List<int> pending, string?[] routeOf)
     {
