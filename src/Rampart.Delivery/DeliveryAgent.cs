@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Rampart.Delivery.Bounces;
 using Rampart.Delivery.Scheduling;
+using Rampart.Mail.Metrics;
 using Rampart.Queue;
 
 namespace Rampart.Delivery;
@@ -27,13 +28,14 @@ public sealed class DeliveryAgent : IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private readonly CancellationTokenSource aborting = new();
 
-    public DeliveryAgent(QueueStore store, IRouter router, Notifier notifier, DeliveryAgentOptions options, ILogger logger, TimeProvider? clock = null)
+    public DeliveryAgent(QueueStore store, IRouter router, Notifier notifier, DeliveryAgentOptions options, ILogger logger, TimeProvider? clock = null,
+        RampartMetrics? metrics = null)
     {
         this.store = store;
         this.clock = clock ?? TimeProvider.System;
         pool = new DestinationPool(options, logger, this.clock, stopping.Token, aborting.Token);
         // The notices an attempt queues are this agent's to deliver: it passes its own Enqueue down, nothing is set later.
-        attempt = new DeliveryAttempt(store, router, notifier, pool, Enqueue, options, logger, this.clock, stopping.Token);
+        attempt = new DeliveryAttempt(store, router, notifier, pool, Enqueue, options, logger, this.clock, stopping.Token, metrics);
         // Messages due together (a queue deferred through an outage) start their attempts side by side on the thread
         // pool, not one after another on the timer's thread.
         deferred = new DeferredQueue(message => _ = Task.Run(() => AttemptAsync(message)), this.clock);
@@ -44,6 +46,9 @@ public sealed class DeliveryAgent : IAsyncDisposable
 
     /// <summary>Messages with an attempt running now (not those waiting for their next retry).</summary>
     public int InFlight => active.Count;
+
+    /// <summary>Messages waiting for their next attempt (deferred, or resumed at start and not yet due).</summary>
+    public int Waiting => deferred.Count;
 
     /// <summary>
     /// A reload's routes: every attempt from now on routes with them (an attempt under way finishes with the jobs it

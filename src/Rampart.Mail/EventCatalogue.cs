@@ -148,4 +148,9 @@ public static class EventCatalogue
     public const int AdminCall = 6201;
     public const int AdminUnauthorized = 6202;
     public const int AdminTokenCreated = 6203;
+
+    // 6250–6299: Metrics and health
+    public const int NotReady = 6250;
+    public const int ReadyAgain = 6251;
+    public const int ReadinessChanged = 6252;
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Rampart.Delivery.Bounces;
 using Rampart.Mail;
+using Rampart.Mail.Metrics;
 using Rampart.Queue;
 
 namespace Rampart.Delivery.Scheduling;
@@ -14,7 +15,7 @@ namespace Rampart.Delivery.Scheduling;
 /// it queues go to <paramref name="submitted"/> (the agent's queue) as soon as each is committed.
 /// </summary>
 internal sealed class DeliveryAttempt(QueueStore store, IRouter router, Notifier notifier, DestinationPool pool,
-    Action<QueuedMessage> submitted, DeliveryAgentOptions options, ILogger logger, TimeProvider clock, CancellationToken stopping)
+    Action<QueuedMessage> submitted, DeliveryAgentOptions options, ILogger logger, TimeProvider clock, CancellationToken stopping, RampartMetrics? metrics = null)
 {
     private volatile IRouter router = router;
 
@@ -64,7 +65,8 @@ internal sealed class DeliveryAttempt(QueueStore store, IRouter router, Notifier
         var settled = state.Outcomes.Where(o => o.Value.IsFinal).Select(o => o.Key).Concat(carried.Finals.Select(f => f.Index)).ToHashSet();
         var pending = Enumerable.Range(0, envelope.Recipients.Count).Where(i => !settled.Contains(i)).ToList();
 
-        var results = await DeliverAsync(message, pending);
+        var routeOf = new string?[envelope.Recipients.Count];
+        var results = await DeliverAsync(message, pending, routeOf);
         // Removed while this attempt ran: its failures (the content could not be read) are not the recipients'.
         if (Vanished(message)) return null;
         var now = clock.GetUtcNow();
@@ -76,6 +78,7 @@ internal sealed class DeliveryAttempt(QueueStore store, IRouter router, Notifier
         {
             DeliveryLog.RecipientOutcome(logger, id, LogText.Escape(envelope.Recipients[i].Address), LogText.Escape(outcome.RemoteMta ?? "-"),
                 outcome.Status, LogText.Escape(outcome.Reply.ToString()));
+            if (metrics is not null) Count(metrics.ForRoute(routeOf[i] ?? NoRoute, envelope.Role), outcome, now - envelope.ReceivedAt);
         }
 
         var newFinals = results.Where(r => r.Outcome.IsFinal).ToList();
@@ -157,8 +160,28 @@ internal sealed class DeliveryAttempt(QueueStore store, IRouter router, Notifier
     private RecipientOutcome Expired(RecipientOutcome last, DateTimeOffset now) =>
         new(RecipientStatus.PermanentFailure, DeliveryReplies.Expired(options.MaxQueueTime, last.Reply), now, last.RemoteMta);
 
+    /// <summary>The route label of a recipient no route took (it is deferred, and expires if none ever does).</summary>
+    private const string NoRoute = "none";
+
+    private static void Count(RouteMeters route, RecipientOutcome outcome, TimeSpan sinceReceived)
+    {
+        switch (outcome.Status)
+        {
+            case RecipientStatus.Delivered:
+                route.Delivered(sinceReceived);
+                break;
+            case RecipientStatus.PermanentFailure:
+                route.Failed();
+                break;
+            default:
+                route.Deferred();
+                break;
+        }
+    }
+
     /// <summary>Hands each destination its share of the recipients and waits for all of them.</summary>
-    private async Task<List<(int Index, RecipientOutcome Outcome)>> DeliverAsync(QueuedMessage message, List<int> pending)
+    /// <param name="routeOf">Filled with the route that took each recipient, for the metrics.</param>
+    private async Task<List<(int Index, RecipientOutcome Outcome)>> DeliverAsync(QueuedMessage message, List<int> pending, string?[] routeOf)
     {
         var envelope = message.Envelope;
         var results = new List<(int, RecipientOutcome)>();
@@ -172,6 +195,7 @@ internal sealed class DeliveryAttempt(QueueStore store, IRouter router, Notifier
                 results.AddRange(group.Select(i => (i, noRoute)));
                 continue;
             }
+            foreach (var i in group) routeOf[i] = route.Name;
             var job = new DeliveryJob(message, group.ToList());
             jobs.Add(job);
             pool.Post(group.Key.Key, route, job);

@@ -141,6 +141,7 @@ public sealed partial class SmtpSession
             await EndTransactionAsync("disconnected");
             await DisposeTransportAsync();
             SmtpLog.SessionEnded(logger, facts.SessionId, messages, errors);
+            Meters?.SessionEnded(facts.IsTls);
         }
     }
 
@@ -330,6 +331,7 @@ public sealed partial class SmtpSession
     private void LogRefusal(SmtpReply reply)
     {
         if (reply.Code < 400) return;
+        Meters?.Refused(RefusalStageOf(current, unparsed), reply);
         var level = closing || current is SmtpCommand.Auth ? LogLevel.Warning : LogLevel.Information;
         if (!logger.IsEnabled(level)) return;
         SmtpLog.Refused(logger, level, facts.SessionId, facts.ClientAddress, facts.ListenerName, LogText.Escape(facts.HeloName),

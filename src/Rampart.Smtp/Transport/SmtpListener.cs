@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Rampart.Mail;
+using Rampart.Mail.Metrics;
 using Rampart.Smtp.Protocol;
 using Rampart.Smtp.Session;
 
@@ -29,11 +30,14 @@ public sealed class SmtpListener : IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private readonly ConcurrentDictionary<long, Task> sessions = new();
     private readonly ListenerRuntime.Holder runtime;
+    private readonly ListenerMeters? meters;
     private Socket? socket;
     private Task? acceptLoop;
 
-    public SmtpListener(IPEndPoint endPoint, SmtpSessionOptions options, ISmtpSessionHandler handler, ILogger logger, TimeProvider? clock = null)
+    public SmtpListener(IPEndPoint endPoint, SmtpSessionOptions options, ISmtpSessionHandler handler, ILogger logger, TimeProvider? clock = null,
+        ListenerMeters? meters = null)
     {
+        this.meters = meters;
         this.endPoint = endPoint;
         this.options = options;
         this.handler = handler;
@@ -145,9 +149,11 @@ public sealed class SmtpListener : IAsyncDisposable
             {
                 var reply = admission == ConnectionLimiter.Admission.ListenerFull ? Replies.TooManyConnections : Replies.TooManyConnectionsFromYou;
                 SmtpLog.ConnectionRefused(logger, SessionId(id), options.ListenerName, address, reply);
+                meters?.Refused(RefusalStage.Connect, reply);
                 await RefuseAsync(client, reply);
                 return;
             }
+            meters?.ConnectionOpened();
             int released = 0;
             void ReleaseOnce()
             {
@@ -165,12 +171,13 @@ public sealed class SmtpListener : IAsyncDisposable
                     LocalEndPoint = (IPEndPoint)client.LocalEndPoint!,
                     ConnectedAt = clock.GetUtcNow(),
                 };
-                var session = new SmtpSession(stream, facts, handler, options, logger, clock, stopping.Token) { Closing = ReleaseOnce };
+                var session = new SmtpSession(stream, facts, handler, options, logger, clock, stopping.Token) { Closing = ReleaseOnce, Meters = meters };
                 await session.RunAsync();
             }
             finally
             {
                 ReleaseOnce();
+                meters?.ConnectionClosed();
             }
         }
         finally

@@ -58,6 +58,7 @@ public sealed partial class AdminServer : IAsyncDisposable
         builder.Services.AddSingleton(gateway);
         builder.Services.ConfigureHttpJsonOptions(o => AdminJson.Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
+        HealthEndpoints.AddServices(builder.Services, gateway, loggers);
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Rampart admin API";
@@ -70,6 +71,7 @@ public sealed partial class AdminServer : IAsyncDisposable
         app.UseMiddleware<AdminAudit>();
         app.UseMiddleware<AdminTokenGate>();
         app.MapOpenApi();
+        HealthEndpoints.Map(app, gateway);
         var api = app.MapGroup("/api");
         MapAll(api, gateway);
         api.MapFallback(() => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "no such admin route")).ExcludeFromDescription();

@@ -64,6 +64,7 @@ public sealed partial class Gateway : IAsyncDisposable
         StartedAt = clock.GetUtcNow();
         dataLock = DataFolderLock.Acquire(options.DataDir);
         core = GatewayCore.Compose(options, loggers, clock);
+        if (options.Admin is not null) exporter = MetricsExporter.Start();
         lasting = new LastingParts(options, core.Users, loggers, clock);
         composer = new GatewayComposer(options, core, lasting, loggers, clock);
         var first = composer.Compose(options);
@@ -76,7 +77,8 @@ public sealed partial class Gateway : IAsyncDisposable
         foreach (var l in options.Listeners)
         {
             var (sessionOptions, handler) = first.Listeners[l.Name];
-            var listener = new SmtpListener(l.EndPoint, sessionOptions, handler, loggers.CreateLogger($"Rampart.Smtp.{l.Name}"), clock);
+            var listener = new SmtpListener(l.EndPoint, sessionOptions, handler, loggers.CreateLogger($"Rampart.Smtp.{l.Name}"), clock,
+                core.Metrics.ForListener(l.Name, l.Role));
             listener.Start();
             listeners.Add(listener);
         }
@@ -87,6 +89,7 @@ public sealed partial class Gateway : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        draining = true;
         await RefuseReloadsAsync();
         foreach (var listener in listeners) await listener.DisposeAsync();
         if (pickup is not null) await pickup.DisposeAsync();
@@ -97,6 +100,8 @@ public sealed partial class Gateway : IAsyncDisposable
         if (core is not null) await core.Delivery.DisposeAsync();
         lasting?.Dispose();
         core?.Queue.Dispose();
+        exporter?.Dispose();
+        core?.Metrics.Dispose();
         dataLock?.Dispose();
     }
 }

@@ -5,6 +5,7 @@ using Rampart.Delivery;
 using Rampart.Delivery.Bounces;
 using Rampart.Delivery.Routing;
 using Rampart.Delivery.Scheduling;
+using Rampart.Mail.Metrics;
 using Rampart.Queue;
 
 namespace Rampart.Gateway;
@@ -16,8 +17,9 @@ namespace Rampart.Gateway;
 /// </summary>
 internal sealed class GatewayCore
 {
-    private GatewayCore(QueueStore queue, DeliveryAgent delivery, ResourceGuard resources, UserStore users)
+    private GatewayCore(QueueStore queue, DeliveryAgent delivery, ResourceGuard resources, UserStore users, RampartMetrics metrics)
     {
+        Metrics = metrics;
         Queue = queue;
         Delivery = delivery;
         Resources = resources;
@@ -32,6 +34,9 @@ internal sealed class GatewayCore
 
     public UserStore Users { get; }
 
+    /// <summary>The gateway's instruments (docs/metrics.md); they live as long as the gateway, across reloads.</summary>
+    public RampartMetrics Metrics { get; }
+
     /// <summary>
     /// Creates the data folder and opens the spool in it. REVIEW: the spool's group-commit thread starts with the
     /// store (Rampart.Queue's SyncBarrier), so this is the one part of composing that is not free of threads.
@@ -39,6 +44,7 @@ internal sealed class GatewayCore
     public static GatewayCore Compose(GatewayOptions options, ILoggerFactory loggers, TimeProvider clock)
     {
         OwnerOnly.CreateDirectory(options.DataDir);
+        var metrics = new RampartMetrics();
         var queue = new QueueStore(Path.Combine(options.DataDir, "queue"), loggers.CreateLogger("Rampart.Queue"));
         var notifier = new Notifier(queue, options.HostName, options.Postmaster, loggers.CreateLogger("Rampart.Delivery.Notices"), clock,
             options.DoubleBounce);
@@ -49,8 +55,9 @@ internal sealed class GatewayCore
             Retry = new RetrySchedule(options.Queue.RetryInitial, options.Queue.RetryMax),
             MaxQueueTime = options.Queue.MaxQueueTime,
             DelayWarning = options.Queue.DelayWarning,
-        }, loggers.CreateLogger("Rampart.Delivery"), clock);
+        }, loggers.CreateLogger("Rampart.Delivery"), clock, metrics);
+        QueueGauge.Observe(metrics, queue, delivery);
         var resources = new ResourceGuard(queue.Root, options.Queue.MinFreeDisk, options.Queue.MinFreeMemory, clock);
-        return new GatewayCore(queue, delivery, resources, new UserStore(UserStore.DefaultPath(options.DataDir)));
+        return new GatewayCore(queue, delivery, resources, new UserStore(UserStore.DefaultPath(options.DataDir)), metrics);
     }
 }

@@ -31,7 +31,8 @@ internal sealed record FilterInputs(
     Func<IGreylistStore>? GreylistStore = null,
     Policy.Scoring.ScoringOptions? Scoring = null,
     string HostName = Configuration.GatewayOptions.DefaultHostName,
-    Action<IDisposable>? OwnedBySnapshot = null)
+    Action<IDisposable>? OwnedBySnapshot = null,
+    Mail.Metrics.RampartMetrics? Metrics = null)
 {
     /// <summary>A part a filter holds open (an HTTP client), handed to the snapshot that disposes it when it is replaced.</summary>
     public T Owned<T>(T part) where T : IDisposable
@@ -208,5 +209,5 @@ internal static class ListenerFilters
     /// <summary>The rows this listener has, in table order.</summary>
     public static IEnumerable<Row> RowsFor(FilterInputs inputs) => Table.Where(row => row.When(inputs));
 
-    public static PolicyChain Chain(FilterInputs inputs) => new(RowsFor(inputs).Select(row => row.Make(inputs)).ToList());
+    public static PolicyChain Chain(FilterInputs inputs) => new(RowsFor(inputs).Select(row => row.Make(inputs)).ToList(), inputs.Metrics);
 }

@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Rampart.Admin;
+using Rampart.Configuration;
+using Rampart.Testing;
+
+namespace Rampart.Tests.Admin;
+
+/// <summary>
+/// Readiness as the gateway's own state gives it: ready when started, "draining" from the moment stop begins (before
+/// the listeners close, so a load balancer stops sending while sessions finish).
+/// </summary>
+public sealed class ReadinessTests
+{
+    [Fact]
+    public async Task Ready_when_started_and_draining_as_soon_as_stop_begins()
+    {
+        using var temp = new TempDirectory("rampart-readiness");
+        var path = temp.File("rampart.yaml");
+        File.WriteAllText(path, TestGateway.PlainYaml + $"\ndata_dir: {temp.File("data")}\n");
+        var gateway = new global::Rampart.Gateway.Gateway(ConfigLoader.Load(path, []), NullLoggerFactory.Instance);
+        gateway.Start();
+        // Each evaluation is kept for a second: a clock standing still would keep the first; this one moves a second per call.
+        var clock = new SteppingClock(TimeSpan.FromSeconds(1));
+        var readiness = new Readiness(gateway, NullLogger.Instance, clock);
+
+        Assert.Empty(await readiness.ProblemsAsync(CancellationToken.None));
+
+        // Stop sets draining before its first wait: what a probe sees from then on, until the admin host stops.
+        var stopping = gateway.DisposeAsync();
+        var problems = await readiness.ProblemsAsync(CancellationToken.None);
+        await stopping;
+
+        Assert.Equal(["draining"], problems.Select(p => p.Cause));
+        Assert.Equal("draining: the gateway is stopping", problems[0].Text);
+    }
+
+    [Fact]
+    public async Task Probes_within_a_second_share_one_evaluation()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        var clock = new SteppingClock(TimeSpan.Zero);
+        var readiness = new Readiness(gateway.Gateway, NullLogger.Instance, clock);
+
+        var first = await readiness.ProblemsAsync(CancellationToken.None);
+        var stopping = gateway.Gateway.IsDraining;
+        var again = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => readiness.ProblemsAsync(CancellationToken.None)));
+
+        Assert.False(stopping);
+        Assert.All(again, a => Assert.Same(first, a));
+    }
+
+    /// <summary>A clock that moves <paramref name="step"/> each time it is read.</summary>
+    private sealed class SteppingClock(TimeSpan step) : TimeProvider
+    {
+        private DateTimeOffset now = DateTimeOffset.UnixEpoch;
+
+        public override DateTimeOffset GetUtcNow()
+        {
+            var at = now;
+            now += step;
+            return at;
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using Rampart.Testing;
+
+namespace Rampart.Tests.Metrics;
+
+/// <summary>
+/// The gateway's instruments as a MeterListener sees them, over real SMTP in both directions: what was accepted,
+/// refused and delivered is counted once, on the right listener, direction and route.
+/// </summary>
+public sealed class GatewayMetricsTests
+{
+    [Fact]
+    public async Task Mail_in_both_directions_is_counted_per_listener_direction_and_route()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        using var meters = new MeterRecorder(gateway.Gateway.Metrics.Meter);
+
+        await using (var c = await gateway.ConnectAsync())
+        {
+            await c.HelloAsync();
+            await c.CommandAsync("MAIL FROM:<alice@foreign.test>", "250 ");
+            await c.CommandAsync("RCPT TO:<nobody@elsewhere.test>", "550 5.7.1");
+            await c.CommandAsync("RCPT TO:<bob@example.test>", "250 ");
+            await c.DataAsync("From: <alice@foreign.test>\r\nSubject: in\r\n\r\nhello\r\n");
+            await c.CommandAsync("QUIT", "221 ");
+        }
+        await using (var c = await gateway.ConnectAsync("outbound"))
+        {
+            await c.HelloAsync();
+            await c.CommandAsync("MAIL FROM:<bob@example.test>", "250 ");
+            await c.CommandAsync("RCPT TO:<friend@elsewhere.test>", "250 ");
+            await c.CommandAsync("RCPT TO:<other@elsewhere.test>", "250 ");
+            await c.DataAsync("From: <bob@example.test>\r\nSubject: out\r\n\r\nhello\r\n");
+            await c.CommandAsync("QUIT", "221 ");
+        }
+        await gateway.WaitForEmptyQueueAsync();
+        // The connection count drops as each session's socket is torn down, just after its 221.
+        await BoundedWait.UntilAsync(() => meters.Total("rampart_connections_active{listener=inbound}") == 0
+            && meters.Total("rampart_connections_active{listener=outbound}") == 0
+            && meters.Count("rampart_sessions_total{direction=outbound,listener=outbound,tls=false}") == 1,
+            "both sessions ended", TimeSpan.FromSeconds(10), meters.Describe);
+
+        Assert.Equal(1, meters.Total("rampart_messages_received_total{direction=inbound,listener=inbound}"));
+        Assert.Equal(1, meters.Total("rampart_messages_received_total{direction=outbound,listener=outbound}"));
+        Assert.True(meters.Total("rampart_bytes_received_total{direction=inbound,listener=inbound}") > "From: <alice@foreign.test>\r\nSubject: in\r\n\r\nhello\r\n".Length);
+        Assert.Equal(1, meters.Total("rampart_refusals_total{direction=inbound,listener=inbound,reason=policy,stage=rcpt}"));
+        Assert.Equal(1, meters.Total("rampart_recipients_delivered_total{direction=inbound,route=local}"));
+        Assert.Equal(2, meters.Total("rampart_recipients_delivered_total{direction=outbound,route=outgoing}"));
+        Assert.Equal(2, meters.Count("rampart_delivery_delay_seconds{direction=outbound,route=outgoing}"));
+        Assert.Equal(1, meters.Count("rampart_message_accept_duration_seconds{direction=inbound,listener=inbound}"));
+        Assert.Equal(1, meters.Count("rampart_sessions_total{direction=inbound,listener=inbound,tls=false}"));
+        Assert.Equal(0, meters.Total("rampart_recipients_failed_total{direction=outbound,route=outgoing}"));
+        // The relay filter judged three recipients and the accepted one's MAIL.
+        Assert.Contains(meters.Keys, k => k.StartsWith("rampart_filter_duration_seconds{filter=", StringComparison.Ordinal));
+        Assert.DoesNotContain(meters.Keys, k => k.Contains("elsewhere", StringComparison.Ordinal) || k.Contains("alice", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_connection_over_the_limit_is_a_refusal_at_connect_and_never_an_open_connection()
+    {
+        await using var gateway = await TestGateway.StartAsync(inboundExtra: "limits:\n  max_connections: 1");
+        using var meters = new MeterRecorder(gateway.Gateway.Metrics.Meter);
+        await using var first = await gateway.ConnectAsync();
+        await first.ExpectAsync("220 ");
+        await using (var refused = await gateway.ConnectAsync())
+        {
+            await refused.ExpectAsync("421 4.7.0 Too many connections");
+        }
+
+        Assert.Equal(1, meters.Total("rampart_refusals_total{direction=inbound,listener=inbound,reason=policy_tempfail,stage=connect}"));
+        Assert.Equal(1, meters.Total("rampart_connections_active{listener=inbound}"));
+    }
+
+    [Fact]
+    public async Task The_queue_gauge_reports_each_state()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        using var meters = new MeterRecorder(gateway.Gateway.Metrics.Meter);
+        meters.Observe();
+        Assert.Equal(0, meters.Last("rampart_queue_messages{state=active}"));
+        Assert.Equal(0, meters.Last("rampart_queue_messages{state=deferred}"));
+        Assert.Equal(0, meters.Last("rampart_queue_messages{state=quarantine}"));
+        Assert.Equal(3, meters.Keys.Count(k => k.StartsWith("rampart_queue_messages{", StringComparison.Ordinal)));
+    }
+}
