@@ -139,4 +139,11 @@ public static class EventCatalogue
     public const int ConfigurationWarning = 6104;
     public const int GatewayStopping = 6105;
     public const int GroupCommit = 6106;
+
+    // 6300–6349: Message tracking (Rampart.Tracking)
+    public const int TrackingStarted = 6300;
+    public const int TrackingDropped = 6301;
+    public const int TrackingWriteFailed = 6302;
+    public const int TrackingPurged = 6303;
+    public const int TrackingPurgeFailed = 6304;
 }
