@@ -4,7 +4,7 @@ using Rampart.Mail;
 namespace Rampart.Tracking;
 
 /// <summary>Tracking's own events (6300–6349). None of them is a message's event, so none is tracked itself.</summary>
-internal static partial class TrackingLog
+public static partial class TrackingLog
 {
     [LoggerMessage(EventCatalogue.TrackingStarted, LogLevel.Information, "Tracking messages in {Path}, kept {Retention}")]
     public static partial void TrackingStarted(ILogger logger, string path, TimeSpan retention);

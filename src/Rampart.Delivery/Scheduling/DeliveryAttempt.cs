@@ -64,18 +64,26 @@ internal sealed class DeliveryAttempt(QueueStore store, IRouter router, Notifier
         var settled = state.Outcomes.Where(o => o.Value.IsFinal).Select(o => o.Key).Concat(carried.Finals.Select(f => f.Index)).ToHashSet();
         var pending = Enumerable.Range(0, envelope.Recipients.Count).Where(i => !settled.Contains(i)).ToList();
 
-        var results = await DeliverAsync(message, pending);
+        var routeNames = new Dictionary<int, string>();
+        var results = await DeliverAsync(message, pending, routeNames);
         // Removed while this attempt ran: its failures (the content could not be read) are not the recipients'.
         if (Vanished(message)) return null;
         var now = clock.GetUtcNow();
         var giveUpAt = envelope.ReceivedAt + options.MaxQueueTime;
         // The last attempt is made, then what is still failing temporarily has run out of time.
-        if (now >= giveUpAt) results = results.Select(r => r.Outcome.IsFinal ? r : (r.Index, Expired(r.Outcome, now))).ToList();
+        var expired = new HashSet<int>();
+        if (now >= giveUpAt)
+        {
+            expired = results.Where(r => !r.Outcome.IsFinal).Select(r => r.Index).ToHashSet();
+            results = results.Select(r => r.Outcome.IsFinal ? r : (r.Index, Expired(r.Outcome, now))).ToList();
+        }
 
+        var direction = envelope.Role == ListenerRole.Inbound ? "inbound" : "outbound";
         foreach (var (i, outcome) in results)
         {
             DeliveryLog.RecipientOutcome(logger, id, LogText.Escape(envelope.Recipients[i].Address), LogText.Escape(outcome.RemoteMta ?? "-"),
-                outcome.Status, LogText.Escape(outcome.Reply.ToString()));
+                outcome.Status, LogText.Escape(outcome.Reply.ToString()), LogText.Escape(routeNames.GetValueOrDefault(i, "-")), direction,
+                expired.Contains(i));
         }
 
         var newFinals = results.Where(r => r.Outcome.IsFinal).ToList();
@@ -158,7 +166,8 @@ internal sealed class DeliveryAttempt(QueueStore store, IRouter router, Notifier
         new(RecipientStatus.PermanentFailure, DeliveryReplies.Expired(options.MaxQueueTime, last.Reply), now, last.RemoteMta);
 
     /// <summary>Hands each destination its share of the recipients and waits for all of them.</summary>
-    private async Task<List<(int Index, RecipientOutcome Outcome)>> DeliverAsync(QueuedMessage message, List<int> pending)
+    /// <remarks><paramref name="routeNames"/> is filled with each recipient's route name, for the outcome's log line.</remarks>
+    private async Task<List<(int Index, RecipientOutcome Outcome)>> DeliverAsync(QueuedMessage message, List<int> pending, Dictionary<int, string> routeNames)
     {
         var envelope = message.Envelope;
         var results = new List<(int, RecipientOutcome)>();
@@ -172,6 +181,7 @@ internal sealed class DeliveryAttempt(QueueStore store, IRouter router, Notifier
                 results.AddRange(group.Select(i => (i, noRoute)));
                 continue;
             }
+            foreach (var i in group) routeNames[i] = route.Name;
             var job = new DeliveryJob(message, group.ToList());
             jobs.Add(job);
             pool.Post(group.Key.Key, route, job);

@@ -44,12 +44,24 @@ public sealed record GatewayOptions
     public QuarantineOptions Quarantine { get; init; } = new();
     /// <summary>The one weights table and the safe and blocked sender lists (the <c>scoring:</c> section); per listener thresholds are in <c>spam:</c>.</summary>
     public Policy.Scoring.ScoringOptions Scoring { get; init; } = new();
+    /// <summary>Message tracking (the <c>tracking:</c> section): every message's events in data_dir/tracking.db.</summary>
+    public TrackingOptions Tracking { get; init; } = new();
 
     /// <summary>Valid but probably not meant ("file:line:col: key: why"): printed by check-config and logged at start.</summary>
     public IEnumerable<string> Warnings => Listeners.SelectMany(l => l.Warnings);
 }
 
 public enum RateStoreKind { Memory, Sqlite }
+
+/// <summary>The <c>tracking:</c> keys.</summary>
+public sealed record TrackingOptions
+{
+    /// <summary>On by default: an administrator asked "where is my message?" needs the answer from before the question.</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>A month, as Exchange's message tracking log keeps by default (30 days); about 1 KiB per recipient and event.</summary>
+    public TimeSpan Retention { get; init; } = TimeSpan.FromDays(30);
+}
 
 /// <summary>Console lines for people (text) or one JSON object per line for log shippers and journald.</summary>
 public enum LogFormat { Text, Json }

@@ -39,6 +39,7 @@ public sealed record ReloadPlan(GatewayOptions Apply, IReadOnlyList<string> Need
         Check("dns.servers", started.Dns.ServerList, next.Dns.ServerList);
         Check("dns.timeout", started.Dns.Timeout, next.Dns.Timeout);
         Check("dns.cache_size", started.Dns.CacheSize, next.Dns.CacheSize);
+        Check("tracking", started.Tracking, next.Tracking);
 
         var listeners = new List<ListenerOptions>();
         foreach (var was in started.Listeners)
@@ -77,6 +78,7 @@ public sealed record ReloadPlan(GatewayOptions Apply, IReadOnlyList<string> Need
             GreylistingStore = started.GreylistingStore,
             Queue = started.Queue,
             Dns = started.Dns,
+            Tracking = started.Tracking,
             Listeners = listeners,
         };
         return new ReloadPlan(apply, keys);

@@ -26,6 +26,7 @@ public sealed partial class Gateway : IAsyncDisposable
     private PickupWatcher? pickup;
     private RescanSchedule? rescans;
     private Snapshot? current;
+    private GatewayTracking? tracking;
 
     public Gateway(GatewayOptions options, ILoggerFactory loggers, TimeProvider? clock = null)
     {
@@ -42,9 +43,17 @@ public sealed partial class Gateway : IAsyncDisposable
 
     public SmtpListener Listener(string name) => listeners.Single(l => l.Name == name);
 
+    /// <summary>Message tracking's store (the API searches it); null when <c>tracking.enabled</c> is false.</summary>
+    public Rampart.Tracking.ITrackingStore? Tracking => tracking?.Store;
+
+    /// <summary>Message tracking's writer: tests flush it before searching.</summary>
+    public Rampart.Tracking.TrackingWriter? TrackingWriter => tracking?.Writer;
+
     public void Start()
     {
         core = GatewayCore.Compose(options, loggers, clock);
+        // Before anything is recovered or accepted: tracking hears every event from the first.
+        if (options.Tracking.Enabled) tracking = GatewayTracking.Start(options, loggers, clock);
         lasting = new LastingParts(options, core.Users, loggers, clock);
         composer = new GatewayComposer(options, core, lasting, loggers, clock);
         var first = composer.Compose(options);
@@ -73,6 +82,7 @@ public sealed partial class Gateway : IAsyncDisposable
         if (rescans is not null) await rescans.DisposeAsync();
         await RetireAllAsync();
         if (core is not null) await core.Delivery.DisposeAsync();
+        if (tracking is not null) await tracking.DisposeAsync();
         lasting?.Dispose();
         core?.Queue.Dispose();
     }
