@@ -140,6 +140,12 @@ public static class EventCatalogue
     public const int GatewayStopping = 6105;
     public const int GroupCommit = 6106;
 
+    // 6200–6249: Admin API (Rampart/Admin)
+    public const int AdminListening = 6200;
+    public const int AdminCall = 6201;
+    public const int AdminUnauthorized = 6202;
+    public const int AdminTokenCreated = 6203;
+
     // 6300–6349: Message tracking (Rampart.Tracking)
     public const int TrackingStarted = 6300;
     public const int TrackingDropped = 6301;
