@@ -40,11 +40,8 @@ public static class ConfigLoader
             Scoring = ScoringSection.Read(root.Child("scoring")),
             RateLimitStore = GeneralSection.ReadRateLimitStore(root, general.RateLimitStore),
             GreylistingStore = GreylistingStoreSection.Read(root.Child("greylisting_store")),
-<<<<<<< HEAD
-            Tracking = TrackingSection.Read(root.Child("tracking")),
-=======
             Admin = AdminSection.Read(root.Child("admin"), general.DataDir, baseDir),
->>>>>>> main
+            Tracking = TrackingSection.Read(root.Child("tracking")),
         };
         if (options.Listeners.Count == 0) throw root.Error("listeners", "at least one listener is required");
         options = ScoringSection.WarnUnauthenticated(root, options); // after both: the lists are global, the checks per listener

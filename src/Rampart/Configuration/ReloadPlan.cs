@@ -39,11 +39,8 @@ public sealed record ReloadPlan(GatewayOptions Apply, IReadOnlyList<string> Need
         Check("dns.servers", started.Dns.ServerList, next.Dns.ServerList);
         Check("dns.timeout", started.Dns.Timeout, next.Dns.Timeout);
         Check("dns.cache_size", started.Dns.CacheSize, next.Dns.CacheSize);
-<<<<<<< HEAD
-        Check("tracking", started.Tracking, next.Tracking);
-=======
         Check("admin", started.Admin, next.Admin);
->>>>>>> main
+        Check("tracking", started.Tracking, next.Tracking);
 
         var listeners = new List<ListenerOptions>();
         foreach (var was in started.Listeners)
@@ -82,11 +79,8 @@ public sealed record ReloadPlan(GatewayOptions Apply, IReadOnlyList<string> Need
             GreylistingStore = started.GreylistingStore,
             Queue = started.Queue,
             Dns = started.Dns,
-<<<<<<< HEAD
-            Tracking = started.Tracking,
-=======
             Admin = started.Admin,
->>>>>>> main
+            Tracking = started.Tracking,
             Listeners = listeners,
         };
         return new ReloadPlan(apply, keys);

@@ -27,12 +27,9 @@ public sealed partial class Gateway : IAsyncDisposable
     private PickupWatcher? pickup;
     private RescanSchedule? rescans;
     private Snapshot? current;
-<<<<<<< HEAD
-    private GatewayTracking? tracking;
-=======
     private DataFolderLock? dataLock;
     private AdminServer? admin;
->>>>>>> main
+    private GatewayTracking? tracking;
 
     public Gateway(GatewayOptions options, ILoggerFactory loggers, TimeProvider? clock = null)
     {
