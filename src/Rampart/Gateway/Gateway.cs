@@ -48,6 +48,9 @@ public sealed partial class Gateway : IAsyncDisposable
 
     public DateTimeOffset StartedAt { get; private set; }
 
+    /// <summary>The gateway's time: what the API's relative times ("2h") count back from.</summary>
+    public TimeProvider Clock => clock;
+
     /// <summary>The admin listener, when <c>admin:</c> is configured and the gateway has started.</summary>
     public AdminServer? Admin => admin;
 
