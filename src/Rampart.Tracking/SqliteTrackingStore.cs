@@ -17,12 +17,13 @@ public sealed partial class SqliteTrackingStore : ITrackingStore
 
     private readonly string connectionString;
 
-    private SqliteTrackingStore(string path, bool readOnly)
+    private SqliteTrackingStore(string path, bool readOnly, bool immutable = false)
     {
         Path = path;
         connectionString = new SqliteConnectionStringBuilder
         {
-            DataSource = path,
+            // immutable (SQLite's URI parameter): no lock, no -wal or -shm made beside a file nobody writes to.
+            DataSource = immutable ? "file:" + Uri.EscapeDataString(System.IO.Path.GetFullPath(path)).Replace("%2F", "/") + "?immutable=1" : path,
             Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
             // A search waits for the writer's transaction instead of failing while it commits.
             DefaultTimeout = 10,
@@ -41,8 +42,13 @@ public sealed partial class SqliteTrackingStore : ITrackingStore
         return store;
     }
 
-    /// <summary>Opens an existing store for reading only; null when there is none yet.</summary>
-    public static SqliteTrackingStore? OpenReadOnly(string path) => File.Exists(path) ? new SqliteTrackingStore(path, readOnly: true) : null;
+    /// <summary>
+    /// Opens an existing store for reading only; null when there is none yet. <paramref name="nobodyWrites"/> (the
+    /// gateway is stopped, which checkpointed it) reads the file as it is and leaves nothing beside it; otherwise the
+    /// reader shares the writer's WAL.
+    /// </summary>
+    public static SqliteTrackingStore? OpenReadOnly(string path, bool nobodyWrites = false) =>
+        File.Exists(path) ? new SqliteTrackingStore(path, readOnly: true, immutable: nobodyWrites) : null;
 
     private void CreateSchema()
     {

@@ -194,13 +194,26 @@ public sealed class SqliteTrackingStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_read_only_store_reads_while_the_writer_writes()
+    {
+        await SeedAsync();
+        using var reader = SqliteTrackingStore.OpenReadOnly(store.Path)!;
+        Assert.Equal(9, (await reader.SearchAsync(new TrackingQuery { WholeMessages = false }, default)).Count);
+        await store.AppendAsync([new TrackingEvent { Time = T0, Kind = TrackingEventKind.Receive, QueueId = "Q3" }], default);
+        Assert.Single(await reader.SearchAsync(new TrackingQuery { QueueId = "Q3" }, default));
+    }
+
+    [Fact]
     public async Task A_read_only_store_reads_what_the_writer_wrote_and_cannot_write()
     {
         await SeedAsync();
         store.Dispose();
-        using var reader = SqliteTrackingStore.OpenReadOnly(store.Path)!;
+        using var reader = SqliteTrackingStore.OpenReadOnly(store.Path, nobodyWrites: true)!;
         Assert.Equal(9, (await reader.SearchAsync(new TrackingQuery { WholeMessages = false }, default)).Count);
         await Assert.ThrowsAnyAsync<Exception>(() => reader.PurgeAsync(T0.AddDays(1), default));
+        // Nothing is left beside the file of a stopped gateway.
+        Assert.False(File.Exists(store.Path + "-wal"));
+        Assert.False(File.Exists(store.Path + "-shm"));
         Assert.Null(SqliteTrackingStore.OpenReadOnly(temp.File("none.db")));
         Assert.False(File.Exists(temp.File("none.db")));
     }

@@ -55,7 +55,8 @@ public static class StatsCommand
                 .Select(p => $"{p.Item1}={Uri.EscapeDataString(p.Item2!)}"));
             return await client.GetAsync<TrackingViews.StatsView>($"api/stats?{parameters}", ct);
         }
-        using var store = SqliteTrackingStore.OpenReadOnly(SqliteTrackingStore.DefaultPath(config.DataDir));
+        using var store = SqliteTrackingStore.OpenReadOnly(SqliteTrackingStore.DefaultPath(config.DataDir),
+            nobodyWrites: !Gateway.DataFolderLock.IsHeld(config.DataDir));
         if (store is null)
         {
             Console.Error.WriteLine($"rampart: no tracking data in {config.DataDir} (tracking.db is made when the gateway starts)");

@@ -68,7 +68,8 @@ public static class TrackCommand
             var parameters = string.Join('&', given.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value!)}"));
             return await client.GetAsync<TrackingViews.SearchView>($"api/tracking?{parameters}", ct);
         }
-        using var store = SqliteTrackingStore.OpenReadOnly(SqliteTrackingStore.DefaultPath(config.DataDir));
+        using var store = SqliteTrackingStore.OpenReadOnly(SqliteTrackingStore.DefaultPath(config.DataDir),
+            nobodyWrites: !Gateway.DataFolderLock.IsHeld(config.DataDir));
         if (store is null)
         {
             Console.Error.WriteLine($"rampart: no tracking data in {config.DataDir} (tracking.db is made when the gateway starts)");
