@@ -7,6 +7,8 @@ public sealed class NextHopQueueIdTests
     [InlineData("250 2.0.0 Ok: queued as 4XyZ1B2c3D", "4XyZ1B2c3D")]
     [InlineData("250 2.0.0 Ok: queued as 4fBk3L0qS7z9xTv", "4fBk3L0qS7z9xTv")]
     [InlineData("250 2.0.0 Ok: queued as 3F1A2B4C5D", "3F1A2B4C5D")]
+    // Postfix with its message size in the reply (smtpd's default for the end of DATA in recent releases).
+    [InlineData("250 2.0.0 Ok: 3110 bytes queued as 707BAB", "707BAB")]
     // Rampart itself as the next hop.
     [InlineData("250 2.0.0 Ok: queued as 01JEXAMPLE0QUEUEID000000", "01JEXAMPLE0QUEUEID000000")]
     // Exchange.
