@@ -37,6 +37,15 @@ public sealed partial class SqliteTrackingStore : ITrackingStore
     /// <summary>Opens (creating if needed) the store the gateway writes to.</summary>
     public static SqliteTrackingStore Open(string path)
     {
+        // Addresses and Message-IDs of the organisation's mail: the gateway's user's alone, from the first byte (no window
+        // under the umask). SQLite gives its -wal and -shm files the database file's mode.
+        if (!File.Exists(path))
+        {
+            using (new FileStream(path, new FileStreamOptions
+                   { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+            {
+            }
+        }
         var store = new SqliteTrackingStore(path, readOnly: false);
         store.CreateSchema();
         return store;
