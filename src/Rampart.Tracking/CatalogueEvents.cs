@@ -88,13 +88,16 @@ public static class CatalogueEvents
             : (TrackingEventKind?)null;
         if (kind is not { } k) yield break;
         var listener = f["Listener"];
+        // Dated at the transaction's start (MAIL): the filters' and the quarantine's events, logged before this line,
+        // then follow it, as they happened during the transaction.
+        var started = f.Number("DurationMs") is { } ms and >= 0 ? now - TimeSpan.FromMilliseconds(ms) : now;
         var tls = f["TlsProtocol"] is { } protocol ? $"{protocol} {f["TlsCipher"]}".TrimEnd() : null;
         var recipients = (f["Recipients"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
         foreach (var recipient in recipients.Length == 0 ? [null] : recipients.Cast<string?>())
         {
             yield return new TrackingEvent
             {
-                Time = now,
+                Time = started,
                 Kind = k,
                 QueueId = f["QueueId"],
                 MessageId = f["MessageId"],
@@ -134,7 +137,7 @@ public static class CatalogueEvents
             Client = f["Client"],
             Listener = listener,
             Direction = listener is null ? null : directionOf(listener),
-            Sender = verb == "MAIL" ? AddressIn(command, "MAIL FROM:") : f["From"] ?? (verb == "RCPT" ? "" : null),
+            Sender = verb == "MAIL" ? AddressIn(command, "MAIL FROM:") : f.Raw("From") is { } from && from != "-" ? from : null,
             Recipient = verb == "RCPT" ? AddressIn(command, "RCPT TO:") : null,
             Stage = verb,
             Detail = reply,

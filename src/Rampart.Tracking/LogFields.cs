@@ -22,5 +22,15 @@ public readonly struct LogFields(IReadOnlyList<KeyValuePair<string, object?>> st
         }
     }
 
+    /// <summary>The value as logged, "" and "-" included (the null reverse path is "", no transaction is "-").</summary>
+    public string? Raw(string name)
+    {
+        for (int i = 0; i < state.Count; i++)
+        {
+            if (state[i].Key == name) return Convert.ToString(state[i].Value, CultureInfo.InvariantCulture);
+        }
+        return null;
+    }
+
     public long? Number(string name) => long.TryParse(this[name], NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
 }

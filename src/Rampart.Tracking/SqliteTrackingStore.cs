@@ -147,7 +147,9 @@ public sealed partial class SqliteTrackingStore : ITrackingStore
                 found.AddRange(await ReadEventsAsync(more, ct));
             }
         }
-        return found.DistinctBy(e => e.Id).OrderBy(e => e.Time).ThenBy(e => e.Id).Take(TrackingQuery.MaxLimit).ToList();
+        // A message's RECEIVE comes first within its millisecond: it is dated at MAIL, the filters' events during DATA.
+        return found.DistinctBy(e => e.Id).OrderBy(e => e.Time).ThenBy(e => e.Kind != TrackingEventKind.Receive).ThenBy(e => e.Id)
+            .Take(TrackingQuery.MaxLimit).ToList();
     }
 
     public async Task<long> PurgeAsync(DateTimeOffset before, CancellationToken ct)

@@ -35,6 +35,31 @@ public sealed class GatewayTrackingTests
     }
 
     [Fact]
+    public async Task A_quarantined_message_is_filtered_held_released_and_delivered_in_one_chain()
+    {
+        await using var gateway = await TestGateway.StartAsync("spam: {url: off}",
+            topExtra: "scoring:\n  blocked_senders: [spammer.test]\n  blocked_action: quarantine");
+        await using (var smtp = await gateway.ConnectAsync())
+        {
+            await smtp.HelloAsync();
+            await smtp.EnvelopeAsync("deals@spammer.test", "carol@example.test");
+            await smtp.DataAsync("From: deals@spammer.test\r\nDate: Fri, 4 Dec 2026 19:00:00 +0000\r\nMessage-ID: <held-1@spammer.test>\r\nSubject: hi\r\n\r\nbuy\r\n");
+        }
+        var held = Assert.Single(new Rampart.Queue.Quarantine.QuarantineStore(gateway.Gateway.Queue.Root).List());
+        Assert.True(await new Rampart.Queue.Quarantine.QuarantineStore(gateway.Gateway.Queue.Root).ReleaseAsync(held.Envelope.QueueId, default));
+        await gateway.WaitForDropAsync(1);
+        await gateway.WaitForEmptyQueueAsync();
+
+        var chain = await SearchAsync(gateway, new TrackingQuery { MessageId = "held-1@spammer.test" });
+        var kinds = chain.Select(e => e.Kind).ToList();
+        Assert.Equal(TrackingEventKind.Receive, kinds[0]);
+        Assert.Contains(TrackingEventKind.Filter, kinds);
+        Assert.True(kinds.IndexOf(TrackingEventKind.Quarantine) < kinds.IndexOf(TrackingEventKind.Release), string.Join(",", kinds));
+        Assert.Equal(TrackingEventKind.Deliver, kinds[^1]);
+        Assert.Contains("blocked-sender", chain.Single(e => e.Kind == TrackingEventKind.Quarantine).Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Outbound_mail_is_tracked_as_outbound_and_tracking_off_leaves_no_store()
     {
         await using (var gateway = await TestGateway.StartAsync())
