@@ -76,8 +76,9 @@ public sealed class MessageTrackingTests
         using var api = AdminApi.Authorized(admin, dataDir);
         await BoundedWait.UntilAsync(async _ =>
             (await api.GetStringAsync($"api/tracking?queue_id={inboundId}")).Contains("\"DELIVER\"", StringComparison.Ordinal)
-            && (await api.GetStringAsync($"api/tracking?queue_id={outboundId}")).Contains("\"DEFER\"", StringComparison.Ordinal),
-            "the delivery and the deferral in tracking", TimeSpan.FromSeconds(30));
+            && (await api.GetStringAsync($"api/tracking?queue_id={outboundId}")).Contains("\"DEFER\"", StringComparison.Ordinal)
+            && (await api.GetStringAsync("api/tracking?event=REJECT")).Contains("victim@elsewhere.test", StringComparison.Ordinal),
+            "the delivery, the deferral and the refusal in tracking", TimeSpan.FromSeconds(30));
 
         var running = await TrackJsonAsync(config, "--message-id", $"<{marker}@e2e.rampart.test>");
         var nextHopQueueId = AssertInboundChain(running, inboundId, marker);
