@@ -6,23 +6,32 @@ namespace Rampart.Tracking;
 /// <summary>
 /// Takes events from the hot path and stores them in batches on its own task. <see cref="Post"/> never waits: when
 /// the bounded channel is full (the store is slow or failing) the event is dropped and counted, and the count is
-/// logged at most once a minute. An SMTP session is never slowed by tracking, which is a record of the mail and not
-/// the mail. A batch the store refuses is logged and lost likewise.
+/// logged at most once a minute, by whichever side notices first (a poster, or the loop once the store answers), so a
+/// store that hangs is still reported. An SMTP session is never slowed by tracking, which is a record of the mail and
+/// not the mail. A batch the store refuses is logged and lost likewise.
 /// </summary>
 public sealed class TrackingWriter : IAsyncDisposable
 {
+    /// <summary>About a minute of a busy gateway's events (1,000 a second), some tens of MiB at worst.</summary>
     public const int DefaultCapacity = 65_536;
     private const int MaxBatch = 1000;
     private static readonly TimeSpan DropReportInterval = TimeSpan.FromMinutes(1);
+
+    /// <summary>Put in the channel by <see cref="FlushAsync"/> to wake the loop; never stored.</summary>
+    private static readonly TrackingEvent Wake = new() { Time = DateTimeOffset.MinValue, Kind = TrackingEventKind.Receive };
 
     private readonly ITrackingStore store;
     private readonly ILogger logger;
     private readonly TimeProvider clock;
     private readonly Channel<TrackingEvent> channel;
+    private readonly List<TaskCompletionSource> flushes = [];
     private readonly Task loop;
     private long dropped;
+    private long stored;
     private long reported;
-    private DateTimeOffset lastReport = DateTimeOffset.MinValue;
+    private long lastReportTicks = DateTimeOffset.MinValue.UtcTicks;
+    private int reporting;
+    private volatile bool stopped;
 
     public TrackingWriter(ITrackingStore store, ILogger logger, TimeProvider clock, int capacity = DefaultCapacity)
     {
@@ -42,30 +51,29 @@ public sealed class TrackingWriter : IAsyncDisposable
     public long Dropped => Interlocked.Read(ref dropped);
 
     /// <summary>Events stored since start.</summary>
-    public long Stored { get; private set; }
+    public long Stored => Interlocked.Read(ref stored);
 
     /// <summary>Queues an event for storing; never blocks. False when it was dropped.</summary>
     public bool Post(TrackingEvent e)
     {
         if (channel.Writer.TryWrite(e)) return true;
         // After stop the channel is closed: what arrives then (a late log line) is not a drop worth reporting.
-        if (!stopped) Interlocked.Increment(ref dropped);
+        if (stopped) return false;
+        Interlocked.Increment(ref dropped);
+        ReportDrops(force: false);
         return false;
     }
 
-    /// <summary>Resolves once every event posted so far has been stored (or dropped); for tests and a clean stop.</summary>
+    /// <summary>Resolves once every event posted before it has been stored (or dropped); for tests and a clean stop.</summary>
     public async Task FlushAsync(CancellationToken ct)
     {
+        if (stopped) return;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (flushes) flushes.Add(done);
-        // Wake the loop even if nothing else arrives.
+        // Wake the loop even if nothing else arrives (a full channel wakes it anyway).
         channel.Writer.TryWrite(Wake);
         await done.Task.WaitAsync(ct);
     }
-
-    private static readonly TrackingEvent Wake = new() { Time = DateTimeOffset.MinValue, Kind = TrackingEventKind.Receive };
-    private readonly List<TaskCompletionSource> flushes = [];
-    private volatile bool stopped;
 
     private async Task RunAsync()
     {
@@ -80,7 +88,7 @@ public sealed class TrackingWriter : IAsyncDisposable
             try
             {
                 await store.AppendAsync(batch, CancellationToken.None);
-                Stored += batch.Count;
+                Interlocked.Add(ref stored, batch.Count);
             }
             catch (Exception ex)
             {
@@ -88,13 +96,13 @@ public sealed class TrackingWriter : IAsyncDisposable
                 TrackingLog.TrackingWriteFailed(logger, ex, batch.Count);
             }
             batch.Clear();
-            ReportDrops();
-            CompleteFlushes();
+            ReportDrops(force: false);
+            CompleteFlushes(all: false);
         }
         CompleteFlushes(all: true);
     }
 
-    private void CompleteFlushes(bool all = false)
+    private void CompleteFlushes(bool all)
     {
         lock (flushes)
         {
@@ -105,13 +113,25 @@ public sealed class TrackingWriter : IAsyncDisposable
         }
     }
 
-    private void ReportDrops()
+    /// <summary>One line for the drops since the last one, at most once a minute (always at stop); one reporter at a time.</summary>
+    private void ReportDrops(bool force)
     {
-        long now = Dropped;
-        if (now == reported || clock.GetUtcNow() - lastReport < DropReportInterval) return;
-        TrackingLog.TrackingDropped(logger, now - reported, now);
-        reported = now;
-        lastReport = clock.GetUtcNow();
+        if (Dropped == Interlocked.Read(ref reported)) return;
+        var now = clock.GetUtcNow();
+        if (!force && now.UtcTicks - Interlocked.Read(ref lastReportTicks) < DropReportInterval.Ticks) return;
+        if (Interlocked.CompareExchange(ref reporting, 1, 0) != 0) return;
+        try
+        {
+            long total = Dropped, since = total - Interlocked.Read(ref reported);
+            if (since <= 0) return;
+            Interlocked.Exchange(ref reported, total);
+            Interlocked.Exchange(ref lastReportTicks, now.UtcTicks);
+            TrackingLog.TrackingDropped(logger, since, total);
+        }
+        finally
+        {
+            Volatile.Write(ref reporting, 0);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -119,12 +139,6 @@ public sealed class TrackingWriter : IAsyncDisposable
         stopped = true;
         channel.Writer.TryComplete();
         await loop;
-        ReportDropsAtStop();
-    }
-
-    private void ReportDropsAtStop()
-    {
-        long now = Dropped;
-        if (now != reported) TrackingLog.TrackingDropped(logger, now - reported, now);
+        ReportDrops(force: true);
     }
 }

@@ -57,11 +57,38 @@ public sealed class TrackingWriterTests
         Assert.True(accepted <= 8 + TrackingWriterTestsLimits.FirstBatch, $"{accepted} accepted");
         Assert.Equal(1000 - accepted, writer.Dropped);
 
+        // Said at once by the first poster that found the channel full, though the store still hangs; then not again
+        // within the minute, however many more are dropped.
+        var first = Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == EventCatalogue.TrackingDropped);
+        Assert.Contains("dropped 1 events (1 in all)", first.Message, StringComparison.Ordinal);
+
         store.Gate.SetResult();
         await writer.DisposeAsync();
         Assert.Equal(accepted, store.Stored.Count);
-        var report = Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == EventCatalogue.TrackingDropped);
-        Assert.Contains($"dropped {1000 - accepted} events", report.Message, StringComparison.Ordinal);
+        // The rest at stop.
+        var reports = logger.Collector.GetSnapshot().Where(r => r.Id.Id == EventCatalogue.TrackingDropped).ToList();
+        Assert.Equal(2, reports.Count);
+        Assert.Contains($"dropped {1000 - accepted - 1} events ({1000 - accepted} in all)", reports[1].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Drops_are_said_again_once_a_minute_has_passed()
+    {
+        var store = new GatedStore();
+        var logger = new FakeLogger();
+        var clock = new FakeTimeProvider(T0);
+        var writer = new TrackingWriter(store, logger, clock, capacity: 1);
+        int Reports() => logger.Collector.GetSnapshot().Count(r => r.Id.Id == EventCatalogue.TrackingDropped);
+        for (int i = 0; i < 100; i++) writer.Post(Event(i));
+        Assert.Equal(1, Reports());
+        clock.Advance(TimeSpan.FromSeconds(59));
+        for (int i = 0; i < 100; i++) writer.Post(Event(i));
+        Assert.Equal(1, Reports());
+        clock.Advance(TimeSpan.FromSeconds(1));
+        writer.Post(Event(0));
+        Assert.Equal(2, Reports());
+        store.Gate.SetResult();
+        await writer.DisposeAsync();
     }
 
     [Fact]
