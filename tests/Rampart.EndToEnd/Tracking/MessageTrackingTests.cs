@@ -97,7 +97,7 @@ public sealed class MessageTrackingTests
 
         var statsRunning = await RunAsync(config, "stats", "--json");
         AssertStats(statsRunning);
-        Assert.Contains("Top refusal reasons", await RunAsync(config, "stats", "--hours"), StringComparison.Ordinal);
+        AssertStatsTable(await RunAsync(config, "stats", "--hours"));
 
         rampart.Terminate();
         Assert.Equal(0, await rampart.WaitForExitAsync(TimeSpan.FromSeconds(30)));
@@ -108,6 +108,16 @@ public sealed class MessageTrackingTests
         AssertTable(await RunAsync(config, "track", "--message-id", $"{marker}@e2e.rampart.test"), inboundId, nextHopQueueId);
         AssertOutboundChain(await TrackJsonAsync(config, "--sender", "bob@example.test"), outboundId);
         AssertStats(await RunAsync(config, "stats", "--json"));
+        AssertStatsTable(await RunAsync(config, "stats", "--hours"));
+
+        // Arguments are checked before anything is read: exit code 2 with the reason.
+        foreach (var bad in new[] { new[] { "track", "--limit", "0" }, ["track", "--event", "DROP"], ["track", "--sender", new string('a', 2000)],
+                     ["track", "--since", "last week"], ["stats", "--days", "400"] })
+        {
+            await using var run = await RampartProcess.RunRampartAsync([.. bad, "--config", config], CliTimeout);
+            Assert.True(run.ExitCode == 2, run.Describe());
+            Assert.StartsWith("rampart: ", run.Stderr, StringComparison.Ordinal);
+        }
         Assert.False(File.Exists(Path.Combine(dataDir, "tracking.db-wal")), "the offline reads left a WAL beside tracking.db");
     }
 
@@ -154,6 +164,18 @@ public sealed class MessageTrackingTests
         Assert.Contains(nextHopQueueId, deliver, StringComparison.Ordinal);
         Assert.Single(table.Split('\n'), l => l.Contains(" RECEIVE ", StringComparison.Ordinal) && l.Contains("Alice@Sender.test", StringComparison.Ordinal));
         Assert.Contains("3 event(s)", table, StringComparison.Ordinal);
+    }
+
+    /// <summary>The people's tables: one total row per direction (messages, bytes, recipients, refused, delivered...), the top lists.</summary>
+    private static void AssertStatsTable(string table)
+    {
+        var lines = table.Split('\n');
+        Assert.Single(lines, l => l.TrimStart().StartsWith("all ", StringComparison.Ordinal) && l.Contains(" inbound ", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.TrimStart().StartsWith("all ", StringComparison.Ordinal) && l.Contains(" outbound ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains(":00 ", StringComparison.Ordinal) && l.Contains(" inbound ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("Alice@Sender.test", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("550 5.7.1", StringComparison.Ordinal));
+        Assert.Contains("Top refusal reasons", table, StringComparison.Ordinal);
     }
 
     /// <summary>What was sent and refused, by direction: one message each way, one refusal inbound, one delivery in, one deferral out.</summary>
