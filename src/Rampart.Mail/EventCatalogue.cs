@@ -153,4 +153,10 @@ public static class EventCatalogue
     public const int NotReady = 6250;
     public const int ReadyAgain = 6251;
     public const int ReadinessChanged = 6252;
+    // 6300–6349: Message tracking (Rampart.Tracking)
+    public const int TrackingStarted = 6300;
+    public const int TrackingDropped = 6301;
+    public const int TrackingWriteFailed = 6302;
+    public const int TrackingPurged = 6303;
+    public const int TrackingPurgeFailed = 6304;
 }

@@ -50,12 +50,14 @@ internal static partial class SmtpLog
 
     /// <summary>
     /// The one summary line per transaction: queue id, session, client, listener, TLS, authenticated user ("-" for
-    /// none), envelope, size, verdict, duration, spam score and symbols ("-" when not scored). Addresses are escaped by the caller (<see cref="LogText"/>).
+    /// none), envelope, size, verdict, duration, spam score and symbols ("-" when not scored), and the client's Message-ID
+    /// (without its brackets; empty when none came) for message tracking. Addresses are escaped by the caller (<see cref="LogText"/>).
     /// </summary>
     [LoggerMessage(EventCatalogue.Transaction, LogLevel.Information,
-        "Transaction queue_id={QueueId} session={SessionId} client={Client} listener={Listener} tls={TlsProtocol} cipher={TlsCipher} user={User} from=<{From}> to=<{Recipients}> size={Size} verdict=\"{Verdict}\" duration_ms={DurationMs} score=\"{Score}\"")]
+        "Transaction queue_id={QueueId} session={SessionId} client={Client} listener={Listener} tls={TlsProtocol} cipher={TlsCipher} user={User} from=<{From}> to=<{Recipients}> size={Size} verdict=\"{Verdict}\" duration_ms={DurationMs} score=\"{Score}\" message_id=<{MessageId}>")]
     public static partial void Transaction(ILogger logger, string queueId, string sessionId, IPAddress client, string listener,
-        string tlsProtocol, string tlsCipher, string user, string from, string recipients, long size, string verdict, long durationMs, string score);
+        string tlsProtocol, string tlsCipher, string user, string from, string recipients, long size, string verdict, long durationMs, string score,
+        string messageId);
 
     [LoggerMessage(EventCatalogue.SessionTimeLimit, LogLevel.Warning, "Session {SessionId} from {Client} reached the session time limit ({Limit}) in state {State}; closing")]
     public static partial void SessionTimeLimit(ILogger logger, string sessionId, IPAddress client, TimeSpan limit, SessionState state);
@@ -73,16 +75,17 @@ internal static partial class SmtpLog
     /// The one line per refusal: every 4xx or 5xx the engine sends in answer to a command or at connect, whoever
     /// decided it (engine, filter, listener). Warning when it ends the session or answers AUTH (a host to block, a
     /// password guesser: what fail2ban looks for), Information otherwise (relay denied, unknown user: an MX's daily
-    /// business, which postfix logs as info too). The command and HELO name are escaped by the caller.
+    /// business, which postfix logs as info too). The command and HELO name are escaped by the caller. The transaction's
+    /// sender ends the line ("-" outside a transaction), so a refused recipient is tracked with its sender.
     /// </summary>
-    [LoggerMessage(EventId = EventCatalogue.Refused, Message = "Refused session={SessionId} client={Client} listener={Listener} helo=<{Helo}> command=\"{Command}\" reply=\"{Code} {Status} {Reply}\"")]
+    [LoggerMessage(EventId = EventCatalogue.Refused, Message = "Refused session={SessionId} client={Client} listener={Listener} helo=<{Helo}> command=\"{Command}\" reply=\"{Code} {Status} {Reply}\" from=<{From}>")]
     public static partial void Refused(ILogger logger, LogLevel level, string sessionId, IPAddress client, string listener, string helo,
-        string command, int code, string status, string reply);
+        string command, int code, string status, string reply, string from);
 
     /// <summary>A connection the listener refused before its session could start (connection limits).</summary>
     public static void ConnectionRefused(ILogger logger, string sessionId, string listener, IPAddress client, SmtpReply reply) =>
         Refused(logger, LogLevel.Warning, sessionId, client, listener, "", CommandText.Connect, reply.Code,
-            reply.Status?.ToString() ?? "", LogText.Escape(reply.Text));
+            reply.Status?.ToString() ?? "", LogText.Escape(reply.Text), "-");
 
     /// <summary>Debug: the refusal line (1040) says it at the default level.</summary>
     [LoggerMessage(EventCatalogue.PregreetTalker, LogLevel.Debug, "Session {SessionId} from {Client} talked before the greeting; refused")]

@@ -70,6 +70,7 @@ public sealed partial class EventCatalogueTests
             typeof(Rampart.Policy.PolicyChain).Assembly, typeof(Rampart.Queue.QueueStore).Assembly,
             typeof(Rampart.Delivery.DeliveryAgent).Assembly, typeof(Rampart.Auth.UserStore).Assembly, typeof(EventCatalogue).Assembly,
             typeof(Rampart.Dns.DnsService).Assembly,
+            typeof(Rampart.Tracking.TrackingWriter).Assembly,
         ];
         const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly;
         return product.Distinct()

@@ -102,7 +102,9 @@ public sealed class TestGateway : IAsyncDisposable
         var path = temp.File("rampart.yaml");
         File.WriteAllText(path, yaml + $"\ndata_dir: {temp.File("data")}\n");
         var options = ConfigLoader.Load(path, []);
-        var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning));
+        // Tracking's own rule, as `rampart run` sets it (Commands/ConsoleLogging): it hears Information events.
+        var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning)
+            .AddFilter<Rampart.Tracking.TrackingLoggerProvider>(null, Rampart.Tracking.TrackingLoggerProvider.MinimumLevel));
         var gateway = new Gateway.Gateway(options, loggers, clock);
         try
         {

@@ -72,12 +72,19 @@ internal sealed class DeliveryAttempt(QueueStore store, IRouter router, Notifier
         var now = clock.GetUtcNow();
         var giveUpAt = envelope.ReceivedAt + options.MaxQueueTime;
         // The last attempt is made, then what is still failing temporarily has run out of time.
-        if (now >= giveUpAt) results = results.Select(r => r.Outcome.IsFinal ? r : (r.Index, Expired(r.Outcome, now))).ToList();
+        var expired = new HashSet<int>();
+        if (now >= giveUpAt)
+        {
+            expired = results.Where(r => !r.Outcome.IsFinal).Select(r => r.Index).ToHashSet();
+            results = results.Select(r => r.Outcome.IsFinal ? r : (r.Index, Expired(r.Outcome, now))).ToList();
+        }
 
+        var direction = envelope.Role == ListenerRole.Inbound ? "inbound" : "outbound";
         foreach (var (i, outcome) in results)
         {
             DeliveryLog.RecipientOutcome(logger, id, LogText.Escape(envelope.Recipients[i].Address), LogText.Escape(outcome.RemoteMta ?? "-"),
-                outcome.Status, LogText.Escape(outcome.Reply.ToString()));
+                outcome.Status, LogText.Escape(outcome.Reply.ToString()), LogText.Escape(routeOf[i] ?? "-"), direction,
+                expired.Contains(i));
             if (metrics is not null) Count(metrics.ForRoute(routeOf[i] ?? NoRoute, envelope.Role), outcome, now - envelope.ReceivedAt);
         }
 
@@ -180,7 +187,7 @@ internal sealed class DeliveryAttempt(QueueStore store, IRouter router, Notifier
     }
 
     /// <summary>Hands each destination its share of the recipients and waits for all of them.</summary>
-    /// <param name="routeOf">Filled with the route that took each recipient, for the metrics.</param>
+    /// <param name="routeOf">Filled with the route that took each recipient, for the outcome's log line and the metrics.</param>
     private async Task<List<(int Index, RecipientOutcome Outcome)>> DeliverAsync(QueuedMessage message, List<int> pending, string?[] routeOf)
     {
         var envelope = message.Envelope;

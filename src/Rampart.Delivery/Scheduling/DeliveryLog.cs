@@ -6,8 +6,13 @@ namespace Rampart.Delivery.Scheduling;
 /// <summary>The queue manager's events (ids 3001–3008), one list for the agent, its attempts and its destination pool.</summary>
 internal static partial class DeliveryLog
 {
-    [LoggerMessage(EventCatalogue.RecipientOutcome, LogLevel.Information, "Delivery queue_id={QueueId} to=<{Recipient}> relay={Relay} status={Status} detail=\"{Detail}\"")]
-    public static partial void RecipientOutcome(ILogger logger, string queueId, string recipient, string relay, RecipientStatus status, string detail);
+    /// <summary>
+    /// One recipient's outcome of one attempt; the route it took, the message's direction (its listener's role) and
+    /// whether a failure is the queue time running out end the line, for message tracking and metrics.
+    /// </summary>
+    [LoggerMessage(EventCatalogue.RecipientOutcome, LogLevel.Information, "Delivery queue_id={QueueId} to=<{Recipient}> relay={Relay} status={Status} detail=\"{Detail}\" route={Route} direction={Direction} expired={Expired}")]
+    public static partial void RecipientOutcome(ILogger logger, string queueId, string recipient, string relay, RecipientStatus status, string detail,
+        string route, string direction, bool expired);
 
     [LoggerMessage(EventCatalogue.AttemptFailed, LogLevel.Error, "Delivery queue_id={QueueId} attempt failed; will retry")]
     public static partial void AttemptFailed(ILogger logger, Exception exception, string queueId);

@@ -26,6 +26,7 @@ public sealed class ContentFramer(bool dotStuffed, long maxSize, int maxLineLeng
     private enum State { LineStart, Dot, DotCr, Mid, Cr }
 
     private readonly ReceivedCounter received = new();
+    private readonly MessageIdCapture messageId = new();
     private State state = State.LineStart;
     private long lineLength;
     /// <summary>
@@ -49,6 +50,8 @@ public sealed class ContentFramer(bool dotStuffed, long maxSize, int maxLineLeng
     public int ReceivedHeaders => received.Count;
     public bool TooManyHops => received.Count > maxReceivedHeaders;
     public bool Failed => refused || HeaderTooBig || TooManyHops;
+    /// <summary>The client's Message-ID (without angle brackets), for message tracking; null when it sent none.</summary>
+    public string? MessageId => messageId.Value;
 
     /// <summary>
     /// Consumes input up to and including the end-of-data line (DATA only). Returns how many bytes
@@ -161,6 +164,7 @@ public sealed class ContentFramer(bool dotStuffed, long maxSize, int maxLineLeng
         lineLength += bytes.Length;
         if (lineLength > maxLineLength) SawLongLine = true;
         received.Line(bytes);
+        messageId.Line(bytes);
         Count(bytes, output);
     }
 
@@ -168,6 +172,7 @@ public sealed class ContentFramer(bool dotStuffed, long maxSize, int maxLineLeng
     {
         lineLength = 0;
         received.LineEnd();
+        messageId.LineEnd();
         if (HeaderTooBig || TooManyHops) refused = true;
         Count("\r\n"u8, output);
     }

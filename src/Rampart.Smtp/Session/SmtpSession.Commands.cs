@@ -272,7 +272,8 @@ public sealed partial class SmtpSession
         SmtpLog.Transaction(logger, queueId ?? "-", facts.SessionId, facts.ClientAddress, facts.ListenerName,
             facts.TlsProtocol ?? "-", facts.TlsCipher ?? "-", LogText.Escape(facts.AuthenticatedUser ?? "-"), LogText.Escape(tx.Sender.Address),
             LogText.Escape(string.Join(',', tx.Recipients.Select(r => r.Address))), tx.Size, LogText.Escape(verdict),
-            (long)(clock.GetUtcNow() - tx.StartedAt).TotalMilliseconds, LogText.Escape(handler.DescribeEvidence(facts) ?? "-"));
+            (long)(clock.GetUtcNow() - tx.StartedAt).TotalMilliseconds, LogText.Escape(handler.DescribeEvidence(facts) ?? "-"),
+            LogText.Escape(tx.Framer?.MessageId ?? ""));
         await tx.ReleaseAsync();
     }
 }

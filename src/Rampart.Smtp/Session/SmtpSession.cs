@@ -336,7 +336,8 @@ public sealed partial class SmtpSession
         if (!logger.IsEnabled(level)) return;
         SmtpLog.Refused(logger, level, facts.SessionId, facts.ClientAddress, facts.ListenerName, LogText.Escape(facts.HeloName),
             current is not null ? CommandText.Describe(current) : unparsed ?? CommandText.Connect,
-            reply.Code, reply.Status?.ToString() ?? "", LogText.Escape(reply.Text));
+            reply.Code, reply.Status?.ToString() ?? "", LogText.Escape(reply.Text),
+            transaction is { } tx ? LogText.Escape(tx.Sender.Address) : "-");
     }
 
     /// <summary>

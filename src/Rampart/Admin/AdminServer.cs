@@ -95,6 +95,7 @@ public sealed partial class AdminServer : IAsyncDisposable
     private static void MapAll(RouteGroupBuilder api, Gateway.Gateway gateway)
     {
         SystemEndpoints.Map(api, gateway);
+        TrackingEndpoints.Map(api, gateway);
     }
 
     public async ValueTask DisposeAsync()

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Rampart.Configuration;
+using Rampart.Tracking;
 
 namespace Rampart.Commands;
 
@@ -13,6 +14,9 @@ public static class ConsoleLogging
     public static ILoggerFactory Create(LogLevel level, LogFormat format) => LoggerFactory.Create(b =>
     {
         b.SetMinimumLevel(level);
+        // Message tracking hears the catalogue's events on this factory (Gateway/GatewayTracking adds it at start):
+        // its own rule, so a console at Warning does not silence them (a LoggerMessage asks IsEnabled first).
+        b.AddFilter<TrackingLoggerProvider>(null, TrackingLoggerProvider.MinimumLevel);
         if (format == LogFormat.Json)
         {
             // One object per line, each event's fields under "State", so a shipper needs no pattern to take a

@@ -17,6 +17,8 @@ public static class RampartCommandLine
         root.Subcommands.Add(CheckConfigCommand.Create());
         root.Subcommands.Add(UserCommand.Create());
         root.Subcommands.Add(QuarantineCommand.Create());
+        root.Subcommands.Add(TrackCommand.Create());
+        root.Subcommands.Add(StatsCommand.Create());
         return root;
     }
 }

@@ -41,6 +41,7 @@ public static class ConfigLoader
             RateLimitStore = GeneralSection.ReadRateLimitStore(root, general.RateLimitStore),
             GreylistingStore = GreylistingStoreSection.Read(root.Child("greylisting_store")),
             Admin = AdminSection.Read(root.Child("admin"), general.DataDir, baseDir),
+            Tracking = TrackingSection.Read(root.Child("tracking")),
         };
         if (options.Listeners.Count == 0) throw root.Error("listeners", "at least one listener is required");
         options = ScoringSection.WarnUnauthenticated(root, options); // after both: the lists are global, the checks per listener

@@ -44,6 +44,8 @@ public sealed record GatewayOptions
     public QuarantineOptions Quarantine { get; init; } = new();
     /// <summary>The one weights table and the safe and blocked sender lists (the <c>scoring:</c> section); per listener thresholds are in <c>spam:</c>.</summary>
     public Policy.Scoring.ScoringOptions Scoring { get; init; } = new();
+    /// <summary>Message tracking (the <c>tracking:</c> section): every message's events in data_dir/tracking.db.</summary>
+    public TrackingOptions Tracking { get; init; } = new();
 
     /// <summary>The admin API's HTTP listener (the <c>admin:</c> section); null: none.</summary>
     public AdminOptions? Admin { get; init; }
@@ -74,6 +76,16 @@ public sealed record AdminOptions
 }
 
 public enum RateStoreKind { Memory, Sqlite }
+
+/// <summary>The <c>tracking:</c> keys.</summary>
+public sealed record TrackingOptions
+{
+    /// <summary>On by default: an administrator asked "where is my message?" needs the answer from before the question.</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>A month, as Exchange's message tracking log keeps by default (30 days); about 1 KiB per recipient and event.</summary>
+    public TimeSpan Retention { get; init; } = TimeSpan.FromDays(30);
+}
 
 /// <summary>Console lines for people (text) or one JSON object per line for log shippers and journald.</summary>
 public enum LogFormat { Text, Json }

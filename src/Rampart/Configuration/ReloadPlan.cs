@@ -40,6 +40,7 @@ public sealed record ReloadPlan(GatewayOptions Apply, IReadOnlyList<string> Need
         Check("dns.timeout", started.Dns.Timeout, next.Dns.Timeout);
         Check("dns.cache_size", started.Dns.CacheSize, next.Dns.CacheSize);
         Check("admin", started.Admin, next.Admin);
+        Check("tracking", started.Tracking, next.Tracking);
 
         var listeners = new List<ListenerOptions>();
         foreach (var was in started.Listeners)
@@ -79,6 +80,7 @@ public sealed record ReloadPlan(GatewayOptions Apply, IReadOnlyList<string> Need
             Queue = started.Queue,
             Dns = started.Dns,
             Admin = started.Admin,
+            Tracking = started.Tracking,
             Listeners = listeners,
         };
         return new ReloadPlan(apply, keys);

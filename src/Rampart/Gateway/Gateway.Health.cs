@@ -15,9 +15,6 @@ public sealed partial class Gateway
     /// <summary>The collection behind /metrics, when an admin listener serves it; made before any mail moves.</summary>
     internal OpenTelemetry.Metrics.MeterProvider? Exporter => exporter;
 
-    /// <summary>The gateway's time (a test's fake clock, or the system's).</summary>
-    internal TimeProvider Clock => clock;
-
     /// <summary>Stop has begun: the listeners are closing or closed, and a load balancer should send mail elsewhere.</summary>
     public bool IsDraining => draining;
 

@@ -29,6 +29,7 @@ public sealed partial class Gateway : IAsyncDisposable
     private Snapshot? current;
     private DataFolderLock? dataLock;
     private AdminServer? admin;
+    private GatewayTracking? tracking;
 
     public Gateway(GatewayOptions options, ILoggerFactory loggers, TimeProvider? clock = null)
     {
@@ -47,6 +48,9 @@ public sealed partial class Gateway : IAsyncDisposable
 
     public DateTimeOffset StartedAt { get; private set; }
 
+    /// <summary>The gateway's time: what the API's relative times ("2h") count back from.</summary>
+    public TimeProvider Clock => clock;
+
     /// <summary>The admin listener, when <c>admin:</c> is configured and the gateway has started.</summary>
     public AdminServer? Admin => admin;
 
@@ -59,12 +63,20 @@ public sealed partial class Gateway : IAsyncDisposable
 
     public SmtpListener Listener(string name) => listeners.Single(l => l.Name == name);
 
+    /// <summary>Message tracking's store (the API searches it); null when <c>tracking.enabled</c> is false.</summary>
+    public Rampart.Tracking.ITrackingStore? Tracking => tracking?.Store;
+
+    /// <summary>Message tracking's writer: tests flush it before searching.</summary>
+    public Rampart.Tracking.TrackingWriter? TrackingWriter => tracking?.Writer;
+
     public void Start()
     {
         StartedAt = clock.GetUtcNow();
         dataLock = DataFolderLock.Acquire(options.DataDir);
         core = GatewayCore.Compose(options, loggers, clock);
         if (options.Admin is not null) exporter = MetricsExporter.Start();
+        // Before anything is recovered or accepted: tracking hears every event from the first.
+        if (options.Tracking.Enabled) tracking = GatewayTracking.Start(options, loggers, clock);
         lasting = new LastingParts(options, core.Users, loggers, clock);
         composer = new GatewayComposer(options, core, lasting, loggers, clock);
         var first = composer.Compose(options);
@@ -98,6 +110,7 @@ public sealed partial class Gateway : IAsyncDisposable
         // After the sessions (health stays answerable while they drain), before delivery (the queue API uses it).
         if (admin is not null) await admin.DisposeAsync();
         if (core is not null) await core.Delivery.DisposeAsync();
+        if (tracking is not null) await tracking.DisposeAsync();
         lasting?.Dispose();
         core?.Queue.Dispose();
         exporter?.Dispose();

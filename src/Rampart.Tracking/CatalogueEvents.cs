@@ -1,0 +1,189 @@
+using Rampart.Mail;
+
+namespace Rampart.Tracking;
+
+/// <summary>
+/// Which catalogue events are a message's, and the tracking events each one makes, read from its structured fields.
+/// The catalogue stays the one list of what happens: a call site logs once and tracking follows. Every other event
+/// makes none.
+/// </summary>
+public static class CatalogueEvents
+{
+    /// <param name="directionOf">The direction of a listener by name (its role), null when unknown.</param>
+    public static IEnumerable<TrackingEvent> Map(int eventId, LogFields f, DateTimeOffset now, Func<string, TrackingDirection?> directionOf)
+    {
+        TrackingEvent Event(TrackingEventKind kind, string? stage = null, string? detail = null) => new()
+        {
+            Time = now,
+            Kind = kind,
+            QueueId = f["QueueId"],
+            SessionId = f["SessionId"] ?? f["Session"],
+            Client = f["Client"],
+            Stage = stage,
+            Detail = detail,
+        };
+
+        switch (eventId)
+        {
+            case EventCatalogue.Transaction:
+                return Transaction(f, now, directionOf);
+            case EventCatalogue.Refused:
+                return Refusal(f, now, directionOf);
+            case EventCatalogue.RecipientOutcome:
+                return Outcome(f, now);
+            case EventCatalogue.Deferred:
+                return [Event(TrackingEventKind.Defer, "schedule", $"next attempt in {f["Delay"]}")];
+            case EventCatalogue.Queued:
+                return [Event(TrackingEventKind.Bounce, f["Action"]?.ToLowerInvariant(), $"notice {f["NoticeId"]} to <{f["To"]}>") with
+                {
+                    Recipient = f["To"] ?? "",
+                    Direction = TrackingDirection.Outbound,
+                }];
+            case EventCatalogue.Quarantined:
+                return [Event(TrackingEventKind.Quarantine, "quarantine", f["Reason"])];
+            case EventCatalogue.ReleasedFromQuarantine:
+                return [Event(TrackingEventKind.Release, "quarantine", $"released (was held: {f["Reason"]})")];
+            case EventCatalogue.RescanReleased:
+                return [Event(TrackingEventKind.Release, "rescan", "clean on rescan, released")];
+            case EventCatalogue.RescanFoundThreat:
+                return [Event(TrackingEventKind.Filter, "rescan", f["Reason"])];
+            case EventCatalogue.VirusFound:
+                return [Event(TrackingEventKind.Filter, "antivirus", $"virus {f["Threat"]} found by {f["Scanner"]}")];
+            case EventCatalogue.ScoringVerdict:
+                return [Event(TrackingEventKind.Filter, "spam", $"score {f["Score"]}, SCL {f["Scl"]}, action {f["Action"]}, symbols {f["Symbols"]}")];
+            case EventCatalogue.SpamScored:
+                return [Event(TrackingEventKind.Filter, "rspamd", $"score {f["Score"]}, action {f["Action"]}")];
+            case EventCatalogue.SenderAuthChecked:
+                return [Event(TrackingEventKind.Filter, "sender_auth",
+                    $"spf={f["Spf"]} dkim={f["Dkim"]} arc={f["Arc"]} dmarc={f["Dmarc"]} for {f["FromDomain"]}")];
+            case EventCatalogue.DmarcRejected:
+                return [Event(TrackingEventKind.Filter, "dmarc", $"refused by the DMARC policy of {f["FromDomain"]}")];
+            case EventCatalogue.DmarcQuarantined:
+                return [Event(TrackingEventKind.Filter, "dmarc", $"quarantined by the DMARC policy of {f["FromDomain"]} (p={f["Policy"]})")];
+            case EventCatalogue.SpfRefused:
+                return [Event(TrackingEventKind.Filter, "spf", $"SPF fail for {f["Domain"]}")];
+            case EventCatalogue.SenderBlocked:
+                return [Event(TrackingEventKind.Filter, "sender_lists", $"sender on a blocked senders list; {f["Action"]}") with { Sender = f["Sender"] }];
+            default:
+                return [];
+        }
+    }
+
+    /// <summary>Whether <see cref="Map"/> makes anything of the event: asked first, so other events cost nothing.</summary>
+    public static bool IsTracked(int eventId) => eventId is EventCatalogue.Transaction or EventCatalogue.Refused
+        or EventCatalogue.RecipientOutcome or EventCatalogue.Deferred or EventCatalogue.Queued or EventCatalogue.Quarantined
+        or EventCatalogue.ReleasedFromQuarantine or EventCatalogue.RescanReleased or EventCatalogue.RescanFoundThreat
+        or EventCatalogue.VirusFound or EventCatalogue.ScoringVerdict or EventCatalogue.SpamScored or EventCatalogue.SenderAuthChecked
+        or EventCatalogue.DmarcRejected or EventCatalogue.DmarcQuarantined or EventCatalogue.SpfRefused or EventCatalogue.SenderBlocked;
+
+    /// <summary>
+    /// The end of a transaction: accepted (a 250 with a queue id) is a RECEIVE per recipient; refused at its end (4xx or
+    /// 5xx: content, filters, spool) a REJECT per recipient at stage DATA. One given up (RSET, QUIT, lost) is neither.
+    /// </summary>
+    private static IEnumerable<TrackingEvent> Transaction(LogFields f, DateTimeOffset now, Func<string, TrackingDirection?> directionOf)
+    {
+        var verdict = f["Verdict"] ?? "";
+        var kind = verdict.StartsWith("250", StringComparison.Ordinal) && f["QueueId"] is not null ? TrackingEventKind.Receive
+            : verdict.Length > 3 && verdict[0] is '4' or '5' && char.IsAsciiDigit(verdict[1]) ? TrackingEventKind.Reject
+            : (TrackingEventKind?)null;
+        if (kind is not { } k) yield break;
+        var listener = f["Listener"];
+        // Dated at the transaction's start (MAIL): the filters' and the quarantine's events, logged before this line,
+        // then follow it, as they happened during the transaction.
+        var started = f.Number("DurationMs") is { } ms and >= 0 ? now - TimeSpan.FromMilliseconds(ms) : now;
+        var tls = f["TlsProtocol"] is { } protocol ? $"{protocol} {f["TlsCipher"]}".TrimEnd() : null;
+        var recipients = (f["Recipients"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var recipient in recipients.Length == 0 ? [null] : recipients.Cast<string?>())
+        {
+            yield return new TrackingEvent
+            {
+                Time = started,
+                Kind = k,
+                QueueId = f["QueueId"],
+                MessageId = f["MessageId"],
+                SessionId = f["SessionId"],
+                Client = f["Client"],
+                Listener = listener,
+                Direction = listener is null ? null : directionOf(listener),
+                // The null reverse path is "" (a bounce), not absent.
+                Sender = f["From"] ?? "",
+                Recipient = recipient,
+                Stage = k == TrackingEventKind.Reject ? "DATA" : null,
+                Detail = verdict,
+                Tls = tls,
+                User = f["User"],
+                Size = f.Number("Size"),
+            };
+        }
+    }
+
+    /// <summary>
+    /// A refusal at connect, HELO, MAIL or RCPT (the command names the stage, and the address at MAIL and RCPT). Those
+    /// at DATA and BDAT are the transaction's (above, with every recipient); AUTH's concern a password, not mail.
+    /// </summary>
+    private static IEnumerable<TrackingEvent> Refusal(LogFields f, DateTimeOffset now, Func<string, TrackingDirection?> directionOf)
+    {
+        var command = f["Command"] ?? CommandConnect;
+        int space = command.IndexOf(' ');
+        var verb = (space < 0 ? command : command[..space]).ToUpperInvariant();
+        if (verb is "DATA" or "BDAT" or "AUTH") yield break;
+        var listener = f["Listener"];
+        var reply = $"{f["Code"]} {f["Status"]} {f["Reply"]}".Replace("  ", " ", StringComparison.Ordinal).Trim();
+        yield return new TrackingEvent
+        {
+            Time = now,
+            Kind = TrackingEventKind.Reject,
+            SessionId = f["SessionId"],
+            Client = f["Client"],
+            Listener = listener,
+            Direction = listener is null ? null : directionOf(listener),
+            Sender = verb == "MAIL" ? AddressIn(command, "MAIL FROM:") : f.Raw("From") is { } from && from != "-" ? from : null,
+            Recipient = verb == "RCPT" ? AddressIn(command, "RCPT TO:") : null,
+            Stage = verb,
+            Detail = reply,
+        };
+    }
+
+    private const string CommandConnect = "CONNECT";
+
+    /// <summary>The address between the brackets of "MAIL FROM:&lt;a&gt;" as <c>CommandText</c> writes it.</summary>
+    private static string? AddressIn(string command, string prefix)
+    {
+        if (!command.StartsWith(prefix + "<", StringComparison.OrdinalIgnoreCase) || !command.EndsWith('>')) return null;
+        return command[(prefix.Length + 1)..^1];
+    }
+
+    /// <summary>One recipient's outcome of one attempt: the route it took, then delivered, deferred, failed or expired.</summary>
+    private static IEnumerable<TrackingEvent> Outcome(LogFields f, DateTimeOffset now)
+    {
+        var relay = f["Relay"];
+        var detail = f["Detail"];
+        var route = new TrackingEvent
+        {
+            Time = now,
+            Kind = TrackingEventKind.Route,
+            QueueId = f["QueueId"],
+            Direction = TrackingNames.ParseDirection(f["Direction"]),
+            Recipient = f["Recipient"],
+            Route = f["Route"],
+            NextHop = relay,
+        };
+        yield return route;
+        var kind = f["Status"] switch
+        {
+            "Delivered" => TrackingEventKind.Deliver,
+            "TemporaryFailure" => TrackingEventKind.Defer,
+            "PermanentFailure" when f["Expired"] == "True" => TrackingEventKind.Expire,
+            "PermanentFailure" => TrackingEventKind.Fail,
+            _ => (TrackingEventKind?)null,
+        };
+        if (kind is not { } k) yield break;
+        yield return route with
+        {
+            Kind = k,
+            Stage = "delivery",
+            Detail = detail,
+            NextHopQueueId = k == TrackingEventKind.Deliver ? NextHopQueueId.Parse(detail) : null,
+        };
+    }
+}
