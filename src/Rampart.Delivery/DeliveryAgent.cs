@@ -9,9 +9,10 @@ namespace Rampart.Delivery;
 /// Takes committed messages from the queue and sees each recipient to a final outcome: the queue manager, split as
 /// postfix's qmgr is. A message's attempt (<see cref="DeliveryAttempt"/>) hands its recipients to the destinations of
 /// the <see cref="DestinationPool"/>; while it runs it is in the <see cref="ActiveQueue"/>, and until its next attempt
-/// it waits in the <see cref="DeferredQueue"/>. This type only wires them together and stops them in order.
+/// it waits in the <see cref="DeferredQueue"/>. This type only wires them together and stops them in order; the
+/// administrator's operations on it (hold, release, flush, retry, delete) are in DeliveryAgent.Control.cs.
 /// </summary>
-public sealed class DeliveryAgent : IAsyncDisposable
+public sealed partial class DeliveryAgent : IAsyncDisposable
 {
     // After the grace period the transactions are cut; this is how long they get to notice it.
     private static readonly TimeSpan AbortWait = TimeSpan.FromSeconds(2);
@@ -30,6 +31,7 @@ public sealed class DeliveryAgent : IAsyncDisposable
     public DeliveryAgent(QueueStore store, IRouter router, Notifier notifier, DeliveryAgentOptions options, ILogger logger, TimeProvider? clock = null)
     {
         this.store = store;
+        this.logger = logger;
         this.clock = clock ?? TimeProvider.System;
         pool = new DestinationPool(options, logger, this.clock, stopping.Token, aborting.Token);
         // The notices an attempt queues are this agent's to deliver: it passes its own Enqueue down, nothing is set later.
@@ -54,24 +56,34 @@ public sealed class DeliveryAgent : IAsyncDisposable
     /// <summary>A message just committed: its first attempt starts now.</summary>
     public void Enqueue(QueuedMessage message) => _ = AttemptAsync(message);
 
-    /// <summary>A message found in the queue at start-up: it resumes its retry schedule where it left off.</summary>
-    public void Resume(QueuedMessage message) =>
+    /// <summary>A message found in the queue at start-up: it resumes its retry schedule where it left off (a held one waits for its release).</summary>
+    public void Resume(QueuedMessage message)
+    {
+        if (store.IsHeld(message.QueueId)) return;
         deferred.Add(message, store.ReadState(message.QueueId).NextAttemptAt ?? clock.GetUtcNow());
+    }
 
     private async Task AttemptAsync(QueuedMessage message)
     {
         if (message.Envelope.Quarantine is not null || stopping.IsCancellationRequested) return;
+        var flight = new Flight();
+        lock (control)
+        {
+            // Held: kept, never attempted. Already under way (a flush that met the timer): that attempt reschedules it.
+            if (store.IsHeld(message.QueueId) || !running.TryAdd(message.QueueId, flight)) return;
+        }
         active.Enter();
-        DateTimeOffset? next;
+        DateTimeOffset? next = null;
         try
         {
             next = await attempt.RunAsync(message);
         }
         finally
         {
+            // Before leaving the active queue, so that a stop finds a delete asked for during the attempt done.
+            Settle(message, flight, next);
             active.Leave();
         }
-        if (next is { } at && !stopping.IsCancellationRequested) deferred.Add(message, at);
     }
 
     /// <summary>
