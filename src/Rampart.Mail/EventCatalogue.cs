@@ -51,6 +51,9 @@ public static class EventCatalogue
     public const int Flushed = 2204;
     public const int MessageDeleted = 2205;
     public const int DeletePending = 2206;
+    public const int QuarantineReleasedByAdmin = 2207;
+    public const int QuarantineDeletedByAdmin = 2208;
+    public const int StoppedQueueChanged = 2209;
 
     // 3000–3299: Delivery (Rampart.Delivery)
     public const int RecipientOutcome = 3001;
