@@ -17,6 +17,7 @@ public static class RampartCommandLine
         root.Subcommands.Add(CheckConfigCommand.Create());
         root.Subcommands.Add(UserCommand.Create());
         root.Subcommands.Add(QuarantineCommand.Create());
+        root.Subcommands.Add(Queue.QueueCommand.Create());
         return root;
     }
 }

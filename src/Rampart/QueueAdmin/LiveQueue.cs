@@ -27,7 +27,7 @@ public sealed class LiveQueue(QueueStore store, DeliveryAgent agent, ILogger log
     public Task<FlushResult> FlushAsync(string? destination, CancellationToken ct) =>
         Task.FromResult(new FlushResult(agent.Flush(destination, by), destination));
 
-    public Task<QueueActionResult> RetryAsync(string id, CancellationToken ct) => Task.FromResult(agent.Retry(id, by) switch
+    public Task<QueueActionResult> RetryAsync(string id, CancellationToken ct) => Task.FromResult(QueueReading.Invalid(id) ?? agent.Retry(id, by) switch
     {
         QueueChange.Done => new QueueActionResult(id, QueueResults.Retrying),
         QueueChange.InFlight => new QueueActionResult(id, QueueResults.InFlight, "an attempt is under way now"),
@@ -35,7 +35,7 @@ public sealed class LiveQueue(QueueStore store, DeliveryAgent agent, ILogger log
         _ => QueueReading.Quarantined(quarantine, id) ?? QueueReading.NotFound(id),
     });
 
-    public async Task<QueueActionResult> HoldAsync(string id, CancellationToken ct) => await agent.HoldAsync(id, by) switch
+    public async Task<QueueActionResult> HoldAsync(string id, CancellationToken ct) => QueueReading.Invalid(id) ?? await agent.HoldAsync(id, by) switch
     {
         QueueChange.Done => new QueueActionResult(id, QueueResults.Held),
         _ => QueueReading.Quarantined(quarantine, id) ?? QueueReading.NotFound(id),
@@ -43,6 +43,7 @@ public sealed class LiveQueue(QueueStore store, DeliveryAgent agent, ILogger log
 
     public async Task<QueueActionResult> ReleaseAsync(string id, bool unscanned, CancellationToken ct)
     {
+        if (QueueReading.Invalid(id) is { } invalid) return invalid;
         switch (agent.Release(id, by))
         {
             case QueueChange.Done:
@@ -59,6 +60,7 @@ public sealed class LiveQueue(QueueStore store, DeliveryAgent agent, ILogger log
 
     public async Task<QueueActionResult> DeleteAsync(string id, CancellationToken ct)
     {
+        if (QueueReading.Invalid(id) is { } invalid) return invalid;
         switch (await agent.DeleteAsync(id, by))
         {
             case QueueChange.Done:

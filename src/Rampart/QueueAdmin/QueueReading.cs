@@ -43,6 +43,10 @@ internal static class QueueReading
             : new QueueActionResult(id, QueueResults.NotFound);
     }
 
+    /// <summary>The answer for an id that is not a queue id, or null for one that is.</summary>
+    public static QueueActionResult? Invalid(string id) => Mail.QueueId.TryParse(id, out _) ? null
+        : new QueueActionResult(id, QueueResults.InvalidId, "not a queue id (26 characters of Crockford base32)");
+
     public static QueueActionResult NotFound(string id) => new(id, QueueResults.NotFound, "no queued or quarantined message has this id");
 
     /// <summary>A quarantined id given to hold or retry: it is already held, by the filters.</summary>

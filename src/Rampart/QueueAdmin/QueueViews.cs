@@ -65,6 +65,8 @@ public static class QueueResults
     public const string NotHeld = "not-held";
     public const string Unscanned = "unscanned";
     public const string NotFound = "not-found";
+    /// <summary>Not a queue id at all (26 characters of Crockford base32): no file was looked for.</summary>
+    public const string InvalidId = "invalid-id";
 
     /// <summary>Whether the result means the operation did what was asked (exit code 0).</summary>
     public static bool Succeeded(string result) => result is Held or Released or Retrying or Deleted or DeletePending or DueAtStart;

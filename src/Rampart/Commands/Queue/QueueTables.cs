@@ -1,0 +1,108 @@
+using Rampart.QueueAdmin;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace Rampart.Commands.Queue;
+
+/// <summary>
+/// The tables `rampart queue` prints for people. Everything that comes from mail (senders, recipients, replies,
+/// header fields) is shown as plain text, never as Spectre markup, and with its control characters escaped
+/// (<see cref="QuarantineCommand.Printable"/>): a sender named "[red]..." or carrying terminal escapes stays inert.
+/// </summary>
+internal static class QueueTables
+{
+    public static void List(IAnsiConsole console, QueueListing listing)
+    {
+        var table = new Table().Border(TableBorder.Rounded);
+        foreach (var column in new[] { "Queue id", "State", "Arrived (UTC)", "Size", "Sender", "Recipients", "Destinations", "Attempts", "Next attempt", "Held by / reason" })
+        {
+            table.AddColumn(new TableColumn(column).NoWrap());
+        }
+        foreach (var m in listing.Messages)
+        {
+            table.AddRow(Plain(m.Id), Plain(m.State), Plain(Time(m.Arrived)), Plain(Size(m.Size)), Plain(m.Sender),
+                Plain(Recipients(m)), Plain(string.Join(", ", m.Destinations)), Plain(m.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                Plain(m.NextAttempt is { } next ? Time(next) : "-"), Plain(m.Quarantine ?? m.HeldBy ?? "-"));
+        }
+        console.Write(table);
+        console.Write(new Text($"{listing.Messages.Count} shown of {listing.Total} matching, {Size(listing.Messages.Sum(m => m.Size))} in those shown" + Environment.NewLine));
+        foreach (var damaged in listing.Damaged) console.Write(new Text($"damaged: {Printable(damaged)}" + Environment.NewLine));
+    }
+
+    public static void Show(IAnsiConsole console, QueueMessageDetail detail)
+    {
+        var m = detail.Message;
+        var e = detail.Envelope;
+        var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
+        void Row(string name, string? value) => grid.AddRow(new Text(name), Plain(value ?? "-"));
+        Row("queue id", m.Id);
+        Row("state", m.State);
+        Row("arrived", Time(m.Arrived));
+        Row("size", Size(m.Size));
+        Row("sender", m.Sender);
+        Row("listener", $"{e.Listener} ({e.Role}) from {e.Client}");
+        Row("helo", e.Helo);
+        Row("tls", e.Tls);
+        Row("authenticated", e.AuthenticatedUser);
+        Row("destinations", string.Join(", ", m.Destinations));
+        Row("attempts", m.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Row("next attempt", m.NextAttempt is { } next ? Time(next) : null);
+        if (m.State == QueueStates.Quarantined)
+        {
+            Row("quarantined by", m.HeldBy);
+            Row("reason", m.Quarantine);
+        }
+        else if (m.Held)
+        {
+            Row("held by", m.HeldBy);
+        }
+        if (e.ReleasedFrom is not null) Row("released from", e.ReleasedFrom);
+        if (e.IsNotice) Row("notice", "a delivery status notification the gateway wrote");
+        console.Write(grid);
+        console.WriteLine();
+
+        var recipients = new Table().Border(TableBorder.Rounded);
+        foreach (var column in new[] { "Recipient", "State", "Last reply", "At (UTC)", "Remote MTA" }) recipients.AddColumn(new TableColumn(column).NoWrap());
+        foreach (var r in m.Recipients)
+        {
+            recipients.AddRow(Plain(r.Address), Plain(r.State), Plain(r.LastReply ?? "-"), Plain(r.At is { } at ? Time(at) : "-"), Plain(r.RemoteMta ?? "-"));
+        }
+        console.Write(recipients);
+        console.WriteLine();
+        foreach (var line in detail.Header.Split("\r\n")) console.Write(new Text(Printable(line) + Environment.NewLine));
+    }
+
+    public static void Results(IAnsiConsole console, IReadOnlyList<QueueActionResult> results)
+    {
+        var table = new Table().Border(TableBorder.Rounded);
+        foreach (var column in new[] { "Queue id", "Result", "Detail" }) table.AddColumn(new TableColumn(column).NoWrap());
+        foreach (var r in results) table.AddRow(Plain(r.Id), Plain(r.Result), Plain(r.Detail ?? ""));
+        console.Write(table);
+    }
+
+    public static void Flush(IAnsiConsole console, FlushResult flush)
+    {
+        var where = flush.Destination is null ? "" : $" for {flush.Destination}";
+        console.Write(new Text($"{flush.Ids.Count} messages{Printable(where)} set going" + Environment.NewLine));
+        if (flush.Ids.Count == 0) return;
+        var table = new Table().Border(TableBorder.Rounded).AddColumn(new TableColumn("Queue id").NoWrap());
+        foreach (var id in flush.Ids) table.AddRow(Plain(id));
+        console.Write(table);
+    }
+
+    private static IRenderable Plain(string text) => new Text(Printable(text));
+
+    private static string Printable(string text) => QuarantineCommand.Printable(text);
+
+    private static string Recipients(QueueMessageView m) =>
+        m.Recipients.Count == 0 ? "-" : m.Recipients.Count == 1 ? m.Recipients[0].Address : $"{m.Recipients[0].Address} (+{m.Recipients.Count - 1})";
+
+    internal static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+
+    internal static string Size(long bytes) => bytes switch
+    {
+        < 10 * 1024 => $"{bytes} B",
+        < 10 * 1024 * 1024 => $"{bytes / 1024} KiB",
+        _ => $"{bytes / (1024 * 1024)} MiB",
+    };
+}
