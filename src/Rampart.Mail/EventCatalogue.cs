@@ -150,4 +150,10 @@ public static class EventCatalogue
     public const int ConfigurationWarning = 6104;
     public const int GatewayStopping = 6105;
     public const int GroupCommit = 6106;
+
+    // 6200–6249: Admin API (Rampart/Admin)
+    public const int AdminListening = 6200;
+    public const int AdminCall = 6201;
+    public const int AdminUnauthorized = 6202;
+    public const int AdminTokenCreated = 6203;
 }

@@ -21,6 +21,7 @@ public sealed class EmbeddedDefaultTests
         {
             ["RAMPART__LISTENERS__INBOUND__PORT"] = inbound.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["RAMPART__LISTENERS__OUTBOUND__PORT"] = outbound.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RAMPART__ADMIN__LISTEN"] = $"127.0.0.1:{FreePort.Next()}",
         };
 
         await using var rampart = RampartProcess.StartRampart(["run"], environment, cwd.Path);

@@ -45,13 +45,14 @@ public static partial class RunCommand
             {
                 return ConfigOutput.Fail(2, $"configuration error: {ex.Message}");
             }
-            catch (Rampart.Smtp.Transport.ListenerStartException ex)
+            catch (Exception ex) when (ex is Rampart.Smtp.Transport.ListenerStartException or Gateway.DataFolderInUseException)
             {
                 // Also on stderr, like a configuration error: the log may go to a file nobody reads at start-up.
                 RunLog.CannotStart(log, ex.Message);
                 return ConfigOutput.Fail(1, ex.Message);
             }
             Volatile.Write(ref reloader, new Gateway.Reloader(gateway, file?.FullName, loggers.CreateLogger("Rampart.Reload")));
+            gateway.Reloader = reloader;
             RunLog.GatewayStarted(log, options.Source, options.DataDir);
             foreach (var warning in options.Warnings) RunLog.ConfigurationWarning(log, warning);
             await Task.WhenAny(stop.Task, Task.Delay(Timeout.Infinite, ct));

@@ -40,6 +40,7 @@ public static class ConfigLoader
             Scoring = ScoringSection.Read(root.Child("scoring")),
             RateLimitStore = GeneralSection.ReadRateLimitStore(root, general.RateLimitStore),
             GreylistingStore = GreylistingStoreSection.Read(root.Child("greylisting_store")),
+            Admin = AdminSection.Read(root.Child("admin"), general.DataDir, baseDir),
         };
         if (options.Listeners.Count == 0) throw root.Error("listeners", "at least one listener is required");
         options = ScoringSection.WarnUnauthenticated(root, options); // after both: the lists are global, the checks per listener

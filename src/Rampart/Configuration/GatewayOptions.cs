@@ -45,8 +45,32 @@ public sealed record GatewayOptions
     /// <summary>The one weights table and the safe and blocked sender lists (the <c>scoring:</c> section); per listener thresholds are in <c>spam:</c>.</summary>
     public Policy.Scoring.ScoringOptions Scoring { get; init; } = new();
 
+    /// <summary>The admin API's HTTP listener (the <c>admin:</c> section); null: none.</summary>
+    public AdminOptions? Admin { get; init; }
+
     /// <summary>Valid but probably not meant ("file:line:col: key: why"): printed by check-config and logged at start.</summary>
-    public IEnumerable<string> Warnings => Listeners.SelectMany(l => l.Warnings);
+    public IEnumerable<string> Warnings => Listeners.SelectMany(l => l.Warnings).Concat(Admin?.Warnings ?? []);
+}
+
+/// <summary>The admin listener: API, metrics and health over HTTP, loopback by default.</summary>
+public sealed record AdminOptions
+{
+    public const string DefaultListen = "127.0.0.1:8025";
+    public const int DefaultPort = 8025;
+
+    /// <summary>In the data folder: readable by the gateway's user (and root) alone, like the queue.</summary>
+    public const string DefaultTokenFileName = "admin.token";
+
+    public required System.Net.IPEndPoint EndPoint { get; init; }
+
+    /// <summary>The bearer token every <c>/api/</c> call must carry; created (0600) at first start when missing.</summary>
+    public required string TokenFile { get; init; }
+
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    public bool Equals(AdminOptions? other) => other is not null && EndPoint.Equals(other.EndPoint) && TokenFile == other.TokenFile;
+
+    public override int GetHashCode() => HashCode.Combine(EndPoint, TokenFile);
 }
 
 public enum RateStoreKind { Memory, Sqlite }

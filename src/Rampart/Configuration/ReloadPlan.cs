@@ -4,7 +4,7 @@ namespace Rampart.Configuration;
 /// What a reload (SIGHUP) may apply. Lists, domains, recipients, filters, certificates and routes are read by new
 /// sessions and delivery attempts, so they change at once. What the process built once at start cannot: the data
 /// folder and queue (open files, the delivery agent's limits and schedule), the listening sockets and their
-/// connection limits, the host name (notices, the self-signed certificate), DNS (one resolver), the log set-up and
+/// connection limits, the host name (notices, the self-signed certificate), DNS (one resolver), the admin listener, the log set-up and
 /// the rate-limit store. For those the reload keeps the running value and names the key, so that the administrator
 /// knows a restart is still due; it names it again at every reload until then.
 /// </summary>
@@ -39,6 +39,7 @@ public sealed record ReloadPlan(GatewayOptions Apply, IReadOnlyList<string> Need
         Check("dns.servers", started.Dns.ServerList, next.Dns.ServerList);
         Check("dns.timeout", started.Dns.Timeout, next.Dns.Timeout);
         Check("dns.cache_size", started.Dns.CacheSize, next.Dns.CacheSize);
+        Check("admin", started.Admin, next.Admin);
 
         var listeners = new List<ListenerOptions>();
         foreach (var was in started.Listeners)
@@ -77,6 +78,7 @@ public sealed record ReloadPlan(GatewayOptions Apply, IReadOnlyList<string> Need
             GreylistingStore = started.GreylistingStore,
             Queue = started.Queue,
             Dns = started.Dns,
+            Admin = started.Admin,
             Listeners = listeners,
         };
         return new ReloadPlan(apply, keys);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Rampart.Admin;
 using Rampart.Configuration;
 using Rampart.Delivery;
 using Rampart.Queue;
@@ -26,6 +27,8 @@ public sealed partial class Gateway : IAsyncDisposable
     private PickupWatcher? pickup;
     private RescanSchedule? rescans;
     private Snapshot? current;
+    private DataFolderLock? dataLock;
+    private AdminServer? admin;
 
     public Gateway(GatewayOptions options, ILoggerFactory loggers, TimeProvider? clock = null)
     {
@@ -36,6 +39,20 @@ public sealed partial class Gateway : IAsyncDisposable
 
     public IReadOnlyList<SmtpListener> Listeners => listeners;
 
+    /// <summary>The configuration the gateway started with (data folder, sockets, queue).</summary>
+    public GatewayOptions Options => options;
+
+    /// <summary>The configuration in force: the start's, or the last reload's.</summary>
+    public GatewayOptions RunningOptions => current?.Options ?? options;
+
+    public DateTimeOffset StartedAt { get; private set; }
+
+    /// <summary>The admin listener, when <c>admin:</c> is configured and the gateway has started.</summary>
+    public AdminServer? Admin => admin;
+
+    /// <summary>Set by `rampart run` once started: the admin API's reload goes through it, as SIGHUP does.</summary>
+    public Reloader? Reloader { get; set; }
+
     public QueueStore Queue => core?.Queue ?? throw new InvalidOperationException("not started");
 
     public DeliveryAgent Delivery => core?.Delivery ?? throw new InvalidOperationException("not started");
@@ -44,6 +61,8 @@ public sealed partial class Gateway : IAsyncDisposable
 
     public void Start()
     {
+        StartedAt = clock.GetUtcNow();
+        dataLock = DataFolderLock.Acquire(options.DataDir);
         core = GatewayCore.Compose(options, loggers, clock);
         lasting = new LastingParts(options, core.Users, loggers, clock);
         composer = new GatewayComposer(options, core, lasting, loggers, clock);
@@ -63,6 +82,7 @@ public sealed partial class Gateway : IAsyncDisposable
         }
         rescans = new RescanSchedule(core.Queue, loggers, clock);
         rescans.Start(options);
+        if (options.Admin is { } adminOptions) admin = AdminServer.Start(adminOptions, this, loggers);
     }
 
     public async ValueTask DisposeAsync()
@@ -72,8 +92,11 @@ public sealed partial class Gateway : IAsyncDisposable
         if (pickup is not null) await pickup.DisposeAsync();
         if (rescans is not null) await rescans.DisposeAsync();
         await RetireAllAsync();
+        // After the sessions (health stays answerable while they drain), before delivery (the queue API uses it).
+        if (admin is not null) await admin.DisposeAsync();
         if (core is not null) await core.Delivery.DisposeAsync();
         lasting?.Dispose();
         core?.Queue.Dispose();
+        dataLock?.Dispose();
     }
 }

@@ -24,16 +24,23 @@ public static class RampartConfigFile
         return text[..at] + replacement + text[(at + old.Length)..];
     }
 
-    /// <summary>The standard set-up written into <paramref name="temp"/> on two fresh ports, data in temp/data.</summary>
-    public static StandardFiles WriteStandard(TempDirectory temp, string logLevel = "information")
+    /// <summary>
+    /// The standard set-up written into <paramref name="temp"/> on two fresh ports, data in temp/data; with
+    /// <paramref name="admin"/>, an admin listener on a third (token in data/admin.token once started).
+    /// </summary>
+    public static StandardFiles WriteStandard(TempDirectory temp, string logLevel = "information", bool admin = false)
     {
-        int inbound = FreePort.Next(), outbound = FreePort.Next();
+        int inbound = FreePort.Next(), outbound = FreePort.Next(), adminPort = admin ? FreePort.Next() : 0;
         var dataDir = temp.File("data");
-        var config = Write(temp.File("rampart.yaml"), Standard(dataDir, inbound, outbound, logLevel));
-        return new StandardFiles(config, dataDir, inbound, outbound);
+        var yaml = Standard(dataDir, inbound, outbound, logLevel) + (admin ? AdminYaml(adminPort) : "");
+        var config = Write(temp.File("rampart.yaml"), yaml);
+        return new StandardFiles(config, dataDir, inbound, outbound, adminPort);
     }
 
-    public sealed record StandardFiles(string ConfigPath, string DataDir, int InboundPort, int OutboundPort);
+    /// <summary>The top-level admin section on <paramref name="port"/> of 127.0.0.1.</summary>
+    public static string AdminYaml(int port) => $"admin:\n  listen: 127.0.0.1:{port}\n";
+
+    public sealed record StandardFiles(string ConfigPath, string DataDir, int InboundPort, int OutboundPort, int AdminPort = 0);
 
     public static string Write(string path, string yaml)
     {

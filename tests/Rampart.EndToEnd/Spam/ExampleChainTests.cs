@@ -144,7 +144,7 @@ public sealed partial class ExampleChainTests(RspamdServer rspamd, ITestOutputHe
     /// <summary>
     /// examples/gateway.yaml with only what a test must change, each replacement asserted so that a changed
     /// example fails here instead of being tested half:
-    /// - the listeners' ports (2525, 2587), the tour DNS port (5353), the smart host's (2626) and Rspamd's (11333):
+    /// - the listeners' ports (2525, 2587), the admin listener's (8025), the tour DNS port (5353), the smart host's (2626) and Rspamd's (11333):
     ///   free ports, as tests run side by side with each other and with whatever the machine runs;
     /// - the greylisting delay, 5m to 2s, so that the retry can be shown (its retry_window, 2d, stays longer);
     /// - the clamav scanner's address, 127.0.0.1:3310, to a private clamd: antivirus.on_failure is tempfail,
@@ -156,6 +156,7 @@ public sealed partial class ExampleChainTests(RspamdServer rspamd, ITestOutputHe
     {
         yaml = Replace(yaml, "    port: 2525\n", $"    port: {inbound}\n");
         yaml = Replace(yaml, "    port: 2587\n", $"    port: {outbound}\n");
+        yaml = Replace(yaml, "  listen: 127.0.0.1:8025\n", $"  listen: 127.0.0.1:{FreePort.Next()}\n");
         yaml = Replace(yaml, "servers: [\"127.0.0.1:5353\"]", $"servers: [\"127.0.0.1:{dnsPort}\"]");
         yaml = Replace(yaml, "hosts: [\"127.0.0.1:2626\"]", $"hosts: [\"127.0.0.1:{sinkPort}\"]");
         yaml = Replace(yaml, "url: http://127.0.0.1:11333\n", $"url: http://127.0.0.1:{rspamdPort}\n");

@@ -31,34 +31,11 @@ internal static class DnsSection
         var servers = new List<IPEndPoint>();
         foreach (var entry in s.List("servers"))
         {
-            servers.Add(Endpoint(entry.Trim()) ?? throw s.Error("servers",
+            servers.Add(EndpointText.Parse(entry.Trim(), 53) ?? throw s.Error("servers",
                 IpSyntax.IsLooseAddress(entry.Split(':')[0]) ? Section.NotStrict(entry) : $"'{entry}' is not an IP address with an optional port (examples: 127.0.0.1, 127.0.0.1:5353, [::1]:53)"));
         }
         if (servers.Count == 0) throw s.Error("servers", "name at least one server, or leave the key out for /etc/resolv.conf's");
         if (servers.Count > 8) throw s.Error("servers", "at most 8 servers: each one that does not answer costs a timeout before the next is asked");
         return servers;
-    }
-
-    private static IPEndPoint? Endpoint(string text)
-    {
-        string address = text, port = "53";
-        if (text.StartsWith('['))
-        {
-            var close = text.IndexOf(']');
-            if (close < 0) return null;
-            address = text[1..close];
-            var rest = text[(close + 1)..];
-            if (rest.Length > 0)
-            {
-                if (!rest.StartsWith(':')) return null;
-                port = rest[1..];
-            }
-        }
-        else if (text.Count(c => c == ':') == 1)
-        {
-            (address, port) = (text[..text.IndexOf(':')], text[(text.IndexOf(':') + 1)..]);
-        }
-        return IpSyntax.TryParseAddress(address, out var ip) && int.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p)
-            && p is >= 1 and <= 65535 ? new IPEndPoint(ip, p) : null;
     }
 }

@@ -1,0 +1,128 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using Rampart.Admin;
+using Rampart.Configuration;
+
+namespace Rampart.Commands.Admin;
+
+/// <summary>
+/// The operations verbs' way to a running gateway: its admin API, with the token from the data folder. When no
+/// gateway answers there, <see cref="ConnectAsync"/> gives null and the verb works on the data folder itself.
+/// </summary>
+public sealed class AdminClient : IDisposable
+{
+    // A gateway on this host answers its loopback API at once; waiting longer only delays the offline fallback.
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromMinutes(5);
+
+    private readonly HttpClient http;
+
+    private AdminClient(HttpClient http) => this.http = http;
+
+    public Uri BaseAddress => http.BaseAddress!;
+
+    /// <summary>
+    /// A client when the configured admin listener answers; null when nothing listens there (the gateway is stopped)
+    /// or no <c>admin:</c> is configured. A listener that answers but refuses the token is an error, not "stopped".
+    /// </summary>
+    public static async Task<AdminClient?> ConnectAsync(GatewayOptions options, CancellationToken ct)
+    {
+        if (options.Admin is not { } admin) return null;
+        var address = admin.EndPoint.Address;
+        if (address.Equals(IPAddress.Any)) address = IPAddress.Loopback;
+        else if (address.Equals(IPAddress.IPv6Any)) address = IPAddress.IPv6Loopback;
+        var endPoint = new IPEndPoint(address, admin.EndPoint.Port);
+        var http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = ConnectTimeout, UseProxy = false })
+        {
+            BaseAddress = new Uri($"http://{endPoint}/"),
+            Timeout = CallTimeout,
+        };
+        // Read first, so that the probe itself carries the token: a probe without it would be audited as a refusal.
+        string? tokenProblem = null;
+        try
+        {
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken.Load(admin.TokenFile).Value);
+        }
+        catch (ConfigException ex)
+        {
+            tokenProblem = ex.Message;
+        }
+        try
+        {
+            using var probe = await http.GetAsync("api/version", ct);
+            if (probe.StatusCode == HttpStatusCode.Unauthorized)
+            {
+                throw new AdminCallException($"the gateway at {endPoint} refused the call (401): {tokenProblem ?? $"the token in {admin.TokenFile} is not the one it runs with; was the file replaced while it runs?"}",
+                    HttpStatusCode.Unauthorized);
+            }
+            probe.EnsureSuccessStatusCode();
+            return new AdminClient(http);
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused } || ex.HttpRequestError == HttpRequestError.ConnectionError)
+        {
+            http.Dispose();
+            return null;
+        }
+        catch
+        {
+            http.Dispose();
+            throw;
+        }
+    }
+
+    public async Task<T> GetAsync<T>(string path, CancellationToken ct)
+    {
+        using var response = await http.GetAsync(path, ct);
+        return await ReadAsync<T>(response, ct);
+    }
+
+    public async Task<T> PostAsync<T>(string path, object? body, CancellationToken ct)
+    {
+        using var response = await http.PostAsJsonAsync(path, body, AdminJson.Options, ct);
+        return await ReadAsync<T>(response, ct);
+    }
+
+    public async Task<T> DeleteAsync<T>(string path, CancellationToken ct)
+    {
+        using var response = await http.DeleteAsync(path, ct);
+        return await ReadAsync<T>(response, ct);
+    }
+
+    /// <summary>The body as <typeparamref name="T"/>; an error answer becomes an <see cref="AdminCallException"/> with its status and title.</summary>
+    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken ct)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            var detail = await response.Content.ReadAsStringAsync(ct);
+            var title = TryTitle(detail) ?? response.ReasonPhrase ?? "error";
+            throw new AdminCallException($"{(int)response.StatusCode} {title}", response.StatusCode);
+        }
+        return (await response.Content.ReadFromJsonAsync<T>(AdminJson.Options, ct))!;
+    }
+
+    private static string? TryTitle(string body)
+    {
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(body);
+            var root = doc.RootElement;
+            var title = root.TryGetProperty("title", out var t) ? t.GetString() : null;
+            var detail = root.TryGetProperty("detail", out var d) ? d.GetString() : null;
+            return detail is null ? title : $"{title}: {detail}";
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    public void Dispose() => http.Dispose();
+}
+
+/// <summary>The admin API answered with an error (or refused the token); the message is for the administrator.</summary>
+public sealed class AdminCallException(string message, HttpStatusCode? status = null) : Exception(message)
+{
+    public HttpStatusCode? Status => status;
+}
