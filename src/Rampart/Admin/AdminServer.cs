@@ -93,6 +93,8 @@ public sealed partial class AdminServer : IAsyncDisposable
     private static void MapAll(RouteGroupBuilder api, Gateway.Gateway gateway)
     {
         SystemEndpoints.Map(api, gateway);
+        QueueEndpoints.Map(api, gateway);
+        QuarantineEndpoints.Map(api, gateway);
     }
 
     public async ValueTask DisposeAsync()

@@ -57,6 +57,9 @@ public sealed partial class Gateway : IAsyncDisposable
 
     public DeliveryAgent Delivery => core?.Delivery ?? throw new InvalidOperationException("not started");
 
+    /// <summary>The gateway's time, for what the admin API reads or stamps (a queue listing's ages, a hold's time).</summary>
+    public TimeProvider Clock => clock;
+
     public SmtpListener Listener(string name) => listeners.Single(l => l.Name == name);
 
     public void Start()

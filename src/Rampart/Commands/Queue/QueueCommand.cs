@@ -13,7 +13,7 @@ namespace Rampart.Commands.Queue;
 /// </summary>
 public static class QueueCommand
 {
-    private static readonly Option<bool> Json = new("--json") { Description = "Print JSON for scripts instead of tables" };
+    private static Option<bool> Json => Admin.CliOutput.JsonOption;
     private static readonly Option<string?> Destination = new("--destination", "-d") { Description = "Only messages with a recipient not yet final in this domain" };
     private static readonly Option<string?> Sender = new("--sender", "-s") { Description = "Only messages whose sender contains this text (case-insensitive)" };
     private static readonly Option<string?> OlderThan = new("--older-than") { Description = "Only messages that arrived at least this long ago (90s, 30m, 2h, 3d)" };

@@ -1,3 +1,4 @@
+using Rampart.Commands.Admin;
 using Rampart.QueueAdmin;
 using Spectre.Console;
 using Spectre.Console.Rendering;
@@ -13,16 +14,11 @@ internal static class QueueTables
 {
     public static void List(IAnsiConsole console, QueueListing listing)
     {
-        var table = new Table().Border(TableBorder.Rounded);
-        foreach (var column in new[] { "Queue id", "State", "Arrived (UTC)", "Size", "Sender", "Recipients", "Destinations", "Attempts", "Next attempt", "Held by / reason" })
-        {
-            table.AddColumn(new TableColumn(column).NoWrap());
-        }
+        var table = CliOutput.Table("Queue id", "State", "Arrived (UTC)", "Size", "Sender", "Recipients", "Destinations", "Attempts", "Next attempt", "Held by / reason");
         foreach (var m in listing.Messages)
         {
-            table.AddRow(Plain(m.Id), Plain(m.State), Plain(Time(m.Arrived)), Plain(Size(m.Size)), Plain(m.Sender),
-                Plain(Recipients(m)), Plain(string.Join(", ", m.Destinations)), Plain(m.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                Plain(m.NextAttempt is { } next ? Time(next) : "-"), Plain(m.Quarantine ?? m.HeldBy ?? "-"));
+            Row(table, m.Id, m.State, Time(m.Arrived), Size(m.Size), m.Sender, Recipients(m), string.Join(", ", m.Destinations),
+                m.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture), m.NextAttempt is { } next ? Time(next) : "-", m.Quarantine ?? m.HeldBy ?? "-");
         }
         console.Write(table);
         console.Write(new Text($"{listing.Messages.Count} shown of {listing.Total} matching, {Size(listing.Messages.Sum(m => m.Size))} in those shown" + Environment.NewLine));
@@ -61,12 +57,8 @@ internal static class QueueTables
         console.Write(grid);
         console.WriteLine();
 
-        var recipients = new Table().Border(TableBorder.Rounded);
-        foreach (var column in new[] { "Recipient", "State", "Last reply", "At (UTC)", "Remote MTA" }) recipients.AddColumn(new TableColumn(column).NoWrap());
-        foreach (var r in m.Recipients)
-        {
-            recipients.AddRow(Plain(r.Address), Plain(r.State), Plain(r.LastReply ?? "-"), Plain(r.At is { } at ? Time(at) : "-"), Plain(r.RemoteMta ?? "-"));
-        }
+        var recipients = CliOutput.Table("Recipient", "State", "Last reply", "At (UTC)", "Remote MTA");
+        foreach (var r in m.Recipients) Row(recipients, r.Address, r.State, r.LastReply ?? "-", r.At is { } at ? Time(at) : "-", r.RemoteMta ?? "-");
         console.Write(recipients);
         console.WriteLine();
         foreach (var line in detail.Header.Split("\r\n")) console.Write(new Text(Printable(line) + Environment.NewLine));
@@ -74,9 +66,8 @@ internal static class QueueTables
 
     public static void Results(IAnsiConsole console, IReadOnlyList<QueueActionResult> results)
     {
-        var table = new Table().Border(TableBorder.Rounded);
-        foreach (var column in new[] { "Queue id", "Result", "Detail" }) table.AddColumn(new TableColumn(column).NoWrap());
-        foreach (var r in results) table.AddRow(Plain(r.Id), Plain(r.Result), Plain(r.Detail ?? ""));
+        var table = CliOutput.Table("Queue id", "Result", "Detail");
+        foreach (var r in results) Row(table, r.Id, r.Result, r.Detail ?? "");
         console.Write(table);
     }
 
@@ -85,12 +76,14 @@ internal static class QueueTables
         var where = flush.Destination is null ? "" : $" for {flush.Destination}";
         console.Write(new Text($"{flush.Ids.Count} messages{Printable(where)} set going" + Environment.NewLine));
         if (flush.Ids.Count == 0) return;
-        var table = new Table().Border(TableBorder.Rounded).AddColumn(new TableColumn("Queue id").NoWrap());
-        foreach (var id in flush.Ids) table.AddRow(Plain(id));
+        var table = CliOutput.Table("Queue id");
+        foreach (var id in flush.Ids) Row(table, id);
         console.Write(table);
     }
 
     private static IRenderable Plain(string text) => new Text(Printable(text));
+
+    private static void Row(Table table, params string[] cells) => CliOutput.AddRow(table, [.. cells.Select(Printable)]);
 
     private static string Printable(string text) => QuarantineCommand.Printable(text);
 
