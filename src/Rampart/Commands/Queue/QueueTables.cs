@@ -30,30 +30,30 @@ internal static class QueueTables
         var m = detail.Message;
         var e = detail.Envelope;
         var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
-        void Row(string name, string? value) => grid.AddRow(new Text(name), Plain(value ?? "-"));
-        Row("queue id", m.Id);
-        Row("state", m.State);
-        Row("arrived", Time(m.Arrived));
-        Row("size", Size(m.Size));
-        Row("sender", m.Sender);
-        Row("listener", $"{e.Listener} ({e.Role}) from {e.Client}");
-        Row("helo", e.Helo);
-        Row("tls", e.Tls);
-        Row("authenticated", e.AuthenticatedUser);
-        Row("destinations", string.Join(", ", m.Destinations));
-        Row("attempts", m.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Row("next attempt", m.NextAttempt is { } next ? Time(next) : null);
+        void Field(string name, string? value) => grid.AddRow(new Text(name), Plain(value ?? "-"));
+        Field("queue id", m.Id);
+        Field("state", m.State);
+        Field("arrived", Time(m.Arrived));
+        Field("size", Size(m.Size));
+        Field("sender", m.Sender);
+        Field("listener", $"{e.Listener} ({e.Role}) from {e.Client}");
+        Field("helo", e.Helo);
+        Field("tls", e.Tls);
+        Field("authenticated", e.AuthenticatedUser);
+        Field("destinations", string.Join(", ", m.Destinations));
+        Field("attempts", m.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Field("next attempt", m.NextAttempt is { } next ? Time(next) : null);
         if (m.State == QueueStates.Quarantined)
         {
-            Row("quarantined by", m.HeldBy);
-            Row("reason", m.Quarantine);
+            Field("quarantined by", m.HeldBy);
+            Field("reason", m.Quarantine);
         }
         else if (m.Held)
         {
-            Row("held by", m.HeldBy);
+            Field("held by", m.HeldBy);
         }
-        if (e.ReleasedFrom is not null) Row("released from", e.ReleasedFrom);
-        if (e.IsNotice) Row("notice", "a delivery status notification the gateway wrote");
+        if (e.ReleasedFrom is not null) Field("released from", e.ReleasedFrom);
+        if (e.IsNotice) Field("notice", "a delivery status notification the gateway wrote");
         console.Write(grid);
         console.WriteLine();
 
