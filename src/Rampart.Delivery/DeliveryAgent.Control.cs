@@ -104,7 +104,15 @@ public sealed partial class DeliveryAgent
             QueueControlLog.HoldReleased(logger, queueId, LogText.Escape(by));
             // Under way still (held during its attempt): the attempt's end puts it back in the schedule.
             if (running.ContainsKey(queueId)) return QueueChange.Done;
-            message = SpoolFormat.Read(Path.Combine(store.Active, queueId));
+            try
+            {
+                message = SpoolFormat.Read(Path.Combine(store.Active, queueId));
+            }
+            catch (Exception ex) when (ex is InvalidDataException or System.Text.Json.JsonException or IOException)
+            {
+                // Damaged since it was held: the next start's recovery sets it aside in corrupt/; until then nothing can attempt it.
+                return QueueChange.NotFound;
+            }
         }
         if (!stopping.IsCancellationRequested) deferred.Add(message, store.ReadState(queueId).NextAttemptAt ?? clock.GetUtcNow());
         return QueueChange.Done;

@@ -161,6 +161,26 @@ public sealed class QueueEndpointsTests
     }
 
     [Fact]
+    public async Task The_openapi_document_describes_every_queue_and_quarantine_route()
+    {
+        await using var gw = await TestGateway.StartAsync(topExtra: "admin: {listen: 127.0.0.1:0}");
+        using var http = Http(gw, token: false);
+        using var document = JsonDocument.Parse(await http.GetStringAsync("openapi/v1.json"));
+        var paths = document.RootElement.GetProperty("paths");
+        foreach (var (path, method) in new[]
+        {
+            ("/api/queue", "get"), ("/api/queue/{id}", "get"), ("/api/queue/{id}", "delete"), ("/api/queue/flush", "post"),
+            ("/api/queue/{id}/retry", "post"), ("/api/queue/{id}/hold", "post"), ("/api/queue/{id}/release", "post"),
+            ("/api/quarantine", "get"), ("/api/quarantine/{id}", "get"), ("/api/quarantine/{id}", "delete"), ("/api/quarantine/{id}/release", "post"),
+        })
+        {
+            Assert.True(paths.TryGetProperty(path, out var item), $"{path} missing");
+            Assert.True(item.TryGetProperty(method, out var operation), $"{method} {path} missing");
+            Assert.False(string.IsNullOrEmpty(operation.GetProperty("summary").GetString()));
+        }
+    }
+
+    [Fact]
     public async Task A_huge_query_is_refused_and_no_token_means_401()
     {
         await using var gw = await TestGateway.StartAsync(topExtra: "admin: {listen: 127.0.0.1:0}");
