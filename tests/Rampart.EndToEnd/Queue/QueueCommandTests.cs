@@ -75,7 +75,13 @@ public sealed class QueueCommandTests
         Assert.Equal(1, retryHeld.ExitCode);
         Assert.Contains("is-held", retryHeld.Row(first), StringComparison.Ordinal);
         Assert.Equal("released", (await setup.JsonAsync("release", first))[0].GetProperty("result").GetString());
+        Assert.Equal("held", (await setup.JsonAsync("hold", first))[0].GetProperty("result").GetString());
+        var release = await setup.QueueAsync("release", first);
+        Assert.Equal(0, release.ExitCode);
+        Assert.Contains("released", release.Row(first), StringComparison.Ordinal);
         Assert.Equal("retrying", (await setup.JsonAsync("retry", second))[0].GetProperty("result").GetString());
+        // The retry's attempt may still be under way: the flush then leaves it to that attempt (never two at once).
+        Assert.Equal(JsonValueKind.Array, (await setup.JsonAsync("flush", "--destination", "other.test")).GetProperty("ids").ValueKind);
 
         var deleted = await setup.QueueAsync("delete", "--all", "--sender", "alice@");
         Assert.Equal(0, deleted.ExitCode);
@@ -83,6 +89,9 @@ public sealed class QueueCommandTests
         Assert.Contains($"queue_id={first} deleted by admin api", rampart.Stdout, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(setup.ActiveFolder, first)));
 
+        // Its retry's attempt may still be under way (a loaded machine): then the delete waits for it (202, delete-pending).
+        Assert.Contains((await setup.JsonAsync("delete", second))[0].GetProperty("result").GetString(), new[] { "deleted", "delete-pending" });
+        await BoundedWait.UntilAsync(() => !File.Exists(Path.Combine(setup.ActiveFolder, second)), "the second message deleted", Timeout);
         var missing = await setup.QueueAsync("delete", first, "../../admin.token");
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("not-found", missing.Row(first), StringComparison.Ordinal);
@@ -121,8 +130,21 @@ public sealed class QueueCommandTests
         Assert.Equal(0, hold.ExitCode);
         Assert.Contains("held", hold.Row(held), StringComparison.Ordinal);
         Assert.Contains("gateway stopped", hold.Stderr, StringComparison.Ordinal);
+        Assert.Equal("released", (await setup.JsonAsync("release", held))[0].GetProperty("result").GetString());
+        Assert.Equal("held", (await setup.JsonAsync("hold", held))[0].GetProperty("result").GetString());
+        var release = await setup.QueueAsync("release", held);
+        Assert.Equal(0, release.ExitCode);
+        Assert.Contains("released", release.Row(held), StringComparison.Ordinal);
+        Assert.Equal("held", (await setup.JsonAsync("hold", held))[0].GetProperty("result").GetString());
+        Assert.Contains("due-at-start", (await setup.QueueAsync("retry", due)).Row(due), StringComparison.Ordinal);
         Assert.Equal("due-at-start", (await setup.JsonAsync("retry", due))[0].GetProperty("result").GetString());
         Assert.Equal("deleted", (await setup.JsonAsync("delete", gone))[0].GetProperty("result").GetString());
+        var deleteAgain = await setup.QueueAsync("delete", gone);
+        Assert.Equal(1, deleteAgain.ExitCode);
+        Assert.Contains("not-found", deleteAgain.Row(gone), StringComparison.Ordinal);
+        var flushTable = await setup.QueueAsync("flush");
+        Assert.Contains("1 messages set going", flushTable.Stdout, StringComparison.Ordinal);
+        Assert.Contains(due, flushTable.Stdout, StringComparison.Ordinal);
         var flush = await setup.JsonAsync("flush");
         Assert.Equal([due], flush.GetProperty("ids").EnumerateArray().Select(i => i.GetString()));
         var after = await setup.JsonAsync("list");
