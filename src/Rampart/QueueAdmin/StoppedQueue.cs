@@ -22,6 +22,12 @@ public sealed class StoppedQueue(string queueRoot, ILogger logger, TimeProvider 
     private QueueStore Store()
     {
         if (store is not null) return store;
+        // Files written by another user (root, most often) would be 0600 and theirs: the gateway could not read them.
+        if (FileOwner.Of(queueRoot) is { } owner && owner != FileOwner.CurrentUser)
+        {
+            throw new QueueOwnerException($"{queueRoot} belongs to user id {owner}, not to this one ({FileOwner.CurrentUser}): run the command as the gateway's user "
+                + "(sudo -u rampart rampart queue ...), or the files it writes are ones the gateway cannot read");
+        }
         store = new QueueStore(queueRoot, logger);
         store.Recover();
         return store;
@@ -92,3 +98,6 @@ public sealed class StoppedQueue(string queueRoot, ILogger logger, TimeProvider 
 
     public void Dispose() => store?.Dispose();
 }
+
+/// <summary>A change to a stopped gateway's queue asked by a user other than the queue's owner: refused before any file is written.</summary>
+public sealed class QueueOwnerException(string message) : Exception(message);

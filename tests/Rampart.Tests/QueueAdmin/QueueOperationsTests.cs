@@ -221,6 +221,29 @@ public sealed class QueueOperationsTests
         Assert.Equal(QueueResults.InvalidId, (await stopped.HoldAsync(id, default)).Result);
     }
 
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int chown(string path, uint owner, uint group);
+
+    [Fact]
+    public async Task A_stopped_gateway_s_queue_owned_by_another_user_is_not_changed()
+    {
+        using var temp = new TempDirectory("rampart-queue-owner");
+        var root = temp.File("queue");
+        using (var store = new QueueStore(root, NullLogger.Instance)) Assert.Equal(FileOwner.CurrentUser, FileOwner.Of(store.Root));
+        // The machines that run these tests run them as root (tests/README.md): it can give the folder away.
+        Assert.True(chown(root, 65534, 65534) == 0, $"chown failed (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}): these tests run as root");
+        Assert.Equal(65534u, FileOwner.Of(root));
+        var before = Directory.GetFileSystemEntries(root, "*", SearchOption.AllDirectories).Order().ToList();
+
+        using var stopped = new StoppedQueue(root, NullLogger.Instance, TimeProvider.System, "test");
+        var refused = await Assert.ThrowsAsync<QueueOwnerException>(() => stopped.HoldAsync("01HZZZZZZZZZZZZZZZZZZZZZZZ", default));
+        Assert.Contains("sudo -u rampart", refused.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<QueueOwnerException>(() => stopped.DeleteAsync("01HZZZZZZZZZZZZZZZZZZZZZZZ", default));
+        Assert.Equal(0, (await stopped.ListAsync(QueueFilter.All, default)).Total);
+        Assert.Equal(before, Directory.GetFileSystemEntries(root, "*", SearchOption.AllDirectories).Order().ToList());
+        Assert.Null(FileOwner.Of(temp.File("no-such-file")));
+    }
+
     [Theory]
     [InlineData("a.test", null, "2x", null, null, "older-than")]
     [InlineData(null, null, null, "bounced", null, "state")]

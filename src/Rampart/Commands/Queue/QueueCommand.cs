@@ -42,7 +42,7 @@ public static class QueueCommand
         {
             Destination, Sender, OlderThan, State, Limit, Json, RampartCommandLine.ConfigOption,
         };
-        command.SetAction(async (result, ct) =>
+        command.SetAction((result, ct) => Guarded(async () =>
         {
             if (ReadFilter(result) is not { } filter) return 2;
             await using var backend = await QueueBackend.OpenAsync(result, ct);
@@ -51,7 +51,7 @@ public static class QueueCommand
             if (result.GetValue(Json)) QueueOutput.WriteJson(listing);
             else QueueTables.List(QueueOutput.Console, listing);
             return 0;
-        });
+        }));
         return command;
     }
 
@@ -59,7 +59,7 @@ public static class QueueCommand
     {
         var id = new Argument<string>("queue-id");
         var command = new Command("show", "One message: its envelope, each recipient's outcome, its header") { id, Json, RampartCommandLine.ConfigOption };
-        command.SetAction(async (result, ct) =>
+        command.SetAction((result, ct) => Guarded(async () =>
         {
             await using var backend = await QueueBackend.OpenAsync(result, ct);
             if (backend.Queue is not { } queue) return backend.ExitCode;
@@ -68,7 +68,7 @@ public static class QueueCommand
             if (result.GetValue(Json)) QueueOutput.WriteJson(detail);
             else QueueTables.Show(QueueOutput.Console, detail);
             return 0;
-        });
+        }));
         return command;
     }
 
@@ -79,7 +79,7 @@ public static class QueueCommand
         {
             Destination, wait, Json, RampartCommandLine.ConfigOption,
         };
-        command.SetAction(async (result, ct) =>
+        command.SetAction((result, ct) => Guarded(async () =>
         {
             TimeSpan? waitFor = null;
             if (result.GetValue(wait) is { } w)
@@ -103,7 +103,7 @@ public static class QueueCommand
             if (result.GetValue(Json)) QueueOutput.WriteJson(flushed);
             else QueueTables.Flush(QueueOutput.Console, flushed);
             return 0;
-        });
+        }));
         return command;
     }
 
@@ -113,7 +113,7 @@ public static class QueueCommand
         var unscanned = new Option<bool>("--unscanned") { Description = "Also release quarantined messages that no virus scanner could scan (delivered unscanned)" };
         var command = new Command(name, description) { Ids, All, Destination, Sender, OlderThan, State, Json, RampartCommandLine.ConfigOption };
         if (withUnscanned) command.Options.Add(unscanned);
-        command.SetAction(async (result, ct) =>
+        command.SetAction((result, ct) => Guarded(async () =>
         {
             var ids = result.GetValue(Ids) ?? [];
             bool all = result.GetValue(All);
@@ -128,8 +128,25 @@ public static class QueueCommand
             if (result.GetValue(Json)) QueueOutput.WriteJson(results);
             else QueueTables.Results(QueueOutput.Console, results);
             return results.All(r => QueueResults.Succeeded(r.Result)) ? 0 : 1;
-        });
+        }));
         return command;
+    }
+
+    /// <summary>A stopped gateway's folder that is not ours to change, or not ours to read: said plainly, exit 2.</summary>
+    private static async Task<int> Guarded(Func<Task<int>> verb)
+    {
+        try
+        {
+            return await verb();
+        }
+        catch (QueueOwnerException ex)
+        {
+            return ConfigOutput.Fail(2, ex.Message);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            return ConfigOutput.Fail(2, $"{ex.Message} (run the command as the gateway's user)");
+        }
     }
 
     private static QueueFilter? ReadFilter(ParseResult result)
