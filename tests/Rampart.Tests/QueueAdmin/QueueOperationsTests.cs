@@ -230,7 +230,7 @@ public sealed class QueueOperationsTests
         using var temp = new TempDirectory("rampart-queue-owner");
         var root = temp.File("queue");
         using (var store = new QueueStore(root, NullLogger.Instance)) Assert.Equal(FileOwner.CurrentUser, FileOwner.Of(store.Root));
-        // The machines that run these tests run them as root (tests/README.md): it can give the folder away.
+        // CI and the developers run the tests as root (the Postfix and smtp-sink fixtures need it too): it can give the folder away.
         Assert.True(chown(root, 65534, 65534) == 0, $"chown failed (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}): these tests run as root");
         Assert.Equal(65534u, FileOwner.Of(root));
         var before = Directory.GetFileSystemEntries(root, "*", SearchOption.AllDirectories).Order().ToList();
