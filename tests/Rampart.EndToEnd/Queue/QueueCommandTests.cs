@@ -100,6 +100,7 @@ public sealed class QueueCommandTests
         Assert.Equal(1, (await setup.QueueAsync("show", first)).ExitCode);
         Assert.Equal(2, (await setup.QueueAsync("list", "--state", "bounced")).ExitCode);
         Assert.Equal(2, (await setup.QueueAsync("delete")).ExitCode);
+        Assert.Equal(2, (await setup.QueueAsync("delete", first, "--sender", "alice")).ExitCode);
     }
 
     [Fact]
@@ -161,6 +162,41 @@ public sealed class QueueCommandTests
         var live = await setup.JsonAsync("list");
         Assert.Equal((held, "held"), (live.GetProperty("messages")[0].GetProperty("id").GetString(), live.GetProperty("messages")[0].GetProperty("state").GetString()));
         Assert.Equal(1, sink.DumpCount);
+    }
+
+    [Fact]
+    public async Task A_bulk_delete_empties_the_queue_but_not_the_quarantine_unless_asked_by_name()
+    {
+        using var temp = new TempDirectory("rampart-e2e-queue-bulk");
+        var setup = QueueSetup.Write(temp);
+        string queued, held;
+        using (var store = new Rampart.Queue.QueueStore(Path.Combine(setup.DataDir, "queue"), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
+        {
+            queued = await CommitAsync(store, quarantine: null);
+            held = await CommitAsync(store, new Rampart.Queue.QuarantineHold("held for a test", ["attachments"], DateTimeOffset.UtcNow));
+        }
+
+        var deleted = await setup.JsonAsync("delete", "--all");
+        Assert.Equal([queued], deleted.EnumerateArray().Select(r => r.GetProperty("id").GetString()));
+        Assert.Equal(held, Assert.Single((await setup.JsonAsync("list")).GetProperty("messages").EnumerateArray()).GetProperty("id").GetString());
+        var byName = await setup.QueueAsync("delete", "--all", "--state", "quarantined");
+        Assert.Equal(0, byName.ExitCode);
+        Assert.Contains("deleted", byName.Row(held), StringComparison.Ordinal);
+        Assert.Equal(0, (await setup.JsonAsync("list")).GetProperty("total").GetInt32());
+    }
+
+    private static async Task<string> CommitAsync(Rampart.Queue.QueueStore store, Rampart.Queue.QuarantineHold? quarantine)
+    {
+        var id = Rampart.Mail.QueueId.New();
+        await using var writer = store.CreateWriter(id);
+        await writer.WriteAsync("From: <alice@sender.test>\r\nSubject: bulk\r\n\r\nHello.\r\n"u8.ToArray(), default);
+        await writer.CommitAsync(new Rampart.Queue.QueuedEnvelope
+        {
+            QueueId = id.Value, Listener = "inbound", Role = Rampart.Mail.ListenerRole.Inbound, ClientAddress = "127.0.0.1",
+            Sender = new Rampart.Mail.Sender("alice@sender.test"), Recipients = [new Rampart.Mail.Recipient("bob@example.test")],
+            ReceivedAt = DateTimeOffset.UtcNow, Quarantine = quarantine,
+        });
+        return id.Value;
     }
 
     [Fact]

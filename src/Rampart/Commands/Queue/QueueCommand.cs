@@ -19,7 +19,7 @@ public static class QueueCommand
     private static readonly Option<string?> OlderThan = new("--older-than") { Description = "Only messages that arrived at least this long ago (90s, 30m, 2h, 3d)" };
     private static readonly Option<string?> State = new("--state") { Description = "Only messages in this state: active, deferred, held, quarantined" };
     private static readonly Option<string?> Limit = new("--limit") { Description = $"At most this many messages (default {QueueFilter.DefaultLimit}, at most {QueueFilter.MaxLimit})" };
-    private static readonly Option<bool> All = new("--all") { Description = "Every message the filters pick (no ids given)" };
+    private static readonly Option<bool> All = new("--all") { Description = "Every queued message the filters pick, instead of ids (quarantined ones only with --state quarantined)" };
     private static readonly Argument<string[]> Ids = new("queue-id") { Arity = ArgumentArity.ZeroOrMore, Description = "Queue ids, as `list` shows them" };
 
     public static Command Create()
@@ -119,10 +119,23 @@ public static class QueueCommand
             bool all = result.GetValue(All);
             if (ids.Length == 0 && !all) return ConfigOutput.Fail(2, $"give queue ids, or --all (with filters) for every message they pick");
             if (ids.Length > 0 && all) return ConfigOutput.Fail(2, "give queue ids or --all, not both");
+            if (ids.Length > 0 && new Option[] { Destination, Sender, OlderThan, State }.Any(o => result.GetResult(o) is not null))
+            {
+                return ConfigOutput.Fail(2, "the filters pick messages for --all; with queue ids given they would be ignored");
+            }
             if (ReadFilter(result) is not { } filter) return 2;
             await using var backend = await QueueBackend.OpenAsync(result, ct);
             if (backend.Queue is not { } queue) return backend.ExitCode;
-            if (all) ids = [.. (await queue.ListAsync(filter with { Limit = QueueFilter.MaxLimit }, ct)).Messages.Select(m => m.Id)];
+            if (all)
+            {
+                var picked = await queue.ListAsync(filter with { Limit = QueueFilter.MaxLimit }, ct);
+                // What filters held stays out of a bulk change unless asked for by name: `delete --all` empties the queue, not the quarantine.
+                ids = [.. picked.Messages.Where(m => filter.State is not null || m.State != QueueStates.Quarantined).Select(m => m.Id)];
+                if (picked.Total > picked.Messages.Count)
+                {
+                    QueueOutput.Errors.Write(new Spectre.Console.Text($"{picked.Total} messages match; this run takes the first {picked.Messages.Count}: run it again for the rest" + Environment.NewLine));
+                }
+            }
             bool release = result.GetValue(unscanned);
             var results = await QueueProgress.EachAsync(name, ids, (id, token) => act(queue, id, release, token), ct);
             if (result.GetValue(Json)) QueueOutput.WriteJson(results);
