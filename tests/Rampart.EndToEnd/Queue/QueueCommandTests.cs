@@ -31,6 +31,8 @@ public sealed class QueueCommandTests
         Assert.Equal(0, flush.ExitCode);
         Assert.Contains("1 messages set going", flush.Stdout, StringComparison.Ordinal);
         Assert.Contains(id, flush.Stdout, StringComparison.Ordinal);
+        // --wait returned once the attempt had ended: delivered, so the spool file is already gone.
+        Assert.DoesNotContain(id, Directory.GetFiles(setup.ActiveFolder).Select(Path.GetFileName));
 
         var dump = Assert.Single(await sink.WaitForDumpsAsync(1, Timeout));
         Assert.Contains("Subject: flush-me", dump, StringComparison.Ordinal);

@@ -98,8 +98,11 @@ public static class QueueCommand
             }
             await using var backend = await QueueBackend.OpenAsync(result, ct);
             if (backend.Queue is not { } queue) return backend.ExitCode;
+            var attemptsBefore = waitFor is not null && backend.IsLive
+                ? (await queue.ListAsync(new QueueFilter { Limit = QueueFilter.MaxLimit }, ct)).Messages.ToDictionary(m => m.Id, m => m.Attempts, StringComparer.Ordinal)
+                : new Dictionary<string, int>();
             var flushed = await queue.FlushAsync(destination, ct);
-            if (waitFor is { } bound && backend.IsLive) await QueueProgress.AwaitAttemptsAsync(queue, flushed.Ids, bound, ct);
+            if (waitFor is { } bound && backend.IsLive) await QueueProgress.AwaitAttemptsAsync(queue, flushed.Ids, attemptsBefore, bound, ct);
             if (result.GetValue(Json)) QueueOutput.WriteJson(flushed);
             else QueueTables.Flush(QueueOutput.Console, flushed);
             return 0;

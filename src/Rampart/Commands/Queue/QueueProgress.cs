@@ -34,24 +34,31 @@ internal static class QueueProgress
         return results;
     }
 
-    /// <summary>Until every flushed message's attempt has ended, or <paramref name="bound"/> has passed; returns how many ended.</summary>
-    public static async Task<int> AwaitAttemptsAsync(IQueueOperations queue, IReadOnlyList<string> ids, TimeSpan bound, CancellationToken ct)
+    /// <summary>
+    /// Until every flushed message's attempt has ended, or <paramref name="bound"/> has passed; returns how many ended.
+    /// An attempt has ended when its message left the queue or has more attempts recorded than
+    /// <paramref name="attemptsBefore"/> says it had before the flush (a state alone could not tell an attempt not yet
+    /// started from one done).
+    /// </summary>
+    public static async Task<int> AwaitAttemptsAsync(IQueueOperations queue, IReadOnlyList<string> ids, IReadOnlyDictionary<string, int> attemptsBefore,
+        TimeSpan bound, CancellationToken ct)
     {
         if (ids.Count == 0) return 0;
-        var deadline = DateTimeOffset.UtcNow + bound;
+        var clock = TimeProvider.System;
+        var deadline = clock.GetUtcNow() + bound;
         int ended = 0;
         async Task<int> EndedAsync()
         {
             var listing = await queue.ListAsync(new QueueFilter { Limit = QueueFilter.MaxLimit }, ct);
-            var stillActive = listing.Messages.Where(m => m.State == QueueStates.Active).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
-            return ids.Count(id => !stillActive.Contains(id));
+            var now = listing.Messages.ToDictionary(m => m.Id, StringComparer.Ordinal);
+            return ids.Count(id => !now.TryGetValue(id, out var m) || m.Attempts > attemptsBefore.GetValueOrDefault(id) || m.State == QueueStates.Held);
         }
         async Task Poll(Action<int> report)
         {
-            while ((ended = await EndedAsync()) < ids.Count && DateTimeOffset.UtcNow < deadline)
+            while ((ended = await EndedAsync()) < ids.Count && clock.GetUtcNow() < deadline)
             {
                 report(ended);
-                await Task.Delay(PollInterval, ct);
+                await Task.Delay(PollInterval, clock, ct);
             }
             report(ended);
         }
