@@ -31,7 +31,6 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
     public DeliveryAgent(QueueStore store, IRouter router, Notifier notifier, DeliveryAgentOptions options, ILogger logger, TimeProvider? clock = null)
     {
         this.store = store;
-        this.logger = logger;
         this.clock = clock ?? TimeProvider.System;
         pool = new DestinationPool(options, logger, this.clock, stopping.Token, aborting.Token);
         // The notices an attempt queues are this agent's to deliver: it passes its own Enqueue down, nothing is set later.
@@ -39,6 +38,7 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
         // Messages due together (a queue deferred through an outage) start their attempts side by side on the thread
         // pool, not one after another on the timer's thread.
         deferred = new DeferredQueue(message => _ = Task.Run(() => AttemptAsync(message)), this.clock);
+        this.logger = logger;
     }
 
     /// <summary>Destination queues in memory now (for tests and diagnostics).</summary>

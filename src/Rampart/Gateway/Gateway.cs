@@ -47,6 +47,9 @@ public sealed partial class Gateway : IAsyncDisposable
 
     public DateTimeOffset StartedAt { get; private set; }
 
+    /// <summary>The gateway's time: what the API's relative times ("2h") count back from.</summary>
+    public TimeProvider Clock => clock;
+
     /// <summary>The admin listener, when <c>admin:</c> is configured and the gateway has started.</summary>
     public AdminServer? Admin => admin;
 
@@ -56,9 +59,6 @@ public sealed partial class Gateway : IAsyncDisposable
     public QueueStore Queue => core?.Queue ?? throw new InvalidOperationException("not started");
 
     public DeliveryAgent Delivery => core?.Delivery ?? throw new InvalidOperationException("not started");
-
-    /// <summary>The gateway's time, for what the admin API reads or stamps (a queue listing's ages, a hold's time).</summary>
-    public TimeProvider Clock => clock;
 
     public SmtpListener Listener(string name) => listeners.Single(l => l.Name == name);
 
