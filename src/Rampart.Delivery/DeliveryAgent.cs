@@ -10,9 +10,10 @@ namespace Rampart.Delivery;
 /// Takes committed messages from the queue and sees each recipient to a final outcome: the queue manager, split as
 /// postfix's qmgr is. A message's attempt (<see cref="DeliveryAttempt"/>) hands its recipients to the destinations of
 /// the <see cref="DestinationPool"/>; while it runs it is in the <see cref="ActiveQueue"/>, and until its next attempt
-/// it waits in the <see cref="DeferredQueue"/>. This type only wires them together and stops them in order.
+/// it waits in the <see cref="DeferredQueue"/>. This type only wires them together and stops them in order; the
+/// administrator's operations on it (hold, release, flush, retry, delete) are in DeliveryAgent.Control.cs.
 /// </summary>
-public sealed class DeliveryAgent : IAsyncDisposable
+public sealed partial class DeliveryAgent : IAsyncDisposable
 {
     // After the grace period the transactions are cut; this is how long they get to notice it.
     private static readonly TimeSpan AbortWait = TimeSpan.FromSeconds(2);
@@ -39,6 +40,7 @@ public sealed class DeliveryAgent : IAsyncDisposable
         // Messages due together (a queue deferred through an outage) start their attempts side by side on the thread
         // pool, not one after another on the timer's thread.
         deferred = new DeferredQueue(message => _ = Task.Run(() => AttemptAsync(message)), this.clock);
+        this.logger = logger;
     }
 
     /// <summary>Destination queues in memory now (for tests and diagnostics).</summary>
@@ -59,24 +61,34 @@ public sealed class DeliveryAgent : IAsyncDisposable
     /// <summary>A message just committed: its first attempt starts now.</summary>
     public void Enqueue(QueuedMessage message) => _ = AttemptAsync(message);
 
-    /// <summary>A message found in the queue at start-up: it resumes its retry schedule where it left off.</summary>
-    public void Resume(QueuedMessage message) =>
+    /// <summary>A message found in the queue at start-up: it resumes its retry schedule where it left off (a held one waits for its release).</summary>
+    public void Resume(QueuedMessage message)
+    {
+        if (store.IsHeld(message.QueueId)) return;
         deferred.Add(message, store.ReadState(message.QueueId).NextAttemptAt ?? clock.GetUtcNow());
+    }
 
     private async Task AttemptAsync(QueuedMessage message)
     {
         if (message.Envelope.Quarantine is not null || stopping.IsCancellationRequested) return;
+        var flight = new Flight();
+        lock (control)
+        {
+            // Held: kept, never attempted. Already under way (a flush that met the timer): that attempt reschedules it.
+            if (store.IsHeld(message.QueueId) || !running.TryAdd(message.QueueId, flight)) return;
+        }
         active.Enter();
-        DateTimeOffset? next;
+        DateTimeOffset? next = null;
         try
         {
             next = await attempt.RunAsync(message);
         }
         finally
         {
+            // Before leaving the active queue, so that a stop finds a delete asked for during the attempt done.
+            Settle(message, flight, next);
             active.Leave();
         }
-        if (next is { } at && !stopping.IsCancellationRequested) deferred.Add(message, at);
     }
 
     /// <summary>

@@ -44,6 +44,17 @@ public static class EventCatalogue
     public const int ReleasedFromQuarantine = 2101;
     public const int PickupWatchFailed = 2102;
 
+    // 2200–2299: Queue administration (hold, release, flush, retry, delete; the admin API and `rampart queue`)
+    public const int MessageHeld = 2201;
+    public const int HoldReleased = 2202;
+    public const int RetryRequested = 2203;
+    public const int Flushed = 2204;
+    public const int MessageDeleted = 2205;
+    public const int DeletePending = 2206;
+    public const int QuarantineReleasedByAdmin = 2207;
+    public const int QuarantineDeletedByAdmin = 2208;
+    public const int StoppedQueueChanged = 2209;
+
     // 3000–3299: Delivery (Rampart.Delivery)
     public const int RecipientOutcome = 3001;
     public const int AttemptFailed = 3002;

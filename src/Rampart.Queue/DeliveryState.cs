@@ -12,6 +12,31 @@ public sealed record DeliveryState(
     bool DelayWarned)
 {
     public static readonly DeliveryState Fresh = new(new Dictionary<int, RecipientOutcome>(), 0, null, false);
+
+    /// <summary>Reads a ".rcpt" log; a missing one is <see cref="Fresh"/> (the message was never attempted, or is gone).</summary>
+    public static DeliveryState ReadLog(string path)
+    {
+        var outcomes = new Dictionary<int, RecipientOutcome>();
+        int attempts = 0;
+        DateTimeOffset? next = null;
+        bool warned = false;
+        IEnumerable<string> lines;
+        try
+        {
+            lines = File.ReadLines(path);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return Fresh;
+        }
+        foreach (var line in lines)
+        {
+            // A torn last line (crash mid-append) is ignored: that recipient is simply tried again.
+            if (RecipientOutcome.TryParse(line, out int index, out var outcome)) outcomes[index] = outcome;
+            else if (ScheduleLine.TryParse(line, out var a, out var n, out var w)) (attempts, next, warned) = (a, n, w);
+        }
+        return new DeliveryState(outcomes, attempts, next, warned);
+    }
 }
 
 /// <summary>The retry bookkeeping line of a ".rcpt" log; the last one wins.</summary>

@@ -10,7 +10,7 @@ namespace Rampart.Queue;
 /// administrator instead of blocking the queue; quarantine/ holds what a filter held back (see
 /// <see cref="Quarantine.QuarantineStore"/>); pickup/ takes released messages, from this process or from the
 /// `rampart quarantine` command, into active/. Each message in active/ may have a ".rcpt" log beside
-/// it with its recipients' outcomes so far.
+/// it with its recipients' outcomes so far, and a ".hold" marker while an administrator holds it (QueueStore.Hold.cs).
 /// </summary>
 public sealed partial class QueueStore : IDisposable
 {
@@ -81,6 +81,11 @@ public sealed partial class QueueStore : IDisposable
                 EndWithNewline(path);
                 continue;
             }
+            if (name.EndsWith(HoldMark.Suffix, StringComparison.Ordinal))
+            {
+                RecoverHold(path);
+                continue;
+            }
             try
             {
                 messages.Add(SpoolFormat.Read(path));
@@ -114,17 +119,7 @@ public sealed partial class QueueStore : IDisposable
     public DeliveryState ReadState(string queueId)
     {
         if (!outcomeLogs.ContainsKey(queueId)) return DeliveryState.Fresh;
-        var outcomes = new Dictionary<int, RecipientOutcome>();
-        int attempts = 0;
-        DateTimeOffset? next = null;
-        bool warned = false;
-        foreach (var line in File.ReadLines(RecipientLogPath(queueId)))
-        {
-            // A torn last line (crash mid-append) is ignored: that recipient is simply tried again.
-            if (RecipientOutcome.TryParse(line, out int index, out var outcome)) outcomes[index] = outcome;
-            else if (ScheduleLine.TryParse(line, out var a, out var n, out var w)) (attempts, next, warned) = (a, n, w);
-        }
-        return new DeliveryState(outcomes, attempts, next, warned);
+        return DeliveryState.ReadLog(RecipientLogPath(queueId));
     }
 
     /// <summary>
@@ -238,6 +233,8 @@ public sealed partial class QueueStore : IDisposable
     {
         File.Delete(ActivePath(queueId));
         if (outcomeLogs.TryRemove(queueId, out _)) File.Delete(RecipientLogPath(queueId));
+        // Delivered in full by an attempt that was under way when the hold came: nothing is left to hold.
+        if (holds.TryRemove(queueId, out _)) File.Delete(HoldPath(queueId));
     }
 
     public void Dispose() => Barrier.Dispose();

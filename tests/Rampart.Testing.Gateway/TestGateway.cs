@@ -172,9 +172,26 @@ public sealed class TestGateway : IAsyncDisposable
         Gateway.Start();
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops the gateway and leaves its data, for what is done to a stopped gateway's data folder; <see cref="StartAgain"/> starts it.</summary>
+    public async Task StopAsync()
     {
         await Gateway.DisposeAsync();
+        stopped = true;
+    }
+
+    /// <summary>Starts the gateway <see cref="StopAsync"/> stopped, on the same configuration and data.</summary>
+    public void StartAgain()
+    {
+        Gateway = new Gateway.Gateway(Options, loggers, clock);
+        Gateway.Start();
+        stopped = false;
+    }
+
+    private bool stopped;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!stopped) await Gateway.DisposeAsync();
         loggers.Dispose();
         temp.Dispose();
     }

@@ -3,14 +3,18 @@ namespace Rampart.Delivery.Scheduling;
 /// <summary>
 /// Messages waiting for their next attempt (postfix's deferred queue, in memory: the times themselves are on disk in
 /// each message's ".rcpt" log). One timer, set for the earliest, hands each message to <paramref name="due"/> when its
-/// time comes, so a queue of a hundred thousand deferred messages holds no task or timer per message.
+/// time comes, so a queue of a hundred thousand deferred messages holds no task or timer per message. An administrator
+/// may take messages out before their time (a flush, a hold, a delete): the entry is dropped from the index by id and
+/// its place in the heap is skipped when it comes up, so taking one costs no search of the heap.
 /// </summary>
 internal sealed class DeferredQueue : IDisposable
 {
     // ITimer takes at most about 49 days; a longer wait is re-armed when the timer fires early.
     private static readonly TimeSpan LongestWait = TimeSpan.FromDays(1);
 
-    private readonly PriorityQueue<Queue.QueuedMessage, DateTimeOffset> waiting = new();
+    private readonly PriorityQueue<Entry, DateTimeOffset> waiting = new();
+    // The live entry of each waiting message; a heap entry that is not the one here was taken out (or replaced).
+    private readonly Dictionary<string, Entry> byId = new(StringComparer.Ordinal);
     private readonly Action<Queue.QueuedMessage> due;
     private readonly TimeProvider clock;
     private readonly ITimer timer;
@@ -28,9 +32,11 @@ internal sealed class DeferredQueue : IDisposable
     {
         get
         {
-            lock (gate) return waiting.Count;
+            lock (gate) return byId.Count;
         }
     }
+
+    private sealed record Entry(Queue.QueuedMessage Message, DateTimeOffset At);
 
     /// <summary>Holds the message until <paramref name="at"/>; one already due is handed over at once.</summary>
     public void Add(Queue.QueuedMessage message, DateTimeOffset at)
@@ -38,15 +44,55 @@ internal sealed class DeferredQueue : IDisposable
         lock (gate)
         {
             if (stopped) return;
+            byId.Remove(message.QueueId);
             if (at > clock.GetUtcNow())
             {
                 bool earliest = !waiting.TryPeek(out _, out var first) || at < first;
-                waiting.Enqueue(message, at);
+                var entry = new Entry(message, at);
+                byId[message.QueueId] = entry;
+                waiting.Enqueue(entry, at);
                 if (earliest) Arm(at);
                 return;
             }
         }
         due(message);
+    }
+
+    /// <summary>Takes the message out before its time; null when it is not waiting here.</summary>
+    public Queue.QueuedMessage? Take(string queueId)
+    {
+        lock (gate)
+        {
+            if (!byId.Remove(queueId, out var entry)) return null;
+            CompactIfMostlyTaken();
+            return entry.Message;
+        }
+    }
+
+    /// <summary>Takes out every waiting message that <paramref name="wanted"/> picks (a flush), earliest first.</summary>
+    public IReadOnlyList<Queue.QueuedMessage> TakeAll(Func<Queue.QueuedMessage, bool> wanted)
+    {
+        lock (gate)
+        {
+            var taken = byId.Values.Where(e => wanted(e.Message)).OrderBy(e => e.At).ToList();
+            foreach (var entry in taken) byId.Remove(entry.Message.QueueId);
+            CompactIfMostlyTaken();
+            return taken.Select(e => e.Message).ToList();
+        }
+    }
+
+    /// <summary>When the message is due, or null when it is not waiting here.</summary>
+    public DateTimeOffset? DueAt(string queueId)
+    {
+        lock (gate) return byId.TryGetValue(queueId, out var entry) ? entry.At : null;
+    }
+
+    /// <summary>Entries taken out stay in the heap until their time; rebuilt once they outnumber the live ones.</summary>
+    private void CompactIfMostlyTaken()
+    {
+        if (waiting.Count <= 2 * byId.Count + 64) return;
+        waiting.Clear();
+        foreach (var entry in byId.Values) waiting.Enqueue(entry, entry.At);
     }
 
     /// <summary>On stop: nothing more is handed over; the messages stay on disk with their schedule.</summary>
@@ -56,6 +102,7 @@ internal sealed class DeferredQueue : IDisposable
         {
             stopped = true;
             waiting.Clear();
+            byId.Clear();
             timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
     }
@@ -69,10 +116,13 @@ internal sealed class DeferredQueue : IDisposable
         {
             if (stopped) return;
             var now = clock.GetUtcNow();
-            while (waiting.TryPeek(out var message, out var at) && at <= now)
+            while (waiting.TryPeek(out var entry, out var at) && at <= now)
             {
                 waiting.Dequeue();
-                ready.Add(message);
+                // Taken out (or re-added with another time) since: not this entry's turn any more.
+                if (!byId.TryGetValue(entry.Message.QueueId, out var live) || !ReferenceEquals(live, entry)) continue;
+                byId.Remove(entry.Message.QueueId);
+                ready.Add(entry.Message);
             }
             if (waiting.TryPeek(out _, out var next)) Arm(next);
         }

@@ -215,6 +215,16 @@ internal sealed class DeliveryAttempt(QueueStore store, IRouter router, Notifier
         return results;
     }
 
+    /// <summary>The destination keys this message's recipients go to with the routes in force (for a flush's revival).</summary>
+    public IEnumerable<string> DestinationKeys(QueuedMessage message)
+    {
+        var routes = router;
+        return message.Envelope.Recipients.Select(r => Destined(routes, message.Envelope, r)).Where(d => d.Route is not null).Select(d => d.Key);
+    }
+
+    /// <summary>An administrator deleted the message: final outcomes carried for it are of no further use.</summary>
+    public void Forget(string queueId) => unrecorded.TryRemove(queueId, out _);
+
     private static (IRoute? Route, string Key) Destined(IRouter router, QueuedEnvelope envelope, Recipient recipient) =>
         router.RouteFor(envelope, recipient) is { } route ? (route, route.DestinationFor(recipient)) : (null, "");
 }

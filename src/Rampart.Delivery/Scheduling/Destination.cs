@@ -87,6 +87,12 @@ internal sealed class Destination(string key, IRoute route, int initialConnectio
         }
     }
 
+    /// <summary>An administrator's flush: the destination may be tried at once again (postfix's qmgr forgets dead sites on a flush).</summary>
+    public void Revive()
+    {
+        lock (gate) downUntil = DateTimeOffset.MinValue;
+    }
+
     /// <summary>The reply to defer with while the destination is set aside, or null if it may be tried.</summary>
     public SmtpReply? DownReason(DateTimeOffset now)
     {

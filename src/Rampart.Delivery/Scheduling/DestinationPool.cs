@@ -57,6 +57,18 @@ internal sealed class DestinationPool(DeliveryAgentOptions options, ILogger logg
         if (destination.TryAddWorker()) _ = WorkAsync(destination);
     }
 
+    /// <summary>
+    /// Destinations set aside as unreachable may be tried at once again: all of them (<paramref name="keys"/> null),
+    /// or those named. A flush would otherwise defer its messages on the spot until the set-aside time ran out.
+    /// </summary>
+    public void Revive(IReadOnlySet<string>? keys)
+    {
+        foreach (var destination in destinations.Values)
+        {
+            if (keys is null || keys.Contains(destination.Key)) destination.Revive();
+        }
+    }
+
     /// <summary>On stop: what is still waiting in the destinations' queues is deferred, for the next start to try.</summary>
     public void Drain()
     {

@@ -63,7 +63,7 @@ public sealed class QuarantineStore(string queueRoot, TimeProvider? time = null)
     /// </summary>
     public async Task<bool> ReleaseAsync(string queueId, CancellationToken ct)
     {
-        if (!QueueId.TryParse(queueId, out _)) return false;
+        if (!QueueId.TryParse(queueId, out _) || !File.Exists(Path.Combine(Folder, queueId))) return false;
         using var guard = Lock(queueId);
         if (Find(queueId) is not { } held) return false;
         var released = held.Envelope with { Quarantine = null, ReleasedFrom = held.Envelope.Quarantine };
@@ -76,7 +76,8 @@ public sealed class QuarantineStore(string queueRoot, TimeProvider? time = null)
     /// <summary>Removes a held message for good. False when there is none.</summary>
     public bool Delete(string queueId)
     {
-        if (!QueueId.TryParse(queueId, out _)) return false;
+        // Looked for before the lock: an id that was never held must not leave a lock file behind.
+        if (!QueueId.TryParse(queueId, out _) || !File.Exists(Path.Combine(Folder, queueId))) return false;
         using var guard = Lock(queueId);
         if (!File.Exists(Path.Combine(Folder, queueId))) return false;
         Remove(queueId);

@@ -96,6 +96,8 @@ public sealed partial class AdminServer : IAsyncDisposable
     {
         SystemEndpoints.Map(api, gateway);
         TrackingEndpoints.Map(api, gateway);
+        QueueEndpoints.Map(api, gateway);
+        QuarantineEndpoints.Map(api, gateway);
     }
 
     public async ValueTask DisposeAsync()

@@ -19,6 +19,7 @@ public static class RampartCommandLine
         root.Subcommands.Add(QuarantineCommand.Create());
         root.Subcommands.Add(TrackCommand.Create());
         root.Subcommands.Add(StatsCommand.Create());
+        root.Subcommands.Add(Queue.QueueCommand.Create());
         return root;
     }
 }

@@ -124,7 +124,7 @@ public sealed class Section(YamlTree tree, YamlMappingNode node, string path)
         : t.TotalSeconds >= 1 && t.TotalSeconds % 1 == 0 ? $"{t.TotalSeconds}s"
         : $"{t.TotalMilliseconds}ms";
 
-    private static TimeSpan? ParseDuration(string text, TimeSpan min, TimeSpan max)
+    internal static TimeSpan? ParseDuration(string text, TimeSpan min, TimeSpan max)
     {
         var t = text.Trim().ToLowerInvariant();
         int split = 0;

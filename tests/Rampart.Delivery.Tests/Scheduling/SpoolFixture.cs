@@ -20,6 +20,9 @@ internal sealed class SpoolFixture : IDisposable
         Notifier = new Notifier(Store, "mx.rampart.test", "postmaster@rampart.test", NullLogger.Instance, Clock);
     }
 
+    /// <summary>The spool's folder, for a second store over the same files (a restart).</summary>
+    public string Root => temp.Path;
+
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     public QueueStore Store { get; }

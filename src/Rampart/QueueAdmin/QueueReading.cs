@@ -1,0 +1,55 @@
+using Rampart.Queue;
+using Rampart.Queue.Quarantine;
+
+namespace Rampart.QueueAdmin;
+
+/// <summary>
+/// `list` and `show` over the files, the same for a running and a stopped gateway: active/ read without changing it
+/// (<see cref="QueueInspector"/>) and quarantine/ (<see cref="QuarantineStore"/>); only what delivery holds in memory
+/// (an attempt under way, the time it is due) differs, and comes in through <c>project</c>.
+/// </summary>
+internal static class QueueReading
+{
+    public static QueueListing List(string queueRoot, QueueFilter filter, DateTimeOffset now, Func<QueueEntry, QueueMessageView> project)
+    {
+        var damaged = new List<string>();
+        IEnumerable<QueueMessageView> views = QueueInspector.List(queueRoot, damaged).Select(project);
+        if (filter.State is null or QueueStates.Quarantined)
+        {
+            views = views.Concat(new QuarantineStore(queueRoot).List(damaged).Select(QueueProjection.FromQuarantined));
+        }
+        var matched = views.Where(v => filter.Matches(v, now)).OrderBy(v => v.Arrived).ThenBy(v => v.Id, StringComparer.Ordinal).ToList();
+        return new QueueListing(matched.Count, matched.Take(filter.Limit).ToList(), damaged);
+    }
+
+    public static async Task<QueueMessageDetail?> ShowAsync(string queueRoot, string id, Func<QueueEntry, QueueMessageView> project, CancellationToken ct)
+    {
+        if (QueueInspector.Find(queueRoot, id) is { } entry) return await QueueProjection.DetailAsync(entry.Message, project(entry), ct);
+        if (new QuarantineStore(queueRoot).Find(id) is { } held) return await QueueProjection.DetailAsync(held, QueueProjection.FromQuarantined(held), ct);
+        return null;
+    }
+
+    /// <summary>The quarantine's release, refused for a message no scanner could scan unless the caller says so.</summary>
+    public static async Task<QueueActionResult?> ReleaseQuarantinedAsync(QuarantineStore quarantine, string id, bool unscanned, CancellationToken ct)
+    {
+        if (quarantine.Find(id) is not { } held) return null;
+        if (held.Envelope.Quarantine is { AwaitingScan: true } && !unscanned)
+        {
+            return new QueueActionResult(id, QueueResults.Unscanned,
+                "held because no virus scanner could scan it: a rescan releases it when clean; release it unscanned to deliver it as it is");
+        }
+        return await quarantine.ReleaseAsync(id, ct)
+            ? new QueueActionResult(id, QueueResults.Released, "released from quarantine")
+            : new QueueActionResult(id, QueueResults.NotFound);
+    }
+
+    /// <summary>The answer for an id that is not a queue id, or null for one that is.</summary>
+    public static QueueActionResult? Invalid(string id) => Mail.QueueId.TryParse(id, out _) ? null
+        : new QueueActionResult(id, QueueResults.InvalidId, "not a queue id (26 characters of Crockford base32)");
+
+    public static QueueActionResult NotFound(string id) => new(id, QueueResults.NotFound, "no queued or quarantined message has this id");
+
+    /// <summary>A quarantined id given to hold or retry: it is already held, by the filters.</summary>
+    public static QueueActionResult? Quarantined(QuarantineStore quarantine, string id) => quarantine.Find(id) is null ? null
+        : new QueueActionResult(id, QueueResults.IsHeld, "quarantined: release it first");
+}
