@@ -152,7 +152,8 @@ public sealed class QueueControlTests : IAsyncLifetime
         Assert.Equal(QueueChange.InFlight, agent.Retry(message.QueueId, Admin));
         Assert.Equal([other.QueueId], agent.Flush(null, Admin));
         gate.SetResult();
-        await Settle.UntilAsync(() => !spool.IsQueued(message) && !spool.IsQueued(other), "both delivered");
+        // The files go before the attempt's bookkeeping ends: until then a retry is still "in flight".
+        await Settle.UntilAsync(() => !spool.IsQueued(message) && !spool.IsQueued(other) && !agent.IsInFlight(message.QueueId), "both delivered");
         Assert.Equal(1, attemptsOfMessage);
         Assert.Equal(QueueChange.NotFound, agent.Retry(message.QueueId, Admin));
     }
