@@ -18,6 +18,9 @@ public sealed partial class QueueStore
 
     public bool IsHeld(string queueId) => holds.ContainsKey(queueId);
 
+    /// <summary>Messages held now (rampart_queue_messages{state="held"}).</summary>
+    public int HeldCount => holds.Count;
+
     /// <summary>The hold on a message, or null.</summary>
     public HoldMark? ReadHold(string queueId) => IsHeld(queueId) ? HoldMark.Read(HoldPath(queueId)) : null;
 

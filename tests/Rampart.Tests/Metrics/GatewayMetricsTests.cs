@@ -78,7 +78,33 @@ public sealed class GatewayMetricsTests
         meters.Observe();
         Assert.Equal(0, meters.Last("rampart_queue_messages{state=active}"));
         Assert.Equal(0, meters.Last("rampart_queue_messages{state=deferred}"));
+        Assert.Equal(0, meters.Last("rampart_queue_messages{state=held}"));
         Assert.Equal(0, meters.Last("rampart_queue_messages{state=quarantine}"));
-        Assert.Equal(3, meters.Keys.Count(k => k.StartsWith("rampart_queue_messages{", StringComparison.Ordinal)));
+        Assert.Equal(4, meters.Keys.Count(k => k.StartsWith("rampart_queue_messages{", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_deferred_message_held_by_the_administrator_moves_from_deferred_to_held()
+    {
+        await using var gateway = await TestGateway.StartWithNextHopAsync(FreePort.Next(), routeExtra: ", tls: none",
+            topExtra: "queue: {retry_initial: 1h, retry_max: 1h}");
+        using var meters = new MeterRecorder(gateway.Gateway.Metrics.Meter);
+        var queue = new Rampart.QueueAdmin.LiveQueue(gateway.Gateway.Queue, gateway.Gateway.Delivery,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, TimeProvider.System, "test");
+        string id;
+        await using (var c = await gateway.ConnectAsync())
+        {
+            await c.HelloAsync();
+            await c.EnvelopeAsync("alice@sender.test", "bob@example.test");
+            id = (await c.DataAsync("From: <alice@sender.test>\r\nSubject: held\r\n\r\nHello.\r\n"))[^1].Split(' ')[^1];
+        }
+        await BoundedWait.UntilAsync(() => { meters.Observe(); return meters.Last("rampart_queue_messages{state=deferred}") == 1; },
+            "deferred after the next hop refused the connection", TimeSpan.FromSeconds(30));
+
+        await queue.HoldAsync(id, default);
+        meters.Observe();
+
+        Assert.Equal(0, meters.Last("rampart_queue_messages{state=deferred}"));
+        Assert.Equal(1, meters.Last("rampart_queue_messages{state=held}"));
     }
 }

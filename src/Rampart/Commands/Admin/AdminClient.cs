@@ -95,34 +95,41 @@ public sealed class AdminClient : IDisposable
     {
         if (!response.IsSuccessStatusCode)
         {
-            var detail = await response.Content.ReadAsStringAsync(ct);
-            var title = TryTitle(detail) ?? response.ReasonPhrase ?? "error";
-            throw new AdminCallException($"{(int)response.StatusCode} {title}", response.StatusCode);
+            var (title, detail) = Problem(await response.Content.ReadAsStringAsync(ct));
+            title ??= response.ReasonPhrase ?? "error";
+            throw new AdminCallException($"{(int)response.StatusCode} {title}{(detail is null ? "" : $": {detail}")}", response.StatusCode, title, detail);
         }
         return (await response.Content.ReadFromJsonAsync<T>(AdminJson.Options, ct))!;
     }
 
-    private static string? TryTitle(string body)
+    /// <summary>The title and detail of a problem-details body (RFC 9457), when it is one.</summary>
+    private static (string? Title, string? Detail) Problem(string body)
     {
         try
         {
             using var doc = System.Text.Json.JsonDocument.Parse(body);
             var root = doc.RootElement;
-            var title = root.TryGetProperty("title", out var t) ? t.GetString() : null;
-            var detail = root.TryGetProperty("detail", out var d) ? d.GetString() : null;
-            return detail is null ? title : $"{title}: {detail}";
+            if (root.ValueKind != System.Text.Json.JsonValueKind.Object) return (null, null);
+            return (root.TryGetProperty("title", out var t) ? t.GetString() : null, root.TryGetProperty("detail", out var d) ? d.GetString() : null);
         }
         catch (System.Text.Json.JsonException)
         {
-            return null;
+            return (null, null);
         }
     }
 
     public void Dispose() => http.Dispose();
 }
 
-/// <summary>The admin API answered with an error (or refused the token); the message is for the administrator.</summary>
-public sealed class AdminCallException(string message, HttpStatusCode? status = null) : Exception(message)
+/// <summary>
+/// The admin API answered with an error (or refused the token); the message is for the administrator, the problem's
+/// title and detail for a verb that maps them back to its own results.
+/// </summary>
+public sealed class AdminCallException(string message, HttpStatusCode? status = null, string? title = null, string? detail = null) : Exception(message)
 {
     public HttpStatusCode? Status => status;
+
+    public string? Title => title;
+
+    public string? Detail => detail;
 }

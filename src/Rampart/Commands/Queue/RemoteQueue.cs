@@ -53,19 +53,9 @@ internal sealed class RemoteQueue(AdminClient client) : IQueueOperations
         }
     }
 
-    /// <summary>
-    /// "409 in-flight: an attempt is under way now" (AdminClient's message: status, the problem's title and detail)
-    /// back into its result. REVIEW: AdminCallException keeps the problem only as text; a code it kept whole would spare this.
-    /// </summary>
-    private static QueueActionResult FromProblem(string id, AdminCallException ex)
-    {
-        var text = ex.Message;
-        int space = text.IndexOf(' ');
-        var rest = space < 0 ? "" : text[(space + 1)..];
-        int colon = rest.IndexOf(": ", StringComparison.Ordinal);
-        var result = colon < 0 ? rest : rest[..colon];
-        var detail = colon < 0 ? null : rest[(colon + 2)..];
-        if (!result.All(c => char.IsAsciiLetterLower(c) || c == '-')) (result, detail) = (ex.Status == HttpStatusCode.NotFound ? QueueResults.NotFound : "refused", text);
-        return new QueueActionResult(id, result, detail);
-    }
+    /// <summary>The problem's title (a result code such as "in-flight") and detail back into the verb's result.</summary>
+    private static QueueActionResult FromProblem(string id, AdminCallException ex) =>
+        ex.Title is { } title && title.Length > 0 && title.All(c => char.IsAsciiLetterLower(c) || c == '-')
+            ? new QueueActionResult(id, title, ex.Detail)
+            : new QueueActionResult(id, ex.Status == HttpStatusCode.NotFound ? QueueResults.NotFound : "refused", ex.Message);
 }
