@@ -170,4 +170,6 @@ public static class EventCatalogue
     public const int TrackingWriteFailed = 6302;
     public const int TrackingPurged = 6303;
     public const int TrackingPurgeFailed = 6304;
+    public const int TrackingStoreMovedAside = 6305;
+    public const int TrackingUnavailable = 6306;
 }

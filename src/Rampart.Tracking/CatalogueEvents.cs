@@ -64,6 +64,19 @@ public static class CatalogueEvents
                 return [Event(TrackingEventKind.Filter, "spf", $"SPF fail for {f["Domain"]}")];
             case EventCatalogue.SenderBlocked:
                 return [Event(TrackingEventKind.Filter, "sender_lists", $"sender on a blocked senders list; {f["Action"]}") with { Sender = f["Sender"] }];
+            // An administrator's hand (admin API, `rampart queue`): stage admin, who in the detail.
+            case EventCatalogue.MessageHeld:
+                return [Event(TrackingEventKind.Hold, Admin, $"held by {f["By"]} ({f["When"]})")];
+            case EventCatalogue.HoldReleased:
+                return [Event(TrackingEventKind.Release, Admin, $"released from hold by {f["By"]}")];
+            case EventCatalogue.DeletePending:
+                return [Event(TrackingEventKind.Hold, Admin, $"delete asked by {f["By"]} during an attempt: held, deleted when it ends")];
+            case EventCatalogue.MessageDeleted:
+                return [Event(TrackingEventKind.Delete, Admin, $"deleted from the queue by {f["By"]}; nobody is notified")];
+            case EventCatalogue.QuarantineDeletedByAdmin:
+                return [Event(TrackingEventKind.Delete, Admin, $"deleted from quarantine by {f["By"]}; nobody is notified")];
+            case EventCatalogue.StoppedQueueChanged:
+                return StoppedQueueChange(f["Result"], f["By"]) is { } change ? [Event(change.Kind, Admin, change.Detail)] : [];
             default:
                 return [];
         }
@@ -74,7 +87,24 @@ public static class CatalogueEvents
         or EventCatalogue.RecipientOutcome or EventCatalogue.Deferred or EventCatalogue.Queued or EventCatalogue.Quarantined
         or EventCatalogue.ReleasedFromQuarantine or EventCatalogue.RescanReleased or EventCatalogue.RescanFoundThreat
         or EventCatalogue.VirusFound or EventCatalogue.ScoringVerdict or EventCatalogue.SpamScored or EventCatalogue.SenderAuthChecked
-        or EventCatalogue.DmarcRejected or EventCatalogue.DmarcQuarantined or EventCatalogue.SpfRefused or EventCatalogue.SenderBlocked;
+        or EventCatalogue.DmarcRejected or EventCatalogue.DmarcQuarantined or EventCatalogue.SpfRefused or EventCatalogue.SenderBlocked
+        or EventCatalogue.MessageHeld or EventCatalogue.HoldReleased or EventCatalogue.DeletePending or EventCatalogue.MessageDeleted
+        or EventCatalogue.QuarantineDeletedByAdmin or EventCatalogue.StoppedQueueChanged;
+
+    private const string Admin = "admin";
+
+    /// <summary>
+    /// `rampart queue` on a stopped gateway: held, released or deleted as above; a retry (due at start) changes nothing
+    /// a message's chain shows. A release from quarantine is tracked when the started gateway picks the message up (2101),
+    /// as when the gateway runs, so 2207 is not tracked.
+    /// </summary>
+    private static (TrackingEventKind Kind, string Detail)? StoppedQueueChange(string? result, string? by) => result switch
+    {
+        "held" => (TrackingEventKind.Hold, $"held by {by} (gateway stopped)"),
+        "released" => (TrackingEventKind.Release, $"released from hold by {by} (gateway stopped)"),
+        "deleted" => (TrackingEventKind.Delete, $"deleted from the queue by {by} (gateway stopped); nobody is notified"),
+        _ => null,
+    };
 
     /// <summary>
     /// The end of a transaction: accepted (a 250 with a queue id) is a RECEIVE per recipient; refused at its end (4xx or
@@ -83,65 +113,76 @@ public static class CatalogueEvents
     private static IEnumerable<TrackingEvent> Transaction(LogFields f, DateTimeOffset now, Func<string, TrackingDirection?> directionOf)
     {
         var verdict = f["Verdict"] ?? "";
-        var kind = verdict.StartsWith("250", StringComparison.Ordinal) && f["QueueId"] is not null ? TrackingEventKind.Receive
+        var queueId = f["QueueId"];
+        var kind = verdict.StartsWith("250", StringComparison.Ordinal) && queueId is not null ? TrackingEventKind.Receive
             : verdict.Length > 3 && verdict[0] is '4' or '5' && char.IsAsciiDigit(verdict[1]) ? TrackingEventKind.Reject
             : (TrackingEventKind?)null;
-        if (kind is not { } k) yield break;
+        if (kind is not { } k) return [];
         var listener = f["Listener"];
         // Dated at the transaction's start (MAIL): the filters' and the quarantine's events, logged before this line,
         // then follow it, as they happened during the transaction.
         var started = f.Number("DurationMs") is { } ms and >= 0 ? now - TimeSpan.FromMilliseconds(ms) : now;
         var tls = f["TlsProtocol"] is { } protocol ? $"{protocol} {f["TlsCipher"]}".TrimEnd() : null;
-        var recipients = (f["Recipients"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
-        foreach (var recipient in recipients.Length == 0 ? [null] : recipients.Cast<string?>())
+        // Every field read once: a message to a hundred recipients is a hundred rows that differ only in the recipient.
+        var first = new TrackingEvent
         {
-            yield return new TrackingEvent
-            {
-                Time = started,
-                Kind = k,
-                QueueId = f["QueueId"],
-                MessageId = f["MessageId"],
-                SessionId = f["SessionId"],
-                Client = f["Client"],
-                Listener = listener,
-                Direction = listener is null ? null : directionOf(listener),
-                // The null reverse path is "" (a bounce), not absent.
-                Sender = f["From"] ?? "",
-                Recipient = recipient,
-                Stage = k == TrackingEventKind.Reject ? "DATA" : null,
-                Detail = verdict,
-                Tls = tls,
-                User = f["User"],
-                Size = f.Number("Size"),
-            };
-        }
+            Time = started,
+            Kind = k,
+            QueueId = queueId,
+            MessageId = f["MessageId"],
+            SessionId = f["SessionId"],
+            Client = f["Client"],
+            Listener = listener,
+            Direction = listener is null ? null : directionOf(listener),
+            // The null reverse path is "" (a bounce), not absent.
+            Sender = f["From"] ?? "",
+            Stage = k == TrackingEventKind.Reject ? "DATA" : null,
+            Detail = verdict,
+            Tls = tls,
+            User = f["User"],
+            Size = f.Number("Size"),
+        };
+        var recipients = (f["Recipients"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        if (recipients.Length == 0) return [first];
+        var events = new TrackingEvent[recipients.Length];
+        for (int i = 0; i < recipients.Length; i++) events[i] = first with { Recipient = recipients[i] };
+        return events;
     }
 
     /// <summary>
-    /// A refusal at connect, HELO, MAIL or RCPT (the command names the stage, and the address at MAIL and RCPT). Those
-    /// at DATA and BDAT are the transaction's (above, with every recipient); AUTH's concern a password, not mail.
+    /// A refusal at connect, HELO, MAIL, RCPT, DATA or BDAT (the command names the stage, and the address at MAIL and
+    /// RCPT). A refusal at the end of the content is the transaction's (above, with every recipient), so it is not
+    /// tracked twice: the session ends the transaction (its line) before it answers, so its refusal line names no
+    /// transaction (from "-"). A DATA or BDAT refused as a command (554 no valid recipients, 503 out of order, 451
+    /// spool trouble) is tracked here: no transaction line says it. AUTH's refusals concern a password, not mail.
     /// </summary>
     private static IEnumerable<TrackingEvent> Refusal(LogFields f, DateTimeOffset now, Func<string, TrackingDirection?> directionOf)
     {
         var command = f["Command"] ?? CommandConnect;
         int space = command.IndexOf(' ');
         var verb = (space < 0 ? command : command[..space]).ToUpperInvariant();
-        if (verb is "DATA" or "BDAT" or "AUTH") yield break;
+        var from = f.Raw("From");
+        if (verb == "AUTH") return [];
+        // 503 is an order refusal and never ends content (which a transaction line records).
+        if (verb is "DATA" or "BDAT" && from == "-" && f["Code"] != "503") return [];
         var listener = f["Listener"];
         var reply = $"{f["Code"]} {f["Status"]} {f["Reply"]}".Replace("  ", " ", StringComparison.Ordinal).Trim();
-        yield return new TrackingEvent
-        {
-            Time = now,
-            Kind = TrackingEventKind.Reject,
-            SessionId = f["SessionId"],
-            Client = f["Client"],
-            Listener = listener,
-            Direction = listener is null ? null : directionOf(listener),
-            Sender = verb == "MAIL" ? AddressIn(command, "MAIL FROM:") : f.Raw("From") is { } from && from != "-" ? from : null,
-            Recipient = verb == "RCPT" ? AddressIn(command, "RCPT TO:") : null,
-            Stage = verb,
-            Detail = reply,
-        };
+        return
+        [
+            new TrackingEvent
+            {
+                Time = now,
+                Kind = TrackingEventKind.Reject,
+                SessionId = f["SessionId"],
+                Client = f["Client"],
+                Listener = listener,
+                Direction = listener is null ? null : directionOf(listener),
+                Sender = verb == "MAIL" ? AddressIn(command, "MAIL FROM:") : from is not null && from != "-" ? from : null,
+                Recipient = verb == "RCPT" ? AddressIn(command, "RCPT TO:") : null,
+                Stage = verb,
+                Detail = reply,
+            },
+        ];
     }
 
     private const string CommandConnect = "CONNECT";

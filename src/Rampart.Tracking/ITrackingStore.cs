@@ -18,6 +18,9 @@ public interface ITrackingStore : IDisposable
     /// <summary>Counts over [since, until), <paramref name="top"/> entries in each ranking.</summary>
     Task<TrackingStats> StatsAsync(DateTimeOffset since, DateTimeOffset until, int top, CancellationToken ct);
 
-    /// <summary>Removes what happened before <paramref name="before"/>; returns how many events went.</summary>
-    Task<long> PurgeAsync(DateTimeOffset before, CancellationToken ct);
+    /// <summary>
+    /// Removes at most <paramref name="limit"/> of what happened before <paramref name="before"/>, oldest first, in one
+    /// short transaction; returns how many events went (fewer than the limit: nothing older is left).
+    /// </summary>
+    Task<long> PurgeAsync(DateTimeOffset before, int limit, CancellationToken ct);
 }

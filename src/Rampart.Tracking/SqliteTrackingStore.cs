@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Rampart.Mail;
 
 namespace Rampart.Tracking;
 
@@ -17,6 +18,12 @@ public sealed partial class SqliteTrackingStore : ITrackingStore
 
     private readonly string connectionString;
 
+    /// <summary>
+    /// The gateway's writes (batches, purge chunks) take turns here rather than in SQLite's busy loop, which polls: the
+    /// waiting one goes next (first come, first served), so a purge never keeps the writer out for longer than one chunk.
+    /// </summary>
+    private readonly SemaphoreSlim writeTurn = new(1, 1);
+
     private SqliteTrackingStore(string path, bool readOnly, bool immutable = false)
     {
         Path = path;
@@ -34,7 +41,7 @@ public sealed partial class SqliteTrackingStore : ITrackingStore
 
     public static string DefaultPath(string dataDir) => System.IO.Path.Combine(dataDir, "tracking.db");
 
-    /// <summary>Opens (creating if needed) the store the gateway writes to.</summary>
+    /// <summary>Opens (creating if needed) the store the gateway writes to; throws what SQLite or the file system says.</summary>
     public static SqliteTrackingStore Open(string path)
     {
         // Addresses and Message-IDs of the organisation's mail: the gateway's user's alone, from the first byte (no window
@@ -47,27 +54,44 @@ public sealed partial class SqliteTrackingStore : ITrackingStore
             }
         }
         var store = new SqliteTrackingStore(path, readOnly: false);
-        store.CreateSchema();
+        try
+        {
+            store.CreateSchema();
+        }
+        catch
+        {
+            // The failed connection went back to the pool with the file open: closed, so the file can be moved aside.
+            store.Dispose();
+            throw;
+        }
         return store;
     }
 
     /// <summary>
-    /// Opens an existing store for reading only; null when there is none yet. <paramref name="nobodyWrites"/> (the
-    /// gateway is stopped, which checkpointed it) reads the file as it is and leaves nothing beside it; otherwise the
-    /// reader shares the writer's WAL.
+    /// Opens an existing store for reading only; null when there is none yet. <paramref name="nobodyWrites"/> (no
+    /// gateway holds the data folder) reads a cleanly stopped gateway's file as it is and leaves nothing beside it;
+    /// otherwise, and whenever a -wal with content is there (a gateway killed or crashed: its last commits are only in
+    /// the WAL, which immutable mode would ignore), the reader goes through SQLite's WAL like any reader.
     /// </summary>
     public static SqliteTrackingStore? OpenReadOnly(string path, bool nobodyWrites = false) =>
-        File.Exists(path) ? new SqliteTrackingStore(path, readOnly: true, immutable: nobodyWrites) : null;
+        File.Exists(path) ? new SqliteTrackingStore(path, readOnly: true, immutable: nobodyWrites && !HasWalContent(path)) : null;
+
+    private static bool HasWalContent(string path)
+    {
+        var wal = new FileInfo(path + "-wal");
+        return wal.Exists && wal.Length > 0;
+    }
 
     private void CreateSchema()
     {
         using var db = Connect();
         using var cmd = db.CreateCommand();
-        // WAL: readers do not block the writer nor the writer them; synchronous=NORMAL is durable enough for a log
-        // (a power cut may lose the last batches, never corrupt the file) and keeps the writer off fsync per batch.
+        // WAL: readers do not block the writer nor the writer them. One index per search key, partial where most rows
+        // have no value (filter and delivery rows carry no Message-ID, client or sender), and none for searches that the
+        // time index serves (event kind: a rare search, and the statistics read a time range anyway): each index is
+        // one more b-tree written per event. events_kind_time was dropped for that reason.
         cmd.CommandText = """
             PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = NORMAL;
             CREATE TABLE IF NOT EXISTS events (
                 id INTEGER PRIMARY KEY,
                 time INTEGER NOT NULL,
@@ -76,14 +100,14 @@ public sealed partial class SqliteTrackingStore : ITrackingStore
                 sender TEXT, sender_key TEXT, recipient TEXT, recipient_key TEXT,
                 stage TEXT, detail TEXT, reason TEXT, route TEXT, next_hop TEXT, next_hop_queue_id TEXT,
                 tls TEXT, user TEXT, size INTEGER);
+            DROP INDEX IF EXISTS events_kind_time;
             CREATE INDEX IF NOT EXISTS events_time ON events(time);
-            CREATE INDEX IF NOT EXISTS events_kind_time ON events(kind, time);
-            CREATE INDEX IF NOT EXISTS events_queue_id ON events(queue_id);
-            CREATE INDEX IF NOT EXISTS events_next_hop_queue_id ON events(next_hop_queue_id);
-            CREATE INDEX IF NOT EXISTS events_message_id ON events(message_id);
-            CREATE INDEX IF NOT EXISTS events_sender ON events(sender_key);
-            CREATE INDEX IF NOT EXISTS events_recipient ON events(recipient_key);
-            CREATE INDEX IF NOT EXISTS events_client ON events(client);
+            CREATE INDEX IF NOT EXISTS events_queue_id ON events(queue_id) WHERE queue_id IS NOT NULL;
+            CREATE INDEX IF NOT EXISTS events_next_hop_queue_id ON events(next_hop_queue_id) WHERE next_hop_queue_id IS NOT NULL;
+            CREATE INDEX IF NOT EXISTS events_message_id ON events(message_id) WHERE message_id IS NOT NULL;
+            CREATE INDEX IF NOT EXISTS events_sender ON events(sender_key) WHERE sender_key IS NOT NULL;
+            CREATE INDEX IF NOT EXISTS events_recipient ON events(recipient_key) WHERE recipient_key IS NOT NULL;
+            CREATE INDEX IF NOT EXISTS events_client ON events(client) WHERE client IS NOT NULL;
             """;
         cmd.ExecuteNonQuery();
     }
@@ -91,7 +115,20 @@ public sealed partial class SqliteTrackingStore : ITrackingStore
     public async Task AppendAsync(IReadOnlyList<TrackingEvent> batch, CancellationToken ct)
     {
         if (batch.Count == 0) return;
-        await using var db = Connect();
+        await writeTurn.WaitAsync(ct);
+        try
+        {
+            await using var db = Connect();
+            await InsertAsync(db, batch, ct);
+        }
+        finally
+        {
+            writeTurn.Release();
+        }
+    }
+
+    private static async Task InsertAsync(SqliteConnection db, IReadOnlyList<TrackingEvent> batch, CancellationToken ct)
+    {
         await using var tx = (SqliteTransaction)await db.BeginTransactionAsync(ct);
         await using var cmd = db.CreateCommand();
         cmd.Transaction = tx;
@@ -108,17 +145,30 @@ public sealed partial class SqliteTrackingStore : ITrackingStore
         p[0].SqliteType = SqliteType.Integer;
         p[20].SqliteType = SqliteType.Integer;
         cmd.Prepare();
+        var values = new object?[names.Length];
         foreach (var e in batch)
         {
-            object?[] values =
-            [
-                e.Time.ToUnixTimeMilliseconds(), TrackingNames.Of(e.Kind), e.QueueId,
-                e.MessageId is null ? null : TrackingNames.BareMessageId(e.MessageId), e.SessionId, e.Client, e.Listener,
-                e.Direction is { } d ? TrackingNames.Of(d) : null, e.Sender, e.Sender is null ? null : TrackingNames.AddressKey(e.Sender),
-                e.Recipient, e.Recipient is null ? null : TrackingNames.AddressKey(e.Recipient), e.Stage, e.Detail,
-                e.Kind == TrackingEventKind.Reject && e.Detail is not null ? TrackingNames.ReasonOf(e.Detail) : null,
-                e.Route, e.NextHop, e.NextHopQueueId, e.Tls, e.User, e.Size,
-            ];
+            values[0] = e.Time.ToUnixTimeMilliseconds();
+            values[1] = TrackingNames.Of(e.Kind);
+            values[2] = e.QueueId;
+            values[3] = e.MessageId is null ? null : TrackingNames.BareMessageId(e.MessageId);
+            values[4] = e.SessionId;
+            values[5] = e.Client;
+            values[6] = e.Listener;
+            values[7] = e.Direction is { } d ? TrackingNames.Of(d) : null;
+            values[8] = e.Sender;
+            values[9] = e.Sender is null ? null : TrackingNames.AddressKey(e.Sender);
+            values[10] = e.Recipient;
+            values[11] = e.Recipient is null ? null : TrackingNames.AddressKey(e.Recipient);
+            values[12] = e.Stage;
+            values[13] = e.Detail;
+            values[14] = e.Kind == TrackingEventKind.Reject && e.Detail is not null ? TrackingNames.ReasonOf(e.Detail) : null;
+            values[15] = e.Route;
+            values[16] = e.NextHop;
+            values[17] = e.NextHopQueueId;
+            values[18] = e.Tls;
+            values[19] = e.User;
+            values[20] = e.Size;
             for (int i = 0; i < values.Length; i++) p[i].Value = values[i] ?? DBNull.Value;
             await cmd.ExecuteNonQueryAsync(ct);
         }
@@ -152,13 +202,27 @@ public sealed partial class SqliteTrackingStore : ITrackingStore
             .Take(TrackingQuery.MaxLimit).ToList();
     }
 
-    public async Task<long> PurgeAsync(DateTimeOffset before, CancellationToken ct)
+    /// <summary>
+    /// Removes the oldest <paramref name="limit"/> events before <paramref name="before"/>, in one short transaction:
+    /// <see cref="RetentionSweep"/> calls it until less comes back, so the writer's batches go between the chunks
+    /// instead of waiting out one DELETE of a month of mail.
+    /// </summary>
+    public async Task<long> PurgeAsync(DateTimeOffset before, int limit, CancellationToken ct)
     {
-        await using var db = Connect();
-        await using var cmd = db.CreateCommand();
-        cmd.CommandText = "DELETE FROM events WHERE time < $before";
-        cmd.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
-        return await cmd.ExecuteNonQueryAsync(ct);
+        await writeTurn.WaitAsync(ct);
+        try
+        {
+            await using var db = Connect();
+            await using var cmd = db.CreateCommand();
+            cmd.CommandText = "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE time < $before ORDER BY time LIMIT $limit)";
+            cmd.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("$limit", limit);
+            return await cmd.ExecuteNonQueryAsync(ct);
+        }
+        finally
+        {
+            writeTurn.Release();
+        }
     }
 
     public void Dispose()
@@ -178,7 +242,7 @@ public sealed partial class SqliteTrackingStore : ITrackingStore
         }
         if (q.Sender is { } sender) AddAddress(where, cmd, "sender_key", "$sender", sender);
         if (q.Recipient is { } recipient) AddAddress(where, cmd, "recipient_key", "$recipient", recipient);
-        if (q.MessageId is { } mid) Add("message_id = $message_id", "$message_id", TrackingNames.BareMessageId(mid));
+        if (q.MessageId is { } mid) AddEither(where, cmd, "message_id", "$message_id", AsTypedOrLogged(TrackingNames.BareMessageId(mid)));
         // The next hop's queue id finds the message too: following it back from the internal server's log.
         if (q.QueueId is { } qid) Add("(queue_id = $queue_id OR next_hop_queue_id = $queue_id)", "$queue_id", qid);
         if (q.Client is { } client) Add("client = $client", "$client", client);
@@ -188,19 +252,41 @@ public sealed partial class SqliteTrackingStore : ITrackingStore
         return where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where);
     }
 
+    /// <summary>
+    /// Addresses and Message-IDs are stored as the catalogue logs them, escaped (<see cref="LogText"/>: a backslash
+    /// doubled, a control or bidi character as \xHH or \uHHHH), so a listing is as safe on a terminal as the log is.
+    /// A search value matches the value as typed (an escape copied from the log or a listing) or escaped the same way
+    /// (the address as the client sent it, backslash and all); the two differ only when the value holds such a character.
+    /// </summary>
+    private static string[] AsTypedOrLogged(string value)
+    {
+        var logged = LogText.Escape(value);
+        return logged == value ? [value] : [value, logged];
+    }
+
+    private static void AddEither(List<string> where, SqliteCommand cmd, string column, string name, string[] values)
+    {
+        var names = values.Select((v, i) => $"{name}{i}").ToArray();
+        where.Add(names.Length == 1 ? $"{column} = {names[0]}" : $"{column} IN ({string.Join(", ", names)})");
+        for (int i = 0; i < values.Length; i++) cmd.Parameters.AddWithValue(names[i], values[i]);
+    }
+
     /// <summary>A whole address, or every address of a domain when written "@domain" (LIKE with its wildcards escaped).</summary>
     private static void AddAddress(List<string> where, SqliteCommand cmd, string column, string name, string value)
     {
-        var key = TrackingNames.AddressKey(value);
-        if (key.StartsWith('@') && key.Length > 1)
+        var keys = AsTypedOrLogged(value).Select(TrackingNames.AddressKey).Distinct().ToArray();
+        if (keys[0].StartsWith('@') && keys[0].Length > 1)
         {
-            where.Add($"{column} LIKE {name} ESCAPE '\\'");
-            cmd.Parameters.AddWithValue(name, "%" + key.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_"));
+            var likes = keys.Select((key, i) => $"{column} LIKE {name}{i} ESCAPE '\\'");
+            where.Add(keys.Length == 1 ? likes.Single() : $"({string.Join(" OR ", likes)})");
+            for (int i = 0; i < keys.Length; i++)
+            {
+                cmd.Parameters.AddWithValue($"{name}{i}", "%" + keys[i].Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_"));
+            }
         }
         else
         {
-            where.Add($"{column} = {name}");
-            cmd.Parameters.AddWithValue(name, key);
+            AddEither(where, cmd, column, name, keys);
         }
     }
 
@@ -237,10 +323,24 @@ public sealed partial class SqliteTrackingStore : ITrackingStore
         return events;
     }
 
-    private SqliteConnection Connect()
+    internal SqliteConnection Connect()
     {
         var db = new SqliteConnection(connectionString);
-        db.Open();
-        return db;
+        try
+        {
+            db.Open();
+            using var cmd = db.CreateCommand();
+            // Per connection, not per file: each pooled connection the writer gets must have it. NORMAL in WAL mode is
+            // durable enough for a log (a power cut may lose the last batches, never corrupt the file) and keeps the
+            // writer off an fsync per commit; FULL, the default, is one fsync per batch.
+            cmd.CommandText = "PRAGMA synchronous = NORMAL";
+            cmd.ExecuteNonQuery();
+            return db;
+        }
+        catch
+        {
+            db.Dispose();
+            throw;
+        }
     }
 }

@@ -23,6 +23,10 @@ public enum TrackingEventKind
     Bounce,
     /// <summary>The recipient ran out of queue time (max_queue_time) and failed.</summary>
     Expire,
+    /// <summary>An administrator held the message (queue hold, or a delete asked for during its attempt); RELEASE ends it.</summary>
+    Hold,
+    /// <summary>An administrator deleted the message from the queue or the quarantine: the end of its chain, nobody notified.</summary>
+    Delete,
 }
 
 /// <summary>The seeds' split: mail from the internet (inbound listeners) or from the organisation (outbound, submission).</summary>

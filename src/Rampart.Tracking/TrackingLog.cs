@@ -21,4 +21,14 @@ public static partial class TrackingLog
 
     [LoggerMessage(EventCatalogue.TrackingPurgeFailed, LogLevel.Error, "Tracking retention: removing old events failed; trying again at the next sweep")]
     public static partial void TrackingPurgeFailed(ILogger logger, Exception exception);
+
+    /// <summary>A tracking.db SQLite cannot read as a database: kept beside for a look, and a new one started.</summary>
+    [LoggerMessage(EventCatalogue.TrackingStoreMovedAside, LogLevel.Warning,
+        "Tracking store {Path} is not a readable database; moved aside to {MovedTo} and a new one started; mail flow is not affected")]
+    public static partial void TrackingStoreMovedAside(ILogger logger, Exception exception, string path, string movedTo);
+
+    /// <summary>The store could not be opened (permissions, full disk, I/O): the gateway runs, without tracking until restarted.</summary>
+    [LoggerMessage(EventCatalogue.TrackingUnavailable, LogLevel.Error,
+        "Tracking store {Path} could not be opened; message tracking is off until the gateway restarts; mail flow is not affected")]
+    public static partial void TrackingUnavailable(ILogger logger, Exception exception, string path);
 }

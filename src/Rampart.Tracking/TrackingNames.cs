@@ -6,7 +6,10 @@ namespace Rampart.Tracking;
 /// </summary>
 public static class TrackingNames
 {
-    public static string Of(TrackingEventKind kind) => kind.ToString().ToUpperInvariant();
+    // Made once: the writer names every row it stores.
+    private static readonly string[] KindNames = [.. Enum.GetValues<TrackingEventKind>().Select(k => k.ToString().ToUpperInvariant())];
+
+    public static string Of(TrackingEventKind kind) => (int)kind >= 0 && (int)kind < KindNames.Length ? KindNames[(int)kind] : kind.ToString().ToUpperInvariant();
 
     public static string Of(TrackingDirection direction) => direction == TrackingDirection.Inbound ? "inbound" : "outbound";
 

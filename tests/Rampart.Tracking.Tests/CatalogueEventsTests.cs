@@ -78,15 +78,48 @@ public sealed class CatalogueEventsTests
     }
 
     [Fact]
-    public void Refusals_at_connect_and_MAIL_are_tracked_those_at_DATA_and_AUTH_are_not()
+    public void Refusals_at_connect_and_MAIL_are_tracked_those_at_AUTH_are_not()
     {
         var connect = Assert.Single(Map(EventCatalogue.Refused, Refused("CONNECT", "-", 554, "5.7.1", "Rejected: listed")));
         Assert.Equal(("CONNECT", null, null), (connect.Stage, connect.Sender, connect.Recipient));
         var mail = Assert.Single(Map(EventCatalogue.Refused, Refused("MAIL FROM:<ceo@bank.test>", "-", 550, "5.7.23", "SPF")));
         Assert.Equal(("MAIL", "ceo@bank.test"), (mail.Stage, mail.Sender));
-        Assert.Empty(Map(EventCatalogue.Refused, Refused("DATA", "bob@example.test", 554)));
-        Assert.Empty(Map(EventCatalogue.Refused, Refused("BDAT 100 LAST", "bob@example.test", 554)));
         Assert.Empty(Map(EventCatalogue.Refused, Refused("AUTH PLAIN", "-", 535)));
+    }
+
+    [Fact]
+    public void A_refused_DATA_command_is_a_reject_and_a_refusal_at_the_end_of_content_is_the_transactions()
+    {
+        // Refused as a command, the transaction still open (no transaction line says it).
+        var data = Assert.Single(Map(EventCatalogue.Refused, Refused("DATA", "bob@example.test", 554, "5.5.1", "No valid recipients")));
+        Assert.Equal((TrackingEventKind.Reject, "DATA", "bob@example.test", "554 5.5.1 No valid recipients"), (data.Kind, data.Stage, data.Sender, data.Detail));
+        Assert.Equal("BDAT", Assert.Single(Map(EventCatalogue.Refused, Refused("BDAT 100 LAST", "bob@example.test", 554, "5.5.1"))).Stage);
+        Assert.Equal("503 5.5.1 DATA not allowed after BDAT",
+            Assert.Single(Map(EventCatalogue.Refused, Refused("DATA", "bob@example.test", 503, "5.5.1", "DATA not allowed after BDAT"))).Detail);
+        // Out of order with no transaction at all.
+        Assert.Single(Map(EventCatalogue.Refused, Refused("DATA", "-", 503, "5.5.1", "Need MAIL")));
+        // At the end of the content the transaction ended first (its line holds the refusal, per recipient).
+        Assert.Empty(Map(EventCatalogue.Refused, Refused("DATA", "-", 550, "5.7.1", "Rejected as spam")));
+        Assert.Empty(Map(EventCatalogue.Refused, Refused("BDAT 100 LAST", "-", 552, "5.3.4", "Message too big")));
+    }
+
+    [Theory]
+    [InlineData(EventCatalogue.MessageHeld, null, TrackingEventKind.Hold, "held by admin@example.test (now)")]
+    [InlineData(EventCatalogue.HoldReleased, null, TrackingEventKind.Release, "released from hold by admin@example.test")]
+    [InlineData(EventCatalogue.DeletePending, null, TrackingEventKind.Hold, "delete asked by admin@example.test during an attempt")]
+    [InlineData(EventCatalogue.MessageDeleted, null, TrackingEventKind.Delete, "deleted from the queue by admin@example.test")]
+    [InlineData(EventCatalogue.QuarantineDeletedByAdmin, null, TrackingEventKind.Delete, "deleted from quarantine by admin@example.test")]
+    [InlineData(EventCatalogue.StoppedQueueChanged, "held", TrackingEventKind.Hold, "held by admin@example.test (gateway stopped)")]
+    [InlineData(EventCatalogue.StoppedQueueChanged, "released", TrackingEventKind.Release, "released from hold by admin@example.test (gateway stopped)")]
+    [InlineData(EventCatalogue.StoppedQueueChanged, "deleted", TrackingEventKind.Delete, "deleted from the queue by admin@example.test (gateway stopped)")]
+    public void An_administrators_hold_release_and_delete_are_in_the_chain(int id, string? result, TrackingEventKind kind, string detail)
+    {
+        Assert.True(CatalogueEvents.IsTracked(id));
+        var e = Assert.Single(Map(id, ("QueueId", "Q1"), ("By", "admin@example.test"), ("When", "now"), ("Result", result)));
+        Assert.Equal((kind, "Q1", "admin"), (e.Kind, e.QueueId, e.Stage));
+        Assert.StartsWith(detail, e.Detail, StringComparison.Ordinal);
+        // A retry on a stopped gateway changes nothing the chain shows.
+        Assert.Empty(Map(EventCatalogue.StoppedQueueChanged, ("QueueId", "Q1"), ("By", "x"), ("Result", "due-at-start")));
     }
 
     private static (string, object?)[] Outcome(string status, string detail, bool expired = false) =>
@@ -144,10 +177,10 @@ public sealed class CatalogueEventsTests
     {
         using var temp = new TempDirectory("rampart-tracking");
         using var store = SqliteTrackingStore.Open(temp.File("tracking.db"));
-        await using var writer = new TrackingWriter(store, new FakeLogger(), new FakeTimeProvider(T0));
+        await using var writer = new TrackingWriter(store, new FakeLogger(), new FakeTimeProvider(T0), Listeners);
         using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning)
             .AddFilter<TrackingLoggerProvider>(null, TrackingLoggerProvider.MinimumLevel));
-        var provider = new TrackingLoggerProvider(writer, Listeners, new FakeTimeProvider(T0));
+        var provider = new TrackingLoggerProvider(writer, new FakeTimeProvider(T0));
         loggers.AddProvider(provider);
         var logger = loggers.CreateLogger("Rampart.Delivery");
         Assert.True(logger.IsEnabled(LogLevel.Information));

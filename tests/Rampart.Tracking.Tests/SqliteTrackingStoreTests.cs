@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+using Rampart.Mail;
 using Rampart.Testing;
 
 namespace Rampart.Tracking.Tests;
@@ -167,11 +170,11 @@ public sealed class SqliteTrackingStoreTests : IDisposable
     public async Task Purge_removes_only_what_is_older()
     {
         await SeedAsync();
-        Assert.Equal(4, await store.PurgeAsync(T0.AddHours(1), default));
+        Assert.Equal(4, await store.PurgeAsync(T0.AddHours(1), 100, default));
         var left = await Search(new TrackingQuery { WholeMessages = false });
         Assert.Equal(5, left.Count);
         Assert.All(left, e => Assert.True(e.Time >= T0.AddHours(1)));
-        Assert.Equal(0, await store.PurgeAsync(T0.AddHours(1), default));
+        Assert.Equal(0, await store.PurgeAsync(T0.AddHours(1), 100, default));
     }
 
     [Fact]
@@ -210,11 +213,131 @@ public sealed class SqliteTrackingStoreTests : IDisposable
         store.Dispose();
         using var reader = SqliteTrackingStore.OpenReadOnly(store.Path, nobodyWrites: true)!;
         Assert.Equal(9, (await reader.SearchAsync(new TrackingQuery { WholeMessages = false }, default)).Count);
-        await Assert.ThrowsAnyAsync<Exception>(() => reader.PurgeAsync(T0.AddDays(1), default));
+        await Assert.ThrowsAnyAsync<Exception>(() => reader.PurgeAsync(T0.AddDays(1), 100, default));
         // Nothing is left beside the file of a stopped gateway.
         Assert.False(File.Exists(store.Path + "-wal"));
         Assert.False(File.Exists(store.Path + "-shm"));
         Assert.Null(SqliteTrackingStore.OpenReadOnly(temp.File("none.db")));
         Assert.False(File.Exists(temp.File("none.db")));
+    }
+
+    [Fact]
+    public async Task A_killed_gateways_last_commits_in_the_wal_are_read_when_nobody_writes()
+    {
+        // The writer's pooled connection stays open, so nothing is checkpointed: the events are in the -wal only, as
+        // after kill -9. A copy of the two files is what a stopped data folder then holds.
+        await SeedAsync();
+        Assert.True(new FileInfo(store.Path + "-wal").Length > 0);
+        var copy = temp.File("crashed");
+        Directory.CreateDirectory(copy);
+        var copied = SqliteTrackingStore.DefaultPath(copy);
+        File.Copy(store.Path, copied);
+        File.Copy(store.Path + "-wal", copied + "-wal");
+
+        using var reader = SqliteTrackingStore.OpenReadOnly(copied, nobodyWrites: true)!;
+        Assert.Equal(9, (await reader.SearchAsync(new TrackingQuery { WholeMessages = false }, default)).Count);
+        Assert.Equal(3, (await reader.StatsAsync(T0.AddHours(-1), T0.AddDays(1), 10, default)).TopRecipients.Count);
+    }
+
+    [Fact]
+    public async Task Every_connection_the_store_opens_skips_the_fsync_per_commit()
+    {
+        // Two at once: the second is not the pooled connection that made the schema.
+        using var first = store.Connect();
+        using var second = store.Connect();
+        foreach (var db in new[] { first, second })
+        {
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = "PRAGMA synchronous";
+            Assert.Equal(1L, (long)(await cmd.ExecuteScalarAsync())!); // NORMAL; FULL is 2
+        }
+    }
+
+    [Fact]
+    public async Task A_purge_removes_at_most_its_limit_oldest_first()
+    {
+        await store.AppendAsync(
+        [
+            .. Enumerable.Range(0, 12).Select(i => new TrackingEvent { Time = T0.AddMinutes(i), Kind = TrackingEventKind.Receive, QueueId = $"OLD{i}" }),
+            new TrackingEvent { Time = T0.AddDays(1), Kind = TrackingEventKind.Receive, QueueId = "NEW" },
+        ], default);
+        async Task<string[]> Left() =>
+            (await Search(new TrackingQuery { WholeMessages = false, Limit = 100 })).Select(e => e.QueueId!).ToArray();
+
+        Assert.Equal(5, await store.PurgeAsync(T0.AddHours(1), 5, default));
+        Assert.Equal(["OLD5", "OLD6", "OLD7", "OLD8", "OLD9", "OLD10", "OLD11", "NEW"], await Left());
+        Assert.Equal(5, await store.PurgeAsync(T0.AddHours(1), 5, default));
+        Assert.Equal(2, await store.PurgeAsync(T0.AddHours(1), 5, default));
+        Assert.Equal(0, await store.PurgeAsync(T0.AddHours(1), 5, default));
+        Assert.Equal(["NEW"], await Left());
+    }
+
+    [Fact]
+    public async Task Values_logged_escaped_are_found_as_the_client_sent_them_or_as_the_log_shows_them()
+    {
+        // The catalogue's fields are LogText-escaped: a backslash doubled, a control or bidi character as \xHH, \uHHHH.
+        const string sender = @"we\ird@Foreign.test";
+        const string recipient = "bob\u202e@example.test";
+        const string messageId = "a\u0001b\\c@foreign.test";
+        await store.AppendAsync(
+        [
+            new TrackingEvent
+            {
+                Time = T0, Kind = TrackingEventKind.Receive, QueueId = "Q9", Sender = LogText.Escape(sender), Recipient = LogText.Escape(recipient),
+                MessageId = LogText.Escape(messageId),
+            },
+        ], default);
+
+        async Task Found(TrackingQuery q) => Assert.Equal("Q9", Assert.Single(await Search(q with { WholeMessages = false })).QueueId);
+        // As typed (we\ird), as the log and a listing show it (we\\ird), in any case.
+        await Found(new TrackingQuery { Sender = sender });
+        await Found(new TrackingQuery { Sender = LogText.Escape(sender) });
+        await Found(new TrackingQuery { Sender = "WE\\IRD@foreign.test" });
+        await Found(new TrackingQuery { Sender = "@foreign.test" });
+        // A bidi override typed, or as logged.
+        await Found(new TrackingQuery { Recipient = recipient });
+        await Found(new TrackingQuery { Recipient = @"bob\u202E@example.test" });
+        // A control character only as logged: typed, the query is refused (TrackingQuery.Problem).
+        await Found(new TrackingQuery { MessageId = "<" + LogText.Escape(messageId) + ">" });
+        Assert.NotNull(new TrackingQuery { MessageId = messageId }.Problem());
+        // Neither reading of another value matches.
+        Assert.Empty(await Search(new TrackingQuery { Sender = @"we\\\ird@foreign.test", WholeMessages = false }));
+    }
+
+    [Fact]
+    public async Task A_corrupt_file_is_moved_aside_and_a_new_store_started()
+    {
+        var dir = temp.File("corrupt");
+        Directory.CreateDirectory(dir);
+        var path = SqliteTrackingStore.DefaultPath(dir);
+        File.WriteAllBytes(path, [.. Enumerable.Repeat((byte)0x5A, 8192)]);
+        var logger = new FakeLogger();
+
+        using var opened = SqliteTrackingStore.OpenForGateway(path, logger, new FakeTimeProvider(T0));
+
+        Assert.NotNull(opened);
+        var aside = path + ".corrupt-20261201T100000Z";
+        Assert.Equal(8192, new FileInfo(aside).Length);
+        var said = Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == EventCatalogue.TrackingStoreMovedAside);
+        Assert.Contains(aside, said.Message, StringComparison.Ordinal);
+        await opened.AppendAsync([new TrackingEvent { Time = T0, Kind = TrackingEventKind.Receive, QueueId = "Q1" }], default);
+        Assert.Single(await opened.SearchAsync(new TrackingQuery(), default));
+    }
+
+    [Fact]
+    public void A_store_that_cannot_be_opened_turns_tracking_off_and_says_so()
+    {
+        // What SQLite meets when the file may not be opened (wrong owner, mode): the tests may run as root, whom a
+        // file's mode does not stop, so a directory stands in its place. It is left as it is.
+        var dir = temp.File("unreadable");
+        var path = SqliteTrackingStore.DefaultPath(dir);
+        Directory.CreateDirectory(path);
+        var logger = new FakeLogger();
+
+        Assert.Null(SqliteTrackingStore.OpenForGateway(path, logger, new FakeTimeProvider(T0)));
+
+        Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == EventCatalogue.TrackingUnavailable);
+        Assert.True(Directory.Exists(path));
+        Assert.Empty(Directory.GetFiles(dir));
     }
 }

@@ -27,7 +27,7 @@ public sealed class TrackingWriterTests
 
         public Task<IReadOnlyList<TrackingEvent>> SearchAsync(TrackingQuery query, CancellationToken ct) => throw new NotSupportedException();
         public Task<TrackingStats> StatsAsync(DateTimeOffset since, DateTimeOffset until, int top, CancellationToken ct) => throw new NotSupportedException();
-        public Task<long> PurgeAsync(DateTimeOffset before, CancellationToken ct) => throw new NotSupportedException();
+        public Task<long> PurgeAsync(DateTimeOffset before, int limit, CancellationToken ct) => throw new NotSupportedException();
         public void Dispose() { }
     }
 
@@ -43,6 +43,29 @@ public sealed class TrackingWriterTests
         await writer.FlushAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
         Assert.Equal(2500, writer.Stored);
         Assert.Equal(2500, (await store.SearchAsync(new TrackingQuery { Limit = TrackingQuery.MaxLimit, WholeMessages = false }, default)).Count);
+    }
+
+    [Fact]
+    public async Task A_catalogue_event_is_posted_as_heard_and_mapped_on_the_writers_task()
+    {
+        var store = new GatedStore();
+        store.Gate.SetResult();
+        var listeners = new Dictionary<string, TrackingDirection> { ["inbound"] = TrackingDirection.Inbound };
+        await using var writer = new TrackingWriter(store, new FakeLogger(), new FakeTimeProvider(T0), listeners);
+        var recipients = string.Join(',', Enumerable.Range(0, 100).Select(i => $"r{i}@example.test"));
+        KeyValuePair<string, object?>[] fields =
+        [
+            new("QueueId", "Q1"), new("SessionId", "inbound-1"), new("Client", System.Net.IPAddress.Parse("192.0.2.1")), new("Listener", "inbound"),
+            new("From", "a@foreign.test"), new("Recipients", recipients), new("Size", 10L), new("Verdict", "250 2.0.0 Ok: queued as Q1"),
+            new("DurationMs", 0L), new("MessageId", "m@foreign.test"), new("User", "-"), new("TlsProtocol", "-"),
+        ];
+        // One entry in the channel for the line, a hundred rows in the store.
+        Assert.True(writer.Post(EventCatalogue.Transaction, T0, fields));
+        await writer.FlushAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+        Assert.Equal(100, store.Stored.Count);
+        Assert.All(store.Stored, e => Assert.Equal((TrackingEventKind.Receive, "Q1", "192.0.2.1", TrackingDirection.Inbound, (long?)10),
+            (e.Kind, e.QueueId, e.Client, e.Direction, e.Size)));
+        Assert.Equal("r99@example.test", store.Stored[^1].Recipient);
     }
 
     [Fact]

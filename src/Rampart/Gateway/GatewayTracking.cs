@@ -8,7 +8,8 @@ namespace Rampart.Gateway;
 /// <summary>
 /// Message tracking as the gateway runs it: the store in the data folder, the writer that batches into it, the
 /// provider that hears the catalogue events on the gateway's logger factory, and the retention sweep. Made at start
-/// (a restart key), stopped after delivery so the last outcomes are stored.
+/// (a restart key), stopped after delivery so the last outcomes are stored. A store that cannot be opened never stops
+/// the gateway (<see cref="SqliteTrackingStore.OpenForGateway"/>): it runs without tracking, as with tracking.enabled false.
 /// </summary>
 internal sealed class GatewayTracking : IAsyncDisposable
 {
@@ -28,14 +29,15 @@ internal sealed class GatewayTracking : IAsyncDisposable
 
     public TrackingWriter Writer => writer;
 
-    public static GatewayTracking Start(GatewayOptions options, ILoggerFactory loggers, TimeProvider clock)
+    /// <summary>Null when the store could not be opened (logged, 6306): the gateway runs on without tracking.</summary>
+    public static GatewayTracking? Start(GatewayOptions options, ILoggerFactory loggers, TimeProvider clock)
     {
         var log = loggers.CreateLogger("Rampart.Tracking");
-        var store = SqliteTrackingStore.Open(SqliteTrackingStore.DefaultPath(options.DataDir));
-        var writer = new TrackingWriter(store, log, clock);
+        if (SqliteTrackingStore.OpenForGateway(SqliteTrackingStore.DefaultPath(options.DataDir), log, clock) is not { } store) return null;
         var listeners = options.Listeners.ToDictionary(l => l.Name,
             l => l.Role == ListenerRole.Inbound ? TrackingDirection.Inbound : TrackingDirection.Outbound);
-        var provider = new TrackingLoggerProvider(writer, listeners, clock);
+        var writer = new TrackingWriter(store, log, clock, listeners);
+        var provider = new TrackingLoggerProvider(writer, clock);
         // The factory's rule for this provider (Commands/ConsoleLogging) lets it hear Information whatever the console's level.
         loggers.AddProvider(provider);
         var sweep = new RetentionSweep(store, options.Tracking.Retention, log, clock);

@@ -79,4 +79,82 @@ public sealed class GatewayTrackingTests
         Assert.Null(off.Gateway.Tracking);
         Assert.False(File.Exists(SqliteTrackingStore.DefaultPath(off.DataDir)));
     }
+
+    [Fact]
+    public async Task A_refused_DATA_command_is_a_reject_at_DATA_with_its_sender()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        await using (var c = await gateway.ConnectAsync())
+        {
+            await c.HelloAsync();
+            await c.CommandAsync("MAIL FROM:<eve@foreign.test>", "250");
+            await c.CommandAsync("RCPT TO:<someone@elsewhere.test>", "550 5.7.1");
+            await c.CommandAsync("DATA", "554 5.5.1");
+        }
+
+        var rejects = await SearchAsync(gateway, new TrackingQuery { Kind = TrackingEventKind.Reject });
+        var data = Assert.Single(rejects, e => e.Stage == "DATA");
+        Assert.Equal(("eve@foreign.test", null), (data.Sender, data.Recipient));
+        Assert.StartsWith("554 5.5.1", data.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_message_deleted_by_an_administrator_ends_its_chain_with_DELETE()
+    {
+        // A next hop that is not there: the message waits, deferred, until it is deleted.
+        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        int port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        await using var gateway = await TestGateway.StartWithNextHopAsync(port);
+        await using (var c = await gateway.ConnectAsync())
+        {
+            await c.HelloAsync();
+            await c.EnvelopeAsync("alice@foreign.test", "bob@example.test");
+            await c.DataAsync("From: <alice@foreign.test>\r\nMessage-ID: <doomed-1@foreign.test>\r\nSubject: x\r\n\r\nhi\r\n");
+        }
+        var queueId = (await SearchAsync(gateway, new TrackingQuery { MessageId = "doomed-1@foreign.test" }))[0].QueueId!;
+        await BoundedWait.UntilAsync(async _ => (await SearchAsync(gateway, new TrackingQuery { QueueId = queueId, Kind = TrackingEventKind.Defer })).Count > 0,
+            "a failed attempt");
+        // Done at once, or pending until the attempt under way ends: deleted (2205) either way.
+        Assert.Contains(await gateway.Gateway.Delivery.DeleteAsync(queueId, "admin@example.test"),
+            new[] { Rampart.Delivery.QueueChange.Done, Rampart.Delivery.QueueChange.Pending });
+        await BoundedWait.UntilAsync(async _ => (await SearchAsync(gateway, new TrackingQuery { QueueId = queueId, Kind = TrackingEventKind.Delete })).Count > 0,
+            "the DELETE event");
+
+        var chain = await SearchAsync(gateway, new TrackingQuery { MessageId = "doomed-1@foreign.test" });
+        Assert.Equal(TrackingEventKind.Receive, chain[0].Kind);
+        var last = chain[^1];
+        Assert.Equal((TrackingEventKind.Delete, "admin"), (last.Kind, last.Stage));
+        Assert.Contains("admin@example.test", last.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_corrupt_tracking_db_is_set_aside_and_an_unopenable_one_turns_tracking_off_the_mail_flows_either_way()
+    {
+        await using var gateway = await TestGateway.StartAsync();
+        var path = SqliteTrackingStore.DefaultPath(gateway.DataDir);
+        await gateway.StopAsync();
+        File.WriteAllBytes(path, [.. Enumerable.Repeat((byte)0x5A, 8192)]);
+
+        gateway.StartAgain();
+        Assert.Single(Directory.GetFiles(gateway.DataDir, "tracking.db.corrupt-*"));
+        await SendAsync(gateway, "after-corrupt@foreign.test");
+        Assert.Equal(TrackingEventKind.Receive, (await SearchAsync(gateway, new TrackingQuery { MessageId = "after-corrupt@foreign.test" }))[0].Kind);
+
+        await gateway.StopAsync();
+        foreach (var file in Directory.GetFiles(gateway.DataDir, "tracking.db*")) File.Delete(file);
+        Directory.CreateDirectory(path);
+        gateway.StartAgain();
+        Assert.Null(gateway.Gateway.Tracking);
+        await SendAsync(gateway, "untracked@foreign.test");
+    }
+
+    private static async Task SendAsync(TestGateway gateway, string messageId)
+    {
+        await using var c = await gateway.ConnectAsync();
+        await c.HelloAsync();
+        await c.EnvelopeAsync("alice@foreign.test", "bob@example.test");
+        await c.DataAsync($"From: <alice@foreign.test>\r\nMessage-ID: <{messageId}>\r\nSubject: x\r\n\r\nhi\r\n");
+    }
 }
