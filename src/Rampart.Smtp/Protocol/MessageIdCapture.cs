@@ -16,7 +16,11 @@ internal sealed class MessageIdCapture
 
     private static ReadOnlySpan<byte> Name => "message-id:"u8;
 
-    private readonly byte[] value = new byte[MaxValue];
+    /// <summary>Room for most ids (they run 40 to 80 bytes); a longer one grows the buffer up to <see cref="MaxValue"/>.</summary>
+    private const int FirstSize = 128;
+
+    // Allocated when a Message-ID field starts: a transaction without one (or a session without mail) costs nothing.
+    private byte[]? value;
     private int length;
     private bool inBody;
     private bool taken;
@@ -73,7 +77,7 @@ internal sealed class MessageIdCapture
         get
         {
             if (length == 0) return null;
-            var text = Encoding.UTF8.GetString(value, 0, length).Trim();
+            var text = Encoding.UTF8.GetString(value!, 0, length).Trim();
             int open = text.IndexOf('<');
             int close = open < 0 ? -1 : text.IndexOf('>', open + 1);
             if (open >= 0 && close > open + 1) text = text[(open + 1)..close];
@@ -84,6 +88,13 @@ internal sealed class MessageIdCapture
     private void Keep(ReadOnlySpan<byte> bytes)
     {
         int n = Math.Min(bytes.Length, MaxValue - length);
+        if (n == 0) return;
+        if (value is null || value.Length < length + n)
+        {
+            var grown = new byte[Math.Min(MaxValue, Math.Max(length + n, (value?.Length ?? FirstSize / 2) * 2))];
+            value?.AsSpan(0, length).CopyTo(grown);
+            value = grown;
+        }
         bytes[..n].CopyTo(value.AsSpan(length));
         length += n;
     }

@@ -346,6 +346,10 @@ public sealed partial class SmtpSession
     /// </summary>
     private async Task TrySendAsync(SmtpReply reply)
     {
+        // The session's last words (timeout, shutdown, a fault, a session limit) are refusals like any other: counted
+        // in rampart_refusals_total and logged as Refused, under the stage of the last command (docs/metrics.md).
+        closing = true;
+        LogRefusal(reply);
         try
         {
             ReplyWriter.Write(writer, reply);

@@ -25,6 +25,14 @@ public sealed partial class AdminServer : IAsyncDisposable
     private const long MaxRequestBody = 1024 * 1024;
     private const int MaxConnections = 64;
 
+    /// <summary>
+    /// The slots are shared by /api, /health and /metrics and need no token to take: an idle connection (Kestrel's
+    /// default keep-alive is 130 s) or one dribbling its headers is cut after 10 s, so holding all 64 takes constant
+    /// effort rather than 64 sockets opened once. A load balancer, Prometheus or the CLI sends its request at once.
+    /// No per-client cap: on the loopback default every local user is 127.0.0.1.
+    /// </summary>
+    internal static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(10);
+
     private readonly WebApplication app;
 
     private AdminServer(WebApplication app, IPEndPoint endPoint)
@@ -53,6 +61,8 @@ public sealed partial class AdminServer : IAsyncDisposable
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = MaxRequestBody;
             k.Limits.MaxConcurrentConnections = MaxConnections;
+            k.Limits.KeepAliveTimeout = IdleTimeout;
+            k.Limits.RequestHeadersTimeout = IdleTimeout;
         });
         builder.Services.AddSingleton(token);
         builder.Services.AddSingleton(gateway);

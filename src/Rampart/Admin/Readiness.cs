@@ -3,6 +3,9 @@ using Rampart.Mail;
 
 namespace Rampart.Admin;
 
+/// <summary>One reason not to be ready: <paramref name="Cause"/> is stable (what a change is judged by), the text says the figures.</summary>
+public sealed record ReadinessProblem(string Cause, string Text);
+
 /// <summary>
 /// Whether a load balancer should send mail here (/health/ready), and if not, why: the gateway is stopping, it is
 /// short of queue disk or memory (MAIL FROM gets 452 4.3.1), or a scanner that mail waits for (on_failure:
@@ -10,9 +13,6 @@ namespace Rampart.Admin;
 /// so one evaluation serves every request of the same second: a flood of probes costs no more scanner connections
 /// than one prober. Each change of the answer is logged once.
 /// </summary>
-/// <summary>One reason not to be ready: <paramref name="Cause"/> is stable (what a change is judged by), the text says the figures.</summary>
-public sealed record ReadinessProblem(string Cause, string Text);
-
 public sealed partial class Readiness(Gateway.Gateway gateway, ILogger logger, TimeProvider clock)
 {
     /// <summary>How long one answer is reused: load balancers probe every few seconds, attackers as fast as they can.</summary>
@@ -52,12 +52,30 @@ public sealed partial class Readiness(Gateway.Gateway gateway, ILogger logger, T
         var scanners = gateway.RequiredScanners();
         using var timeout = new CancellationTokenSource(ProbeTimeout, clock);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
-        var answers = await Task.WhenAll(scanners.Select(s => s.AnswersAsync(linked.Token)));
+        var answers = await Task.WhenAll(scanners.Select(s => ProbeAsync(s, linked.Token, ct)));
         for (int i = 0; i < scanners.Count; i++)
         {
-            if (!answers[i]) problems.Add(new($"scanner down: {scanners[i].Name}", $"scanner down: {scanners[i].Name} does not answer (mail is answered 451 4.7.1)"));
+            if (answers[i] is { } why) problems.Add(new($"scanner down: {scanners[i].Name}", $"scanner down: {scanners[i].Name} {why} (mail is answered 451 4.7.1)"));
         }
         return problems;
+    }
+
+    /// <summary>
+    /// Null when the scanner answered, else why not. A scanner that accepts and never answers (a hung clamd) is cut
+    /// off by <paramref name="probe"/>'s timeout; the scanners re-throw a cancelled token rather than return, so the
+    /// timeout is turned into a down scanner here. Only the caller's own cancellation (<paramref name="ct"/>: the
+    /// request aborted) still throws.
+    /// </summary>
+    private static async Task<string?> ProbeAsync(Gateway.RequiredScanner scanner, CancellationToken probe, CancellationToken ct)
+    {
+        try
+        {
+            return await scanner.AnswersAsync(probe) ? null : "does not answer";
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return $"does not answer within {ProbeTimeout.TotalSeconds:0} s";
+        }
     }
 
     private void Report(IReadOnlyList<ReadinessProblem>? before, IReadOnlyList<ReadinessProblem> now)

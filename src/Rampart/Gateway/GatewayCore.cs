@@ -56,7 +56,7 @@ internal sealed class GatewayCore
             MaxQueueTime = options.Queue.MaxQueueTime,
             DelayWarning = options.Queue.DelayWarning,
         }, loggers.CreateLogger("Rampart.Delivery"), clock, metrics);
-        QueueGauge.Observe(metrics, queue, delivery);
+        QueueGauge.Observe(metrics, queue, delivery, clock);
         var resources = new ResourceGuard(queue.Root, options.Queue.MinFreeDisk, options.Queue.MinFreeMemory, clock);
         return new GatewayCore(queue, delivery, resources, new UserStore(UserStore.DefaultPath(options.DataDir)), metrics);
     }

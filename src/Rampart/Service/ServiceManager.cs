@@ -8,7 +8,9 @@ namespace Rampart.Service;
 /// <summary>
 /// Tells systemd where the gateway is in its life (sd_notify(3)), for the Debian package's <c>Type=notify</c> unit:
 /// READY=1 once every listener accepts connections, STOPPING=1 when the stop begins, and RELOADING=1 then READY=1
-/// around a SIGHUP reload, so that <c>systemctl start</c> and <c>systemctl reload</c> return when the work is done.
+/// around a SIGHUP reload. <c>systemctl start</c> returns once the gateway is ready; <c>systemctl reload</c> returns when
+/// its <c>kill -HUP</c> does (only <c>Type=notify-reload</c>, systemd 253+, waits for READY=1), so the journal's
+/// 6003/6002 line tells how the reload ended.
 /// Without <c>$NOTIFY_SOCKET</c> (not started by systemd) every call does nothing.
 /// </summary>
 /// <remarks>

@@ -109,7 +109,9 @@ public sealed class MetricsEndToEndTests
         Assert.Equal(1, metrics.Sum("rampart_sessions_total", inbound.Item1, inbound.Item2, ("tls", "false")));
         Assert.Equal(1, metrics.Sum("rampart_sessions_total", outbound.Item1, outbound.Item2, ("tls", "false")));
         Assert.Equal(0, metrics.Sum("rampart_queue_messages"));
-        Assert.Equal(4, metrics.Samples.Count(s => s.Name == "rampart_queue_messages"));
+        // The states are named as the queue API and CLI name them (rampart queue list --state).
+        Assert.Equal(["active", "deferred", "held", "quarantined"],
+            metrics.Samples.Where(s => s.Name == "rampart_queue_messages").Select(s => s.Labels["state"]).Order(StringComparer.Ordinal));
 
         // The names are exactly the issue's, with the types Prometheus expects.
         foreach (var name in IssueNames) Assert.Contains(metrics.Samples, s => s.Name == name);

@@ -42,4 +42,39 @@ public class MessageIdCaptureTests
         var id = MessageIdOf("Message-ID: <" + new string('a', 5000) + "@x>\r\n\r\n", 0)!;
         Assert.True(id.Length < 1000);
     }
+
+    [Fact]
+    public void A_header_without_Message_ID_allocates_no_buffer_for_it()
+    {
+        var lines = new[] { "Subject: a message with no id"u8.ToArray(), "From: <alice@foreign.test>"u8.ToArray(), "To: <bob@example.test>"u8.ToArray() };
+        var warm = new MessageIdCapture();
+        Feed(warm, lines);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var capture = new MessageIdCapture();
+        Feed(capture, lines);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Null(capture.Value);
+        // The object itself is some 50 bytes; the old eager buffer was 998 more.
+        Assert.True(allocated < 200, $"{allocated} bytes");
+    }
+
+    [Fact]
+    public void A_long_value_grows_its_buffer_and_keeps_every_byte()
+    {
+        var id = new string('b', 700) + "@x";
+        Assert.Equal(id, MessageIdOf("Message-ID: <" + id + ">\r\n\r\n", 0));
+        Assert.Equal(id, MessageIdOf("Message-ID:\r\n <" + id + ">\r\n\r\n", 3));
+    }
+
+    private static void Feed(MessageIdCapture capture, byte[][] lines)
+    {
+        foreach (var line in lines)
+        {
+            capture.Line(line);
+            capture.LineEnd();
+        }
+        capture.LineEnd();
+    }
 }

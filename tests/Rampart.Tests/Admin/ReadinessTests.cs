@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Rampart.Admin;
@@ -48,6 +50,65 @@ public sealed class ReadinessTests
 
         Assert.False(stopping);
         Assert.All(again, a => Assert.Same(first, a));
+    }
+
+    [Fact]
+    public async Task A_hung_scanner_is_down_with_a_reason_logged_once_and_kept_for_a_second()
+    {
+        // A clamd that accepts and never answers: the probe's own 3 s timeout is what ends it (the scanner's deadline,
+        // twice connect_timeout, is a minute away).
+        using var hung = new TcpListener(IPAddress.Loopback, 0);
+        hung.Start();
+        var accepted = new List<TcpClient>();
+        var accepting = Task.Run(async () =>
+        {
+            try
+            {
+                while (true) accepted.Add(await hung.AcceptTcpClientAsync());
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+            }
+        });
+        var port = ((IPEndPoint)hung.LocalEndpoint).Port;
+        await using var gateway = await TestGateway.StartAsync(inboundExtra: "antivirus: {scanners: [clamav]}",
+            topExtra: $"scanners:\n  clamav: {{type: clamd, address: \"127.0.0.1:{port}\", connect_timeout: 30s}}\n");
+        var log = new RecordingLogger();
+        var clock = new SteppingClock(TimeSpan.Zero);
+        var readiness = new Readiness(gateway.Gateway, log, clock);
+
+        var problems = await readiness.ProblemsAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+        var again = await readiness.ProblemsAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+        hung.Stop();
+        await accepting.WaitAsync(TimeSpan.FromSeconds(30));
+        foreach (var c in accepted) c.Dispose();
+
+        Assert.Equal(["scanner down: clamav"], problems.Select(p => p.Cause));
+        Assert.Equal("scanner down: clamav does not answer within 3 s (mail is answered 451 4.7.1)", problems[0].Text);
+        Assert.Same(problems, again);
+        Assert.Equal(["Not ready for mail: scanner down: clamav does not answer within 3 s (mail is answered 451 4.7.1)"], log.Lines);
+    }
+
+    private sealed class RecordingLogger : ILogger
+    {
+        private readonly List<string> lines = [];
+
+        public IReadOnlyList<string> Lines
+        {
+            get
+            {
+                lock (lines) return [.. lines];
+            }
+        }
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (lines) lines.Add(formatter(state, exception));
+        }
     }
 
     /// <summary>A clock that moves <paramref name="step"/> each time it is read.</summary>

@@ -71,6 +71,22 @@ public sealed class GatewayMetricsTests
     }
 
     [Fact]
+    public async Task A_session_that_times_out_is_a_refusal_counted_under_its_last_command()
+    {
+        await using var gateway = await TestGateway.StartAsync(inboundExtra: "limits:\n  command_timeout: 300ms");
+        using var meters = new MeterRecorder(gateway.Gateway.Metrics.Meter);
+        await using (var c = await gateway.ConnectAsync())
+        {
+            await c.HelloAsync();
+            // Silence: the 421 the session closes with is sent outside the command loop.
+            await c.ExpectAsync("421 4.4.2");
+        }
+
+        await BoundedWait.UntilAsync(() => meters.Total("rampart_refusals_total{direction=inbound,listener=inbound,reason=network,stage=helo}") == 1,
+            "the timeout counted", TimeSpan.FromSeconds(10), meters.Describe);
+    }
+
+    [Fact]
     public async Task The_queue_gauge_reports_each_state()
     {
         await using var gateway = await TestGateway.StartAsync();
@@ -79,8 +95,27 @@ public sealed class GatewayMetricsTests
         Assert.Equal(0, meters.Last("rampart_queue_messages{state=active}"));
         Assert.Equal(0, meters.Last("rampart_queue_messages{state=deferred}"));
         Assert.Equal(0, meters.Last("rampart_queue_messages{state=held}"));
-        Assert.Equal(0, meters.Last("rampart_queue_messages{state=quarantine}"));
+        Assert.Equal(0, meters.Last("rampart_queue_messages{state=quarantined}"));
+        Assert.True(meters.Keys.Contains("rampart_queue_messages{state=quarantined}"), meters.Describe());
         Assert.Equal(4, meters.Keys.Count(k => k.StartsWith("rampart_queue_messages{", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void The_quarantine_is_listed_again_only_when_its_count_is_older_than_ten_seconds()
+    {
+        using var temp = new TempDirectory("rampart-quarantine-count");
+        var folder = temp.File("quarantine");
+        Directory.CreateDirectory(folder);
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var count = new Rampart.Gateway.QuarantineCount(folder, clock);
+        Assert.Equal(0, count.Get());
+
+        File.WriteAllText(Path.Combine(folder, "01HQUARANTINED00000000000000"), "");
+        File.WriteAllText(Path.Combine(folder, ".tmp-being-written"), "");
+        clock.Advance(TimeSpan.FromSeconds(9));
+        Assert.Equal(0, count.Get());
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, count.Get());
     }
 
     [Fact]
