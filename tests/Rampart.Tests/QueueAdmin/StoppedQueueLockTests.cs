@@ -84,7 +84,7 @@ public sealed class StoppedQueueLockTests
 
         // Let go with the verb: the gateway starts, and finds the message held.
         await using var started = RampartProcess.StartRampart(["run", "--config", configPath]);
-        await started.WaitForOutputAsync("Rampart ready", Bound);
+        await started.WaitForOutputAsync("Rampart started from", Bound);
         Assert.True(File.Exists(Path.Combine(root, "active", id + HoldMark.Suffix)));
         Assert.False(File.Exists(partial));
         started.Terminate();
