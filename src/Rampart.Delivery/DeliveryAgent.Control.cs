@@ -78,9 +78,11 @@ public sealed partial class DeliveryAgent
             if (store.IsHeld(queueId)) return QueueChange.Done;
         }
         // Durable before it counts: a crash after the answer still finds the message held.
-        await store.HoldAsync(queueId, new HoldMark(clock.GetUtcNow(), by));
+        if (!await store.HoldAsync(queueId, new HoldMark(clock.GetUtcNow(), by))) return QueueChange.NotFound;
         lock (control)
         {
+            // Released (or deleted) while the marker was written: the release put it back in the schedule, where it stays.
+            if (!store.IsHeld(queueId)) return store.Contains(queueId) ? QueueChange.Done : QueueChange.NotFound;
             deferred.Take(queueId);
             bool underWay = running.ContainsKey(queueId);
             QueueControlLog.MessageHeld(logger, queueId, LogText.Escape(by), underWay ? "after the attempt under way" : "now");
@@ -94,7 +96,6 @@ public sealed partial class DeliveryAgent
     /// </summary>
     public QueueChange Release(string queueId, string by)
     {
-        QueuedMessage? message;
         lock (control)
         {
             if (!store.Contains(queueId)) return QueueChange.NotFound;
@@ -104,6 +105,7 @@ public sealed partial class DeliveryAgent
             QueueControlLog.HoldReleased(logger, queueId, LogText.Escape(by));
             // Under way still (held during its attempt): the attempt's end puts it back in the schedule.
             if (running.ContainsKey(queueId)) return QueueChange.Done;
+            QueuedMessage message;
             try
             {
                 message = SpoolFormat.Read(Path.Combine(store.Active, queueId));
@@ -113,8 +115,9 @@ public sealed partial class DeliveryAgent
                 // Damaged since it was held: the next start's recovery sets it aside in corrupt/; until then nothing can attempt it.
                 return QueueChange.NotFound;
             }
+            // Under the lock: a hold whose marker was written meanwhile must find it here, to take it out again.
+            if (!stopping.IsCancellationRequested) deferred.Add(message, store.ReadState(queueId).NextAttemptAt ?? clock.GetUtcNow());
         }
-        if (!stopping.IsCancellationRequested) deferred.Add(message, store.ReadState(queueId).NextAttemptAt ?? clock.GetUtcNow());
         return QueueChange.Done;
     }
 
@@ -179,7 +182,8 @@ public sealed partial class DeliveryAgent
             }
             if (flight.DeleteBy is not null) return QueueChange.Pending;
         }
-        // Under way: held durably first, so that a crash before the attempt ends leaves it held, not retried.
+        // Under way: held durably first, so that a crash before the attempt ends leaves it held, not retried. (A
+        // message the attempt finished meanwhile gets no marker: the lock below sees it gone.)
         await store.HoldAsync(queueId, new HoldMark(clock.GetUtcNow(), by + " (delete pending)"));
         lock (control)
         {
