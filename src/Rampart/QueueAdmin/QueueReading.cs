@@ -29,27 +29,9 @@ internal static class QueueReading
         return null;
     }
 
-    /// <summary>The quarantine's release, refused for a message no scanner could scan unless the caller says so.</summary>
-    public static async Task<QueueActionResult?> ReleaseQuarantinedAsync(QuarantineStore quarantine, string id, bool unscanned, CancellationToken ct)
-    {
-        if (quarantine.Find(id) is not { } held) return null;
-        if (held.Envelope.Quarantine is { AwaitingScan: true } && !unscanned)
-        {
-            return new QueueActionResult(id, QueueResults.Unscanned,
-                "held because no virus scanner could scan it: a rescan releases it when clean; release it unscanned to deliver it as it is");
-        }
-        return await quarantine.ReleaseAsync(id, ct)
-            ? new QueueActionResult(id, QueueResults.Released, "released from quarantine")
-            : new QueueActionResult(id, QueueResults.NotFound);
-    }
-
     /// <summary>The answer for an id that is not a queue id, or null for one that is.</summary>
     public static QueueActionResult? Invalid(string id) => Mail.QueueId.TryParse(id, out _) ? null
         : new QueueActionResult(id, QueueResults.InvalidId, "not a queue id (26 characters of Crockford base32)");
 
     public static QueueActionResult NotFound(string id) => new(id, QueueResults.NotFound, "no queued or quarantined message has this id");
-
-    /// <summary>A quarantined id given to hold or retry: it is already held, by the filters.</summary>
-    public static QueueActionResult? Quarantined(QuarantineStore quarantine, string id) => quarantine.Find(id) is null ? null
-        : new QueueActionResult(id, QueueResults.IsHeld, "quarantined: release it first");
 }
