@@ -29,6 +29,7 @@ public static class QuarantineEndpoints
             }
             return Results.Ok(await QueueEndpoints.Queue(gateway, http).ListAsync(filter, http.RequestAborted));
         })
+        .Only("destination", "sender", "older_than", "limit")
         .WithSummary("Quarantined messages, oldest first, with each one's reason; filters as /api/queue");
 
         api.MapGet("/quarantine/{id}", async (HttpContext http, string id) =>
@@ -38,6 +39,7 @@ public static class QuarantineEndpoints
                 ? Results.Ok(detail)
                 : QueueResultsHttp.Problem(new QueueActionResult(id, QueueResults.NotFound, "no quarantined message has this id"));
         })
+        .Only()
         .WithSummary("One quarantined message: envelope, reason, header");
 
         api.MapPost("/quarantine/{id}/release", async (HttpContext http, string id, bool? unscanned) =>
@@ -47,6 +49,7 @@ public static class QuarantineEndpoints
                 ? QueueResultsHttp.From(released)
                 : NotQuarantined(id);
         })
+        .Only("unscanned")
         .WithSummary("Release a quarantined message to delivery, without the filters that held it (unscanned=true for one no scanner could scan)");
 
         api.MapDelete("/quarantine/{id}", (HttpContext http, string id) =>
@@ -54,6 +57,7 @@ public static class QuarantineEndpoints
             if (QueueResultsHttp.Invalid(id) is { } invalid) return invalid;
             return Quarantine(gateway, http).Delete(id) is { } deleted ? QueueResultsHttp.From(deleted) : NotQuarantined(id);
         })
+        .Only()
         .WithSummary("Delete a quarantined message for good, with no notice to anyone");
     }
 

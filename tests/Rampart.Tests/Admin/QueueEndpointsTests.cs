@@ -122,6 +122,37 @@ public sealed class QueueEndpointsTests
     }
 
     [Fact]
+    public async Task A_misspelt_or_repeated_parameter_is_refused_and_a_misspelt_flush_flushes_nothing()
+    {
+        int nextHop = FreePort.Next();
+        await using var gw = await TestGateway.StartWithNextHopAsync(nextHop, routeExtra: ", tls: none", topExtra: Top);
+        using var http = Http(gw);
+        var id = await DeferredAsync(gw);
+        var due = gw.Gateway.Delivery.DueAt(id);
+
+        var (status, problem) = await CallAsync(http, HttpMethod.Post, "api/queue/flush?destinaton=other.test");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("unknown parameter 'destinaton'", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        // Still waiting for its own time: nothing was set going.
+        Assert.Equal(due, gw.Gateway.Delivery.DueAt(id));
+        Assert.Equal(0, gw.Gateway.Delivery.InFlight);
+
+        foreach (var (method, path) in new[]
+        {
+            ("GET", "api/queue?sendr=alice"), ("GET", "api/queue?state=held&state=deferred"), ("GET", $"api/queue/{id}?verbose=1"),
+            ("POST", "api/queue/flush?destination=example.test&destination=other.test"), ("POST", $"api/queue/{id}/hold?force=1"),
+            ("POST", $"api/queue/{id}/release?unscaned=true"), ("DELETE", $"api/queue/{id}?all=1"), ("GET", "api/quarantine?state=active"),
+            ("DELETE", $"api/quarantine/{id}?x=1"),
+        })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, (await CallAsync(http, new HttpMethod(method), path)).Status);
+        }
+        Assert.Equal(due, gw.Gateway.Delivery.DueAt(id));
+        Assert.False(gw.Gateway.Queue.IsHeld(id));
+        Assert.Equal(1, (await CallAsync(http, HttpMethod.Get, "api/queue?destination=example.test")).Body.GetProperty("total").GetInt32());
+    }
+
+    [Fact]
     public async Task The_quarantine_routes_act_on_the_quarantine_only_even_for_an_id_that_is_also_queued()
     {
         int nextHop = FreePort.Next();
