@@ -18,9 +18,26 @@ internal static class QueueReading
         {
             views = views.Concat(new QuarantineStore(queueRoot).List(damaged).Select(QueueProjection.FromQuarantined));
         }
-        var matched = views.Where(v => filter.Matches(v, now)).OrderBy(v => v.Arrived).ThenBy(v => v.Id, StringComparer.Ordinal).ToList();
-        return new QueueListing(matched.Count, matched.Take(filter.Limit).ToList(), damaged);
+        // Only the oldest `limit` are kept while reading (the newest kept is dropped first): a queue of a hundred
+        // thousand listed with the default limit holds a thousand views, not all of them, and is not sorted whole.
+        var kept = new PriorityQueue<QueueMessageView, QueueMessageView>(Newest);
+        int total = 0;
+        foreach (var view in views)
+        {
+            if (!filter.Matches(view, now)) continue;
+            total++;
+            if (kept.Count < filter.Limit) kept.Enqueue(view, view);
+            else if (Oldest.Compare(view, kept.Peek()) < 0) kept.DequeueEnqueue(view, view);
+        }
+        var page = kept.UnorderedItems.Select(i => i.Element).Order(Oldest).ToList();
+        return new QueueListing(total, page, damaged);
     }
+
+    /// <summary>The listing's order: oldest first, then by id.</summary>
+    private static readonly Comparer<QueueMessageView> Oldest = Comparer<QueueMessageView>.Create((a, b) =>
+        a.Arrived.CompareTo(b.Arrived) is var c && c != 0 ? c : StringComparer.Ordinal.Compare(a.Id, b.Id));
+
+    private static readonly Comparer<QueueMessageView> Newest = Comparer<QueueMessageView>.Create((a, b) => Oldest.Compare(b, a));
 
     public static async Task<QueueMessageDetail?> ShowAsync(string queueRoot, string id, Func<QueueEntry, QueueMessageView> project, CancellationToken ct)
     {
