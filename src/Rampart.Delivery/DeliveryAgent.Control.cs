@@ -147,7 +147,18 @@ public sealed partial class DeliveryAgent
     public IReadOnlyList<string> Flush(string? domain, string by)
     {
         IReadOnlyList<QueuedMessage> taken;
-        lock (control) taken = deferred.TakeAll(m => domain is null || HasPendingRecipientIn(m, domain));
+        if (domain is null)
+        {
+            lock (control) taken = deferred.TakeAll(_ => true);
+        }
+        else
+        {
+            // The .rcpt logs are read outside both locks (the schedule's and this one): a flush of a big queue must not
+            // stall every attempt's start and end meanwhile. A message attempted in between is judged on its log as read.
+            var picked = deferred.Waiting(m => m.Envelope.Recipients.Any(r => InDomain(r, domain)))
+                .Where(m => HasPendingRecipientIn(m, domain)).Select(m => m.QueueId).ToHashSet(StringComparer.Ordinal);
+            lock (control) taken = deferred.TakeAll(m => picked.Contains(m.QueueId));
+        }
         pool.Revive(domain is null ? null : taken.SelectMany(attempt.DestinationKeys).ToHashSet(StringComparer.Ordinal));
         QueueControlLog.Flushed(logger, LogText.Escape(by), taken.Count, domain is null ? "every destination" : LogText.Escape(domain));
         foreach (var message in taken) _ = Task.Run(() => AttemptAsync(message));
