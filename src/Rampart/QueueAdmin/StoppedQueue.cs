@@ -6,10 +6,11 @@ using Rampart.Queue.Quarantine;
 namespace Rampart.QueueAdmin;
 
 /// <summary>
-/// The queue operations on the data folder of a stopped gateway (the caller has checked that no gateway holds the
-/// folder's lock). Reads change nothing. The first change recovers the spool as the next start would (drops partial
-/// files, sets damaged ones aside), then edits the files the way the gateway does: a hold is the same marker, a delete
-/// the same synced removal. Nothing can be attempted now, so a retry or flush makes the messages due at once: the next
+/// The queue operations on the data folder of a stopped gateway (the caller holds the folder's lock, so no gateway
+/// starts on it meanwhile: OperationsBackend). Reads change nothing, not even a partial file. The first change
+/// recovers the spool as the next start would (drops partial files, sets damaged ones aside), then edits the files the
+/// way the gateway does: a hold is the same marker, a delete the same synced removal. Nothing can be attempted now, so
+/// a retry or flush makes the messages due at once: the next
 /// start tries them first.
 /// </summary>
 public sealed class StoppedQueue(string queueRoot, ILogger logger, TimeProvider clock, string by) : IQueueOperations, IDisposable
