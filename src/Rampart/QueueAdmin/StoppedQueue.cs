@@ -10,8 +10,7 @@ namespace Rampart.QueueAdmin;
 /// starts on it meanwhile: OperationsBackend). Reads change nothing, not even a partial file. The first change
 /// recovers the spool as the next start would (drops partial files, sets damaged ones aside), then edits the files the
 /// way the gateway does: a hold is the same marker, a delete the same synced removal. Nothing can be attempted now, so
-/// a retry or flush makes the messages due at once: the next
-/// start tries them first.
+/// a retry or flush makes the messages due at once: the next start tries them first.
 /// </summary>
 public sealed class StoppedQueue(string queueRoot, ILogger logger, TimeProvider clock, string by) : IQueueOperations, IDisposable
 {
