@@ -78,9 +78,11 @@ public sealed partial class DeliveryAgent
             if (store.IsHeld(queueId)) return QueueChange.Done;
         }
         // Durable before it counts: a crash after the answer still finds the message held.
-        await store.HoldAsync(queueId, new HoldMark(clock.GetUtcNow(), by));
+        if (!await store.HoldAsync(queueId, new HoldMark(clock.GetUtcNow(), by))) return QueueChange.NotFound;
         lock (control)
         {
+            // Released (or deleted) while the marker was written: the release put it back in the schedule, where it stays.
+            if (!store.IsHeld(queueId)) return store.Contains(queueId) ? QueueChange.Done : QueueChange.NotFound;
             deferred.Take(queueId);
             bool underWay = running.ContainsKey(queueId);
             QueueControlLog.MessageHeld(logger, queueId, LogText.Escape(by), underWay ? "after the attempt under way" : "now");
@@ -94,7 +96,6 @@ public sealed partial class DeliveryAgent
     /// </summary>
     public QueueChange Release(string queueId, string by)
     {
-        QueuedMessage? message;
         lock (control)
         {
             if (!store.Contains(queueId)) return QueueChange.NotFound;
@@ -104,6 +105,7 @@ public sealed partial class DeliveryAgent
             QueueControlLog.HoldReleased(logger, queueId, LogText.Escape(by));
             // Under way still (held during its attempt): the attempt's end puts it back in the schedule.
             if (running.ContainsKey(queueId)) return QueueChange.Done;
+            QueuedMessage message;
             try
             {
                 message = SpoolFormat.Read(Path.Combine(store.Active, queueId));
@@ -113,8 +115,9 @@ public sealed partial class DeliveryAgent
                 // Damaged since it was held: the next start's recovery sets it aside in corrupt/; until then nothing can attempt it.
                 return QueueChange.NotFound;
             }
+            // Under the lock: a hold whose marker was written meanwhile must find it here, to take it out again.
+            if (!stopping.IsCancellationRequested) deferred.Add(message, store.ReadState(queueId).NextAttemptAt ?? clock.GetUtcNow());
         }
-        if (!stopping.IsCancellationRequested) deferred.Add(message, store.ReadState(queueId).NextAttemptAt ?? clock.GetUtcNow());
         return QueueChange.Done;
     }
 
@@ -144,7 +147,18 @@ public sealed partial class DeliveryAgent
     public IReadOnlyList<string> Flush(string? domain, string by)
     {
         IReadOnlyList<QueuedMessage> taken;
-        lock (control) taken = deferred.TakeAll(m => domain is null || HasPendingRecipientIn(m, domain));
+        if (domain is null)
+        {
+            lock (control) taken = deferred.TakeAll(_ => true);
+        }
+        else
+        {
+            // The .rcpt logs are read outside both locks (the schedule's and this one): a flush of a big queue must not
+            // stall every attempt's start and end meanwhile. A message attempted in between is judged on its log as read.
+            var picked = deferred.Waiting(m => m.Envelope.Recipients.Any(r => InDomain(r, domain)))
+                .Where(m => HasPendingRecipientIn(m, domain)).Select(m => m.QueueId).ToHashSet(StringComparer.Ordinal);
+            lock (control) taken = deferred.TakeAll(m => picked.Contains(m.QueueId));
+        }
         pool.Revive(domain is null ? null : taken.SelectMany(attempt.DestinationKeys).ToHashSet(StringComparer.Ordinal));
         QueueControlLog.Flushed(logger, LogText.Escape(by), taken.Count, domain is null ? "every destination" : LogText.Escape(domain));
         foreach (var message in taken) _ = Task.Run(() => AttemptAsync(message));
@@ -179,7 +193,8 @@ public sealed partial class DeliveryAgent
             }
             if (flight.DeleteBy is not null) return QueueChange.Pending;
         }
-        // Under way: held durably first, so that a crash before the attempt ends leaves it held, not retried.
+        // Under way: held durably first, so that a crash before the attempt ends leaves it held, not retried. (A
+        // message the attempt finished meanwhile gets no marker: the lock below sees it gone.)
         await store.HoldAsync(queueId, new HoldMark(clock.GetUtcNow(), by + " (delete pending)"));
         lock (control)
         {

@@ -27,12 +27,21 @@ public sealed partial class QueueStore
     /// <summary>Whether active/ has this message (the id is checked first, so no name reaches outside the folder).</summary>
     public bool Contains(string queueId) => QueueId.TryParse(queueId, out _) && File.Exists(ActivePath(queueId));
 
-    /// <summary>Marks the message held, durably, before this returns.</summary>
-    public async Task HoldAsync(string queueId, HoldMark mark)
+    /// <summary>
+    /// Marks the message held, durably, before this returns. False, with no marker left, when the message left the
+    /// queue meanwhile (an attempt delivered it in full, or a delete removed it).
+    /// </summary>
+    public async Task<bool> HoldAsync(string queueId, HoldMark mark)
     {
         if (!QueueId.TryParse(queueId, out _)) throw new ArgumentException($"not a queue id: {queueId}", nameof(queueId));
         await Durable.WriteAtomicallyAsync(HoldPath(queueId), Barrier, s => s.WriteAsync(Encoding.UTF8.GetBytes(mark.Format())).AsTask());
         holds[queueId] = true;
+        // Remove and Delete take the marker along only if they see it: one that ran before the line above missed it.
+        // Looked at after the entry is set, so one of the two always cleans up.
+        if (Contains(queueId)) return true;
+        holds.TryRemove(queueId, out _);
+        File.Delete(HoldPath(queueId));
+        return false;
     }
 
     /// <summary>Takes the hold off, durably. False when the message was not held.</summary>

@@ -226,6 +226,40 @@ public sealed class QueueControlTests : IAsyncLifetime
         Assert.True(spool.Store.IsHeld(message.QueueId));
     }
 
+    [Fact]
+    public async Task A_hold_racing_a_release_leaves_the_message_held_or_in_its_schedule_never_neither()
+    {
+        // Each round: one hold, and releases tried over and over until one lands, on two threads. Whichever order they
+        // take effect in, the message ends held (the release came first) or waiting (the hold first, then undone).
+        for (int round = 0; round < 40; round++)
+        {
+            var message = await DeferredAsync();
+            var id = message.QueueId;
+            using var go = new Barrier(2);
+            var hold = Task.Run(async () =>
+            {
+                go.SignalAndWait();
+                return await agent.HoldAsync(id, Admin);
+            });
+            var release = Task.Run(() =>
+            {
+                go.SignalAndWait();
+                // Bounded: the hold is done within this many tries on any machine; what matters is a release landing mid-hold.
+                for (int i = 0; i < 1_000_000 && !hold.IsCompleted; i++)
+                {
+                    if (agent.Release(id, Admin) == QueueChange.Done) return true;
+                }
+                return false;
+            });
+            Assert.Equal(QueueChange.Done, await hold.WaitAsync(TimeSpan.FromSeconds(30)));
+            await release.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(spool.Store.IsHeld(id) || agent.DueAt(id) is not null,
+                $"round {round}: {id} neither held nor waiting (held marker {File.Exists(message.Path + HoldMark.Suffix)})");
+            Assert.Equal(spool.Store.IsHeld(id), File.Exists(message.Path + HoldMark.Suffix));
+            await agent.DeleteAsync(id, Admin);
+        }
+    }
+
     [Theory]
     [InlineData("../../etc/passwd")]
     [InlineData("..")]

@@ -70,6 +70,23 @@ public sealed class QueueHoldTests : IDisposable
     }
 
     [Fact]
+    public async Task A_hold_that_lands_after_the_message_left_leaves_no_marker_and_says_so()
+    {
+        using var store = NewStore();
+        // An attempt that delivered it in full, and an administrator's delete, each just before the hold's marker is written.
+        var delivered = await WriteAsync(store);
+        var deleted = await WriteAsync(store);
+        store.Remove(delivered.QueueId);
+        Assert.True(store.Delete(deleted.QueueId));
+
+        Assert.False(await store.HoldAsync(delivered.QueueId, new HoldMark(DateTimeOffset.UnixEpoch, "late")));
+        Assert.False(await store.HoldAsync(deleted.QueueId, new HoldMark(DateTimeOffset.UnixEpoch, "late")));
+        Assert.Empty(Directory.GetFiles(store.Active));
+        Assert.False(store.IsHeld(delivered.QueueId));
+        Assert.Equal(0, store.HeldCount);
+    }
+
+    [Fact]
     public async Task A_delete_removes_the_spool_file_its_log_and_its_marker()
     {
         using var store = NewStore();

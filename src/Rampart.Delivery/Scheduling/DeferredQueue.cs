@@ -81,6 +81,12 @@ internal sealed class DeferredQueue : IDisposable
         }
     }
 
+    /// <summary>The waiting messages <paramref name="wanted"/> picks, left in place (<paramref name="wanted"/> runs under the lock: memory only).</summary>
+    public IReadOnlyList<Queue.QueuedMessage> Waiting(Func<Queue.QueuedMessage, bool> wanted)
+    {
+        lock (gate) return byId.Values.Select(e => e.Message).Where(wanted).ToList();
+    }
+
     /// <summary>When the message is due, or null when it is not waiting here.</summary>
     public DateTimeOffset? DueAt(string queueId)
     {

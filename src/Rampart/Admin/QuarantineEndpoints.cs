@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Rampart.Queue.Quarantine;
 using Rampart.QueueAdmin;
 
@@ -27,6 +29,7 @@ public static class QuarantineEndpoints
             }
             return Results.Ok(await QueueEndpoints.Queue(gateway, http).ListAsync(filter, http.RequestAborted));
         })
+        .Only("destination", "sender", "older_than", "limit")
         .WithSummary("Quarantined messages, oldest first, with each one's reason; filters as /api/queue");
 
         api.MapGet("/quarantine/{id}", async (HttpContext http, string id) =>
@@ -36,26 +39,32 @@ public static class QuarantineEndpoints
                 ? Results.Ok(detail)
                 : QueueResultsHttp.Problem(new QueueActionResult(id, QueueResults.NotFound, "no quarantined message has this id"));
         })
+        .Only()
         .WithSummary("One quarantined message: envelope, reason, header");
 
         api.MapPost("/quarantine/{id}/release", async (HttpContext http, string id, bool? unscanned) =>
         {
             if (QueueResultsHttp.Invalid(id) is { } invalid) return invalid;
-            if (!Quarantined(gateway, id)) return NotQuarantined(id);
-            return QueueResultsHttp.From(await QueueEndpoints.Queue(gateway, http).ReleaseAsync(id, unscanned ?? false, http.RequestAborted));
+            return await Quarantine(gateway, http).ReleaseAsync(id, unscanned ?? false, http.RequestAborted) is { } released
+                ? QueueResultsHttp.From(released)
+                : NotQuarantined(id);
         })
+        .Only("unscanned")
         .WithSummary("Release a quarantined message to delivery, without the filters that held it (unscanned=true for one no scanner could scan)");
 
-        api.MapDelete("/quarantine/{id}", async (HttpContext http, string id) =>
+        api.MapDelete("/quarantine/{id}", (HttpContext http, string id) =>
         {
             if (QueueResultsHttp.Invalid(id) is { } invalid) return invalid;
-            if (!Quarantined(gateway, id)) return NotQuarantined(id);
-            return QueueResultsHttp.From(await QueueEndpoints.Queue(gateway, http).DeleteAsync(id, http.RequestAborted));
+            return Quarantine(gateway, http).Delete(id) is { } deleted ? QueueResultsHttp.From(deleted) : NotQuarantined(id);
         })
+        .Only()
         .WithSummary("Delete a quarantined message for good, with no notice to anyone");
     }
 
-    private static bool Quarantined(Gateway.Gateway gateway, string id) => new QuarantineStore(gateway.Queue.Root, gateway.Clock).Find(id) is not null;
+    // The quarantine's own operations, never the queue's: a message a rescan released meanwhile is not touched in active/.
+    private static QuarantineOperations Quarantine(Gateway.Gateway gateway, HttpContext http) =>
+        new(new QuarantineStore(gateway.Queue.Root, gateway.Clock),
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Rampart.Queue.Admin"), QueueEndpoints.Caller(http));
 
     private static IResult NotQuarantined(string id) =>
         QueueResultsHttp.Problem(new QueueActionResult(id, QueueResults.NotFound, "no quarantined message has this id"));

@@ -11,7 +11,8 @@ namespace Rampart.Admin;
 /// /api/queue: what `rampart queue` does on a running gateway (mailq, postqueue -f/-s, postsuper -h/-H/-d), through
 /// <see cref="LiveQueue"/>. An id is checked (QueueId: 26 characters of Crockford base32) before any file is touched:
 /// 400 otherwise; 404 when no queued or quarantined message has it; 409 when the message's state forbids the change
-/// (under way, held, not held, never scanned); 202 for a delete that waits for the attempt under way. A refusal is a
+/// (under way, held, not held, never scanned); 202 for a delete that waits for the attempt under way. A query
+/// parameter a route does not know, or one given twice, is 400 (<see cref="QueryParameters"/>). A refusal is a
 /// problem whose title is the result code (`in-flight`, `not-found`...) and whose detail says why.
 /// </summary>
 public static class QueueEndpoints
@@ -31,12 +32,14 @@ public static class QueueEndpoints
             }
             return Results.Ok(await Queue(gateway, http).ListAsync(filter, http.RequestAborted));
         })
+        .Only("destination", "sender", "older_than", "state", "limit")
         .WithSummary("Queued and quarantined messages, oldest first; filters: destination (domain), sender (part of the address), older_than (2h), state (active, deferred, held, quarantined), limit");
 
         api.MapGet("/queue/{id}", async (HttpContext http, string id) =>
             QueueResultsHttp.Invalid(id) ?? (await Queue(gateway, http).ShowAsync(id, http.RequestAborted) is { } detail
                 ? Results.Ok(detail)
                 : QueueResultsHttp.Problem(QueueReading.NotFound(id))))
+        .Only()
         .WithSummary("One queued or quarantined message: envelope, each recipient's state and last reply, header");
 
         api.MapPost("/queue/flush", async (HttpContext http, string? destination) =>
@@ -54,22 +57,27 @@ public static class QueueEndpoints
             }
             return Results.Ok(await Queue(gateway, http).FlushAsync(destination, http.RequestAborted));
         })
+        .Only("destination")
         .WithSummary("Attempt every waiting message now (postqueue -f), or those with a recipient in one domain (destination, postqueue -s); held messages stay held");
 
         api.MapPost("/queue/{id}/retry", async (HttpContext http, string id) =>
             QueueResultsHttp.From(await Queue(gateway, http).RetryAsync(id, http.RequestAborted)))
+        .Only()
         .WithSummary("Attempt one message now; 409 while an attempt of it is under way or while it is held");
 
         api.MapPost("/queue/{id}/hold", async (HttpContext http, string id) =>
             QueueResultsHttp.From(await Queue(gateway, http).HoldAsync(id, http.RequestAborted)))
+        .Only()
         .WithSummary("Hold a message (postsuper -h): kept, never attempted, across restarts, until released");
 
         api.MapPost("/queue/{id}/release", async (HttpContext http, string id, bool? unscanned) =>
             QueueResultsHttp.From(await Queue(gateway, http).ReleaseAsync(id, unscanned ?? false, http.RequestAborted)))
+        .Only("unscanned")
         .WithSummary("Release a held message into its retry schedule (postsuper -H); a quarantined one to delivery (unscanned=true for one no scanner could scan)");
 
         api.MapDelete("/queue/{id}", async (HttpContext http, string id) =>
             QueueResultsHttp.From(await Queue(gateway, http).DeleteAsync(id, http.RequestAborted)))
+        .Only()
         .WithSummary("Delete a message with no notice to anyone (postsuper -d); 202 when an attempt is under way: held now, deleted when it ends");
     }
 

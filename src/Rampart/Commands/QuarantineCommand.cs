@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Rampart.Queue;
 using Rampart.Queue.Quarantine;
 
@@ -93,16 +94,17 @@ public static class QuarantineCommand
         command.SetAction(async (result, ct) =>
         {
             if (Open(result) is not { } store) return 2;
+            using var audit = Audit(store);
             int code = 0;
             foreach (var id in result.GetValue(IdsArgument)!)
             {
+                var released = await audit.Operations.ReleaseAsync(id, result.GetValue(unscanned), ct);
+                if (released?.Result == QueueAdmin.QueueResults.Released) Console.WriteLine($"{id} released");
                 // Held for want of a scan: releasing it would deliver content nobody scanned. A rescan releases it once clean.
-                if (store.Find(id)?.Envelope.Quarantine is { AwaitingScan: true } && !result.GetValue(unscanned))
+                else if (released?.Result == QueueAdmin.QueueResults.Unscanned)
                 {
                     code = ConfigOutput.Fail(1, $"{Printable(id)} was never scanned (no scanner answered): `rampart quarantine rescan {Printable(id)}` releases it when clean; --unscanned releases it as it is");
-                    continue;
                 }
-                if (await store.ReleaseAsync(id, ct)) Console.WriteLine($"{id} released");
                 else code = ConfigOutput.Fail(1, $"no quarantined message {Printable(id)}");
             }
             return code;
@@ -113,11 +115,33 @@ public static class QuarantineCommand
     private static Command Delete()
     {
         var command = new Command("delete", "Remove held messages for good") { IdsArgument, RampartCommandLine.ConfigOption };
-        command.SetAction(async (result, ct) => Open(result) is { } store
-            ? await EachAsync(result.GetValue(IdsArgument)!, id => Task.FromResult(store.Delete(id)), "deleted")
-            : 2);
+        command.SetAction(async (result, ct) =>
+        {
+            if (Open(result) is not { } store) return 2;
+            using var audit = Audit(store);
+            return await EachAsync(result.GetValue(IdsArgument)!, id => Task.FromResult(audit.Operations.Delete(id) is not null), "deleted");
+        });
         return command;
     }
+
+    /// <summary>
+    /// The release and delete every side does (<see cref="QueueAdmin.QuarantineOperations"/>), with their audit lines on
+    /// standard error; standard output keeps one line per id.
+    /// </summary>
+    private sealed class AuditedQuarantine : IDisposable
+    {
+        private readonly ILoggerFactory loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true)
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Information));
+
+        public AuditedQuarantine(QuarantineStore store) =>
+            Operations = new(store, loggers.CreateLogger("Rampart.Queue.Admin"), $"rampart quarantine (user {Environment.UserName})");
+
+        public QueueAdmin.QuarantineOperations Operations { get; }
+
+        public void Dispose() => loggers.Dispose();
+    }
+
+    private static AuditedQuarantine Audit(QuarantineStore store) => new(store);
 
     private static Command Rescan()
     {

@@ -30,25 +30,26 @@ public static class StatsCommand
             var top = result.GetValue(TopOption);
             var (since, until, n, problem) = TrackingRequest.ParseStats(days, top, TimeProvider.System.GetUtcNow());
             if (problem is not null) return ConfigOutput.Fail(2, problem);
-            try
+            // The choice of API or data folder, its refusals and exit codes: one place for every operations verb.
+            var (backend, exitCode) = await OperationsBackend.OpenAsync(config, DataFolderUse.ReadBeside, ct);
+            if (backend is null) return exitCode;
+            using (backend)
             {
-                var view = await StatsAsync(config, days, top, since, until, n, ct);
-                if (result.GetValue(CliOutput.JsonOption)) CliOutput.WriteJson(view);
-                else WriteTables(view, result.GetValue(HoursOption));
-                return 0;
-            }
-            catch (AdminCallException ex)
-            {
-                return ConfigOutput.Fail(1, ex.Message);
+                return await OperationsBackend.GuardAsync(async () =>
+                {
+                    var view = await StatsAsync(backend.Api, config, days, top, since, until, n, ct);
+                    if (result.GetValue(CliOutput.JsonOption)) CliOutput.WriteJson(view);
+                    else WriteTables(view, result.GetValue(HoursOption));
+                    return 0;
+                }, ct);
             }
         });
         return command;
     }
 
-    private static async Task<TrackingViews.StatsView> StatsAsync(GatewayOptions config, string? days, string? top, DateTimeOffset since,
+    private static async Task<TrackingViews.StatsView> StatsAsync(AdminClient? client, GatewayOptions config, string? days, string? top, DateTimeOffset since,
         DateTimeOffset until, int n, CancellationToken ct)
     {
-        using var client = await AdminClient.ConnectAsync(config, ct);
         if (client is not null)
         {
             var parameters = string.Join('&', new[] { ("days", days), ("top", top) }.Where(p => p.Item2 is not null)

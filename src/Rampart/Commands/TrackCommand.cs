@@ -8,8 +8,9 @@ namespace Rampart.Commands;
 
 /// <summary>
 /// `rampart track`: message tracking's searches, through the admin API when the gateway runs, straight on
-/// data_dir/tracking.db (read-only) when it is stopped; the same answer either way. Exit codes: 0 done (found or
-/// not), 1 the gateway refused or failed the call, 2 bad configuration or arguments.
+/// data_dir/tracking.db (read-only) when it is stopped; the same answer either way. Exit codes (those of every
+/// operations verb, <see cref="OperationsBackend"/>): 0 done (found or not), 1 the gateway refused or failed the call,
+/// 2 bad configuration or arguments, or a data folder this user cannot read, 3 the gateway's API did not answer as it should.
 /// </summary>
 public static class TrackCommand
 {
@@ -44,25 +45,26 @@ public static class TrackCommand
             var (query, problem) = TrackingRequest.Parse(V("sender"), V("recipient"), V("message_id"), V("queue_id"), V("client"), V("event"),
                 V("since"), V("until"), V("limit"), TimeProvider.System.GetUtcNow());
             if (query is null) return ConfigOutput.Fail(2, problem!);
-            try
+            // The choice of API or data folder, its refusals and exit codes: one place for every operations verb.
+            var (backend, exitCode) = await OperationsBackend.OpenAsync(config, DataFolderUse.ReadBeside, ct);
+            if (backend is null) return exitCode;
+            using (backend)
             {
-                var view = await SearchAsync(config, given, query, ct);
-                if (result.GetValue(CliOutput.JsonOption)) CliOutput.WriteJson(view);
-                else WriteTable(view);
-                return 0;
-            }
-            catch (AdminCallException ex)
-            {
-                return ConfigOutput.Fail(1, ex.Message);
+                return await OperationsBackend.GuardAsync(async () =>
+                {
+                    var view = await SearchAsync(backend.Api, config, given, query, ct);
+                    if (result.GetValue(CliOutput.JsonOption)) CliOutput.WriteJson(view);
+                    else WriteTable(view);
+                    return 0;
+                }, ct);
             }
         });
         return command;
     }
 
-    private static async Task<TrackingViews.SearchView> SearchAsync(GatewayOptions config, Dictionary<string, string?> given, TrackingQuery query,
+    private static async Task<TrackingViews.SearchView> SearchAsync(AdminClient? client, GatewayOptions config, Dictionary<string, string?> given, TrackingQuery query,
         CancellationToken ct)
     {
-        using var client = await AdminClient.ConnectAsync(config, ct);
         if (client is not null)
         {
             var parameters = string.Join('&', given.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value!)}"));

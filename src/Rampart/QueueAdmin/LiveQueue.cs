@@ -14,7 +14,7 @@ namespace Rampart.QueueAdmin;
 /// </summary>
 public sealed class LiveQueue(QueueStore store, DeliveryAgent agent, ILogger logger, TimeProvider clock, string by) : IQueueOperations
 {
-    private readonly QuarantineStore quarantine = new(store.Root, clock);
+    private readonly QuarantineOperations quarantine = new(new QuarantineStore(store.Root, clock), logger, by);
 
     private QueueMessageView Project(QueueEntry entry) =>
         QueueProjection.FromEntry(entry, agent.IsInFlight(entry.QueueId), agent.DueAt(entry.QueueId));
@@ -32,13 +32,13 @@ public sealed class LiveQueue(QueueStore store, DeliveryAgent agent, ILogger log
         QueueChange.Done => new QueueActionResult(id, QueueResults.Retrying),
         QueueChange.InFlight => new QueueActionResult(id, QueueResults.InFlight, "an attempt is under way now"),
         QueueChange.Held => new QueueActionResult(id, QueueResults.IsHeld, "held: release it first"),
-        _ => QueueReading.Quarantined(quarantine, id) ?? QueueReading.NotFound(id),
+        _ => quarantine.AlreadyHeld(id) ?? QueueReading.NotFound(id),
     });
 
     public async Task<QueueActionResult> HoldAsync(string id, CancellationToken ct) => QueueReading.Invalid(id) ?? await agent.HoldAsync(id, by) switch
     {
         QueueChange.Done => new QueueActionResult(id, QueueResults.Held),
-        _ => QueueReading.Quarantined(quarantine, id) ?? QueueReading.NotFound(id),
+        _ => quarantine.AlreadyHeld(id) ?? QueueReading.NotFound(id),
     };
 
     public async Task<QueueActionResult> ReleaseAsync(string id, bool unscanned, CancellationToken ct)
@@ -53,9 +53,7 @@ public sealed class LiveQueue(QueueStore store, DeliveryAgent agent, ILogger log
             case QueueChange.Pending:
                 return new QueueActionResult(id, QueueResults.InFlight, "a delete is pending: it is removed when its attempt ends");
         }
-        var released = await QueueReading.ReleaseQuarantinedAsync(quarantine, id, unscanned, ct);
-        if (released?.Result == QueueResults.Released) QueueAdminLog.QuarantineReleasedByAdmin(logger, id, LogText.Escape(by));
-        return released ?? QueueReading.NotFound(id);
+        return await quarantine.ReleaseAsync(id, unscanned, ct) ?? QueueReading.NotFound(id);
     }
 
     public async Task<QueueActionResult> DeleteAsync(string id, CancellationToken ct)
@@ -68,8 +66,6 @@ public sealed class LiveQueue(QueueStore store, DeliveryAgent agent, ILogger log
             case QueueChange.Pending:
                 return new QueueActionResult(id, QueueResults.DeletePending, "an attempt is under way: held now, deleted when it ends");
         }
-        if (!quarantine.Delete(id)) return QueueReading.NotFound(id);
-        QueueAdminLog.QuarantineDeletedByAdmin(logger, id, LogText.Escape(by));
-        return new QueueActionResult(id, QueueResults.Deleted, "deleted from quarantine");
+        return quarantine.Delete(id) ?? QueueReading.NotFound(id);
     }
 }

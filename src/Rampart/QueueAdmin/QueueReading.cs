@@ -18,9 +18,26 @@ internal static class QueueReading
         {
             views = views.Concat(new QuarantineStore(queueRoot).List(damaged).Select(QueueProjection.FromQuarantined));
         }
-        var matched = views.Where(v => filter.Matches(v, now)).OrderBy(v => v.Arrived).ThenBy(v => v.Id, StringComparer.Ordinal).ToList();
-        return new QueueListing(matched.Count, matched.Take(filter.Limit).ToList(), damaged);
+        // Only the oldest `limit` are kept while reading (the newest kept is dropped first): a queue of a hundred
+        // thousand listed with the default limit holds a thousand views, not all of them, and is not sorted whole.
+        var kept = new PriorityQueue<QueueMessageView, QueueMessageView>(Newest);
+        int total = 0;
+        foreach (var view in views)
+        {
+            if (!filter.Matches(view, now)) continue;
+            total++;
+            if (kept.Count < filter.Limit) kept.Enqueue(view, view);
+            else if (Oldest.Compare(view, kept.Peek()) < 0) kept.DequeueEnqueue(view, view);
+        }
+        var page = kept.UnorderedItems.Select(i => i.Element).Order(Oldest).ToList();
+        return new QueueListing(total, page, damaged);
     }
+
+    /// <summary>The listing's order: oldest first, then by id.</summary>
+    private static readonly Comparer<QueueMessageView> Oldest = Comparer<QueueMessageView>.Create((a, b) =>
+        a.Arrived.CompareTo(b.Arrived) is var c && c != 0 ? c : StringComparer.Ordinal.Compare(a.Id, b.Id));
+
+    private static readonly Comparer<QueueMessageView> Newest = Comparer<QueueMessageView>.Create((a, b) => Oldest.Compare(b, a));
 
     public static async Task<QueueMessageDetail?> ShowAsync(string queueRoot, string id, Func<QueueEntry, QueueMessageView> project, CancellationToken ct)
     {
@@ -29,27 +46,9 @@ internal static class QueueReading
         return null;
     }
 
-    /// <summary>The quarantine's release, refused for a message no scanner could scan unless the caller says so.</summary>
-    public static async Task<QueueActionResult?> ReleaseQuarantinedAsync(QuarantineStore quarantine, string id, bool unscanned, CancellationToken ct)
-    {
-        if (quarantine.Find(id) is not { } held) return null;
-        if (held.Envelope.Quarantine is { AwaitingScan: true } && !unscanned)
-        {
-            return new QueueActionResult(id, QueueResults.Unscanned,
-                "held because no virus scanner could scan it: a rescan releases it when clean; release it unscanned to deliver it as it is");
-        }
-        return await quarantine.ReleaseAsync(id, ct)
-            ? new QueueActionResult(id, QueueResults.Released, "released from quarantine")
-            : new QueueActionResult(id, QueueResults.NotFound);
-    }
-
     /// <summary>The answer for an id that is not a queue id, or null for one that is.</summary>
     public static QueueActionResult? Invalid(string id) => Mail.QueueId.TryParse(id, out _) ? null
         : new QueueActionResult(id, QueueResults.InvalidId, "not a queue id (26 characters of Crockford base32)");
 
     public static QueueActionResult NotFound(string id) => new(id, QueueResults.NotFound, "no queued or quarantined message has this id");
-
-    /// <summary>A quarantined id given to hold or retry: it is already held, by the filters.</summary>
-    public static QueueActionResult? Quarantined(QuarantineStore quarantine, string id) => quarantine.Find(id) is null ? null
-        : new QueueActionResult(id, QueueResults.IsHeld, "quarantined: release it first");
 }

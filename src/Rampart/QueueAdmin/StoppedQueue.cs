@@ -6,15 +6,15 @@ using Rampart.Queue.Quarantine;
 namespace Rampart.QueueAdmin;
 
 /// <summary>
-/// The queue operations on the data folder of a stopped gateway (the caller has checked that no gateway holds the
-/// folder's lock). Reads change nothing. The first change recovers the spool as the next start would (drops partial
-/// files, sets damaged ones aside), then edits the files the way the gateway does: a hold is the same marker, a delete
-/// the same synced removal. Nothing can be attempted now, so a retry or flush makes the messages due at once: the next
-/// start tries them first.
+/// The queue operations on the data folder of a stopped gateway (the caller holds the folder's lock, so no gateway
+/// starts on it meanwhile: OperationsBackend). Reads change nothing, not even a partial file. The first change
+/// recovers the spool as the next start would (drops partial files, sets damaged ones aside), then edits the files the
+/// way the gateway does: a hold is the same marker, a delete the same synced removal. Nothing can be attempted now, so
+/// a retry or flush makes the messages due at once: the next start tries them first.
 /// </summary>
 public sealed class StoppedQueue(string queueRoot, ILogger logger, TimeProvider clock, string by) : IQueueOperations, IDisposable
 {
-    private readonly QuarantineStore quarantine = new(queueRoot, clock);
+    private readonly QuarantineOperations quarantine = new(new QuarantineStore(queueRoot, clock), logger, by);
     private QueueStore? store;
 
     private static QueueMessageView Project(QueueEntry entry) => QueueProjection.FromEntry(entry, inFlight: false, dueAt: null);
@@ -53,7 +53,7 @@ public sealed class StoppedQueue(string queueRoot, ILogger logger, TimeProvider 
     public async Task<QueueActionResult> RetryAsync(string id, CancellationToken ct)
     {
         if (QueueReading.Invalid(id) is { } invalid) return invalid;
-        if (!QueueId.TryParse(id, out _) || !Store().Contains(id)) return QueueReading.Quarantined(quarantine, id) ?? QueueReading.NotFound(id);
+        if (!QueueId.TryParse(id, out _) || !Store().Contains(id)) return quarantine.AlreadyHeld(id) ?? QueueReading.NotFound(id);
         var queue = Store();
         if (queue.IsHeld(id)) return new QueueActionResult(id, QueueResults.IsHeld, "held: release it first");
         var state = queue.ReadState(id);
@@ -64,7 +64,7 @@ public sealed class StoppedQueue(string queueRoot, ILogger logger, TimeProvider 
     public async Task<QueueActionResult> HoldAsync(string id, CancellationToken ct)
     {
         if (QueueReading.Invalid(id) is { } invalid) return invalid;
-        if (!QueueId.TryParse(id, out _) || !Store().Contains(id)) return QueueReading.Quarantined(quarantine, id) ?? QueueReading.NotFound(id);
+        if (!QueueId.TryParse(id, out _) || !Store().Contains(id)) return quarantine.AlreadyHeld(id) ?? QueueReading.NotFound(id);
         if (!Store().IsHeld(id)) await Store().HoldAsync(id, new HoldMark(clock.GetUtcNow(), by));
         return Changed(id, QueueResults.Held);
     }
@@ -76,18 +76,14 @@ public sealed class StoppedQueue(string queueRoot, ILogger logger, TimeProvider 
         {
             return Store().ReleaseHold(id) ? Changed(id, QueueResults.Released) : new QueueActionResult(id, QueueResults.NotHeld, "not held");
         }
-        var released = await QueueReading.ReleaseQuarantinedAsync(quarantine, id, unscanned, ct);
-        if (released?.Result == QueueResults.Released) QueueAdminLog.QuarantineReleasedByAdmin(logger, id, LogText.Escape(by));
-        return released ?? QueueReading.NotFound(id);
+        return await quarantine.ReleaseAsync(id, unscanned, ct) ?? QueueReading.NotFound(id);
     }
 
     public Task<QueueActionResult> DeleteAsync(string id, CancellationToken ct)
     {
         if (QueueReading.Invalid(id) is { } invalid) return Task.FromResult(invalid);
         if (QueueId.TryParse(id, out _) && Store().Delete(id)) return Task.FromResult(Changed(id, QueueResults.Deleted));
-        if (!quarantine.Delete(id)) return Task.FromResult(QueueReading.NotFound(id));
-        QueueAdminLog.QuarantineDeletedByAdmin(logger, id, LogText.Escape(by));
-        return Task.FromResult(new QueueActionResult(id, QueueResults.Deleted, "deleted from quarantine"));
+        return Task.FromResult(quarantine.Delete(id) ?? QueueReading.NotFound(id));
     }
 
     private QueueActionResult Changed(string id, string result, string? detail = null)

@@ -244,6 +244,39 @@ public sealed class QueueOperationsTests
         Assert.Null(FileOwner.Of(temp.File("no-such-file")));
     }
 
+    [Fact]
+    public async Task A_limited_list_keeps_the_oldest_in_order_and_counts_every_match()
+    {
+        using var temp = new TempDirectory("rampart-queue-limit");
+        var root = temp.File("queue");
+        var arrived = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
+        var ids = new List<(DateTimeOffset At, string Id)>();
+        using (var store = new QueueStore(root, NullLogger.Instance))
+        {
+            // Written newest first, two at the same time: the order is by arrival, then by id.
+            foreach (int minutes in new[] { 50, 40, 30, 20, 20, 10, 0 })
+            {
+                var id = QueueId.New();
+                await using var writer = store.CreateWriter(id);
+                await writer.WriteAsync("Subject: x\r\n\r\nbody\r\n"u8.ToArray(), default);
+                await writer.CommitAsync(new QueuedEnvelope
+                {
+                    QueueId = id.Value, Listener = "inbound", Role = ListenerRole.Inbound, ClientAddress = "127.0.0.1",
+                    Sender = new Sender("alice@sender.test"), Recipients = [new Recipient("bob@example.test")], ReceivedAt = arrived.AddMinutes(minutes),
+                });
+                ids.Add((arrived.AddMinutes(minutes), id.Value));
+            }
+        }
+        var expected = ids.OrderBy(i => i.At).ThenBy(i => i.Id, StringComparer.Ordinal).Select(i => i.Id).ToList();
+        using var stopped = new StoppedQueue(root, NullLogger.Instance, TimeProvider.System, "test");
+        foreach (int limit in new[] { 1, 3, 4, 7, 100 })
+        {
+            var listing = await stopped.ListAsync(QueueFilter.Parse(null, null, null, null, limit.ToString(System.Globalization.CultureInfo.InvariantCulture)), default);
+            Assert.Equal(7, listing.Total);
+            Assert.Equal(expected.Take(limit), listing.Messages.Select(m => m.Id));
+        }
+    }
+
     [Theory]
     [InlineData("a.test", null, "2x", null, null, "older-than")]
     [InlineData(null, null, null, "bounced", null, "state")]

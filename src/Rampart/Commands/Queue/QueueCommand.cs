@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Rampart.Commands.Admin;
 using Rampart.QueueAdmin;
 using Spectre.Console;
 
@@ -42,7 +43,7 @@ public static class QueueCommand
         {
             Destination, Sender, OlderThan, State, Limit, Json, RampartCommandLine.ConfigOption,
         };
-        command.SetAction((result, ct) => Guarded(async () =>
+        command.SetAction((result, ct) => Guarded(ct, async () =>
         {
             if (ReadFilter(result) is not { } filter) return 2;
             await using var backend = await QueueBackend.OpenAsync(result, ct);
@@ -59,7 +60,7 @@ public static class QueueCommand
     {
         var id = new Argument<string>("queue-id");
         var command = new Command("show", "One message: its envelope, each recipient's outcome, its header") { id, Json, RampartCommandLine.ConfigOption };
-        command.SetAction((result, ct) => Guarded(async () =>
+        command.SetAction((result, ct) => Guarded(ct, async () =>
         {
             await using var backend = await QueueBackend.OpenAsync(result, ct);
             if (backend.Queue is not { } queue) return backend.ExitCode;
@@ -79,7 +80,7 @@ public static class QueueCommand
         {
             Destination, wait, Json, RampartCommandLine.ConfigOption,
         };
-        command.SetAction((result, ct) => Guarded(async () =>
+        command.SetAction((result, ct) => Guarded(ct, async () =>
         {
             TimeSpan? waitFor = null;
             if (result.GetValue(wait) is { } w)
@@ -116,7 +117,7 @@ public static class QueueCommand
         var unscanned = new Option<bool>("--unscanned") { Description = "Also release quarantined messages that no virus scanner could scan (delivered unscanned)" };
         var command = new Command(name, description) { Ids, All, Destination, Sender, OlderThan, State, Json, RampartCommandLine.ConfigOption };
         if (withUnscanned) command.Options.Add(unscanned);
-        command.SetAction((result, ct) => Guarded(async () =>
+        command.SetAction((result, ct) => Guarded(ct, async () =>
         {
             var ids = result.GetValue(Ids) ?? [];
             bool all = result.GetValue(All);
@@ -148,12 +149,15 @@ public static class QueueCommand
         return command;
     }
 
-    /// <summary>A stopped gateway's folder that is not ours to change, or not ours to read: said plainly, exit 2.</summary>
-    private static async Task<int> Guarded(Func<Task<int>> verb)
+    /// <summary>
+    /// A stopped gateway's folder that is not ours to change, or not ours to read: said plainly, exit 2; a call to the
+    /// API that failed under way: exit 1 (<see cref="OperationsBackend.GuardAsync"/>).
+    /// </summary>
+    private static async Task<int> Guarded(CancellationToken ct, Func<Task<int>> verb)
     {
         try
         {
-            return await verb();
+            return await OperationsBackend.GuardAsync(verb, ct);
         }
         catch (QueueOwnerException ex)
         {

@@ -47,11 +47,16 @@ internal static class QueueProgress
         var clock = TimeProvider.System;
         var deadline = clock.GetUtcNow() + bound;
         int ended = 0;
+        // Each poll asks about the flushed messages whose attempt has not ended yet, one by one, not for the whole queue.
+        var done = new HashSet<string>(StringComparer.Ordinal);
         async Task<int> EndedAsync()
         {
-            var listing = await queue.ListAsync(new QueueFilter { Limit = QueueFilter.MaxLimit }, ct);
-            var now = listing.Messages.ToDictionary(m => m.Id, StringComparer.Ordinal);
-            return ids.Count(id => !now.TryGetValue(id, out var m) || m.Attempts > attemptsBefore.GetValueOrDefault(id) || m.State == QueueStates.Held);
+            foreach (var id in ids.Where(id => !done.Contains(id)).ToList())
+            {
+                var m = (await queue.ShowAsync(id, ct))?.Message;
+                if (m is null || m.Attempts > attemptsBefore.GetValueOrDefault(id) || m.State == QueueStates.Held) done.Add(id);
+            }
+            return done.Count;
         }
         async Task Poll(Action<int> report)
         {
