@@ -41,8 +41,15 @@ internal static class QueueReading
 
     public static async Task<QueueMessageDetail?> ShowAsync(string queueRoot, string id, Func<QueueEntry, QueueMessageView> project, CancellationToken ct)
     {
-        if (QueueInspector.Find(queueRoot, id) is { } entry) return await QueueProjection.DetailAsync(entry.Message, project(entry), ct);
-        if (new QuarantineStore(queueRoot).Find(id) is { } held) return await QueueProjection.DetailAsync(held, QueueProjection.FromQuarantined(held), ct);
+        try
+        {
+            if (QueueInspector.Find(queueRoot, id) is { } entry) return await QueueProjection.DetailAsync(entry.Message, project(entry), ct);
+            if (new QuarantineStore(queueRoot).Find(id) is { } held) return await QueueProjection.DetailAsync(held, QueueProjection.FromQuarantined(held), ct);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // Delivered (or released) between finding its envelope and reading its header: gone, as a later look would say.
+        }
         return null;
     }
 
