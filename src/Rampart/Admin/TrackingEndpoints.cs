@@ -62,5 +62,5 @@ public static class TrackingEndpoints
         Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "bad tracking request", detail: problem);
 
     private static IResult Off() =>
-        Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "message tracking is off (tracking.enabled: false)");
+        Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "message tracking is off (tracking.enabled: false, or its database could not be opened at start: see the log, event 6306)");
 }

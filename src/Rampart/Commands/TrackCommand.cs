@@ -21,7 +21,7 @@ public static class TrackCommand
         ("--message-id", "message_id", "The Message-ID header's value, with or without its angle brackets"),
         ("--queue-id", "queue_id", "Rampart's queue id, or the one the next hop gave the message"),
         ("--client", "client", "The client's IP address"),
-        ("--event", "event", "One event: RECEIVE, REJECT, DEFER, FILTER, QUARANTINE, RELEASE, ROUTE, DELIVER, FAIL, BOUNCE, EXPIRE"),
+        ("--event", "event", "One event: RECEIVE, REJECT, DEFER, FILTER, QUARANTINE, RELEASE, HOLD, ROUTE, DELIVER, FAIL, BOUNCE, EXPIRE, DELETE"),
         ("--since", "since", "From this time (ISO 8601, UTC unless an offset is given) or age (90m, 2h, 7d)"),
         ("--until", "until", "Before this time or age"),
         ("--limit", "limit", $"At most this many matching events (default {TrackingQuery.DefaultLimit}, at most {TrackingQuery.MaxLimit})"),
