@@ -6,7 +6,7 @@ namespace Rampart.Admin;
 /// <summary>
 /// The query parameters a route knows, each at most once: an unknown one is refused (400) rather than ignored, so a
 /// misspelt filter never widens what a call acts on (`POST /api/queue/flush?destinaton=x` would flush everything).
-/// The same rule as the tracking API's.
+/// The queue, quarantine and tracking routes all read their queries through it.
 /// </summary>
 internal static class QueryParameters
 {
@@ -24,10 +24,13 @@ internal static class QueryParameters
                 var known = names.Count == 0 ? "this route takes none" : "known: " + string.Join(", ", names);
                 return $"unknown parameter '{Clip(key)}' ({known})";
             }
-            if (value.Count != 1) return $"parameter '{key}' given {value.Count} times";
+            if (value.Count != 1) return $"parameter '{key}' given {(value.Count == 2 ? "twice" : $"{value.Count} times")}";
         }
         return null;
     }
+
+    /// <summary>The value of a parameter that <see cref="Problem"/> has let through, or null when it is absent.</summary>
+    public static string? Value(HttpRequest request, string name) => request.Query.TryGetValue(name, out var value) ? value[0] : null;
 
     /// <summary>The route refuses, before anything is done, a query with other parameters than <paramref name="names"/>.</summary>
     public static TBuilder Only<TBuilder>(this TBuilder builder, params string[] names) where TBuilder : IEndpointConventionBuilder =>

@@ -7,25 +7,23 @@ namespace Rampart.Admin;
 
 /// <summary>
 /// /api/tracking (search the events of messages) and /api/stats (what flowed, by direction, per hour and day, with the
-/// top senders, recipients and refusal reasons). Every parameter is checked by <see cref="TrackingRequest"/> (400 with
-/// the reason otherwise) and reaches the store only as a parameter of its SQL.
+/// top senders, recipients and refusal reasons). The query's names by <see cref="QueryParameters"/>, every value by
+/// <see cref="TrackingRequest"/> (400 with the reason otherwise) and reaches the store only as a parameter of its SQL.
 /// </summary>
 public static class TrackingEndpoints
 {
-    /// <summary>More than this many characters of query string is no search anyone meant.</summary>
-    private const int MaxQueryString = 8192;
+    private static readonly string[] SearchParameters = ["sender", "recipient", "message_id", "queue_id", "client", "event", "since", "until", "limit"];
+    private static readonly string[] StatsParameters = ["days", "top"];
 
     public static void Map(RouteGroupBuilder api, Gateway.Gateway gateway)
     {
         api.MapGet("/tracking", async (HttpRequest request, CancellationToken ct) =>
         {
             if (gateway.Tracking is not { } store) return Off();
-            if (Read(request, ["sender", "recipient", "message_id", "queue_id", "client", "event", "since", "until", "limit"]) is not { } q)
-            {
-                return BadRequest("unknown parameter, parameter given twice, or a query string over 8192 characters");
-            }
-            var (query, problem) = TrackingRequest.Parse(q["sender"], q["recipient"], q["message_id"], q["queue_id"], q["client"], q["event"],
-                q["since"], q["until"], q["limit"], gateway.Clock.GetUtcNow());
+            if (QueryParameters.Problem(request, SearchParameters) is { } bad) return BadRequest(bad);
+            string? Q(string name) => QueryParameters.Value(request, name);
+            var (query, problem) = TrackingRequest.Parse(Q("sender"), Q("recipient"), Q("message_id"), Q("queue_id"), Q("client"), Q("event"),
+                Q("since"), Q("until"), Q("limit"), gateway.Clock.GetUtcNow());
             if (query is null) return BadRequest(problem!);
             return Results.Ok(TrackingViews.Of(await store.SearchAsync(query, ct)));
         })
@@ -36,26 +34,14 @@ public static class TrackingEndpoints
         api.MapGet("/stats", async (HttpRequest request, CancellationToken ct) =>
         {
             if (gateway.Tracking is not { } store) return Off();
-            if (Read(request, ["days", "top"]) is not { } q) return BadRequest("unknown parameter or parameter given twice");
-            var (since, until, top, problem) = TrackingRequest.ParseStats(q["days"], q["top"], gateway.Clock.GetUtcNow());
+            if (QueryParameters.Problem(request, StatsParameters) is { } bad) return BadRequest(bad);
+            var (since, until, top, problem) = TrackingRequest.ParseStats(QueryParameters.Value(request, "days"), QueryParameters.Value(request, "top"),
+                gateway.Clock.GetUtcNow());
             if (problem is not null) return BadRequest(problem);
             return Results.Ok(TrackingViews.Of(await store.StatsAsync(since, until, top, ct)));
         })
         .WithSummary("Inbound and outbound messages, bytes, recipients, refusals and delivery outcomes over the last days (default 1, " +
             "at most 366), per hour and per day, with the top senders, recipients and refusal reasons (top, default 10)");
-    }
-
-    /// <summary>The known parameters, each at most once; an unknown one is an error too, so a misspelt filter never widens a search.</summary>
-    private static Dictionary<string, string?>? Read(HttpRequest request, string[] names)
-    {
-        if (request.QueryString.Value is { Length: > MaxQueryString }) return null;
-        var values = names.ToDictionary(n => n, _ => (string?)null);
-        foreach (var (key, value) in request.Query)
-        {
-            if (!values.ContainsKey(key) || value.Count != 1) return null;
-            values[key] = value[0];
-        }
-        return values;
     }
 
     private static IResult BadRequest(string problem) =>
