@@ -48,7 +48,8 @@ public static class QueueEndpoints
             {
                 try
                 {
-                    QueueFilter.Parse(destination, null, null, null, null);
+                    // Flushed as the list filter reads it (example.test. is example.test), not as typed.
+                    destination = QueueFilter.Parse(destination, null, null, null, null).Destination;
                 }
                 catch (QueueFilterException ex)
                 {

@@ -122,6 +122,22 @@ public sealed class QueueEndpointsTests
     }
 
     [Fact]
+    public async Task A_flush_to_a_domain_written_with_its_trailing_dot_flushes_what_the_list_shows_for_it()
+    {
+        await using var gw = await TestGateway.StartWithNextHopAsync(FreePort.Next(), routeExtra: ", tls: none", topExtra: Top);
+        using var http = Http(gw);
+        var id = await DeferredAsync(gw);
+
+        var (listed, list) = await CallAsync(http, HttpMethod.Get, "api/queue?destination=example.test.");
+        Assert.Equal(HttpStatusCode.OK, listed);
+        Assert.Equal(id, list.GetProperty("messages")[0].GetProperty("id").GetString());
+        var (flushed, flush) = await CallAsync(http, HttpMethod.Post, "api/queue/flush?destination=example.test.");
+
+        Assert.Equal(HttpStatusCode.OK, flushed);
+        Assert.Equal(id, Assert.Single(flush.GetProperty("ids").EnumerateArray()).GetString());
+    }
+
+    [Fact]
     public async Task A_misspelt_or_repeated_parameter_is_refused_and_a_misspelt_flush_flushes_nothing()
     {
         int nextHop = FreePort.Next();

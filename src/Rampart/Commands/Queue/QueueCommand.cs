@@ -91,7 +91,7 @@ public static class QueueCommand
             var destination = result.GetValue(Destination);
             try
             {
-                if (destination is not null) QueueFilter.Parse(destination, null, null, null, null);
+                if (destination is not null) destination = QueueFilter.Parse(destination, null, null, null, null).Destination;
             }
             catch (QueueFilterException ex)
             {
