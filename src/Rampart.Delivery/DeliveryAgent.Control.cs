@@ -167,9 +167,8 @@ public sealed partial class DeliveryAgent
 
     private bool HasPendingRecipientIn(QueuedMessage message, string domain)
     {
+        // Only messages with a recipient there get here (the Waiting filter): theirs is the one .rcpt log read.
         var recipients = message.Envelope.Recipients;
-        // Most messages have no recipient there: their .rcpt log is not read.
-        if (!recipients.Any(r => InDomain(r, domain))) return false;
         var state = store.ReadState(message.QueueId);
         return recipients.Where((r, i) => InDomain(r, domain) && !(state.Outcomes.TryGetValue(i, out var o) && o.IsFinal)).Any();
     }

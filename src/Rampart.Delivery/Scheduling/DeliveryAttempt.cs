@@ -79,7 +79,7 @@ internal sealed class DeliveryAttempt(QueueStore store, IRouter router, Notifier
             results = results.Select(r => r.Outcome.IsFinal ? r : (r.Index, Expired(r.Outcome, now))).ToList();
         }
 
-        var direction = envelope.Role == ListenerRole.Inbound ? "inbound" : "outbound";
+        var direction = RampartMetrics.Label(RampartMetrics.DirectionOf(envelope.Role));
         foreach (var (i, outcome) in results)
         {
             DeliveryLog.RecipientOutcome(logger, id, LogText.Escape(envelope.Recipients[i].Address), LogText.Escape(outcome.RemoteMta ?? "-"),

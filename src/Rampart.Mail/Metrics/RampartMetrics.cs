@@ -92,13 +92,12 @@ public sealed class RampartMetrics : IDisposable
     /// <summary>A route's delivery instruments for mail of one direction; cached, so a delivery costs a lookup.</summary>
     public RouteMeters ForRoute(string route, ListenerRole role)
     {
-        var direction = DirectionOf(role);
-        return routes.TryGetValue((route, direction), out var known) ? known : routes.GetOrAdd((route, direction), k => new RouteMeters(this, k.Route, k.Direction));
+        return routes.GetOrAdd((route, DirectionOf(role)), static (k, metrics) => new RouteMeters(metrics, k.Route, k.Direction), this);
     }
 
     /// <summary>A filter's tag list (its configured name, a closed set); cached.</summary>
     public KeyValuePair<string, object?>[] FilterTags(string filter) =>
-        filters.TryGetValue(filter, out var tags) ? tags : filters.GetOrAdd(filter, f => [new("filter", f)]);
+        filters.GetOrAdd(filter, static f => [new("filter", f)]);
 
     /// <summary>Submission relays like outbound: the split is mail from the internet against mail to it.</summary>
     public static Direction DirectionOf(ListenerRole role) => role == ListenerRole.Inbound ? Direction.Inbound : Direction.Outbound;

@@ -22,6 +22,16 @@ public sealed class QuarantineStore(string queueRoot, TimeProvider? time = null)
 
     private string PickupFolder { get; } = Path.Combine(queueRoot, "pickup");
 
+    /// <summary>A change's lock or temporary file (".ID.lock", ".ID.tmp"), not a held message.</summary>
+    private static bool IsWorkFile(string path) => Path.GetFileName(path).StartsWith('.');
+
+    /// <summary>How many messages are held, by the names <see cref="List"/> reads, without reading them (0 without a folder).</summary>
+    public int Count()
+    {
+        if (!Directory.Exists(Folder)) return 0;
+        return Directory.EnumerateFiles(Folder).Count(path => !IsWorkFile(path));
+    }
+
     /// <summary>Every held message, oldest first. A damaged file is skipped and named in <paramref name="damaged"/>.</summary>
     public IReadOnlyList<QueuedMessage> List(List<string>? damaged = null)
     {
@@ -29,7 +39,7 @@ public sealed class QuarantineStore(string queueRoot, TimeProvider? time = null)
         var held = new List<QueuedMessage>();
         foreach (var path in Directory.EnumerateFiles(Folder).Order(StringComparer.Ordinal))
         {
-            if (Path.GetFileName(path).StartsWith('.')) continue;
+            if (IsWorkFile(path)) continue;
             try
             {
                 held.Add(SpoolFormat.Read(path));

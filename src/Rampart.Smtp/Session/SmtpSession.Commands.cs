@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using Microsoft.Extensions.Logging;
 using Rampart.Mail;
 using Rampart.Smtp.Protocol;
 
@@ -269,7 +270,8 @@ public sealed partial class SmtpSession
         if (transaction is not { } tx) return;
         transaction = null;
         queueId ??= tx.Sink?.QueueId;
-        SmtpLog.Transaction(logger, queueId ?? "-", facts.SessionId, facts.ClientAddress, facts.ListenerName,
+        // The arguments cost joins, escapes and the Message-ID's decoding: built only when a logger (or tracking) listens.
+        if (logger.IsEnabled(LogLevel.Information)) SmtpLog.Transaction(logger, queueId ?? "-", facts.SessionId, facts.ClientAddress, facts.ListenerName,
             facts.TlsProtocol ?? "-", facts.TlsCipher ?? "-", LogText.Escape(facts.AuthenticatedUser ?? "-"), LogText.Escape(tx.Sender.Address),
             LogText.Escape(string.Join(',', tx.Recipients.Select(r => r.Address))), tx.Size, LogText.Escape(verdict),
             (long)(clock.GetUtcNow() - tx.StartedAt).TotalMilliseconds, LogText.Escape(handler.DescribeEvidence(facts) ?? "-"),

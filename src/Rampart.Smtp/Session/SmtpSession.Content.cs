@@ -209,9 +209,12 @@ public sealed partial class SmtpSession
         await using var sink = tx.TakeSink()!;
         long contentEnded = System.Diagnostics.Stopwatch.GetTimestamp();
         var reply = RefusalFor(framer) ?? (tx.SpoolFault ? Replies.LocalError : await handler.MessageReceivedAsync(facts, tx, sink, shutdown));
-        if (reply.Code / 100 == 2) Meters?.MessageAccepted(tx.Size, contentEnded);
-        // Postfix forgives junk commands once a message is accepted: a client that delivers mail is not idling.
-        if (reply.Code / 100 == 2) junkCommands = 0;
+        if (reply.Code / 100 == 2)
+        {
+            Meters?.MessageAccepted(tx.Size, contentEnded);
+            // Postfix forgives junk commands once a message is accepted: a client that delivers mail is not idling.
+            junkCommands = 0;
+        }
         await EndTransactionAsync(reply.ToString(), sink.QueueId);
         Advance(command, CommandOutcome.MessageEnded);
         await SendAsync(reply);

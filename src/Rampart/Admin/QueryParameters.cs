@@ -22,7 +22,7 @@ internal static class QueryParameters
             if (!names.Contains(key, StringComparer.Ordinal))
             {
                 var known = names.Count == 0 ? "this route takes none" : "known: " + string.Join(", ", names);
-                return $"unknown parameter '{Clip(key)}' ({known})";
+                return $"unknown parameter '{QueueAdmin.QueueFilter.Clip(key)}' ({known})";
             }
             if (value.Count != 1) return $"parameter '{key}' given {(value.Count == 2 ? "twice" : $"{value.Count} times")}";
         }
@@ -37,6 +37,4 @@ internal static class QueryParameters
         builder.AddEndpointFilter(async (context, next) => Problem(context.HttpContext.Request, names) is { } problem
             ? Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "bad query", detail: problem)
             : await next(context));
-
-    private static string Clip(string text) => Commands.QuarantineCommand.Printable(text.Length > 40 ? text[..40] + "…" : text);
 }

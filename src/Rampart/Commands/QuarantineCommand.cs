@@ -186,11 +186,7 @@ public static class QuarantineCommand
     /// <summary>The header block as received, capped: a hostile message must not flood the administrator's terminal.</summary>
     private static async Task<string> HeaderBlockAsync(Stream content, CancellationToken ct)
     {
-        var buffer = new byte[64 * 1024];
-        int length = await content.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, ct);
-        var text = Encoding.UTF8.GetString(buffer, 0, length);
-        int end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-        var block = end >= 0 ? text[..(end + 2)] : text;
+        var block = await QueueAdmin.QueueProjection.HeaderBlockAsync(content, ct);
         return string.Concat(block.Split("\r\n").Select(l => Printable(l) + Environment.NewLine));
     }
 

@@ -37,7 +37,7 @@ public static class StatsCommand
             {
                 return await OperationsBackend.GuardAsync(async () =>
                 {
-                    var view = await StatsAsync(backend.Api, config, days, top, since, until, n, ct);
+                    var view = await StatsAsync(backend, days, top, since, until, n, ct);
                     if (result.GetValue(CliOutput.JsonOption)) CliOutput.WriteJson(view);
                     else WriteTables(view, result.GetValue(HoursOption));
                     return 0;
@@ -47,23 +47,17 @@ public static class StatsCommand
         return command;
     }
 
-    private static async Task<TrackingViews.StatsView> StatsAsync(AdminClient? client, GatewayOptions config, string? days, string? top, DateTimeOffset since,
+    private static async Task<TrackingViews.StatsView> StatsAsync(OperationsBackend backend, string? days, string? top, DateTimeOffset since,
         DateTimeOffset until, int n, CancellationToken ct)
     {
-        if (client is not null)
+        if (backend.Api is { } client)
         {
             var parameters = string.Join('&', new[] { ("days", days), ("top", top) }.Where(p => p.Item2 is not null)
                 .Select(p => $"{p.Item1}={Uri.EscapeDataString(p.Item2!)}"));
             return await client.GetAsync<TrackingViews.StatsView>($"api/stats?{parameters}", ct);
         }
-        using var store = SqliteTrackingStore.OpenReadOnly(SqliteTrackingStore.DefaultPath(config.DataDir),
-            nobodyWrites: !Gateway.DataFolderLock.IsHeld(config.DataDir));
-        if (store is null)
-        {
-            Console.Error.WriteLine($"rampart: no tracking data in {config.DataDir} (tracking.db is made when the gateway starts)");
-            return TrackingViews.Of(new TrackingStats(since, until, [], [], [], [], [], []));
-        }
-        return TrackingViews.Of(await store.StatsAsync(since, until, n, ct));
+        using var store = backend.OpenTrackingStore();
+        return TrackingViews.Of(store is null ? new TrackingStats(since, until, [], [], [], [], [], []) : await store.StatsAsync(since, until, n, ct));
     }
 
     private static void WriteTables(TrackingViews.StatsView view, bool hours)

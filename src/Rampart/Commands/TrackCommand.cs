@@ -52,7 +52,7 @@ public static class TrackCommand
             {
                 return await OperationsBackend.GuardAsync(async () =>
                 {
-                    var view = await SearchAsync(backend.Api, config, given, query, ct);
+                    var view = await SearchAsync(backend, given, query, ct);
                     if (result.GetValue(CliOutput.JsonOption)) CliOutput.WriteJson(view);
                     else WriteTable(view);
                     return 0;
@@ -62,22 +62,16 @@ public static class TrackCommand
         return command;
     }
 
-    private static async Task<TrackingViews.SearchView> SearchAsync(AdminClient? client, GatewayOptions config, Dictionary<string, string?> given, TrackingQuery query,
+    private static async Task<TrackingViews.SearchView> SearchAsync(OperationsBackend backend, Dictionary<string, string?> given, TrackingQuery query,
         CancellationToken ct)
     {
-        if (client is not null)
+        if (backend.Api is { } client)
         {
             var parameters = string.Join('&', given.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value!)}"));
             return await client.GetAsync<TrackingViews.SearchView>($"api/tracking?{parameters}", ct);
         }
-        using var store = SqliteTrackingStore.OpenReadOnly(SqliteTrackingStore.DefaultPath(config.DataDir),
-            nobodyWrites: !Gateway.DataFolderLock.IsHeld(config.DataDir));
-        if (store is null)
-        {
-            Console.Error.WriteLine($"rampart: no tracking data in {config.DataDir} (tracking.db is made when the gateway starts)");
-            return TrackingViews.Of([]);
-        }
-        return TrackingViews.Of(await store.SearchAsync(query, ct));
+        using var store = backend.OpenTrackingStore();
+        return TrackingViews.Of(store is null ? [] : await store.SearchAsync(query, ct));
     }
 
     private static void WriteTable(TrackingViews.SearchView view)

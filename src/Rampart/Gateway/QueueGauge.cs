@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Rampart.Delivery;
 using Rampart.Mail.Metrics;
 using Rampart.Queue;
+using Rampart.Queue.Quarantine;
 using Rampart.QueueAdmin;
 
 namespace Rampart.Gateway;
@@ -21,7 +22,7 @@ internal static class QueueGauge
 
     public static void Observe(RampartMetrics metrics, QueueStore queue, DeliveryAgent delivery, TimeProvider clock)
     {
-        var quarantined = new QuarantineCount(queue.Quarantine, clock);
+        var quarantined = new QuarantineCount(new QuarantineStore(queue.Root), clock);
         metrics.ObserveQueue(() =>
         [
             new Measurement<long>(delivery.InFlight, Active),
@@ -37,7 +38,7 @@ internal static class QueueGauge
 /// <see cref="FreshFor"/>: /metrics needs no token, and a quarantine of many thousand files listed per request would
 /// let anyone who reaches the admin listener keep the disk busy.
 /// </summary>
-internal sealed class QuarantineCount(string folder, TimeProvider clock)
+internal sealed class QuarantineCount(QuarantineStore quarantine, TimeProvider clock)
 {
     /// <summary>Shorter than any usual scrape interval (15 s and up), so a scraper sees each change by its next scrape but one.</summary>
     public static readonly TimeSpan FreshFor = TimeSpan.FromSeconds(10);
@@ -59,12 +60,7 @@ internal sealed class QuarantineCount(string folder, TimeProvider clock)
     {
         try
         {
-            long count = 0;
-            foreach (var name in Directory.EnumerateFiles(folder))
-            {
-                if (!Path.GetFileName(name).StartsWith('.')) count++;
-            }
-            return count;
+            return quarantine.Count();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -66,7 +66,8 @@ public sealed record QueueFilter
         return value;
     }
 
-    private static string Clip(string text) => text.Length > 40 ? text[..40] + "…" : Commands.QuarantineCommand.Printable(text);
+    /// <summary>Outside text quoted in an error: at most 40 characters, and escaped whatever its length.</summary>
+    internal static string Clip(string text) => Commands.QuarantineCommand.Printable(text.Length > 40 ? text[..40] + "…" : text);
 
     public bool Matches(QueueMessageView message, DateTimeOffset now) =>
         (Destination is null || message.Destinations.Contains(Destination, StringComparer.OrdinalIgnoreCase))

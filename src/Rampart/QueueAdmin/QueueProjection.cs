@@ -47,6 +47,12 @@ public static class QueueProjection
     private static async Task<string> HeaderAsync(QueuedMessage message, CancellationToken ct)
     {
         await using var content = message.OpenContent();
+        return await HeaderBlockAsync(content, ct);
+    }
+
+    /// <summary>The header block at the start of <paramref name="content"/> (its CRLFs kept), at most <see cref="HeaderCap"/> bytes read.</summary>
+    internal static async Task<string> HeaderBlockAsync(Stream content, CancellationToken ct)
+    {
         var buffer = new byte[HeaderCap];
         int length = await content.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, ct);
         var text = Encoding.UTF8.GetString(buffer, 0, length);

@@ -53,7 +53,7 @@ public sealed class StoppedQueue(string queueRoot, ILogger logger, TimeProvider 
     public async Task<QueueActionResult> RetryAsync(string id, CancellationToken ct)
     {
         if (QueueReading.Invalid(id) is { } invalid) return invalid;
-        if (!QueueId.TryParse(id, out _) || !Store().Contains(id)) return quarantine.AlreadyHeld(id) ?? QueueReading.NotFound(id);
+        if (!Store().Contains(id)) return quarantine.AlreadyHeld(id) ?? QueueReading.NotFound(id);
         var queue = Store();
         if (queue.IsHeld(id)) return new QueueActionResult(id, QueueResults.IsHeld, "held: release it first");
         var state = queue.ReadState(id);
@@ -64,7 +64,7 @@ public sealed class StoppedQueue(string queueRoot, ILogger logger, TimeProvider 
     public async Task<QueueActionResult> HoldAsync(string id, CancellationToken ct)
     {
         if (QueueReading.Invalid(id) is { } invalid) return invalid;
-        if (!QueueId.TryParse(id, out _) || !Store().Contains(id)) return quarantine.AlreadyHeld(id) ?? QueueReading.NotFound(id);
+        if (!Store().Contains(id)) return quarantine.AlreadyHeld(id) ?? QueueReading.NotFound(id);
         if (!Store().IsHeld(id)) await Store().HoldAsync(id, new HoldMark(clock.GetUtcNow(), by));
         return Changed(id, QueueResults.Held);
     }
@@ -72,7 +72,7 @@ public sealed class StoppedQueue(string queueRoot, ILogger logger, TimeProvider 
     public async Task<QueueActionResult> ReleaseAsync(string id, bool unscanned, CancellationToken ct)
     {
         if (QueueReading.Invalid(id) is { } invalid) return invalid;
-        if (QueueId.TryParse(id, out _) && Store().Contains(id))
+        if (Store().Contains(id))
         {
             return Store().ReleaseHold(id) ? Changed(id, QueueResults.Released) : new QueueActionResult(id, QueueResults.NotHeld, "not held");
         }
@@ -82,7 +82,7 @@ public sealed class StoppedQueue(string queueRoot, ILogger logger, TimeProvider 
     public Task<QueueActionResult> DeleteAsync(string id, CancellationToken ct)
     {
         if (QueueReading.Invalid(id) is { } invalid) return Task.FromResult(invalid);
-        if (QueueId.TryParse(id, out _) && Store().Delete(id)) return Task.FromResult(Changed(id, QueueResults.Deleted));
+        if (Store().Delete(id)) return Task.FromResult(Changed(id, QueueResults.Deleted));
         return Task.FromResult(quarantine.Delete(id) ?? QueueReading.NotFound(id));
     }
 

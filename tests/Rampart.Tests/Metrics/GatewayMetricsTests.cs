@@ -107,7 +107,7 @@ public sealed class GatewayMetricsTests
         var folder = temp.File("quarantine");
         Directory.CreateDirectory(folder);
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
-        var count = new Rampart.Gateway.QuarantineCount(folder, clock);
+        var count = new Rampart.Gateway.QuarantineCount(new Rampart.Queue.Quarantine.QuarantineStore(temp.Path), clock);
         Assert.Equal(0, count.Get());
 
         File.WriteAllText(Path.Combine(folder, "01HQUARANTINED00000000000000"), "");

@@ -41,6 +41,17 @@ internal sealed class OperationsBackend : IDisposable
     public bool GatewayRuns { get; }
 
     /// <summary>The backend, or the exit code of a refusal already reported on standard error.</summary>
+    /// <summary>
+    /// The stopped (or API-less) gateway's tracking.db, read-only and read as it was left when nobody writes it now;
+    /// null, said on standard error, when there is none yet.
+    /// </summary>
+    public Tracking.SqliteTrackingStore? OpenTrackingStore()
+    {
+        var store = Tracking.SqliteTrackingStore.OpenReadOnly(Tracking.SqliteTrackingStore.DefaultPath(Options.DataDir), nobodyWrites: !GatewayRuns);
+        if (store is null) Console.Error.WriteLine($"rampart: no tracking data in {Options.DataDir} (tracking.db is made when the gateway starts)");
+        return store;
+    }
+
     public static async Task<(OperationsBackend? Backend, int ExitCode)> OpenAsync(GatewayOptions options, DataFolderUse use, CancellationToken ct)
     {
         AdminClient? api;
