@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.IO.Hashing;
 using Microsoft.Win32.SafeHandles;
 
 namespace Rampart.Queue;
@@ -6,6 +8,13 @@ namespace Rampart.Queue;
 /// Streams one message's content into incoming/ while it arrives. <see cref="CommitAsync"/> appends the
 /// envelope and trailer and returns once the file is on stable storage and renamed into active/
 /// (then, and only then, may the 250 go out). Disposed without a commit, the partial file is deleted.
+/// <para>
+/// A message that fits the 64 KiB buffer (most mail) never touches the disk before its commit: filters read it from
+/// the buffer (<see cref="OpenContent"/>), and the commit creates the file and writes it whole in one pwritev: magic,
+/// content, envelope, trailer. Measured with strace -c at 4 KiB x 50 sessions, that removed per message the early
+/// pwrite, both filters' open/fstat/pread/close of the file and the FileStream's lseeks; a message refused by a filter
+/// costs no file at all.
+/// </para>
 /// </summary>
 public sealed class MessageWriter : IAsyncDisposable
 {
@@ -13,12 +22,14 @@ public sealed class MessageWriter : IAsyncDisposable
 
     private readonly QueueStore store;
     private readonly string incomingPath;
+    // Null until the content outgrows the buffer, or the commit: while null, the whole content is in the buffer.
     private SafeFileHandle? handle;
     private long offset;
     private bool committed;
+    private bool created;
+    // Of every byte written so far (magic first), for the trailer's checksum (SpoolFormat).
+    private XxHash3 hash = new();
 
-    // Small messages reach the disk in one write: magic, Received header, content and trailer are
-    // gathered here first (each write is a system call, and the hot path is syscall-bound).
     private byte[]? buffer;
     private int buffered;
 
@@ -27,10 +38,7 @@ public sealed class MessageWriter : IAsyncDisposable
         this.store = store;
         QueueId = queueId;
         this.incomingPath = incomingPath;
-        // Created 0600 by open(2) itself (File.OpenHandle takes no mode); the stream is only the way to get the handle.
-        handle = OwnerOnly.Open(incomingPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0,
-            FileOptions.Asynchronous).SafeFileHandle;
-        buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(BufferSize);
+        buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         SpoolFormat.Magic.CopyTo(buffer);
         buffered = SpoolFormat.Magic.Length;
     }
@@ -39,31 +47,43 @@ public sealed class MessageWriter : IAsyncDisposable
 
     public long ContentLength => offset + buffered - SpoolFormat.Magic.Length;
 
+    /// <summary>Whether the whole content is still in memory (no file yet).</summary>
+    public bool InMemory => handle is null;
+
     /// <summary>
-    /// The content received so far (from byte <paramref name="skip"/>), for filters that read it before the commit;
-    /// call <see cref="FlushAsync"/> first.
+    /// The content received so far (from byte <paramref name="skip"/>), for filters that read it before the commit:
+    /// the buffer itself while the whole content is in it, else the file (call <see cref="FlushAsync"/> first). A
+    /// stream is valid until the commit or the writer's disposal.
     /// </summary>
     public Stream OpenContent(long skip = 0)
     {
+        if (handle is null) return new MemoryStream(buffer!, SpoolFormat.Magic.Length + (int)skip, (int)(ContentLength - skip), writable: false);
         if (buffered > 0) throw new InvalidOperationException("flush the writer before reading its content");
         return QueuedMessage.OpenContent(incomingPath, SpoolFormat.Magic.Length + skip, ContentLength - skip);
     }
 
     /// <summary>
     /// Replaces the content received so far (a filter stripped an attachment). The new content is written beside
-    /// the old one, which <paramref name="write"/> may still read, then takes its place; nothing is acknowledged yet,
-    /// so no sync is needed until the commit.
+    /// the old one, which <paramref name="write"/> may still read (and a kept parse may read afterwards), then takes its
+    /// place; nothing is acknowledged yet, so no sync is needed until the commit.
     /// </summary>
     public async Task ReplaceContentAsync(Func<Stream, CancellationToken, Task> write, CancellationToken ct)
     {
+        if (handle is null)
+        {
+            await ReplaceInMemoryAsync(write, ct);
+            return;
+        }
         await FlushAsync(ct);
         var replacementPath = incomingPath + ".new";
+        var replacementHash = new XxHash3();
         long length;
         try
         {
             await using var output = OwnerOnly.CreateFresh(replacementPath, FileShare.Read, BufferSize);
-            output.Write(SpoolFormat.Magic);
-            await write(output, ct);
+            await using var hashing = new HashingStream(output, replacementHash);
+            hashing.Write(SpoolFormat.Magic);
+            await write(hashing, ct);
             length = output.Length;
         }
         catch
@@ -71,17 +91,44 @@ public sealed class MessageWriter : IAsyncDisposable
             File.Delete(replacementPath);
             throw;
         }
-        handle!.Dispose();
-        File.Move(replacementPath, incomingPath, overwrite: true);
+        handle.Dispose();
+        Durable.Rename(replacementPath, incomingPath);
         handle = File.OpenHandle(incomingPath, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, FileOptions.Asynchronous);
         offset = length;
+        hash = replacementHash;
+    }
+
+    /// <summary>
+    /// The same for content still in the buffer: the replacement is made in memory (a filter's rewrite of a message
+    /// under 64 KiB: an attachment stripped, a field added on top) and stays there if it fits. The old buffer is left
+    /// to the collector, not returned to the pool: streams over it (a kept parse) may still read it.
+    /// </summary>
+    private async Task ReplaceInMemoryAsync(Func<Stream, CancellationToken, Task> write, CancellationToken ct)
+    {
+        var output = new MemoryStream();
+        output.Write(SpoolFormat.Magic);
+        await write(output, ct);
+        var bytes = output.GetBuffer().AsMemory(0, (int)output.Length);
+        buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        buffered = 0;
+        offset = 0;
+        hash = new XxHash3();
+        if (bytes.Length <= BufferSize)
+        {
+            bytes.CopyTo(buffer);
+            buffered = bytes.Length;
+            return;
+        }
+        WriteToFile(bytes);
     }
 
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> content, CancellationToken ct)
     {
-        if (buffered + content.Length > BufferSize) await FlushAsync(ct);
+        if (buffered + content.Length > BufferSize) await FlushAsync(ct, toDisk: true);
         if (content.Length >= BufferSize)
         {
+            Create();
+            hash.Append(content.Span);
             await RandomAccess.WriteAsync(handle!, content, offset, ct);
             offset += content.Length;
             return;
@@ -90,34 +137,71 @@ public sealed class MessageWriter : IAsyncDisposable
         buffered += content.Length;
     }
 
-    public async ValueTask FlushAsync(CancellationToken ct)
+    /// <summary>
+    /// Makes what is buffered readable by <see cref="OpenContent"/>: content that has a file goes to it; content that
+    /// still fits the buffer whole stays there.
+    /// </summary>
+    public ValueTask FlushAsync(CancellationToken ct) => FlushAsync(ct, toDisk: false);
+
+    private async ValueTask FlushAsync(CancellationToken ct, bool toDisk)
     {
-        if (buffered == 0) return;
+        if (buffered == 0 || (handle is null && !toDisk)) return;
+        Create();
+        hash.Append(buffer.AsSpan(0, buffered));
         await RandomAccess.WriteAsync(handle!, buffer.AsMemory(0, buffered), offset, ct);
         offset += buffered;
         buffered = 0;
     }
 
-    /// <summary>Makes the message durable in active/, or in quarantine/ when its envelope says it is held.</summary>
+    private void Create()
+    {
+        if (handle is not null) return;
+        handle = Durable.CreateExclusive(incomingPath);
+        created = true;
+    }
+
+    private void WriteToFile(ReadOnlyMemory<byte> bytes)
+    {
+        Create();
+        hash.Append(bytes.Span);
+        RandomAccess.Write(handle!, bytes.Span, offset);
+        offset += bytes.Length;
+    }
+
+    /// <summary>
+    /// Makes the message durable in active/, or in quarantine/ when its envelope says it is held, in ONE sync round:
+    /// write the rest (the buffered content, the envelope and the trailer, in one pwritev), rename into place, one
+    /// barrier sync, return (the 250 follows). The trailer's checksum is the commit record (see
+    /// <see cref="SpoolFormat"/>): a power cut before the sync completes may leave the renamed file torn,
+    /// zero-filled, cut short or mixed with old blocks (ext4 without a journal, delayed allocation, XFS: the rename
+    /// can reach the disk before the data), and every such file fails its checksum at recovery and goes to corrupt/.
+    /// It was never acknowledged, so nothing accepted is lost; a file that did reach the disk whole is delivered, as a
+    /// crash between rename and 250 always allowed (the client, told nothing, may send it again). A cut before the
+    /// rename leaves the file in incoming/, which recovery discards. If the sync fails, the file is withdrawn from
+    /// active/ and the client is told 451, so it is neither delivered nor lost.
+    /// </summary>
     public async Task<QueuedMessage> CommitAsync(QueuedEnvelope envelope)
     {
-        var file = handle ?? throw new InvalidOperationException("already committed or aborted");
+        if (committed || buffer is null) throw new InvalidOperationException("already committed or aborted");
+        bool inMemory = handle is null;
         long contentLength = ContentLength;
         var envelopeBytes = SpoolFormat.SerializeEnvelope(envelope);
-        await WriteAsync(envelopeBytes, default);
-        await WriteAsync(SpoolFormat.Trailer(contentLength, envelopeBytes), default);
-        await FlushAsync(default);
-        file.Dispose();
+        var tail = buffer.AsMemory(0, buffered);
+        hash.Append(tail.Span);
+        hash.Append(envelopeBytes);
+        var trailer = SpoolFormat.Trailer(contentLength, envelopeBytes.Length, hash);
+        Create();
+        RandomAccess.Write(handle!, [tail, envelopeBytes, trailer], offset);
+        // A copy for delivery's first attempt, while the budget allows (QueuedMessage.ContentCopy): taken before the
+        // buffer goes back to the pool.
+        var copy = inMemory ? store.ContentCopies.TryCopy(tail.Span[SpoolFormat.Magic.Length..]) : null;
+        handle!.Dispose();
         handle = null;
         ReturnBuffer();
 
-        // Content durable first, then the rename that publishes it, each in a shared sync round.
-        // A crash between the two leaves a complete file in incoming/, which was never acknowledged
-        // and so is discarded at start-up.
         // A held message goes to quarantine/ instead, where delivery never looks.
         var activePath = envelope.Quarantine is null ? store.ActivePath(QueueId) : Path.Combine(store.Quarantine, QueueId);
-        await store.Barrier.SyncAsync();
-        File.Move(incomingPath, activePath);
+        Durable.Rename(incomingPath, activePath);
         committed = true;
         try
         {
@@ -126,15 +210,19 @@ public sealed class MessageWriter : IAsyncDisposable
         catch (IOException)
         {
             // The client will be told 451 and send again: withdraw this copy so it is not delivered twice.
-            File.Delete(activePath);
+            copy?.Release();
+            Durable.Unlink(activePath);
             throw;
         }
-        return new QueuedMessage(envelope, activePath, SpoolFormat.Magic.Length, contentLength);
+        var message = new QueuedMessage(envelope, activePath, SpoolFormat.Magic.Length, contentLength);
+        if (copy is not null && envelope.Quarantine is null) message.Attach(copy);
+        else copy?.Release();
+        return message;
     }
 
     private void ReturnBuffer()
     {
-        if (buffer is not null) System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
         buffer = null;
     }
 
@@ -143,7 +231,7 @@ public sealed class MessageWriter : IAsyncDisposable
         ReturnBuffer();
         handle?.Dispose();
         handle = null;
-        if (!committed) File.Delete(incomingPath);
+        if (created && !committed) Durable.Unlink(incomingPath);
         return ValueTask.CompletedTask;
     }
 }
