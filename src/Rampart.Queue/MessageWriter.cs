@@ -9,9 +9,9 @@ namespace Rampart.Queue;
 /// envelope and trailer and returns once the file is on stable storage and renamed into active/
 /// (then, and only then, may the 250 go out). Disposed without a commit, the partial file is deleted.
 /// <para>
-/// A message that fits the 64 KiB buffer (most mail) never touches the disk before its commit: filters read it from
-/// the buffer (<see cref="OpenContent"/>), and the commit creates the file and writes it whole in one pwrite: magic,
-/// content, envelope, trailer. Measured with strace -c at 4 KiB x 50 sessions, that removed per message the early
+/// A message that fits the 64 KiB buffer (most mail) is not written before its commit: filters read it from the
+/// buffer (<see cref="OpenContent"/>), and the commit writes the file whole in one pwrite: magic, content, envelope,
+/// trailer. Measured with strace -c at 4 KiB x 50 sessions, that removed per message the early
 /// pwrite, both filters' open/fstat/pread/close of the file and the FileStream's lseeks. The file itself is still
 /// created when the message starts (one openat), so a spool that cannot take mail is answered 451 at DATA, before
 /// the client sends the content.
@@ -197,29 +197,29 @@ public sealed class MessageWriter : IAsyncDisposable
         }
         // A copy for delivery's first attempt, while the budget allows (QueuedMessage.ContentCopy): taken before the
         // buffer goes back to the pool.
-        var copy = inMemory ? store.ContentCopies.TryCopy(tail.Span[SpoolFormat.Magic.Length..]) : null;
+        var copy = inMemory && envelope.Quarantine is null ? store.ContentCopies.TryCopy(tail.Span[SpoolFormat.Magic.Length..]) : null;
         handle!.Dispose();
         handle = null;
         ReturnBuffer();
 
         // A held message goes to quarantine/ instead, where delivery never looks.
         var activePath = envelope.Quarantine is null ? store.ActivePath(QueueId) : Path.Combine(store.Quarantine, QueueId);
-        Durable.Rename(incomingPath, activePath);
-        committed = true;
         try
         {
+            Durable.Rename(incomingPath, activePath);
+            committed = true;
             await store.Barrier.SyncAsync();
         }
-        catch (IOException)
+        catch (Exception ex)
         {
-            // The client will be told 451 and send again: withdraw this copy so it is not delivered twice.
             copy?.Release();
-            Durable.Unlink(activePath);
+            // The client will be told 451 and send again: withdraw this copy so it is not delivered twice. (A failed
+            // rename left the file in incoming/, which the disposal removes.)
+            if (committed && ex is IOException) Durable.Unlink(activePath);
             throw;
         }
         var message = new QueuedMessage(envelope, activePath, SpoolFormat.Magic.Length, contentLength);
-        if (copy is not null && envelope.Quarantine is null) message.Attach(copy);
-        else copy?.Release();
+        if (copy is not null) message.Attach(copy);
         return message;
     }
 
