@@ -70,6 +70,19 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
 
     private async Task AttemptAsync(QueuedMessage message)
     {
+        try
+        {
+            await AttemptOnceAsync(message);
+        }
+        finally
+        {
+            // Delivered, deferred, held or skipped: a fresh message's in-memory copy served (at most) its first attempt.
+            message.DropContentCopy();
+        }
+    }
+
+    private async Task AttemptOnceAsync(QueuedMessage message)
+    {
         if (message.Envelope.Quarantine is not null || stopping.IsCancellationRequested) return;
         var flight = new Flight();
         lock (control)

@@ -11,9 +11,27 @@ public static partial class Durable
 {
     private const int O_RDONLY = 0;
     private const int O_DIRECTORY = 0x10000; // Linux value on x86_64 and arm64
+    private const int O_WRONLY = 1;
+    private const int O_CREAT = 0x40;
+    private const int O_EXCL = 0x80;
+    private const int O_CLOEXEC = 0x80000;
+    private const int ENOENT = 2;
+    private const int EINTR = 4;
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int openWithMode(string path, int flags, int mode);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int rename(string source, string target);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int unlink(string path);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint pwrite(Microsoft.Win32.SafeHandles.SafeFileHandle fd, ReadOnlySpan<byte> buffer, nuint count, long offset);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int fsync(int fd);
@@ -57,6 +75,59 @@ public static partial class Durable
         var to = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(target))!;
         SyncDirectory(to);
         if (from != to) SyncDirectory(from);
+    }
+
+    // The spool's hot path (a commit, a delivered message's removal) calls these instead of File.Move, File.Delete and
+    // FileStream: measured with strace -c at 4 KiB x 50 sessions, those added 3 lstat per File.Move, 1 per File.Delete
+    // and an fstat plus 2 lseek per FileStream open, each a system call the kernel-bound gateway pays for.
+
+    /// <summary>
+    /// A new file, 0600 from open(2) itself (see <see cref="OwnerOnly"/>), write-only; fails if the name exists
+    /// (O_EXCL), so two writers can never share a file.
+    /// </summary>
+    public static Microsoft.Win32.SafeHandles.SafeFileHandle CreateExclusive(string path)
+    {
+        int fd = openWithMode(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, (int)OwnerOnly.FileMode);
+        if (fd < 0) throw new IOException($"cannot create {path} (errno {Marshal.GetLastPInvokeError()})");
+        return new Microsoft.Win32.SafeHandles.SafeFileHandle(new IntPtr(fd), ownsHandle: true);
+    }
+
+    /// <summary>
+    /// pwrite(2) until all is written. RandomAccess.Write first asks the handle whether it can seek (an lseek per
+    /// file, measured with strace); a spool file always can.
+    /// </summary>
+    public static void WriteAt(Microsoft.Win32.SafeHandles.SafeFileHandle handle, ReadOnlySpan<byte> bytes, long offset)
+    {
+        while (!bytes.IsEmpty)
+        {
+            nint written = pwrite(handle, bytes, (nuint)bytes.Length, offset);
+            if (written < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == EINTR) continue;
+                throw new IOException($"write failed (errno {errno})");
+            }
+            bytes = bytes[(int)written..];
+            offset += written;
+        }
+    }
+
+    /// <summary>rename(2) alone: replaces <paramref name="target"/> if it exists (a queue id is never reused).</summary>
+    public static void Rename(string source, string target)
+    {
+        if (rename(source, target) != 0)
+        {
+            throw new IOException($"cannot rename {source} to {target} (errno {Marshal.GetLastPInvokeError()})");
+        }
+    }
+
+    /// <summary>unlink(2) alone; a file already gone is not an error (as File.Delete).</summary>
+    public static void Unlink(string path)
+    {
+        if (unlink(path) != 0 && Marshal.GetLastPInvokeError() is int errno && errno != ENOENT)
+        {
+            throw new IOException($"cannot remove {path} (errno {errno})");
+        }
     }
 
     public static void SyncFileSystem(DirectoryHandle handle)

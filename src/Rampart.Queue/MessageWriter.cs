@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.IO.Hashing;
 using Microsoft.Win32.SafeHandles;
 
 namespace Rampart.Queue;
@@ -6,6 +8,14 @@ namespace Rampart.Queue;
 /// Streams one message's content into incoming/ while it arrives. <see cref="CommitAsync"/> appends the
 /// envelope and trailer and returns once the file is on stable storage and renamed into active/
 /// (then, and only then, may the 250 go out). Disposed without a commit, the partial file is deleted.
+/// <para>
+/// A message that fits the 64 KiB buffer (most mail) is not written before its commit: filters read it from the
+/// buffer (<see cref="OpenContent"/>), and the commit writes the file whole in one pwrite: magic, content, envelope,
+/// trailer. Measured with strace -c at 4 KiB x 50 sessions, that removed per message the early
+/// pwrite, both filters' open/fstat/pread/close of the file and the FileStream's lseeks. The file itself is still
+/// created when the message starts (one openat), so a spool that cannot take mail is answered 451 at DATA, before
+/// the client sends the content.
+/// </para>
 /// </summary>
 public sealed class MessageWriter : IAsyncDisposable
 {
@@ -14,11 +24,13 @@ public sealed class MessageWriter : IAsyncDisposable
     private readonly QueueStore store;
     private readonly string incomingPath;
     private SafeFileHandle? handle;
+    // Bytes in the file; while 0, the whole content (from the magic on) is in the buffer.
     private long offset;
     private bool committed;
+    private bool created;
+    // Of every byte written so far (magic first), for the trailer's checksum (SpoolFormat).
+    private XxHash3 hash = new();
 
-    // Small messages reach the disk in one write: magic, Received header, content and trailer are
-    // gathered here first (each write is a system call, and the hot path is syscall-bound).
     private byte[]? buffer;
     private int buffered;
 
@@ -27,10 +39,10 @@ public sealed class MessageWriter : IAsyncDisposable
         this.store = store;
         QueueId = queueId;
         this.incomingPath = incomingPath;
-        // Created 0600 by open(2) itself (File.OpenHandle takes no mode); the stream is only the way to get the handle.
-        handle = OwnerOnly.Open(incomingPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0,
-            FileOptions.Asynchronous).SafeFileHandle;
-        buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(BufferSize);
+        // open(2) alone, 0600 (a FileStream added an fstat and two lseeks).
+        handle = Durable.CreateExclusive(incomingPath);
+        created = true;
+        buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         SpoolFormat.Magic.CopyTo(buffer);
         buffered = SpoolFormat.Magic.Length;
     }
@@ -39,31 +51,43 @@ public sealed class MessageWriter : IAsyncDisposable
 
     public long ContentLength => offset + buffered - SpoolFormat.Magic.Length;
 
+    /// <summary>Whether the whole content is still in memory (nothing written to the file yet).</summary>
+    public bool InMemory => offset == 0;
+
     /// <summary>
-    /// The content received so far (from byte <paramref name="skip"/>), for filters that read it before the commit;
-    /// call <see cref="FlushAsync"/> first.
+    /// The content received so far (from byte <paramref name="skip"/>), for filters that read it before the commit:
+    /// the buffer itself while the whole content is in it, else the file (call <see cref="FlushAsync"/> first). A
+    /// stream is valid until the commit or the writer's disposal.
     /// </summary>
     public Stream OpenContent(long skip = 0)
     {
+        if (InMemory) return new MemoryStream(buffer!, SpoolFormat.Magic.Length + (int)skip, (int)(ContentLength - skip), writable: false);
         if (buffered > 0) throw new InvalidOperationException("flush the writer before reading its content");
         return QueuedMessage.OpenContent(incomingPath, SpoolFormat.Magic.Length + skip, ContentLength - skip);
     }
 
     /// <summary>
     /// Replaces the content received so far (a filter stripped an attachment). The new content is written beside
-    /// the old one, which <paramref name="write"/> may still read, then takes its place; nothing is acknowledged yet,
-    /// so no sync is needed until the commit.
+    /// the old one, which <paramref name="write"/> may still read (and a kept parse may read afterwards), then takes its
+    /// place; nothing is acknowledged yet, so no sync is needed until the commit.
     /// </summary>
     public async Task ReplaceContentAsync(Func<Stream, CancellationToken, Task> write, CancellationToken ct)
     {
+        if (InMemory)
+        {
+            await ReplaceInMemoryAsync(write, ct);
+            return;
+        }
         await FlushAsync(ct);
         var replacementPath = incomingPath + ".new";
+        var replacementHash = new XxHash3();
         long length;
         try
         {
             await using var output = OwnerOnly.CreateFresh(replacementPath, FileShare.Read, BufferSize);
-            output.Write(SpoolFormat.Magic);
-            await write(output, ct);
+            await using var hashing = new HashingStream(output, replacementHash);
+            hashing.Write(SpoolFormat.Magic);
+            await write(hashing, ct);
             length = output.Length;
         }
         catch
@@ -72,16 +96,42 @@ public sealed class MessageWriter : IAsyncDisposable
             throw;
         }
         handle!.Dispose();
-        File.Move(replacementPath, incomingPath, overwrite: true);
+        Durable.Rename(replacementPath, incomingPath);
         handle = File.OpenHandle(incomingPath, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, FileOptions.Asynchronous);
         offset = length;
+        hash = replacementHash;
+    }
+
+    /// <summary>
+    /// The same for content still in the buffer: the replacement is made in memory (a filter's rewrite of a message
+    /// under 64 KiB: an attachment stripped, a field added on top) and stays there if it fits. The old buffer is left
+    /// to the collector, not returned to the pool: streams over it (a kept parse) may still read it.
+    /// </summary>
+    private async Task ReplaceInMemoryAsync(Func<Stream, CancellationToken, Task> write, CancellationToken ct)
+    {
+        var output = new MemoryStream();
+        output.Write(SpoolFormat.Magic);
+        await write(output, ct);
+        var bytes = output.GetBuffer().AsMemory(0, (int)output.Length);
+        buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        buffered = 0;
+        offset = 0;
+        hash = new XxHash3();
+        if (bytes.Length <= BufferSize)
+        {
+            bytes.CopyTo(buffer);
+            buffered = bytes.Length;
+            return;
+        }
+        WriteToFile(bytes);
     }
 
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> content, CancellationToken ct)
     {
-        if (buffered + content.Length > BufferSize) await FlushAsync(ct);
+        if (buffered + content.Length > BufferSize) await FlushAsync(ct, toDisk: true);
         if (content.Length >= BufferSize)
         {
+            hash.Append(content.Span);
             await RandomAccess.WriteAsync(handle!, content, offset, ct);
             offset += content.Length;
             return;
@@ -90,51 +140,92 @@ public sealed class MessageWriter : IAsyncDisposable
         buffered += content.Length;
     }
 
-    public async ValueTask FlushAsync(CancellationToken ct)
+    /// <summary>
+    /// Makes what is buffered readable by <see cref="OpenContent"/>: content that has a file goes to it; content that
+    /// still fits the buffer whole stays there.
+    /// </summary>
+    public ValueTask FlushAsync(CancellationToken ct) => FlushAsync(ct, toDisk: false);
+
+    private async ValueTask FlushAsync(CancellationToken ct, bool toDisk)
     {
-        if (buffered == 0) return;
+        if (buffered == 0 || (InMemory && !toDisk)) return;
+        hash.Append(buffer.AsSpan(0, buffered));
         await RandomAccess.WriteAsync(handle!, buffer.AsMemory(0, buffered), offset, ct);
         offset += buffered;
         buffered = 0;
     }
 
-    /// <summary>Makes the message durable in active/, or in quarantine/ when its envelope says it is held.</summary>
+    private void WriteToFile(ReadOnlyMemory<byte> bytes)
+    {
+        hash.Append(bytes.Span);
+        RandomAccess.Write(handle!, bytes.Span, offset);
+        offset += bytes.Length;
+    }
+
+    /// <summary>
+    /// Makes the message durable in active/, or in quarantine/ when its envelope says it is held, in ONE sync round:
+    /// write the rest (the buffered content, the envelope and the trailer, in one pwrite or pwritev), rename into place, one
+    /// barrier sync, return (the 250 follows). The trailer's checksum is the commit record (see
+    /// <see cref="SpoolFormat"/>): a power cut before the sync completes may leave the renamed file torn,
+    /// zero-filled, cut short or mixed with old blocks (ext4 without a journal, delayed allocation, XFS: the rename
+    /// can reach the disk before the data), and every such file fails its checksum at recovery and goes to corrupt/.
+    /// It was never acknowledged, so nothing accepted is lost; a file that did reach the disk whole is delivered, as a
+    /// crash between rename and 250 always allowed (the client, told nothing, may send it again). A cut before the
+    /// rename leaves the file in incoming/, which recovery discards. If the sync fails, the file is withdrawn from
+    /// active/ and the client is told 451, so it is neither delivered nor lost.
+    /// </summary>
     public async Task<QueuedMessage> CommitAsync(QueuedEnvelope envelope)
     {
-        var file = handle ?? throw new InvalidOperationException("already committed or aborted");
+        if (committed || buffer is null || handle is null) throw new InvalidOperationException("already committed or aborted");
+        bool inMemory = InMemory;
         long contentLength = ContentLength;
         var envelopeBytes = SpoolFormat.SerializeEnvelope(envelope);
-        await WriteAsync(envelopeBytes, default);
-        await WriteAsync(SpoolFormat.Trailer(contentLength, envelopeBytes), default);
-        await FlushAsync(default);
-        file.Dispose();
+        var tail = buffer.AsMemory(0, buffered);
+        hash.Append(tail.Span);
+        hash.Append(envelopeBytes);
+        var trailer = SpoolFormat.Trailer(contentLength, envelopeBytes.Length, hash);
+        if (buffered + envelopeBytes.Length + trailer.Length <= buffer.Length)
+        {
+            // The usual case: the rest fits the buffer behind the content, and goes out in one pwrite.
+            envelopeBytes.CopyTo(buffer.AsSpan(buffered));
+            trailer.CopyTo(buffer.AsSpan(buffered + envelopeBytes.Length));
+            Durable.WriteAt(handle!, buffer.AsSpan(0, buffered + envelopeBytes.Length + trailer.Length), offset);
+        }
+        else
+        {
+            RandomAccess.Write(handle!, [tail, envelopeBytes, trailer], offset);
+        }
+        // A copy for delivery's first attempt, while the budget allows (QueuedMessage.ContentCopy): taken before the
+        // buffer goes back to the pool.
+        var copy = inMemory && envelope.Quarantine is null ? store.ContentCopies.TryCopy(tail.Span[SpoolFormat.Magic.Length..]) : null;
+        handle!.Dispose();
         handle = null;
         ReturnBuffer();
 
-        // Content durable first, then the rename that publishes it, each in a shared sync round.
-        // A crash between the two leaves a complete file in incoming/, which was never acknowledged
-        // and so is discarded at start-up.
         // A held message goes to quarantine/ instead, where delivery never looks.
         var activePath = envelope.Quarantine is null ? store.ActivePath(QueueId) : Path.Combine(store.Quarantine, QueueId);
-        await store.Barrier.SyncAsync();
-        File.Move(incomingPath, activePath);
-        committed = true;
         try
         {
+            Durable.Rename(incomingPath, activePath);
+            committed = true;
             await store.Barrier.SyncAsync();
         }
-        catch (IOException)
+        catch (Exception ex)
         {
-            // The client will be told 451 and send again: withdraw this copy so it is not delivered twice.
-            File.Delete(activePath);
+            copy?.Release();
+            // The client will be told 451 and send again: withdraw this copy so it is not delivered twice. (A failed
+            // rename left the file in incoming/, which the disposal removes.)
+            if (committed && ex is IOException) Durable.Unlink(activePath);
             throw;
         }
-        return new QueuedMessage(envelope, activePath, SpoolFormat.Magic.Length, contentLength);
+        var message = new QueuedMessage(envelope, activePath, SpoolFormat.Magic.Length, contentLength);
+        if (copy is not null) message.Attach(copy);
+        return message;
     }
 
     private void ReturnBuffer()
     {
-        if (buffer is not null) System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
         buffer = null;
     }
 
@@ -143,7 +234,7 @@ public sealed class MessageWriter : IAsyncDisposable
         ReturnBuffer();
         handle?.Dispose();
         handle = null;
-        if (!committed) File.Delete(incomingPath);
+        if (created && !committed) Durable.Unlink(incomingPath);
         return ValueTask.CompletedTask;
     }
 }

@@ -43,6 +43,9 @@ public sealed partial class QueueStore : IDisposable
     /// <summary>The group-commit barrier of the spool's file system; delivery uses it for its own files too.</summary>
     public SyncBarrier Barrier { get; }
 
+    /// <summary>The memory budget of fresh small messages kept for their first delivery attempt.</summary>
+    public ContentCopies ContentCopies { get; } = new(ContentCopies.DefaultBudget);
+
     public MessageWriter CreateWriter(QueueId id) => new(this, id.Value, Path.Combine(Incoming, id.Value));
 
     internal string ActivePath(string queueId) => Path.Combine(Active, queueId);
@@ -86,9 +89,20 @@ public sealed partial class QueueStore : IDisposable
                 RecoverHold(path);
                 continue;
             }
+            // Every byte of each file is checked against its trailer's checksum (SpoolFormat): a commit syncs once,
+            // after its rename, so a power cut may leave a renamed file whose data never reached the disk. Such a
+            // file was never acknowledged; it goes to corrupt/, never to delivery.
             try
             {
-                messages.Add(SpoolFormat.Read(path));
+                var message = SpoolFormat.Read(path);
+                // A whole old spool file in blocks the file system gave this one passes its own checksum: its id tells.
+                if (message.QueueId != name) throw new InvalidDataException($"holds the envelope of {LogText.Escape(message.QueueId)}");
+                messages.Add(message);
+            }
+            catch (InvalidDataException ex) when (ex.Message == SpoolFormat.ChecksumMismatch)
+            {
+                QueueLog.ChecksumFailed(logger, name);
+                File.Move(path, Path.Combine(Corrupt, name), overwrite: true);
             }
             catch (Exception ex) when (ex is InvalidDataException or System.Text.Json.JsonException or IOException)
             {
@@ -231,7 +245,8 @@ public sealed partial class QueueStore : IDisposable
     /// </summary>
     public void Remove(string queueId)
     {
-        File.Delete(ActivePath(queueId));
+        // unlink(2) alone: File.Delete adds an lstat, on every delivered message.
+        Durable.Unlink(ActivePath(queueId));
         if (outcomeLogs.TryRemove(queueId, out _)) File.Delete(RecipientLogPath(queueId));
         // Delivered in full by an attempt that was under way when the hold came: nothing is left to hold.
         if (holds.TryRemove(queueId, out _)) File.Delete(HoldPath(queueId));
@@ -246,6 +261,10 @@ public sealed partial class QueueStore : IDisposable
 
         [LoggerMessage(EventCatalogue.PickupFailed, LogLevel.Error, "Taking {File} from pickup/ failed ({Reason}); left for the next try or start")]
         public static partial void PickupFailed(ILogger logger, string file, string reason);
+
+        [LoggerMessage(EventCatalogue.ChecksumFailed, LogLevel.Error,
+            "Queue recovery: {File} failed its checksum (torn by a power cut before its commit was acknowledged, or damaged since); moved to corrupt/, not delivered")]
+        public static partial void ChecksumFailed(ILogger logger, string file);
 
         [LoggerMessage(EventCatalogue.MovedToCorrupt, LogLevel.Error, "Queue recovery: {File} is damaged ({Reason}); moved to corrupt/")]
         public static partial void MovedToCorrupt(ILogger logger, string file, string reason);

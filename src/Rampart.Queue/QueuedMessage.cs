@@ -3,10 +3,24 @@ namespace Rampart.Queue;
 /// <summary>A committed message: its envelope and where its content lies in the spool file.</summary>
 public sealed record QueuedMessage(QueuedEnvelope Envelope, string Path, long ContentOffset, long ContentLength)
 {
+    // Shared by the copies `with` makes of this record: one release gives the bytes back once.
+    private ContentCopy? copy;
+
     public string QueueId => Envelope.QueueId;
 
-    /// <summary>A read-only stream over the content alone, straight from the spool file.</summary>
-    public Stream OpenContent() => OpenContent(Path, ContentOffset, ContentLength);
+    /// <summary>
+    /// The committed bytes of a fresh small message, kept for its first delivery attempt (see <see cref="ContentCopies"/>);
+    /// null once dropped, or when there was none (a large message, a spent budget, a message read from the spool).
+    /// </summary>
+    public ContentCopy? ContentCopy => Volatile.Read(ref copy);
+
+    internal void Attach(ContentCopy content) => copy = content;
+
+    /// <summary>Forgets the in-memory copy (the first attempt is over): the content is read from the spool from now on.</summary>
+    public void DropContentCopy() => Interlocked.Exchange(ref copy, null)?.Release();
+
+    /// <summary>A read-only stream over the content alone: from memory while there is a copy, else from the spool file.</summary>
+    public Stream OpenContent() => ContentCopy?.Open() ?? OpenContent(Path, ContentOffset, ContentLength);
 
     /// <summary>The same for a spool file that is still being written (message filters before the commit).</summary>
     internal static Stream OpenContent(string path, long offset, long length)

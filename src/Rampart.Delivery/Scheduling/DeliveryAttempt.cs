@@ -59,7 +59,9 @@ internal sealed class DeliveryAttempt(QueueStore store, IRouter router, Notifier
     {
         var envelope = message.Envelope;
         var id = message.QueueId;
-        if (Vanished(message)) return null;
+        // A fresh message carrying its content (just committed) is not looked for on disk: that stat is one system call
+        // per message, and the check after the attempt still catches a removal for every message that failed.
+        if (message.ContentCopy is null && Vanished(message)) return null;
         var state = store.ReadState(id);
         var carried = unrecorded.GetValueOrDefault(id) ?? new Unrecorded([], true);
         var settled = state.Outcomes.Where(o => o.Value.IsFinal).Select(o => o.Key).Concat(carried.Finals.Select(f => f.Index)).ToHashSet();
@@ -67,8 +69,9 @@ internal sealed class DeliveryAttempt(QueueStore store, IRouter router, Notifier
 
         var routeOf = new string?[envelope.Recipients.Count];
         var results = await DeliverAsync(message, pending, routeOf);
-        // Removed while this attempt ran: its failures (the content could not be read) are not the recipients'.
-        if (Vanished(message)) return null;
+        // Removed while this attempt ran: its failures (the content could not be read) are not the recipients'. An
+        // attempt that delivered every recipient had no such failure, and removes the message anyway.
+        if (results.Any(r => r.Outcome.Status != RecipientStatus.Delivered) && Vanished(message)) return null;
         var now = clock.GetUtcNow();
         var giveUpAt = envelope.ReceivedAt + options.MaxQueueTime;
         // The last attempt is made, then what is still failing temporarily has run out of time.

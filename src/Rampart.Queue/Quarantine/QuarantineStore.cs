@@ -139,10 +139,13 @@ public sealed class QuarantineStore(string queueRoot, TimeProvider? time = null)
     private static Task RewriteAsync(QueuedMessage message, QueuedEnvelope envelope, string target, CancellationToken ct) =>
         Durable.WriteAtomicallyAsync(target, barrier: null, async output =>
         {
-            output.Write(SpoolFormat.Magic);
-            await using (var content = message.OpenContent()) await content.CopyToAsync(output, ct);
+            // Hashed as it is written: the trailer's checksum covers every byte before it (SpoolFormat).
+            var hash = new System.IO.Hashing.XxHash3();
+            var hashing = new HashingStream(output, hash);
+            hashing.Write(SpoolFormat.Magic);
+            await using (var content = message.OpenContent()) await content.CopyToAsync(hashing, ct);
             var envelopeBytes = SpoolFormat.SerializeEnvelope(envelope);
-            await output.WriteAsync(envelopeBytes, ct);
-            await output.WriteAsync(SpoolFormat.Trailer(message.ContentLength, envelopeBytes), ct);
+            await hashing.WriteAsync(envelopeBytes, ct);
+            await output.WriteAsync(SpoolFormat.Trailer(message.ContentLength, envelopeBytes.Length, hash), ct);
         });
 }

@@ -20,7 +20,8 @@ internal sealed class MessageJudge(PolicyChain chain)
     public async Task<Judgement> JudgeAsync(
         SessionFacts session, SmtpTransaction transaction, MessageWriter writer, IReadOnlyList<Recipient> recipients, CancellationToken ct)
     {
-        // Content filters read the spool file, so what is still buffered must reach it first.
+        // Content filters read the content: a message under 64 KiB from the writer's buffer (this is then a no-op), a
+        // larger one from the spool file, which what is still buffered must reach first.
         if (chain.HasMessageFilters) await writer.FlushAsync(ct);
         var content = new SpoolContent(writer, transaction.TraceLength);
         await using var context = new MessageContext(session, writer.QueueId, transaction.Sender, recipients, content);

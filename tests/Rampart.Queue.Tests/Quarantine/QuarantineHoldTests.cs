@@ -82,7 +82,7 @@ public class QuarantineHoldTests : IDisposable
         var old = Encoding.UTF8.GetBytes(envelope.Insert(envelope.Length - 1, ",\"Quarantine\":" + OldHold));
         var path = Path.Combine(temp.Path, "old");
         var content = "Subject: held\r\n\r\nx\r\n"u8.ToArray();
-        File.WriteAllBytes(path, [.. SpoolFormat.Magic, .. content, .. old, .. SpoolFormat.Trailer(content.Length, old)]);
+        File.WriteAllBytes(path, [.. SpoolFormat.LegacyMagic, .. content, .. old, .. SpoolFormat.LegacyTrailer(content.Length, old)]);
 
         var hold = SpoolFormat.Read(path).Envelope.Quarantine!;
         Assert.Equal(QuarantineReason.ScanFailed("clamd", "down").Text, hold.Reason);
