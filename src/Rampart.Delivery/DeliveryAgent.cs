@@ -49,7 +49,7 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
     /// <summary>Messages with an attempt running now (not those waiting for their next retry).</summary>
     public int InFlight => active.Count;
 
-    /// <summary>Messages waiting for their next attempt (deferred, or resumed at start and not yet due).</summary>
+    /// <summary>Messages waiting for their next attempt (deferred, or resumed at start and not yet due), or for room to start it.</summary>
     public int Waiting => deferred.Count + admission.Waiting;
 
     /// <summary>
