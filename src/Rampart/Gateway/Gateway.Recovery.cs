@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Rampart.Mail;
 
@@ -6,8 +5,8 @@ namespace Rampart.Gateway;
 
 /// <summary>
 /// The queue found at start, recovered after the listeners open. With 100,000 messages queued, reading and scheduling
-/// them all first kept the gateway deaf for 12.4 s of a 13.5 s start (bench/scale.sh): every sender was refused and
-/// went away for its own retry interval. Now connections and envelopes are taken at once; a message's content waits
+/// them all first kept the gateway deaf for 6-13 s (bench/scale.sh, docs/performance.md "Scale"): every sender was
+/// refused and went away for its own retry interval. Now connections and envelopes are taken at once; a message's content waits
 /// only for the spool to be read (<see cref="SpoolGate"/>), not for the queue to be scheduled.
 /// </summary>
 public sealed partial class Gateway
@@ -31,7 +30,7 @@ public sealed partial class Gateway
         var log = loggers.CreateLogger("Rampart.Queue");
         recovery = Task.Factory.StartNew(() =>
         {
-            var watch = Stopwatch.StartNew();
+            long start = clock.GetTimestamp();
             IReadOnlyList<Queue.QueuedMessage> messages;
             try
             {
@@ -44,7 +43,7 @@ public sealed partial class Gateway
                 throw;
             }
             started.SpoolGate.Open();
-            var read = watch.Elapsed;
+            var read = clock.GetElapsedTime(start);
             if (stopRecovery) return;
             pickup = new PickupWatcher(started.Queue, started.Delivery, loggers.CreateLogger("Rampart.Queue.Pickup"), clock);
             pickup.Start();
@@ -55,7 +54,7 @@ public sealed partial class Gateway
                 started.Delivery.Resume(message);
                 resumed++;
             }
-            RecoveryLog.QueueRecovered(log, resumed, messages.Count, (long)read.TotalMilliseconds, (long)(watch.Elapsed - read).TotalMilliseconds);
+            RecoveryLog.QueueRecovered(log, resumed, messages.Count, (long)read.TotalMilliseconds, (long)(clock.GetElapsedTime(start) - read).TotalMilliseconds);
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
