@@ -135,7 +135,8 @@ public sealed partial class DeliveryAgent
         }
         pool.Revive(attempt.DestinationKeys(message).ToHashSet(StringComparer.Ordinal));
         QueueControlLog.RetryRequested(logger, queueId, LogText.Escape(by));
-        _ = Task.Run(() => AttemptAsync(message));
+        // Asked for by name: ahead of whatever else waits for room (a flush of a big queue).
+        Admit(message, isNew: true);
         return QueueChange.Done;
     }
 
@@ -161,7 +162,7 @@ public sealed partial class DeliveryAgent
         }
         pool.Revive(domain is null ? null : taken.SelectMany(attempt.DestinationKeys).ToHashSet(StringComparer.Ordinal));
         QueueControlLog.Flushed(logger, LogText.Escape(by), taken.Count, domain is null ? "every destination" : LogText.Escape(domain));
-        foreach (var message in taken) _ = Task.Run(() => AttemptAsync(message));
+        foreach (var message in taken) Admit(message, isNew: false);
         return taken.Select(m => m.QueueId).ToList();
     }
 

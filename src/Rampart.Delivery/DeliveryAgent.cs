@@ -24,6 +24,7 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
     private readonly DeliveryAttempt attempt;
     private readonly ActiveQueue active = new();
     private readonly DeferredQueue deferred;
+    private readonly AttemptAdmission admission;
     // Two stages of a stop: no new work at once, then (after a grace period) transactions under way are cut.
     // Never disposed: late timers and workers may still look at them, and they own no unmanaged resources.
     private readonly CancellationTokenSource stopping = new();
@@ -37,9 +38,8 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
         pool = new DestinationPool(options, logger, this.clock, stopping.Token, aborting.Token);
         // The notices an attempt queues are this agent's to deliver: it passes its own Enqueue down, nothing is set later.
         attempt = new DeliveryAttempt(store, router, notifier, pool, Enqueue, options, logger, this.clock, stopping.Token, metrics);
-        // Messages due together (a queue deferred through an outage) start their attempts side by side on the thread
-        // pool, not one after another on the timer's thread.
-        deferred = new DeferredQueue(message => _ = Task.Run(() => AttemptAsync(message)), this.clock);
+        admission = new AttemptAdmission(options.MaxActiveAttempts);
+        deferred = new DeferredQueue(message => Admit(message, isNew: false), this.clock);
         this.logger = logger;
     }
 
@@ -49,8 +49,8 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
     /// <summary>Messages with an attempt running now (not those waiting for their next retry).</summary>
     public int InFlight => active.Count;
 
-    /// <summary>Messages waiting for their next attempt (deferred, or resumed at start and not yet due).</summary>
-    public int Waiting => deferred.Count;
+    /// <summary>Messages waiting for their next attempt (deferred, or resumed at start and not yet due), or for room to start it.</summary>
+    public int Waiting => deferred.Count + admission.Waiting;
 
     /// <summary>
     /// A reload's routes: every attempt from now on routes with them (an attempt under way finishes with the jobs it
@@ -58,8 +58,20 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
     /// </summary>
     public void UseRouter(IRouter next) => attempt.UseRouter(next);
 
-    /// <summary>A message just committed: its first attempt starts now.</summary>
-    public void Enqueue(QueuedMessage message) => _ = AttemptAsync(message);
+    /// <summary>A message just committed: its first attempt starts now, or as soon as an attempt under way ends (<see cref="AttemptAdmission"/>).</summary>
+    public void Enqueue(QueuedMessage message)
+    {
+        if (admission.TryAdmit(message, isNew: true)) _ = AttemptAsync(message);
+    }
+
+    /// <summary>
+    /// A message due (its time came, a flush, a retry): its attempt starts on the thread pool (messages due together
+    /// run side by side, not one after another on the timer's thread) when there is room, else waits its turn.
+    /// </summary>
+    private void Admit(QueuedMessage message, bool isNew)
+    {
+        if (admission.TryAdmit(message, isNew)) _ = Task.Run(() => AttemptAsync(message));
+    }
 
     /// <summary>A message found in the queue at start-up: it resumes its retry schedule where it left off (a held one waits for its release).</summary>
     public void Resume(QueuedMessage message)
@@ -72,16 +84,18 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
     {
         try
         {
-            await AttemptOnceAsync(message);
+            await AttemptAdmittedAsync(message);
         }
         finally
         {
             // Delivered, deferred, held or skipped: a fresh message's in-memory copy served (at most) its first attempt.
             message.DropContentCopy();
+            // Its room in the active queue goes to the next message waiting for one.
+            if (admission.Leave() is { } next) _ = Task.Run(() => AttemptAsync(next));
         }
     }
 
-    private async Task AttemptOnceAsync(QueuedMessage message)
+    private async Task AttemptAdmittedAsync(QueuedMessage message)
     {
         if (message.Envelope.Quarantine is not null || stopping.IsCancellationRequested) return;
         var flight = new Flight();
@@ -112,6 +126,7 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
     {
         await stopping.CancelAsync();
         deferred.Stop();
+        admission.Stop();
         pool.Drain();
         await active.WhenEmptyAsync(grace, clock);
         await aborting.CancelAsync();

@@ -40,6 +40,8 @@ public static class EventCatalogue
     public const int MovedToCorrupt = 2002;
     public const int PickupFailed = 2003;
     public const int ChecksumFailed = 2050;
+    public const int QueueRecovered = 2090;
+    public const int QueueRecoveryFailed = 2091;
 
     // 2100–2199: Pickup folder
     public const int ReleasedFromQuarantine = 2101;

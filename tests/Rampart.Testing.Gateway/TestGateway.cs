@@ -68,9 +68,11 @@ public sealed class TestGateway : IAsyncDisposable
     /// top-level keys (scanners:, quarantine:). A <paramref name="clock"/> (a FakeTimeProvider) is the gateway's time:
     /// what Rampart times with it, a test advances instead of sleeping.
     /// </summary>
-    public static Task<TestGateway> StartAsync(string inboundExtra = "", string outboundExtra = "", string topExtra = "", TimeProvider? clock = null) =>
+    /// <param name="logging">Adds to the gateway's logging (a provider that watches for an event), for its whole life.</param>
+    public static Task<TestGateway> StartAsync(string inboundExtra = "", string outboundExtra = "", string topExtra = "", TimeProvider? clock = null,
+        Action<ILoggingBuilder>? logging = null) =>
         StartYamlAsync(StandardYaml.Replace("{inbound_extra}", Indent(inboundExtra)).Replace("{outbound_extra}", Indent(outboundExtra)) + "\n" + topExtra,
-            clock);
+            clock, logging);
 
     /// <summary>
     /// An inbound listener for example.test and nothing else, whose mail for every domain goes by SMTP to one next hop
@@ -96,19 +98,24 @@ public sealed class TestGateway : IAsyncDisposable
             {{topExtra}}
             """);
 
-    public static async Task<TestGateway> StartYamlAsync(string yaml, TimeProvider? clock = null)
+    public static async Task<TestGateway> StartYamlAsync(string yaml, TimeProvider? clock = null, Action<ILoggingBuilder>? logging = null)
     {
         var temp = new TempDirectory("rampart-gw");
         var path = temp.File("rampart.yaml");
         File.WriteAllText(path, yaml + $"\ndata_dir: {temp.File("data")}\n");
         var options = ConfigLoader.Load(path, []);
         // Tracking's own rule, as `rampart run` sets it (Commands/ConsoleLogging): it hears Information events.
-        var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning)
-            .AddFilter<Rampart.Tracking.TrackingLoggerProvider>(null, Rampart.Tracking.TrackingLoggerProvider.MinimumLevel));
+        var loggers = LoggerFactory.Create(b =>
+        {
+            b.SetMinimumLevel(LogLevel.Warning)
+                .AddFilter<Rampart.Tracking.TrackingLoggerProvider>(null, Rampart.Tracking.TrackingLoggerProvider.MinimumLevel);
+            logging?.Invoke(b);
+        });
         var gateway = new Gateway.Gateway(options, loggers, clock);
         try
         {
             gateway.Start();
+            await WhenRecoveredAsync(gateway);
         }
         catch
         {
@@ -170,6 +177,7 @@ public sealed class TestGateway : IAsyncDisposable
         await Gateway.DisposeAsync();
         Gateway = new Gateway.Gateway(Options, loggers, clock);
         Gateway.Start();
+        await WhenRecoveredAsync(Gateway);
     }
 
     /// <summary>Stops the gateway and leaves its data, for what is done to a stopped gateway's data folder; <see cref="StartAgain"/> starts it.</summary>
@@ -180,12 +188,20 @@ public sealed class TestGateway : IAsyncDisposable
     }
 
     /// <summary>Starts the gateway <see cref="StopAsync"/> stopped, on the same configuration and data.</summary>
-    public void StartAgain()
+    /// <param name="waitForRecovery">False for a test of what the gateway does while it recovers its queue.</param>
+    public async Task StartAgainAsync(bool waitForRecovery = true)
     {
         Gateway = new Gateway.Gateway(Options, loggers, clock);
         Gateway.Start();
         stopped = false;
+        if (waitForRecovery) await WhenRecoveredAsync(Gateway);
     }
+
+    /// <summary>
+    /// The queue found at start is recovered after the listeners open (Gateway.Recovery.cs); a test that counts what the
+    /// schedule holds, or advances the clock for a retry, waits for it (bounded) as it would for any start.
+    /// </summary>
+    private static Task WhenRecoveredAsync(Gateway.Gateway gateway) => gateway.Recovery.WaitAsync(TimeSpan.FromSeconds(30));
 
     private bool stopped;
 

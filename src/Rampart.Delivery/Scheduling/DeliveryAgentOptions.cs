@@ -16,6 +16,13 @@ public sealed record DeliveryAgentOptions
     /// <summary>When to tell the sender that a message is still waiting; null for never.</summary>
     public TimeSpan? DelayWarning { get; init; } = TimeSpan.FromHours(4);
 
+    /// <summary>
+    /// Attempts under way at once, over all destinations (postfix's qmgr_message_active_limit, 20,000); more messages due
+    /// wait their turn as a reference each. An attempt under way costs about 3 KiB (measured: 100,000 at once took 300 MiB),
+    /// so this bounds that to about 30 MiB, and is still a hundred times the connections that can deliver them.
+    /// </summary>
+    public int MaxActiveAttempts { get; init; } = 10_000;
+
     /// <summary>How long an open connection waits for the next message to the same destination.</summary>
     public TimeSpan ConnectionLinger { get; init; } = TimeSpan.FromSeconds(2);
 }

@@ -59,11 +59,14 @@ public static partial class RunCommand
             foreach (var warning in options.Warnings) RunLog.ConfigurationWarning(log, warning);
             // Start() has bound every listener: connections are accepted from here on (systemctl start returns).
             systemd.Ready();
-            await Task.WhenAny(stop.Task, Task.Delay(Timeout.Infinite, ct));
+            // The queue is recovered after the listeners open; a spool that cannot be read stops the gateway (logged as it failed).
+            var recoveryFailed = gateway.Recovery.ContinueWith(t => t.IsFaulted ? Task.CompletedTask : Task.Delay(Timeout.Infinite, ct),
+                TaskScheduler.Default).Unwrap();
+            var ended = await Task.WhenAny(stop.Task, Task.Delay(Timeout.Infinite, ct), recoveryFailed);
             systemd.Stopping();
             RunLog.GatewayStopping(log);
             RunLog.GroupCommit(log, gateway.Queue.Barrier.Waiters, gateway.Queue.Barrier.Syncs);
-            return 0;
+            return ended == recoveryFailed ? 1 : 0;
         });
         return command;
     }

@@ -8,8 +8,9 @@ using Rampart.Smtp.Transport;
 namespace Rampart.Gateway;
 
 /// <summary>
-/// A running gateway: starts and stops what <see cref="GatewayComposer"/> makes. Start recovers the queue and starts
-/// delivery before any listener opens; stop closes the listeners first (open sessions are told 421), then the pickup
+/// A running gateway: starts and stops what <see cref="GatewayComposer"/> makes. Start opens the listeners, then
+/// recovers the queue in the background (Gateway.Recovery.cs: messages are received into the spool once it is read);
+/// stop closes the listeners first (open sessions are told 421), then the pickup
 /// watcher, the rescans and delivery, and the queue last. A reload (Gateway.Reload.cs) composes a new
 /// <see cref="Snapshot"/> and swaps it in.
 /// </summary>
@@ -82,9 +83,6 @@ public sealed partial class Gateway : IAsyncDisposable
         var first = composer.Compose(options);
         core.Delivery.UseRouter(first.Router);
         current = first;
-        foreach (var message in core.Queue.Recover()) core.Delivery.Resume(message);
-        pickup = new PickupWatcher(core.Queue, core.Delivery, loggers.CreateLogger("Rampart.Queue.Pickup"), clock);
-        pickup.Start();
 
         foreach (var l in options.Listeners)
         {
@@ -94,6 +92,8 @@ public sealed partial class Gateway : IAsyncDisposable
             listener.Start();
             listeners.Add(listener);
         }
+        // After the listeners: a big queue is read and scheduled while mail is taken (Gateway.Recovery.cs).
+        StartRecovery(core);
         rescans = new RescanSchedule(core.Queue, loggers, clock);
         rescans.Start(options);
         if (options.Admin is { } adminOptions) admin = AdminServer.Start(adminOptions, this, loggers);
@@ -104,6 +104,7 @@ public sealed partial class Gateway : IAsyncDisposable
         draining = true;
         await RefuseReloadsAsync();
         foreach (var listener in listeners) await listener.DisposeAsync();
+        await StopRecoveryAsync();
         if (pickup is not null) await pickup.DisposeAsync();
         if (rescans is not null) await rescans.DisposeAsync();
         await RetireAllAsync();

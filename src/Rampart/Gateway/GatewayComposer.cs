@@ -80,7 +80,7 @@ internal sealed class GatewayComposer
         var chain = ListenerFilters.Chain(Inputs(l, next));
         var auth = l.Auth is { } a ? new SessionAuth(lasting.Authenticator(l.Name, a.Failures)) : SessionAuth.None;
         var logger = loggers.CreateLogger("Rampart.Gateway");
-        return new GatewaySessionHandler(new EnvelopeStages(chain, core.Resources, logger), auth, new SpoolOpener(core.Queue, clock), postmaster,
+        return new GatewaySessionHandler(new EnvelopeStages(chain, core.Resources, logger), auth, new SpoolOpener(core.Queue, core.SpoolGate, clock), postmaster,
             new MessageJudge(chain), new MessageCommitter(core.Delivery, logger, clock), logger, next.Options.Scoring.Table());
     }
 

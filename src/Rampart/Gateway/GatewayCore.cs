@@ -34,6 +34,9 @@ internal sealed class GatewayCore
 
     public UserStore Users { get; }
 
+    /// <summary>Opened once the start-up's recovery has read the spool: until then no message is received into it.</summary>
+    public SpoolGate SpoolGate { get; } = new();
+
     /// <summary>The gateway's instruments (docs/metrics.md); they live as long as the gateway, across reloads.</summary>
     public RampartMetrics Metrics { get; }
 

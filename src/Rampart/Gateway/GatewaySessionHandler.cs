@@ -35,8 +35,8 @@ internal sealed partial class GatewaySessionHandler(
     public ValueTask<SmtpReply> RcptToAsync(SessionFacts session, SmtpTransaction transaction, Recipient recipient, CancellationToken ct) =>
         envelope.RcptToAsync(session, transaction.Sender, recipient, ct);
 
-    public ValueTask<IMessageSink> OpenMessageAsync(SessionFacts session, SmtpTransaction transaction, CancellationToken ct) =>
-        ValueTask.FromResult<IMessageSink>(spool.Open());
+    public async ValueTask<IMessageSink> OpenMessageAsync(SessionFacts session, SmtpTransaction transaction, CancellationToken ct) =>
+        await spool.OpenAsync(ct);
 
     /// <summary>The one weights table's sum of what the checks found, for the transaction log line ("7.3 scl 6 [A(5),B(2.3)]").</summary>
     public string? DescribeEvidence(SessionFacts session) => weights.Score(session.Connection, session.Transaction).Summary;

@@ -192,7 +192,7 @@ public sealed class QueueOperationsTests
 
         // The next start: the message made due goes at once, the held one stays, the deleted one is gone.
         await using var sink = await SmtpSink.StartOnPortAsync(nextHop);
-        gw.StartAgain();
+        await gw.StartAgainAsync();
         var dumps = await sink.WaitForDumpsAsync(1, Bound);
         Assert.Contains("to retry", Assert.Single(dumps), StringComparison.Ordinal);
         await BoundedWait.UntilAsync(() => Live(gw).ListAsync(QueueFilter.All, default).Result.Total == 1, "only the held message left", Bound);

@@ -137,7 +137,7 @@ public sealed class GatewayTrackingTests
         await gateway.StopAsync();
         File.WriteAllBytes(path, [.. Enumerable.Repeat((byte)0x5A, 8192)]);
 
-        gateway.StartAgain();
+        await gateway.StartAgainAsync();
         Assert.Single(Directory.GetFiles(gateway.DataDir, "tracking.db.corrupt-*"));
         await SendAsync(gateway, "after-corrupt@foreign.test");
         Assert.Equal(TrackingEventKind.Receive, (await SearchAsync(gateway, new TrackingQuery { MessageId = "after-corrupt@foreign.test" }))[0].Kind);
@@ -145,7 +145,7 @@ public sealed class GatewayTrackingTests
         await gateway.StopAsync();
         foreach (var file in Directory.GetFiles(gateway.DataDir, "tracking.db*")) File.Delete(file);
         Directory.CreateDirectory(path);
-        gateway.StartAgain();
+        await gateway.StartAgainAsync();
         Assert.Null(gateway.Gateway.Tracking);
         await SendAsync(gateway, "untracked@foreign.test");
     }
