@@ -15,6 +15,8 @@ public static partial class Durable
     private const int O_CREAT = 0x40;
     private const int O_EXCL = 0x80;
     private const int O_CLOEXEC = 0x80000;
+    private const int O_NONBLOCK = 0x800;
+    private const int O_NOFOLLOW = 0x20000;
     private const int ENOENT = 2;
     private const int EINTR = 4;
 
@@ -89,6 +91,23 @@ public static partial class Durable
     {
         int fd = openWithMode(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, (int)OwnerOnly.FileMode);
         if (fd < 0) throw new IOException($"cannot create {path} (errno {Marshal.GetLastPInvokeError()})");
+        return new Microsoft.Win32.SafeHandles.SafeFileHandle(new IntPtr(fd), ownsHandle: true);
+    }
+
+    /// <summary>
+    /// Opens a file of the spool for reading, never waiting and never following a link: a FIFO left in active/ would
+    /// otherwise hold recovery (and with it every DATA) until some writer opened it, and a symbolic link would be read
+    /// as a queued message. A link fails here; anything but a regular file fails its reader's checks.
+    /// </summary>
+    public static Microsoft.Win32.SafeHandles.SafeFileHandle OpenForRead(string path)
+    {
+        int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == ENOENT) throw new FileNotFoundException($"{path} is gone", path);
+            throw new IOException($"cannot open {path} (errno {errno})");
+        }
         return new Microsoft.Win32.SafeHandles.SafeFileHandle(new IntPtr(fd), ownsHandle: true);
     }
 

@@ -93,8 +93,16 @@ public static class SpoolFormat
     /// </summary>
     public static QueuedMessage Read(string path)
     {
-        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
-        long length = RandomAccess.GetLength(handle);
+        using var handle = Durable.OpenForRead(path);
+        long length;
+        try
+        {
+            length = RandomAccess.GetLength(handle);
+        }
+        catch (NotSupportedException)
+        {
+            throw new InvalidDataException("not a regular file");   // a FIFO or a device: RandomAccess needs a seekable file
+        }
         if (length < Magic.Length + LegacyTrailerLength) throw new InvalidDataException("shorter than header and trailer");
         var block = ArrayPool<byte>.Shared.Rent((int)Math.Min(length, ReadBlock));
         try

@@ -45,6 +45,24 @@ public class SpoolRecoveryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_fifo_and_a_link_left_in_the_spool_go_to_corrupt_without_holding_recovery()
+    {
+        using var store = new QueueStore(temp.Path, NullLogger.Instance);
+        Put(store, "01JGOODFIFO0000000000000001", Compose("01JGOODFIFO0000000000000001"));
+        var fifo = Path.Combine(store.Active, "01JFIFO00000000000000000001");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo)) mkfifo.WaitForExit(10_000);
+        var target = Put(store, "01JTARGET000000000000000001", Compose("01JTARGET000000000000000001"));
+        File.Move(Path.Combine(store.Active, target), Path.Combine(temp.Path, target));
+        File.CreateSymbolicLink(Path.Combine(store.Active, target), Path.Combine(temp.Path, target));
+
+        var recovered = await Task.Run(store.Recover).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal("01JGOODFIFO0000000000000001", Assert.Single(recovered).QueueId);
+        Assert.True(File.Exists(Path.Combine(store.Corrupt, "01JFIFO00000000000000000001")));
+        Assert.NotNull(new FileInfo(Path.Combine(store.Corrupt, target)).LinkTarget);
+    }
+
+    [Fact]
     public void A_file_of_the_previous_version_is_recovered_with_its_content()
     {
         var id = QueueId.New().Value;
