@@ -61,7 +61,15 @@ public sealed partial class DeliveryAgent : IAsyncDisposable
     /// <summary>A message just committed: its first attempt starts now, or as soon as an attempt under way ends (<see cref="AttemptAdmission"/>).</summary>
     public void Enqueue(QueuedMessage message)
     {
-        if (admission.TryAdmit(message, isNew: true)) _ = AttemptAsync(message);
+        if (admission.TryAdmit(message, isNew: true))
+        {
+            _ = AttemptAsync(message);
+            return;
+        }
+        // A message that waits for room is read from its file when its turn comes, and looked for first: while it
+        // waits, an administrator may delete, hold or release it (the copy would carry a deleted message past that
+        // check), and its bytes would hold the copies' budget for as long as the queue stays full.
+        message.DropContentCopy();
     }
 
     /// <summary>

@@ -27,7 +27,6 @@ public sealed class MessageWriter : IAsyncDisposable
     // Bytes in the file; while 0, the whole content (from the magic on) is in the buffer.
     private long offset;
     private bool committed;
-    private bool created;
     // Of every byte written so far (magic first), for the trailer's checksum (SpoolFormat).
     private XxHash3 hash = new();
 
@@ -41,7 +40,6 @@ public sealed class MessageWriter : IAsyncDisposable
         this.incomingPath = incomingPath;
         // open(2) alone, 0600 (a FileStream added an fstat and two lseeks).
         handle = Durable.CreateExclusive(incomingPath);
-        created = true;
         buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         SpoolFormat.Magic.CopyTo(buffer);
         buffered = SpoolFormat.Magic.Length;
@@ -210,12 +208,13 @@ public sealed class MessageWriter : IAsyncDisposable
             committed = true;
             await store.Barrier.SyncAsync();
         }
-        catch (Exception ex)
+        catch
         {
             copy?.Release();
-            // The client will be told 451 and send again: withdraw this copy so it is not delivered twice. (A failed
-            // rename left the file in incoming/, which the disposal removes.)
-            if (committed && ex is IOException) Durable.Unlink(activePath);
+            // The client will be told to try again (451, or the connection drops at a stop): withdraw this copy, whatever
+            // the sync failed with, so it is not delivered twice. (A failed rename left the file in incoming/, which the
+            // disposal removes.)
+            if (committed) Durable.Unlink(activePath);
             throw;
         }
         var message = new QueuedMessage(envelope, activePath, SpoolFormat.Magic.Length, contentLength);
@@ -234,7 +233,7 @@ public sealed class MessageWriter : IAsyncDisposable
         ReturnBuffer();
         handle?.Dispose();
         handle = null;
-        if (created && !committed) Durable.Unlink(incomingPath);
+        if (!committed) Durable.Unlink(incomingPath);
         return ValueTask.CompletedTask;
     }
 }

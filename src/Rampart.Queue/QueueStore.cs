@@ -94,25 +94,38 @@ public sealed partial class QueueStore : IDisposable
             // file was never acknowledged; it goes to corrupt/, never to delivery.
             try
             {
-                var message = SpoolFormat.Read(path);
-                // A whole old spool file in blocks the file system gave this one passes its own checksum: its id tells.
-                if (message.QueueId != name) throw new InvalidDataException($"holds the envelope of {LogText.Escape(message.QueueId)}");
-                messages.Add(message);
+                messages.Add(SpoolFormat.Read(path));
+            }
+            catch (FileNotFoundException)
+            {
+                // Deleted since the listing (the admin API refuses queue changes until recovery ends; a hand may not).
             }
             catch (InvalidDataException ex) when (ex.Message == SpoolFormat.ChecksumMismatch)
             {
                 QueueLog.ChecksumFailed(logger, name);
-                File.Move(path, Path.Combine(Corrupt, name), overwrite: true);
+                MoveToCorrupt(path, name);
             }
             catch (Exception ex) when (ex is InvalidDataException or System.Text.Json.JsonException or IOException)
             {
                 QueueLog.MovedToCorrupt(logger, name, ex.Message);
-                File.Move(path, Path.Combine(Corrupt, name), overwrite: true);
+                MoveToCorrupt(path, name);
             }
         }
         Durable.SyncDirectory(Incoming);
         Durable.SyncDirectory(Active);
         return messages;
+    }
+
+    private void MoveToCorrupt(string path, string name)
+    {
+        try
+        {
+            File.Move(path, Path.Combine(Corrupt, name), overwrite: true);
+        }
+        catch (FileNotFoundException)
+        {
+            // Gone meanwhile: nothing left to set aside.
+        }
     }
 
     /// <summary>

@@ -154,7 +154,7 @@ public static class SpoolFormat
         long envelopeAt = Magic.Length + contentLength;
         var envelopeBytes = first == length ? block.AsSpan((int)envelopeAt, envelopeLength).ToArray() : new byte[envelopeLength];
         if (first != length) ReadFully(handle, envelopeBytes, envelopeAt);
-        return new QueuedMessage(Deserialize(envelopeBytes), path, Magic.Length, contentLength);
+        return new QueuedMessage(Deserialize(envelopeBytes, path), path, Magic.Length, contentLength);
     }
 
     private static QueuedMessage ReadLegacy(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string path, long length)
@@ -172,11 +172,20 @@ public static class SpoolFormat
         var envelopeBytes = new byte[envelopeLength];
         ReadFully(handle, envelopeBytes, LegacyMagic.Length + contentLength);
         if (Crc32.HashToUInt32(envelopeBytes) != crc) throw new InvalidDataException("envelope checksum mismatch");
-        return new QueuedMessage(Deserialize(envelopeBytes), path, LegacyMagic.Length, contentLength);
+        return new QueuedMessage(Deserialize(envelopeBytes, path), path, LegacyMagic.Length, contentLength);
     }
 
-    private static QueuedEnvelope Deserialize(byte[] envelopeBytes) =>
-        JsonSerializer.Deserialize(envelopeBytes, QueueJson.Default.QueuedEnvelope) ?? throw new InvalidDataException("empty envelope");
+    /// <summary>
+    /// The envelope, which must name the file it is in: a whole old spool file in blocks the file system gave a newer
+    /// one (a power cut before that one's sync) passes its own checksum, and only its queue id tells. Every reader
+    /// (recovery, quarantine, pickup, release) gets this check here.
+    /// </summary>
+    private static QueuedEnvelope Deserialize(byte[] envelopeBytes, string path)
+    {
+        var envelope = JsonSerializer.Deserialize(envelopeBytes, QueueJson.Default.QueuedEnvelope) ?? throw new InvalidDataException("empty envelope");
+        if (envelope.QueueId != Path.GetFileName(path)) throw new InvalidDataException($"holds the envelope of {Rampart.Mail.LogText.Escape(envelope.QueueId)}");
+        return envelope;
+    }
 
     private static int ReadFully(Microsoft.Win32.SafeHandles.SafeFileHandle handle, Span<byte> buffer, long offset)
     {

@@ -63,7 +63,8 @@ public sealed partial class CrashDurabilityTests(ITestOutputHelper output)
         await using (var second = RampartProcess.StartRampart(["run", "--config", config]))
         {
             await second.WaitForOutputAsync(StartedLine);
-            // Recovery runs before the listeners open: nothing unacknowledged may linger in incoming/.
+            // Recovery reads the spool behind the open listeners; once it says so, nothing unacknowledged may linger in incoming/.
+            await second.WaitForOutputAsync("Queue recovered");
             Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(queue, "incoming")));
 
             await BoundedWait.UntilAsync(() => !Directory.EnumerateFileSystemEntries(Path.Combine(queue, "active")).Any(), "the queue drained", DrainTimeout,

@@ -58,29 +58,44 @@ public static class QueueEndpoints
             }
             return Results.Ok(await Queue(gateway, http).FlushAsync(destination, http.RequestAborted));
         })
+        .AfterRecovery(gateway)
         .Only("destination")
         .WithSummary("Attempt every waiting message now (postqueue -f), or those with a recipient in one domain (destination, postqueue -s); held messages stay held");
 
         api.MapPost("/queue/{id}/retry", async (HttpContext http, string id) =>
             QueueResultsHttp.From(await Queue(gateway, http).RetryAsync(id, http.RequestAborted)))
+        .AfterRecovery(gateway)
         .Only()
         .WithSummary("Attempt one message now; 409 while an attempt of it is under way or while it is held");
 
         api.MapPost("/queue/{id}/hold", async (HttpContext http, string id) =>
             QueueResultsHttp.From(await Queue(gateway, http).HoldAsync(id, http.RequestAborted)))
+        .AfterRecovery(gateway)
         .Only()
         .WithSummary("Hold a message (postsuper -h): kept, never attempted, across restarts, until released");
 
         api.MapPost("/queue/{id}/release", async (HttpContext http, string id, bool? unscanned) =>
             QueueResultsHttp.From(await Queue(gateway, http).ReleaseAsync(id, unscanned ?? false, http.RequestAborted)))
+        .AfterRecovery(gateway)
         .Only("unscanned")
         .WithSummary("Release a held message into its retry schedule (postsuper -H); a quarantined one to delivery (unscanned=true for one no scanner could scan)");
 
         api.MapDelete("/queue/{id}", async (HttpContext http, string id) =>
             QueueResultsHttp.From(await Queue(gateway, http).DeleteAsync(id, http.RequestAborted)))
+        .AfterRecovery(gateway)
         .Only()
         .WithSummary("Delete a message with no notice to anyone (postsuper -d); 202 when an attempt is under way: held now, deleted when it ends");
     }
+
+    /// <summary>
+    /// A change to the queue waits for start-up recovery: until the spool has been read, the queue it would change is
+    /// not known (a message deleted under recovery's listing, a hold marker half written).
+    /// </summary>
+    private static RouteHandlerBuilder AfterRecovery(this RouteHandlerBuilder route, Gateway.Gateway gateway) =>
+        route.AddEndpointFilter(async (context, next) => gateway.Recovery.IsCompleted
+            ? await next(context)
+            : Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "recovering",
+                detail: "the gateway is still reading its queue after start-up; try again in a few seconds"));
 
     internal static LiveQueue Queue(Gateway.Gateway gateway, HttpContext http) =>
         new(gateway.Queue, gateway.Delivery, http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Rampart.Queue.Admin"),

@@ -62,11 +62,11 @@ public static partial class RunCommand
             // The queue is recovered after the listeners open; a spool that cannot be read stops the gateway (logged as it failed).
             var recoveryFailed = gateway.Recovery.ContinueWith(t => t.IsFaulted ? Task.CompletedTask : Task.Delay(Timeout.Infinite, ct),
                 TaskScheduler.Default).Unwrap();
-            var ended = await Task.WhenAny(stop.Task, Task.Delay(Timeout.Infinite, ct), recoveryFailed);
+            await Task.WhenAny(stop.Task, Task.Delay(Timeout.Infinite, ct), recoveryFailed);
             systemd.Stopping();
             RunLog.GatewayStopping(log);
             RunLog.GroupCommit(log, gateway.Queue.Barrier.Waiters, gateway.Queue.Barrier.Syncs);
-            return ended == recoveryFailed ? 1 : 0;
+            return gateway.Recovery.IsFaulted ? 1 : 0;
         });
         return command;
     }

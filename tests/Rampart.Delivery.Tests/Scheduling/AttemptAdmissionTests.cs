@@ -89,4 +89,41 @@ public sealed class AttemptAdmissionTests : IAsyncLifetime
         await Settle.UntilAsync(() => order.Count == 5 && agent.InFlight == 0, "all five delivered");
         Assert.Equal(fresh.QueueId, order.ElementAt(1));
     }
+
+    [Fact]
+    public async Task Deferred_mail_gets_every_fifth_room_while_new_mail_keeps_coming()
+    {
+        Start(limit: 1);
+        var flushed = (await DeferAsync(3)).Select(m => m.QueueId).ToHashSet();
+        agent.Flush(null, "test");
+        await Settle.UntilAsync(() => order.Count == 1, "the first flushed message under way");
+
+        for (int i = 0; i < 8; i++) agent.Enqueue(await spool.SubmitAsync($"new{i}@example.test"));
+
+        gate.SetResult();
+        await Settle.UntilAsync(() => order.Count == 11 && agent.InFlight == 0, "all eleven delivered");
+        var kinds = string.Concat(order.Select(id => flushed.Contains(id) ? 'D' : 'n'));
+        Assert.Equal("DnnnnDnnnnD", kinds);
+    }
+
+    [Fact]
+    public async Task A_new_message_deleted_while_it_waits_for_room_is_not_delivered()
+    {
+        Start(limit: 1);
+        await DeferAsync(1);
+        agent.Flush(null, "test");
+        await Settle.UntilAsync(() => order.Count == 1, "the flushed message under way");
+
+        // Just committed, so it carries its content in memory; it waits for the one room.
+        var fresh = await spool.SubmitAsync("new@example.test");
+        agent.Enqueue(fresh);
+        Assert.Equal(1, agent.Waiting);
+        await agent.DeleteAsync(fresh.QueueId, "test");
+
+        gate.SetResult();
+        await Settle.UntilAsync(() => agent.InFlight == 0 && agent.Waiting == 0, "the queue idle");
+        Assert.False(deliveries.ContainsKey(fresh.QueueId));
+        Assert.DoesNotContain(fresh.QueueId, order);
+        Assert.Equal(0, spool.Store.ContentCopies.Used);
+    }
 }
