@@ -77,10 +77,12 @@ public class QuarantineHoldTests : IDisposable
     [Fact]
     public void A_file_held_by_an_older_gateway_reads_back_and_awaits_its_scan()
     {
-        var envelope = Encoding.UTF8.GetString(SpoolFormat.SerializeEnvelope(Envelope(hold: null)));
+        var built = Envelope(hold: null);
+        var envelope = Encoding.UTF8.GetString(SpoolFormat.SerializeEnvelope(built));
         // The envelope as a spool file written before QuarantineReason existed: its hold spelled out by hand.
         var old = Encoding.UTF8.GetBytes(envelope.Insert(envelope.Length - 1, ",\"Quarantine\":" + OldHold));
-        var path = Path.Combine(temp.Path, "old");
+        // Named by its queue id, as every spool file is (the reader checks).
+        var path = Path.Combine(temp.Path, built.QueueId);
         var content = "Subject: held\r\n\r\nx\r\n"u8.ToArray();
         File.WriteAllBytes(path, [.. SpoolFormat.LegacyMagic, .. content, .. old, .. SpoolFormat.LegacyTrailer(content.Length, old)]);
 
