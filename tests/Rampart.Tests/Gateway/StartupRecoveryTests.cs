@@ -22,7 +22,7 @@ public sealed class StartupRecoveryTests
         // The recovery is held at its first step, whatever the timing: the log line of the partial file it discards
         // from incoming/ waits until the test lets it go (a slow disk would hold it there the same way).
         using var stall = new StallingLogs(EventCatalogue.DiscardedPartial);
-        await using var gw = await TestGateway.StartAsync(logging: b => b.AddProvider(stall));
+        await using var gw = await TestGateway.StartAsync(topExtra: "admin: {listen: 127.0.0.1:0}", logging: b => b.AddProvider(stall));
         await gw.StopAsync();
         var queue = Path.Combine(gw.DataDir, "queue");
         using (var store = new QueueStore(queue, NullLogger.Instance))
@@ -42,6 +42,16 @@ public sealed class StartupRecoveryTests
             await client.HelloAsync();
             await client.EnvelopeAsync("alice@foreign.test", "bob@example.test");
             Assert.False(gw.Gateway.Recovery.IsCompleted);
+            // The queue an administrator would change is not known yet: changes wait for the read (503), listings do not.
+            using (var api = new System.Net.Http.HttpClient { BaseAddress = new Uri($"http://{gw.Gateway.Admin!.EndPoint}/"), Timeout = Bound })
+            {
+                api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
+                    File.ReadAllText(Path.Combine(gw.DataDir, "admin.token")).Trim());
+                using var flush = await api.PostAsync("api/queue/flush", null);
+                Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, flush.StatusCode);
+                using var delete = await api.DeleteAsync($"api/queue/{QueueId.New(TimeProvider.System).Value}");
+                Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, delete.StatusCode);
+            }
             await client.SendAsync("DATA\r\n");
 
             stall.Release();
