@@ -7,8 +7,8 @@ namespace Rampart.Admin;
 public sealed record ReadinessProblem(string Cause, string Text);
 
 /// <summary>
-/// Whether a load balancer should send mail here (/health/ready), and if not, why: the gateway is stopping, it is
-/// short of queue disk or memory (MAIL FROM gets 452 4.3.1), or a scanner that mail waits for (on_failure:
+/// Whether a load balancer should send mail here (/health/ready), and if not, why: the gateway is stopping, it is still
+/// reading the queue left by its last run, it is short of queue disk or memory (MAIL FROM gets 452 4.3.1), or a scanner that mail waits for (on_failure:
 /// tempfail) does not answer (mail gets 451 4.7.1). The endpoint is open to anyone who reaches the admin listener,
 /// so one evaluation serves every request of the same second: a flood of probes costs no more scanner connections
 /// than one prober. Each change of the answer is logged once.
@@ -48,6 +48,9 @@ public sealed partial class Readiness(Gateway.Gateway gateway, ILogger logger, T
     {
         var problems = new List<ReadinessProblem>();
         if (gateway.IsDraining) problems.Add(new("draining", "draining: the gateway is stopping"));
+        // Sessions are taken meanwhile, but a message's content waits for the spool's read (seconds with a big queue):
+        // a load balancer has a ready gateway beside this one to send to.
+        if (!gateway.Recovery.IsCompleted) problems.Add(new("recovering", "recovering: the queue left by the last run is being read (new messages wait at DATA)"));
         if (gateway.Shortage() is { } shortage) problems.Add(new("back pressure", $"back pressure: {shortage} (MAIL FROM is answered 452 4.3.1)"));
         var scanners = gateway.RequiredScanners();
         using var timeout = new CancellationTokenSource(ProbeTimeout, clock);

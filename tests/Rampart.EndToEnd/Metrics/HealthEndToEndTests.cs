@@ -20,6 +20,8 @@ public sealed class HealthEndToEndTests
         await using (var rampart = RampartProcess.StartRampart(["run", "--config", setup.ConfigPath]))
         {
             await rampart.WaitForOutputAsync("Rampart started from");
+        await rampart.WaitForOutputAsync("Queue recovered");
+            await rampart.WaitForOutputAsync("Queue recovered");   // not ready ("recovering") until then
             using var http = AdminApi.Anonymous(setup.AdminPort);
             var (status, body) = await GetAsync(http, "health/ready");
             Assert.Equal(HttpStatusCode.OK, status);
@@ -35,6 +37,7 @@ public sealed class HealthEndToEndTests
         RampartConfigFile.Write(full.ConfigPath, File.ReadAllText(full.ConfigPath).Replace("queue:\n", "queue:\n  min_free_disk: 1000000000gb\n", StringComparison.Ordinal));
         await using var slow = RampartProcess.StartRampart(["run", "--config", full.ConfigPath]);
         await slow.WaitForOutputAsync("Rampart started from");
+        await slow.WaitForOutputAsync("Queue recovered");
         await using (var c = await SmtpTranscript.ConnectAsync(new IPEndPoint(IPAddress.Loopback, full.InboundPort)))
         {
             await c.HelloAsync();

@@ -22,6 +22,8 @@ public sealed class ReadinessTests
         File.WriteAllText(path, TestGateway.PlainYaml + $"\ndata_dir: {temp.File("data")}\n");
         var gateway = new global::Rampart.Gateway.Gateway(ConfigLoader.Load(path, []), NullLoggerFactory.Instance);
         gateway.Start();
+        // Ready once the queue left by the last run has been read (StartupRecoveryTests sees "recovering" before).
+        await gateway.Recovery.WaitAsync(TimeSpan.FromSeconds(30));
         // Each evaluation is kept for a second: a clock standing still would keep the first; this one moves a second per call.
         var clock = new SteppingClock(TimeSpan.FromSeconds(1));
         var readiness = new Readiness(gateway, NullLogger.Instance, clock);

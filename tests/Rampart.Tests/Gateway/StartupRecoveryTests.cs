@@ -51,6 +51,10 @@ public sealed class StartupRecoveryTests
                 Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, flush.StatusCode);
                 using var delete = await api.DeleteAsync($"api/queue/{QueueId.New(TimeProvider.System).Value}");
                 Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, delete.StatusCode);
+                // And a load balancer is told to send elsewhere meanwhile.
+                using var ready = await api.GetAsync("health/ready");
+                Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+                Assert.Contains("recovering", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             }
             await client.SendAsync("DATA\r\n");
 
