@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace Rampart.Queue;
 
@@ -33,7 +34,7 @@ public static partial class Durable
     private static partial int unlink(string path);
 
     [LibraryImport("libc", SetLastError = true)]
-    private static partial nint pwrite(Microsoft.Win32.SafeHandles.SafeFileHandle fd, ReadOnlySpan<byte> buffer, nuint count, long offset);
+    private static partial nint pwrite(SafeFileHandle fd, ReadOnlySpan<byte> buffer, nuint count, long offset);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int fsync(int fd);
@@ -87,11 +88,11 @@ public static partial class Durable
     /// A new file, 0600 from open(2) itself (see <see cref="OwnerOnly"/>), write-only; fails if the name exists
     /// (O_EXCL), so two writers can never share a file.
     /// </summary>
-    public static Microsoft.Win32.SafeHandles.SafeFileHandle CreateExclusive(string path)
+    public static SafeFileHandle CreateExclusive(string path)
     {
         int fd = openWithMode(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, (int)OwnerOnly.FileMode);
         if (fd < 0) throw new IOException($"cannot create {path} (errno {Marshal.GetLastPInvokeError()})");
-        return new Microsoft.Win32.SafeHandles.SafeFileHandle(new IntPtr(fd), ownsHandle: true);
+        return new SafeFileHandle(new IntPtr(fd), ownsHandle: true);
     }
 
     /// <summary>
@@ -99,7 +100,7 @@ public static partial class Durable
     /// otherwise hold recovery (and with it every DATA) until some writer opened it, and a symbolic link would be read
     /// as a queued message. A link fails here; anything but a regular file fails its reader's checks.
     /// </summary>
-    public static Microsoft.Win32.SafeHandles.SafeFileHandle OpenForRead(string path)
+    public static SafeFileHandle OpenForRead(string path)
     {
         int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
@@ -108,14 +109,14 @@ public static partial class Durable
             if (errno == ENOENT) throw new FileNotFoundException($"{path} is gone", path);
             throw new IOException($"cannot open {path} (errno {errno})");
         }
-        return new Microsoft.Win32.SafeHandles.SafeFileHandle(new IntPtr(fd), ownsHandle: true);
+        return new SafeFileHandle(new IntPtr(fd), ownsHandle: true);
     }
 
     /// <summary>
     /// pwrite(2) until all is written. RandomAccess.Write first asks the handle whether it can seek (an lseek per
     /// file, measured with strace); a spool file always can.
     /// </summary>
-    public static void WriteAt(Microsoft.Win32.SafeHandles.SafeFileHandle handle, ReadOnlySpan<byte> bytes, long offset)
+    public static void WriteAt(SafeFileHandle handle, ReadOnlySpan<byte> bytes, long offset)
     {
         while (!bytes.IsEmpty)
         {

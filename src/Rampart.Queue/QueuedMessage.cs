@@ -3,7 +3,9 @@ namespace Rampart.Queue;
 /// <summary>A committed message: its envelope and where its content lies in the spool file.</summary>
 public sealed record QueuedMessage(QueuedEnvelope Envelope, string Path, long ContentOffset, long ContentLength)
 {
-    // Shared by the copies `with` makes of this record: one release gives the bytes back once.
+    // A `with` copy of this record takes the reference along, not the ownership: dropping it on one leaves it on the
+    // other. That is harmless only because the bytes are a plain array and ContentCopy.Release counts them back once;
+    // the delivery agent drops the copy on the instance it attempts.
     private ContentCopy? copy;
 
     public string QueueId => Envelope.QueueId;

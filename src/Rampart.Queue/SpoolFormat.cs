@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text.Json;
+using Microsoft.Win32.SafeHandles;
 
 namespace Rampart.Queue;
 
@@ -18,7 +19,7 @@ namespace Rampart.Queue;
 /// another file's old bytes). Every such file fails here: too short, zeros where the magic or end marker belong,
 /// lengths that do not add up, or a checksum that does not match a mix of blocks (a 2^-64 chance for a random
 /// mix). The one mix with a valid checksum, a whole old spool file in the reused blocks, carries another queue id,
-/// which recovery checks against the name. Such a file was never acknowledged (the 250 waits for the sync), so
+/// which <see cref="Read"/> checks against the file's name for every reader. Such a file was never acknowledged (the 250 waits for the sync), so
 /// rejecting it loses nothing.
 /// </para>
 /// <para>
@@ -119,7 +120,7 @@ public static class SpoolFormat
         }
     }
 
-    private static QueuedMessage ReadCurrent(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string path, long length, byte[] block, int first)
+    private static QueuedMessage ReadCurrent(SafeFileHandle handle, string path, long length, byte[] block, int first)
     {
         if (length < Magic.Length + TrailerLength) throw new InvalidDataException("shorter than header and trailer");
         Span<byte> trailer = stackalloc byte[TrailerLength];
@@ -157,7 +158,7 @@ public static class SpoolFormat
         return new QueuedMessage(Deserialize(envelopeBytes, path), path, Magic.Length, contentLength);
     }
 
-    private static QueuedMessage ReadLegacy(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string path, long length)
+    private static QueuedMessage ReadLegacy(SafeFileHandle handle, string path, long length)
     {
         Span<byte> trailer = stackalloc byte[LegacyTrailerLength];
         ReadFully(handle, trailer, length - LegacyTrailerLength);
@@ -187,7 +188,7 @@ public static class SpoolFormat
         return envelope;
     }
 
-    private static int ReadFully(Microsoft.Win32.SafeHandles.SafeFileHandle handle, Span<byte> buffer, long offset)
+    private static int ReadFully(SafeFileHandle handle, Span<byte> buffer, long offset)
     {
         int total = 0;
         while (total < buffer.Length)
