@@ -120,8 +120,9 @@ public static class CatalogueEvents
         if (kind is not { } k) return [];
         var listener = f["Listener"];
         // Dated at the transaction's start (MAIL): the filters' and the quarantine's events, logged before this line,
-        // then follow it, as they happened during the transaction.
-        var started = f.Number("DurationMs") is { } ms and >= 0 ? now - TimeSpan.FromMilliseconds(ms) : now;
+        // then follow it, as they happened during the transaction. The duration is in whole milliseconds, cut down, so
+        // one more is taken: dated a little early, never after an event the transaction logged in its first millisecond.
+        var started = f.Number("DurationMs") is { } ms and >= 0 ? now - TimeSpan.FromMilliseconds(ms + 1) : now;
         var tls = f["TlsProtocol"] is { } protocol ? $"{protocol} {f["TlsCipher"]}".TrimEnd() : null;
         // Every field read once: a message to a hundred recipients is a hundred rows that differ only in the recipient.
         var first = new TrackingEvent
