@@ -20,9 +20,15 @@ public sealed record RoutingRule(IReadOnlyList<string> Domains, IRoute Route, st
         || pattern.Equals(domain, StringComparison.OrdinalIgnoreCase);
 }
 
-/// <summary>The routing table: the first rule that matches wins; no match leaves the recipient queued.</summary>
-public sealed class DomainRouter(IReadOnlyList<RoutingRule> rules) : IRouter
+/// <summary>
+/// The routing table: the first rule that matches wins; no match leaves the recipient queued. A message whose
+/// envelope names a route (<see cref="QueuedEnvelope.Route"/>, a rule's "route through") takes that route for every
+/// recipient, from <paramref name="routes"/> (every configured route, whether a rule names it or not); when no route
+/// has that name any more (a reload removed it), none: the recipient stays queued, never sent by another route.
+/// </summary>
+public sealed class DomainRouter(IReadOnlyList<RoutingRule> rules, IReadOnlyDictionary<string, IRoute>? routes = null) : IRouter
 {
     public IRoute? RouteFor(QueuedEnvelope envelope, Recipient recipient) =>
-        rules.FirstOrDefault(r => r.Matches(envelope, recipient))?.Route;
+        envelope.Route is { } named ? routes?.GetValueOrDefault(named)
+        : rules.FirstOrDefault(r => r.Matches(envelope, recipient))?.Route;
 }

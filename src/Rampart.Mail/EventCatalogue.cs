@@ -128,6 +128,13 @@ public static class EventCatalogue
     public const int SenderAuthUnreadable = 4304;
     public const int DmarcOverriddenByArc = 4305;
 
+    // 4450–4479: Envelope and MIME primitives of the transport rules' actions (Rampart.Policy/Rules/Actions, their plumbing)
+    public const int MessageDiscarded = 4450;
+    public const int RecipientAdded = 4451;
+    public const int RecipientRedirected = 4452;
+    public const int RouteChosen = 4453;
+    public const int ChosenRouteMissing = 4454;
+
     // 5000–5199: Virus scanning and quarantine re-scan
     public const int VirusFound = 5001;
     public const int TooLargeToScan = 5002;

@@ -1,6 +1,7 @@
 using MimeKit;
 using Rampart.Mail;
 using Rampart.Policy.Attachments;
+using Rampart.Policy.Rules.Actions;
 
 namespace Rampart.Policy;
 
@@ -25,10 +26,62 @@ public sealed class MessageContext(SessionFacts session, string queueId, Sender 
     // dropped parse while it writes the replacement, so they are closed only with the context.
     private readonly List<Stream> parsedFrom = [];
 
+    private readonly IReadOnlyList<Recipient> client = recipients;
+    private IReadOnlyList<Recipient> current = recipients;
+
     public SessionFacts Session => session;
     public string QueueId => queueId;
     public Sender Sender => sender;
-    public IReadOnlyList<Recipient> Recipients => recipients;
+
+    /// <summary>The recipients as they are now: the client's, unless a filter redirected or added some. The queue commits these.</summary>
+    public IReadOnlyList<Recipient> Recipients => current;
+
+    /// <summary>The recipients the client gave (RCPT TO), whatever the filters did since: what the transaction's log line names.</summary>
+    public IReadOnlyList<Recipient> ClientRecipients => client;
+
+    /// <summary>
+    /// The named route every recipient of this message takes instead of the routing table's choice; null: the table
+    /// decides. Stored in the queued envelope, so a restart keeps it.
+    /// </summary>
+    public string? Route { get; private set; }
+
+    /// <summary>
+    /// The listener's limits.max_message_size: a filter that makes the message bigger (a disclaimer) does not make it
+    /// bigger than the listener would have accepted from a client.
+    /// </summary>
+    public long MaxMessageSize { get; init; } = long.MaxValue;
+
+    /// <summary>
+    /// Replaces every recipient with <paramref name="targets"/> (duplicates among them dropped, see
+    /// <see cref="RecipientChanges"/>). A target with no DSN parameters of its own inherits the sender's: with one
+    /// recipient before, its NOTIFY and its ORCPT (or, when it gave none, its address as "rfc822;"), so a bounce still
+    /// names the address the sender wrote (RFC 3461 §4.2). With several, there is no single original to name: NOTIFY
+    /// is kept only when they all asked the same, ORCPT is left out.
+    /// </summary>
+    public void RedirectTo(IReadOnlyList<Recipient> targets)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        if (targets.Count == 0) throw new ArgumentException("a redirect needs at least one recipient", nameof(targets));
+        current = RecipientChanges.Redirect(current, targets);
+    }
+
+    /// <summary>
+    /// Adds <paramref name="added"/> after the current recipients; an address already there (compared as
+    /// <see cref="RecipientChanges.SameAddress"/> says) is not added twice. A recipient added with no NOTIFY gets
+    /// NOTIFY=NEVER: the sender does not know about a blind copy or a journal, and a bounce would tell them.
+    /// </summary>
+    public void AddRecipients(IReadOnlyList<Recipient> added)
+    {
+        ArgumentNullException.ThrowIfNull(added);
+        current = RecipientChanges.Add(current, added);
+    }
+
+    /// <summary>Sends every recipient through the named route (routes: in the configuration), whatever the routing table says.</summary>
+    public void RouteThrough(string routeName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(routeName);
+        Route = routeName;
+    }
 
     /// <summary>Content size in bytes, after any replacement.</summary>
     public long Size => content.Length;

@@ -42,7 +42,7 @@ public sealed class PolicyChain(IReadOnlyList<IFilter> filters, RampartMetrics? 
             long started = Stopwatch.GetTimestamp();
             var v = await f.OnConnectAsync(session, ct);
             Timed(tags, started);
-            if (v.IsDecisive) return v;
+            if (Decides(v)) return v;
         }
         return Verdict.Next;
     }
@@ -54,7 +54,7 @@ public sealed class PolicyChain(IReadOnlyList<IFilter> filters, RampartMetrics? 
             long started = Stopwatch.GetTimestamp();
             var v = await f.OnHeloAsync(session, ct);
             Timed(tags, started);
-            if (v.IsDecisive) return v;
+            if (Decides(v)) return v;
         }
         return Verdict.Next;
     }
@@ -66,7 +66,7 @@ public sealed class PolicyChain(IReadOnlyList<IFilter> filters, RampartMetrics? 
             long started = Stopwatch.GetTimestamp();
             var v = await f.OnMailFromAsync(session, sender, ct);
             Timed(tags, started);
-            if (v.IsDecisive) return v;
+            if (Decides(v)) return v;
         }
         return Verdict.Next;
     }
@@ -83,7 +83,7 @@ public sealed class PolicyChain(IReadOnlyList<IFilter> filters, RampartMetrics? 
             var v = await f.OnRcptToAsync(session, sender, recipient, ct);
             Timed(tags, started);
             if (v is Verdict.Accept) return await AcceptedAsync(session, sender, recipient, v, ct);
-            if (v.IsDecisive) return v;
+            if (Decides(v)) return v;
         }
         return new Verdict.Reject(PolicyReplies.RelayDenied);
     }
@@ -101,8 +101,20 @@ public sealed class PolicyChain(IReadOnlyList<IFilter> filters, RampartMetrics? 
     }
 
     /// <summary>
+    /// A discard (<see cref="Verdict.Discard"/>) means something only once there is a message: at an envelope stage it
+    /// is no opinion. Above all at RCPT, where a decisive verdict that is not a refusal would let a recipient past the
+    /// relay filter.
+    /// </summary>
+    private static bool Decides(Verdict v) => v.IsDecisive && v is not Verdict.Discard;
+
+    /// <summary>
     /// Unlike the other stages, a quarantine does not end this one: the later filters still judge the message, so
     /// a refusal still refuses it, and a released message has passed every filter but the ones that held it.
+    /// A discard ends the stage as a refusal does, and wins over a quarantine an earlier filter asked for: the
+    /// administrator's rule said this message goes nowhere, and a hold would keep (and let an administrator release)
+    /// what was meant to be dropped. The filters after a discard do not run, so a later refusal or hold never happens:
+    /// the client has its 250, which is the point of discarding (no bounce, no retry, nothing told to the sender),
+    /// and a filter that would have refused it is not asked to judge a message nobody will receive.
     /// </summary>
     public async ValueTask<Verdict> MessageAsync(MessageContext context, CancellationToken ct)
     {

@@ -34,6 +34,14 @@ public abstract record Verdict
         public static Quarantine For(QuarantineReason reason) => new(reason.Text) { Filters = [reason.Hold] };
     }
 
+    /// <summary>
+    /// Accept the message (the client gets its 250, so it neither retries nor bounces) and deliver it to nobody: the
+    /// spool file is removed, and the discard is logged and tracked (DISCARD) with <see cref="Reason"/>. Only the message
+    /// stage decides it (<see cref="PolicyChain.MessageAsync"/> says how it meets the other verdicts); at an envelope
+    /// stage, where nothing is queued yet, it has no meaning and the gateway treats it as no opinion.
+    /// </summary>
+    public sealed record Discard(string Reason) : Verdict;
+
     public static readonly Verdict Next = new Continue();
     public static readonly Verdict Ok = new Accept();
 

@@ -27,6 +27,12 @@ public sealed record QueuedEnvelope
     /// <summary>Set while a filter holds the message in quarantine/; delivery never sees it until it is released.</summary>
     public QuarantineHold? Quarantine { get; init; }
 
+    /// <summary>
+    /// The named route every recipient takes, whatever the routing table says (a transport rule's "route through");
+    /// null: the table decides. Spool files written before it existed have none and read as null.
+    /// </summary>
+    public string? Route { get; init; }
+
     /// <summary>Why the message was held before an administrator or a rescan released it (kept for tracing).</summary>
     public QuarantineHold? ReleasedFrom { get; init; }
 }

@@ -75,6 +75,15 @@ public static class CatalogueEvents
                 return [Event(TrackingEventKind.Delete, Admin, $"deleted from the queue by {f["By"]}; nobody is notified")];
             case EventCatalogue.QuarantineDeletedByAdmin:
                 return [Event(TrackingEventKind.Delete, Admin, $"deleted from quarantine by {f["By"]}; nobody is notified")];
+            case EventCatalogue.MessageDiscarded:
+                return [Event(TrackingEventKind.Discard, "message", f["Reason"])];
+            // Each recipient a filter added or redirected to is a row of its own, so a search for that address finds the message.
+            case EventCatalogue.RecipientAdded:
+                return [Event(TrackingEventKind.Filter, "recipients", $"recipient added (NOTIFY={f["Notify"]})") with { Recipient = f["Recipient"] }];
+            case EventCatalogue.RecipientRedirected:
+                return [Event(TrackingEventKind.Filter, "recipients", $"redirected from {f["From"]}") with { Recipient = f["Recipient"] }];
+            case EventCatalogue.RouteChosen:
+                return [Event(TrackingEventKind.Filter, "routing", $"every recipient through route {f["Route"]}") with { Route = f["Route"] }];
             case EventCatalogue.StoppedQueueChanged:
                 return StoppedQueueChange(f["Result"], f["By"]) is { } change ? [Event(change.Kind, Admin, change.Detail)] : [];
             default:
@@ -89,7 +98,8 @@ public static class CatalogueEvents
         or EventCatalogue.VirusFound or EventCatalogue.ScoringVerdict or EventCatalogue.SpamScored or EventCatalogue.SenderAuthChecked
         or EventCatalogue.DmarcRejected or EventCatalogue.DmarcQuarantined or EventCatalogue.SpfRefused or EventCatalogue.SenderBlocked
         or EventCatalogue.MessageHeld or EventCatalogue.HoldReleased or EventCatalogue.DeletePending or EventCatalogue.MessageDeleted
-        or EventCatalogue.QuarantineDeletedByAdmin or EventCatalogue.StoppedQueueChanged;
+        or EventCatalogue.QuarantineDeletedByAdmin or EventCatalogue.StoppedQueueChanged
+        or EventCatalogue.MessageDiscarded or EventCatalogue.RecipientAdded or EventCatalogue.RecipientRedirected or EventCatalogue.RouteChosen;
 
     private const string Admin = "admin";
 

@@ -27,6 +27,8 @@ public enum TrackingEventKind
     Hold,
     /// <summary>An administrator deleted the message from the queue or the quarantine: the end of its chain, nobody notified.</summary>
     Delete,
+    /// <summary>A filter or rule discarded the message after its 250: delivered to nobody, nobody notified; the end of its chain.</summary>
+    Discard,
 }
 
 /// <summary>The seeds' split: mail from the internet (inbound listeners) or from the organisation (outbound, submission).</summary>

@@ -14,6 +14,9 @@ public sealed class TestGateway : IAsyncDisposable
     private readonly ILoggerFactory loggers;
     private readonly TimeProvider? clock;
 
+    /// <summary>Message filters each listener runs after its configured ones (Gateway.AddedMessageFilters), kept for restarts.</summary>
+    private Func<string, IReadOnlyList<Rampart.Policy.IMessageFilter>>? messageFilters;
+
     private TestGateway(TempDirectory temp, Gateway.Gateway gateway, ILoggerFactory loggers, GatewayOptions options, TimeProvider? clock)
     {
         this.temp = temp;
@@ -98,7 +101,9 @@ public sealed class TestGateway : IAsyncDisposable
             {{topExtra}}
             """);
 
-    public static async Task<TestGateway> StartYamlAsync(string yaml, TimeProvider? clock = null, Action<ILoggingBuilder>? logging = null)
+    /// <param name="messageFilters">Message filters put after each listener's configured ones, by listener name: a test's own filter calling a primitive.</param>
+    public static async Task<TestGateway> StartYamlAsync(string yaml, TimeProvider? clock = null, Action<ILoggingBuilder>? logging = null,
+        Func<string, IReadOnlyList<Rampart.Policy.IMessageFilter>>? messageFilters = null)
     {
         var temp = new TempDirectory("rampart-gw");
         var path = temp.File("rampart.yaml");
@@ -111,7 +116,7 @@ public sealed class TestGateway : IAsyncDisposable
                 .AddFilter<Rampart.Tracking.TrackingLoggerProvider>(null, Rampart.Tracking.TrackingLoggerProvider.MinimumLevel);
             logging?.Invoke(b);
         });
-        var gateway = new Gateway.Gateway(options, loggers, clock);
+        var gateway = new Gateway.Gateway(options, loggers, clock) { AddedMessageFilters = messageFilters };
         try
         {
             gateway.Start();
@@ -125,7 +130,7 @@ public sealed class TestGateway : IAsyncDisposable
             temp.Dispose();
             throw;
         }
-        return new TestGateway(temp, gateway, loggers, options, clock);
+        return new TestGateway(temp, gateway, loggers, options, clock) { messageFilters = messageFilters };
     }
 
     private static string Indent(string extra) =>
@@ -175,7 +180,7 @@ public sealed class TestGateway : IAsyncDisposable
     public async Task RestartAsync()
     {
         await Gateway.DisposeAsync();
-        Gateway = new Gateway.Gateway(Options, loggers, clock);
+        Gateway = new Gateway.Gateway(Options, loggers, clock) { AddedMessageFilters = messageFilters };
         Gateway.Start();
         await WhenRecoveredAsync(Gateway);
     }
@@ -191,7 +196,7 @@ public sealed class TestGateway : IAsyncDisposable
     /// <param name="waitForRecovery">False for a test of what the gateway does while it recovers its queue.</param>
     public async Task StartAgainAsync(bool waitForRecovery = true)
     {
-        Gateway = new Gateway.Gateway(Options, loggers, clock);
+        Gateway = new Gateway.Gateway(Options, loggers, clock) { AddedMessageFilters = messageFilters };
         Gateway.Start();
         stopped = false;
         if (waitForRecovery) await WhenRecoveredAsync(Gateway);

@@ -201,7 +201,10 @@ internal sealed class DeliveryAttempt(QueueStore store, IRouter router, Notifier
         {
             if (group.Key.Route is not { } route)
             {
-                var noRoute = new RecipientOutcome(RecipientStatus.TemporaryFailure, DeliveryReplies.NoRoute, clock.GetUtcNow());
+                // A route chosen for the message that no longer exists: deferred, said once per attempt, never sent another way.
+                if (envelope.Route is { } chosen) RouteChoiceLog.ChosenRouteMissing(logger, message.QueueId, LogText.Escape(chosen));
+                var noRoute = new RecipientOutcome(RecipientStatus.TemporaryFailure,
+                    envelope.Route is { } gone ? DeliveryReplies.ChosenRouteMissing(gone) : DeliveryReplies.NoRoute, clock.GetUtcNow());
                 results.AddRange(group.Select(i => (i, noRoute)));
                 continue;
             }

@@ -8,6 +8,10 @@ internal static class DeliveryReplies
     /// <summary>No routing rule matched: the recipient stays queued until a reload adds one.</summary>
     public static readonly SmtpReply NoRoute = new(451, "4.3.5", "No route for this recipient");
 
+    /// <summary>The message's chosen route (<see cref="Queue.QueuedEnvelope.Route"/>) is not configured: it waits for a reload that brings it back.</summary>
+    public static SmtpReply ChosenRouteMissing(string route) =>
+        new(451, "4.3.5", $"Route {LogText.Escape(route)} chosen for this message is not configured; kept queued");
+
     /// <summary>The gateway stopped before the recipient's turn came: the next start tries again.</summary>
     public static readonly SmtpReply Stopping = new(421, "4.3.2", "Gateway stopping");
 

@@ -41,6 +41,13 @@ public sealed partial class Gateway : IAsyncDisposable
 
     public IReadOnlyList<SmtpListener> Listeners => listeners;
 
+    /// <summary>
+    /// Message filters run after a listener's configured ones, by listener name (none when null or empty): a seam for
+    /// tests that drive a primitive a filter calls (a redirect, a discard) over real SMTP. No configuration key reaches
+    /// it; `rampart run` never sets it.
+    /// </summary>
+    public Func<string, IReadOnlyList<Policy.IMessageFilter>>? AddedMessageFilters { get; init; }
+
     /// <summary>The configuration the gateway started with (data folder, sockets, queue).</summary>
     public GatewayOptions Options => options;
 
@@ -79,7 +86,7 @@ public sealed partial class Gateway : IAsyncDisposable
         // Before anything is recovered or accepted: tracking hears every event from the first.
         if (options.Tracking.Enabled) tracking = GatewayTracking.Start(options, loggers, clock);
         lasting = new LastingParts(options, core.Users, loggers, clock);
-        composer = new GatewayComposer(options, core, lasting, loggers, clock);
+        composer = new GatewayComposer(options, core, lasting, loggers, clock, AddedMessageFilters);
         var first = composer.Compose(options);
         core.Delivery.UseRouter(first.Router);
         current = first;

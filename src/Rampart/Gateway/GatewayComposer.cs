@@ -26,8 +26,13 @@ internal sealed class GatewayComposer
     private readonly ILoggerFactory loggers;
     private readonly TimeProvider clock;
 
-    public GatewayComposer(GatewayOptions started, GatewayCore core, LastingParts lasting, ILoggerFactory loggers, TimeProvider clock)
+    private readonly Func<string, IReadOnlyList<Policy.IMessageFilter>>? addedFilters;
+
+    /// <param name="addedFilters">Message filters put after a listener's own (<see cref="Gateway.AddedMessageFilters"/>).</param>
+    public GatewayComposer(GatewayOptions started, GatewayCore core, LastingParts lasting, ILoggerFactory loggers, TimeProvider clock,
+        Func<string, IReadOnlyList<Policy.IMessageFilter>>? addedFilters = null)
     {
+        this.addedFilters = addedFilters;
         this.started = started;
         this.core = core;
         this.lasting = lasting;
@@ -78,10 +83,11 @@ internal sealed class GatewayComposer
     private GatewaySessionHandler Handler(ListenerOptions l, Snapshot next, PostmasterQualifier postmaster)
     {
         var chain = ListenerFilters.Chain(Inputs(l, next));
+        if (addedFilters?.Invoke(l.Name) is { Count: > 0 } added) chain = new Policy.PolicyChain([.. chain.Filters, .. added], core.Metrics);
         var auth = l.Auth is { } a ? new SessionAuth(lasting.Authenticator(l.Name, a.Failures)) : SessionAuth.None;
         var logger = loggers.CreateLogger("Rampart.Gateway");
         return new GatewaySessionHandler(new EnvelopeStages(chain, core.Resources, logger), auth, new SpoolOpener(core.Queue, core.SpoolGate, clock), postmaster,
-            new MessageJudge(chain), new MessageCommitter(core.Delivery, logger, clock), logger, next.Options.Scoring.Table());
+            new MessageJudge(chain, l.Limits.MaxMessageSize), new MessageCommitter(core.Delivery, logger, clock), logger, next.Options.Scoring.Table());
     }
 
     /// <summary>What <see cref="ListenerFilters"/> makes one listener's filters from.</summary>

@@ -49,6 +49,7 @@ internal sealed partial class GatewaySessionHandler(
             var recipients = postmaster.Qualify(transaction.Recipients);
             var judgement = await judge.JudgeAsync(session, transaction, writer, recipients, ct);
             if (GatewayReplies.For(judgement.Verdict) is { } refusal) return refusal;
+            if (judgement.Verdict is Policy.Verdict.Discard discard) return await committer.DiscardAsync(writer, discard);
             return await committer.CommitAsync(session, transaction, writer, recipients, judgement);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -7,15 +7,17 @@ namespace Rampart.Gateway;
 
 /// <summary>
 /// What the message stage decided, and whether content a filter rewrote holds a byte >= 0x80 (null: not rewritten,
-/// the framer's count stands).
+/// the framer's count stands); the recipients the filters left (null: the client's, unchanged) and the route they
+/// chose (null: the routing table's).
 /// </summary>
-internal sealed record Judgement(Verdict Verdict, bool? RewrittenEightBit);
+internal sealed record Judgement(Verdict Verdict, bool? RewrittenEightBit, IReadOnlyList<Recipient>? Recipients = null, string? Route = null);
 
 /// <summary>
 /// The message stage: the listener's content filters read (and may rewrite) the spool file once the last byte has
 /// arrived, before anything is committed.
 /// </summary>
-internal sealed class MessageJudge(PolicyChain chain)
+/// <param name="maxMessageSize">The listener's limits.max_message_size, past which no filter may make the message grow.</param>
+internal sealed class MessageJudge(PolicyChain chain, long maxMessageSize = long.MaxValue)
 {
     public async Task<Judgement> JudgeAsync(
         SessionFacts session, SmtpTransaction transaction, MessageWriter writer, IReadOnlyList<Recipient> recipients, CancellationToken ct)
@@ -24,8 +26,8 @@ internal sealed class MessageJudge(PolicyChain chain)
         // larger one from the spool file, which what is still buffered must reach first.
         if (chain.HasMessageFilters) await writer.FlushAsync(ct);
         var content = new SpoolContent(writer, transaction.TraceLength);
-        await using var context = new MessageContext(session, writer.QueueId, transaction.Sender, recipients, content);
+        await using var context = new MessageContext(session, writer.QueueId, transaction.Sender, recipients, content) { MaxMessageSize = maxMessageSize };
         var verdict = await chain.MessageAsync(context, ct);
-        return new Judgement(verdict, content.RewrittenEightBit);
+        return new Judgement(verdict, content.RewrittenEightBit, ReferenceEquals(context.Recipients, recipients) ? null : context.Recipients, context.Route);
     }
 }

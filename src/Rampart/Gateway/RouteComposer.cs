@@ -23,7 +23,7 @@ internal sealed class RouteComposer(GatewayOptions started, LastingParts lasting
             TransportKind.Drop => (IRoute)lasting.DropRoute(r.Name, Path.GetFullPath(r.Path!, started.DataDir)),
             _ => new SmtpRoute(r.Name, r.Hosts, r.Port, ClientOptions(r), dns, r.MaxConnections, loggers.CreateLogger("Rampart.Delivery.Smtp"), lasting.Clock),
         });
-        return new DomainRouter(o.Routing.Select(rule => new RoutingRule(rule.Domains, routes[rule.Route], rule.Listener, rule.Role)).ToList());
+        return new DomainRouter(o.Routing.Select(rule => new RoutingRule(rule.Domains, routes[rule.Route], rule.Listener, rule.Role)).ToList(), routes);
     }
 
     /// <summary>The SMTP client of a recipient callout, over the route it names.</summary>

@@ -1,0 +1,62 @@
+using System.Text;
+using Rampart.Mail;
+
+namespace Rampart.Policy.Rules.Actions;
+
+/// <summary>
+/// What a redirect or an added recipient does to a message's recipient list (<see cref="MessageContext.RedirectTo"/>,
+/// <see cref="MessageContext.AddRecipients"/>), with the DSN parameters (RFC 3461) each new recipient carries.
+/// </summary>
+public static class RecipientChanges
+{
+    /// <summary>
+    /// Whether two addresses are the same recipient as the relay filter sees them: the domain without regard to case
+    /// (and to a trailing dot), the local part as written (RFC 5321 §2.4: only the destination host may fold it),
+    /// except a bare or domain "postmaster", which is case-insensitive everywhere (§4.5.1).
+    /// </summary>
+    public static bool SameAddress(string a, string b)
+    {
+        int atA = a.LastIndexOf('@'), atB = b.LastIndexOf('@');
+        var localA = atA < 0 ? a : a[..atA];
+        var localB = atB < 0 ? b : b[..atB];
+        var domainA = atA < 0 ? "" : a[(atA + 1)..].TrimEnd('.');
+        var domainB = atB < 0 ? "" : b[(atB + 1)..].TrimEnd('.');
+        if (!domainA.Equals(domainB, StringComparison.OrdinalIgnoreCase)) return false;
+        bool postmaster = localA.Equals("postmaster", StringComparison.OrdinalIgnoreCase);
+        return postmaster ? localB.Equals("postmaster", StringComparison.OrdinalIgnoreCase) : localA.Equals(localB, StringComparison.Ordinal);
+    }
+
+    public static IReadOnlyList<Recipient> Add(IReadOnlyList<Recipient> current, IReadOnlyList<Recipient> added)
+    {
+        var result = current.ToList();
+        foreach (var r in added)
+        {
+            ArgumentNullException.ThrowIfNull(r);
+            if (result.Any(x => SameAddress(x.Address, r.Address))) continue;
+            // A blind copy or a journal is not the sender's business: no notice about it may reach them.
+            result.Add(r.Notify == DsnNotify.Unspecified ? r with { Notify = DsnNotify.Never } : r);
+        }
+        return result;
+    }
+
+    public static IReadOnlyList<Recipient> Redirect(IReadOnlyList<Recipient> current, IReadOnlyList<Recipient> targets)
+    {
+        var notify = current.Count > 0 && current.All(r => r.Notify == current[0].Notify) ? current[0].Notify : DsnNotify.Unspecified;
+        var orcpt = current.Count == 1 ? current[0].OriginalRecipient ?? OriginalOf(current[0].Address) : null;
+        var result = new List<Recipient>();
+        foreach (var t in targets)
+        {
+            ArgumentNullException.ThrowIfNull(t);
+            if (result.Any(x => SameAddress(x.Address, t.Address))) continue;
+            result.Add(t with
+            {
+                Notify = t.Notify == DsnNotify.Unspecified ? notify : t.Notify,
+                OriginalRecipient = t.OriginalRecipient ?? orcpt,
+            });
+        }
+        return result;
+    }
+
+    /// <summary>RFC 3461 §4.2's ORCPT for an address given without one, in the decoded form the queue keeps ("rfc822;a@b", RFC 6533's "utf-8;").</summary>
+    private static string OriginalOf(string address) => (Ascii.IsValid(address) ? "rfc822;" : "utf-8;") + address;
+}

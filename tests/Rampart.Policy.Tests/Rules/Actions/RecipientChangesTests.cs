@@ -1,0 +1,81 @@
+using Rampart.Mail;
+using Rampart.Policy.Rules.Actions;
+using Rampart.Policy.Tests.Attachments;
+
+namespace Rampart.Policy.Tests.Rules.Actions;
+
+/// <summary>Redirect and add on the message's recipient list, with the DSN parameters each new recipient carries (RFC 3461).</summary>
+public class RecipientChangesTests
+{
+    private static MessageContext Context(params Recipient[] recipients) =>
+        new(Samples.Context("Subject: x\r\n\r\nx\r\n"u8.ToArray()).Session, "Q1", new Sender("a@foreign.test"), recipients,
+            new MemoryMessageContent("Subject: x\r\n\r\nx\r\n"u8.ToArray()));
+
+    [Theory]
+    [InlineData("bob@example.test", "bob@EXAMPLE.test", true)]
+    [InlineData("bob@example.test", "bob@example.test.", true)]
+    [InlineData("bob@example.test", "Bob@example.test", false)]
+    [InlineData("PostMaster@example.test", "postmaster@Example.Test", true)]
+    [InlineData("postmaster", "POSTMASTER", true)]
+    [InlineData("bob@example.test", "bob@example.tes", false)]
+    [InlineData("bob@example.test", "bob@xample.test", false)]
+    [InlineData("b\u043eb@example.test", "bob@example.test", false)]
+    public void Addresses_are_the_same_recipient_as_the_relay_filter_sees_them(string a, string b, bool same)
+    {
+        Assert.Equal(same, RecipientChanges.SameAddress(a, b));
+        Assert.Equal(same, RecipientChanges.SameAddress(b, a));
+    }
+
+    [Fact]
+    public void Added_recipients_come_after_the_others_once_each_and_never_notify_the_sender()
+    {
+        var context = Context(new Recipient("bob@example.test", DsnNotify.Failure));
+
+        context.AddRecipients([new("journal@archive.test"), new("BOB@example.test".ToLowerInvariant()), new("journal@ARCHIVE.test"),
+            new("audit@archive.test", DsnNotify.Failure)]);
+
+        Assert.Equal(["bob@example.test", "journal@archive.test", "audit@archive.test"], context.Recipients.Select(r => r.Address));
+        Assert.Equal([DsnNotify.Failure, DsnNotify.Never, DsnNotify.Failure], context.Recipients.Select(r => r.Notify));
+        Assert.Equal(["bob@example.test"], context.ClientRecipients.Select(r => r.Address));
+    }
+
+    [Fact]
+    public void A_redirect_replaces_every_recipient_and_keeps_the_single_originals_notify_and_orcpt()
+    {
+        var context = Context(new Recipient("bob@example.test", DsnNotify.Failure | DsnNotify.Delay, "rfc822;bob+orig@example.test"));
+
+        context.RedirectTo([new("review@example.test"), new("REVIEW@example.test".ToLowerInvariant())]);
+
+        var only = Assert.Single(context.Recipients);
+        Assert.Equal(new Recipient("review@example.test", DsnNotify.Failure | DsnNotify.Delay, "rfc822;bob+orig@example.test"), only);
+    }
+
+    [Fact]
+    public void A_redirect_of_a_recipient_without_orcpt_names_its_address_and_of_several_names_none()
+    {
+        var one = Context(new Recipient("bob@example.test"));
+        one.RedirectTo([new("review@example.test")]);
+        Assert.Equal("rfc822;bob@example.test", one.Recipients[0].OriginalRecipient);
+
+        var intl = Context(new Recipient("j\u00f6rg@example.test"));
+        intl.RedirectTo([new("review@example.test")]);
+        Assert.Equal("utf-8;j\u00f6rg@example.test", intl.Recipients[0].OriginalRecipient);
+
+        var several = Context(new Recipient("a@example.test", DsnNotify.Never), new Recipient("b@example.test", DsnNotify.Failure));
+        several.RedirectTo([new("review@example.test")]);
+        Assert.Equal(new Recipient("review@example.test"), several.Recipients[0]);
+    }
+
+    [Fact]
+    public void A_redirect_to_nobody_is_refused_and_a_route_needs_a_name()
+    {
+        var context = Context(new Recipient("bob@example.test"));
+
+        Assert.Throws<ArgumentException>(() => context.RedirectTo([]));
+        Assert.Throws<ArgumentException>(() => context.RouteThrough(" "));
+        Assert.Null(context.Route);
+        context.RouteThrough("journal");
+        Assert.Equal("journal", context.Route);
+        Assert.Equal(["bob@example.test"], context.Recipients.Select(r => r.Address));
+    }
+}
