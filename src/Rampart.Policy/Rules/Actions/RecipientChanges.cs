@@ -26,12 +26,47 @@ public static class RecipientChanges
         return postmaster ? localB.Equals("postmaster", StringComparison.OrdinalIgnoreCase) : localA.Equals(localB, StringComparison.Ordinal);
     }
 
+    /// <summary>RFC 5321 §4.5.3.1.3: a path is at most 256 octets, so a mailbox in it at most 254.</summary>
+    public const int MaxAddress = 254;
+
+    /// <summary>
+    /// Null when <paramref name="address"/> can go into a RCPT TO as it is: local part and domain, no space or
+    /// control character (a CR or LF would put a command of its own on the next hop's wire), no angle bracket, at most
+    /// <see cref="MaxAddress"/> characters; otherwise why not. The rules' configuration checks its addresses with it,
+    /// and the context checks every recipient a filter gives it again, whoever the filter is.
+    /// </summary>
+    public static string? Problem(string? address)
+    {
+        if (string.IsNullOrEmpty(address)) return "an address is empty";
+        if (address.Length > MaxAddress) return $"an address is longer than {MaxAddress} characters";
+        if (address.Any(c => char.IsControl(c) || char.IsWhiteSpace(c) || c is '<' or '>' or ',' or ';' or '"' or '\\'))
+        {
+            return "an address holds a space, a control character or one of < > , ; \" \\";
+        }
+        int at = address.LastIndexOf('@');
+        if (at <= 0 || at == address.Length - 1) return "an address needs a local part and a domain (local@domain)";
+        if (address.IndexOf('@') != at) return "an address has more than one @ (a quoted local part is not taken)";
+        var domain = address[(at + 1)..];
+        if (domain.StartsWith('.') || domain.EndsWith("..", StringComparison.Ordinal) || domain.Contains("..", StringComparison.Ordinal))
+        {
+            return "an address has a malformed domain";
+        }
+        return null;
+    }
+
+    private static Recipient Checked(Recipient? r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        if (Problem(r.Address) is { } problem) throw new ArgumentException($"{problem}: {Mail.LogText.Escape(r.Address ?? "")}");
+        return r;
+    }
+
     public static IReadOnlyList<Recipient> Add(IReadOnlyList<Recipient> current, IReadOnlyList<Recipient> added)
     {
         var result = current.ToList();
-        foreach (var r in added)
+        foreach (var given in added)
         {
-            ArgumentNullException.ThrowIfNull(r);
+            var r = Checked(given);
             if (result.Any(x => SameAddress(x.Address, r.Address))) continue;
             // A blind copy or a journal is not the sender's business: no notice about it may reach them.
             result.Add(r.Notify == DsnNotify.Unspecified ? r with { Notify = DsnNotify.Never } : r);
@@ -44,9 +79,9 @@ public static class RecipientChanges
         var notify = current.Count > 0 && current.All(r => r.Notify == current[0].Notify) ? current[0].Notify : DsnNotify.Unspecified;
         var orcpt = current.Count == 1 ? current[0].OriginalRecipient ?? OriginalOf(current[0].Address) : null;
         var result = new List<Recipient>();
-        foreach (var t in targets)
+        foreach (var given in targets)
         {
-            ArgumentNullException.ThrowIfNull(t);
+            var t = Checked(given);
             if (result.Any(x => SameAddress(x.Address, t.Address))) continue;
             result.Add(t with
             {

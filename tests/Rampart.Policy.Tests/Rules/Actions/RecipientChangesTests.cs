@@ -78,4 +78,40 @@ public class RecipientChangesTests
         Assert.Equal("journal", context.Route);
         Assert.Equal(["bob@example.test"], context.Recipients.Select(r => r.Address));
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("bob")]
+    [InlineData("@example.test")]
+    [InlineData("bob@")]
+    [InlineData("bob@example.test\r\nRCPT TO:<eve@evil.test>")]
+    [InlineData("bob@example.test> NOTIFY=SUCCESS")]
+    [InlineData("bob smith@example.test")]
+    [InlineData("bob@exa\0mple.test")]
+    [InlineData("a@b@example.test")]
+    [InlineData("bob@.example.test")]
+    [InlineData("bob@example..test")]
+    [InlineData("bob,eve@example.test")]
+    [InlineData("\"bob\"@example.test")]
+    public void A_recipient_that_would_not_make_a_clean_RCPT_TO_is_refused_and_nothing_changes(string address)
+    {
+        var context = Context(new Recipient("bob@example.test"));
+
+        var add = Assert.Throws<ArgumentException>(() => context.AddRecipients([new("ok@example.test"), new(address)]));
+        Assert.Throws<ArgumentException>(() => context.RedirectTo([new("ok@example.test"), new(address)]));
+
+        Assert.DoesNotContain('\r', add.Message);
+        Assert.Equal(["bob@example.test"], context.Recipients.Select(r => r.Address));
+    }
+
+    [Fact]
+    public void An_address_past_the_limit_of_a_path_is_refused()
+    {
+        var context = Context(new Recipient("bob@example.test"));
+        var longest = new string('a', RecipientChanges.MaxAddress - "@example.test".Length) + "@example.test";
+
+        context.AddRecipients([new(longest)]);
+        Assert.Throws<ArgumentException>(() => context.AddRecipients([new("a" + longest)]));
+        Assert.Equal(2, context.Recipients.Count);
+    }
 }
