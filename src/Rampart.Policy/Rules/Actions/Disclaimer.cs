@@ -68,10 +68,12 @@ public static class Disclaimer
         format.NewLineFormat = NewLineFormat.Dos;
         var counter = new CountingStream();
         await mime.WriteToAsync(format, counter, ct);
-        if (counter.Length > message.MaxMessageSize)
+        // Measured as the framer measured the client's message: without our own fields on top, which the rewrite copies.
+        long size = counter.Length - message.OwnFieldsLength;
+        if (size > message.MaxMessageSize)
         {
             return new DisclaimerResult(DisclaimerOutcome.TooLarge, 0, 0,
-                $"with the disclaimer the message would be {counter.Length} bytes, over the listener's max_message_size of {message.MaxMessageSize}");
+                $"with the disclaimer the message would be {size} bytes, over the listener's max_message_size of {message.MaxMessageSize}");
         }
         // The old content stays open while the new is written: the parsed parts still point into it.
         await message.ReplaceContentAsync(async (output, token) => await mime.WriteToAsync(format, output, token), ct);
