@@ -7,7 +7,7 @@ namespace Rampart.Policy.Rules.Actions;
 /// Appends a disclaimer to a message without breaking it (RFC 2045-2049): the text to every text/plain body part, the
 /// HTML (or the text, escaped) into every text/html body part before its &lt;/body&gt; (<see cref="HtmlBodyEnd"/>).
 /// A body part is what a mail reader shows as the message: every alternative of a multipart/alternative, the root
-/// of a multipart/related, and in a multipart/mixed (or any other) the first part that is not an attachment; never a
+/// of a multipart/related, and in a multipart/mixed (or any other) its body (<see cref="BodyOf"/>); never a
 /// part with a file name or an attachment disposition, never anything inside an attached message (message/rfc822),
 /// which is someone else's message, and never a signed or encrypted part or a report (multipart/report, read by
 /// programs). Every other part is written back byte for byte as it came (MimeKit's persistent parse).
@@ -113,13 +113,27 @@ public static class Disclaimer
                 case Multipart multipart when multipart.ContentType.IsMimeType("multipart", "report"):
                     continue;
                 case Multipart multipart:
-                    if (multipart.FirstOrDefault(p => !IsAttachment(p) && p is not MessagePart) is { } first) pending.Push(first);
+                    if (BodyOf(multipart) is { } body) pending.Push(body);
                     continue;
                 case TextPart text when !IsAttachment(text) && (text.IsPlain || text.IsHtml):
                     parts.Add(text);
                     continue;
             }
         }
+    }
+
+    /// <summary>
+    /// The body of a multipart/mixed (or another multipart): of the parts that are neither attachments nor attached
+    /// messages, the first when it is a multipart (a structured body; what follows it, such as a list's footer, is
+    /// added on), else the last text part: Apple Mail splits a body around an inline image into "text, image, text",
+    /// and the disclaimer belongs after the last piece, not in the middle.
+    /// </summary>
+    private static MimeEntity? BodyOf(Multipart multipart)
+    {
+        var candidates = multipart.Where(p => !IsAttachment(p) && p is not MessagePart).ToList();
+        if (candidates.Count == 0) return null;
+        if (candidates[0] is Multipart structured) return structured;
+        return candidates.LastOrDefault(p => p is TextPart) ?? candidates[0];
     }
 
     /// <summary>An attachment disposition or a file name (a part "inline; filename=notes.txt" is a file too).</summary>

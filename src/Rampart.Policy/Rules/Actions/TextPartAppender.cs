@@ -30,7 +30,8 @@ internal static class TextPartAppender
         if (original.Contains("-----BEGIN PGP SIGNED MESSAGE-----", StringComparison.Ordinal)
             || original.Contains("-----BEGIN PGP MESSAGE-----", StringComparison.Ordinal)) return false;
 
-        var updated = part.IsHtml ? InsertHtml(original, disclaimer.Html) : AppendText(original, disclaimer.Text);
+        var text = IsFlowed(part) ? Flowed(disclaimer.Text) : disclaimer.Text;
+        var updated = part.IsHtml ? InsertHtml(original, disclaimer.Html) : AppendText(original, text);
         var output = CanHold(encoding, updated) ? encoding : new UTF8Encoding(false);
         var newBytes = output.GetBytes(updated);
         var before = part.ContentTransferEncoding;
@@ -49,6 +50,20 @@ internal static class TextPartAppender
     /// <summary>The original text, a line break if it had none at its end, then the disclaimer on its own lines.</summary>
     public static string AppendText(string original, string disclaimer) =>
         original + (original.Length == 0 || original.EndsWith('\n') ? "" : "\r\n") + "\r\n" + disclaimer + (disclaimer.EndsWith('\n') ? "" : "\r\n");
+
+    private static bool IsFlowed(TextPart part) =>
+        part.IsPlain && string.Equals(part.ContentType.Parameters["format"], "flowed", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// RFC 3676 for a format=flowed part (Thunderbird's default): each disclaimer line is a fixed line, so no trailing
+    /// space (§4.2: that would join it to the next), and a line that starts with a space, "&gt;" or "From " is
+    /// space-stuffed (§4.4), so a reader neither drops its first space nor shows it as a quotation.
+    /// </summary>
+    private static string Flowed(string text) => string.Join("\r\n", text.Split("\r\n").Select(line =>
+    {
+        line = line.TrimEnd(' ');
+        return line.StartsWith(' ') || line.StartsWith('>') || line.StartsWith("From ", StringComparison.Ordinal) ? " " + line : line;
+    }));
 
     public static string InsertHtml(string original, string html)
     {

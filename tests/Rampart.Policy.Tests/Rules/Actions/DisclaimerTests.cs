@@ -166,6 +166,36 @@ public class DisclaimerTests
     }
 
     [Fact]
+    public async Task A_body_split_around_an_inline_image_gets_it_after_its_last_piece_and_a_list_footer_is_passed_by()
+    {
+        const string Image = "Content-Type: image/jpeg; name=\"p.jpg\"\r\nContent-Disposition: inline; filename=\"p.jpg\"\r\nContent-Transfer-Encoding: base64\r\n\r\n/9j/4AAQ\r\n";
+        var (split, splitAfter, _) = await AppendAsync(Head + "Content-Type: multipart/mixed; boundary=\"m\"\r\n\r\n" +
+            "--m\r\nContent-Type: text/plain\r\n\r\nLook:\r\n--m\r\n" + Image + "--m\r\nContent-Type: text/plain\r\n\r\nNice, no?\r\n--m--\r\n");
+        var (footer, footerAfter, _) = await AppendAsync(Head + "Content-Type: multipart/mixed; boundary=\"m\"\r\n\r\n" +
+            "--m\r\nContent-Type: multipart/alternative; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: text/plain\r\n\r\nHi\r\n" +
+            "--a\r\nContent-Type: text/html\r\n\r\n<p>Hi</p>\r\n--a--\r\n--m\r\nContent-Type: text/plain\r\n\r\n-- list footer\r\n--m--\r\n");
+
+        var parts = (Multipart)splitAfter.Body!;
+        Assert.Equal((1, "Look:"), (split.PartsChanged, Decoded(parts[0])));
+        Assert.Equal(WithText("Nice, no?\r\n"), Decoded(parts[2]));
+        var list = (Multipart)footerAfter.Body!;
+        Assert.Equal(2, footer.PartsChanged);
+        Assert.Equal("-- list footer", Decoded(list[1]));
+    }
+
+    [Fact]
+    public async Task A_format_flowed_part_gets_fixed_space_stuffed_lines()
+    {
+        var (_, after, _) = await AppendAsync(Head + "Content-Type: text/plain; charset=utf-8; format=flowed\r\n\r\nA long line that \r\nflows on.\r\n",
+            text: "> not a quote  \nFrom the legal team \nplain");
+
+        Assert.Equal("A long line that \r\nflows on.\r\n\r\n > not a quote\r\n From the legal team\r\nplain\r\n", Decoded(after.Body!));
+        // MimeKit's own reading of the flowed text: the first two lines joined, the disclaimer's lines kept apart.
+        Assert.Equal("A long line that flows on.\n\n> not a quote\nFrom the legal team\nplain\n",
+            new MimeKit.Text.FlowedToText().Convert(((TextPart)after.Body!).Text));
+    }
+
+    [Fact]
     public async Task An_attached_message_is_someone_elses_and_is_not_touched()
     {
         const string Inner = "Content-Type: message/rfc822\r\n\r\nFrom: c@far.test\r\nSubject: fwd\r\nContent-Type: multipart/alternative; boundary=\"i\"\r\n\r\n" +
