@@ -332,6 +332,31 @@ public class DisclaimerTests
     }
 
     [Fact]
+    public async Task Html_hiding_closing_tags_in_comments_scripts_and_repeats_gets_it_at_the_real_end()
+    {
+        const string Html = "<html><body><!-- </body> --><script>var t = '</body>';</script>one</body>two</body><!-- </body> --></html>";
+
+        var (_, after, _) = await AppendAsync(Head + "Content-Type: text/html; charset=utf-8\r\n\r\n" + Html + "\r\n");
+
+        Assert.Equal(Html.Replace("two</body>", "two\r\n<p>" + Text + "</p>\r\n</body>") + "\r\n", Decoded(after.Body!));
+    }
+
+    [Fact]
+    public async Task A_body_nested_twenty_deep_still_gets_it()
+    {
+        var message = new StringBuilder(Head);
+        for (int i = 0; i < 20; i++) message.Append($"Content-Type: multipart/mixed; boundary=\"n{i}\"\r\n\r\n--n{i}\r\n");
+        message.Append("Content-Type: text/plain\r\n\r\ndeep\r\n");
+        for (int i = 19; i >= 0; i--) message.Append($"--n{i}--\r\n");
+
+        var (result, after, bytes) = await AppendAsync(message.ToString());
+
+        Assert.Equal((DisclaimerOutcome.Appended, 1), (result.Outcome, result.PartsChanged));
+        Assert.Contains("deep\n\n" + Text, after.TextBody, StringComparison.Ordinal);
+        AssertWellFormed(bytes);
+    }
+
+    [Fact]
     public async Task Deep_nesting_ends_and_only_the_body_within_the_parse_depth_is_changed()
     {
         var message = new StringBuilder(Head);
