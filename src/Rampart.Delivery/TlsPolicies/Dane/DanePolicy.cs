@@ -15,12 +15,6 @@ namespace Rampart.Delivery.TlsPolicies.Dane;
 /// </summary>
 public sealed class DanePolicy(ValidatingResolver resolver, DaneMode mode, ILogger logger, TimeProvider? clock = null)
 {
-    /// <summary>
-    /// Records considered per RRset. A zone may publish a few (rollover: old and new key, RFC 7671 §8); hundreds are
-    /// hostile or broken, and each costs a hash per certificate presented, so the rest are ignored.
-    /// </summary>
-    internal const int MaxRecords = 64;
-
     private readonly TimeProvider clock = clock ?? TimeProvider.System;
 
     public DaneMode Mode => mode;
@@ -105,7 +99,8 @@ public sealed class DanePolicy(ValidatingResolver resolver, DaneMode mode, ILogg
             // §2.2: a TLSA lookup that fails (SERVFAIL, bogus, timeout) makes the host unusable, as if unreachable.
             if (answer.Status == DnsStatus.Failed) return new DaneVerdict.Refuse(DaneReplies.LookupFailed(host.Name, answer.Error ?? "failed"));
             if (answer.Security != DnssecStatus.Secure || answer.Status != DnsStatus.Answered) continue;
-            var records = answer.Records.OfType<TlsaRecord>().Take(MaxRecords)
+            // No cap of our own: one DNS message (65,535 bytes) bounds the RRset, and a record costs one hash per certificate.
+            var records = answer.Records.OfType<TlsaRecord>()
                 .Select(r => new TlsaAssociation((byte)r.CertificateUsage, (byte)r.Selector, (byte)r.MatchingType, r.CertificateAssociationData.ToArray()))
                 .ToList();
             if (records.Count == 0) continue;
