@@ -156,6 +156,24 @@ public sealed class DaneDeliveryTests(DaneWorld world) : IClassFixture<DaneWorld
     }
 
     [Fact]
+    public async Task A_signed_mx_pointing_at_an_unsigned_host_gets_no_dane()
+    {
+        var (_, outcomes) = await DeliverAsync("mixed.dane.test", "mixed signing");
+        Assert.Equal(RecipientStatus.Delivered, Assert.Single(outcomes).Status);
+        await world.Server.WaitForMessageAsync("bob", "Subject: mixed signing");
+        Assert.Contains(log.Lines, l => l.Id == EventCatalogue.DaneNotApplicable && l.Text.Contains("address records of mx.unsigned.example are not DNSSEC-signed"));
+    }
+
+    [Fact]
+    public async Task A_domain_without_mx_is_its_own_tlsa_base_and_full_certificate_sha512_matches()
+    {
+        var (_, outcomes) = await DeliverAsync("implicit.dane.test", "implicit mx");
+        Assert.Equal(RecipientStatus.Delivered, Assert.Single(outcomes).Status);
+        await world.Server.WaitForMessageAsync("bob", "Subject: implicit mx");
+        Assert.Contains(log.Lines, l => l.Id == EventCatalogue.DaneVerified && l.Text.Contains("3 0 2") && l.Text.Contains("._tcp.implicit.dane.test"));
+    }
+
+    [Fact]
     public async Task A_cname_loop_defers_without_delivering()
     {
         var reply = await DeferredAsync("loop.dane.test", "cname loop");

@@ -45,6 +45,11 @@ public sealed class DaneWorld : IAsyncLifetime
             // §2.2.2: the MX names an alias; TLSA records are found at the alias's target first.
             "cname.dane MX 10 alias.cname.dane.test.",
             "alias.cname.dane CNAME mx.good.dane.test.",
+            // Secure MX, insecure address records (§2.2.2): no DANE, even though the host has TLSA records that match nothing.
+            "mixed.dane MX 10 mx.unsigned.example.",
+            // No MX: the domain is its own host (RFC 5321 §5.1) and the TLSA base (RFC 7672 §2.2.1, secure denial of MX).
+            "implicit.dane A 127.0.0.1",
+            $"_{p}._tcp.implicit.dane TLSA 3 0 2 {Hex(SHA512.HashData(Server.Pki.Server.RawData))}",
             "loop.dane MX 10 mx.loop.dane.test.",
             "mx.loop.dane CNAME other.loop.dane.test.",
             "other.loop.dane CNAME mx.loop.dane.test.",
