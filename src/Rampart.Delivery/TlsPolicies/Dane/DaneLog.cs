@@ -6,7 +6,7 @@ namespace Rampart.Delivery.TlsPolicies.Dane;
 /// <summary>DANE's events (3350–3399). A deferral itself is the recipients' 3001 outcome (and tracking's DEFER row), with the 4.7.5 reply that says why.</summary>
 internal static partial class DaneLog
 {
-    [LoggerMessage(EventCatalogue.DaneTlsaMismatch, LogLevel.Warning, "DANE: {Host} presented a certificate that {Reason}; not delivering to it (TLSA at {TlsaName})")]
+    [LoggerMessage(EventCatalogue.DaneTlsaMismatch, LogLevel.Warning, "DANE: {Host} refused: {Reason} (TLSA at {TlsaName}); not delivering to it")]
     public static partial void DaneTlsaMismatch(ILogger logger, string host, string reason, string tlsaName);
 
     [LoggerMessage(EventCatalogue.DaneVerified, LogLevel.Information, "DANE: {Host} authenticated by TLSA {Record} at {TlsaName}")]
