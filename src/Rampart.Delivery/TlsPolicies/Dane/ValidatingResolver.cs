@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using DnsClient;
 using DnsClient.Protocol;
 using Rampart.Dns;
@@ -55,9 +54,10 @@ public sealed class ValidatingResolver
         {
             response = await client.QueryAsync(bare, type, QueryClass.IN, ct);
         }
-        catch (Exception e) when (e is DnsResponseException or SocketException or ArgumentException or InvalidOperationException or IOException or FormatException or IndexOutOfRangeException)
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
-            // Timeouts, refusals, answers DnsClient cannot parse (a truncated TLSA record): nothing is known.
+            // Timeouts, refusals, answers DnsClient cannot parse (a truncated TLSA record; its parse errors are not all
+            // DnsResponseException): nothing is known, and for DANE that means "do not use this host", never "no DANE".
             return ValidatedAnswer.Failure($"{type} {bare}: {e.Message}");
         }
         var security = response.Header.IsAuthenticData ? DnssecStatus.Secure : DnssecStatus.Insecure;
