@@ -54,7 +54,7 @@ public sealed class ValidatingResolver
         {
             response = await client.QueryAsync(bare, type, QueryClass.IN, ct);
         }
-        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        catch (Exception e) when (e is not OutOfMemoryException && !(e is OperationCanceledException && ct.IsCancellationRequested))
         {
             // Timeouts, refusals, answers DnsClient cannot parse (a truncated TLSA record; its parse errors are not all
             // DnsResponseException): nothing is known, and for DANE that means "do not use this host", never "no DANE".
