@@ -10,11 +10,12 @@
 #   (7z and cab archives for the attachment tests), strace (shows the mode a file is created with),
 #   rspamd (a private spam scorer with its network modules off; its hyperscan cache lives in /var/tmp/rampart-rspamd-hs).
 #   redis-server (a private Redis, greylisting's shared store).
+#   ldnsutils (ldns-keygen and ldns-signzone sign the DANE tests' DNSSEC zone at set-up).
 # Idempotent: when every binary and package is already present it touches nothing and returns at once.
 # Run as root (or through sudo). No service is started by this script.
 set -eu
 
-PACKAGES="postfix swaks libnet-ssleay-perl openssl unbound slapd ldap-utils haproxy clamav-daemon clamav c-icap libc-icap-mod-virus-scan zip p7zip-full gcab strace rspamd redis-server"
+PACKAGES="postfix swaks libnet-ssleay-perl openssl unbound slapd ldap-utils haproxy clamav-daemon clamav c-icap libc-icap-mod-virus-scan zip p7zip-full gcab strace rspamd redis-server ldnsutils"
 
 have_all() {
     command -v postfix >/dev/null 2>&1 || [ -x /usr/sbin/postfix ] || return 1
@@ -35,6 +36,7 @@ have_all() {
     command -v strace >/dev/null 2>&1 || return 1
     command -v rspamd >/dev/null 2>&1 || return 1
     command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || return 1
+    command -v ldns-signzone >/dev/null 2>&1 || return 1
     for p in $PACKAGES; do
         dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || return 1
     done

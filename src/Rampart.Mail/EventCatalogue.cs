@@ -72,6 +72,13 @@ public static class EventCatalogue
     public const int DoubleBounceDiscarded = 3103;
     public const int NameServerSkipped = 3201;
 
+    // 3350–3399: DANE for SMTP (Rampart.Delivery/TlsPolicies/Dane)
+    public const int DaneTlsaMismatch = 3350;
+    public const int DaneVerified = 3351;
+    public const int DaneNotApplicable = 3352;
+    public const int DaneLookupFailed = 3353;
+    public const int DaneUnusableOnly = 3354;
+
     // 4000–4099: Session handler (Rampart/Gateway)
     public const int CommitFailed = 4001;
     public const int Shortage = 4002;

@@ -29,6 +29,12 @@ public sealed record SmtpClientOptions
     /// <summary>For <see cref="TlsPolicy.Verified"/>: SHA-256 fingerprints (hex, colons optional) of accepted server certificates.</summary>
     public IReadOnlyList<string> PinnedFingerprints { get; init; } = [];
 
+    /// <summary>
+    /// A TLS policy's own judgement of the server's certificate (DANE, TlsPolicies/Dane): given the leaf and every
+    /// certificate the server sent, null accepts and text refuses with that reason. Replaces Verified's checks.
+    /// </summary>
+    public Func<X509Certificate2, IReadOnlyList<X509Certificate2>, string?>? CertificateCheck { get; init; }
+
     /// <summary>Offered during the TLS handshake, for next hops that require mutual TLS.</summary>
     public X509Certificate2? ClientCertificate { get; init; }
 

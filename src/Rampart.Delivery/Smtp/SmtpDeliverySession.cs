@@ -118,13 +118,14 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
     /// </summary>
     private async Task<SmtpClientConnection> ConnectOpportunisticallyAsync(HostTarget target, CancellationToken ct)
     {
+        var client = route.ClientFor(target); // a TLS policy (DANE) may require TLS for this host
         try
         {
-            return await SmtpClientConnection.ConnectAsync(target.EndPoint, target.Name, route.Client, ct);
+            return await SmtpClientConnection.ConnectAsync(target.EndPoint, target.Name, client, ct);
         }
-        catch (SmtpClientException ex) when (route.Client.Tls == TlsPolicy.Opportunistic && ex.Reply.Status is { Class: 4, Subject: 7, Detail: 5 })
+        catch (SmtpClientException ex) when (client.Tls == TlsPolicy.Opportunistic && ex.Reply.Status is { Class: 4, Subject: 7, Detail: 5 })
         {
-            return await SmtpClientConnection.ConnectAsync(target.EndPoint, target.Name, route.Client with { Tls = TlsPolicy.None }, ct);
+            return await SmtpClientConnection.ConnectAsync(target.EndPoint, target.Name, client with { Tls = TlsPolicy.None }, ct);
         }
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Rampart.Delivery.Routing;
+using Rampart.Delivery.TlsPolicies.Dane;
 using Rampart.Mail;
 
 namespace Rampart.Delivery.Smtp;
@@ -16,7 +17,7 @@ public sealed record SmartHost(string Host, int Port = 25, int Priority = 0)
 /// </summary>
 public sealed class SmtpRoute(
     string name, IReadOnlyList<SmartHost> smartHosts, int mxPort, SmtpClientOptions client, MxResolver resolver,
-    int maxConnections, ILogger logger, TimeProvider? clock = null) : IRoute
+    int maxConnections, ILogger logger, TimeProvider? clock = null, DanePolicy? dane = null) : IRoute
 {
     private readonly TimeProvider clock = clock ?? TimeProvider.System;
 
@@ -68,7 +69,24 @@ public sealed class SmtpRoute(
     internal async Task<HostPlan> PlanAsync(string? domain, CancellationToken ct)
     {
         if (domain is null) return await SmartHostPlanAsync(ct);
-        return await resolver.ResolveAsync(domain, ct) switch
+        // DANE (RFC 7672): the MX lookup goes to the validating resolver, and each host then gets DANE's verdict.
+        var (resolution, secured) = dane is null ? (await resolver.ResolveAsync(domain, ct), null) : await dane.ResolveAsync(domain, ct);
+        var plan = PlanFor(domain, resolution);
+        return dane is not null && secured is not null && plan is HostPlan.Try tryPlan && resolution is MxResolution.Hosts found
+            ? await dane.SecureAsync(domain, found.InOrder, tryPlan, secured, mxPort, ct)
+            : plan;
+    }
+
+    /// <summary>
+    /// The SMTP client settings for one host: the route's, unless a TLS policy (DANE) gave the host stricter ones.
+    /// <c>target.Dane?.Applies</c> is the answer an MTA-STS check asks first (RFC 8461 §2: DANE takes precedence).
+    /// </summary>
+    internal SmtpClientOptions ClientFor(HostTarget target) =>
+        dane is not null && target.Dane is { } verdict ? dane.ClientFor(target, verdict, client) : client;
+
+    private HostPlan PlanFor(string domain, MxResolution resolution)
+    {
+        return resolution switch
         {
             MxResolution.Hosts hosts => BelowOurselves(hosts.InOrder) is { } usable
                 ? new HostPlan.Try(OthersFirst(usable
@@ -115,7 +133,7 @@ public sealed class SmtpRoute(
 }
 
 /// <summary>One address of one host to connect to; the name is what TLS verification and logs use.</summary>
-internal sealed record HostTarget(string Name, System.Net.IPEndPoint EndPoint)
+internal sealed record HostTarget(string Name, System.Net.IPEndPoint EndPoint, DaneVerdict? Dane = null)
 {
     public override string ToString() => $"{Name}[{EndPoint.Address}]:{EndPoint.Port}";
 }

@@ -18,7 +18,8 @@ internal sealed class TlsSetup(SmtpClientOptions options, string remoteHostName)
         var auth = new SslClientAuthenticationOptions
         {
             TargetHost = remoteHostName,
-            RemoteCertificateValidationCallback = (_, certificate, _, errors) => Accept(certificate, errors),
+            RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+                options.CertificateCheck is { } check ? AcceptByPolicy(check, certificate, chain) : Accept(certificate, errors),
             // Mail TLS checks no revocation (neither does postfix): CRL/OCSP fetches would stall delivery.
             CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
         };
@@ -60,6 +61,22 @@ internal sealed class TlsSetup(SmtpClientOptions options, string remoteHostName)
         Refusal = $"certificate of {remoteHostName} not trusted ({errors})" +
             (pins.Count > 0 ? $" and its SHA-256 fingerprint {fingerprint} is not pinned" : "");
         return false;
+    }
+
+    /// <summary>
+    /// A TLS policy's check (DANE) in place of the CA/name one: it gets the leaf and the certificates the server
+    /// sent (SslStream puts them in the chain's ExtraStore), not what a chain built from the system store adds.
+    /// </summary>
+    private bool AcceptByPolicy(Func<X509Certificate2, IReadOnlyList<X509Certificate2>, string?> check, X509Certificate? certificate, X509Chain? chain)
+    {
+        if (certificate is null)
+        {
+            Refusal = $"{remoteHostName} presented no certificate";
+            return false;
+        }
+        var leaf = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        Refusal = check(leaf, chain is null ? [] : chain.ChainPolicy.ExtraStore.ToList());
+        return Refusal is null;
     }
 
     /// <summary>Upper-case hex of the SHA-256 of the DER certificate, as openssl x509 -fingerprint -sha256 prints it minus colons.</summary>

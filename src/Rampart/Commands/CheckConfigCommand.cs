@@ -32,7 +32,7 @@ public static class CheckConfigCommand
                 var to = r.Transport switch
                 {
                     TransportKind.Drop => $"drop folder {r.Path}",
-                    TransportKind.Mx => $"MX hosts, port {r.Port}, tls {r.Tls.ToString().ToLowerInvariant()}",
+                    TransportKind.Mx => $"MX hosts, port {r.Port}, tls {(r.Dane is { } dane ? (dane == Delivery.TlsPolicies.Dane.DaneMode.Mandatory ? "dane-only" : "dane") + $" (resolver {options.Dane.Resolver})" : r.Tls.ToString().ToLowerInvariant())}",
                     _ => $"smart hosts {string.Join(", ", r.Hosts.OrderBy(h => h.Priority).Select(h => $"{h} (priority {h.Priority})"))}, tls {r.Tls.ToString().ToLowerInvariant()}",
                 };
                 Console.WriteLine($"  route {r.Name}: {to}");

@@ -50,8 +50,11 @@ public sealed record GatewayOptions
     /// <summary>The admin API's HTTP listener (the <c>admin:</c> section); null: none.</summary>
     public AdminOptions? Admin { get; init; }
 
+    /// <summary>The validating resolver DANE routes trust (the <c>dane:</c> section).</summary>
+    public Delivery.TlsPolicies.Dane.DaneOptions Dane { get; init; } = new();
+
     /// <summary>Valid but probably not meant ("file:line:col: key: why"): printed by check-config and logged at start.</summary>
-    public IEnumerable<string> Warnings => Listeners.SelectMany(l => l.Warnings).Concat(Admin?.Warnings ?? []);
+    public IEnumerable<string> Warnings => Listeners.SelectMany(l => l.Warnings).Concat(Admin?.Warnings ?? []).Concat(Dane.Warnings);
 }
 
 /// <summary>The admin listener: API, metrics and health over HTTP, loopback by default.</summary>
@@ -256,6 +259,8 @@ public sealed record RouteOptions
     public int Port { get; init; } = 25;
     /// <summary>The SMTP client's own default (opportunistic, RFC 3207 §4).</summary>
     public TlsPolicy Tls { get; init; } = Client.Tls;
+    /// <summary>DANE (RFC 7672) for an MX route: <c>tls: dane</c> or <c>dane-only</c>; null: none.</summary>
+    public Delivery.TlsPolicies.Dane.DaneMode? Dane { get; init; }
     public string? TlsCaFile { get; init; }
     public IReadOnlyList<string> TlsFingerprints { get; init; } = [];
     public TlsOptions? ClientCertificate { get; init; }

@@ -4,6 +4,7 @@ using Rampart.Configuration;
 using Rampart.Delivery;
 using Rampart.Delivery.Routing;
 using Rampart.Delivery.Smtp;
+using Rampart.Delivery.TlsPolicies.Dane;
 using Rampart.Policy.Recipients;
 using Rampart.Smtp.Transport;
 
@@ -18,10 +19,12 @@ internal sealed class RouteComposer(GatewayOptions started, LastingParts lasting
     public DomainRouter Router(GatewayOptions o)
     {
         var dns = lasting.Resolver();
+        var validating = o.Dane.Resolver is { } server ? new ValidatingResolver(server, o.Dane.Timeout) : null;
         var routes = o.Routes.ToDictionary(r => r.Name, r => r.Transport switch
         {
             TransportKind.Drop => (IRoute)lasting.DropRoute(r.Name, Path.GetFullPath(r.Path!, started.DataDir)),
-            _ => new SmtpRoute(r.Name, r.Hosts, r.Port, ClientOptions(r), dns, r.MaxConnections, loggers.CreateLogger("Rampart.Delivery.Smtp"), lasting.Clock),
+            _ => new SmtpRoute(r.Name, r.Hosts, r.Port, ClientOptions(r), dns, r.MaxConnections, loggers.CreateLogger("Rampart.Delivery.Smtp"), lasting.Clock,
+                r.Dane is { } mode ? new DanePolicy(validating!, mode, loggers.CreateLogger("Rampart.Delivery.Dane"), lasting.Clock) : null),
         });
         return new DomainRouter(o.Routing.Select(rule => new RoutingRule(rule.Domains, routes[rule.Route], rule.Listener, rule.Role)).ToList(), routes);
     }

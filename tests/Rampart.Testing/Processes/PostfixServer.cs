@@ -22,6 +22,9 @@ public sealed record PostfixServerOptions
 
     /// <summary>smtputf8_enable.</summary>
     public bool SmtpUtf8 { get; init; }
+
+    /// <summary>The test CA is sent after the server certificate (a full chain, as DANE-TA(2) needs, RFC 7671 §5.2.2).</summary>
+    public bool SendCaInChain { get; init; }
 }
 
 /// <summary>
@@ -81,6 +84,7 @@ public sealed class PostfixServer : PostfixInstance
         var mail = Directory.CreateDirectory(Path.Combine(Folder, "mail")).FullName;
         var pki = Path.Combine(Folder, "pki");
         Pki.WritePem(pki);
+        if (options.SendCaInChain) File.AppendAllText(Path.Combine(pki, "server.crt"), Pki.Ca.ExportCertificatePem() + "\n");
         // Keys readable by postfix's smtpd after it drops privileges: a test-only shortcut.
         File.SetUnixFileMode(Path.Combine(pki, "server.key"), (UnixFileMode)0b110_100_100);
         var users = "bob@example.test example.test/bob/\ncarol@example.test example.test/carol/\n";

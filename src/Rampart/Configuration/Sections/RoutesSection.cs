@@ -1,4 +1,5 @@
 using Rampart.Delivery.Smtp;
+using Rampart.Delivery.TlsPolicies.Dane;
 
 namespace Rampart.Configuration.Sections;
 
@@ -8,11 +9,12 @@ internal static class RoutesSection
     public static List<RouteOptions> Read(Section root, string baseDir)
     {
         var routes = new List<RouteOptions>();
+        var daneResolver = root.Child("dane")?.Has("resolver") == true;
         foreach (var (name, s) in root.Named("routes"))
         {
             var transport = s.RequiredChoice("transport", ("drop", TransportKind.Drop), ("smtp", TransportKind.Smtp), ("mx", TransportKind.Mx));
             var d = new RouteOptions { Name = name, Transport = transport };
-            var route = transport == TransportKind.Drop ? d with { Path = s.String("path", name) } : ReadRemote(s, d, baseDir);
+            var route = transport == TransportKind.Drop ? d with { Path = s.String("path", name) } : ReadRemote(s, d, baseDir, daneResolver);
             s.Finish();
             routes.Add(route);
         }
@@ -20,10 +22,16 @@ internal static class RoutesSection
     }
 
     /// <summary>The keys of the routes that go over the network: smtp and mx.</summary>
-    private static RouteOptions ReadRemote(Section s, RouteOptions d, string baseDir)
+    private static RouteOptions ReadRemote(Section s, RouteOptions d, string baseDir, bool daneResolver)
     {
-        var tls = s.Choice("tls", d.Tls,
-            ("none", TlsPolicy.None), ("opportunistic", TlsPolicy.Opportunistic), ("required", TlsPolicy.Required), ("verified", TlsPolicy.Verified));
+        // "dane" and "dane-only" are postfix's smtp_tls_security_level words: DANE where published (else
+        // opportunistic TLS), or DANE for every host (else deferred). RFC 7672.
+        var (tls, dane) = s.Choice("tls", (d.Tls, d.Dane),
+            ("none", (TlsPolicy.None, null)), ("opportunistic", (TlsPolicy.Opportunistic, null)), ("required", (TlsPolicy.Required, null)),
+            ("verified", (TlsPolicy.Verified, null)), ("dane", (TlsPolicy.Opportunistic, DaneMode.Opportunistic)),
+            ("dane-only", (TlsPolicy.Opportunistic, (DaneMode?)DaneMode.Mandatory)));
+        if (dane is not null && d.Transport != TransportKind.Mx) throw s.Error("tls", "dane needs transport: mx (TLSA records are found through the recipient domain's DNSSEC-signed MX records)");
+        if (dane is not null && !daneResolver) throw s.Error("tls", "dane needs dane.resolver: the validating resolver (address:port, on loopback) whose AD bit is trusted");
         var ca = s.String("tls_ca") is { } caText ? Path.GetFullPath(caText, baseDir) : null;
         if (ca is not null && !File.Exists(ca)) throw s.Error("tls_ca", $"file '{ca}' does not exist");
         var pins = s.List("tls_fingerprints");
@@ -36,6 +44,7 @@ internal static class RoutesSection
         return d with
         {
             Tls = tls,
+            Dane = dane,
             TlsCaFile = ca,
             TlsFingerprints = pins,
             ClientCertificate = TlsSection.Read(s.Child("client_certificate"), baseDir),
