@@ -72,6 +72,33 @@ public sealed class DkimSigningSmtpTests(DkimWorld world) : IClassFixture<DkimWo
     }
 
     [Fact]
+    public async Task A_reload_reads_the_keys_again_and_the_next_messages_are_signed_with_the_new_selector()
+    {
+        await using var gateway = await TestGateway.StartAsync(topExtra: world.Yaml(("rsa", true), ("next", false)));
+        async Task<byte[]> SendOneAsync()
+        {
+            await using (var smtp = await gateway.ConnectAsync("outbound"))
+            {
+                await smtp.HelloAsync();
+                await smtp.EnvelopeAsync("alice@signed.test", "bob@remote.test");
+                await smtp.DataAsync(Plain);
+            }
+            return await File.ReadAllBytesAsync((await gateway.WaitForDropAsync(1, "outgoing"))[0]);
+        }
+        Assert.Equal([("rsa", true)], await world.MimeKitVerifyAsync(await SendOneAsync()));
+        var yaml = await File.ReadAllTextAsync(gateway.ConfigPath);
+        await File.WriteAllTextAsync(gateway.ConfigPath, yaml.Replace("sign: true", "sign: maybe", StringComparison.Ordinal)
+            .Replace("sign: false", "sign: true", StringComparison.Ordinal).Replace("sign: maybe", "sign: false", StringComparison.Ordinal));
+
+        Assert.Empty(await gateway.Gateway.ReloadAsync(Rampart.Configuration.ConfigLoader.Load(gateway.ConfigPath, [])));
+        await gateway.WaitForEmptyQueueAsync();
+        // The first message's file goes, so the next one is the only one there.
+        foreach (var old in Directory.GetFiles(Path.Combine(gateway.DataDir, "outgoing"))) File.Delete(old);
+
+        Assert.Equal([("next", true)], await world.MimeKitVerifyAsync(await SendOneAsync()));
+    }
+
+    [Fact]
     public async Task A_body_changed_after_signing_fails_both_verifiers()
     {
         var sent = await SendAsync(world.Yaml(("rsa", true)), Plain);
