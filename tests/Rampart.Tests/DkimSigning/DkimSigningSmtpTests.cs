@@ -135,6 +135,32 @@ public sealed class DkimSigningSmtpTests(DkimWorld world) : IClassFixture<DkimWo
         Assert.Contains("un caf\u00e9 cr\u00e8me", message.TextBody, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Eight_bit_mail_signed_and_relayed_over_SMTP_to_a_peer_without_8BITMIME_still_verifies()
+    {
+        await using var sink = await Rampart.Testing.Processes.SmtpSink.StartAsync("-8");
+        var yaml = TestGateway.PlainYaml.Replace("outgoing: {transport: drop, path: outgoing}",
+            $"outgoing: {{transport: smtp, hosts: [\"127.0.0.1:{sink.Port}\"]}}", StringComparison.Ordinal);
+        await using var gateway = await TestGateway.StartYamlAsync(yaml + "\n" + world.Yaml(("rsa", true), ("ed", true)));
+        await using (var smtp = await gateway.ConnectAsync("outbound"))
+        {
+            await smtp.HelloAsync();
+            await smtp.CommandAsync("MAIL FROM:<alice@signed.test> BODY=8BITMIME", "250 ");
+            await smtp.CommandAsync("RCPT TO:<bob@remote.test>", "250 ");
+            await smtp.DataAsync("From: alice@signed.test\r\nTo: bob@remote.test\r\nSubject: Gr\u00fc\u00dfe\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nGr\u00fc\u00dfe aus K\u00f6ln\r\n");
+        }
+
+        var dump = Assert.Single(await sink.WaitForDumpsAsync(timeout: TimeSpan.FromSeconds(30)));
+        // smtp-sink writes its own lines, then the content with LF line ends.
+        var delivered = Encoding.UTF8.GetBytes(dump[dump.IndexOf("DKIM-Signature:", StringComparison.Ordinal)..].Replace("\n", "\r\n", StringComparison.Ordinal));
+        Assert.DoesNotContain(delivered, b => b >= 0x80);
+        var results = await world.MimeKitVerifyAsync(delivered);
+        Assert.Equal(2, results.Count);
+        Assert.All(results, r => Assert.True(r.Valid, r.Selector));
+        Assert.Contains("R_DKIM_ALLOW", await world.RspamdSymbolsAsync(delivered));
+    }
+
     [Theory]
     [InlineData("From: carol@other.test\r\n", "carol@other.test")] // a domain without a key
     [InlineData("", "alice@signed.test")] // no From: RFC 6376 §5.4 requires it signed
