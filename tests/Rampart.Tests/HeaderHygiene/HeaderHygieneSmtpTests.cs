@@ -65,6 +65,15 @@ public sealed class HeaderHygieneSmtpTests(DkimWorld world) : IClassFixture<Dkim
         var signed = System.Text.RegularExpressions.Regex.Match(unfolded, @"DKIM-Signature:.*?[; ]h=([^;]*)").Groups[1].Value;
         Assert.Contains("message-id", signed.ToLowerInvariant(), StringComparison.Ordinal);
         Assert.Contains("date", signed.ToLowerInvariant(), StringComparison.Ordinal);
+
+        // The tracking log shows what was removed, added and signed.
+        await gateway.WaitForEmptyQueueAsync();
+        await gateway.Gateway.TrackingWriter!.FlushAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+        var filters = (await gateway.Gateway.Tracking!.SearchAsync(new Rampart.Tracking.TrackingQuery { Recipient = "bob@remote.test" }, default))
+            .Where(e => e.Kind == Rampart.Tracking.TrackingEventKind.Filter).Select(e => $"{e.Stage}: {e.Detail}").ToList();
+        Assert.Contains(filters, f => f.StartsWith("header_hygiene: removed 2 field(s): Received, Received, client address", StringComparison.Ordinal));
+        Assert.Contains(filters, f => f.StartsWith("header_hygiene: added Message-ID: <", StringComparison.Ordinal) && f.Contains("Date: ", StringComparison.Ordinal));
+        Assert.Contains("dkim_signing: signed for signed.test with selector rsa (rsa-sha256)", filters);
     }
 
     [Fact]
