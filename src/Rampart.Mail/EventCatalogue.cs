@@ -115,6 +115,15 @@ public static class EventCatalogue
     public const int SpamScanFailed = 4271;
     public const int SpamTooLargeToScan = 4272;
 
+    // 4480–4499: DKIM signing of outbound mail (Rampart.Policy/DkimSigning)
+    public const int DkimSigned = 4480;
+    public const int DkimNotSigned = 4481;
+    public const int DkimSigningFailed = 4482;
+
+    // 4500–4519: Header hygiene (Rampart.Policy/HeaderHygiene)
+    public const int HeaderFieldsRemoved = 4500;
+    public const int HeaderFieldsAdded = 4501;
+
     // 4350–4399: The spam verdict: weights table, SCL, sender lists (Rampart.Policy/Scoring, Spam/SpamFilter)
     public const int ScoringVerdict = 4350;
     public const int SenderBlocked = 4351;

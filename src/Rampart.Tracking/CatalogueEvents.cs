@@ -60,6 +60,14 @@ public static class CatalogueEvents
                 return [Event(TrackingEventKind.Filter, "dmarc", $"refused by the DMARC policy of {f["FromDomain"]}")];
             case EventCatalogue.DmarcQuarantined:
                 return [Event(TrackingEventKind.Filter, "dmarc", $"quarantined by the DMARC policy of {f["FromDomain"]} (p={f["Policy"]})")];
+            case EventCatalogue.DkimSigned:
+                return [Event(TrackingEventKind.Filter, "dkim_signing", $"signed for {f["Domain"]} with selector {f["Selector"]} ({f["Algorithm"]})")];
+            case EventCatalogue.DkimNotSigned:
+                return [Event(TrackingEventKind.Filter, "dkim_signing", $"not signed for {f["Domain"]}: {f["Reason"]}")];
+            case EventCatalogue.HeaderFieldsRemoved:
+                return [Event(TrackingEventKind.Filter, "header_hygiene", $"removed {f["Count"]} field(s): {f["Fields"]}")];
+            case EventCatalogue.HeaderFieldsAdded:
+                return [Event(TrackingEventKind.Filter, "header_hygiene", $"added {f["Fields"]}")];
             case EventCatalogue.SpfRefused:
                 return [Event(TrackingEventKind.Filter, "spf", $"SPF fail for {f["Domain"]}")];
             case EventCatalogue.SenderBlocked:
@@ -99,7 +107,8 @@ public static class CatalogueEvents
         or EventCatalogue.DmarcRejected or EventCatalogue.DmarcQuarantined or EventCatalogue.SpfRefused or EventCatalogue.SenderBlocked
         or EventCatalogue.MessageHeld or EventCatalogue.HoldReleased or EventCatalogue.DeletePending or EventCatalogue.MessageDeleted
         or EventCatalogue.QuarantineDeletedByAdmin or EventCatalogue.StoppedQueueChanged
-        or EventCatalogue.MessageDiscarded or EventCatalogue.RecipientAdded or EventCatalogue.RecipientRedirected or EventCatalogue.RouteChosen;
+        or EventCatalogue.MessageDiscarded or EventCatalogue.RecipientAdded or EventCatalogue.RecipientRedirected or EventCatalogue.RouteChosen
+        or EventCatalogue.DkimSigned or EventCatalogue.DkimNotSigned or EventCatalogue.HeaderFieldsRemoved or EventCatalogue.HeaderFieldsAdded;
 
     private const string Admin = "admin";
 

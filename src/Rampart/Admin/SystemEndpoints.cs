@@ -48,7 +48,7 @@ public static class SystemEndpoints
         o.Source, o.HostName, o.DataDir,
         [.. o.Listeners.Select(l => new ListenerView(l.Name, l.Role.ToString().ToLowerInvariant(), l.EndPoint.ToString(),
             [.. l.AcceptedDomains.Select(d => d.ToString())], [.. l.RelayNetworks.Select(n => n.ToString())],
-            [.. (l.Auth?.Mechanisms ?? []).Select(m => m.ToString())], [.. Gateway.ListenerFilters.NamesFor(l, o.Scoring)]))],
+            [.. (l.Auth?.Mechanisms ?? []).Select(m => m.ToString())], [.. Gateway.ListenerFilters.NamesFor(l, o.Scoring, o.DkimSigning, o.HeaderHygiene)]))],
         [.. o.Routes.Select(r => new RouteView(r.Name, r.Transport.ToString().ToLowerInvariant(),
             [.. r.Hosts.OrderBy(h => h.Priority).Select(h => h.ToString())], r.Path))],
         [.. o.Routing.Select(r => new RoutingView([.. r.Domains], r.Listener, r.Role?.ToString().ToLowerInvariant(), r.Route))],

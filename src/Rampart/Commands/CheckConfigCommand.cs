@@ -19,7 +19,7 @@ public static class CheckConfigCommand
             {
                 Console.WriteLine($"  listener {l.Name}: {l.Role} on {l.EndPoint}, domains [{string.Join(", ", l.AcceptedDomains)}], relay for [{string.Join(", ", l.RelayNetworks)}]"
                     + (l.Auth is { } auth ? $", auth [{string.Join(", ", auth.Mechanisms)}] after STARTTLS" : ""));
-                Console.WriteLine($"    checks: {string.Join(", ", Gateway.ListenerFilters.NamesFor(l, options.Scoring))}");
+                Console.WriteLine($"    checks: {string.Join(", ", Gateway.ListenerFilters.NamesFor(l, options.Scoring, options.DkimSigning, options.HeaderHygiene))}");
                 if (l.Recipients is { } r)
                 {
                     var sources = new[] { r.File is { } f ? $"file {f}" : null, r.Ldap is { } ld ? $"LDAP {ld.Settings.Url}" : null,
@@ -41,6 +41,11 @@ public static class CheckConfigCommand
             {
                 var scope = (rule.Listener is null ? "" : $" from listener {rule.Listener}") + (rule.Role is null ? "" : $" received {rule.Role.ToString()!.ToLowerInvariant()}");
                 Console.WriteLine($"  routing [{string.Join(", ", rule.Domains)}]{scope} -> {rule.Route}");
+            }
+            foreach (var d in options.DkimSigning?.Domains.Values ?? [])
+            {
+                Console.WriteLine($"  dkim_signing {d.Name}: " + string.Join(", ", d.Keys.Select(k =>
+                    $"selector {k.Selector} {k.AlgorithmName}{(k.Algorithm == MimeKit.Cryptography.DkimSignatureAlgorithm.RsaSha256 ? $" {k.Bits} bits" : "")} {(k.Signs ? "signs" : "published only")}")));
             }
             if (options.Admin is { } admin) Console.WriteLine($"  admin API on http://{admin.EndPoint}/api/, token in {admin.TokenFile}");
             return 0;

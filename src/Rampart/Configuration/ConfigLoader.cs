@@ -48,6 +48,11 @@ public static class ConfigLoader
         options = ScoringSection.WarnUnauthenticated(root, options); // after both: the lists are global, the checks per listener
         options = NoticesSection.Read(root, options); // after the listeners: the postmaster's domain is their first
         options = options with { Routing = RoutingSection.Read(root, options) }; // rules name routes and listeners
+        options = options with
+        {
+            DkimSigning = DkimSigningSection.Read(root.Child("dkim_signing"), baseDir, options.Listeners), // names listeners
+            HeaderHygiene = HeaderHygieneSection.Read(root.Child("header_hygiene")),
+        };
         NoticesSection.CheckRouted(root, options);
         root.Finish();
         return options;

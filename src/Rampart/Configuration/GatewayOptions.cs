@@ -47,6 +47,12 @@ public sealed record GatewayOptions
     /// <summary>Message tracking (the <c>tracking:</c> section): every message's events in data_dir/tracking.db.</summary>
     public TrackingOptions Tracking { get; init; } = new();
 
+    /// <summary>DKIM signing of outbound mail (the <c>dkim_signing:</c> section); null: nothing is signed.</summary>
+    public Policy.DkimSigning.DkimSigningOptions? DkimSigning { get; init; }
+
+    /// <summary>Verdict fields removed from inbound mail, outbound clean-up (the <c>header_hygiene:</c> section).</summary>
+    public Policy.HeaderHygiene.HeaderHygieneOptions HeaderHygiene { get; init; } = new();
+
     /// <summary>The admin API's HTTP listener (the <c>admin:</c> section); null: none.</summary>
     public AdminOptions? Admin { get; init; }
 
@@ -54,7 +60,8 @@ public sealed record GatewayOptions
     public Delivery.TlsPolicies.Dane.DaneOptions Dane { get; init; } = new();
 
     /// <summary>Valid but probably not meant ("file:line:col: key: why"): printed by check-config and logged at start.</summary>
-    public IEnumerable<string> Warnings => Listeners.SelectMany(l => l.Warnings).Concat(Admin?.Warnings ?? []).Concat(Dane.Warnings);
+    public IEnumerable<string> Warnings => Listeners.SelectMany(l => l.Warnings).Concat(Admin?.Warnings ?? []).Concat(Dane.Warnings)
+        .Concat(DkimSigning?.Warnings ?? []);
 }
 
 /// <summary>The admin listener: API, metrics and health over HTTP, loopback by default.</summary>

@@ -32,7 +32,9 @@ internal sealed record FilterInputs(
     Policy.Scoring.ScoringOptions? Scoring = null,
     string HostName = Configuration.GatewayOptions.DefaultHostName,
     Action<IDisposable>? OwnedBySnapshot = null,
-    Mail.Metrics.RampartMetrics? Metrics = null)
+    Mail.Metrics.RampartMetrics? Metrics = null,
+    Policy.DkimSigning.DkimSigningOptions? DkimSigning = null,
+    Policy.HeaderHygiene.HeaderHygieneOptions? HeaderHygiene = null)
 {
     /// <summary>A part a filter holds open (an HTTP client), handed to the snapshot that disposes it when it is replaced.</summary>
     public T Owned<T>(T part) where T : IDisposable
@@ -147,6 +149,12 @@ internal static class ListenerFilters
                 // domains and the URL lists' registered domains must agree. Without URL checks that list is not read.
                 i.Listener.DomainLists is { } lists && lists.Checks(DomainListChecks.Urls) ? PublicSuffixes(lists.PublicSuffixList) : null)),
 
+        // header_hygiene.inbound (on by default), inbound listeners: our verdict fields forged from outside removed. After
+        // sender_auth (its DKIM check sees the fields the sender signed), before every filter that writes them (spam).
+        new("message", "header_hygiene",
+            i => i.Listener.Role == Mail.ListenerRole.Inbound && i.HeaderHygiene is { InboundRemove.Count: > 0 },
+            i => new Policy.HeaderHygiene.InboundHygieneFilter(i.HeaderHygiene!, i.Loggers.CreateLogger("Rampart.Policy.HeaderHygiene"))),
+
         // Listeners with AUTH: the header From too, as the envelope sender was.
         new("message", "send-as-header",
             i => i.Listener.Auth is not null,
@@ -172,6 +180,21 @@ internal static class ListenerFilters
             i => new SpamFilter(i.Listener.Spam!.Rspamd ? i.Owned(new RspamdClient(i.Listener.Spam!, i.Clock)) : null, i.Listener.Spam!,
                 i.Loggers.CreateLogger("Rampart.Policy.Spam"), i.Clock, i.Scoring,
                 i.Listener.Spam.Rules ? new Policy.Scoring.BuiltInRules(i.Listener.Limits.MaxHeaderSize, i.Clock) : null)),
+
+        // header_hygiene.outbound, outbound and submission listeners: internal Received fields and the client's address
+        // removed, Message-ID and Date added when missing. Before dkim_signing, so what it adds is signed.
+        new("message", "header_hygiene_outbound",
+            i => i.Listener.Role != Mail.ListenerRole.Inbound && i.HeaderHygiene is { AnyOutbound: true },
+            i => new Policy.HeaderHygiene.OutboundHygieneFilter(i.HeaderHygiene!, i.Listener.RelayNetworks, i.HostName, i.Clock,
+                i.Loggers.CreateLogger("Rampart.Policy.HeaderHygiene"))),
+
+        // dkim_signing: set, on the listeners it names (default: outbound and submission). MUST STAY THE LAST message
+        // row: it signs the message as it will be sent, and any change after it (a field added, a part rewritten)
+        // would break the signature. New message filters go above it.
+        new("message", "dkim_signing",
+            i => i.DkimSigning is { } dkim && dkim.AppliesTo(i.Listener.Name, i.Listener.Role),
+            i => new Policy.DkimSigning.DkimSigningFilter(i.DkimSigning!, i.Loggers.CreateLogger("Rampart.Policy.DkimSigning"), i.Clock,
+                i.Listener.Limits.MaxHeaderSize)),
     ];
 
     /// <summary>
@@ -196,11 +219,12 @@ internal static class ListenerFilters
     /// The names of the filters a listener's options give it, in table order, without composing anything: what
     /// <c>rampart check-config</c> shows. Every row's condition reads only the options, so the parts are never made.
     /// </summary>
-    public static IEnumerable<string> NamesFor(ListenerOptions listener, Policy.Scoring.ScoringOptions? scoring)
+    public static IEnumerable<string> NamesFor(ListenerOptions listener, Policy.Scoring.ScoringOptions? scoring,
+        Policy.DkimSigning.DkimSigningOptions? dkimSigning = null, Policy.HeaderHygiene.HeaderHygieneOptions? headerHygiene = null)
     {
         var options = new FilterInputs(listener, [], NotComposed<IRateStore>, null!, _ => NotComposed<VirusScanService>(),
             Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, TimeProvider.System, NotComposed<Dns.IDnsResolver>,
-            NotComposed<IGreylistStore>, scoring);
+            NotComposed<IGreylistStore>, scoring, DkimSigning: dkimSigning, HeaderHygiene: headerHygiene);
         return RowsFor(options).Select(row => row.Filter);
     }
 

@@ -23,6 +23,16 @@ public sealed class RspamdServer : IAsyncLifetime
         ["rbl", "spf", "dkim", "dmarc", "asn", "hfilter", "fuzzy_check", "phishing", "arc", "whitelist", "reputation", "neural", "dkim_signing", "replies", "rspamd_update"];
 
     private readonly TempDirectory temp = new("rampart-rspamd");
+
+    /// <summary>Set by <see cref="CheckingDkim"/>: the test DNS server its DKIM check asks.</summary>
+    private int? dkimDnsPort;
+
+    /// <summary>
+    /// An Rspamd whose dkim module is on (R_DKIM_ALLOW / R_DKIM_REJECT, also for loopback clients) and asks the test
+    /// DNS server on <paramref name="dnsPort"/> for keys: an independent verifier of the signatures Rampart makes.
+    /// A factory, not a constructor: a fixture may have only one public constructor.
+    /// </summary>
+    public static RspamdServer CheckingDkim(int dnsPort) => new() { dkimDnsPort = dnsPort };
     private ChildProcess? rspamd;
 
     public int Port { get; } = FreePort.Next();
@@ -31,7 +41,7 @@ public sealed class RspamdServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var deadDns = FreePort.Next();
+        var deadDns = dkimDnsPort ?? FreePort.Next();
         foreach (var dir in new[] { "local.d", "db", "run", "log" }) Directory.CreateDirectory(temp.File(dir));
         Directory.CreateDirectory(HyperscanCache);
         await File.WriteAllTextAsync(temp.File("rspamd.conf"), $$"""
@@ -56,7 +66,11 @@ public sealed class RspamdServer : IAsyncLifetime
             dns { nameserver = ["127.0.0.1:{{deadDns}}"]; timeout = 1s; retransmits = 1; }
             hs_cache_dir = "{{HyperscanCache.TrimEnd('/')}}/";
             """ + "\n");
-        foreach (var module in NetworkModules) await File.WriteAllTextAsync(temp.File($"local.d/{module}.conf"), "enabled = false;\n");
+        foreach (var module in NetworkModules.Where(m => dkimDnsPort is null || m != "dkim"))
+        {
+            await File.WriteAllTextAsync(temp.File($"local.d/{module}.conf"), "enabled = false;\n");
+        }
+        if (dkimDnsPort is not null) await File.WriteAllTextAsync(temp.File("local.d/dkim.conf"), "check_local = true;\ncheck_authed = true;\n");
         await File.WriteAllTextAsync(temp.File("local.d/actions.conf"), "greylist = null;\n");
         await StartAsync();
     }

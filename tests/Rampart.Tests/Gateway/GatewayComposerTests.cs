@@ -48,7 +48,7 @@ public sealed class GatewayComposerTests
         await using var composition = Compose();
         await using var snapshot = composition.Composer.Compose(composition.Options);
 
-        Assert.Equal(["ip_access_list", "sender", "relay", "header-from"], Composition.FilterNames(snapshot, "inbound"));
+        Assert.Equal(["ip_access_list", "sender", "relay", "header-from", "header_hygiene"], Composition.FilterNames(snapshot, "inbound"));
         var session = snapshot.Listeners["inbound"].Options;
         Assert.Empty(session.AuthMechanisms);
         Assert.Null(session.Certificate);
@@ -78,7 +78,7 @@ public sealed class GatewayComposerTests
             write: temp => File.WriteAllText(temp.File("users.txt"), "bob@example.test\n"));
         await using var snapshot = composition.Composer.Compose(composition.Options);
 
-        Assert.Equal(["ip_access_list", "sender", "relay", "recipients", "header-from"], Composition.FilterNames(snapshot, "inbound"));
+        Assert.Equal(["ip_access_list", "sender", "relay", "recipients", "header-from", "header_hygiene"], Composition.FilterNames(snapshot, "inbound"));
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class GatewayComposerTests
             "scanners:\n  av: {type: clamd, address: \"127.0.0.1:3310\"}");
         await using var snapshot = composition.Composer.Compose(composition.Options);
 
-        Assert.Equal(["ip_access_list", "rate_limits", "sender", "relay", "header-from", "attachments", "antivirus"],
+        Assert.Equal(["ip_access_list", "rate_limits", "sender", "relay", "header-from", "header_hygiene", "attachments", "antivirus"],
             Composition.FilterNames(snapshot, "inbound"));
         // Only the inbound listener asked for them.
         Assert.Equal(["ip_access_list", "sender", "send-as", "relay", "send-as-header"], Composition.FilterNames(snapshot, "submission"));

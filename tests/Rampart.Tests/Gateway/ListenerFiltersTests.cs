@@ -174,9 +174,36 @@ public sealed class ListenerFiltersTests
             SenderAuth = new Rampart.Policy.SenderAuth.SenderAuthOptions(),
         };
 
-        var chain = ListenerFilters.Chain(Inputs(all, RecipientBlocks, new NoSource()));
+        var chain = ListenerFilters.Chain(Inputs(all, RecipientBlocks, new NoSource()) with { DkimSigning = Signing("test"), HeaderHygiene = Hygiene });
 
-        Assert.Equal(ListenerFilters.Table.Select(r => r.Filter), chain.Filters.Select(f => f.Name));
+        // Every row but the outbound clean-up, which no inbound listener has (below).
+        Assert.Equal(ListenerFilters.Table.Select(r => r.Filter).Where(f => f != "header_hygiene_outbound"), chain.Filters.Select(f => f.Name));
+    }
+
+    private static readonly Rampart.Policy.HeaderHygiene.HeaderHygieneOptions Hygiene = new() { AddMessageId = true };
+
+    private static Rampart.Policy.DkimSigning.DkimSigningOptions Signing(params string[] listeners) => new()
+    {
+        Domains = new Dictionary<string, Rampart.Policy.DkimSigning.DkimDomain>
+        {
+            ["example.test"] = new("example.test", [new("s1", "s1.key", MimeKit.Cryptography.DkimSignatureAlgorithm.Ed25519Sha256,
+                new Org.BouncyCastle.Crypto.Parameters.Ed25519PrivateKeyParameters(new Org.BouncyCastle.Security.SecureRandom()), 256, true)]),
+        },
+        Listeners = listeners.Length == 0 ? null : listeners,
+    };
+
+    [Fact]
+    public void Outbound_clean_up_then_signing_are_the_last_rows_of_outbound_and_submission_listeners_and_never_inbound_unless_named()
+    {
+        foreach (var role in new[] { ListenerRole.Outbound, ListenerRole.Submission })
+        {
+            var rows = Rows(Inputs(Listener(role) with { Spam = new SpamOptions { ScanOutbound = true } }) with { DkimSigning = Signing(), HeaderHygiene = Hygiene });
+            Assert.Equal(["spam", "header_hygiene_outbound", "dkim_signing"], rows[^3..]);
+        }
+        var inbound = Rows(Inputs(Listener(ListenerRole.Inbound)) with { DkimSigning = Signing(), HeaderHygiene = Hygiene });
+        Assert.DoesNotContain("dkim_signing", inbound);
+        Assert.DoesNotContain("header_hygiene_outbound", inbound);
+        Assert.Equal("header_hygiene", inbound[^1]);
     }
 
     [Fact]

@@ -1,0 +1,93 @@
+using System.CommandLine;
+using Rampart.Policy.DkimSigning;
+using Rampart.Policy.Names;
+using Rampart.Smtp.Protocol;
+
+namespace Rampart.Commands;
+
+/// <summary>
+/// `rampart dkim keygen DOMAIN SELECTOR`: writes a new private key (mode 0600, never over an existing file without
+/// --force) to DIR/DOMAIN.SELECTOR.key and prints the DNS TXT record to publish and the dkim_signing YAML to add.
+/// Exit codes: 0 written, 1 the file exists, 2 bad arguments or the file cannot be written.
+/// </summary>
+public static class DkimCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("dkim", "DKIM signing keys");
+        command.Subcommands.Add(KeyGen());
+        return command;
+    }
+
+    private static Command KeyGen()
+    {
+        var domainArgument = new Argument<string>("domain") { Description = "The sender domain the key signs for (the header From's)" };
+        var selectorArgument = new Argument<string>("selector") { Description = "The selector: the key is published at SELECTOR._domainkey.DOMAIN" };
+        var algorithm = new Option<string>("--algorithm") { Description = "rsa (rsa-sha256, understood everywhere) or ed25519 (ed25519-sha256, RFC 8463)", DefaultValueFactory = _ => "rsa" };
+        algorithm.AcceptOnlyFromAmong("rsa", "ed25519");
+        var bits = new Option<int>("--bits") { Description = "RSA key length: 1024-4096 (2048 advised; 4096 records need several strings)", DefaultValueFactory = _ => DkimKeyFile.AdvisedBits };
+        var outDir = new Option<DirectoryInfo>("--out") { Description = "The folder to write DOMAIN.SELECTOR.key in (default: the current folder)" };
+        var force = new Option<bool>("--force") { Description = "Replace an existing key file (its old key is lost)" };
+        var command = new Command("keygen", "Make a signing key, print its DNS TXT record and the configuration to add")
+        {
+            domainArgument, selectorArgument, algorithm, bits, outDir, force,
+        };
+        command.SetAction(result =>
+        {
+            var domain = LookupName.Normalise(result.GetValue(domainArgument));
+            var selector = result.GetValue(selectorArgument)!.ToLowerInvariant();
+            if (domain is null || !AddressParser.IsDomain(domain)) return Fail(2, $"'{result.GetValue(domainArgument)}' is not a domain name");
+            if (!AddressParser.IsDomain(selector + ".x")) return Fail(2, $"'{selector}' is not a selector: letters, digits, '-' and '.'");
+            var ed25519 = result.GetValue(algorithm) == "ed25519";
+            var length = result.GetValue(bits);
+            if (!ed25519 && length is < DkimKeyFile.MinimumBits or > 4096) return Fail(2, $"--bits {length}: from {DkimKeyFile.MinimumBits} to 4096");
+            var folder = result.GetValue(outDir)?.FullName ?? Directory.GetCurrentDirectory();
+            var path = Path.Combine(folder, DkimKeyGenerator.FileName(domain, selector));
+            if (File.Exists(path) && !result.GetValue(force)) return Fail(1, $"{path} exists: give --force to replace it (its key is then lost)");
+
+            var key = ed25519 ? DkimKeyGenerator.Ed25519() : DkimKeyGenerator.Rsa(length);
+            try
+            {
+                Directory.CreateDirectory(folder);
+                Write(path, DkimKeyGenerator.Bytes(key));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return Fail(2, $"cannot write {path}: {e.Message}");
+            }
+            Console.WriteLine($"; private key written to {path} (mode 0600)");
+            Console.WriteLine("; publish this record in the domain's zone:");
+            Console.WriteLine(key.ZoneLine(domain, selector));
+            Console.WriteLine();
+            Console.WriteLine("# and add to the configuration (a second selector, sign: false, is the next key of a rotation):");
+            Console.WriteLine("dkim_signing:");
+            Console.WriteLine("  domains:");
+            Console.WriteLine($"    {domain}:");
+            Console.WriteLine("      selectors:");
+            Console.WriteLine($"        {selector}: {{ key: {path} }}");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Created 0600 from the start (never readable by others, not even for a moment); --force replaces the file.</summary>
+    private static void Write(string path, byte[] bytes)
+    {
+        var temporary = path + ".new";
+        File.Delete(temporary);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var file = new FileStream(temporary, options))
+        {
+            file.Write(bytes);
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static int Fail(int code, string message)
+    {
+        Console.Error.WriteLine($"rampart dkim keygen: {message}");
+        return code;
+    }
+}
