@@ -72,6 +72,17 @@ public static class EventCatalogue
     public const int DoubleBounceDiscarded = 3103;
     public const int NameServerSkipped = 3201;
 
+    // 3300–3349: MTA-STS and REQUIRETLS (Rampart.Delivery/TlsPolicies/MtaSts)
+    public const int MtaStsPolicyFetched = 3300;
+    public const int MtaStsFetchFailed = 3301;
+    public const int MtaStsRecordUnusable = 3302;
+    public const int MtaStsCacheUnreadable = 3303;
+    public const int MtaStsCacheWriteFailed = 3304;
+    public const int MtaStsRefused = 3310;
+    public const int MtaStsTestingFailure = 3311;
+    public const int TlsRequiredNoHonoured = 3320;
+    public const int RequireTlsUnmet = 3321;
+
     // 4000–4099: Session handler (Rampart/Gateway)
     public const int CommitFailed = 4001;
     public const int Shortage = 4002;

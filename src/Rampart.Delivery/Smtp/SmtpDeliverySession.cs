@@ -1,3 +1,4 @@
+using Rampart.Delivery.TlsPolicies.MtaSts;
 using Rampart.Mail;
 using Rampart.Queue;
 
@@ -14,18 +15,28 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
 
     private SmtpClientConnection? connection;
     private HostTarget? connectedTo;
+    // Outbound trust (issue 16 item 4): what the open connection was made for, and whether its certificate was
+    // verified for the host's name; a message that asks for something else gets a connection of its own.
+    private TlsDemand connectedFor;
+    private bool connectedVerified;
 
     public async Task<IReadOnlyList<RecipientOutcome>> DeliverAsync(QueuedMessage message, IReadOnlyList<int> recipients, CancellationToken ct)
     {
         var envelope = message.Envelope;
-        if (connection is not { IsReusable: true })
+        var demand = await TlsDemands.OfAsync(message, domain is not null && route.MtaSts is not null, ct);
+        if (connection is not { IsReusable: true } || demand != connectedFor)
         {
             await CloseAsync();
-            if (await ConnectAsync(ct) is { } refusal)
+            if (await ConnectAsync(demand, envelope.QueueId, ct) is { } refusal)
             {
                 var refused = new RecipientOutcome(RecipientStatus.PermanentFailure, refusal, route.Clock.GetUtcNow());
                 return recipients.Select(_ => refused).ToArray();
             }
+        }
+        if (demand == TlsDemand.Required && RequireTlsCheck.Unmet(connection!, connectedTo!, connectedVerified, envelope.QueueId, route.Logger) is { } unmet)
+        {
+            var failed = new RecipientOutcome(RecipientStatus.PermanentFailure, unmet, route.Clock.GetUtcNow(), connectedTo!.Name);
+            return recipients.Select(_ => failed).ToArray();
         }
         var results = new RecipientOutcome?[recipients.Count];
         var remaining = Enumerable.Range(0, recipients.Count).ToList();
@@ -81,7 +92,7 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
     };
 
     /// <summary>Connects to the first host of the plan that answers; returns a reason if the domain takes no mail at all.</summary>
-    private async Task<SmtpReply?> ConnectAsync(CancellationToken ct)
+    private async Task<SmtpReply?> ConnectAsync(TlsDemand demand, string queueId, CancellationToken ct)
     {
         var plan = await route.PlanAsync(domain, ct);
         if (plan is HostPlan.Fail fail)
@@ -92,13 +103,28 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
         var targets = ((HostPlan.Try)plan).Targets;
         if (targets.Count == 0) throw new DestinationUnavailableException(ClientReplies.NoAddress(route.Name));
 
+        // RFC 8461 §2: where DANE applies MTA-STS is not used. DANE (wt-dane) decides daneApplies here.
+        const bool daneApplies = false;
+        var sts = domain is null ? null : await MtaStsGuard.ForAsync(route.MtaSts, domain, daneApplies, demand, queueId, ct);
+        if (sts is not null)
+        {
+            var allowed = sts.Filter(targets);
+            if (allowed.Count == 0) throw new DestinationUnavailableException(sts.NoMatchingHost(targets));
+            targets = allowed;
+        }
+
         SmtpReply? last = null;
         foreach (var target in targets)
         {
             try
             {
-                connection = await ConnectOpportunisticallyAsync(target, ct);
+                (connection, connectedVerified) = sts is null
+                    ? (await ConnectOpportunisticallyAsync(target, ct), route.Client.Tls == TlsPolicy.Verified)
+                    : await sts.ConnectAsync(target, route.Client,
+                        options => SmtpClientConnection.ConnectAsync(target.EndPoint, target.Name, options, ct),
+                        () => ConnectOpportunisticallyAsync(target, ct));
                 connectedTo = target;
+                connectedFor = demand;
                 return null;
             }
             catch (SmtpClientException ex)

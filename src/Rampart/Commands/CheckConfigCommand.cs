@@ -32,7 +32,7 @@ public static class CheckConfigCommand
                 var to = r.Transport switch
                 {
                     TransportKind.Drop => $"drop folder {r.Path}",
-                    TransportKind.Mx => $"MX hosts, port {r.Port}, tls {r.Tls.ToString().ToLowerInvariant()}",
+                    TransportKind.Mx => $"MX hosts, port {r.Port}, tls {r.Tls.ToString().ToLowerInvariant()}" + (r.MtaSts ? ", MTA-STS" : ""),
                     _ => $"smart hosts {string.Join(", ", r.Hosts.OrderBy(h => h.Priority).Select(h => $"{h} (priority {h.Priority})"))}, tls {r.Tls.ToString().ToLowerInvariant()}",
                 };
                 Console.WriteLine($"  route {r.Name}: {to}");
@@ -42,6 +42,7 @@ public static class CheckConfigCommand
                 var scope = (rule.Listener is null ? "" : $" from listener {rule.Listener}") + (rule.Role is null ? "" : $" received {rule.Role.ToString()!.ToLowerInvariant()}");
                 Console.WriteLine($"  routing [{string.Join(", ", rule.Domains)}]{scope} -> {rule.Route}");
             }
+            if (options.Routes.Any(r => r.MtaSts)) Console.WriteLine($"  MTA-STS policies cached in {options.MtaSts.Cache}, certificates checked against {options.MtaSts.CaFile ?? "the system's trust store"}");
             if (options.Admin is { } admin) Console.WriteLine($"  admin API on http://{admin.EndPoint}/api/, token in {admin.TokenFile}");
             return 0;
         });

@@ -42,6 +42,7 @@ public static class ConfigLoader
             GreylistingStore = GreylistingStoreSection.Read(root.Child("greylisting_store")),
             Admin = AdminSection.Read(root.Child("admin"), general.DataDir, baseDir),
             Tracking = TrackingSection.Read(root.Child("tracking")),
+            MtaSts = MtaStsSection.Read(root.Child("mta_sts"), baseDir),
         };
         if (options.Listeners.Count == 0) throw root.Error("listeners", "at least one listener is required");
         options = ScoringSection.WarnUnauthenticated(root, options); // after both: the lists are global, the checks per listener

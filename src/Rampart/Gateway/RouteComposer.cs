@@ -21,7 +21,10 @@ internal sealed class RouteComposer(GatewayOptions started, LastingParts lasting
         var routes = o.Routes.ToDictionary(r => r.Name, r => r.Transport switch
         {
             TransportKind.Drop => (IRoute)lasting.DropRoute(r.Name, Path.GetFullPath(r.Path!, started.DataDir)),
-            _ => new SmtpRoute(r.Name, r.Hosts, r.Port, ClientOptions(r), dns, r.MaxConnections, loggers.CreateLogger("Rampart.Delivery.Smtp"), lasting.Clock),
+            _ => new SmtpRoute(r.Name, r.Hosts, r.Port, ClientOptions(r), dns, r.MaxConnections, loggers.CreateLogger("Rampart.Delivery.Smtp"), lasting.Clock)
+            {
+                MtaSts = r.Transport == TransportKind.Mx && r.MtaSts ? lasting.MtaSts(o.MtaSts) : null,
+            },
         });
         return new DomainRouter(o.Routing.Select(rule => new RoutingRule(rule.Domains, routes[rule.Route], rule.Listener, rule.Role)).ToList());
     }
