@@ -63,7 +63,7 @@ public static class MtaStsPolicyParser
                     break;
                 case "mx":
                     if (!IsMxPattern(value)) return $"mx '{value}' is not a host name or \"*.\" followed by one";
-                    mx.Add(value.ToLowerInvariant());
+                    mx.Add(value.TrimEnd('.').ToLowerInvariant());
                     break;
                 default:
                     // §3.2: unknown fields are ignored (extensions), but their value must still be printable.
