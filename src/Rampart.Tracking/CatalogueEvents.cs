@@ -77,6 +77,11 @@ public static class CatalogueEvents
                 return [Event(TrackingEventKind.Delete, Admin, $"deleted from quarantine by {f["By"]}; nobody is notified")];
             case EventCatalogue.StoppedQueueChanged:
                 return StoppedQueueChange(f["Result"], f["By"]) is { } change ? [Event(change.Kind, Admin, change.Detail)] : [];
+            // Outbound trust (RFC 8689): why a recipient domain's policy was set aside, or why REQUIRETLS failed.
+            case EventCatalogue.TlsRequiredNoHonoured:
+                return [Event(TrackingEventKind.Filter, "mta_sts", $"TLS-Required: No: the MTA-STS policy of {f["Domain"]} not applied")];
+            case EventCatalogue.RequireTlsUnmet:
+                return [Event(TrackingEventKind.Filter, "requiretls", $"REQUIRETLS not met by {f["Host"]}: {f["Reason"]}")];
             default:
                 return [];
         }
@@ -89,7 +94,8 @@ public static class CatalogueEvents
         or EventCatalogue.VirusFound or EventCatalogue.ScoringVerdict or EventCatalogue.SpamScored or EventCatalogue.SenderAuthChecked
         or EventCatalogue.DmarcRejected or EventCatalogue.DmarcQuarantined or EventCatalogue.SpfRefused or EventCatalogue.SenderBlocked
         or EventCatalogue.MessageHeld or EventCatalogue.HoldReleased or EventCatalogue.DeletePending or EventCatalogue.MessageDeleted
-        or EventCatalogue.QuarantineDeletedByAdmin or EventCatalogue.StoppedQueueChanged;
+        or EventCatalogue.QuarantineDeletedByAdmin or EventCatalogue.StoppedQueueChanged
+        or EventCatalogue.TlsRequiredNoHonoured or EventCatalogue.RequireTlsUnmet;
 
     private const string Admin = "admin";
 
