@@ -119,7 +119,7 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
             try
             {
                 (connection, connectedVerified) = sts is null
-                    ? (await ConnectOpportunisticallyAsync(target, ct), route.Client.Tls == TlsPolicy.Verified)
+                    ? (await ConnectOpportunisticallyAsync(target, ct), VerifiedByRoute)
                     : await sts.ConnectAsync(target, route.Client,
                         options => SmtpClientConnection.ConnectAsync(target.EndPoint, target.Name, options, ct),
                         () => ConnectOpportunisticallyAsync(target, ct));
@@ -153,6 +153,12 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
             return await SmtpClientConnection.ConnectAsync(target.EndPoint, target.Name, route.Client with { Tls = TlsPolicy.None }, ct);
         }
     }
+
+    /// <summary>
+    /// RFC 8689 §4.2.1: a smart host checked by the route's tls: verified is one we chose and authenticated; an MX
+    /// host's name came from DNS, so only MTA-STS or DANE can vouch for it.
+    /// </summary>
+    private bool VerifiedByRoute => domain is null && route.Client.Tls == TlsPolicy.Verified;
 
     private async Task CloseAsync()
     {

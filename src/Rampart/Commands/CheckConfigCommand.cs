@@ -42,7 +42,7 @@ public static class CheckConfigCommand
                 var scope = (rule.Listener is null ? "" : $" from listener {rule.Listener}") + (rule.Role is null ? "" : $" received {rule.Role.ToString()!.ToLowerInvariant()}");
                 Console.WriteLine($"  routing [{string.Join(", ", rule.Domains)}]{scope} -> {rule.Route}");
             }
-            if (options.Routes.Any(r => r.MtaSts)) Console.WriteLine($"  MTA-STS policies cached in {options.MtaSts.Cache}, certificates checked against {options.MtaSts.CaFile ?? "the system's trust store"}");
+            if (options.Routes.Any(r => r.MtaSts)) Console.WriteLine($"  MTA-STS policies cached in {Path.GetFullPath(options.MtaSts.Cache, options.DataDir)}, certificates checked against {options.MtaSts.CaFile ?? "the system's trust store"}");
             if (options.Admin is { } admin) Console.WriteLine($"  admin API on http://{admin.EndPoint}/api/, token in {admin.TokenFile}");
             return 0;
         });

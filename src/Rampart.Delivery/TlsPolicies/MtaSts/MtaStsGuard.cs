@@ -65,7 +65,7 @@ internal sealed class MtaStsGuard
         {
             // Only testing gets here (enforce filtered the hosts): deliver, and say enforce would not have.
             MtaStsLog.MtaStsTestingFailure(service.Logger, domain, target.ToString(), $"not among the mx patterns ({string.Join(", ", policy.Mx)})");
-            return (await asRouteSays(), routeClient.Tls == TlsPolicy.Verified);
+            return (await asRouteSays(), false);
         }
         // §4.2: TLS with a certificate for the MX host's name that chains to a trusted root; the route's pins
         // say nothing about the recipient domain's hosts.

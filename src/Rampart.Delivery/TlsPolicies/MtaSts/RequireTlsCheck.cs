@@ -6,7 +6,7 @@ namespace Rampart.Delivery.TlsPolicies.MtaSts;
 
 /// <summary>
 /// RFC 8689 §4.2.1: a REQUIRETLS message goes only over TLS whose certificate was verified for a host the recipient
-/// domain vouches for (MTA-STS or DANE; a route with tls: verified stands for that toward its own hosts), to a
+/// domain vouches for (MTA-STS or DANE; toward smart hosts, a route with tls: verified), to a
 /// next hop that offers REQUIRETLS. Otherwise its recipients fail with 5.7.30 and the sender gets a notice
 /// (headers only, §5): retrying cannot make a host offer what it lacks.
 /// </summary>
@@ -17,7 +17,7 @@ internal static class RequireTlsCheck
         string? reason = null;
         if (connection.TlsProtocol is null || !verified)
         {
-            reason = "no TLS with a certificate verified through MTA-STS, DANE or the route's tls: verified";
+            reason = "no TLS with a certificate verified for a host MTA-STS or DANE vouches for (or, toward smart hosts, tls: verified)";
         }
         else if (!connection.Capabilities.RequireTls)
         {

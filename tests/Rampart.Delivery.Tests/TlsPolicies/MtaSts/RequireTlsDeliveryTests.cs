@@ -1,3 +1,5 @@
+using Rampart.Delivery.Routing;
+using Rampart.Delivery.Smtp;
 using Rampart.Mail;
 using Rampart.Queue;
 
@@ -46,6 +48,30 @@ public sealed class RequireTlsDeliveryTests(MtaStsDeliveryFixture parts)
         Assert.Equal(RecipientStatus.PermanentFailure, outcome.Status);
         Assert.Equal("550 5.7.30", $"{outcome.Reply.Code} {outcome.Reply.Status}");
         Assert.Contains("no TLS with a certificate verified", outcome.Reply.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_smart_host_route_with_tls_verified_carries_requiretls()
+    {
+        var message = await parts.SubmitAsync("bob@anywhere.test", "rt-smarthost", requireTls: true);
+        var client = Smtp.Messages.Options(TlsPolicy.Verified) with { TrustedRoots = [parts.Pki.Ca] };
+        var route = new SmtpRoute("relay", [new SmartHost("mx1.example.test", parts.Peer.Port)], 25, client, new MxResolver(parts.Dns), 10, log);
+        await using var session = route.OpenSession("relay");
+        Assert.Equal(RecipientStatus.Delivered, Assert.Single(await session.DeliverAsync(message, [0], CancellationToken.None)).Status);
+        Assert.Contains(parts.Peer.MailLines, l => l.Contains("<alice@rampart.test>", StringComparison.Ordinal) && l.EndsWith(" REQUIRETLS", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_mx_route_with_tls_verified_but_no_policy_does_not_vouch_for_the_mx()
+    {
+        // The certificate is good for mx1.example.test, but nothing but DNS says that host is nopolicy.test's MX.
+        var message = await parts.SubmitAsync("bob@nopolicy.test", "rt-mx-verified", requireTls: true);
+        var client = Smtp.Messages.Options(TlsPolicy.Verified) with { TrustedRoots = [parts.Pki.Ca] };
+        using var service = parts.Service(log);
+        var route = new SmtpRoute("mx", [], parts.Peer.Port, client, new MxResolver(parts.Dns), 10, log) { MtaSts = service };
+        await using var session = route.OpenSession("mx:nopolicy.test");
+        var outcome = Assert.Single(await session.DeliverAsync(message, [0], CancellationToken.None));
+        Assert.Equal("550 5.7.30", $"{outcome.Reply.Code} {outcome.Reply.Status}");
     }
 
     [Fact]
