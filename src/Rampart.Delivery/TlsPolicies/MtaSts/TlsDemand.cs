@@ -4,7 +4,7 @@ using Rampart.Queue;
 namespace Rampart.Delivery.TlsPolicies.MtaSts;
 
 /// <summary>What one message asks of the TLS to its next hop (RFC 8689).</summary>
-internal enum TlsDemand
+public enum TlsDemand
 {
     /// <summary>As the route and the recipient domain's policy say.</summary>
     AsPolicy,
