@@ -103,12 +103,11 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
         var targets = ((HostPlan.Try)plan).Targets;
         if (targets.Count == 0) throw new DestinationUnavailableException(ClientReplies.NoAddress(route.Name));
 
-        // RFC 8461 §2: where DANE applies MTA-STS is not used. DANE (wt-dane) decides daneApplies here.
-        const bool daneApplies = false;
-        var sts = domain is null ? null : await MtaStsGuard.ForAsync(route.MtaSts, domain, daneApplies, demand, queueId, ct);
+        // MTA-STS (RFC 8461) for the hosts DANE does not cover: not asked at all when DANE covers them all (§2).
+        var sts = domain is null ? null : await MtaStsGuard.ForAsync(route.MtaSts, domain, targets.All(DaneApplies), demand, queueId, ct);
         if (sts is not null)
         {
-            var allowed = sts.Filter(targets);
+            var allowed = sts.Filter(targets, DaneApplies);
             if (allowed.Count == 0) throw new DestinationUnavailableException(sts.NoMatchingHost(targets));
             targets = allowed;
         }
@@ -118,8 +117,8 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
         {
             try
             {
-                (connection, connectedVerified) = sts is null
-                    ? (await ConnectOpportunisticallyAsync(target, ct), VerifiedByRoute)
+                (connection, connectedVerified) = sts is null || DaneApplies(target)
+                    ? (await ConnectOpportunisticallyAsync(target, ct), VerifiedByRoute || DaneApplies(target))
                     : await sts.ConnectAsync(target, route.Client,
                         options => SmtpClientConnection.ConnectAsync(target.EndPoint, target.Name, options, ct),
                         () => ConnectOpportunisticallyAsync(target, ct));
@@ -153,6 +152,12 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
             return await SmtpClientConnection.ConnectAsync(target.EndPoint, target.Name, route.Client with { Tls = TlsPolicy.None }, ct);
         }
     }
+
+    /// <summary>
+    /// RFC 8461 §2: a host DANE applies to is DANE's alone (MTA-STS is not used for it), and its DANE-checked TLS is
+    /// the verified TLS REQUIRETLS asks for (RFC 8689 §4.2.1). The DANE merge answers it from the host's verdict.
+    /// </summary>
+    private static bool DaneApplies(HostTarget target) => false;
 
     /// <summary>
     /// RFC 8689 §4.2.1: a smart host checked by the route's tls: verified is one we chose and authenticated; an MX

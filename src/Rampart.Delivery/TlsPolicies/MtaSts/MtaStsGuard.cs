@@ -26,8 +26,8 @@ internal sealed class MtaStsGuard
 
     /// <summary>
     /// The guard for a destination, or null when MTA-STS has nothing to say: off for the route, no policy, mode
-    /// none, "TLS-Required: No", or DANE applies (RFC 8461 §2: then MTA-STS is not used; the DANE lookup's answer
-    /// is <paramref name="daneApplies"/>).
+    /// none, "TLS-Required: No", or DANE applies to every host (RFC 8461 §2: then MTA-STS is not used; the DANE
+    /// lookup's answer is <paramref name="daneApplies"/>).
     /// </summary>
     public static async Task<MtaStsGuard?> ForAsync(MtaStsService? service, string domain, bool daneApplies, TlsDemand demand, string queueId, CancellationToken ct)
     {
@@ -41,9 +41,12 @@ internal sealed class MtaStsGuard
         return new MtaStsGuard(service, policy, domain, policy.Mode == MtaStsMode.Enforce || demand == TlsDemand.Required);
     }
 
-    /// <summary>Enforce: only the hosts the policy names (§4.1). Testing: all of them; a stranger is logged when tried.</summary>
-    public IReadOnlyList<HostTarget> Filter(IReadOnlyList<HostTarget> targets) =>
-        enforce ? targets.Where(t => policy.Matches(t.Name)).ToList() : targets;
+    /// <summary>
+    /// Enforce: only the hosts the policy names (§4.1), and those DANE covers (§2: not MTA-STS's to judge). Testing:
+    /// all of them; a stranger is logged when tried.
+    /// </summary>
+    public IReadOnlyList<HostTarget> Filter(IReadOnlyList<HostTarget> targets, Func<HostTarget, bool> daneApplies) =>
+        enforce ? targets.Where(t => daneApplies(t) || policy.Matches(t.Name)).ToList() : targets;
 
     /// <summary>No MX host matched under enforce: deferred, as a policy change or a DNS fix may come (§5).</summary>
     public SmtpReply NoMatchingHost(IEnumerable<HostTarget> all)
