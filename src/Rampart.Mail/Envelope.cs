@@ -19,14 +19,18 @@ public sealed record Recipient(string Address, DsnNotify Notify = DsnNotify.Unsp
     public string Domain => Address[(Address.LastIndexOf('@') + 1)..];
 }
 
-/// <summary>The MAIL FROM and its parameters. An empty address is the null reverse path (&lt;&gt;).</summary>
+/// <summary>
+/// The MAIL FROM and its parameters. An empty address is the null reverse path (&lt;&gt;). RequireTls is RFC 8689's
+/// REQUIRETLS: every hop must be TLS with a verified certificate (false in spool files written before it existed).
+/// </summary>
 public sealed record Sender(
     string Address,
     BodyType Body = BodyType.SevenBit,
     bool SmtpUtf8 = false,
     DsnReturn Ret = DsnReturn.Unspecified,
     string? EnvelopeId = null,
-    long? DeclaredSize = null)
+    long? DeclaredSize = null,
+    bool RequireTls = false)
 {
     public bool IsNullSender => Address.Length == 0;
 

@@ -72,6 +72,16 @@ public static class EventCatalogue
     public const int DoubleBounceDiscarded = 3103;
     public const int NameServerSkipped = 3201;
 
+    // 3300–3349: MTA-STS and REQUIRETLS (Rampart.Delivery/TlsPolicies/MtaSts)
+    public const int MtaStsPolicyFetched = 3300;
+    public const int MtaStsFetchFailed = 3301;
+    public const int MtaStsRecordUnusable = 3302;
+    public const int MtaStsCacheUnreadable = 3303;
+    public const int MtaStsCacheWriteFailed = 3304;
+    public const int MtaStsRefused = 3310;
+    public const int MtaStsTestingFailure = 3311;
+    public const int TlsRequiredNoHonoured = 3320;
+    public const int RequireTlsUnmet = 3321;
     // 3350–3399: DANE for SMTP (Rampart.Delivery/TlsPolicies/Dane)
     public const int DaneTlsaMismatch = 3350;
     public const int DaneVerified = 3351;

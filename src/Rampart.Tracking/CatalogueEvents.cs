@@ -94,6 +94,11 @@ public static class CatalogueEvents
                 return [Event(TrackingEventKind.Filter, "routing", $"every recipient through route {f["Route"]}") with { Route = f["Route"] }];
             case EventCatalogue.StoppedQueueChanged:
                 return StoppedQueueChange(f["Result"], f["By"]) is { } change ? [Event(change.Kind, Admin, change.Detail)] : [];
+            // Outbound trust (RFC 8689): why a recipient domain's policy was set aside, or why REQUIRETLS failed.
+            case EventCatalogue.TlsRequiredNoHonoured:
+                return [Event(TrackingEventKind.Filter, "mta_sts", $"TLS-Required: No: the MTA-STS policy of {f["Domain"]} not applied")];
+            case EventCatalogue.RequireTlsUnmet:
+                return [Event(TrackingEventKind.Filter, "requiretls", $"REQUIRETLS not met by {f["Host"]}: {f["Reason"]}")];
             default:
                 return [];
         }
@@ -108,7 +113,8 @@ public static class CatalogueEvents
         or EventCatalogue.MessageHeld or EventCatalogue.HoldReleased or EventCatalogue.DeletePending or EventCatalogue.MessageDeleted
         or EventCatalogue.QuarantineDeletedByAdmin or EventCatalogue.StoppedQueueChanged
         or EventCatalogue.MessageDiscarded or EventCatalogue.RecipientAdded or EventCatalogue.RecipientRedirected or EventCatalogue.RouteChosen
-        or EventCatalogue.DkimSigned or EventCatalogue.DkimNotSigned or EventCatalogue.HeaderFieldsRemoved or EventCatalogue.HeaderFieldsAdded;
+        or EventCatalogue.DkimSigned or EventCatalogue.DkimNotSigned or EventCatalogue.HeaderFieldsRemoved or EventCatalogue.HeaderFieldsAdded
+        or EventCatalogue.TlsRequiredNoHonoured or EventCatalogue.RequireTlsUnmet;
 
     private const string Admin = "admin";
 

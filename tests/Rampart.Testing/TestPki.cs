@@ -43,6 +43,13 @@ public sealed class TestPki : IDisposable
         return new TestPki(ca, server, client, rogueCa, rogueClient);
     }
 
+    /// <summary>A server certificate for other names, from the same test CA (an HTTPS policy host, another MX).</summary>
+    public X509Certificate2 IssueServer(params string[] names) =>
+        CreateLeaf(Ca, $"CN={names[0]}", "1.3.6.1.5.5.7.3.1", san =>
+        {
+            foreach (var name in names) san.AddDnsName(name);
+        });
+
     /// <summary>Writes ca.crt, server.crt and server.key as PEM, for postfix's smtpd_tls_* settings.</summary>
     public void WritePem(string directory)
     {

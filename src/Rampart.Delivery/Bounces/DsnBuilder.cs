@@ -99,6 +99,9 @@ public static class DsnBuilder
     private static bool ReturnsHeadersOnly(DeliveryReport report, NoticeKind kind) =>
         kind != NoticeKind.Failure
         || report.OriginalSender.Ret == DsnReturn.Headers
+        // RFC 8689 §5: a REQUIRETLS message's notice returns its headers only (as RET=HDRS), since the notice
+        // itself travels without that protection.
+        || report.OriginalSender.RequireTls
         || report.NotifyOverride is not null;
 
     private static MimePart NoticePart(string text)

@@ -18,6 +18,8 @@ internal static class EnvelopeCommands
         if (body == BodyType.EightBitMime) line.Append(" BODY=8BITMIME");
         if (body == BodyType.BinaryMime) line.Append(" BODY=BINARYMIME");
         if (sender.SmtpUtf8 && caps.SmtpUtf8) line.Append(" SMTPUTF8");
+        // RFC 8689 §4.2.1: passed on; the delivery session never sends a REQUIRETLS message to a host without it.
+        if (sender.RequireTls && caps.RequireTls) line.Append(" REQUIRETLS");
         if (caps.Dsn)
         {
             if (sender.Ret == DsnReturn.Full) line.Append(" RET=FULL");

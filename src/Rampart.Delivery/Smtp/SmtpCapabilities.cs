@@ -10,6 +10,9 @@ public sealed record SmtpCapabilities(
     /// <summary>SIZE was offered (RFC 1870), with or without a limit: then MAIL carries SIZE=.</summary>
     public bool Size { get; init; }
 
+    /// <summary>REQUIRETLS was offered (RFC 8689 §4.2.1 step 3: a REQUIRETLS message goes only to such a host).</summary>
+    public bool RequireTls { get; init; }
+
     /// <summary>HELO only, or EHLO refused: plain RFC 5321 without any extension.</summary>
     public static SmtpCapabilities None { get; } = new(false, null, false, false, false, false, false, false);
 
@@ -39,6 +42,7 @@ public sealed record SmtpCapabilities(
                 "CHUNKING" => caps with { Chunking = true },
                 "DSN" => caps with { Dsn = true },
                 "STARTTLS" => caps with { StartTls = true },
+                "REQUIRETLS" => caps with { RequireTls = true },
                 _ => caps,
             };
         }

@@ -1,3 +1,5 @@
+using Rampart.Delivery.TlsPolicies.Dane;
+using Rampart.Delivery.TlsPolicies.MtaSts;
 using Rampart.Mail;
 using Rampart.Queue;
 
@@ -14,18 +16,28 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
 
     private SmtpClientConnection? connection;
     private HostTarget? connectedTo;
+    // Outbound trust (issue 16 item 4): what the open connection was made for, and whether its certificate was
+    // verified for the host's name; a message that asks for something else gets a connection of its own.
+    private TlsDemand connectedFor;
+    private bool connectedVerified;
 
     public async Task<IReadOnlyList<RecipientOutcome>> DeliverAsync(QueuedMessage message, IReadOnlyList<int> recipients, CancellationToken ct)
     {
         var envelope = message.Envelope;
-        if (connection is not { IsReusable: true })
+        var demand = await TlsDemands.OfAsync(message, domain is not null && route.MtaSts is not null, ct);
+        if (connection is not { IsReusable: true } || demand != connectedFor)
         {
             await CloseAsync();
-            if (await ConnectAsync(ct) is { } refusal)
+            if (await ConnectAsync(demand, envelope.QueueId, ct) is { } refusal)
             {
                 var refused = new RecipientOutcome(RecipientStatus.PermanentFailure, refusal, route.Clock.GetUtcNow());
                 return recipients.Select(_ => refused).ToArray();
             }
+        }
+        if (demand == TlsDemand.Required && RequireTlsCheck.Unmet(connection!, connectedTo!, connectedVerified, envelope.QueueId, route.Logger) is { } unmet)
+        {
+            var failed = new RecipientOutcome(RecipientStatus.PermanentFailure, unmet, route.Clock.GetUtcNow(), connectedTo!.Name);
+            return recipients.Select(_ => failed).ToArray();
         }
         var results = new RecipientOutcome?[recipients.Count];
         var remaining = Enumerable.Range(0, recipients.Count).ToList();
@@ -81,7 +93,7 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
     };
 
     /// <summary>Connects to the first host of the plan that answers; returns a reason if the domain takes no mail at all.</summary>
-    private async Task<SmtpReply?> ConnectAsync(CancellationToken ct)
+    private async Task<SmtpReply?> ConnectAsync(TlsDemand demand, string queueId, CancellationToken ct)
     {
         var plan = await route.PlanAsync(domain, ct);
         if (plan is HostPlan.Fail fail)
@@ -92,13 +104,27 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
         var targets = ((HostPlan.Try)plan).Targets;
         if (targets.Count == 0) throw new DestinationUnavailableException(ClientReplies.NoAddress(route.Name));
 
+        // MTA-STS (RFC 8461) for the hosts DANE does not cover: not asked at all when DANE covers them all (§2).
+        var sts = domain is null ? null : await MtaStsGuard.ForAsync(route.MtaSts, domain, targets.All(DaneApplies), demand, queueId, ct);
+        if (sts is not null)
+        {
+            var allowed = sts.Filter(targets, DaneApplies);
+            if (allowed.Count == 0) throw new DestinationUnavailableException(sts.NoMatchingHost(targets));
+            targets = allowed;
+        }
+
         SmtpReply? last = null;
         foreach (var target in targets)
         {
             try
             {
-                connection = await ConnectOpportunisticallyAsync(target, ct);
+                (connection, connectedVerified) = sts is null || DaneApplies(target)
+                    ? (await ConnectOpportunisticallyAsync(target, ct), VerifiedByRoute || DaneAuthenticates(target))
+                    : await sts.ConnectAsync(target, route.Client,
+                        options => SmtpClientConnection.ConnectAsync(target.EndPoint, target.Name, options, ct),
+                        () => ConnectOpportunisticallyAsync(target, ct));
                 connectedTo = target;
+                connectedFor = demand;
                 return null;
             }
             catch (SmtpClientException ex)
@@ -128,6 +154,24 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
             return await SmtpClientConnection.ConnectAsync(target.EndPoint, target.Name, client with { Tls = TlsPolicy.None }, ct);
         }
     }
+
+    /// <summary>
+    /// RFC 8461 §2: a host DANE applies to (a DNSSEC-proven TLSA RRset, usable or not, or a lookup that failed) is
+    /// DANE's alone: MTA-STS is not used for it.
+    /// </summary>
+    private static bool DaneApplies(HostTarget target) => target.Dane?.Applies == true;
+
+    /// <summary>
+    /// Only a certificate matched against usable TLSA records is the verified TLS REQUIRETLS asks for (RFC 8689
+    /// §4.2.1); unusable records give encryption without authentication.
+    /// </summary>
+    private static bool DaneAuthenticates(HostTarget target) => target.Dane is DaneVerdict.Authenticate;
+
+    /// <summary>
+    /// RFC 8689 §4.2.1: a smart host checked by the route's tls: verified is one we chose and authenticated; an MX
+    /// host's name came from DNS, so only MTA-STS or DANE can vouch for it.
+    /// </summary>
+    private bool VerifiedByRoute => domain is null && route.Client.Tls == TlsPolicy.Verified;
 
     private async Task CloseAsync()
     {

@@ -29,6 +29,9 @@ public sealed class SmtpRoute(
 
     public SmtpClientOptions Client => client;
 
+    /// <summary>MTA-STS for the recipient domains of an MX route (null: off, or a smart-host route).</summary>
+    public TlsPolicies.MtaSts.MtaStsService? MtaSts { get; init; }
+
     internal TimeProvider Clock => clock;
 
     internal ILogger Logger => logger;

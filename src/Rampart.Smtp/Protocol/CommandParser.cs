@@ -114,6 +114,10 @@ public static class CommandParser
                 case "SMTPUTF8" when value is null:
                     sender = sender with { SmtpUtf8 = true };
                     break;
+                // RFC 8689 §3: a bare keyword; whether TLS is on is the session's business, not the parser's.
+                case "REQUIRETLS" when value is null:
+                    sender = sender with { RequireTls = true };
+                    break;
                 case "RET" when value is not null && value.Equals("FULL", StringComparison.OrdinalIgnoreCase):
                     sender = sender with { Ret = DsnReturn.Full };
                     break;
@@ -127,7 +131,7 @@ public static class CommandParser
                 // RFC 4954 §5: AUTH=<> or AUTH=xtext-address; the identity is taken from our own AUTH, not from this.
                 case "AUTH" when value is not null && (value == "<>" || XText.TryDecode(value, out _)):
                     break;
-                case "SIZE" or "BODY" or "SMTPUTF8" or "RET" or "AUTH":
+                case "SIZE" or "BODY" or "SMTPUTF8" or "RET" or "AUTH" or "REQUIRETLS":
                     return ParseResult.Fail(CommandError.BadParameterValue, key);
                 default:
                     return ParseResult.Fail(CommandError.UnknownParameter, key);

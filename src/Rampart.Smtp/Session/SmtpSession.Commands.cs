@@ -91,6 +91,8 @@ public sealed partial class SmtpSession
         if (options.Certificate is not null && tls is null) lines.Add("STARTTLS");
         // RFC 4954 §4 lets a server hide AUTH until TLS is on; PLAIN and LOGIN carry the password itself.
         if (AuthOffered && tls is not null) lines.Add("AUTH " + string.Join(' ', options.AuthMechanisms));
+        // RFC 8689 §4.1: offered only inside TLS, since a REQUIRETLS message may only arrive over it.
+        if (tls is not null) lines.Add("REQUIRETLS");
         lines.Add("HELP");
         return Replies.Ehlo(lines);
     }
@@ -106,6 +108,12 @@ public sealed partial class SmtpSession
         if (options.RequireTls && tls is null)
         {
             await SendAsync(Replies.TlsRequired);
+            return;
+        }
+        // RFC 8689 §4.1: REQUIRETLS over plaintext would already have broken the sender's demand.
+        if (sender.RequireTls && tls is null)
+        {
+            await SendAsync(Replies.RequireTlsWithoutTls);
             return;
         }
         // RFC 1870 §6.2: refuse at MAIL when the declared size is already too big.

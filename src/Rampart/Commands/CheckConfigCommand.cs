@@ -32,7 +32,7 @@ public static class CheckConfigCommand
                 var to = r.Transport switch
                 {
                     TransportKind.Drop => $"drop folder {r.Path}",
-                    TransportKind.Mx => $"MX hosts, port {r.Port}, tls {(r.Dane is { } dane ? (dane == Delivery.TlsPolicies.Dane.DaneMode.Mandatory ? "dane-only" : "dane") + $" (resolver {options.Dane.Resolver})" : r.Tls.ToString().ToLowerInvariant())}",
+                    TransportKind.Mx => $"MX hosts, port {r.Port}, tls {(r.Dane is { } dane ? (dane == Delivery.TlsPolicies.Dane.DaneMode.Mandatory ? "dane-only" : "dane") + $" (resolver {options.Dane.Resolver})" : r.Tls.ToString().ToLowerInvariant())}" + (r.MtaSts ? ", MTA-STS" : ""),
                     _ => $"smart hosts {string.Join(", ", r.Hosts.OrderBy(h => h.Priority).Select(h => $"{h} (priority {h.Priority})"))}, tls {r.Tls.ToString().ToLowerInvariant()}",
                 };
                 Console.WriteLine($"  route {r.Name}: {to}");
@@ -47,6 +47,7 @@ public static class CheckConfigCommand
                 Console.WriteLine($"  dkim_signing {d.Name}: " + string.Join(", ", d.Keys.Select(k =>
                     $"selector {k.Selector} {k.AlgorithmName}{(k.Algorithm == MimeKit.Cryptography.DkimSignatureAlgorithm.RsaSha256 ? $" {k.Bits} bits" : "")} {(k.Signs ? "signs" : "published only")}")));
             }
+            if (options.Routes.Any(r => r.MtaSts)) Console.WriteLine($"  MTA-STS policies cached in {Path.GetFullPath(options.MtaSts.Cache, options.DataDir)}, certificates checked against {options.MtaSts.CaFile ?? "the system's trust store"}");
             if (options.Admin is { } admin) Console.WriteLine($"  admin API on http://{admin.EndPoint}/api/, token in {admin.TokenFile}");
             return 0;
         });

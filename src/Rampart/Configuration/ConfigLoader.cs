@@ -43,6 +43,7 @@ public static class ConfigLoader
             Admin = AdminSection.Read(root.Child("admin"), general.DataDir, baseDir),
             Tracking = TrackingSection.Read(root.Child("tracking")),
             Dane = DaneSection.Read(root.Child("dane")),
+            MtaSts = MtaStsSection.Read(root.Child("mta_sts"), baseDir),
         };
         if (options.Listeners.Count == 0) throw root.Error("listeners", "at least one listener is required");
         options = ScoringSection.WarnUnauthenticated(root, options); // after both: the lists are global, the checks per listener

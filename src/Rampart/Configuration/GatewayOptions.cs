@@ -46,6 +46,8 @@ public sealed record GatewayOptions
     public Policy.Scoring.ScoringOptions Scoring { get; init; } = new();
     /// <summary>Message tracking (the <c>tracking:</c> section): every message's events in data_dir/tracking.db.</summary>
     public TrackingOptions Tracking { get; init; } = new();
+    /// <summary>MTA-STS (the <c>mta_sts:</c> section): the CA bundle and the policy cache.</summary>
+    public MtaStsConfig MtaSts { get; init; } = new();
 
     /// <summary>DKIM signing of outbound mail (the <c>dkim_signing:</c> section); null: nothing is signed.</summary>
     public Policy.DkimSigning.DkimSigningOptions? DkimSigning { get; init; }
@@ -272,6 +274,8 @@ public sealed record RouteOptions
     public IReadOnlyList<string> TlsFingerprints { get; init; } = [];
     public TlsOptions? ClientCertificate { get; init; }
     public int MaxConnections { get; init; } = 20;
+    /// <summary>For MX delivery: apply the recipient domains' MTA-STS policies (RFC 8461). On by default.</summary>
+    public bool MtaSts { get; init; } = true;
 }
 
 /// <summary>One line of the routing table; the first that matches a recipient picks its route.</summary>
@@ -288,4 +292,14 @@ public sealed record QuarantineOptions
 
     /// <summary>24 h: everything held is rescanned once a day even if no version change was seen (the nightly scan); null for never.</summary>
     public TimeSpan? RescanEvery { get; init; } = TimeSpan.FromHours(24);
+}
+
+/// <summary>How MTA-STS policies are fetched and kept (the <c>mta_sts:</c> section); each mx route turns it on or off.</summary>
+public sealed record MtaStsConfig
+{
+    /// <summary>PEM CAs for policy hosts' and MX hosts' certificates; null: the system's trust store.</summary>
+    public string? CaFile { get; init; }
+    /// <summary>Where fetched policies are kept across restarts, relative to data_dir unless absolute.</summary>
+    public string Cache { get; init; } = "mta-sts";
+    public TimeSpan FetchTimeout { get; init; } = new Delivery.TlsPolicies.MtaSts.MtaStsOptions { CacheFolder = "" }.FetchTimeout;
 }

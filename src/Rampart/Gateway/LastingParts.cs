@@ -79,6 +79,32 @@ internal sealed class LastingParts(GatewayOptions started, UserStore users, ILog
         }
     }
 
+    // MTA-STS policies with their cache, by the mta_sts: settings: a reload that changes them gets a new one.
+    private readonly Dictionary<MtaStsConfig, Delivery.TlsPolicies.MtaSts.MtaStsService> mtaSts = [];
+
+    /// <summary>The MTA-STS policies every mx route asks (one cache, one HTTP client), on the one DNS service.</summary>
+    public Delivery.TlsPolicies.MtaSts.MtaStsService MtaSts(MtaStsConfig config)
+    {
+        var dns = DnsService();
+        lock (gate)
+        {
+            if (mtaSts.TryGetValue(config, out var service)) return service;
+            System.Security.Cryptography.X509Certificates.X509Certificate2Collection? roots = null;
+            if (config.CaFile is { } ca)
+            {
+                roots = [];
+                roots.ImportFromPemFile(ca);
+            }
+            var options = new Delivery.TlsPolicies.MtaSts.MtaStsOptions
+            {
+                TrustedRoots = roots,
+                CacheFolder = Path.GetFullPath(config.Cache, started.DataDir),
+                FetchTimeout = config.FetchTimeout,
+            };
+            return mtaSts[config] = Own(new Delivery.TlsPolicies.MtaSts.MtaStsService(options, dns, loggers.CreateLogger("Rampart.Delivery.MtaSts"), clock));
+        }
+    }
+
     /// <summary>resolv.conf's name servers, read once (a loose line is warned about once) for the DNS service.</summary>
     private IReadOnlyList<System.Net.IPEndPoint> SystemNameServers() =>
         systemNameServers ??= Dns.ResolvConf.NameServers(loggers.CreateLogger("Rampart.Dns"));

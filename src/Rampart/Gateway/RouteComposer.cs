@@ -24,7 +24,10 @@ internal sealed class RouteComposer(GatewayOptions started, LastingParts lasting
         {
             TransportKind.Drop => (IRoute)lasting.DropRoute(r.Name, Path.GetFullPath(r.Path!, started.DataDir)),
             _ => new SmtpRoute(r.Name, r.Hosts, r.Port, ClientOptions(r), dns, r.MaxConnections, loggers.CreateLogger("Rampart.Delivery.Smtp"), lasting.Clock,
-                r.Dane is { } mode ? new DanePolicy(validating!, mode, loggers.CreateLogger("Rampart.Delivery.Dane"), lasting.Clock) : null),
+                r.Dane is { } mode ? new DanePolicy(validating!, mode, loggers.CreateLogger("Rampart.Delivery.Dane"), lasting.Clock) : null)
+            {
+                MtaSts = r.Transport == TransportKind.Mx && r.MtaSts ? lasting.MtaSts(o.MtaSts) : null,
+            },
         });
         return new DomainRouter(o.Routing.Select(rule => new RoutingRule(rule.Domains, routes[rule.Route], rule.Listener, rule.Role)).ToList(), routes);
     }

@@ -144,6 +144,16 @@ public sealed class DsnBuilderTests
         AssertHeadersOnly(bytes, returned);
     }
 
+    [Fact]
+    public async Task A_requiretls_message_comes_back_as_headers_even_with_ret_full()
+    {
+        // RFC 8689 §5: the notice travels without REQUIRETLS, so the body the sender protected stays out of it.
+        var (bytes, message) = await BuildAsync(Report(new Sender("alice@example.test", Ret: DsnReturn.Full, RequireTls: true), Failed(Bob)));
+
+        Assert.Equal("text/rfc822-headers", Body(message)[2].ContentType.MimeType);
+        AssertHeadersOnly(bytes, Body(message)[2]);
+    }
+
     private static void AssertHeadersOnly(byte[] bytes, MimeEntity returned)
     {
         var headers = Assert.IsType<MimeMessage>(Assert.IsType<TextRfc822Headers>(returned).Message);

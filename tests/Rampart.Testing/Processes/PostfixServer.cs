@@ -25,6 +25,8 @@ public sealed record PostfixServerOptions
 
     /// <summary>The test CA is sent after the server certificate (a full chain, as DANE-TA(2) needs, RFC 7671 §5.2.2).</summary>
     public bool SendCaInChain { get; init; }
+    /// <summary>More virtual domains, each with a catch-all into example.test's catch-all maildir (MX-routed tests' domains).</summary>
+    public IReadOnlyList<string> OtherDomains { get; init; } = [];
 }
 
 /// <summary>
@@ -89,6 +91,7 @@ public sealed class PostfixServer : PostfixInstance
         File.SetUnixFileMode(Path.Combine(pki, "server.key"), (UnixFileMode)0b110_100_100);
         var users = "bob@example.test example.test/bob/\ncarol@example.test example.test/carol/\n";
         if (options.CatchAll) users += "@example.test example.test/catchall/\n";
+        foreach (var domain in options.OtherDomains) users += $"@{domain} example.test/catchall/\n";
         await File.WriteAllTextAsync(Path.Combine(Etc, "vmailbox"), users);
         // Pitfall (REAL-PARTS.md §4): the maildirs must be the virtual uid's.
         await ChownAsync("nobody:nogroup", mail);
@@ -97,7 +100,7 @@ public sealed class PostfixServer : PostfixInstance
     protected override string RoleSettings(string t) => $"""
         relay_domains =
         relay_transport = error:outbound mail disabled in test
-        virtual_mailbox_domains = example.test
+        virtual_mailbox_domains = {string.Join(", ", new[] { "example.test" }.Concat(options.OtherDomains))}
         virtual_mailbox_base = {t}/mail
         virtual_mailbox_maps = texthash:{t}/etc/vmailbox
         virtual_uid_maps = static:65534

@@ -41,6 +41,8 @@ internal static class RoutesSection
             if (hex.Length != 64 || !hex.All(char.IsAsciiHexDigit)) throw s.Error("tls_fingerprints", $"'{pin}' is not a SHA-256 fingerprint (64 hex digits, colons allowed)");
         }
         if ((ca is not null || pins.Count > 0) && tls != TlsPolicy.Verified) throw s.Error("tls", "tls_ca and tls_fingerprints need tls: verified");
+        // RFC 8461 binds a policy to a recipient domain's MX hosts; a smart host is our own choice, not the domain's.
+        if (d.Transport == TransportKind.Smtp && s.Has("mta_sts")) throw s.Error("mta_sts", "applies to mx routes only (a smart host is not a recipient domain's MX)");
         return d with
         {
             Tls = tls,
@@ -51,6 +53,7 @@ internal static class RoutesSection
             MaxConnections = s.Int("max_connections", d.MaxConnections, 1, 1000),
             Hosts = d.Transport == TransportKind.Smtp ? SmartHostsSection.Read(s) : [],
             Port = d.Transport == TransportKind.Mx ? s.Int("port", d.Port, 1, 65535) : d.Port,
+            MtaSts = d.Transport == TransportKind.Mx && s.Bool("mta_sts", d.MtaSts),
         };
     }
 }

@@ -1,0 +1,147 @@
+using Rampart.Delivery.TlsPolicies.MtaSts;
+using Rampart.Mail;
+using Rampart.Queue;
+
+namespace Rampart.Delivery.Tests.TlsPolicies.MtaSts;
+
+/// <summary>
+/// RFC 8461 end to end over real sockets: the TXT record from unbound, the policy over HTTPS from Kestrel on
+/// 127.0.0.1:443, delivery to a real Postfix whose certificate names mx1.example.test and nothing else.
+/// </summary>
+[Collection(PolicyPortCollection.Name)]
+public sealed class MtaStsDeliveryTests(MtaStsDeliveryFixture parts)
+{
+    private readonly LogRecorder log = new();
+
+    private async Task<IReadOnlyList<RecipientOutcome>> DeliverAsync(QueuedMessage message, string domain, int? port = null)
+    {
+        using var service = parts.Service(log);
+        var route = parts.Route(service, log, port);
+        await using var session = route.OpenSession($"mx:{domain}");
+        return await session.DeliverAsync(message, [0], CancellationToken.None);
+    }
+
+    private async Task<SmtpReply> DeferredAsync(QueuedMessage message, string domain)
+    {
+        using var service = parts.Service(log);
+        await using var session = parts.Route(service, log).OpenSession($"mx:{domain}");
+        var ex = await Assert.ThrowsAsync<DestinationUnavailableException>(() => session.DeliverAsync(message, [0], CancellationToken.None));
+        // Never lost: the message is still in the spool for the next attempt.
+        Assert.True(File.Exists(message.Path));
+        return ex.Reply;
+    }
+
+    [Fact]
+    public async Task Enforce_delivers_to_an_mx_the_policy_names_whose_certificate_is_valid()
+    {
+        var message = await parts.SubmitAsync("bob@enforce.test", "sts-enforce-ok");
+        var outcome = Assert.Single(await DeliverAsync(message, "enforce.test"));
+        Assert.Equal(RecipientStatus.Delivered, outcome.Status);
+        Assert.Contains("with ESMTPS id", await parts.Postfix.WaitForMessageAsync("catchall", "Subject: sts-enforce-ok"));
+        Assert.Contains(log.With(EventCatalogue.MtaStsPolicyFetched), l => l.Contains("enforce.test fetched: id=1 mode=Enforce", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Enforce_defers_when_the_certificate_does_not_match_the_mx_host()
+    {
+        var message = await parts.SubmitAsync("bob@badcert.test", "sts-badcert");
+        var reply = await DeferredAsync(message, "badcert.test");
+        Assert.Equal("451 4.7.5", $"{reply.Code} {reply.Status}");
+        Assert.Contains("MTA-STS policy of badcert.test (enforce)", reply.Text, StringComparison.Ordinal);
+        Assert.Contains("RemoteCertificateNameMismatch", reply.Text, StringComparison.Ordinal);
+        Assert.Contains(log.With(EventCatalogue.MtaStsRefused), l => l.Contains("mx.badcert.test", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Enforce_defers_when_no_mx_host_matches_the_patterns()
+    {
+        var message = await parts.SubmitAsync("bob@stranger.test", "sts-stranger");
+        var reply = await DeferredAsync(message, "stranger.test");
+        Assert.Equal("451 4.7.0", $"{reply.Code} {reply.Status}");
+        Assert.Contains("no MX host (mx1.example.test) matches its mx patterns (mx.elsewhere.test)", reply.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Testing_mode_delivers_anyway_and_logs_what_enforce_would_refuse()
+    {
+        var message = await parts.SubmitAsync("bob@testing.test", "sts-testing");
+        Assert.Equal(RecipientStatus.Delivered, Assert.Single(await DeliverAsync(message, "testing.test")).Status);
+        await parts.Postfix.WaitForMessageAsync("catchall", "Subject: sts-testing");
+        var line = Assert.Single(log.With(EventCatalogue.MtaStsTestingFailure));
+        Assert.Contains("testing.test (testing) would refuse mx.testing.test", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failed_fetch_falls_back_to_the_cached_policy_kept_on_disk()
+    {
+        // A policy fetched earlier under id "old" (enforce, naming a host that is not the MX); the TXT now says
+        // "new" and the policy host answers 500: the cached policy must still be applied (§5), so mail is deferred.
+        var folder = Path.Combine(Path.GetTempPath(), "rampart-mtasts-cache-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var text = "version: STSv1\\r\\nmode: enforce\\r\\nmx: mx.nowhere.test\\r\\nmax_age: 86400\\r\\n";
+            await File.WriteAllTextAsync(Path.Combine(folder, "cached.test.json"),
+                $$"""{"Id":"old","Text":"{{text}}","FetchedAt":"{{DateTimeOffset.UtcNow.AddHours(-1):O}}"}""");
+            using var service = parts.Service(log, folder);
+            var policy = await service.PolicyAsync("cached.test", CancellationToken.None);
+            Assert.Equal(MtaStsMode.Enforce, policy!.Mode);
+            Assert.Equal(["mx.nowhere.test"], policy.Mx);
+            var line = Assert.Single(log.With(EventCatalogue.MtaStsFetchFailed));
+            Assert.Contains("answered 500; the cached policy id=old mode=Enforce applies until", line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_restart_reads_the_policy_back_without_fetching_it_again()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "rampart-mtasts-cache-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using (var first = parts.Service(log, folder)) await first.PolicyAsync("enforce.test", CancellationToken.None);
+            var fetched = parts.Policies.RequestsFor("mta-sts.enforce.test");
+            Assert.True(File.Exists(Path.Combine(folder, "enforce.test.json")));
+            using var second = parts.Service(log, folder);
+            Assert.Equal(MtaStsMode.Enforce, (await second.PolicyAsync("enforce.test", CancellationToken.None))!.Mode);
+            Assert.Equal(fetched, parts.Policies.RequestsFor("mta-sts.enforce.test"));
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    public static TheoryData<string> HostileDomains => [.. MtaStsZones.Hostile];
+
+    [Theory]
+    [MemberData(nameof(HostileDomains))]
+    public async Task A_hostile_policy_is_refused_with_a_clear_log_line(string domain)
+    {
+        using var service = parts.Service(log);
+        Assert.Null(await service.PolicyAsync(domain, CancellationToken.None));
+        var line = Assert.Single(log.With(EventCatalogue.MtaStsFetchFailed));
+        Assert.Contains($"MTA-STS policy of {domain} not fetched: ", line, StringComparison.Ordinal);
+        Assert.Contains(MtaStsDeliveryFixture.HostilePolicies[domain].Reason, line, StringComparison.Ordinal);
+        Assert.EndsWith("no policy applies", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tls_required_no_sets_an_enforce_policy_aside()
+    {
+        var message = await parts.SubmitAsync("bob@badcert.test", "sts-waived", extraHeaders: "TLS-Required: No\r\n");
+        Assert.Equal(RecipientStatus.Delivered, Assert.Single(await DeliverAsync(message, "badcert.test")).Status);
+        await parts.Postfix.WaitForMessageAsync("catchall", "Subject: sts-waived");
+        Assert.Single(log.With(EventCatalogue.TlsRequiredNoHonoured));
+    }
+}
+
+/// <summary>The tests that need 127.0.0.1:443: one set of real parts for them all, and nothing else running meanwhile.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class PolicyPortCollection : ICollectionFixture<MtaStsDeliveryFixture>
+{
+    public const string Name = "HTTPS port 443";
+}
