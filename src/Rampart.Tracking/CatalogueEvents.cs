@@ -64,6 +64,8 @@ public static class CatalogueEvents
                 return [Event(TrackingEventKind.Filter, "spf", $"SPF fail for {f["Domain"]}")];
             case EventCatalogue.SenderBlocked:
                 return [Event(TrackingEventKind.Filter, "sender_lists", $"sender on a blocked senders list; {f["Action"]}") with { Sender = f["Sender"] }];
+            case EventCatalogue.RuleActionTaken:
+                return [Event(TrackingEventKind.Filter, "rules", $"RULE {f["Rule"]}: {f["Action"]}")];
             // An administrator's hand (admin API, `rampart queue`): stage admin, who in the detail.
             case EventCatalogue.MessageHeld:
                 return [Event(TrackingEventKind.Hold, Admin, $"held by {f["By"]} ({f["When"]})")];
@@ -89,7 +91,8 @@ public static class CatalogueEvents
         or EventCatalogue.VirusFound or EventCatalogue.ScoringVerdict or EventCatalogue.SpamScored or EventCatalogue.SenderAuthChecked
         or EventCatalogue.DmarcRejected or EventCatalogue.DmarcQuarantined or EventCatalogue.SpfRefused or EventCatalogue.SenderBlocked
         or EventCatalogue.MessageHeld or EventCatalogue.HoldReleased or EventCatalogue.DeletePending or EventCatalogue.MessageDeleted
-        or EventCatalogue.QuarantineDeletedByAdmin or EventCatalogue.StoppedQueueChanged;
+        or EventCatalogue.QuarantineDeletedByAdmin or EventCatalogue.StoppedQueueChanged
+        or EventCatalogue.RuleActionTaken;
 
     private const string Admin = "admin";
 
