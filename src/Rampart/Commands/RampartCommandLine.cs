@@ -20,6 +20,7 @@ public static class RampartCommandLine
         root.Subcommands.Add(TrackCommand.Create());
         root.Subcommands.Add(StatsCommand.Create());
         root.Subcommands.Add(Queue.QueueCommand.Create());
+        root.Subcommands.Add(RulesCommand.Create());
         return root;
     }
 }
