@@ -123,8 +123,8 @@ public sealed record ClientNetworkCondition(IReadOnlyList<IPNetwork> Networks) :
     }
 }
 
-/// <summary>spam_level: the spam verdict's SCL (0-9) is at least this; no SCL (no spam filter, a safe sender's -1) never matches.</summary>
-public sealed record SpamLevelCondition(int AtLeast) : RuleCondition("spam_level")
+/// <summary>spam_level_at_least: the spam verdict's SCL (0-9) is at least this; no SCL (no spam filter, a safe sender's -1) never matches.</summary>
+public sealed record SpamLevelCondition(int AtLeast) : RuleCondition("spam_level_at_least")
 {
     public override ValueTask<RuleTest> TestAsync(RuleMessage message, CancellationToken ct) => ValueTask.FromResult(
         message.Session.Transaction.SpamLevel switch
