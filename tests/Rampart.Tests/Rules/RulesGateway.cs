@@ -32,6 +32,14 @@ internal static class RulesGateway
         return (await MimeMessage.LoadAsync(file), await File.ReadAllTextAsync(file));
     }
 
+    /// <summary>The message delivered to <paramref name="folder"/> after the <paramref name="before"/> ones, parsed.</summary>
+    public static async Task<(MimeMessage Message, string Raw)> NextDeliveredAsync(TestGateway gateway, int before, string folder = "drop")
+    {
+        var files = await gateway.WaitForDropAsync(before + 1, folder);
+        var file = files.OrderBy(File.GetLastWriteTimeUtc).ThenBy(f => f, StringComparer.Ordinal).Last();
+        return (await MimeMessage.LoadAsync(file), await File.ReadAllTextAsync(file));
+    }
+
     /// <summary>The rules that marked the message, in the order they ran.</summary>
     public static List<string> Hits(MimeMessage message) => [.. message.Headers.Where(h => h.Field == "X-Hit").Select(h => h.Value)];
 
