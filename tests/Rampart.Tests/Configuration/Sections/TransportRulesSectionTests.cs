@@ -53,6 +53,8 @@ public sealed class TransportRulesSectionTests : ConfigTest
     [InlineData("      sender_scope: external", "      subject_words: []", "subject_words: |[]", "transport_rules[0].conditions.subject_words", "needs at least one item")]
     [InlineData("      prepend_subject: \"[EXTERNAL]\"", "      route: nowhere", "route: |nowhere", "transport_rules[0].actions.route", "there is no route named 'nowhere' (routes: local, internal)")]
     [InlineData("      prepend_subject: \"[EXTERNAL]\"", "      redirect: [not-an-address]", "redirect: |[", "transport_rules[0].actions.redirect", "is not an address")]
+    [InlineData("      prepend_subject: \"[EXTERNAL]\"", "      discard: true", "discard: |true", "transport_rules[0].actions.discard", "the discard action is not available yet")]
+    [InlineData("      prepend_subject: \"[EXTERNAL]\"", "      route: local", "route: |local", "transport_rules[0].actions.route", "the route action is not available yet")]
     [InlineData("transport_rules:", "transport_rules_limits: {regex_timeout: 0ms}\ntransport_rules:", "regex_timeout: |0ms", "transport_rules_limits.regex_timeout", "is not a duration")]
     public void A_mistake_names_the_file_position_key_and_problem(string find, string replace, string at, string key, string problem) =>
         AssertRuleMistake(find, replace, at, key, problem);
