@@ -54,7 +54,7 @@ public sealed class TransportRulesSectionTests : ConfigTest
     [InlineData("      prepend_subject: \"[EXTERNAL]\"", "      route: nowhere", "route: |nowhere", "transport_rules[0].actions.route", "there is no route named 'nowhere' (routes: local, internal)")]
     [InlineData("      prepend_subject: \"[EXTERNAL]\"", "      redirect: [not-an-address]", "redirect: |[", "transport_rules[0].actions.redirect", "is not an address")]
     [InlineData("      prepend_subject: \"[EXTERNAL]\"", "      discard: true", "discard: |true", "transport_rules[0].actions.discard", "the discard action is not available yet")]
-    [InlineData("      prepend_subject: \"[EXTERNAL]\"", "      route: local", "route: |local", "transport_rules[0].actions.route", "the route action is not available yet")]
+    [InlineData("      prepend_subject: \"[EXTERNAL]\"", "      route: internal", "route: |internal", "transport_rules[0].actions.route", "the route action is not available yet")]
     [InlineData("transport_rules:", "transport_rules_limits: {regex_timeout: 0ms}\ntransport_rules:", "regex_timeout: |0ms", "transport_rules_limits.regex_timeout", "is not a duration")]
     public void A_mistake_names_the_file_position_key_and_problem(string find, string replace, string at, string key, string problem) =>
         AssertRuleMistake(find, replace, at, key, problem);
