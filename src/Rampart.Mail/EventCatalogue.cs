@@ -139,6 +139,11 @@ public static class EventCatalogue
     public const int SenderBlocked = 4351;
     public const int SafeSenderSkipped = 4352;
 
+    // 4400–4449: Transport rules (Rampart.Policy/Rules)
+    public const int RuleActionTaken = 4400;
+    public const int RuleRegexTimedOut = 4401;
+    public const int RuleMessageUnreadable = 4402;
+
     // 4200–4229: DNS service and DNS block/allow lists (Rampart.Dns, Rampart.Policy/DnsLists)
     public const int DnsListFailed = 4200;
     public const int DnsListScore = 4201;

@@ -30,6 +30,8 @@ public sealed class Evidence
     private readonly Lock gate = new();
     private readonly List<Finding> findings = [];
     private readonly List<AuthResult> results = [];
+    private readonly List<string> rules = [];
+    private int? spamLevel;
 
     public void Add(Finding finding)
     {
@@ -62,6 +64,31 @@ public sealed class Evidence
     public AuthResult? ResultOf(string method)
     {
         lock (gate) return results.FirstOrDefault(r => r.Method == method);
+    }
+
+    /// <summary>
+    /// The spam confidence level (0-9, -1 for a safe sender that skipped the verdict) the spam verdict gave the
+    /// message; null while no verdict was reached. Read by the filters after the spam row (the transport rules' spam_level).
+    /// </summary>
+    public int? SpamLevel
+    {
+        get { lock (gate) return spamLevel; }
+        set { lock (gate) spamLevel = value; }
+    }
+
+    /// <summary>Records that a transport rule matched (once per rule), for the transaction log line.</summary>
+    public void NoteRule(string name)
+    {
+        lock (gate)
+        {
+            if (!rules.Contains(name)) rules.Add(name);
+        }
+    }
+
+    /// <summary>The transport rules that matched the message, in the order they ran.</summary>
+    public IReadOnlyList<string> Rules
+    {
+        get { lock (gate) return rules.ToArray(); }
     }
 
     public bool Has(string symbol)

@@ -50,14 +50,14 @@ internal static partial class SmtpLog
 
     /// <summary>
     /// The one summary line per transaction: queue id, session, client, listener, TLS, authenticated user ("-" for
-    /// none), envelope, size, verdict, duration, spam score and symbols ("-" when not scored), and the client's Message-ID
+    /// none), envelope, size, verdict, duration, spam score and symbols ("-" when not scored), the transport rules that matched ("-": none), and the client's Message-ID
     /// (without its brackets; empty when none came) for message tracking. Addresses are escaped by the caller (<see cref="LogText"/>).
     /// </summary>
     [LoggerMessage(EventCatalogue.Transaction, LogLevel.Information,
-        "Transaction queue_id={QueueId} session={SessionId} client={Client} listener={Listener} tls={TlsProtocol} cipher={TlsCipher} user={User} from=<{From}> to=<{Recipients}> size={Size} verdict=\"{Verdict}\" duration_ms={DurationMs} score=\"{Score}\" message_id=<{MessageId}>")]
+        "Transaction queue_id={QueueId} session={SessionId} client={Client} listener={Listener} tls={TlsProtocol} cipher={TlsCipher} user={User} from=<{From}> to=<{Recipients}> size={Size} verdict=\"{Verdict}\" duration_ms={DurationMs} score=\"{Score}\" rules=\"{Rules}\" message_id=<{MessageId}>")]
     public static partial void Transaction(ILogger logger, string queueId, string sessionId, IPAddress client, string listener,
         string tlsProtocol, string tlsCipher, string user, string from, string recipients, long size, string verdict, long durationMs, string score,
-        string messageId);
+        string rules, string messageId);
 
     [LoggerMessage(EventCatalogue.SessionTimeLimit, LogLevel.Warning, "Session {SessionId} from {Client} reached the session time limit ({Limit}) in state {State}; closing")]
     public static partial void SessionTimeLimit(ILogger logger, string sessionId, IPAddress client, TimeSpan limit, SessionState state);

@@ -72,6 +72,8 @@ public static class CatalogueEvents
                 return [Event(TrackingEventKind.Filter, "spf", $"SPF fail for {f["Domain"]}")];
             case EventCatalogue.SenderBlocked:
                 return [Event(TrackingEventKind.Filter, "sender_lists", $"sender on a blocked senders list; {f["Action"]}") with { Sender = f["Sender"] }];
+            case EventCatalogue.RuleActionTaken:
+                return [Event(TrackingEventKind.Filter, "rules", $"RULE {f["Rule"]}: {f["Action"]}")];
             // An administrator's hand (admin API, `rampart queue`): stage admin, who in the detail.
             case EventCatalogue.MessageHeld:
                 return [Event(TrackingEventKind.Hold, Admin, $"held by {f["By"]} ({f["When"]})")];
@@ -114,7 +116,8 @@ public static class CatalogueEvents
         or EventCatalogue.QuarantineDeletedByAdmin or EventCatalogue.StoppedQueueChanged
         or EventCatalogue.MessageDiscarded or EventCatalogue.RecipientAdded or EventCatalogue.RecipientRedirected or EventCatalogue.RouteChosen
         or EventCatalogue.DkimSigned or EventCatalogue.DkimNotSigned or EventCatalogue.HeaderFieldsRemoved or EventCatalogue.HeaderFieldsAdded
-        or EventCatalogue.TlsRequiredNoHonoured or EventCatalogue.RequireTlsUnmet;
+        or EventCatalogue.TlsRequiredNoHonoured or EventCatalogue.RequireTlsUnmet
+        or EventCatalogue.RuleActionTaken;
 
     private const string Admin = "admin";
 

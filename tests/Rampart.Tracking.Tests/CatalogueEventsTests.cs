@@ -157,6 +157,14 @@ public sealed class CatalogueEventsTests
         Assert.Equal((kind, "Q1"), (e.Kind, e.QueueId));
     }
 
+    [Fact]
+    public void A_transport_rule_action_is_a_filter_event_naming_the_rule_and_the_action()
+    {
+        Assert.True(CatalogueEvents.IsTracked(EventCatalogue.RuleActionTaken));
+        var e = Assert.Single(Map(EventCatalogue.RuleActionTaken, ("QueueId", "Q1"), ("Rule", "external-warning"), ("Action", "prepend subject \"[EXTERNAL]\"")));
+        Assert.Equal((TrackingEventKind.Filter, "Q1", "rules", "RULE external-warning: prepend subject \"[EXTERNAL]\""), (e.Kind, e.QueueId, e.Stage, e.Detail));
+    }
+
     [Theory]
     [InlineData(EventCatalogue.SessionStarted)]
     [InlineData(EventCatalogue.GatewayStarted)]

@@ -46,6 +46,7 @@ public sealed partial class SpamFilter(
             if (listing == SenderListing.Safe)
             {
                 SafeSenderSkipped(log, message.QueueId, LogText.Escape(Evidence(evidence, SenderListRules.SafeSender)));
+                evidence.SpamLevel = Scl.Bypassed;
                 return Verdict.Next;
             }
         }
@@ -59,6 +60,8 @@ public sealed partial class SpamFilter(
         }
 
         var card = weights.Score(message.Session.Connection, evidence);
+        // For the filters after this one (transport rules' spam_level), whatever the action below.
+        evidence.SpamLevel = card.Scl;
         var decided = Decide(card);
         // Rspamd's own refusal stands whatever the weighted score (rspamd_actions): it is often a pre-result, not points.
         // It takes the strongest action this listener has, so "reject_score: off" still means nothing is refused as spam.

@@ -283,7 +283,7 @@ public sealed partial class SmtpSession
             facts.TlsProtocol ?? "-", facts.TlsCipher ?? "-", LogText.Escape(facts.AuthenticatedUser ?? "-"), LogText.Escape(tx.Sender.Address),
             LogText.Escape(string.Join(',', tx.Recipients.Select(r => r.Address))), tx.Size, LogText.Escape(verdict),
             (long)(clock.GetUtcNow() - tx.StartedAt).TotalMilliseconds, LogText.Escape(handler.DescribeEvidence(facts) ?? "-"),
-            LogText.Escape(tx.Framer?.MessageId ?? ""));
+            facts.Transaction.Rules is { Count: > 0 } rules ? LogText.Escape(string.Join(',', rules)) : "-", LogText.Escape(tx.Framer?.MessageId ?? ""));
         await tx.ReleaseAsync();
     }
 }

@@ -42,6 +42,15 @@ public static class CheckConfigCommand
                 var scope = (rule.Listener is null ? "" : $" from listener {rule.Listener}") + (rule.Role is null ? "" : $" received {rule.Role.ToString()!.ToLowerInvariant()}");
                 Console.WriteLine($"  routing [{string.Join(", ", rule.Domains)}]{scope} -> {rule.Route}");
             }
+            foreach (var rule in options.TransportRules?.Rules ?? [])
+            {
+                var on = options.Listeners.Where(l => rule.CouldMatch(l.Name, l.Role)).Select(l => l.Name).ToList();
+                Console.WriteLine($"  transport rule {rule.Name}{(rule.Enabled ? "" : " (disabled)")}: "
+                    + (rule.Conditions.Count == 0 ? "every message" : $"when {string.Join(", ", rule.Conditions.Select(c => c.Key).Distinct())}")
+                    + (rule.Exceptions.Count == 0 ? "" : $" unless {string.Join(", ", rule.Exceptions.Select(c => c.Key).Distinct())}")
+                    + $" -> {string.Join(", ", rule.Actions.Select(a => a.Describe).Append(rule.Stop ? "stop" : null).OfType<string>())}"
+                    + $" (listeners: {(on.Count == 0 ? "none" : string.Join(", ", on))})");
+            }
             foreach (var d in options.DkimSigning?.Domains.Values ?? [])
             {
                 Console.WriteLine($"  dkim_signing {d.Name}: " + string.Join(", ", d.Keys.Select(k =>

@@ -21,6 +21,7 @@ public static class RampartCommandLine
         root.Subcommands.Add(StatsCommand.Create());
         root.Subcommands.Add(Queue.QueueCommand.Create());
         root.Subcommands.Add(DkimCommand.Create());
+        root.Subcommands.Add(RulesCommand.Create());
         return root;
     }
 }

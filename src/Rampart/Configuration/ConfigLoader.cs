@@ -47,6 +47,7 @@ public static class ConfigLoader
         };
         if (options.Listeners.Count == 0) throw root.Error("listeners", "at least one listener is required");
         options = ScoringSection.WarnUnauthenticated(root, options); // after both: the lists are global, the checks per listener
+        options = TransportRules(options, TransportRulesSection.Read(root, options.Listeners, options.Routes, baseDir)); // rules name listeners and routes
         options = NoticesSection.Read(root, options); // after the listeners: the postmaster's domain is their first
         options = options with { Routing = RoutingSection.Read(root, options) }; // rules name routes and listeners
         options = options with
@@ -58,6 +59,13 @@ public static class ConfigLoader
         root.Finish();
         return options;
     }
+
+    /// <summary>The rules, and on each listener those that can match there (its filter row is left out where none can).</summary>
+    private static GatewayOptions TransportRules(GatewayOptions options, Policy.Rules.TransportRulesOptions? rules) => options with
+    {
+        TransportRules = rules,
+        Listeners = [.. options.Listeners.Select(l => l with { TransportRules = rules?.For(l.Name, l.Role, l.Limits.MaxHeaderSize) })],
+    };
 
     private static string EmbeddedDefault()
     {

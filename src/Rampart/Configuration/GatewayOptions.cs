@@ -55,6 +55,9 @@ public sealed record GatewayOptions
     /// <summary>Verdict fields removed from inbound mail, outbound clean-up (the <c>header_hygiene:</c> section).</summary>
     public Policy.HeaderHygiene.HeaderHygieneOptions HeaderHygiene { get; init; } = new();
 
+    /// <summary>The transport rules (the <c>transport_rules:</c> list), all of them in order; null: none. Each listener has those that can match on it.</summary>
+    public Policy.Rules.TransportRulesOptions? TransportRules { get; init; }
+
     /// <summary>The admin API's HTTP listener (the <c>admin:</c> section); null: none.</summary>
     public AdminOptions? Admin { get; init; }
 
@@ -173,6 +176,8 @@ public sealed record ListenerOptions
     public Policy.Attachments.AttachmentOptions? Attachments { get; init; }
     /// <summary>Virus scanning at the end of DATA; null: off.</summary>
     public Policy.Antivirus.AntivirusOptions? Antivirus { get; init; }
+    /// <summary>The transport rules that can match a message received here (transport_rules:), after the spam verdict; null: none.</summary>
+    public Policy.Rules.TransportRulesOptions? TransportRules { get; init; }
     /// <summary>Greylisting at RCPT; null: off.</summary>
     public Policy.Greylisting.GreylistOptions? Greylisting { get; init; }
     /// <summary>Spam scoring by Rspamd at the end of DATA; null: off. Inbound listeners only unless it says scan_outbound.</summary>

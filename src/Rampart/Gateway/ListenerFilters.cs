@@ -181,6 +181,12 @@ internal static class ListenerFilters
                 i.Loggers.CreateLogger("Rampart.Policy.Spam"), i.Clock, i.Scoring,
                 i.Listener.Spam.Rules ? new Policy.Scoring.BuiltInRules(i.Listener.Limits.MaxHeaderSize, i.Clock) : null)),
 
+        // transport_rules: any rule that can match on this listener. AFTER spam: rules read its SCL and the SPF/DKIM/DMARC
+        // results sender_auth recorded; and a message refused as spam or for a virus is not rewritten for nothing.
+        new("message", "transport_rules",
+            i => i.Listener.TransportRules is not null,
+            i => new Policy.Rules.TransportRulesFilter(i.Listener.TransportRules!, i.Loggers.CreateLogger("Rampart.Policy.Rules"))),
+
         // header_hygiene.outbound, outbound and submission listeners: internal Received fields and the client's address
         // removed, Message-ID and Date added when missing. Before dkim_signing, so what it adds is signed.
         new("message", "header_hygiene_outbound",

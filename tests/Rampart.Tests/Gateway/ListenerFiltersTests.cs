@@ -172,6 +172,8 @@ public sealed class ListenerFiltersTests
             Spf = new Rampart.Policy.Spf.SpfCheckOptions(),
             DomainLists = new() { Sites = [new("dbl.test")] },
             SenderAuth = new Rampart.Policy.SenderAuth.SenderAuthOptions(),
+            TransportRules = new Rampart.Policy.Rules.TransportRulesOptions(
+                [new("stop-all", null, true, [], [], [], Stop: true)], new Rampart.Policy.Relay.AcceptedDomains(["example.test"])),
         };
 
         var chain = ListenerFilters.Chain(Inputs(all, RecipientBlocks, new NoSource()) with { DkimSigning = Signing("test"), HeaderHygiene = Hygiene });

@@ -1,0 +1,131 @@
+using System.Text;
+using MimeKit;
+using MimeKit.Text;
+
+namespace Rampart.Policy.Rules;
+
+/// <summary>
+/// The words of a message's text for body_words: the text/plain and text/html parts that are not attachments, each
+/// decoded (transfer encoding, then charset; HTML reduced to its text by MimeKit's tokenizer), never more than the
+/// configured number of decoded bytes in all, so a rule costs the same on a 1 KiB and a 50 MiB message.
+/// </summary>
+public sealed record BodyText(string Text, bool Cut)
+{
+    /// <summary>Text parts looked at, at most: a message of ten thousand tiny parts is not walked whole.</summary>
+    private const int MaxParts = 1000;
+
+    public static readonly BodyText None = new("", false);
+
+    public static async Task<BodyText> ReadAsync(MimeMessage message, long budget, CancellationToken ct)
+    {
+        var text = new StringBuilder();
+        var cut = false;
+        var parts = 0;
+        foreach (var part in message.BodyParts.OfType<TextPart>())
+        {
+            if (part.IsAttachment || !(part.IsPlain || part.IsHtml) || part.Content is null) continue;
+            if (budget <= 0 || ++parts > MaxParts)
+            {
+                cut = true;
+                break;
+            }
+            var (bytes, more) = await ReadDecodedAsync(part.Content, budget, ct);
+            budget -= bytes.Length;
+            cut |= more;
+            var decoded = EncodingOf(part).GetString(bytes);
+            text.Append(part.IsHtml ? HtmlWords(decoded) : decoded).Append('\n');
+        }
+        return new BodyText(text.ToString(), cut);
+    }
+
+    /// <summary>At most <paramref name="budget"/> decoded bytes of the part, and whether there were more.</summary>
+    private static async Task<(byte[] Bytes, bool More)> ReadDecodedAsync(IMimeContent content, long budget, CancellationToken ct)
+    {
+        await using var decoded = content.Open();
+        var buffer = new byte[(int)Math.Min(budget, 64 * 1024)];
+        using var kept = new MemoryStream();
+        while (kept.Length < budget)
+        {
+            var read = await decoded.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, budget - kept.Length)), ct);
+            if (read == 0) return (kept.ToArray(), false);
+            kept.Write(buffer, 0, read);
+        }
+        return (kept.ToArray(), decoded.ReadByte() >= 0);
+    }
+
+    /// <summary>The part's charset; UTF-8 when it names none or one the platform does not know (Latin-1 would invent letters too).</summary>
+    private static Encoding EncodingOf(TextPart part)
+    {
+        try
+        {
+            return part.ContentType.CharsetEncoding ?? Encoding.UTF8;
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
+        {
+            return Encoding.UTF8;
+        }
+    }
+
+    /// <summary>The text an HTML part shows (character references decoded, tags dropped; script and style skipped).</summary>
+    private static string HtmlWords(string html)
+    {
+        var words = new StringBuilder();
+        var tokenizer = new HtmlTokenizer(new StringReader(html));
+        var hidden = false;
+        while (tokenizer.ReadNextToken(out var token))
+        {
+            switch (token)
+            {
+                case HtmlTagToken tag when tag.Id is HtmlTagId.Script or HtmlTagId.Style:
+                    hidden = !tag.IsEndTag && !tag.IsEmptyElement;
+                    break;
+                case HtmlTagToken:
+                    words.Append(' ');
+                    break;
+                case HtmlDataToken data when !hidden:
+                    words.Append(data.Data);
+                    break;
+            }
+        }
+        return words.ToString();
+    }
+
+    /// <summary>
+    /// Whether <paramref name="phrase"/> occurs in <paramref name="text"/> as whole words: case-insensitive (ordinal,
+    /// so a look-alike letter is another letter), runs of white space equal to one space, and no letter or digit
+    /// directly before or after it ("cash" is not in "cashew").
+    /// </summary>
+    public static bool HasPhrase(string text, string phrase)
+    {
+        var haystack = Squeeze(text);
+        var needle = Squeeze(phrase);
+        if (needle.Length == 0) return false;
+        for (int at = haystack.IndexOf(needle, StringComparison.OrdinalIgnoreCase); at >= 0;
+             at = haystack.IndexOf(needle, at + 1, StringComparison.OrdinalIgnoreCase))
+        {
+            var before = at == 0 || !char.IsLetterOrDigit(haystack[at - 1]);
+            var end = at + needle.Length;
+            var after = end == haystack.Length || !char.IsLetterOrDigit(haystack[end]);
+            if (before && after) return true;
+        }
+        return false;
+    }
+
+    private static string Squeeze(string text)
+    {
+        var squeezed = new StringBuilder(text.Length);
+        var space = false;
+        foreach (var c in text)
+        {
+            if (char.IsWhiteSpace(c) || c == '\0')
+            {
+                space = squeezed.Length > 0;
+                continue;
+            }
+            if (space) squeezed.Append(' ');
+            space = false;
+            squeezed.Append(c);
+        }
+        return squeezed.ToString();
+    }
+}

@@ -1,0 +1,124 @@
+using System.Globalization;
+using Rampart.Mail;
+using Rampart.Policy.Rules;
+using Rampart.Smtp.Protocol;
+
+namespace Rampart.Configuration.Sections;
+
+/// <summary>
+/// A rule's actions: section. Header edits name the field (add_header and set_header as "Field: value" pairs,
+/// remove_header as a list); the others take one value. Every text that reaches a header or a reply is checked here:
+/// no control character, so no configuration value can start a new header line or a new reply line.
+/// </summary>
+internal static class RuleActionsReader
+{
+    public static List<RuleAction> Read(Section? s, RuleReadContext context)
+    {
+        if (s is null) return [];
+        var actions = new List<RuleAction>();
+        foreach (var (field, value, where) in s.Values("add_header")) actions.Add(new AddHeaderAction(Field(s, "add_header", field, where), Value(s, "add_header", value)));
+        foreach (var (field, value, where) in s.Values("set_header")) actions.Add(new SetHeaderAction(Field(s, "set_header", field, where), Value(s, "set_header", value)));
+        foreach (var field in s.List("remove_header")) actions.Add(new RemoveHeaderAction(Field(s, "remove_header", field, null)));
+        if (s.String("prepend_subject") is { } prefix)
+        {
+            RuleText.Check(s, "prepend_subject", prefix, 200, ascii: false);
+            if (prefix.Trim().Length == 0) throw s.Error("prepend_subject", "is only white space");
+            actions.Add(new PrependSubjectAction(prefix.Trim()));
+        }
+        if (s.String("reject") is { } reject) actions.Add(new RejectAction(Reply(s, reject)));
+        if (s.String("quarantine") is { } quarantine)
+        {
+            var reason = quarantine.ToLowerInvariant() is "true" or "yes" or "on" ? null : quarantine;
+            if (quarantine.ToLowerInvariant() is "false" or "no" or "off") throw s.Error("quarantine", "leave quarantine out rather than turning it off");
+            if (reason is not null) RuleText.Check(s, "quarantine", reason, 200, ascii: true);
+            actions.Add(new QuarantineAction(reason));
+        }
+        EnvelopeActions(s, context);
+        s.Finish();
+        if (actions.OfType<RejectAction>().Any() && actions.OfType<QuarantineAction>().Any())
+        {
+            throw s.Error("quarantine", "a rule that rejects the message cannot also quarantine it (nothing is kept of a refused message)");
+        }
+        return actions;
+    }
+
+    /// <summary>
+    /// The actions that change the envelope or the body (disclaimer, redirect, add_recipients, route, discard): read and
+    /// checked like the others, then refused, because this build cannot yet carry them out; a rule that names one is an
+    /// error, never a rule that silently does less.
+    /// </summary>
+    private static void EnvelopeActions(Section s, RuleReadContext context)
+    {
+        if (s.Child("disclaimer") is { } disclaimer)
+        {
+            var text = disclaimer.String("text");
+            var file = disclaimer.String("text_file");
+            if ((text is null) == (file is null)) throw disclaimer.Error("text", "give the disclaimer's text, or text_file (a file holding it), not both");
+            if (text is not null) RuleText.Check(disclaimer, "text", text.Replace("\n", " ", StringComparison.Ordinal), 10000, ascii: false);
+            if (file is not null && !File.Exists(context.PathOf(file))) throw disclaimer.Error("text_file", $"'{RuleText.Shown(file)}' does not exist");
+            var html = disclaimer.String("html");
+            var htmlFile = disclaimer.String("html_file");
+            if (html is not null && htmlFile is not null) throw disclaimer.Error("html", "give html or html_file, not both");
+            if (htmlFile is not null && !File.Exists(context.PathOf(htmlFile))) throw disclaimer.Error("html_file", $"'{RuleText.Shown(htmlFile)}' does not exist");
+            disclaimer.Finish();
+            throw NotYet(s, "disclaimer");
+        }
+        foreach (var key in new[] { "redirect", "add_recipients" })
+        {
+            if (!s.Has(key)) continue;
+            var list = s.List(key);
+            if (list.Count == 0) throw s.Error(key, "needs at least one address");
+            if (list.FirstOrDefault(a => !AddressParser.IsMailbox(a)) is { } wrong) throw s.Error(key, $"'{RuleText.Shown(wrong)}' is not an address (local@domain)");
+            throw NotYet(s, key);
+        }
+        if (s.String("route") is { } route)
+        {
+            if (context.Routes.All(r => r.Name != route))
+            {
+                throw s.Error("route", $"there is no route named '{RuleText.Shown(route)}' (routes: {string.Join(", ", context.Routes.Select(r => r.Name))})");
+            }
+            throw NotYet(s, "route");
+        }
+        if (s.Has("discard"))
+        {
+            if (!s.Bool("discard", false)) throw s.Error("discard", "leave discard out rather than turning it off");
+            throw NotYet(s, "discard");
+        }
+    }
+
+    private static ConfigException NotYet(Section s, string key) =>
+        s.Error(key, $"the {key} action is not available yet in this build (available: add_header, set_header, remove_header, prepend_subject, reject, quarantine, stop)");
+
+    private static string Field(Section s, string key, string field, ListItem? where)
+    {
+        if (!RuleText.IsFieldName(field)) throw where?.Error($"'{RuleText.Shown(field)}' is not a header field name") ?? s.Error(key, $"'{RuleText.Shown(field)}' is not a header field name");
+        if (RuleText.Protected(field) is { } why) throw where?.Error($"{field} {why}") ?? s.Error(key, $"{field} {why}");
+        return field;
+    }
+
+    private static string Value(Section s, string key, string value)
+    {
+        RuleText.Check(s, key, value, 900, ascii: false);
+        return value;
+    }
+
+    /// <summary>
+    /// "550 5.7.1 text": a 5xx code with a 5.x.x enhanced code (permanent) or a 4xx with a 4.x.x (temporary, RFC 3463
+    /// §2: the classes agree), and printable US-ASCII text (RFC 5321 §4.2: a reply line is text, no CR or LF in it).
+    /// </summary>
+    private static SmtpReply Reply(Section s, string text)
+    {
+        var parts = text.Split(' ', 3, StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length < 3 || parts[0].Length != 3 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var code)
+            || code is < 400 or > 599)
+        {
+            throw s.Error("reject", $"'{RuleText.Shown(text)}' is not \"CODE ENHANCED-CODE text\" with a 4xx or 5xx code (example: \"550 5.7.1 Not accepted here\")");
+        }
+        if (!EnhancedStatusCode.TryParse(parts[1], out var status) || status.Class != code / 100)
+        {
+            throw s.Error("reject", $"'{RuleText.Shown(parts[1])}' must be an enhanced code of class {code / 100} ({code / 100}.x.x) to go with {code}");
+        }
+        RuleText.Check(s, "reject", parts[2], 400, ascii: true);
+        return new SmtpReply(code, status, parts[2]);
+    }
+}
