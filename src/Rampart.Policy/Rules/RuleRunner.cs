@@ -17,17 +17,21 @@ public enum RuleOutcome
 /// <summary>One rule's outcome and why: the condition that failed, the exception that held, or every condition that held.</summary>
 public sealed record RuleTrace(string Rule, RuleOutcome Outcome, string Why, IReadOnlyList<RuleAction> Actions);
 
-/// <summary>An action taken, with the rule that took it.</summary>
-public sealed record TakenAction(string Rule, RuleAction Action);
+/// <summary>An action taken, with the rule that took it, and what came of it when that is not what it says (a disclaimer not added).</summary>
+public sealed record TakenAction(string Rule, RuleAction Action, string? Note = null)
+{
+    public string Describe => Note is null ? Action.Describe : $"{Action.Describe}: {Note}";
+}
 
 /// <summary>The rules' run over one message: each rule's trace, the actions applied, and the verdict for the chain.</summary>
 public sealed record RulesRun(IReadOnlyList<RuleTrace> Traces, IReadOnlyList<TakenAction> Applied, Verdict Verdict);
 
 /// <summary>
-/// Runs the rules in order over one message, then applies what the matching ones asked for: a refusal ends the run and
-/// wins (nothing else is applied: the message is not kept); the header edits of every rule are one rewrite of the
-/// content (<see cref="MessageContext.ReplaceContentAsync"/>); a quarantine holds the message, named after the first
-/// rule that asked.
+/// Runs the rules in order over one message, then applies what the matching ones asked for: a refusal, or else a
+/// discard, ends the run and wins (nothing else is applied: the message is not kept); the header edits of every rule
+/// are one rewrite of the content (<see cref="MessageContext.ReplaceContentAsync"/>), each disclaimer is appended
+/// after them (Actions/Disclaimer writes its own copy), the recipients and the route are changed in rule order, and a
+/// quarantine holds the message, named after the first rule that asked.
 /// </summary>
 public static class RuleRunner
 {
@@ -60,6 +64,7 @@ public static class RuleRunner
             traces.Add(new RuleTrace(rule.Name, outcome, why, actions));
             taken.AddRange(actions.Select(a => new TakenAction(rule.Name, a)));
             if (rule.Actions.Any(a => a is RejectAction)) ended = $"rule {rule.Name} refused the message";
+            else if (rule.Actions.Any(a => a is DiscardAction)) ended = $"rule {rule.Name} discarded the message";
             else if (rule.Stop) ended = $"rule {rule.Name} stopped processing";
         }
         var (verdict, applied) = await ApplyAsync(message, taken, ct);
@@ -91,13 +96,46 @@ public static class RuleRunner
             var reply = ((RejectAction)refusal.Action).Reply;
             return (reply.Code >= 500 ? new Verdict.Reject(reply) : new Verdict.TempFail(reply), [refusal]);
         }
+        if (taken.FirstOrDefault(t => t.Action is DiscardAction) is { } discard)
+        {
+            return (new Verdict.Discard($"transport rule {discard.Rule}"), [discard]);
+        }
         var edits = taken.Select(t => t.Action).OfType<HeaderEdit>().ToList();
         if (edits.Count > 0) await RewriteHeaderAsync(message, edits, ct);
+        var applied = new List<TakenAction>(taken.Count);
+        foreach (var t in taken)
+        {
+            applied.Add(await EnvelopeAsync(message, t, ct));
+        }
         var verdict = taken.FirstOrDefault(t => t.Action is QuarantineAction) is { } hold
             ? Verdict.Quarantine.For(new QuarantineReason(QuarantineAction.Hold,
                 $"rule {hold.Rule}" + (((QuarantineAction)hold.Action).Reason is { } reason ? $": {reason}" : "")))
             : Verdict.Next;
-        return (verdict, taken);
+        return (verdict, applied);
+    }
+
+    /// <summary>The actions that go through the primitives of Actions/ and <see cref="MessageContext"/>; the others pass as they are.</summary>
+    private static async Task<TakenAction> EnvelopeAsync(RuleMessage message, TakenAction taken, CancellationToken ct)
+    {
+        switch (taken.Action)
+        {
+            case DisclaimerAction disclaimer:
+                var result = await Actions.Disclaimer.AppendAsync(message.Message, disclaimer.Text, disclaimer.Html, ct);
+                if (!result.Changed) return taken with { Note = $"not added ({result.Outcome.ToString().ToLowerInvariant()}: {result.Detail})" };
+                message.ContentChanged();
+                return taken;
+            case RedirectAction redirect:
+                message.Message.RedirectTo([.. redirect.To.Select(a => new Recipient(a))]);
+                return taken;
+            case AddRecipientsAction add:
+                message.Message.AddRecipients([.. add.Recipients.Select(a => new Recipient(a))]);
+                return taken;
+            case RouteAction route:
+                message.Message.RouteThrough(route.Route);
+                return taken;
+            default:
+                return taken;
+        }
     }
 
     private static async Task RewriteHeaderAsync(RuleMessage message, IReadOnlyList<HeaderEdit> edits, CancellationToken ct)

@@ -26,7 +26,7 @@ public sealed partial class TransportRulesFilter(TransportRulesOptions options, 
             if (problem.StartsWith("message unreadable", StringComparison.Ordinal)) RuleMessageUnreadable(log, message.QueueId, LogText.Escape(problem));
             else RuleRegexTimedOut(log, message.QueueId, LogText.Escape(problem));
         }
-        foreach (var taken in run.Applied) RuleActionTaken(log, message.QueueId, taken.Rule, LogText.Escape(taken.Action.Describe));
+        foreach (var taken in run.Applied) RuleActionTaken(log, message.QueueId, taken.Rule, LogText.Escape(taken.Describe));
         return run.Verdict;
     }
 

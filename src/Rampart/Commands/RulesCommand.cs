@@ -12,8 +12,8 @@ namespace Rampart.Commands;
 /// `rampart rules test MESSAGE.eml --listener L --from A --to B`: the configured transport rules run on a message file
 /// as the gateway would run them, offline: nothing is sent, no DNS is asked, nothing is written. What the gateway's
 /// earlier filters would have found (the spam level, SPF/DKIM/DMARC) is absent unless given (--scl, --spf...). Prints
-/// each rule (matched or not and which condition or exception decided), the actions, the verdict and the message's
-/// header after them (--show-message: the whole message); --json for scripts. Exit codes: 0 done, 2 bad arguments,
+/// each rule (matched or not and which condition or exception decided), the actions, the verdict, the recipients and
+/// route, and the message's header after them (--show-message: the whole message); --json for scripts. Exit codes: 0 done, 2 bad arguments,
 /// configuration or message file.
 /// </summary>
 public static class RulesCommand
@@ -73,11 +73,11 @@ public static class RulesCommand
             var sender = result.GetValue(from)! is "<>" ? "" : result.GetValue(from)!;
             var content = new MemoryMessageContent(Crlf(await File.ReadAllBytesAsync(message.FullName, ct)));
             await using var context = new MessageContext(facts, "rules-test", new Sender(sender),
-                [.. result.GetValue(to)!.Select(t => new Recipient(t))], content);
+                [.. result.GetValue(to)!.Select(t => new Recipient(t))], content) { MaxMessageSize = on.Limits.MaxMessageSize };
             // Every rule, not only this listener's: a rule for another listener shows why it does not match here.
             var ruleMessage = new RuleMessage(context, rules with { MaxHeaderSize = on.Limits.MaxHeaderSize });
             var run = await RuleRunner.RunAsync(ruleMessage, ct);
-            var report = RulesReport.Of(on.Name, run, ruleMessage.Problems, content.Bytes, result.GetValue(whole));
+            var report = RulesReport.Of(on.Name, run, context, ruleMessage.Problems, content.Bytes, result.GetValue(whole));
             if (result.GetValue(CliOutput.JsonOption)) CliOutput.WriteJson(report);
             else RulesReport.Write(report);
             return 0;

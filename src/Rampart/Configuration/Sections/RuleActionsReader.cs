@@ -33,7 +33,7 @@ internal static class RuleActionsReader
             if (reason is not null) RuleText.Check(s, "quarantine", reason, 200, ascii: true);
             actions.Add(new QuarantineAction(reason));
         }
-        EnvelopeActions(s, context);
+        actions.AddRange(EnvelopeActions(s, context));
         s.Finish();
         if (actions.OfType<RejectAction>().Any() && actions.OfType<QuarantineAction>().Any())
         {
@@ -43,51 +43,81 @@ internal static class RuleActionsReader
     }
 
     /// <summary>
-    /// The actions that change the envelope or the body (disclaimer, redirect, add_recipients, route, discard): read and
-    /// checked like the others, then refused, because this build cannot yet carry them out; a rule that names one is an
-    /// error, never a rule that silently does less.
+    /// The actions that change the body or the envelope (disclaimer, redirect, add_recipients, route, discard), carried
+    /// out by the primitives of Rampart.Policy/Rules/Actions and MessageContext. Addresses are checked as RCPT TO's are,
+    /// a route must exist, a disclaimer's files must exist and are read now (so a reload picks up a changed text).
     /// </summary>
-    private static void EnvelopeActions(Section s, RuleReadContext context)
+    private static IEnumerable<RuleAction> EnvelopeActions(Section s, RuleReadContext context)
     {
+        var actions = new List<RuleAction>();
         if (s.Child("disclaimer") is { } disclaimer)
         {
-            var text = disclaimer.String("text");
-            var file = disclaimer.String("text_file");
-            if ((text is null) == (file is null)) throw disclaimer.Error("text", "give the disclaimer's text, or text_file (a file holding it), not both");
-            if (text is not null) RuleText.Check(disclaimer, "text", text.Replace("\n", " ", StringComparison.Ordinal), 10000, ascii: false);
-            if (file is not null && !File.Exists(context.PathOf(file))) throw disclaimer.Error("text_file", $"'{RuleText.Shown(file)}' does not exist");
-            var html = disclaimer.String("html");
-            var htmlFile = disclaimer.String("html_file");
-            if (html is not null && htmlFile is not null) throw disclaimer.Error("html", "give html or html_file, not both");
-            if (htmlFile is not null && !File.Exists(context.PathOf(htmlFile))) throw disclaimer.Error("html_file", $"'{RuleText.Shown(htmlFile)}' does not exist");
+            var text = Block(disclaimer, "text", "text_file", context, required: true)!;
+            var html = Block(disclaimer, "html", "html_file", context, required: false);
             disclaimer.Finish();
-            throw NotYet(s, "disclaimer");
+            actions.Add(new DisclaimerAction(text, html));
         }
-        foreach (var key in new[] { "redirect", "add_recipients" })
-        {
-            if (!s.Has(key)) continue;
-            var list = s.List(key);
-            if (list.Count == 0) throw s.Error(key, "needs at least one address");
-            if (list.FirstOrDefault(a => !AddressParser.IsMailbox(a)) is { } wrong) throw s.Error(key, $"'{RuleText.Shown(wrong)}' is not an address (local@domain)");
-            throw NotYet(s, key);
-        }
+        if (s.Has("redirect")) actions.Add(new RedirectAction(Addresses(s, "redirect")));
+        if (s.Has("add_recipients")) actions.Add(new AddRecipientsAction(Addresses(s, "add_recipients")));
         if (s.String("route") is { } route)
         {
             if (context.Routes.All(r => r.Name != route))
             {
                 throw s.Error("route", $"there is no route named '{RuleText.Shown(route)}' (routes: {string.Join(", ", context.Routes.Select(r => r.Name))})");
             }
-            throw NotYet(s, "route");
+            actions.Add(new RouteAction(route));
         }
         if (s.Has("discard"))
         {
             if (!s.Bool("discard", false)) throw s.Error("discard", "leave discard out rather than turning it off");
-            throw NotYet(s, "discard");
+            actions.Add(new DiscardAction());
         }
+        if (actions.OfType<DiscardAction>().Any() && actions.Count > 1)
+        {
+            throw s.Error("discard", "a rule that discards the message does nothing else with it: leave the other actions out");
+        }
+        return actions;
     }
 
-    private static ConfigException NotYet(Section s, string key) =>
-        s.Error(key, $"the {key} action is not available yet in this build (available: add_header, set_header, remove_header, prepend_subject, reject, quarantine, stop)");
+    /// <summary>The largest disclaimer text or file: a footer, not a document.</summary>
+    private const int MaxDisclaimer = 64 * 1024;
+
+    /// <summary>A disclaimer's text given inline (<paramref name="key"/>) or in a file (<paramref name="fileKey"/>), not both; several lines allowed.</summary>
+    private static string? Block(Section s, string key, string fileKey, RuleReadContext context, bool required)
+    {
+        var inline = s.String(key);
+        var file = s.String(fileKey);
+        if (inline is not null && file is not null) throw s.Error(key, $"give {key} or {fileKey}, not both");
+        if (inline is null && file is null) return required ? throw s.Error(key, $"give the disclaimer's {key}, or {fileKey} (a file holding it)") : null;
+        var (where, text) = (inline is not null ? key : fileKey, inline);
+        if (file is not null)
+        {
+            var path = context.PathOf(file);
+            if (!File.Exists(path)) throw s.Error(fileKey, $"'{RuleText.Shown(file)}' does not exist");
+            if (new FileInfo(path).Length > MaxDisclaimer) throw s.Error(fileKey, $"'{RuleText.Shown(file)}' is larger than {MaxDisclaimer} bytes");
+            try
+            {
+                text = File.ReadAllText(path, new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.DecoderFallbackException)
+            {
+                throw s.Error(fileKey, $"'{RuleText.Shown(file)}' cannot be read as UTF-8 text: {e.Message}");
+            }
+        }
+        // Line breaks are the text's own (the writer encodes them per part); any other control character is refused.
+        RuleText.Check(s, where, text!.Replace("
+", " ", StringComparison.Ordinal).Replace('
+', ' ').Replace('	', ' '), MaxDisclaimer, ascii: false);
+        return text;
+    }
+
+    private static List<string> Addresses(Section s, string key)
+    {
+        var list = s.List(key);
+        if (list.Count == 0) throw s.Error(key, "needs at least one address");
+        if (list.FirstOrDefault(a => !AddressParser.IsMailbox(a)) is { } wrong) throw s.Error(key, $"'{RuleText.Shown(wrong)}' is not an address (local@domain)");
+        return [.. list];
+    }
 
     private static string Field(Section s, string key, string field, ListItem? where)
     {
