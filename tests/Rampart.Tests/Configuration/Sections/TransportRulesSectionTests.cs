@@ -53,11 +53,33 @@ public sealed class TransportRulesSectionTests : ConfigTest
     [InlineData("      sender_scope: external", "      subject_words: []", "subject_words: |[]", "transport_rules[0].conditions.subject_words", "needs at least one item")]
     [InlineData("      prepend_subject: \"[EXTERNAL]\"", "      route: nowhere", "route: |nowhere", "transport_rules[0].actions.route", "there is no route named 'nowhere' (routes: local, internal)")]
     [InlineData("      prepend_subject: \"[EXTERNAL]\"", "      redirect: [not-an-address]", "redirect: |[", "transport_rules[0].actions.redirect", "is not an address")]
-    [InlineData("      prepend_subject: \"[EXTERNAL]\"", "      discard: true", "discard: |true", "transport_rules[0].actions.discard", "the discard action is not available yet")]
-    [InlineData("      prepend_subject: \"[EXTERNAL]\"", "      route: internal", "route: |internal", "transport_rules[0].actions.route", "the route action is not available yet")]
+    [InlineData("      prepend_subject: \"[EXTERNAL]\"", "      disclaimer: {text_file: missing.txt}", "text_file: |missing.txt", "transport_rules[0].actions.disclaimer.text_file", "'missing.txt' does not exist")]
+    [InlineData("      prepend_subject: \"[EXTERNAL]\"", "      disclaimer: {html: \"<p>x</p>\"}", "disclaimer: |{", "transport_rules[0].actions.disclaimer.text", "give the disclaimer's text, or text_file")]
+    [InlineData("      prepend_subject: \"[EXTERNAL]\"", "      disclaimer: {text: \"a\\u0007b\"}", "text: |\"a", "transport_rules[0].actions.disclaimer.text", "control character U+0007")]
+    [InlineData("      prepend_subject: \"[EXTERNAL]\"", "      discard: true\n      add_recipients: [j@x.test]", "discard: |true", "transport_rules[0].actions.discard", "does nothing else")]
     [InlineData("transport_rules:", "transport_rules_limits: {regex_timeout: 0ms}\ntransport_rules:", "regex_timeout: |0ms", "transport_rules_limits.regex_timeout", "is not a duration")]
     public void A_mistake_names_the_file_position_key_and_problem(string find, string replace, string at, string key, string problem) =>
         AssertRuleMistake(find, replace, at, key, problem);
+
+    [Fact]
+    public void The_envelope_actions_are_read_with_a_disclaimer_file_relative_to_the_configuration()
+    {
+        File.WriteAllText(temp.File("footer.txt"), "Line one.\nLine two — ü.\n");
+        var rule = Assert.Single(Load(Valid + """
+
+            transport_rules:
+              - name: all
+                actions:
+                  disclaimer: {text_file: footer.txt, html: "<p>HTML</p>"}
+                  redirect: [review@example.test]
+                  add_recipients: [journal@example.test, copy@example.test]
+                  route: internal
+            """).TransportRules!.Rules);
+
+        Assert.Equal(new DisclaimerAction("Line one.\nLine two — ü.\n", "<p>HTML</p>"), rule.Actions[0]);
+        Assert.Equal(["append disclaimer", "redirect to review@example.test", "add recipients journal@example.test, copy@example.test",
+            "route through internal"], rule.Actions.Select(a => a.Describe));
+    }
 
     [Fact]
     public void A_second_rule_of_the_same_name_is_refused_where_it_is_written()
