@@ -47,7 +47,7 @@ public sealed class TransportRuleEnvelopeActionTests
         Assert.Contains("Sent from outside the company.", message.TextBody, StringComparison.Ordinal);
         Assert.Contains("Sent from <b>outside</b> the company.", message.HtmlBody, StringComparison.Ordinal);
         Assert.Contains("Hello Bob.", message.TextBody, StringComparison.Ordinal);
-        Assert.Equal("multipart/alternative", message.Body.ContentType.MimeType);
+        Assert.Equal("multipart/alternative", message.Body!.ContentType.MimeType);
     }
 
     [Fact]

@@ -105,9 +105,7 @@ internal static class RuleActionsReader
             }
         }
         // Line breaks are the text's own (the writer encodes them per part); any other control character is refused.
-        RuleText.Check(s, where, text!.Replace("
-", " ", StringComparison.Ordinal).Replace('
-', ' ').Replace('	', ' '), MaxDisclaimer, ascii: false);
+        RuleText.Check(s, where, text!.Replace("\r\n", " ", StringComparison.Ordinal).Replace('\n', ' ').Replace('\t', ' '), MaxDisclaimer, ascii: false);
         return text;
     }
 
