@@ -29,6 +29,27 @@ public sealed record RoutingRule(IReadOnlyList<string> Domains, IRoute Route, st
 public sealed class DomainRouter(IReadOnlyList<RoutingRule> rules, IReadOnlyDictionary<string, IRoute>? routes = null) : IRouter
 {
     public IRoute? RouteFor(QueuedEnvelope envelope, Recipient recipient) =>
-        envelope.Route is { } named ? routes?.GetValueOrDefault(named)
+        envelope.Route is { } named ? Named(named)
         : rules.FirstOrDefault(r => r.Matches(envelope, recipient))?.Route;
+
+    /// <summary>
+    /// The route an override names: by its exact name, else the one route whose name differs only in case. The filter
+    /// that sets the override (MessageContext.RouteThrough) cannot see the routes to refuse a miss at once, and a miss
+    /// keeps the mail queued until it expires, so "Journal" finds route "journal". Route names are case-sensitive in
+    /// the configuration (a routing rule must name its route exactly), so two routes may differ only in case: then an
+    /// inexact name is ambiguous and finds none.
+    /// </summary>
+    private IRoute? Named(string name)
+    {
+        if (routes is null) return null;
+        if (routes.TryGetValue(name, out var exact)) return exact;
+        IRoute? found = null;
+        foreach (var (key, route) in routes)
+        {
+            if (!key.Equals(name, StringComparison.OrdinalIgnoreCase)) continue;
+            if (found is not null) return null;
+            found = route;
+        }
+        return found;
+    }
 }

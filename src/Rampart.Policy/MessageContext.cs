@@ -52,9 +52,16 @@ public sealed class MessageContext(SessionFacts session, string queueId, Sender 
     public long MaxMessageSize { get; init; } = long.MaxValue;
 
     /// <summary>
+    /// The listener's limits.max_header_size, which bounds every header section a filter that parses the message on
+    /// its own (the disclaimer) lets MimeKit read, as <see cref="ParsedAsync"/> is bounded by the filters' own copy of
+    /// it. Its default is the listener's default (256 KiB), so a context made without it is still bounded.
+    /// </summary>
+    public long MaxHeaderSize { get; init; } = 256 * 1024;
+
+    /// <summary>
     /// Replaces every recipient with <paramref name="targets"/> (duplicates among them dropped, see
     /// <see cref="RecipientChanges"/>). A target with no DSN parameters of its own inherits the sender's: with one
-    /// recipient before, its NOTIFY and its ORCPT (or, when it gave none, its address as "rfc822;"), so a bounce still
+    /// recipient before, its NOTIFY without SUCCESS (a success notice would name where the mail went) and its ORCPT (or, when it gave none, its address as "rfc822;"), so a bounce still
     /// names the address the sender wrote (RFC 3461 §4.2). With several, there is no single original to name: NOTIFY
     /// is kept only when they all asked the same, ORCPT is left out.
     /// </summary>
@@ -62,18 +69,20 @@ public sealed class MessageContext(SessionFacts session, string queueId, Sender 
     {
         ArgumentNullException.ThrowIfNull(targets);
         if (targets.Count == 0) throw new ArgumentException("a redirect needs at least one recipient", nameof(targets));
-        current = RecipientChanges.Redirect(current, targets);
+        current = RecipientChanges.Redirect(current, targets, sender.SmtpUtf8);
     }
 
     /// <summary>
     /// Adds <paramref name="added"/> after the current recipients; an address already there (compared as
     /// <see cref="RecipientChanges.SameAddress"/> says) is not added twice. A recipient added with no NOTIFY gets
     /// NOTIFY=NEVER: the sender does not know about a blind copy or a journal, and a bounce would tell them.
+    /// A non-ASCII address, here or in <see cref="RedirectTo"/>, is refused (ArgumentException) unless the sender's
+    /// MAIL FROM had SMTPUTF8.
     /// </summary>
     public void AddRecipients(IReadOnlyList<Recipient> added)
     {
         ArgumentNullException.ThrowIfNull(added);
-        current = RecipientChanges.Add(current, added);
+        current = RecipientChanges.Add(current, added, sender.SmtpUtf8);
     }
 
     /// <summary>Sends every recipient through the named route (routes: in the configuration), whatever the routing table says.</summary>

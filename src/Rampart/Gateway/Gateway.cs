@@ -46,7 +46,7 @@ public sealed partial class Gateway : IAsyncDisposable
     /// tests that drive a primitive a filter calls (a redirect, a discard) over real SMTP. No configuration key reaches
     /// it; `rampart run` never sets it.
     /// </summary>
-    public Func<string, IReadOnlyList<Policy.IMessageFilter>>? AddedMessageFilters { get; init; }
+    internal Func<string, IReadOnlyList<Policy.IMessageFilter>>? AddedMessageFilters { get; init; }
 
     /// <summary>The configuration the gateway started with (data folder, sockets, queue).</summary>
     public GatewayOptions Options => options;

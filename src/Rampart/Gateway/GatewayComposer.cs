@@ -87,7 +87,7 @@ internal sealed class GatewayComposer
         var auth = l.Auth is { } a ? new SessionAuth(lasting.Authenticator(l.Name, a.Failures)) : SessionAuth.None;
         var logger = loggers.CreateLogger("Rampart.Gateway");
         return new GatewaySessionHandler(new EnvelopeStages(chain, core.Resources, logger), auth, new SpoolOpener(core.Queue, core.SpoolGate, clock), postmaster,
-            new MessageJudge(chain, l.Limits.MaxMessageSize), new MessageCommitter(core.Delivery, logger, clock), logger, next.Options.Scoring.Table());
+            new MessageJudge(chain, l.Limits.MaxMessageSize, l.Limits.MaxHeaderSize), new MessageCommitter(core.Delivery, logger, clock), logger, next.Options.Scoring.Table());
     }
 
     /// <summary>What <see cref="ListenerFilters"/> makes one listener's filters from.</summary>

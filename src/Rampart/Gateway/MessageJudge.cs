@@ -17,7 +17,8 @@ internal sealed record Judgement(Verdict Verdict, bool? RewrittenEightBit, IRead
 /// arrived, before anything is committed.
 /// </summary>
 /// <param name="maxMessageSize">The listener's limits.max_message_size, past which no filter may make the message grow.</param>
-internal sealed class MessageJudge(PolicyChain chain, long maxMessageSize = long.MaxValue)
+/// <param name="maxHeaderSize">The listener's limits.max_header_size, which bounds the header sections of a filter's own parse.</param>
+internal sealed class MessageJudge(PolicyChain chain, long maxMessageSize = long.MaxValue, long maxHeaderSize = 256 * 1024)
 {
     public async Task<Judgement> JudgeAsync(
         SessionFacts session, SmtpTransaction transaction, MessageWriter writer, IReadOnlyList<Recipient> recipients, CancellationToken ct)
@@ -26,7 +27,7 @@ internal sealed class MessageJudge(PolicyChain chain, long maxMessageSize = long
         // larger one from the spool file, which what is still buffered must reach first.
         if (chain.HasMessageFilters) await writer.FlushAsync(ct);
         var content = new SpoolContent(writer, transaction.TraceLength);
-        await using var context = new MessageContext(session, writer.QueueId, transaction.Sender, recipients, content) { MaxMessageSize = maxMessageSize };
+        await using var context = new MessageContext(session, writer.QueueId, transaction.Sender, recipients, content) { MaxMessageSize = maxMessageSize, MaxHeaderSize = maxHeaderSize };
         var verdict = await chain.MessageAsync(context, ct);
         return new Judgement(verdict, content.RewrittenEightBit, ReferenceEquals(context.Recipients, recipients) ? null : context.Recipients, context.Route);
     }

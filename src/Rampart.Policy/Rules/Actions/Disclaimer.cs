@@ -1,5 +1,6 @@
 using MimeKit;
 using MimeKit.Cryptography;
+using Rampart.Policy.Attachments;
 
 namespace Rampart.Policy.Rules.Actions;
 
@@ -30,15 +31,26 @@ public static class Disclaimer
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(text);
         // Our own fields on top are parsed and written back with the rest, as the attachment filter's rewrite does.
+        // Every header section (the message's and each body part's) is measured against limits.max_header_size before
+        // MimeKit reads it, as the shared parse does (MessageContext.ParsedAsync): MimeKit holds a section whole in
+        // memory and has no bound of its own. Our own fields on top are not counted, as the framer did not count them.
+        // Not the shared parse itself: the parts are changed in place, and a rewrite refused as too large would leave
+        // later filters a changed parse of an unchanged message.
         await using var source = new BufferedStream(message.OpenContent(), 64 * 1024);
+        var guarded = new HeaderSectionGuard(source, new HeaderSectionScanner(message.MaxHeaderSize, message.OwnFieldsLength));
         MimeMessage mime;
         try
         {
-            mime = await new MimeParser(new ParserOptions { MaxMimeDepth = MessageContext.MaxMimeDepth }, source, persistent: true).ParseMessageAsync(ct);
+            mime = await new MimeParser(new ParserOptions { MaxMimeDepth = MessageContext.MaxMimeDepth }, guarded, persistent: true).ParseMessageAsync(ct);
+            guarded.Stop();
         }
         catch (FormatException ex)
         {
             return new DisclaimerResult(DisclaimerOutcome.Unreadable, 0, 0, $"MIME structure not readable: {ex.Message}");
+        }
+        catch (InspectionLimitException ex)
+        {
+            return new DisclaimerResult(DisclaimerOutcome.Unreadable, 0, 0, $"MIME structure not read: {ex.Message}");
         }
         if (mime.Body is null) return new DisclaimerResult(DisclaimerOutcome.NoBodyText, 0, 0, "no body");
         if (IsSealed(mime.Body)) return new DisclaimerResult(DisclaimerOutcome.Sealed, 0, 0, $"{mime.Body.ContentType.MimeType}: left unchanged so that its signature holds");

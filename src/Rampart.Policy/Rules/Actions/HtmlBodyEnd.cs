@@ -24,7 +24,7 @@ public static class HtmlBodyEnd
             if (lt < 0) break;
             if (Starts(html, lt, "<!--"))
             {
-                i = End(html, lt + 4, "-->");
+                i = CommentEnd(html, lt + 4);
                 continue;
             }
             if (Starts(html, lt, "<![CDATA["))
@@ -39,14 +39,16 @@ public static class HtmlBodyEnd
             }
             bool closing = lt + 1 < html.Length && html[lt + 1] == '/';
             int nameStart = lt + (closing ? 2 : 1);
-            int nameEnd = nameStart;
-            while (nameEnd < html.Length && char.IsAsciiLetterOrDigit(html[nameEnd])) nameEnd++;
-            if (nameEnd == nameStart || !char.IsAsciiLetter(html[nameStart]))
+            if (nameStart >= html.Length || !char.IsAsciiLetter(html[nameStart]))
             {
-                // "<" that opens no tag ("a < b") is text.
-                i = lt + 1;
+                // HTML5 §13.2.5.7: "</" and no letter is a bogus comment up to the next ">" ("</>" is nothing);
+                // "<" and no letter is text ("a < b").
+                i = closing ? End(html, nameStart, ">") : lt + 1;
                 continue;
             }
+            // HTML5 tag name state: the name runs to whitespace, "/" or ">" ("<body'>" is no body tag).
+            int nameEnd = nameStart;
+            while (nameEnd < html.Length && !IsSpace(html[nameEnd]) && html[nameEnd] is not ('/' or '>')) nameEnd++;
             var name = html.AsSpan(nameStart, nameEnd - nameStart);
             int tagEnd = TagEnd(html, nameEnd);
             if (closing)
@@ -75,19 +77,58 @@ public static class HtmlBodyEnd
         return at < 0 ? s.Length : at + end.Length;
     }
 
-    /// <summary>Just past the tag's "&gt;", skipping quoted attribute values (a "&gt;" or "&lt;/body&gt;" in one is text).</summary>
+    /// <summary>
+    /// Just past a comment begun at <paramref name="from"/> (after "&lt;!--"), as HTML5 ends one (§13.2.5.43-52):
+    /// "&lt;!--&gt;" and "&lt;!---&gt;" are empty comments, and "--!&gt;" closes one as "--&gt;" does. Read otherwise, a
+    /// sender's "&lt;!--&gt;" would hide the real &lt;/body&gt; after it up to a later "--&gt;".
+    /// </summary>
+    private static int CommentEnd(string s, int from)
+    {
+        if (Starts(s, from, ">")) return from + 1;
+        if (Starts(s, from, "->")) return from + 2;
+        int dash = s.IndexOf("-->", from, StringComparison.Ordinal);
+        int bang = s.IndexOf("--!>", from, StringComparison.Ordinal);
+        if (dash < 0 && bang < 0) return s.Length;
+        return dash >= 0 && (bang < 0 || dash < bang) ? dash + 3 : bang + 4;
+    }
+
+    private static bool IsSpace(char c) => c is ' ' or '\t' or '\n' or '\f' or '\r';
+
+    private enum TagState { BeforeName, Name, AfterName, BeforeValue, DoubleQuoted, SingleQuoted, AfterQuoted, Unquoted }
+
+    /// <summary>
+    /// Just past the tag's "&gt;", from the end of its name, following HTML5's attribute states (§13.2.5.32-40): a
+    /// quote opens a value only where a value starts (after "=" and optional whitespace); elsewhere ("&lt;p x'&gt;",
+    /// "&lt;p x=a'b&gt;") it is a character of a name or of an unquoted value. A "&gt;" or "&lt;/body&gt;" in a quoted value
+    /// is text. Taking every quote as an opening one would let a stray one hide the real &lt;/body&gt; from the search.
+    /// </summary>
     private static int TagEnd(string s, int from)
     {
-        char quote = '\0';
+        var state = TagState.BeforeName;
         for (int i = from; i < s.Length; i++)
         {
             char c = s[i];
-            if (quote != '\0')
+            switch (state)
             {
-                if (c == quote) quote = '\0';
+                case TagState.DoubleQuoted:
+                    if (c == '"') state = TagState.AfterQuoted;
+                    continue;
+                case TagState.SingleQuoted:
+                    if (c == '\'') state = TagState.AfterQuoted;
+                    continue;
             }
-            else if (c is '"' or '\'') quote = c;
-            else if (c == '>') return i + 1;
+            if (c == '>') return i + 1;
+            state = state switch
+            {
+                // "/" (self-closing start) goes back to before a name; "=" before any name begins one (§13.2.5.32).
+                TagState.BeforeName => IsSpace(c) || c == '/' ? TagState.BeforeName : TagState.Name,
+                TagState.Name => IsSpace(c) ? TagState.AfterName : c == '/' ? TagState.BeforeName : c == '=' ? TagState.BeforeValue : TagState.Name,
+                TagState.AfterName => IsSpace(c) ? TagState.AfterName : c == '/' ? TagState.BeforeName : c == '=' ? TagState.BeforeValue : TagState.Name,
+                TagState.BeforeValue => IsSpace(c) ? TagState.BeforeValue : c == '"' ? TagState.DoubleQuoted : c == '\'' ? TagState.SingleQuoted : TagState.Unquoted,
+                TagState.Unquoted => IsSpace(c) ? TagState.BeforeName : TagState.Unquoted,
+                // After a quoted value, anything but whitespace, "/" or ">" starts the next name at once (§13.2.5.39).
+                _ => IsSpace(c) || c == '/' ? TagState.BeforeName : TagState.Name,
+            };
         }
         return s.Length;
     }

@@ -54,19 +54,32 @@ public static class RecipientChanges
         return null;
     }
 
-    private static Recipient Checked(Recipient? r)
+    /// <summary>
+    /// The recipient, when its address can go into a RCPT TO of this message: besides <see cref="Problem"/>, a
+    /// non-ASCII address only when the sender's MAIL FROM had SMTPUTF8 (<paramref name="smtpUtf8"/>): without it,
+    /// delivery would write raw UTF-8 in a RCPT TO of a transaction that did not ask for it (RFC 6531 §3.4).
+    /// </summary>
+    private static Recipient Checked(Recipient? r, bool smtpUtf8)
     {
         ArgumentNullException.ThrowIfNull(r);
         if (Problem(r.Address) is { } problem) throw new ArgumentException($"{problem}: {Mail.LogText.Escape(r.Address ?? "")}");
+        if (!smtpUtf8 && !Ascii.IsValid(r.Address))
+        {
+            throw new ArgumentException($"an address is not ASCII and the message was not sent with SMTPUTF8 (RFC 6531): {Mail.LogText.Escape(r.Address)}");
+        }
         return r;
     }
 
-    public static IReadOnlyList<Recipient> Add(IReadOnlyList<Recipient> current, IReadOnlyList<Recipient> added)
+    /// <summary>
+    /// The current recipients and then <paramref name="added"/> (see <see cref="MessageContext.AddRecipients"/>);
+    /// <paramref name="smtpUtf8"/>: whether the message's MAIL FROM had SMTPUTF8, without which a non-ASCII address is refused.
+    /// </summary>
+    public static IReadOnlyList<Recipient> Add(IReadOnlyList<Recipient> current, IReadOnlyList<Recipient> added, bool smtpUtf8 = false)
     {
         var result = current.ToList();
         foreach (var given in added)
         {
-            var r = Checked(given);
+            var r = Checked(given, smtpUtf8);
             if (result.Any(x => SameAddress(x.Address, r.Address))) continue;
             // A blind copy or a journal is not the sender's business: no notice about it may reach them.
             result.Add(r.Notify == DsnNotify.Unspecified ? r with { Notify = DsnNotify.Never } : r);
@@ -74,14 +87,18 @@ public static class RecipientChanges
         return result;
     }
 
-    public static IReadOnlyList<Recipient> Redirect(IReadOnlyList<Recipient> current, IReadOnlyList<Recipient> targets)
+    /// <summary>
+    /// <paramref name="targets"/> in place of the current recipients (see <see cref="MessageContext.RedirectTo"/>);
+    /// <paramref name="smtpUtf8"/> as for <see cref="Add"/>.
+    /// </summary>
+    public static IReadOnlyList<Recipient> Redirect(IReadOnlyList<Recipient> current, IReadOnlyList<Recipient> targets, bool smtpUtf8 = false)
     {
-        var notify = current.Count > 0 && current.All(r => r.Notify == current[0].Notify) ? current[0].Notify : DsnNotify.Unspecified;
+        var notify = Inherited(current.Count > 0 && current.All(r => r.Notify == current[0].Notify) ? current[0].Notify : DsnNotify.Unspecified);
         var orcpt = current.Count == 1 ? current[0].OriginalRecipient ?? OriginalOf(current[0].Address) : null;
         var result = new List<Recipient>();
         foreach (var given in targets)
         {
-            var t = Checked(given);
+            var t = Checked(given, smtpUtf8);
             if (result.Any(x => SameAddress(x.Address, t.Address))) continue;
             result.Add(t with
             {
@@ -90,6 +107,20 @@ public static class RecipientChanges
             });
         }
         return result;
+    }
+
+    /// <summary>
+    /// The NOTIFY a redirect target takes from the recipient it replaces, without SUCCESS: a success notice names the
+    /// recipient that took the message (RFC 3464 Final-Recipient), so it would tell the sender where a compliance
+    /// redirect sent their mail (review@...). FAILURE and DELAY stay (the sender still learns the mail did not arrive,
+    /// under the ORCPT they wrote); NEVER stays NEVER, and SUCCESS alone becomes NEVER (the sender asked for no
+    /// failure notice).
+    /// </summary>
+    private static DsnNotify Inherited(DsnNotify notify)
+    {
+        if (!notify.HasFlag(DsnNotify.Success)) return notify;
+        var rest = notify & ~DsnNotify.Success;
+        return rest == DsnNotify.Unspecified ? DsnNotify.Never : rest;
     }
 
     /// <summary>RFC 3461 §4.2's ORCPT for an address given without one, in the decoded form the queue keeps ("rfc822;a@b", RFC 6533's "utf-8;").</summary>

@@ -57,11 +57,13 @@ internal static class TextPartAppender
     /// <summary>
     /// RFC 3676 for a format=flowed part (Thunderbird's default): each disclaimer line is a fixed line, so no trailing
     /// space (§4.2: that would join it to the next), and a line that starts with a space, "&gt;" or "From " is
-    /// space-stuffed (§4.4), so a reader neither drops its first space nor shows it as a quotation.
+    /// space-stuffed (§4.4), so a reader neither drops its first space nor shows it as a quotation. The signature
+    /// separator "-- " keeps its space (§4.3: it is a fixed line, and readers find signatures by it).
     /// </summary>
-    private static string Flowed(string text) => string.Join("\r\n", text.Split("\r\n").Select(line =>
+    private static string Flowed(string text) => string.Join("\r\n", text.Split("\r\n").Select(given =>
     {
-        line = line.TrimEnd(' ');
+        var line = given.TrimEnd(' ');
+        if (line == "--" && given.Length > line.Length) return "-- ";
         return line.StartsWith(' ') || line.StartsWith('>') || line.StartsWith("From ", StringComparison.Ordinal) ? " " + line : line;
     }));
 
@@ -80,28 +82,38 @@ internal static class TextPartAppender
 
     /// <summary>
     /// The part's charset, strict: null when it is unknown to us or the bytes are not in it (re-encoding would change
-    /// letters the sender wrote). Undeclared (RFC 2045 §5.2 says US-ASCII, but 8-bit text arrives undeclared): UTF-8
-    /// when the bytes are UTF-8, else windows-1252, what mail readers assume; either is then declared.
+    /// letters the sender wrote). Undeclared (RFC 2045 §5.2 says US-ASCII, but 8-bit text arrives undeclared): for
+    /// HTML, the charset its own &lt;meta&gt; names (<see cref="HtmlMetaCharset"/>: what a reader of the HTML uses), when
+    /// the bytes are in it; else UTF-8 when the bytes are UTF-8, else windows-1252, what mail readers assume. The
+    /// charset used is then declared in the MIME header.
     /// </summary>
     private static Encoding? Charset(TextPart part, byte[] bytes)
     {
         var name = part.ContentType.Charset;
         if (name is null || name.Equals("us-ascii", StringComparison.OrdinalIgnoreCase))
         {
+            if (part.IsHtml && HtmlMetaCharset.Find(bytes) is { } meta && Strict(meta) is { } labelled && Decodes(labelled, bytes))
+            {
+                return Lenient(labelled);
+            }
             return Decodes(new UTF8Encoding(false, true), bytes) ? new UTF8Encoding(false) : Encoding.GetEncoding(1252);
         }
-        Encoding encoding;
+        return Strict(name) is { } encoding && Decodes(encoding, bytes) ? Lenient(encoding) : null;
+    }
+
+    /// <summary>The charset named, throwing on bytes or letters it has not; null when it is unknown to us.</summary>
+    private static Encoding? Strict(string name)
+    {
         try
         {
-            // MimeKit's table of charset names and aliases ("latin1", "cp1252", "utf8") finds the code page.
-            if (part.ContentType.CharsetEncoding is not { } known) return null;
-            encoding = Encoding.GetEncoding(known.CodePage, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
+            // MimeKit's table of charset names and aliases ("latin1", "cp1252", "utf8", "sjis") finds the code page.
+            if (new ContentType("text", "plain") { Charset = name }.CharsetEncoding is not { } known) return null;
+            return Encoding.GetEncoding(known.CodePage, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
         }
         catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
         {
             return null;
         }
-        return Decodes(encoding, bytes) ? Lenient(encoding) : null;
     }
 
     private static Encoding Lenient(Encoding strict) => strict.CodePage == 65001 ? new UTF8Encoding(false) : Encoding.GetEncoding(strict.CodePage);

@@ -22,12 +22,13 @@ public class DisclaimerTests
     private static string Utf8(string s) => Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(s));
 
     internal static async Task<(DisclaimerResult Result, MimeMessage After, byte[] Bytes)> AppendAsync(string message, string text = Text, string? html = null,
-        long maxSize = long.MaxValue)
+        long maxSize = long.MaxValue, long maxHeaderSize = 256 * 1024)
     {
         var content = new MemoryMessageContent(Encoding.Latin1.GetBytes(message));
         var context = new MessageContext(Samples.Context([]).Session, "Q1", new Mail.Sender("a@example.test"), [new Mail.Recipient("b@far.test")], content)
         {
             MaxMessageSize = maxSize,
+            MaxHeaderSize = maxHeaderSize,
         };
         var result = await Disclaimer.AppendAsync(context, text, html, CancellationToken.None);
         return (result, MimeMessage.Load(new MemoryStream(content.Bytes)), content.Bytes);

@@ -28,6 +28,25 @@ public class HtmlBodyEndTests
     [InlineData("<body>hi<script></body>|")]
     [InlineData("<body>a < b and 3<4|</body>")]
     [InlineData("<body>hi</bodyx>|</body>")]
+    // HTML5's attribute states: a quote opens a value only where a value starts (after "=" and optional whitespace);
+    // elsewhere it is a character of a name or of an unquoted value, and must not hide the real </body>.
+    [InlineData("<p x'>Hi</p>|</body></html><!--' > </body> -->")]
+    [InlineData("<p x\">Hi</p>|</body></html><!--\" > </body> -->")]
+    [InlineData("<p x=a'b>Hi|</body><!--' </body> -->")]
+    [InlineData("<p 'x=\"y\">Hi|</body><!--\" </body> -->")]
+    [InlineData("<p x='1'y=\"</body>\">Hi|</body>")]
+    [InlineData("<body><a href = \"</body>\">hi</a>|</body>")]
+    [InlineData("<body><a href=\n'</body>'>hi</a>|</body>")]
+    [InlineData("<body><img src=x\"</body>>hi|</body>")]
+    [InlineData("<body><br/'>hi|</body><!--' </body> -->")]
+    // A tag name runs to whitespace, "/" or ">": "<body'>" and "</body'>" are other tags.
+    [InlineData("<body>hi|</body><p></body'>")]
+    // Comments as HTML5 ends them: "<!-->" and "<!--->" are empty, "--!>" closes one.
+    [InlineData("<body><!-->hi|</body><!-- </body> -->")]
+    [InlineData("<body><!--->hi|</body><!-- </body> -->")]
+    [InlineData("<body><!-- a --!>hi|</body><!-- </body> -->")]
+    // "</" and no letter is a bogus comment to the next ">", not text.
+    [InlineData("<body>hi</ <!-- >|</body><!-- </body> -->")]
     public void The_place_is_before_the_last_real_closing_body_tag(string marked)
     {
         int expected = marked.Contains('|') ? marked.IndexOf('|') : 0;

@@ -114,4 +114,44 @@ public class RecipientChangesTests
         Assert.Throws<ArgumentException>(() => context.AddRecipients([new("a" + longest)]));
         Assert.Equal(2, context.Recipients.Count);
     }
+
+    private static MessageContext ContextFrom(Sender sender, params Recipient[] recipients) =>
+        new(Samples.Context("Subject: x\r\n\r\nx\r\n"u8.ToArray()).Session, "Q1", sender, recipients,
+            new MemoryMessageContent("Subject: x\r\n\r\nx\r\n"u8.ToArray()));
+
+    [Theory]
+    [InlineData("j\u00f6rg@example.test")]
+    [InlineData("bob@b\u00fccher.test")]
+    [InlineData("b\u043eb@example.test")]
+    public void A_non_ascii_address_is_refused_unless_the_sender_used_smtputf8(string address)
+    {
+        // RFC 6531 §3.4: without SMTPUTF8 on MAIL FROM, delivery would write raw UTF-8 in a RCPT TO.
+        var plain = ContextFrom(new Sender("a@foreign.test"), new Recipient("bob@example.test"));
+        Assert.Contains("SMTPUTF8", Assert.Throws<ArgumentException>(() => plain.AddRecipients([new Recipient(address)])).Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => plain.RedirectTo([new Recipient(address)]));
+        Assert.Equal(["bob@example.test"], plain.Recipients.Select(r => r.Address));
+
+        var utf8 = ContextFrom(new Sender("a@foreign.test", SmtpUtf8: true), new Recipient("bob@example.test"));
+        utf8.AddRecipients([new Recipient(address)]);
+        Assert.Equal(["bob@example.test", address], utf8.Recipients.Select(r => r.Address));
+        utf8.RedirectTo([new Recipient(address)]);
+        Assert.Equal([address], utf8.Recipients.Select(r => r.Address));
+    }
+
+    [Theory]
+    [InlineData(DsnNotify.Success | DsnNotify.Failure, DsnNotify.Failure)]
+    [InlineData(DsnNotify.Success | DsnNotify.Failure | DsnNotify.Delay, DsnNotify.Failure | DsnNotify.Delay)]
+    [InlineData(DsnNotify.Success, DsnNotify.Never)]
+    [InlineData(DsnNotify.Never, DsnNotify.Never)]
+    [InlineData(DsnNotify.Failure, DsnNotify.Failure)]
+    [InlineData(DsnNotify.Unspecified, DsnNotify.Unspecified)]
+    public void A_redirect_target_inherits_notify_without_success(DsnNotify given, DsnNotify inherited)
+    {
+        // A success notice names the recipient that took the message: it would tell the sender where the redirect sent it.
+        var context = Context(new Recipient("bob@example.test", given));
+
+        context.RedirectTo([new Recipient("review@example.test"), new Recipient("audit@example.test", DsnNotify.Success)]);
+
+        Assert.Equal([inherited, DsnNotify.Success], context.Recipients.Select(r => r.Notify));
+    }
 }
