@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Rampart.Testing;
 using Rampart.Testing.Processes;
 
 namespace Rampart.EndToEnd;
@@ -19,6 +20,7 @@ public sealed partial class DocumentationTests
     public async Task The_check_config_sample_is_what_check_config_prints_for_the_example()
     {
         var root = RepositoryRoot();
+        ExampleDkimKey.Ensure(Path.Combine(root, "examples")); // the README tour's keygen step
         await using var rampart = await RampartProcess.RunRampartAsync(["check-config", "--config", "examples/gateway.yaml"], ExitTimeout, workingDirectory: root);
         Assert.True(rampart.ExitCode == 0, rampart.Describe());
 

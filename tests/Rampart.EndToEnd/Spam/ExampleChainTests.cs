@@ -35,6 +35,7 @@ public sealed partial class ExampleChainTests(RspamdServer rspamd, ITestOutputHe
 
         // The example's own folder layout: the configuration next to recipients.txt, data_dir ./data beside them.
         File.Copy(Path.Combine(root, "examples", "recipients.txt"), temp.File("recipients.txt"));
+        ExampleDkimKey.Ensure(temp.Path); // the tour's `rampart dkim keygen example.test s2026 --out examples/keys`
         var config = temp.File("gateway.yaml");
         File.WriteAllText(config, ExampleYaml(File.ReadAllText(Path.Combine(root, "examples", "gateway.yaml")),
             inbound, outbound, dns.Port, sink.Port, clamd.TcpAddress, rspamd.Port));
@@ -139,6 +140,41 @@ public sealed partial class ExampleChainTests(RspamdServer rspamd, ITestOutputHe
         }
 
         Assert.Equal(2, sink.DumpCount);
+
+        // 7. Outbound: mail from example.test through the outbound listener is DKIM-signed with the tour's key (after the
+        //    header hygiene gave it the Date and Message-ID it lacked, so they are signed too), and verifies against it.
+        await using (var smtp = await SmtpTranscript.ConnectAsync(new IPEndPoint(IPAddress.Loopback, outbound)))
+        {
+            await smtp.HelloAsync("laptop.example.test");
+            await smtp.EnvelopeAsync("bob@example.test", "user@example.test");
+            var accepted = await smtp.DataAsync("From: Bob <bob@example.test>\r\nTo: user@example.test\r\nSubject: Signed\r\n\r\nHello.\r\n");
+            Report("7 outbound DATA", accepted);
+            await smtp.CommandAsync("QUIT", "221 ");
+        }
+        var signed = MimeKit.MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes((await sink.WaitForDumpsAsync(3, Bound))
+            .Single(d => d.Contains("Subject: Signed", StringComparison.Ordinal)))));
+        var signature = Assert.Single(signed.Headers, h => h.Id == MimeKit.HeaderId.DkimSignature);
+        Assert.Contains("d=example.test", signature.Value, StringComparison.Ordinal);
+        Assert.Contains("s=s2026", signature.Value, StringComparison.Ordinal);
+        Assert.NotNull(signed.Headers[MimeKit.HeaderId.MessageId]);
+        Assert.NotNull(signed.Headers[MimeKit.HeaderId.Date]);
+        var verifier = new MimeKit.Cryptography.DkimVerifier(new KeyFileLocator(ExampleDkimKey.Ensure(temp.Path)));
+        Assert.True(await verifier.VerifyAsync(signed, signature), "the example's signature does not verify with the tour's key");
+        Report("7 signed", [signature.ToString()]);
+    }
+
+    /// <summary>The public half of the tour's key file: what its DNS record (printed by keygen) publishes.</summary>
+    private sealed class KeyFileLocator(string keyFile) : MimeKit.Cryptography.DkimPublicKeyLocatorBase
+    {
+        public override Org.BouncyCastle.Crypto.AsymmetricKeyParameter LocatePublicKey(string methods, string domain, string selector, CancellationToken ct = default)
+        {
+            using var reader = new StreamReader(keyFile);
+            var key = (Org.BouncyCastle.Crypto.Parameters.RsaPrivateCrtKeyParameters)new Org.BouncyCastle.OpenSsl.PemReader(reader).ReadObject();
+            return new Org.BouncyCastle.Crypto.Parameters.RsaKeyParameters(false, key.Modulus, key.PublicExponent);
+        }
+
+        public override Task<Org.BouncyCastle.Crypto.AsymmetricKeyParameter> LocatePublicKeyAsync(string methods, string domain, string selector, CancellationToken ct = default) =>
+            Task.FromResult(LocatePublicKey(methods, domain, selector, ct));
     }
 
     /// <summary>

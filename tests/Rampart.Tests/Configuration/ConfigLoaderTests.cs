@@ -1,6 +1,7 @@
 using System.Net;
 using Rampart.Configuration;
 using Rampart.Mail;
+using Rampart.Testing;
 
 namespace Rampart.Tests.Configuration;
 
@@ -133,6 +134,7 @@ public sealed class ConfigLoaderTests : ConfigTest
     public void The_example_configuration_loads()
     {
         var path = Path.Combine(RepositoryRoot(), "examples", "gateway.yaml");
+        ExampleDkimKey.Ensure(Path.GetDirectoryName(path)!); // the README tour's keygen step
 
         var options = ConfigLoader.Load(path, NoEnvironment);
 
@@ -161,6 +163,36 @@ public sealed class ConfigLoaderTests : ConfigTest
         Assert.Contains("executable", inbound.Attachments!.Block);
         Assert.Contains("script", inbound.Attachments.Block);
         Assert.Null(outbound.Antivirus);
+        // Outbound mail from example.test is signed (and cleaned first); inbound is not.
+        Assert.Equal(["example.test"], options.DkimSigning!.Domains.Keys);
+        Assert.True(options.DkimSigning.AppliesTo(outbound.Name, outbound.Role));
+        Assert.False(options.DkimSigning.AppliesTo(inbound.Name, inbound.Role));
+        Assert.True(options.HeaderHygiene.AnyOutbound);
+    }
+
+    [Fact]
+    public void The_example_commented_transport_rules_load_once_uncommented()
+    {
+        var path = Path.Combine(RepositoryRoot(), "examples", "gateway.yaml");
+        var examples = Path.GetDirectoryName(path)!;
+        ExampleDkimKey.Ensure(examples);
+        var lines = File.ReadAllLines(path).ToList();
+        var start = lines.IndexOf("# transport_rules:");
+        Assert.True(start >= 0, "examples/gateway.yaml has no commented transport_rules: block");
+        // The block runs to the first line that is not a comment: each of its lines loses its "# ".
+        for (var i = start; i < lines.Count && lines[i].StartsWith('#'); i++) lines[i] = lines[i][2..];
+        // Written beside the example, so that its relative paths (recipients.txt, keys/) mean the same.
+        var uncommented = Path.Combine(examples, $"gateway-rules-{Guid.NewGuid():N}.yaml");
+        File.WriteAllLines(uncommented, lines);
+        try
+        {
+            var options = ConfigLoader.Load(uncommented, NoEnvironment);
+            Assert.Equal(["external-warning", "outbound-disclaimer", "journal-board"], options.TransportRules!.Rules.Select(r => r.Name));
+        }
+        finally
+        {
+            File.Delete(uncommented);
+        }
     }
 
     private static string[] Describe(GatewayOptions options) => options.Routing.Select(rule =>
