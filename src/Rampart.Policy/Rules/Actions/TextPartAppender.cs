@@ -106,9 +106,11 @@ internal static class TextPartAppender
     {
         try
         {
-            // MimeKit's table of charset names and aliases ("latin1", "cp1252", "utf8", "sjis") finds the code page.
-            if (new ContentType("text", "plain") { Charset = name }.CharsetEncoding is not { } known) return null;
-            return Encoding.GetEncoding(known.CodePage, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
+            // MimeKit's table of charset names and aliases ("latin1", "cp1252", "utf8", "sjis") finds the code page. That
+            // table is built once, when MimeKit first needs it: if that was before the code-page provider was registered,
+            // it lacks shift_jis and the like, so .NET's own names are asked as well.
+            var codePage = new ContentType("text", "plain") { Charset = name }.CharsetEncoding?.CodePage ?? Encoding.GetEncoding(name).CodePage;
+            return Encoding.GetEncoding(codePage, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
         }
         catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
         {
