@@ -245,6 +245,26 @@ public sealed class DaneDeliveryTests(DaneWorld world) : IClassFixture<DaneWorld
     }
 
     [Fact]
+    public async Task The_tlsa_lookups_of_a_plan_s_hosts_overlap_and_the_plan_keeps_its_order()
+    {
+        var port = world.Server.Port;
+        await using var gate = new TlsaGate(world.Dns.EndPoint, names: 2);
+        var dane = new DanePolicy(new ValidatingResolver(gate.EndPoint, TimeSpan.FromSeconds(10)), DaneMode.Opportunistic, log);
+        var (resolution, lookups) = await dane.ResolveAsync("garbage.dane.test", CancellationToken.None);
+        var hosts = Assert.IsType<MxResolution.Hosts>(resolution).InOrder;
+        var at = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port);
+        var plan = await dane.SecureAsync("garbage.dane.test", hosts,
+            new HostPlan.Try([new HostTarget("mx.garbage.dane.test", at), new HostTarget("mx.good.dane.test", at), new HostTarget("MX.GARBAGE.dane.test", at)]),
+            lookups, port, CancellationToken.None);
+        var targets = Assert.IsType<HostPlan.Try>(plan).Targets;
+        Assert.Equal(["mx.garbage.dane.test", "mx.good.dane.test", "MX.GARBAGE.dane.test"], targets.Select(t => t.Name));
+        Assert.All(targets, t => Assert.IsType<DaneVerdict.Authenticate>(t.Dane));
+        Assert.Equal("_" + port + "._tcp.mx.good.dane.test", ((DaneVerdict.Authenticate)targets[1].Dane!).TlsaName);
+        // Both hosts' TLSA queries were in flight together (a sequential lookup holds one name at a time).
+        Assert.Equal(2, gate.HeldAtOnce);
+    }
+
+    [Fact]
     public async Task Dane_applies_is_a_question_dane_only_does_not_turn_into_a_refusal()
     {
         var dane = new DanePolicy(new ValidatingResolver(world.Dns.EndPoint, TimeSpan.FromSeconds(5)), DaneMode.Mandatory, log);
