@@ -88,6 +88,7 @@ public static class EventCatalogue
     public const int DaneNotApplicable = 3352;
     public const int DaneLookupFailed = 3353;
     public const int DaneUnusableOnly = 3354;
+    public const int DaneRequiredMissing = 3355;
 
     // 4000–4099: Session handler (Rampart/Gateway)
     public const int CommitFailed = 4001;

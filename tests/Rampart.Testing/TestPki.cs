@@ -13,8 +13,11 @@ public sealed class TestPki : IDisposable
 {
     public const string ServerName = "mx1.example.test";
 
-    private TestPki(X509Certificate2 ca, X509Certificate2 server, X509Certificate2 client, X509Certificate2 rogueCa, X509Certificate2 rogueClient)
+    private TestPki(X509Certificate2 ca, X509Certificate2 server, X509Certificate2 client, X509Certificate2 rogueCa, X509Certificate2 rogueClient,
+        X509Certificate2 intermediate, X509Certificate2 intermediateServer)
     {
+        Intermediate = intermediate;
+        IntermediateServer = intermediateServer;
         Ca = ca;
         Server = server;
         Client = client;
@@ -28,19 +31,26 @@ public sealed class TestPki : IDisposable
     public X509Certificate2 RogueCa { get; }
     public X509Certificate2 RogueClient { get; }
 
+    /// <summary>A CA issued by <see cref="Ca"/> (not self-signed), and a server certificate it issued, with the names of <see cref="Server"/>.</summary>
+    public X509Certificate2 Intermediate { get; }
+    public X509Certificate2 IntermediateServer { get; }
+
     public static TestPki Create()
     {
         var ca = CreateCa("CN=Rampart Test CA");
         var rogueCa = CreateCa("CN=Rogue CA");
-        var server = CreateLeaf(ca, $"CN={ServerName}", "1.3.6.1.5.5.7.3.1", san =>
+        static void ServerNames(SubjectAlternativeNameBuilder san)
         {
             san.AddDnsName(ServerName);
             san.AddDnsName("localhost");
             san.AddIpAddress(IPAddress.Loopback);
-        });
+        }
+        var server = CreateLeaf(ca, $"CN={ServerName}", "1.3.6.1.5.5.7.3.1", ServerNames);
+        var intermediate = CreateIntermediate(ca, "CN=Rampart Test Intermediate CA");
+        var intermediateServer = CreateLeaf(intermediate, $"CN={ServerName}", "1.3.6.1.5.5.7.3.1", ServerNames);
         var client = CreateLeaf(ca, "CN=gateway.example.test", "1.3.6.1.5.5.7.3.2", san => san.AddDnsName("gateway.example.test"));
         var rogueClient = CreateLeaf(rogueCa, "CN=gateway.example.test", "1.3.6.1.5.5.7.3.2", san => san.AddDnsName("gateway.example.test"));
-        return new TestPki(ca, server, client, rogueCa, rogueClient);
+        return new TestPki(ca, server, client, rogueCa, rogueClient, intermediate, intermediateServer);
     }
 
     /// <summary>A server certificate for other names, from the same test CA (an HTTPS policy host, another MX).</summary>
@@ -69,6 +79,20 @@ public sealed class TestPki : IDisposable
         return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(2));
     }
 
+    private static X509Certificate2 CreateIntermediate(X509Certificate2 issuer, string subject)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7F;
+        using var cert = request.Create(issuer, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1), serial);
+        return cert.CopyWithPrivateKey(key);
+    }
+
     private static X509Certificate2 CreateLeaf(X509Certificate2 issuer, string subject, string usage, Action<SubjectAlternativeNameBuilder> names)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -88,6 +112,6 @@ public sealed class TestPki : IDisposable
 
     public void Dispose()
     {
-        foreach (var cert in new[] { Ca, Server, Client, RogueCa, RogueClient }) cert.Dispose();
+        foreach (var cert in new[] { Ca, Server, Client, RogueCa, RogueClient, Intermediate, IntermediateServer }) cert.Dispose();
     }
 }

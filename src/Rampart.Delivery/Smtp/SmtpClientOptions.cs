@@ -35,6 +35,12 @@ public sealed record SmtpClientOptions
     /// </summary>
     public Func<X509Certificate2, IReadOnlyList<X509Certificate2>, string?>? CertificateCheck { get; init; }
 
+    /// <summary>
+    /// The SNI name when it is not the host connected to: DANE sends its TLSA base domain (RFC 7672 §8.1), which after
+    /// a CNAME is the alias's target.
+    /// </summary>
+    public string? TlsServerName { get; init; }
+
     /// <summary>Offered during the TLS handshake, for next hops that require mutual TLS.</summary>
     public X509Certificate2? ClientCertificate { get; init; }
 

@@ -17,11 +17,18 @@ internal sealed class TlsSetup(SmtpClientOptions options, string remoteHostName)
     {
         var auth = new SslClientAuthenticationOptions
         {
-            TargetHost = remoteHostName,
+            TargetHost = options.TlsServerName ?? remoteHostName,
             RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
                 options.CertificateCheck is { } check ? AcceptByPolicy(check, certificate, chain) : Accept(certificate, errors),
             // Mail TLS checks no revocation (neither does postfix): CRL/OCSP fetches would stall delivery.
-            CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            // Whatever the policy: a server's certificate (its AIA and CRL URLs) must never make the gateway fetch
+            // anything mid-handshake, so the chain is built from what the server sent and the local store only.
+            CertificateChainPolicy = new X509ChainPolicy
+            {
+                RevocationMode = X509RevocationMode.NoCheck,
+                DisableCertificateDownloads = true,
+            },
         };
         if (options.ClientCertificate is { } client)
         {
@@ -31,13 +38,8 @@ internal sealed class TlsSetup(SmtpClientOptions options, string remoteHostName)
         }
         if (options.Tls == TlsPolicy.Verified && options.TrustedRoots is { Count: > 0 } roots)
         {
-            var policy = new X509ChainPolicy
-            {
-                TrustMode = X509ChainTrustMode.CustomRootTrust,
-                RevocationMode = X509RevocationMode.NoCheck,
-            };
-            policy.CustomTrustStore.AddRange(roots);
-            auth.CertificateChainPolicy = policy;
+            auth.CertificateChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            auth.CertificateChainPolicy.CustomTrustStore.AddRange(roots);
         }
         return auth;
     }
@@ -74,8 +76,17 @@ internal sealed class TlsSetup(SmtpClientOptions options, string remoteHostName)
             Refusal = $"{remoteHostName} presented no certificate";
             return false;
         }
-        var leaf = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        Refusal = check(leaf, chain is null ? [] : chain.ChainPolicy.ExtraStore.ToList());
+        try
+        {
+            var leaf = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+            Refusal = check(leaf, chain is null ? [] : chain.ChainPolicy.ExtraStore.ToList());
+        }
+        catch (Exception ex)
+        {
+            // An exception thrown here would escape the handshake as an AuthenticationException with no reason,
+            // and end the delivery attempt instead of refusing this host and trying the next.
+            Refusal = $"certificate check of {remoteHostName} failed ({ex.GetType().Name}: {ex.Message})";
+        }
         return Refusal is null;
     }
 

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Xunit;
 
 namespace Rampart.Testing.Processes;
@@ -27,6 +28,12 @@ public sealed record PostfixServerOptions
     public bool SendCaInChain { get; init; }
     /// <summary>More virtual domains, each with a catch-all into example.test's catch-all maildir (MX-routed tests' domains).</summary>
     public IReadOnlyList<string> OtherDomains { get; init; } = [];
+
+    /// <summary>
+    /// The server certificate is <see cref="TestPki.IntermediateServer"/>, sent with the intermediate CA that issued
+    /// it (root → intermediate → leaf; the root is not sent), for DANE-TA records on an intermediate.
+    /// </summary>
+    public bool ChainThroughIntermediate { get; init; }
 }
 
 /// <summary>
@@ -87,6 +94,11 @@ public sealed class PostfixServer : PostfixInstance
         var pki = Path.Combine(Folder, "pki");
         Pki.WritePem(pki);
         if (options.SendCaInChain) File.AppendAllText(Path.Combine(pki, "server.crt"), Pki.Ca.ExportCertificatePem() + "\n");
+        if (options.ChainThroughIntermediate)
+        {
+            File.WriteAllText(Path.Combine(pki, "server.crt"), Pki.IntermediateServer.ExportCertificatePem() + "\n" + Pki.Intermediate.ExportCertificatePem() + "\n");
+            File.WriteAllText(Path.Combine(pki, "server.key"), Pki.IntermediateServer.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem() + "\n");
+        }
         // Keys readable by postfix's smtpd after it drops privileges: a test-only shortcut.
         File.SetUnixFileMode(Path.Combine(pki, "server.key"), (UnixFileMode)0b110_100_100);
         var users = "bob@example.test example.test/bob/\ncarol@example.test example.test/carol/\n";

@@ -25,7 +25,7 @@ internal sealed class DaneCertificateCheck(IReadOnlyList<TlsaAssociation> record
         {
             // RFC 7671 §5.2.2: the server must send its trust anchor; a full-certificate record (2 0 0) is the anchor itself.
             var candidates = sent.Where(c => !c.RawData.AsSpan().SequenceEqual(leaf.RawData)).ToList();
-            if (record is { Selector: 0, Matching: 0 }) candidates.Add(X509CertificateLoader.LoadCertificate(record.Data));
+            if (record.Certificate is { } full) candidates.Add(full);
             foreach (var anchor in candidates.Where(record.Matches))
             {
                 chainProblem = ChainProblem(leaf, anchor, sent);
@@ -43,18 +43,30 @@ internal sealed class DaneCertificateCheck(IReadOnlyList<TlsaAssociation> record
             (chainProblem is null ? "" : $"; {chainProblem}");
     }
 
-    /// <summary>The leaf must chain to the anchor alone (no system root), at the gateway's time; revocation is not checked (no CRL fetches in mail).</summary>
+    /// <summary>
+    /// The leaf must chain to the anchor, at the gateway's time, with no help from any system root. X509Chain's
+    /// CustomRootTrust accepts only a self-signed root (dotnet/runtime#80483), and a DANE-TA anchor is often an
+    /// intermediate CA: so nothing is trusted, the chain is built from what the server sent (and the anchor), and
+    /// it is accepted when the anchor is element k and elements 0..k have no fault but the missing trust
+    /// (PartialChain, UntrustedRoot, which say nothing about the path below the anchor). Revocation is not checked
+    /// (no CRL fetches in mail) and nothing is downloaded.
+    /// </summary>
     private string? ChainProblem(X509Certificate2 leaf, X509Certificate2 anchor, IReadOnlyList<X509Certificate2> sent)
     {
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(anchor);
         chain.ChainPolicy.ExtraStore.AddRange(sent.ToArray());
+        chain.ChainPolicy.ExtraStore.Add(anchor);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.VerificationTime = clock.GetUtcNow().UtcDateTime;
         chain.ChainPolicy.DisableCertificateDownloads = true;
-        if (chain.Build(leaf)) return null;
-        var status = chain.ChainStatus.Select(s => s.Status.ToString()).Distinct();
-        return $"chain to the DANE-TA anchor {anchor.Subject} failed ({string.Join(", ", status)})";
+        chain.Build(leaf);
+        var elements = chain.ChainElements.ToList();
+        var k = elements.FindIndex(e => e.Certificate.RawData.AsSpan().SequenceEqual(anchor.RawData));
+        if (k < 1) return $"the leaf does not chain to the DANE-TA anchor {anchor.Subject}";
+        var faults = elements.Take(k + 1).SelectMany(e => e.ChainElementStatus)
+            .Select(s => s.Status).Where(s => s is not (X509ChainStatusFlags.NoError or X509ChainStatusFlags.PartialChain or X509ChainStatusFlags.UntrustedRoot))
+            .Distinct().ToList();
+        return faults.Count == 0 ? null : $"chain to the DANE-TA anchor {anchor.Subject} failed ({string.Join(", ", faults)})";
     }
 }

@@ -20,4 +20,7 @@ internal static partial class DaneLog
 
     [LoggerMessage(EventCatalogue.DaneUnusableOnly, LogLevel.Information, "DANE: {Host} publishes {Count} TLSA record(s) at {TlsaName}, none usable for SMTP (RFC 7672 §3.1.3); TLS required without authentication")]
     public static partial void DaneUnusableOnly(ILogger logger, string host, int count, string tlsaName);
+
+    [LoggerMessage(EventCatalogue.DaneRequiredMissing, LogLevel.Warning, "DANE: {Host} of {Domain} not used: dane-only requires authentication by TLSA, and {Why}")]
+    public static partial void DaneRequiredMissing(ILogger logger, string host, string domain, string why);
 }

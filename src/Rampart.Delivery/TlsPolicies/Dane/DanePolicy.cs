@@ -23,7 +23,14 @@ public sealed class DanePolicy(ValidatingResolver resolver, DaneMode mode, ILogg
     internal async Task<(MxResolution Resolution, SecuredLookups Lookups)> ResolveAsync(string domain, CancellationToken ct)
     {
         var lookups = new SecuredLookups(resolver);
-        return (await new MxResolver(lookups).ResolveAsync(domain, ct), lookups);
+        var resolution = await new MxResolver(lookups).ResolveAsync(domain, ct);
+        // A deferral says which of the validating resolver's answers failed (a bogus signature, a CNAME loop), not
+        // only that no host had an address: the administrator's question is whether DNSSEC is why.
+        if (resolution is MxResolution.TemporaryFailure && lookups.Failures() is { Count: > 0 } failures)
+        {
+            resolution = new MxResolution.TemporaryFailure(DaneReplies.ResolutionFailed(domain, failures));
+        }
+        return (resolution, lookups);
     }
 
     /// <summary>
@@ -34,9 +41,10 @@ public sealed class DanePolicy(ValidatingResolver resolver, DaneMode mode, ILogg
     {
         var (resolution, lookups) = await ResolveAsync(domain, ct);
         if (resolution is not MxResolution.Hosts hosts) return resolution is MxResolution.TemporaryFailure;
+        // The lookup itself, not the verdict: a question, not a delivery, so dane-only's refusal and its log lines do not belong here.
         foreach (var host in hosts.InOrder)
         {
-            if ((await VerdictAsync(domain, host, lookups, port, ct)).Applies) return true;
+            if (await LookUpAsync(domain, host, lookups, port, ct) is not DaneVerdict.NotApplicable) return true;
         }
         return false;
     }
@@ -44,17 +52,23 @@ public sealed class DanePolicy(ValidatingResolver resolver, DaneMode mode, ILogg
     /// <summary>RFC 7672 §2.2 for each host of the plan: what TLS it gets, or that it is not tried. No host left: a 4.7.5 deferral.</summary>
     internal async Task<HostPlan> SecureAsync(string domain, IReadOnlyList<MxHost> hosts, HostPlan.Try plan, SecuredLookups lookups, int port, CancellationToken ct)
     {
+        // Each distinct host's lookups (up to two TLSA names, each with its timeout) run side by side, a few at a
+        // time; the plan keeps its order.
+        var names = plan.Targets.Select(t => t.Name).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var found = new DaneVerdict[names.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, names.Count), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (i, token) =>
+        {
+            var host = hosts.FirstOrDefault(h => h.Name.Equals(names[i], StringComparison.OrdinalIgnoreCase))
+                ?? new MxHost(names[i], 0, [], Implicit: true);
+            found[i] = await VerdictAsync(domain, host, lookups, port, token);
+        });
         var verdicts = new Dictionary<string, DaneVerdict>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < names.Count; i++) verdicts[names[i]] = found[i];
         var targets = new List<HostTarget>();
         Mail.SmtpReply? refused = null;
         foreach (var target in plan.Targets)
         {
-            if (!verdicts.TryGetValue(target.Name, out var verdict))
-            {
-                var host = hosts.FirstOrDefault(h => h.Name.Equals(target.Name, StringComparison.OrdinalIgnoreCase))
-                    ?? new MxHost(target.Name, 0, [], Implicit: true);
-                verdicts[target.Name] = verdict = await VerdictAsync(domain, host, lookups, port, ct);
-            }
+            var verdict = verdicts[target.Name];
             if (verdict is DaneVerdict.Refuse refuse) refused ??= refuse.Reason;
             else targets.Add(target with { Dane = verdict });
         }
@@ -67,8 +81,12 @@ public sealed class DanePolicy(ValidatingResolver resolver, DaneMode mode, ILogg
         switch (verdict)
         {
             case DaneVerdict.NotApplicable n when mode == DaneMode.Mandatory:
-                DaneLog.DaneLookupFailed(logger, host.Name, n.Why);
+                DaneLog.DaneRequiredMissing(logger, host.Name, domain, n.Why);
                 return new DaneVerdict.Refuse(DaneReplies.NoDane(host.Name, n.Why));
+            // Postfix's dane-only: records none of which is usable authenticate nothing, so the host is not used.
+            case DaneVerdict.EncryptOnly e when mode == DaneMode.Mandatory:
+                DaneLog.DaneRequiredMissing(logger, host.Name, domain, $"none of its {e.Count} TLSA record(s) at {e.TlsaName} is usable");
+                return new DaneVerdict.Refuse(DaneReplies.Unauthenticated(host.Name, e.Count, e.TlsaName));
             case DaneVerdict.NotApplicable n:
                 DaneLog.DaneNotApplicable(logger, host.Name, domain, n.Why);
                 break;
@@ -91,7 +109,6 @@ public sealed class DanePolicy(ValidatingResolver resolver, DaneMode mode, ILogg
 
         // §2.2.2: a secure CNAME chain makes its target the first TLSA base, then the name the MX gave.
         var expanded = lookups.CnameTarget(host.Name);
-        var names = new[] { expanded, host.Name, domain }.OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         foreach (var baseName in new[] { expanded, host.Name }.OfType<string>())
         {
             var tlsaName = $"_{port}._tcp.{baseName}";
@@ -105,7 +122,10 @@ public sealed class DanePolicy(ValidatingResolver resolver, DaneMode mode, ILogg
                 .ToList();
             if (records.Count == 0) continue;
             var usable = records.Where(r => r.IsUsable).ToList();
-            return usable.Count > 0 ? new DaneVerdict.Authenticate(tlsaName, usable, names) : new DaneVerdict.EncryptOnly(tlsaName, records.Count);
+            // §3.2.2: DANE-TA's reference identifiers are the TLSA base domain (the CNAME target only when the
+            // records were found there) and the next-hop domain.
+            var names = new[] { baseName, domain }.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            return usable.Count > 0 ? new DaneVerdict.Authenticate(tlsaName, baseName, usable, names) : new DaneVerdict.EncryptOnly(tlsaName, baseName, records.Count);
         }
         return new DaneVerdict.NotApplicable($"no DNSSEC-signed TLSA records at _{port}._tcp.{host.Name}");
     }
@@ -113,8 +133,9 @@ public sealed class DanePolicy(ValidatingResolver resolver, DaneMode mode, ILogg
     /// <summary>The SMTP client settings a host gets: the route's, or TLS required and (with usable records) the TLSA check.</summary>
     internal SmtpClientOptions ClientFor(HostTarget target, DaneVerdict verdict, SmtpClientOptions route) => verdict switch
     {
-        DaneVerdict.Authenticate a => route with { Tls = TlsPolicy.Required, CertificateCheck = (leaf, sent) => Check(target, a, leaf, sent) },
-        DaneVerdict.EncryptOnly => route with { Tls = TlsPolicy.Required },
+        // §8.1: the SNI name is the TLSA base domain.
+        DaneVerdict.Authenticate a => route with { Tls = TlsPolicy.Required, TlsServerName = a.BaseDomain, CertificateCheck = (leaf, sent) => Check(target, a, leaf, sent) },
+        DaneVerdict.EncryptOnly e => route with { Tls = TlsPolicy.Required, TlsServerName = e.BaseDomain },
         _ => route,
     };
 

@@ -25,8 +25,12 @@ public abstract record DaneVerdict
         public override bool Applies => false;
     }
 
-    /// <summary>Usable records: TLS is required and the certificate must match one of them (RFC 7672 §2.2, §3).</summary>
-    public sealed record Authenticate(string TlsaName, IReadOnlyList<TlsaAssociation> Records, IReadOnlyList<string> Names) : DaneVerdict
+    /// <summary>
+    /// Usable records: TLS is required and the certificate must match one of them (RFC 7672 §2.2, §3).
+    /// <paramref name="BaseDomain"/> is the TLSA base domain (the CNAME target when the records came from there): the
+    /// SNI name (§8.1) and the first DANE-TA reference identifier (§3.2.2), which <paramref name="Names"/> lists.
+    /// </summary>
+    public sealed record Authenticate(string TlsaName, string BaseDomain, IReadOnlyList<TlsaAssociation> Records, IReadOnlyList<string> Names) : DaneVerdict
     {
         public override bool Applies => true;
     }
@@ -35,7 +39,7 @@ public abstract record DaneVerdict
     /// Records, none usable (RFC 7672 §2.2: "mandatory unauthenticated TLS"): still a sign the host has TLS, so the
     /// downgrade to plaintext an attacker could force by stripping STARTTLS is refused.
     /// </summary>
-    public sealed record EncryptOnly(string TlsaName, int Count) : DaneVerdict
+    public sealed record EncryptOnly(string TlsaName, string BaseDomain, int Count) : DaneVerdict
     {
         public override bool Applies => true;
     }
@@ -54,4 +58,11 @@ internal static class DaneReplies
         ClientReplies.TlsFailure($"DANE: TLSA lookup for {host} failed, host not used ({error})");
 
     public static SmtpReply NoDane(string host, string why) => ClientReplies.TlsFailure($"DANE required (dane-only) but {host} has none: {why}");
+
+    /// <summary>RFC 3463 X.4.3 "Directory server failure", as any DNS failure, naming the validating resolver's failed lookups.</summary>
+    public static SmtpReply ResolutionFailed(string domain, IReadOnlyList<string> failures) =>
+        new(451, "4.4.3", $"DANE: the validating resolver's lookups for {domain} failed ({string.Join("; ", failures.Take(4))})");
+
+    public static SmtpReply Unauthenticated(string host, int count, string tlsaName) =>
+        ClientReplies.TlsFailure($"DANE required (dane-only) but none of the {count} TLSA record(s) of {host} at {tlsaName} is usable for SMTP: it cannot be authenticated");
 }

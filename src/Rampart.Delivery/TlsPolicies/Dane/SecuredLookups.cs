@@ -53,6 +53,10 @@ internal sealed class SecuredLookups(ValidatingResolver resolver) : IDnsResolver
         return null;
     }
 
+    /// <summary>The lookups that failed (SERVFAIL, a bogus or looping answer, a timeout), as "NAME TYPE: error" for a reply.</summary>
+    public IReadOnlyList<string> Failures() =>
+        seen.Where(p => p.Value.Status == DnsStatus.Failed).Select(p => $"{p.Key.Item2} {p.Key.Item1}: {p.Value.Error ?? "failed"}").Order(StringComparer.Ordinal).ToList();
+
     public async ValueTask<DnsAnswer<IPAddress>> AddressesAsync(string name, AddressFamily family, CancellationToken ct)
     {
         var type = family == AddressFamily.InterNetworkV6 ? QueryType.AAAA : QueryType.A;

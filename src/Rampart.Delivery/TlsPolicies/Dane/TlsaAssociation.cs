@@ -19,11 +19,30 @@ public sealed record TlsaAssociation(byte Usage, byte Selector, byte Matching, b
     /// </summary>
     public bool IsUsable => Usage is DaneTa or DaneEe && Selector is 0 or 1 && Matching switch
     {
-        0 => Data.Length is > 0 and <= 65535,
+        0 => Data.Length is > 0 and <= 65535 && (Selector != 0 || Certificate is not null),
         1 => Data.Length == 32,
         2 => Data.Length == 64,
         _ => false,
     };
+
+    /// <summary>
+    /// A full-certificate record's (x 0 0) certificate, parsed once when the record is read: data that is no
+    /// certificate makes the record unusable here, so nothing parses it again inside the TLS handshake.
+    /// </summary>
+    public X509Certificate2? Certificate { get; } = Parse(Selector, Matching, Data);
+
+    private static X509Certificate2? Parse(byte selector, byte matching, byte[] data)
+    {
+        if (selector != 0 || matching != 0 || data.Length == 0) return null;
+        try
+        {
+            return X509CertificateLoader.LoadCertificate(data);
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Does this record's association data designate <paramref name="certificate"/> (RFC 6698 §2.1.2–2.1.3)?</summary>
     public bool Matches(X509Certificate2 certificate)

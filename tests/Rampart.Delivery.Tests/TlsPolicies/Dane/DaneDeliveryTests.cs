@@ -177,7 +177,101 @@ public sealed class DaneDeliveryTests(DaneWorld world) : IClassFixture<DaneWorld
     public async Task A_cname_loop_defers_without_delivering()
     {
         var reply = await DeferredAsync("loop.dane.test", "cname loop");
-        Assert.Equal(4, reply.Code / 100);
+        Assert.Equal("4.4.3", reply.Status.ToString());
+        Assert.Contains("DANE: the validating resolver's lookups for loop.dane.test failed", reply.Text);
+        Assert.Contains("mx.loop.dane.test A:", reply.Text);
+    }
+
+    [Fact]
+    public async Task A_dane_ta_record_on_an_intermediate_ca_delivers_when_the_server_sends_leaf_and_intermediate()
+    {
+        var (_, outcomes) = await DeliverAsync("inter.dane.test", "dane-ta intermediate", port: world.Intermediate.Port);
+        Assert.Equal(RecipientStatus.Delivered, Assert.Single(outcomes).Status);
+        Assert.Contains("with ESMTPS", await world.Intermediate.WaitForMessageAsync("bob", "Subject: dane-ta intermediate"));
+        Assert.Contains(log.Lines, l => l.Id == EventCatalogue.DaneVerified && l.Text.Contains("2 1 1") && l.Text.Contains($"_{world.Intermediate.Port}._tcp.mx1.example.test"));
+    }
+
+    [Fact]
+    public async Task Dane_only_defers_a_host_whose_tlsa_records_are_all_unusable()
+    {
+        var reply = await DeferredAsync("odd.dane.test", "odd tlsa, dane-only", mode: DaneMode.Mandatory);
+        Assert.Equal("4.7.5", reply.Status.ToString());
+        Assert.Contains("dane-only", reply.Text);
+        Assert.Contains("none of the 7 TLSA record(s)", reply.Text);
+        Assert.Contains(log.Lines, l => l.Id == EventCatalogue.DaneRequiredMissing && l.Text.Contains("mx.odd.dane.test"));
+    }
+
+    [Fact]
+    public async Task Unusable_records_only_defer_a_peer_without_starttls()
+    {
+        var reply = await DeferredAsync("oddnotls.dane.test", "odd tlsa, no starttls", port: world.NoTls.Port);
+        Assert.Equal("4.7.5", reply.Status.ToString());
+        Assert.Contains("STARTTLS required", reply.Text);
+        Assert.Contains(log.Lines, l => l.Id == EventCatalogue.DaneUnusableOnly && l.Text.Contains("mx.oddnotls.dane.test"));
+    }
+
+    [Fact]
+    public async Task A_full_certificate_record_that_is_no_certificate_refuses_that_host_and_the_next_mx_host_is_tried()
+    {
+        var (_, outcomes) = await DeliverAsync("garbage.dane.test", "garbage 2 0 0");
+        Assert.Equal(RecipientStatus.Delivered, Assert.Single(outcomes).Status);
+        await world.Server.WaitForMessageAsync("bob", "Subject: garbage 2 0 0");
+        // The garbage record is unusable (1 usable record left, the DANE-EE one that matches nothing).
+        Assert.Contains(log.Lines, l => l.Id == EventCatalogue.DaneTlsaMismatch && l.Text.Contains("mx.garbage.dane.test") && l.Text.Contains("(1 usable record(s)"));
+        Assert.Contains(log.Lines, l => l.Id == EventCatalogue.DaneVerified && l.Text.Contains("._tcp.mx.good.dane.test"));
+    }
+
+    [Fact]
+    public async Task After_a_cname_the_tlsa_base_domain_is_the_sni_name_and_the_first_reference_identifier()
+    {
+        var port = world.Server.Port;
+        var dane = new DanePolicy(new ValidatingResolver(world.Dns.EndPoint, TimeSpan.FromSeconds(5)), DaneMode.Opportunistic, log);
+        var (_, lookups) = await dane.ResolveAsync("cname.dane.test", CancellationToken.None);
+        var plan = await dane.SecureAsync("cname.dane.test", [], new HostPlan.Try([new HostTarget("alias.cname.dane.test", new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port))]),
+            lookups, port, CancellationToken.None);
+        var target = Assert.Single(Assert.IsType<HostPlan.Try>(plan).Targets);
+        var verdict = Assert.IsType<DaneVerdict.Authenticate>(target.Dane);
+        Assert.Equal("mx.good.dane.test", verdict.BaseDomain);
+        Assert.Equal(["mx.good.dane.test", "cname.dane.test"], verdict.Names);
+        var client = dane.ClientFor(target, verdict, new SmtpClientOptions { HeloName = "gateway.rampart.test" });
+        Assert.Equal("mx.good.dane.test", client.TlsServerName);
+
+        // Without a CNAME the base is the MX host itself, and nothing else is added.
+        (_, lookups) = await dane.ResolveAsync("good.dane.test", CancellationToken.None);
+        plan = await dane.SecureAsync("good.dane.test", [], new HostPlan.Try([new HostTarget("mx.good.dane.test", new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port))]),
+            lookups, port, CancellationToken.None);
+        verdict = Assert.IsType<DaneVerdict.Authenticate>(Assert.Single(Assert.IsType<HostPlan.Try>(plan).Targets).Dane);
+        Assert.Equal(["mx.good.dane.test", "good.dane.test"], verdict.Names);
+    }
+
+    [Fact]
+    public async Task The_tlsa_lookups_of_a_plan_s_hosts_overlap_and_the_plan_keeps_its_order()
+    {
+        var port = world.Server.Port;
+        await using var gate = new TlsaGate(world.Dns.EndPoint, names: 2);
+        var dane = new DanePolicy(new ValidatingResolver(gate.EndPoint, TimeSpan.FromSeconds(10)), DaneMode.Opportunistic, log);
+        var (resolution, lookups) = await dane.ResolveAsync("garbage.dane.test", CancellationToken.None);
+        var hosts = Assert.IsType<MxResolution.Hosts>(resolution).InOrder;
+        var at = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port);
+        var plan = await dane.SecureAsync("garbage.dane.test", hosts,
+            new HostPlan.Try([new HostTarget("mx.garbage.dane.test", at), new HostTarget("mx.good.dane.test", at), new HostTarget("MX.GARBAGE.dane.test", at)]),
+            lookups, port, CancellationToken.None);
+        var targets = Assert.IsType<HostPlan.Try>(plan).Targets;
+        Assert.Equal(["mx.garbage.dane.test", "mx.good.dane.test", "MX.GARBAGE.dane.test"], targets.Select(t => t.Name));
+        Assert.All(targets, t => Assert.IsType<DaneVerdict.Authenticate>(t.Dane));
+        Assert.Equal("_" + port + "._tcp.mx.good.dane.test", ((DaneVerdict.Authenticate)targets[1].Dane!).TlsaName);
+        // Both hosts' TLSA queries were in flight together (a sequential lookup holds one name at a time).
+        Assert.Equal(2, gate.HeldAtOnce);
+    }
+
+    [Fact]
+    public async Task Dane_applies_is_a_question_dane_only_does_not_turn_into_a_refusal()
+    {
+        var dane = new DanePolicy(new ValidatingResolver(world.Dns.EndPoint, TimeSpan.FromSeconds(5)), DaneMode.Mandatory, log);
+        Assert.False(await dane.AppliesToAsync("notlsa.dane.test", world.Server.Port, CancellationToken.None));
+        Assert.False(await dane.AppliesToAsync("unsigned.example", world.Server.Port, CancellationToken.None));
+        Assert.True(await dane.AppliesToAsync("good.dane.test", world.Server.Port, CancellationToken.None));
+        Assert.DoesNotContain(log.Lines, l => l.Id is EventCatalogue.DaneLookupFailed or EventCatalogue.DaneRequiredMissing);
     }
 
     [Fact]

@@ -13,6 +13,8 @@ public sealed class DaneWorld : IAsyncLifetime
 {
     public PostfixServer Server { get; private set; } = null!;
     public PostfixServer NoTls { get; private set; } = null!;
+    /// <summary>Sends leaf + intermediate CA (root → intermediate → leaf), for DANE-TA on an intermediate.</summary>
+    public PostfixServer Intermediate { get; private set; } = null!;
     public SignedZoneServer Dns { get; private set; } = null!;
 
     /// <summary>A SHA-256 that matches nothing the servers present.</summary>
@@ -22,6 +24,8 @@ public sealed class DaneWorld : IAsyncLifetime
     {
         Server = await PostfixServer.StartAsync(new PostfixServerOptions { SendCaInChain = true });
         NoTls = await PostfixServer.StartAsync(new PostfixServerOptions { TlsLevel = "none" });
+        Intermediate = await PostfixServer.StartAsync(new PostfixServerOptions { ChainThroughIntermediate = true });
+        var intermediateSpki = Hex(SHA256.HashData(Intermediate.Pki.Intermediate.PublicKey.ExportSubjectPublicKeyInfo()));
         var p = Server.Port;
         var spki = Hex(SHA256.HashData(Server.Pki.Server.PublicKey.ExportSubjectPublicKeyInfo()));
         var rogue = Hex(SHA256.HashData(Server.Pki.RogueCa.PublicKey.ExportSubjectPublicKeyInfo()));
@@ -50,6 +54,18 @@ public sealed class DaneWorld : IAsyncLifetime
             // No MX: the domain is its own host (RFC 5321 §5.1) and the TLSA base (RFC 7672 §2.2.1, secure denial of MX).
             "implicit.dane A 127.0.0.1",
             $"_{p}._tcp.implicit.dane TLSA 3 0 2 {Hex(SHA512.HashData(Server.Pki.Server.RawData))}",
+            // DANE-TA on an intermediate CA (not self-signed): the server sends leaf + intermediate, not the root.
+            "inter.dane MX 10 mx1.example.test.",
+            $"_{Intermediate.Port}._tcp.mx1.example TLSA 2 1 1 {intermediateSpki}",
+            // A full-certificate record whose data is no certificate, beside a DANE-EE record that matches nothing;
+            // the second MX host matches.
+            "garbage.dane MX 10 mx.garbage.dane.test.",
+            "garbage.dane MX 20 mx.good.dane.test.",
+            "mx.garbage.dane A 127.0.0.1",
+            $"_{p}._tcp.mx.garbage.dane TLSA 2 0 0 DEADBEEF00",
+            $"_{p}._tcp.mx.garbage.dane TLSA 3 1 1 {rogue}",
+            // Unusable records only, on a host that offers no STARTTLS.
+            .. Mx("oddnotls", NoTls.Port, $"0 0 1 {ca}", $"4 1 1 {spki}"),
             "loop.dane MX 10 mx.loop.dane.test.",
             "mx.loop.dane CNAME other.loop.dane.test.",
             "other.loop.dane CNAME mx.loop.dane.test.",
@@ -69,6 +85,7 @@ public sealed class DaneWorld : IAsyncLifetime
     {
         if (Dns is not null) await Dns.DisposeAsync();
         if (NoTls is not null) await NoTls.DisposeAsync();
+        if (Intermediate is not null) await Intermediate.DisposeAsync();
         if (Server is not null) await Server.DisposeAsync();
     }
 }

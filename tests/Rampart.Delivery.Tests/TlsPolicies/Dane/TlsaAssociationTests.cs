@@ -70,4 +70,41 @@ public sealed class TlsaAssociationTests
         var rogue = new DaneCertificateCheck([new TlsaAssociation(2, 0, 1, SHA256.HashData(pki.RogueCa.RawData))], [TestPki.ServerName], TimeProvider.System);
         Assert.Contains("chain to the DANE-TA anchor", rogue.Check(pki.Server, [pki.Server, pki.RogueCa]));
     }
+
+    [Fact]
+    public void A_full_certificate_record_whose_data_is_no_certificate_is_unusable_and_parsed_once()
+    {
+        using var pki = TestPki.Create();
+        foreach (var garbage in new[] { new byte[] { 0xDE, 0xAD, 0xBE, 0xEF, 0x00 }, new byte[] { 0x30, 0x82, 0xFF, 0xFF }, pki.Ca.RawData[..^1] })
+        {
+            var record = new TlsaAssociation(2, 0, 0, garbage);
+            Assert.False(record.IsUsable);
+            Assert.Null(record.Certificate);
+            Assert.False(record.Matches(pki.Ca));
+            // The check never parses it again: it refuses with a reason instead of throwing.
+            Assert.Contains("does not match TLSA", new DaneCertificateCheck([record], [TestPki.ServerName], TimeProvider.System).Check(pki.Server, [pki.Server, pki.Ca]));
+        }
+        Assert.True(new TlsaAssociation(2, 0, 0, pki.Ca.RawData).IsUsable);
+    }
+
+    [Fact]
+    public void Dane_ta_accepts_an_intermediate_ca_as_the_anchor_and_checks_the_path_below_it()
+    {
+        using var pki = TestPki.Create();
+        var spki = SHA256.HashData(pki.Intermediate.PublicKey.ExportSubjectPublicKeyInfo());
+        var check = new DaneCertificateCheck([new TlsaAssociation(2, 1, 1, spki)], [TestPki.ServerName], TimeProvider.System);
+        // Root not sent (PartialChain above the anchor), and root sent (UntrustedRoot above it): both accepted.
+        Assert.Null(check.Check(pki.IntermediateServer, [pki.IntermediateServer, pki.Intermediate]));
+        Assert.Null(check.Check(pki.IntermediateServer, [pki.IntermediateServer, pki.Intermediate, pki.Ca]));
+        // A leaf the intermediate did not issue does not chain to it, even when the intermediate is sent beside it.
+        Assert.Contains("does not chain to the DANE-TA anchor", check.Check(pki.Server, [pki.Server, pki.Intermediate]));
+        // After the leaf's end the path below the anchor is faulty: refused.
+        var late = new DaneCertificateCheck([new TlsaAssociation(2, 1, 1, spki)], [TestPki.ServerName], new FixedClock(DateTimeOffset.UtcNow.AddYears(3)));
+        Assert.Contains("NotTimeValid", late.Check(pki.IntermediateServer, [pki.IntermediateServer, pki.Intermediate]));
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
 }
