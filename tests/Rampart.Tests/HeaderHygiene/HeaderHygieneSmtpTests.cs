@@ -104,7 +104,7 @@ public sealed class HeaderHygieneSmtpTests(DkimWorld world) : IClassFixture<Dkim
 
         var header = Header(sent);
         Assert.DoesNotContain("Received: by h", header, StringComparison.Ordinal);
-        var messageId = System.Text.RegularExpressions.Regex.Match(header, @"Message-ID: <[0-9a-f]{32}@mx\.rampart\.test>\r\n").Value;
+        var messageId = System.Text.RegularExpressions.Regex.Match(sent, @"Message-ID: <[0-9a-f]{32}@mx\.rampart\.test>\r\n").Value;
         Assert.Equal(messageIdLength, messageId.Length);
         Assert.Equal([("rsa", true)], await world.MimeKitVerifyAsync(Encoding.Latin1.GetBytes(sent)));
         Assert.Contains("R_DKIM_ALLOW", await world.RspamdSymbolsAsync(Encoding.Latin1.GetBytes(sent)));
