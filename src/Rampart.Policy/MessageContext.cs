@@ -56,6 +56,12 @@ public sealed class MessageContext(SessionFacts session, string queueId, Sender 
     public long OwnFieldsLength => content.OwnFieldsLength;
 
     /// <summary>
+    /// Whether the current content holds a byte >= 0x80, when the receiving side already knows (the framer's count, or
+    /// the scan after a rewrite); null: unknown, the caller reads the content.
+    /// </summary>
+    public bool? KnownEightBit => content.EightBit;
+
+    /// <summary>
     /// The author fields (From and Sender, RFC 5322 §3.6.2) of the header block, in their order, read once however
     /// many filters ask; null when the block cannot be parsed (each filter decides what a malformed header means for
     /// it). Only these are kept: the whole block, up to limits.max_header_size of tiny fields, is tens of thousands of
@@ -180,6 +186,9 @@ public interface IMessageContent
 
     /// <summary>The length of all our fields at the start (<see cref="MessageContext.OwnFieldsLength"/>).</summary>
     long OwnFieldsLength => OwnTraceLength;
+
+    /// <summary>Whether the content holds a byte >= 0x80, when known without reading it (the framer counted); null: unknown.</summary>
+    bool? EightBit => null;
 
     /// <summary>A read-only, seekable stream over the content from byte <paramref name="skip"/> to its end.</summary>
     Stream Open(long skip);

@@ -42,7 +42,7 @@ public sealed partial class DkimSigningFilter(DkimSigningOptions options, ILogge
         try
         {
             var mime = await message.ParsedAsync(maxHeaderSize, ct);
-            var convert = !message.Sender.SmtpUtf8 && await HasEightBitAsync(message, ct);
+            var convert = !message.Sender.SmtpUtf8 && (message.KnownEightBit ?? await HasEightBitAsync(message, ct));
             if (convert) SevenBitForm.Convert(mime);
             var signatures = Sign(message.QueueId, mime, domain);
             if (signatures.Count == 0) return Verdict.Next;
@@ -126,6 +126,7 @@ public sealed partial class DkimSigningFilter(DkimSigningOptions options, ILogge
         }, ct);
     }
 
+    /// <summary>A scan, only when the receiving side did not count (content that is not on the spool).</summary>
     private static async Task<bool> HasEightBitAsync(MessageContext message, CancellationToken ct)
     {
         await using var stream = message.OpenClientContent();
