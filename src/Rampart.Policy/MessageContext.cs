@@ -21,7 +21,9 @@ public sealed class MessageContext(SessionFacts session, string queueId, Sender 
     public const int MaxMimeDepth = 32;
 
     private Task<MimeKit.HeaderList?>? headers;
-    private (long MaxHeaderSize, Task<MimeMessage> Message)? parsed;
+    // Start: where the parse's bytes begin in the current content (our fields above it are not in the parse); it
+    // moves down when a field is put on top of a kept parse.
+    private (long MaxHeaderSize, Task<MimeMessage> Message, long Start)? parsed;
     // Every stream a parse was made from: a persistent parse reads its parts from it, and a filter may still hold a
     // dropped parse while it writes the replacement, so they are closed only with the context.
     private readonly List<Stream> parsedFrom = [];
@@ -116,6 +118,12 @@ public sealed class MessageContext(SessionFacts session, string queueId, Sender 
     public long OwnFieldsLength => content.OwnFieldsLength;
 
     /// <summary>
+    /// Whether the current content holds a byte >= 0x80, when the receiving side already knows (the framer's count, or
+    /// the scan after a rewrite); null: unknown, the caller reads the content.
+    /// </summary>
+    public bool? KnownEightBit => content.EightBit;
+
+    /// <summary>
     /// The author fields (From and Sender, RFC 5322 §3.6.2) of the header block, in their order, read once however
     /// many filters ask; null when the block cannot be parsed (each filter decides what a malformed header means for
     /// it). Only these are kept: the whole block, up to limits.max_header_size of tiny fields, is tens of thousands of
@@ -139,10 +147,19 @@ public sealed class MessageContext(SessionFacts session, string queueId, Sender 
     public Task<MimeMessage> ParsedAsync(long maxHeaderSize, CancellationToken ct)
     {
         if (parsed is { } p && p.MaxHeaderSize == maxHeaderSize) return p.Message;
+        var start = content.OwnTraceLength;
         var message = ParseAsync(maxHeaderSize, ct);
-        parsed = (maxHeaderSize, message);
+        parsed = (maxHeaderSize, message, start);
         return message;
     }
+
+    /// <summary>
+    /// Where the bytes of the shared parse (<see cref="ParsedAsync"/>, the last one made) begin in the current
+    /// content: the fields above are ours and not in the parse. Whatever parsed earlier and whatever was put on top
+    /// since, a filter that writes the parse back out copies exactly these bytes above it (review D1: a count derived
+    /// from <see cref="ClientSize"/> is 0 after a rewrite, while a kept parse may still lack our fields).
+    /// </summary>
+    public long ParseStart => parsed?.Start ?? content.OwnTraceLength;
 
     private async Task<MimeMessage> ParseAsync(long maxHeaderSize, CancellationToken ct)
     {
@@ -181,6 +198,19 @@ public sealed class MessageContext(SessionFacts session, string queueId, Sender 
         await content.ReplaceAsync(write, content.OwnFieldsLength + added, ct);
         headers = null;
         if (content.Length != before + added) parsed = null;
+        else if (parsed is { } p) parsed = p with { Start = p.Start + added };
+    }
+
+    /// <summary>
+    /// Replaces the content with a rewrite of its header section that changes fields below the top (the client's, or
+    /// ours in place), keeping our fields on top, now <paramref name="ownFieldsLength"/> bytes long. The shared parse
+    /// is always dropped: a length comparison cannot tell a rewrite that removed as many bytes as it added (review D2).
+    /// </summary>
+    public async Task RewriteHeaderAsync(Func<Stream, CancellationToken, Task> write, long ownFieldsLength, CancellationToken ct)
+    {
+        await content.ReplaceAsync(write, ownFieldsLength, ct);
+        headers = null;
+        parsed = null;
     }
 
     public async ValueTask DisposeAsync()
@@ -218,6 +248,9 @@ public interface IMessageContent
 
     /// <summary>The length of all our fields at the start (<see cref="MessageContext.OwnFieldsLength"/>).</summary>
     long OwnFieldsLength => OwnTraceLength;
+
+    /// <summary>Whether the content holds a byte >= 0x80, when known without reading it (the framer counted); null: unknown.</summary>
+    bool? EightBit => null;
 
     /// <summary>A read-only, seekable stream over the content from byte <paramref name="skip"/> to its end.</summary>
     Stream Open(long skip);

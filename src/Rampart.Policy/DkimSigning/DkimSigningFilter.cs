@@ -4,7 +4,6 @@ using MimeKit;
 using MimeKit.Cryptography;
 using Rampart.Mail;
 using Rampart.Policy.Attachments;
-using Rampart.Policy.SenderAuth;
 
 namespace Rampart.Policy.DkimSigning;
 
@@ -43,7 +42,7 @@ public sealed partial class DkimSigningFilter(DkimSigningOptions options, ILogge
         try
         {
             var mime = await message.ParsedAsync(maxHeaderSize, ct);
-            var convert = !message.Sender.SmtpUtf8 && await HasEightBitAsync(message, ct);
+            var convert = !message.Sender.SmtpUtf8 && (message.KnownEightBit ?? await HasEightBitAsync(message, ct));
             if (convert) SevenBitForm.Convert(mime);
             var signatures = Sign(message.QueueId, mime, domain);
             if (signatures.Count == 0) return Verdict.Next;
@@ -59,22 +58,17 @@ public sealed partial class DkimSigningFilter(DkimSigningOptions options, ILogge
         return Verdict.Next;
     }
 
-    /// <summary>One DKIM-Signature field (CRLF-ended) per signing key not already used on this message.</summary>
+    /// <summary>
+    /// One DKIM-Signature field (CRLF-ended) per signing key. Always, even when the message already carries a
+    /// signature with our d= and s=: that one may be forged or stale (review D7), and a receiver needs only one that
+    /// verifies; skipping on it would let a sender suppress our signature.
+    /// </summary>
     private List<string> Sign(string queueId, MimeMessage mime, DkimDomain domain)
     {
         var fields = SignedFields.For(mime.Headers);
-        var existing = mime.Headers.Where(h => h.Id == HeaderId.DkimSignature)
-            .Select(h => SignatureTags.Parse(h.Value)).OfType<IReadOnlyDictionary<string, string>>()
-            .Select(t => (D: t.GetValueOrDefault("d", "").ToLowerInvariant(), S: t.GetValueOrDefault("s", "").ToLowerInvariant())).ToHashSet();
         var signatures = new List<string>();
         foreach (var key in domain.Signing)
         {
-            if (existing.Contains((domain.Name, key.Selector.ToLowerInvariant())))
-            {
-                // A message that comes round again (a loop through the organisation): a second identical signature adds nothing.
-                DkimNotSigned(logger, queueId, domain.Name, $"already signed with selector {key.Selector}");
-                continue;
-            }
             var hadMimeVersion = mime.Headers.Contains(HeaderId.MimeVersion);
             var signer = new ClockedDkimSigner(key, domain.Name, clock)
             {
@@ -112,12 +106,13 @@ public sealed partial class DkimSigningFilter(DkimSigningOptions options, ILogge
         }, top.Length, ct);
 
     /// <summary>
-    /// The signatures, our own fields above the client's part as they were (the parse does not hold them when their
-    /// length is known), then the converted message as MimeKit writes it: the form it hashed.
+    /// The signatures, the bytes above the parse as they were (our own fields the parse does not hold: how many
+    /// depends on what parsed first and what was put on top since, which <see cref="MessageContext.ParseStart"/>
+    /// tracks), then the converted message as MimeKit writes it: the form it hashed.
     /// </summary>
     private static async Task WriteConvertedAsync(MessageContext message, MimeMessage mime, byte[] top, CancellationToken ct)
     {
-        var own = message.Size - message.ClientSize;
+        var own = message.ParseStart;
         await message.ReplaceContentAsync(async (target, token) =>
         {
             await target.WriteAsync(top, token);
@@ -131,6 +126,7 @@ public sealed partial class DkimSigningFilter(DkimSigningOptions options, ILogge
         }, ct);
     }
 
+    /// <summary>A scan, only when the receiving side did not count (content that is not on the spool).</summary>
     private static async Task<bool> HasEightBitAsync(MessageContext message, CancellationToken ct)
     {
         await using var stream = message.OpenClientContent();

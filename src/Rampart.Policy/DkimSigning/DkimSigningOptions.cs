@@ -23,8 +23,9 @@ public sealed record DkimSigningOptions
     /// <summary>Valid but weak (an RSA key under 2048 bits): printed by check-config and logged at start.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
-    public bool AppliesTo(string listener, ListenerRole role) =>
-        Listeners?.Contains(listener, StringComparer.Ordinal) ?? role is ListenerRole.Outbound or ListenerRole.Submission;
+    /// <summary>Never an inbound listener (the section refuses one by name; this holds whatever the list says).</summary>
+    public bool AppliesTo(string listener, ListenerRole role) => role != ListenerRole.Inbound &&
+        (Listeners?.Contains(listener, StringComparer.Ordinal) ?? role is ListenerRole.Outbound or ListenerRole.Submission);
 
     public DkimDomain? For(string domain) => Domains.GetValueOrDefault(domain);
 }

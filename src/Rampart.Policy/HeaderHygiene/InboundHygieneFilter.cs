@@ -16,20 +16,25 @@ public sealed class InboundHygieneFilter(HeaderHygieneOptions options, ILogger l
 
     public async ValueTask<Verdict> OnMessageAsync(MessageContext message, CancellationToken ct)
     {
-        // Only the client's part is judged: our own fields on top are never removed.
+        // Only the client's part is judged: our own fields on top (Received, sender_auth's Authentication-Results) are
+        // never removed. OwnFieldsLength, not OpenClientContent: that skips nothing once sender_auth rewrote (review D4).
+        var own = message.OwnFieldsLength;
         List<RawField> fields;
-        await using (var client = message.OpenClientContent()) fields = await RawHeaderSection.ReadAsync(client, ct);
+        await using (var client = message.OpenContent())
+        {
+            client.Seek(own, SeekOrigin.Begin);
+            fields = await RawHeaderSection.ReadAsync(client, ct);
+        }
         var forged = fields.Where(f => f.Name.Length > 0 && options.RemovesInbound(f.Name)).ToList();
         if (forged.Count == 0) return Verdict.Next;
-        var own = message.Size - message.ClientSize;
-        await message.AddFieldOnTopAsync(async (target, token) =>
+        await message.RewriteHeaderAsync(async (target, token) =>
         {
             await using var source = message.OpenContent();
             var prefix = new byte[own];
             await source.ReadExactlyAsync(prefix, token);
             await target.WriteAsync(prefix, token);
             await RawHeaderSection.WriteAsync(source, target, all => all.Where(f => !(f.Name.Length > 0 && options.RemovesInbound(f.Name))), token);
-        }, 0, ct);
+        }, own, ct);
         HygieneLog.HeaderFieldsRemoved(logger, message.QueueId, forged.Count, LogText.Escape(string.Join(", ", forged.Select(f => f.Name).Distinct(StringComparer.OrdinalIgnoreCase))));
         return Verdict.Next;
     }

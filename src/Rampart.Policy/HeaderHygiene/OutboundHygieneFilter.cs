@@ -30,11 +30,14 @@ public sealed partial class OutboundHygieneFilter(HeaderHygieneOptions options, 
         var plan = Plan(fields, message.OwnFieldsLength, added);
         if (plan.Removed.Count == 0 && added.Count == 0 && plan.OwnChange == 0) return Verdict.Next;
 
-        await message.AddFieldOnTopAsync(async (target, token) =>
+        // Fields below the top change (the client's, or our Received in place): the shared parse must go even when as
+        // many bytes went as came (review D2), so not AddFieldOnTopAsync's length test.
+        var own = message.OwnFieldsLength;
+        await message.RewriteHeaderAsync(async (target, token) =>
         {
             await using var source = message.OpenContent();
-            await RawHeaderSection.WriteAsync(source, target, all => Plan(all, message.OwnFieldsLength, added).Fields, token);
-        }, plan.OwnChange, ct);
+            await RawHeaderSection.WriteAsync(source, target, all => Plan(all, own, added).Fields, token);
+        }, own + plan.OwnChange, ct);
         var removed = plan.Removed.Concat(plan.OwnChange != 0 ? ["client address of our Received"] : []).ToList();
         if (removed.Count > 0) HygieneLog.HeaderFieldsRemoved(logger, message.QueueId, plan.Removed.Count, string.Join(", ", removed));
         if (added.Count > 0) HygieneLog.HeaderFieldsAdded(logger, message.QueueId, LogText.Escape(string.Join(", ", added.Select(f => f.Text.TrimEnd()))));

@@ -49,7 +49,12 @@ public static class DkimCommand
             try
             {
                 Directory.CreateDirectory(folder);
-                Write(path, DkimKeyGenerator.Bytes(key));
+                Write(path, DkimKeyGenerator.Bytes(key), result.GetValue(force));
+            }
+            catch (IOException) when (!result.GetValue(force) && File.Exists(path))
+            {
+                // Made between the check above and the move: kept, as without --force it always is.
+                return Fail(1, $"{path} exists: give --force to replace it (its key is then lost)");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -64,25 +69,36 @@ public static class DkimCommand
             Console.WriteLine("  domains:");
             Console.WriteLine($"    {domain}:");
             Console.WriteLine("      selectors:");
-            Console.WriteLine($"        {selector}: {{ key: {path} }}");
+            // Single-quoted: a path may hold ': ', '#' or a quote, which a plain YAML scalar would misread.
+            Console.WriteLine($"        {selector}: {{ key: '{path.Replace("'", "''", StringComparison.Ordinal)}' }}");
             return 0;
         });
         return command;
     }
 
-    /// <summary>Created 0600 from the start (never readable by others, not even for a moment); --force replaces the file.</summary>
-    private static void Write(string path, byte[] bytes)
+    /// <summary>
+    /// Created 0600 from the start (never readable by others, not even for a moment); only --force replaces an existing
+    /// file, also one made after the caller's check (the move then throws). The temporary file never stays behind.
+    /// </summary>
+    private static void Write(string path, byte[] bytes, bool force)
     {
         var temporary = path + ".new";
         File.Delete(temporary);
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var file = new FileStream(temporary, options))
+        try
         {
-            file.Write(bytes);
-            file.Flush(flushToDisk: true);
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            using (var file = new FileStream(temporary, options))
+            {
+                file.Write(bytes);
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, path, overwrite: force);
         }
-        File.Move(temporary, path, overwrite: true);
+        finally
+        {
+            File.Delete(temporary);
+        }
     }
 
     private static int Fail(int code, string message)

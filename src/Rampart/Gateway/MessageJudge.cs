@@ -26,7 +26,7 @@ internal sealed class MessageJudge(PolicyChain chain, long maxMessageSize = long
         // Content filters read the content: a message under 64 KiB from the writer's buffer (this is then a no-op), a
         // larger one from the spool file, which what is still buffered must reach first.
         if (chain.HasMessageFilters) await writer.FlushAsync(ct);
-        var content = new SpoolContent(writer, transaction.TraceLength);
+        var content = new SpoolContent(writer, transaction.TraceLength, transaction.HasEightBitContent);
         await using var context = new MessageContext(session, writer.QueueId, transaction.Sender, recipients, content) { MaxMessageSize = maxMessageSize, MaxHeaderSize = maxHeaderSize };
         var verdict = await chain.MessageAsync(context, ct);
         return new Judgement(verdict, content.RewrittenEightBit, ReferenceEquals(context.Recipients, recipients) ? null : context.Recipients, context.Route);

@@ -4,7 +4,7 @@ using Rampart.Queue;
 namespace Rampart.Gateway;
 
 /// <summary>The content as filters see it: the spool file still being received.</summary>
-internal sealed class SpoolContent(MessageWriter writer, int traceLength) : IMessageContent
+internal sealed class SpoolContent(MessageWriter writer, int traceLength, bool? clientEightBit = null) : IMessageContent
 {
     public long Length => writer.ContentLength;
 
@@ -19,6 +19,9 @@ internal sealed class SpoolContent(MessageWriter writer, int traceLength) : IMes
     /// framer counted that). Delivery converts to 7-bit on this alone, so it must describe these bytes.
     /// </summary>
     public bool? RewrittenEightBit { get; private set; }
+
+    /// <summary>The framer's count of what the client sent (our Received field is ASCII), or the scan of a rewrite; null: not given.</summary>
+    public bool? EightBit => RewrittenEightBit ?? clientEightBit;
 
     public async Task ReplaceAsync(Func<Stream, CancellationToken, Task> write, long ownFieldsLength, CancellationToken ct)
     {

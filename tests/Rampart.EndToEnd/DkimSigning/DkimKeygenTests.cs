@@ -24,7 +24,7 @@ public sealed class DkimKeygenTests
         var path = temp.File("example.test.s2026.key");
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
         Assert.Contains($"s2026._domainkey.example.test. IN TXT \"v=DKIM1; {keyType}; p=", made.Stdout, StringComparison.Ordinal);
-        Assert.Contains($"s2026: {{ key: {path} }}", made.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"s2026: {{ key: '{path}' }}", made.Stdout, StringComparison.Ordinal); // quoted: YAML-safe whatever the path
 
         // The record: character-strings of at most 255, joined by a verifier (RFC 6376 §3.6.2.2).
         var line = made.Stdout.Split('\n').Single(l => l.Contains("IN TXT", StringComparison.Ordinal));
@@ -33,12 +33,14 @@ public sealed class DkimKeygenTests
         var record = string.Concat(strings);
 
         var before = await File.ReadAllTextAsync(path);
+        var beforeBytes = await File.ReadAllBytesAsync(path);
         await using (var again = await RampartProcess.RunRampartAsync(["dkim", "keygen", "example.test", "s2026", "--algorithm", algorithm, "--out", temp.Path], Timeout))
         {
             Assert.True(again.ExitCode == 1, again.Describe());
             Assert.Contains("--force", again.Stderr, StringComparison.Ordinal);
         }
-        Assert.Equal(before, await File.ReadAllTextAsync(path));
+        Assert.Equal(beforeBytes, await File.ReadAllBytesAsync(path)); // kept byte for byte
+        Assert.Equal([path], Directory.GetFiles(temp.Path)); // no temporary file left behind
 
         // The key signs (as the gateway would: the configuration reads it), and the printed record verifies it.
         var config = temp.File("rampart.yaml");

@@ -193,4 +193,63 @@ public sealed class DkimSigningSmtpTests(DkimWorld world) : IClassFixture<DkimWo
 
         Assert.Equal([("rsa", true)], await world.MimeKitVerifyAsync(sent));
     }
+
+    private static string[] HeaderLines(byte[] content) => Encoding.Latin1.GetString(content).Split("\r\n\r\n")[0].Split("\r\n");
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("header_hygiene:\n  outbound: {hide_client_address: true}\n")] // a rewrite of our Received after the parse
+    public async Task Eight_bit_mail_parsed_first_by_sender_auth_keeps_our_Received_and_results_once_and_verifies(string hygiene)
+    {
+        // sender_auth (check_outbound) parses first, then puts Authentication-Results on top; the signer converts to
+        // 7-bit from the shared parse and must copy exactly the fields above it (review D1).
+        await using var gateway = await TestGateway.StartAsync(outboundExtra: "sender_auth: {check_outbound: true}",
+            topExtra: world.Yaml(("rsa", true)) + hygiene);
+        await using (var smtp = await gateway.ConnectAsync("outbound"))
+        {
+            await smtp.HelloAsync();
+            await smtp.CommandAsync("MAIL FROM:<alice@signed.test> BODY=8BITMIME", "250 ");
+            await smtp.CommandAsync("RCPT TO:<bob@remote.test>", "250 ");
+            await smtp.DataAsync("From: alice@signed.test\r\nTo: bob@remote.test\r\nSubject: Gr\u00fc\u00dfe\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nGr\u00fc\u00dfe aus K\u00f6ln\r\n");
+        }
+        var sent = await File.ReadAllBytesAsync((await gateway.WaitForDropAsync(1, "outgoing"))[0]);
+
+        var lines = HeaderLines(sent);
+        Assert.Single(lines, l => l.StartsWith("Received: from ", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.StartsWith("Authentication-Results: mx.rampart.test", StringComparison.Ordinal));
+        if (hygiene.Length > 0) Assert.DoesNotContain(lines, l => l.Contains("[127.0.0.1]:", StringComparison.Ordinal));
+        Assert.DoesNotContain(sent, b => b >= 0x80);
+        Assert.Equal([("rsa", true)], await world.MimeKitVerifyAsync(sent));
+        Assert.Contains("R_DKIM_ALLOW", await world.RspamdSymbolsAsync(sent));
+        Assert.Equal("Gr\u00fc\u00dfe", (await MimeKit.MimeMessage.LoadAsync(new MemoryStream(sent))).Subject);
+    }
+
+    [Fact]
+    public async Task Inbound_mail_with_a_from_in_a_keyed_domain_is_never_signed()
+    {
+        await using var gateway = await TestGateway.StartAsync(topExtra: world.Yaml(("rsa", true)));
+        await using (var smtp = await gateway.ConnectAsync("inbound"))
+        {
+            await smtp.HelloAsync();
+            await smtp.EnvelopeAsync("alice@signed.test", "carol@example.test");
+            await smtp.DataAsync("From: alice@signed.test\r\nTo: carol@example.test\r\nSubject: spoofed\r\n\r\nbody\r\n");
+        }
+        var received = await File.ReadAllBytesAsync((await gateway.WaitForDropAsync(1, "drop"))[0]);
+
+        Assert.Equal(0, Signatures(received));
+    }
+
+    [Fact]
+    public async Task A_message_already_carrying_a_signature_with_our_domain_and_selector_is_signed_again()
+    {
+        // Forged (or stale): it must not keep ours off (review D7).
+        var forged = "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=signed.test; s=rsa; t=1700000000;\r\n\th=from:subject; bh=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=; b=AAAA\r\n";
+        var sent = await SendAsync(world.Yaml(("rsa", true)), forged + Plain);
+
+        Assert.Equal(2, Signatures(sent));
+        Assert.Contains("R_DKIM_ALLOW", await world.RspamdSymbolsAsync(sent));
+        var ours = Encoding.ASCII.GetString(sent);
+        Assert.True(ours.IndexOf("DKIM-Signature:", StringComparison.Ordinal) < ours.IndexOf("t=1700000000", StringComparison.Ordinal));
+    }
 }

@@ -87,4 +87,29 @@ public sealed class HeaderHygieneSmtpTests(DkimWorld world) : IClassFixture<Dkim
         Assert.Contains(content, sent, StringComparison.Ordinal);
         Assert.Contains("[127.0.0.1]", Header(sent), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_rewrite_that_removes_as_many_bytes_as_it_adds_after_an_earlier_parse_is_signed_as_sent()
+    {
+        // sender_auth (check_outbound) parses first; hygiene then removes an internal Received field exactly as long as
+        // the Message-ID it adds, so only a dropped parse shows the signer the new fields (review D2).
+        const string tail = "; Sat, 5 Dec 2026 04:59:59 +0000\r\n";
+        var messageIdLength = "Message-ID: <".Length + 32 + "@mx.rampart.test>\r\n".Length;
+        var received = "Received: by h" + new string('x', messageIdLength - "Received: by h.corp.test".Length - tail.Length) + ".corp.test" + tail;
+        Assert.Equal(messageIdLength, received.Length);
+        var yaml = world.Yaml(("rsa", true)) + "header_hygiene:\n  outbound: {remove_internal_received: true, add_message_id: true}\n";
+        await using var gateway = await TestGateway.StartAsync(outboundExtra: "sender_auth: {check_outbound: true}", topExtra: yaml);
+        var sent = await SendAsync(gateway, "outbound", "alice@signed.test", "bob@remote.test",
+            received + "From: alice@signed.test\r\nTo: bob@remote.test\r\nDate: Sat, 05 Dec 2026 05:00:00 +0000\r\nSubject: same size\r\n\r\nbody\r\n", "outgoing");
+
+        var header = Header(sent);
+        Assert.DoesNotContain("Received: by h", header, StringComparison.Ordinal);
+        var messageId = System.Text.RegularExpressions.Regex.Match(sent, @"Message-ID: <[0-9a-f]{32}@mx\.rampart\.test>\r\n").Value;
+        Assert.Equal(messageIdLength, messageId.Length);
+        Assert.Equal([("rsa", true)], await world.MimeKitVerifyAsync(Encoding.Latin1.GetBytes(sent)));
+        Assert.Contains("R_DKIM_ALLOW", await world.RspamdSymbolsAsync(Encoding.Latin1.GetBytes(sent)));
+        var unfolded = System.Text.RegularExpressions.Regex.Replace(header, @"\r\n[ \t]+", " ");
+        var signed = System.Text.RegularExpressions.Regex.Match(unfolded, @"DKIM-Signature:.*?[; ]h=([^;]*)").Groups[1].Value;
+        Assert.Contains("message-id", signed.ToLowerInvariant(), StringComparison.Ordinal);
+    }
 }

@@ -40,7 +40,9 @@ internal static class DkimSigningSection
         IReadOnlyList<string>? names = s.Has("listeners") ? s.List("listeners") : null;
         foreach (var listener in names ?? [])
         {
-            if (listeners.All(l => l.Name != listener)) throw s.Error("listeners", $"no listener is named '{listener}'");
+            var named = listeners.FirstOrDefault(l => l.Name == listener) ?? throw s.Error("listeners", $"no listener is named '{listener}'");
+            // Internet mail with a From in our domain would get our signature: DMARC would pass for spoofed mail.
+            if (named.Role == Mail.ListenerRole.Inbound) throw s.Error("listeners", $"'{listener}' is an inbound listener: mail from the internet is never signed (name outbound or submission listeners)");
         }
         var expire = s.Has("expire_after") ? s.Duration("expire_after", TimeSpan.Zero, TimeSpan.FromHours(1), TimeSpan.FromDays(3650)) : (TimeSpan?)null;
         s.Finish();

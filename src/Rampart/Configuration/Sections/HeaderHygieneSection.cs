@@ -8,6 +8,9 @@ namespace Rampart.Configuration.Sections;
 /// </summary>
 internal static class HeaderHygieneSection
 {
+    /// <summary>Fields inbound.remove may not name: removing them breaks the trace, the author, the sender's signatures or our results.</summary>
+    private static readonly string[] Protected = ["Received", "From", "DKIM-Signature", "Authentication-Results"];
+
     public static HeaderHygieneOptions Read(Section? s)
     {
         var d = new HeaderHygieneOptions();
@@ -22,6 +25,11 @@ internal static class HeaderHygieneSection
                 if (bare.Length == 0 || !bare.All(c => c is > ' ' and < (char)127 and not ':' and not '*'))
                 {
                     throw inbound.Error("remove", $"'{name}' is not a header field name (printable ASCII but ':'; a final '*' for a prefix)");
+                }
+                var matched = new HeaderHygieneOptions { InboundRemove = [name] };
+                if (Protected.FirstOrDefault(matched.RemovesInbound) is { } field)
+                {
+                    throw inbound.Error("remove", $"'{name}' would remove {field} fields, which are the message's trace, author or signatures (forged Authentication-Results are sender_auth's to remove)");
                 }
             }
             inbound.Finish();

@@ -93,10 +93,27 @@ public sealed class DkimSigningSectionTests : ConfigTest
             Assert.Throws<ConfigException>(() => Load(Valid + Section($"a: {{key: {a}}}", $"b: {{key: {b}, sign: false}}", $"c: {{key: {c}, sign: false}}"))).Message, StringComparison.Ordinal);
         Assert.Contains("no listener is named 'submission'",
             Assert.Throws<ConfigException>(() => Load(Valid + Section($"a: {{key: {a}}}") + "  listeners: [submission]\n")).Message, StringComparison.Ordinal);
-        // An inbound listener only when named.
-        var named = Load(Valid + Section($"a: {{key: {a}}}") + "  listeners: [inbound]\n");
-        Assert.Contains("dkim_signing", global::Rampart.Gateway.ListenerFilters.NamesFor(named.Listeners[0], null, named.DkimSigning, named.HeaderHygiene));
-        Assert.DoesNotContain("dkim_signing", global::Rampart.Gateway.ListenerFilters.NamesFor(named.Listeners[1], null, named.DkimSigning, named.HeaderHygiene));
+        // A listener named gets it; an inbound one is refused (internet mail with our From would pass DMARC), at its key.
+        var named = Load(Valid + Section($"a: {{key: {a}}}") + "  listeners: [outbound]\n");
+        Assert.Contains("dkim_signing", global::Rampart.Gateway.ListenerFilters.NamesFor(named.Listeners[1], null, named.DkimSigning, named.HeaderHygiene));
+        Assert.DoesNotContain("dkim_signing", global::Rampart.Gateway.ListenerFilters.NamesFor(named.Listeners[0], null, named.DkimSigning, named.HeaderHygiene));
+        var inbound = Assert.Throws<ConfigException>(() => Load(Valid + Section($"a: {{key: {a}}}") + "  listeners: [outbound, inbound]\n")).Message;
+        Assert.Matches(@"rampart\.yaml:\d+:\d+: dkim_signing\.listeners", inbound);
+        Assert.Contains("'inbound' is an inbound listener: mail from the internet is never signed", inbound, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Received")]
+    [InlineData("from")]
+    [InlineData("DKIM-SIGNATURE")]
+    [InlineData("Authentication-Results")]
+    [InlineData("Auth*")] // a prefix that takes them in
+    [InlineData("Rec*")]
+    public void Header_hygiene_refuses_to_remove_trace_author_signature_or_results_fields_inbound(string name)
+    {
+        var error = Assert.Throws<ConfigException>(() => Load(Valid + $"\nheader_hygiene:\n  inbound: {{remove: [X-Spam-Flag, \"{name}\"]}}\n")).Message;
+        Assert.Matches(@"rampart\.yaml:\d+:\d+: header_hygiene\.inbound\.remove", error);
+        Assert.Contains($"'{name}' would remove", error, StringComparison.Ordinal);
     }
 
     [Fact]
