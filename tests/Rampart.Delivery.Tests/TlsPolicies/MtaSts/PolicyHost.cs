@@ -10,7 +10,8 @@ using Microsoft.Extensions.Logging;
 namespace Rampart.Delivery.Tests.TlsPolicies.MtaSts;
 
 /// <summary>What the policy host answers for one host name.</summary>
-internal sealed record PolicyAnswer(string Body, int Status = 200, string ContentType = "text/plain; charset=utf-8", string? Location = null);
+/// <summary>What the policy host answers for one host name; <c>CutAfter</c>: the connection is reset after that many bytes of the body.</summary>
+internal sealed record PolicyAnswer(string Body, int Status = 200, string ContentType = "text/plain; charset=utf-8", string? Location = null, int? CutAfter = null);
 
 /// <summary>
 /// The HTTPS policy hosts (mta-sts.DOMAIN) as Kestrel in the test process on 127.0.0.1:443, the port RFC 8461 §3.3
@@ -60,6 +61,16 @@ internal sealed class PolicyHost : IAsyncDisposable
         context.Response.StatusCode = answer.Status;
         context.Response.ContentType = answer.ContentType;
         if (answer.Location is { } location) context.Response.Headers.Location = location;
+        if (answer.CutAfter is { } cut)
+        {
+            // The whole length announced, part of it sent, then the connection dropped: a body cut short.
+            var body = System.Text.Encoding.ASCII.GetBytes(answer.Body);
+            context.Response.ContentLength = body.Length;
+            await context.Response.Body.WriteAsync(body.AsMemory(0, cut));
+            await context.Response.Body.FlushAsync();
+            context.Abort();
+            return;
+        }
         await context.Response.WriteAsync(answer.Body);
     }
 
