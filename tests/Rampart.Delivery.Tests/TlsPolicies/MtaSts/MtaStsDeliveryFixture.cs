@@ -13,7 +13,7 @@ using Rampart.Testing.Processes;
 namespace Rampart.Delivery.Tests.TlsPolicies.MtaSts;
 
 /// <summary>
-/// The real parts of the MTA-STS tests: unbound with the test domains, the HTTPS policy host on 127.0.0.1:443, a
+/// The real parts of the MTA-STS tests: unbound with the test domains, the HTTPS policy host on 127.0.0.1 (a port of its own), a
 /// Postfix (no REQUIRETLS; certificate for mx1.example.test from its own CA) and a REQUIRETLS peer (certificate for
 /// mx1.example.test from our CA), and a spool for the messages.
 /// </summary>
@@ -81,7 +81,7 @@ public sealed class MtaStsDeliveryFixture : IAsyncLifetime
 
     /// <summary>A service with a cache folder of its own (or the one given: a restart), logging into <paramref name="log"/>.</summary>
     internal MtaStsService Service(LogRecorder log, string? cacheFolder = null, TimeProvider? clock = null) =>
-        new(new MtaStsOptions { TrustedRoots = Roots, CacheFolder = cacheFolder ?? temp.File("cache-" + Guid.NewGuid().ToString("N")) }, Dns, log, clock);
+        new(new MtaStsOptions { TrustedRoots = Roots, CacheFolder = cacheFolder ?? temp.File("cache-" + Guid.NewGuid().ToString("N")), HttpsPort = Policies.Port }, Dns, log, clock);
 
     /// <summary>An MX route to the port of Postfix (or the peer), opportunistic TLS as by default, with MTA-STS on.</summary>
     internal SmtpRoute Route(MtaStsService service, LogRecorder log, int? port = null) =>

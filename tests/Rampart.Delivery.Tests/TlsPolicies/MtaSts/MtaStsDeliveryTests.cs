@@ -7,7 +7,7 @@ namespace Rampart.Delivery.Tests.TlsPolicies.MtaSts;
 
 /// <summary>
 /// RFC 8461 end to end over real sockets: the TXT record from unbound, the policy over HTTPS from Kestrel on
-/// 127.0.0.1:443, delivery to a real Postfix whose certificate names mx1.example.test and nothing else.
+/// 127.0.0.1, delivery to a real Postfix whose certificate names mx1.example.test and nothing else.
 /// </summary>
 [Collection(PolicyPortCollection.Name)]
 public sealed class MtaStsDeliveryTests(MtaStsDeliveryFixture parts)
@@ -198,9 +198,9 @@ public sealed class MtaStsDeliveryTests(MtaStsDeliveryFixture parts)
     }
 }
 
-/// <summary>The tests that need 127.0.0.1:443: one set of real parts for them all, and nothing else running meanwhile.</summary>
+/// <summary>The MTA-STS delivery tests: one set of real parts for them all (the REQUIRETLS peers' MAIL lines are shared), one test at a time.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class PolicyPortCollection : ICollectionFixture<MtaStsDeliveryFixture>
 {
-    public const string Name = "HTTPS port 443";
+    public const string Name = "MTA-STS real parts";
 }
