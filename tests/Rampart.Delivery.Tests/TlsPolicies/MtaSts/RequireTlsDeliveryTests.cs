@@ -1,4 +1,5 @@
 using Rampart.Delivery.Routing;
+using Rampart.Delivery.Scheduling;
 using Rampart.Delivery.Smtp;
 using Rampart.Mail;
 using Rampart.Queue;
@@ -92,6 +93,25 @@ public sealed class RequireTlsDeliveryTests(MtaStsDeliveryFixture parts)
         Assert.Empty(log.With(EventCatalogue.MtaStsTestingFailure));
         Assert.Equal(RecipientStatus.Delivered, Assert.Single(await session.DeliverAsync(ordinary, [0], CancellationToken.None)).Status);
         await parts.Postfix.WaitForMessageAsync("catchall", "Subject: rt-testing-ordinary");
+    }
+
+    [Fact]
+    public async Task Through_the_destination_pool_a_failed_requiretls_message_does_not_hold_up_ordinary_mail()
+    {
+        // The scheduler's view: had the session thrown DestinationUnavailableException, the pool would mark
+        // mx:testing.test down and defer the ordinary message without trying.
+        using var service = parts.Service(log);
+        var route = parts.Route(service, log);
+        using var stopping = new CancellationTokenSource();
+        using var aborting = new CancellationTokenSource();
+        var pool = new DestinationPool(new DeliveryAgentOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, TimeProvider.System, stopping.Token, aborting.Token);
+        var required = new DeliveryJob(await parts.SubmitAsync("bob@testing.test", "rt-pool-required", requireTls: true), [0]);
+        pool.Post("mx:testing.test", route, required);
+        Assert.Equal(RecipientStatus.TemporaryFailure, Assert.Single(await required.Outcomes.WaitAsync(TimeSpan.FromSeconds(60))).Status);
+        var ordinary = new DeliveryJob(await parts.SubmitAsync("carol@testing.test", "rt-pool-ordinary"), [0]);
+        pool.Post("mx:testing.test", route, ordinary);
+        Assert.Equal(RecipientStatus.Delivered, Assert.Single(await ordinary.Outcomes.WaitAsync(TimeSpan.FromSeconds(60))).Status);
+        await stopping.CancelAsync();
     }
 
     [Fact]
