@@ -100,7 +100,7 @@ public static class DsnBuilder
         kind != NoticeKind.Failure
         || report.OriginalSender.Ret == DsnReturn.Headers
         // RFC 8689 §5: a REQUIRETLS message's notice returns its headers only (as RET=HDRS), since the notice
-        // itself travels without that protection.
+        // itself may travel without that protection (its null return path makes REQUIRETLS best effort).
         || report.OriginalSender.RequireTls
         || report.NotifyOverride is not null;
 

@@ -73,7 +73,10 @@ public sealed partial class Notifier(QueueStore store, string hostName, string p
                 Role = ListenerRole.Outbound,
                 ClientAddress = "127.0.0.1",
                 HeloName = hostName,
-                Sender = new Sender("", Body: built.EightBit ? BodyType.EightBitMime : BodyType.SevenBit, SmtpUtf8: built.SmtpUtf8),
+                // RFC 8689 §4.2.1/§5: a REQUIRETLS message's notice asks for REQUIRETLS too; with its null return path
+                // it is passed on where the next hop offers it and delivered anyway where not (TlsDemands).
+                Sender = new Sender("", Body: built.EightBit ? BodyType.EightBitMime : BodyType.SevenBit, SmtpUtf8: built.SmtpUtf8,
+                    RequireTls: envelope.Sender.RequireTls),
                 Recipients = [new Recipient(to, DsnNotify.Never)],
                 ReceivedAt = clock.GetUtcNow(),
                 IsNotice = true,

@@ -30,14 +30,9 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
             await CloseAsync();
             if (await ConnectAsync(demand, envelope.QueueId, ct) is { } refusal)
             {
-                var refused = new RecipientOutcome(RecipientStatus.PermanentFailure, refusal, route.Clock.GetUtcNow());
+                var refused = new RecipientOutcome(refusal.Status, refusal.Reply, route.Clock.GetUtcNow(), refusal.Host);
                 return recipients.Select(_ => refused).ToArray();
             }
-        }
-        if (demand == TlsDemand.Required && RequireTlsCheck.Unmet(connection!, connectedTo!, connectedVerified, envelope.QueueId, route.Logger) is { } unmet)
-        {
-            var failed = new RecipientOutcome(RecipientStatus.PermanentFailure, unmet, route.Clock.GetUtcNow(), connectedTo!.Name);
-            return recipients.Select(_ => failed).ToArray();
         }
         var results = new RecipientOutcome?[recipients.Count];
         var remaining = Enumerable.Range(0, recipients.Count).ToList();
@@ -92,40 +87,51 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
         _ => RecipientStatus.TemporaryFailure,
     };
 
-    /// <summary>Connects to the first host of the plan that answers; returns a reason if the domain takes no mail at all.</summary>
-    private async Task<SmtpReply?> ConnectAsync(TlsDemand demand, string queueId, CancellationToken ct)
+    /// <summary>
+    /// Connects to the first host of the plan that answers (and, for a REQUIRETLS message, can have it); returns the
+    /// refusal its recipients get when the domain takes no mail at all or none of its hosts may have this message.
+    /// </summary>
+    private async Task<Refusal?> ConnectAsync(TlsDemand demand, string queueId, CancellationToken ct)
     {
         var plan = await route.PlanAsync(domain, ct);
         if (plan is HostPlan.Fail fail)
         {
-            if (fail.Permanent) return fail.Reason;
+            if (fail.Permanent) return new Refusal(fail.Reason, RecipientStatus.PermanentFailure);
             throw new DestinationUnavailableException(fail.Reason);
         }
         var targets = ((HostPlan.Try)plan).Targets;
         if (targets.Count == 0) throw new DestinationUnavailableException(ClientReplies.NoAddress(route.Name));
 
         // MTA-STS (RFC 8461) for the hosts DANE does not cover: not asked at all when DANE covers them all (§2).
-        var sts = domain is null ? null : await MtaStsGuard.ForAsync(route.MtaSts, domain, targets.All(DaneApplies), demand, queueId, ct);
+        MtaStsGuard? sts = null;
+        if (domain is not null)
+        {
+            (sts, var wait) = await MtaStsGuard.ForAsync(route.MtaSts, domain, targets.All(DaneApplies), demand, queueId, ct);
+            if (wait is not null) return new Refusal(wait, RecipientStatus.TemporaryFailure);
+        }
+        // REQUIRETLS over a testing policy enforces it for this message alone: its failure must not mark the
+        // destination down for the ordinary mail behind it.
+        bool ownDemand = sts is { EnforcedByMessage: true };
         if (sts is not null)
         {
             var allowed = sts.Filter(targets, DaneApplies);
-            if (allowed.Count == 0) throw new DestinationUnavailableException(sts.NoMatchingHost(targets));
+            if (allowed.Count == 0) return Unavailable(sts.NoMatchingHost(targets), ownDemand);
             targets = allowed;
         }
 
         SmtpReply? last = null;
+        Refusal? unmet = null;
         foreach (var target in targets)
         {
+            SmtpClientConnection opened;
+            bool verified;
             try
             {
-                (connection, connectedVerified) = sts is null || DaneApplies(target)
+                (opened, verified) = sts is null || DaneApplies(target)
                     ? (await ConnectOpportunisticallyAsync(target, ct), VerifiedByRoute || DaneAuthenticates(target))
                     : await sts.ConnectAsync(target, route.Client,
                         options => SmtpClientConnection.ConnectAsync(target.EndPoint, target.Name, options, ct),
                         () => ConnectOpportunisticallyAsync(target, ct));
-                connectedTo = target;
-                connectedFor = demand;
-                return null;
             }
             catch (SmtpClientException ex)
             {
@@ -133,10 +139,28 @@ internal sealed class SmtpDeliverySession(SmtpRoute route, string? domain) : IDe
                 route.Deferred(target.EndPoint);
                 last = ClientReplies.From(target, ex.Reply);
                 if (!ex.TryNextHost) break;
+                continue;
             }
+            (connection, connectedTo, connectedFor, connectedVerified) = (opened, target, demand, verified);
+            // RFC 8689 §4.2.1: a host that may not have a REQUIRETLS message is QUIT and the next MX tried.
+            if (demand == TlsDemand.Required && RequireTlsCheck.Unmet(opened, target, verified, queueId, route.Logger) is { } reason)
+            {
+                unmet = new Refusal(reason, RecipientStatus.PermanentFailure, target.Name);
+                await CloseAsync();
+                continue;
+            }
+            return null;
         }
-        throw new DestinationUnavailableException(last!);
+        // 5.7.30 only when every host that answered lacked what REQUIRETLS asks; none answered: try again later.
+        return unmet ?? Unavailable(last!, ownDemand);
     }
+
+    private static Refusal Unavailable(SmtpReply reply, bool ownDemand) => ownDemand
+        ? new Refusal(reply, RecipientStatus.TemporaryFailure)
+        : throw new DestinationUnavailableException(reply);
+
+    /// <summary>Why this message's recipients got no connection: the destination itself stays up.</summary>
+    private sealed record Refusal(SmtpReply Reply, RecipientStatus Status, string? Host = null);
 
     /// <summary>
     /// Opportunistic TLS must never make mail undeliverable (RFC 3207 §4, RFC 7435): when the handshake fails,

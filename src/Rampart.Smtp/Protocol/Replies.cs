@@ -82,6 +82,7 @@ public static class Replies
     public static readonly SmtpReply TlsRequired = R(530, "5.7.0", "Must issue a STARTTLS command first");
 
     /// <summary>RFC 8689 §4.1 with RFC 5248's 5.7.10 "Encryption needed": REQUIRETLS outside TLS.</summary>
+    public static readonly SmtpReply RequireTlsNotOffered = R(555, "5.5.4", "REQUIRETLS is not offered on this listener");
     public static readonly SmtpReply RequireTlsWithoutTls = R(530, "5.7.10", "REQUIRETLS needs a TLS session: issue STARTTLS first");
 
     public static readonly SmtpReply MessageTooBig = R(552, "5.3.4", "Message size exceeds fixed maximum message size");

@@ -92,10 +92,17 @@ public sealed partial class SmtpSession
         // RFC 4954 §4 lets a server hide AUTH until TLS is on; PLAIN and LOGIN carry the password itself.
         if (AuthOffered && tls is not null) lines.Add("AUTH " + string.Join(' ', options.AuthMechanisms));
         // RFC 8689 §4.1: offered only inside TLS, since a REQUIRETLS message may only arrive over it.
-        if (tls is not null) lines.Add("REQUIRETLS");
+        if (RequireTlsOffered && tls is not null) lines.Add("REQUIRETLS");
         lines.Add("HELP");
         return Replies.Ehlo(lines);
     }
+
+    /// <summary>
+    /// RFC 8689: REQUIRETLS on the listeners whose mail goes out to the recipient domains' MX hosts (outbound,
+    /// submission), where MTA-STS or DANE can vouch for the next hop. An inbound listener's mail goes to an internal
+    /// host, usually over opportunistic TLS, so a REQUIRETLS message taken there would only bounce (5.7.30).
+    /// </summary>
+    private bool RequireTlsOffered => options.Role != ListenerRole.Inbound;
 
     private async Task MailAsync(SmtpCommand.Mail mail)
     {
@@ -108,6 +115,12 @@ public sealed partial class SmtpSession
         if (options.RequireTls && tls is null)
         {
             await SendAsync(Replies.TlsRequired);
+            return;
+        }
+        // Not offered here (an inbound listener): taking it would promise a hop to the internal host we cannot keep.
+        if (sender.RequireTls && !RequireTlsOffered)
+        {
+            await SendAsync(Replies.RequireTlsNotOffered);
             return;
         }
         // RFC 8689 §4.1: REQUIRETLS over plaintext would already have broken the sender's demand.

@@ -6,7 +6,7 @@ namespace Rampart.EndToEnd.Delivery;
 
 /// <summary>
 /// MTA-STS and REQUIRETLS through the whole gateway, as configured: the mta_sts: cache folder read by an mx route
-/// (the HTTPS fetch itself is tested in Rampart.Delivery.Tests, which alone binds port 443), and the outbound
+/// (the HTTPS fetch itself is tested in Rampart.Delivery.Tests: a gateway always fetches from port 443), and the outbound
 /// listener's answer to REQUIRETLS in plaintext.
 /// </summary>
 public sealed class MtaStsGatewayTests(UnboundServer dns) : IClassFixture<UnboundServer>

@@ -1,8 +1,12 @@
+using Rampart.Mail;
 using Rampart.Testing;
 
 namespace Rampart.Smtp.Tests.Engine;
 
-/// <summary>RFC 8689 §4.1 on the engine alone: REQUIRETLS is offered and taken only inside TLS.</summary>
+/// <summary>
+/// RFC 8689 §4.1 on the engine alone: REQUIRETLS is offered and taken only inside TLS, and only on a listener whose
+/// mail goes out (outbound here; an inbound one neither offers nor takes it).
+/// </summary>
 public class EngineRequireTlsTests : IAsyncLifetime
 {
     private readonly TestPki pki = TestPki.Create();
@@ -10,7 +14,7 @@ public class EngineRequireTlsTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        engine = EngineHarness.Start(configure: o => o with { Certificate = pki.Server });
+        engine = EngineHarness.Start(configure: o => o with { Certificate = pki.Server, Role = ListenerRole.Outbound });
         return Task.CompletedTask;
     }
 
@@ -57,5 +61,20 @@ public class EngineRequireTlsTests : IAsyncLifetime
         await c.StartTlsAsync();
         await c.CommandAsync("RCPT TO:<b@rcpt.test>", "503 5.5.1 Need MAIL command");
         Assert.Null(engine.Handler.LastTransaction);
+    }
+
+    [Fact]
+    public async Task An_inbound_listener_neither_offers_nor_takes_requiretls()
+    {
+        await using var inbound = EngineHarness.Start(configure: o => o with { Certificate = pki.Server, Role = ListenerRole.Inbound });
+        await using var c = await inbound.ConnectAsync();
+        await c.ExpectAsync("220 ");
+        await c.CommandAsync("EHLO c.test", "250 ");
+        await c.CommandAsync("STARTTLS", "220 2.0.0");
+        await c.StartTlsAsync();
+        Assert.DoesNotContain(await c.CommandAsync("EHLO c.test", "250 "), l => l.Contains("REQUIRETLS", StringComparison.OrdinalIgnoreCase));
+        await c.CommandAsync("MAIL FROM:<a@sender.test> requiretls", "555 5.5.4 REQUIRETLS is not offered on this listener");
+        Assert.Null(inbound.Handler.LastTransaction);
+        await c.CommandAsync("MAIL FROM:<a@sender.test>", "250 ");
     }
 }

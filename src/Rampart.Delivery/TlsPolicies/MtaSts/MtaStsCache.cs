@@ -31,9 +31,22 @@ internal sealed class MtaStsCache(string folder, ILogger logger)
         try
         {
             Directory.CreateDirectory(folder);
-            var temp = path + ".tmp";
-            File.WriteAllText(temp, JsonSerializer.Serialize(new StoredPolicy(entry.Id, entry.Policy.Text, entry.FetchedAt), MtaStsJson.Default.StoredPolicy));
-            File.Move(temp, path, overwrite: true);
+            // A name of its own per write (two deliveries may store the same domain at once), on disk before the
+            // rename so that a crash leaves the old file or the new one, never an empty one.
+            var temp = $"{path}.{Guid.NewGuid():N}.tmp";
+            try
+            {
+                using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+                {
+                    JsonSerializer.Serialize(file, new StoredPolicy(entry.Id, entry.Policy.Text, entry.FetchedAt), MtaStsJson.Default.StoredPolicy);
+                    file.Flush(flushToDisk: true);
+                }
+                File.Move(temp, path, overwrite: true);
+            }
+            finally
+            {
+                File.Delete(temp);
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -70,8 +70,10 @@ internal sealed class MtaStsFetcher : IDisposable
         {
             throw new MtaStsFetchException($"{url} did not answer within {options.FetchTimeout.TotalSeconds:0.#} s");
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (ex is not MtaStsFetchException and not OperationCanceledException)
         {
+            // HttpRequestException, and an IOException (HttpIOException) from a body cut short: any failure of the
+            // policy host is a failed fetch, so the cached policy applies (§5).
             throw new MtaStsFetchException($"{url}: {Describe(ex)}");
         }
     }

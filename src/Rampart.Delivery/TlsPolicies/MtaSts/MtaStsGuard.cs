@@ -27,19 +27,33 @@ internal sealed class MtaStsGuard
     /// <summary>
     /// The guard for a destination, or null when MTA-STS has nothing to say: off for the route, no policy, mode
     /// none, "TLS-Required: No", or DANE applies to every host (RFC 8461 §2: then MTA-STS is not used; the DANE
-    /// lookup's answer is <paramref name="daneApplies"/>).
+    /// lookup's answer is <paramref name="daneApplies"/>). <c>Wait</c> is set when the policy is unknown (a failed TXT
+    /// lookup or fetch, nothing cached) and the message is REQUIRETLS: whether any MX may have it is not known yet.
     /// </summary>
-    public static async Task<MtaStsGuard?> ForAsync(MtaStsService? service, string domain, bool daneApplies, TlsDemand demand, string queueId, CancellationToken ct)
+    public static async Task<(MtaStsGuard? Guard, SmtpReply? Wait)> ForAsync(MtaStsService? service, string domain, bool daneApplies, TlsDemand demand, string queueId, CancellationToken ct)
     {
-        if (service is null || daneApplies) return null;
-        if (await service.PolicyAsync(domain, ct) is not { Mode: not MtaStsMode.None } policy) return null;
+        if (service is null || daneApplies) return (null, null);
+        var lookup = await service.LookupAsync(domain, ct);
+        if (lookup.UnknownReason is { } unknown && demand == TlsDemand.Required)
+        {
+            var reason = $"MTA-STS policy of {domain} unknown for now ({unknown}); REQUIRETLS waits for it";
+            MtaStsLog.RequireTlsUnmet(service.Logger, queueId, domain, reason);
+            return (null, new SmtpReply(451, new EnhancedStatusCode(4, 7, 0), reason));
+        }
+        if (lookup.Policy is not { Mode: not MtaStsMode.None } policy) return (null, null);
         if (demand == TlsDemand.PolicyWaived)
         {
             MtaStsLog.TlsRequiredNoHonoured(service.Logger, queueId, domain);
-            return null;
+            return (null, null);
         }
-        return new MtaStsGuard(service, policy, domain, policy.Mode == MtaStsMode.Enforce || demand == TlsDemand.Required);
+        return (new MtaStsGuard(service, policy, domain, policy.Mode == MtaStsMode.Enforce || demand == TlsDemand.Required), null);
     }
+
+    /// <summary>
+    /// Enforce comes from the message (REQUIRETLS over a testing policy), not the domain: a failure is this message's
+    /// alone and must not mark the destination down for ordinary mail.
+    /// </summary>
+    public bool EnforcedByMessage => enforce && policy.Mode != MtaStsMode.Enforce;
 
     /// <summary>
     /// Enforce: only the hosts the policy names (§4.1), and those DANE covers (§2: not MTA-STS's to judge). Testing:

@@ -23,6 +23,6 @@ public sealed record MtaStsOptions
     /// <summary>10 s: §3.3 asks for a short timeout; the fetch sits in front of a delivery attempt.</summary>
     public TimeSpan FetchTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>443: §3.3 fixes the policy host's port. Not configurable; the tests bind 127.0.0.1:443 as root.</summary>
+    /// <summary>443: §3.3 fixes the policy host's port. Not configurable; the tests point it at their policy host's port.</summary>
     internal int HttpsPort { get; init; } = 443;
 }

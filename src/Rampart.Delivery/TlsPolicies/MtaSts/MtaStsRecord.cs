@@ -12,7 +12,8 @@ public static class MtaStsRecord
     /// </summary>
     public static string? Id(IReadOnlyList<string> texts, out string? error)
     {
-        var candidates = texts.Where(t => t.StartsWith("v=STSv1", StringComparison.Ordinal)).ToList();
+        // "v=STSv1;" exactly (or the whole record "v=STSv1"): "v=STSv10; ..." is another version, not a candidate.
+        var candidates = texts.Where(t => t.StartsWith("v=STSv1;", StringComparison.Ordinal) || t == "v=STSv1").ToList();
         error = candidates.Count switch
         {
             0 => "no v=STSv1 record",

@@ -22,7 +22,9 @@ internal static class TlsDemands
     /// </summary>
     public static async Task<TlsDemand> OfAsync(QueuedMessage message, bool policyMayApply, CancellationToken ct)
     {
-        if (message.Envelope.Sender.RequireTls) return TlsDemand.Required;
+        // §4.2.1 fails only a message with a return path: a bounce (null sender) is never refused for REQUIRETLS. It
+        // still carries the parameter to a next hop that offers it (EnvelopeCommands), else goes as the policy says.
+        if (message.Envelope.Sender is { RequireTls: true, IsNullSender: false }) return TlsDemand.Required;
         if (!policyMayApply) return TlsDemand.AsPolicy;
         await using var content = message.OpenContent();
         HeaderList headers;

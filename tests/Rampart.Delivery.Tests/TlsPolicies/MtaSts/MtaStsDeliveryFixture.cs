@@ -13,7 +13,7 @@ using Rampart.Testing.Processes;
 namespace Rampart.Delivery.Tests.TlsPolicies.MtaSts;
 
 /// <summary>
-/// The real parts of the MTA-STS tests: unbound with the test domains, the HTTPS policy host on 127.0.0.1:443, a
+/// The real parts of the MTA-STS tests: unbound with the test domains, the HTTPS policy host on 127.0.0.1 (a port of its own), a
 /// Postfix (no REQUIRETLS; certificate for mx1.example.test from its own CA) and a REQUIRETLS peer (certificate for
 /// mx1.example.test from our CA), and a spool for the messages.
 /// </summary>
@@ -45,6 +45,10 @@ public sealed class MtaStsDeliveryFixture : IAsyncLifetime
     internal PostfixServer Postfix { get; private set; } = null!;
     internal PolicyHost Policies { get; private set; } = null!;
     internal RequireTlsPeer Peer { get; private set; } = null!;
+    /// <summary>mx2.example.test (127.0.0.2, the peer's port): verified TLS, no REQUIRETLS; twomx.test's first MX.</summary>
+    internal RequireTlsPeer PeerWithoutRequireTls { get; private set; } = null!;
+    /// <summary>mx3.example.test (127.0.0.3, the peer's port): no STARTTLS at all; notls.test's MX.</summary>
+    internal RequireTlsPeer PeerWithoutStartTls { get; private set; } = null!;
     internal DnsService Dns { get; private set; } = null!;
     internal QueueStore Store { get; private set; } = null!;
 
@@ -58,6 +62,11 @@ public sealed class MtaStsDeliveryFixture : IAsyncLifetime
         Postfix = await PostfixServer.StartAsync(new PostfixServerOptions { OtherDomains = MtaStsZones.MailDomains.ToList() });
         Policies = await PolicyHost.StartAsync(Pki.IssueServer([.. MtaStsZones.PolicyHostNames]));
         Peer = new RequireTlsPeer(Pki.Server);
+        PeerWithoutRequireTls = new RequireTlsPeer(Pki.IssueServer("mx2.example.test"), System.Net.IPAddress.Parse("127.0.0.2"), Peer.Port, offerRequireTls: false);
+        PeerWithoutStartTls = new RequireTlsPeer(Pki.Server, System.Net.IPAddress.Parse("127.0.0.3"), Peer.Port, offerStartTls: false);
+        Policies.Answers["mta-sts.twomx.test"] = Policy("enforce", "*.example.test");
+        Policies.Answers["mta-sts.notls.test"] = Policy("enforce", "*.example.test");
+        Policies.Answers["mta-sts.reset.test"] = new PolicyAnswer($"{Head}mode: enforce\r\nmx: mx1.example.test\r\nmax_age: 86400\r\n", CutAfter: 10);
         Policies.Answers["mta-sts.enforce.test"] = Policy("enforce", "mx1.example.test");
         Policies.Answers["mta-sts.badcert.test"] = Policy("enforce", "mx.badcert.test");
         Policies.Answers["mta-sts.testing.test"] = Policy("testing", "mx.testing.test");
@@ -71,21 +80,21 @@ public sealed class MtaStsDeliveryFixture : IAsyncLifetime
     private static PolicyAnswer Policy(string mode, string mx) => new($"{Head}mode: {mode}\r\nmx: {mx}\r\nmax_age: 86400\r\n");
 
     /// <summary>A service with a cache folder of its own (or the one given: a restart), logging into <paramref name="log"/>.</summary>
-    internal MtaStsService Service(LogRecorder log, string? cacheFolder = null) =>
-        new(new MtaStsOptions { TrustedRoots = Roots, CacheFolder = cacheFolder ?? temp.File("cache-" + Guid.NewGuid().ToString("N")) }, Dns, log);
+    internal MtaStsService Service(LogRecorder log, string? cacheFolder = null, TimeProvider? clock = null) =>
+        new(new MtaStsOptions { TrustedRoots = Roots, CacheFolder = cacheFolder ?? temp.File("cache-" + Guid.NewGuid().ToString("N")), HttpsPort = Policies.Port }, Dns, log, clock);
 
     /// <summary>An MX route to the port of Postfix (or the peer), opportunistic TLS as by default, with MTA-STS on.</summary>
     internal SmtpRoute Route(MtaStsService service, LogRecorder log, int? port = null) =>
         new("mx", [], port ?? Postfix.EndPoint.Port, Smtp.Messages.Options(), new MxResolver(Dns), 10, log) { MtaSts = service };
 
-    internal Task<QueuedMessage> SubmitAsync(string recipient, string marker, bool requireTls = false, string extraHeaders = "") =>
+    internal Task<QueuedMessage> SubmitAsync(string recipient, string marker, bool requireTls = false, string extraHeaders = "", string sender = "alice@rampart.test") =>
         Store.SubmitAsync(id => new QueuedEnvelope
         {
             QueueId = id,
             Listener = "outbound",
             Role = ListenerRole.Outbound,
             ClientAddress = "127.0.0.1",
-            Sender = new Sender("alice@rampart.test", RequireTls: requireTls),
+            Sender = new Sender(sender, RequireTls: requireTls),
             Recipients = [new Recipient(recipient)],
             ReceivedAt = DateTimeOffset.UtcNow,
         }, Encoding.ASCII.GetBytes(Smtp.Messages.Text(marker, "secret\r\n", extraHeaders)), TimeProvider.System);
@@ -94,6 +103,8 @@ public sealed class MtaStsDeliveryFixture : IAsyncLifetime
     {
         Store?.Dispose();
         if (Peer is not null) await Peer.DisposeAsync();
+        if (PeerWithoutRequireTls is not null) await PeerWithoutRequireTls.DisposeAsync();
+        if (PeerWithoutStartTls is not null) await PeerWithoutStartTls.DisposeAsync();
         if (Policies is not null) await Policies.DisposeAsync();
         if (Postfix is not null) await Postfix.DisposeAsync();
         await zones.DisposeAsync();

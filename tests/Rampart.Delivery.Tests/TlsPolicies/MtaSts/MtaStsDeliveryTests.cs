@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Rampart.Delivery.TlsPolicies.MtaSts;
 using Rampart.Mail;
 using Rampart.Queue;
@@ -6,7 +7,7 @@ namespace Rampart.Delivery.Tests.TlsPolicies.MtaSts;
 
 /// <summary>
 /// RFC 8461 end to end over real sockets: the TXT record from unbound, the policy over HTTPS from Kestrel on
-/// 127.0.0.1:443, delivery to a real Postfix whose certificate names mx1.example.test and nothing else.
+/// 127.0.0.1, delivery to a real Postfix whose certificate names mx1.example.test and nothing else.
 /// </summary>
 [Collection(PolicyPortCollection.Name)]
 public sealed class MtaStsDeliveryTests(MtaStsDeliveryFixture parts)
@@ -126,7 +127,65 @@ public sealed class MtaStsDeliveryTests(MtaStsDeliveryFixture parts)
         var line = Assert.Single(log.With(EventCatalogue.MtaStsFetchFailed));
         Assert.Contains($"MTA-STS policy of {domain} not fetched: ", line, StringComparison.Ordinal);
         Assert.Contains(MtaStsDeliveryFixture.HostilePolicies[domain].Reason, line, StringComparison.Ordinal);
-        Assert.EndsWith("no policy applies", line, StringComparison.Ordinal);
+        Assert.EndsWith("no policy known: ordinary mail goes as the route says, a REQUIRETLS message waits", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Enforce_refuses_an_mx_that_does_not_offer_starttls()
+    {
+        var message = await parts.SubmitAsync("bob@notls.test", "sts-notls");
+        using var service = parts.Service(log);
+        await using var session = parts.Route(service, log, parts.Peer.Port).OpenSession("mx:notls.test");
+        var ex = await Assert.ThrowsAsync<DestinationUnavailableException>(() => session.DeliverAsync(message, [0], CancellationToken.None));
+        Assert.Equal("451 4.7.5", $"{ex.Reply.Code} {ex.Reply.Status}");
+        Assert.Contains("MTA-STS policy of notls.test (enforce)", ex.Reply.Text, StringComparison.Ordinal);
+        Assert.Contains("STARTTLS required by policy but not offered", ex.Reply.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(parts.PeerWithoutStartTls.MailLines, l => l.Contains("alice@", StringComparison.Ordinal));
+        Assert.True(File.Exists(message.Path));
+    }
+
+    [Fact]
+    public async Task A_policy_body_cut_short_is_a_failed_fetch_and_the_cached_policy_applies()
+    {
+        // reset.test's policy host announces its length, sends 10 bytes and drops the connection.
+        using (var fresh = parts.Service(log))
+        {
+            var lookup = await fresh.LookupAsync("reset.test", CancellationToken.None);
+            Assert.Null(lookup.Policy);
+            Assert.NotNull(lookup.UnknownReason);
+        }
+        var folder = Path.Combine(Path.GetTempPath(), "rampart-mtasts-cache-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var text = "version: STSv1\\r\\nmode: enforce\\r\\nmx: mx.kept.test\\r\\nmax_age: 86400\\r\\n";
+            await File.WriteAllTextAsync(Path.Combine(folder, "reset.test.json"),
+                $$"""{"Id":"old","Text":"{{text}}","FetchedAt":"{{DateTimeOffset.UtcNow.AddHours(-1):O}}"}""");
+            using var service = parts.Service(log, folder);
+            var policy = await service.PolicyAsync("reset.test", CancellationToken.None);
+            Assert.Equal(["mx.kept.test"], policy!.Mx);
+            Assert.All(log.With(EventCatalogue.MtaStsFetchFailed), l => Assert.Contains("reset.test not fetched: https://mta-sts.reset.test", l, StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_failed_fetch_is_remembered_for_five_minutes()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var service = parts.Service(log, clock: clock);
+        int before = parts.Policies.RequestsFor("mta-sts.cached.test");
+        Assert.NotNull((await service.LookupAsync("cached.test", CancellationToken.None)).UnknownReason);
+        Assert.Equal(before + 1, parts.Policies.RequestsFor("mta-sts.cached.test"));
+        var again = await service.LookupAsync("cached.test", CancellationToken.None);
+        Assert.Contains("failed fetch remembered until", again.UnknownReason, StringComparison.Ordinal);
+        Assert.Equal(before + 1, parts.Policies.RequestsFor("mta-sts.cached.test"));
+        clock.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
+        await service.LookupAsync("cached.test", CancellationToken.None);
+        Assert.Equal(before + 2, parts.Policies.RequestsFor("mta-sts.cached.test"));
     }
 
     [Fact]
@@ -139,9 +198,9 @@ public sealed class MtaStsDeliveryTests(MtaStsDeliveryFixture parts)
     }
 }
 
-/// <summary>The tests that need 127.0.0.1:443: one set of real parts for them all, and nothing else running meanwhile.</summary>
+/// <summary>The MTA-STS delivery tests: one set of real parts for them all (the REQUIRETLS peers' MAIL lines are shared), one test at a time.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class PolicyPortCollection : ICollectionFixture<MtaStsDeliveryFixture>
 {
-    public const string Name = "HTTPS port 443";
+    public const string Name = "MTA-STS real parts";
 }

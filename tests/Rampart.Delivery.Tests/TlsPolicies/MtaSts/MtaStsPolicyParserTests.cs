@@ -87,7 +87,11 @@ public class MtaStsPolicyParserTests
     [InlineData(new[] { "v=STSv1; id=123456789012345678901234567890123" }, null, "is not 1-32 letters and digits")]
     [InlineData(new[] { "v=STSv1; id=a\0b" }, null, "is not 1-32 letters and digits")]
     [InlineData(new[] { "v=STSv1" }, null, "no id")]
-    [InlineData(new[] { "v=STSv10; id=1" }, null, "not the first field")]
+    [InlineData(new[] { "v=STSv10; id=1" }, null, "no v=STSv1 record")]                  // another version, not a candidate
+    [InlineData(new[] { "v=STSv10; id=9", "v=STSv1; id=1" }, "1", null)]                // ... so not a second record either
+    [InlineData(new[] { "v=STSv1x; id=1" }, null, "no v=STSv1 record")]
+    [InlineData(new[] { "V=STSv1; id=1" }, null, "no v=STSv1 record")]                  // %s"v=STSv1": case-sensitive
+    [InlineData(new[] { "v=STSv1 ; id=1" }, null, "no v=STSv1 record")]
     [InlineData(new[] { "v=STSv1;; id=1" }, null, "an empty field")]
     public void The_txt_record_gives_one_id_or_a_reason(string[] texts, string? id, string? reason)
     {

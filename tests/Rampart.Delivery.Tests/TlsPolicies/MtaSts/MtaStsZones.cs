@@ -22,6 +22,9 @@ internal sealed class MtaStsZones : UnboundServer
         ("cached.test", "mx1.example.test", "new"),
         ("peer.test", "mx1.example.test", "1"),
         ("nopolicy.test", "mx1.example.test", null),
+        ("twomx.test", "mx2.example.test", "1"),     // and mx1.example.test after it
+        ("notls.test", "mx3.example.test", "1"),
+        ("reset.test", "mx1.example.test", "1"),
         .. Hostile.Select(d => (d, "mx1.example.test", (string?)"1")),
     ];
 
@@ -31,10 +34,14 @@ internal sealed class MtaStsZones : UnboundServer
     {
         yield return "local-zone: \"example.test.\" static";
         yield return "local-data: \"mx1.example.test. 300 IN A 127.0.0.1\"";
+        // Second and third test peers: other loopback addresses, the same port as the REQUIRETLS peer.
+        yield return "local-data: \"mx2.example.test. 300 IN A 127.0.0.2\"";
+        yield return "local-data: \"mx3.example.test. 300 IN A 127.0.0.3\"";
         foreach (var (domain, mx, id) in Domains)
         {
             yield return $"local-zone: \"{domain}.\" static";
             yield return $"local-data: \"{domain}. 300 IN MX 10 {mx}.\"";
+            if (domain == "twomx.test") yield return "local-data: \"twomx.test. 300 IN MX 20 mx1.example.test.\"";
             if (!mx.EndsWith(".example.test", StringComparison.Ordinal)) yield return $"local-data: \"{mx}. 300 IN A 127.0.0.1\"";
             if (id is null) continue;
             yield return $"local-data: '_mta-sts.{domain}. 300 IN TXT \"v=STSv1; id={id};\"'";

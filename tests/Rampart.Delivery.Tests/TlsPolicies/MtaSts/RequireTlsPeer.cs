@@ -10,21 +10,32 @@ namespace Rampart.Delivery.Tests.TlsPolicies.MtaSts;
 /// <summary>
 /// A next hop that offers REQUIRETLS inside TLS (RFC 8689), which Postfix does not: STARTTLS with a certificate
 /// from the test CA, then takes any transaction and keeps each MAIL line, so a test sees the parameter passed on.
-/// Small on purpose: one session at a time, DATA only (no CHUNKING offered).
+/// Small on purpose: one session at a time, DATA only (no CHUNKING offered). It may leave out REQUIRETLS or STARTTLS
+/// (a next hop that lacks them) and listen on another loopback address (a second MX on the same port).
 /// </summary>
 internal sealed class RequireTlsPeer : IAsyncDisposable
 {
-    private readonly TcpListener listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener listener;
     private readonly X509Certificate2 certificate;
+    private readonly bool offerRequireTls;
+    private readonly bool offerStartTls;
     private readonly CancellationTokenSource stop = new();
     private readonly Task loop;
 
-    public RequireTlsPeer(X509Certificate2 certificate)
+    public RequireTlsPeer(X509Certificate2 certificate, IPAddress? address = null, int port = 0, bool offerRequireTls = true, bool offerStartTls = true)
     {
         this.certificate = certificate;
+        this.offerRequireTls = offerRequireTls;
+        this.offerStartTls = offerStartTls;
+        listener = new TcpListener(address ?? IPAddress.Loopback, port);
         listener.Start();
         loop = Task.Run(AcceptAsync);
     }
+
+    /// <summary>EHLO commands received (two per session that starts TLS): whether a client came at all.</summary>
+    public int Hellos => hellos;
+
+    private int hellos;
 
     public int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
 
@@ -68,7 +79,10 @@ internal sealed class RequireTlsPeer : IAsyncDisposable
             switch (verb)
             {
                 case "EHLO":
-                    await WriteAsync(stream, tls ? "250-peer.test\r\n250-ENHANCEDSTATUSCODES\r\n250 REQUIRETLS\r\n" : "250-peer.test\r\n250 STARTTLS\r\n");
+                    Interlocked.Increment(ref hellos);
+                    await WriteAsync(stream, tls
+                        ? "250-peer.test\r\n250-ENHANCEDSTATUSCODES\r\n" + (offerRequireTls ? "250 REQUIRETLS\r\n" : "250 8BITMIME\r\n")
+                        : "250-peer.test\r\n" + (offerStartTls ? "250 STARTTLS\r\n" : "250 ENHANCEDSTATUSCODES\r\n"));
                     break;
                 case "STARTTLS":
                     await WriteAsync(stream, "220 2.0.0 go ahead\r\n");

@@ -21,7 +21,7 @@ public sealed class TlsDemandTests : IDisposable
         temp.Dispose();
     }
 
-    private async Task<TlsDemand> DemandAsync(string head, bool requireTls = false, bool policyMayApply = true)
+    private async Task<TlsDemand> DemandAsync(string head, bool requireTls = false, bool policyMayApply = true, string sender = "alice@example.test")
     {
         var message = await store.SubmitAsync(id => new QueuedEnvelope
         {
@@ -29,7 +29,7 @@ public sealed class TlsDemandTests : IDisposable
             Listener = "outbound",
             Role = ListenerRole.Outbound,
             ClientAddress = "127.0.0.1",
-            Sender = new Sender("alice@example.test", RequireTls: requireTls),
+            Sender = new Sender(sender, RequireTls: requireTls),
             Recipients = [new Recipient("bob@example.net")],
             ReceivedAt = DateTimeOffset.UnixEpoch,
         }, Encoding.UTF8.GetBytes($"From: alice@example.test\r\n{head}Subject: x\r\n\r\nTLS-Required: No\r\n"), TimeProvider.System);
@@ -54,6 +54,12 @@ public sealed class TlsDemandTests : IDisposable
     [Fact]
     public async Task Requiretls_wins_over_the_header_field() =>
         Assert.Equal(TlsDemand.Required, await DemandAsync("TLS-Required: No\r\n", requireTls: true));
+
+    [Fact]
+    public async Task Requiretls_with_a_null_sender_is_never_a_demand_that_can_fail_it() =>
+        // RFC 8689 §4.2.1 applies to a non-empty return path: a bounce is delivered as the policy says (and
+        // still carries REQUIRETLS to a next hop that offers it).
+        Assert.Equal(TlsDemand.AsPolicy, await DemandAsync("", requireTls: true, sender: ""));
 
     [Fact]
     public async Task Without_a_policy_to_waive_the_content_is_not_read() =>

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Rampart.Configuration;
 
 namespace Rampart.Tests.Configuration.Sections;
@@ -30,12 +32,30 @@ public sealed class MtaStsSectionTests : ConfigTest
     [Fact]
     public void The_keys_are_read()
     {
-        File.WriteAllText(temp.File("roots.pem"), "");
+        File.WriteAllText(temp.File("roots.pem"), SelfSignedPem());
         var options = Load(Valid.Replace("routes:\n", MxRoute + "    mta_sts: false\n", StringComparison.Ordinal)
             + "\nmta_sts:\n  ca_file: roots.pem\n  cache: /var/cache/rampart-sts\n  fetch_timeout: 3s\n");
         Assert.Equal(temp.File("roots.pem"), options.MtaSts.CaFile);
         Assert.Equal("/var/cache/rampart-sts", options.MtaSts.Cache);
         Assert.Equal(TimeSpan.FromSeconds(3), options.MtaSts.FetchTimeout);
         Assert.False(options.Routes.Single(r => r.Name == "world").MtaSts);
+    }
+
+    [Theory]
+    [InlineData("", "holds no PEM certificate")]
+    [InlineData("not a certificate at all\n", "holds no PEM certificate")]
+    [InlineData("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "is not a PEM certificate bundle")]
+    public void A_ca_file_without_a_certificate_names_the_file_position_and_key(string content, string problem)
+    {
+        File.WriteAllText(temp.File("bad-roots.pem"), content);
+        AssertMistake("hostname: mx.example.test", "hostname: mx.example.test\nmta_sts:\n  ca_file: bad-roots.pem", "ca_file: |bad-roots.pem", "mta_sts.ca_file", problem);
+    }
+
+    private static string SelfSignedPem()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var cert = new CertificateRequest("CN=Test Root", key, HashAlgorithmName.SHA256)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        return cert.ExportCertificatePem();
     }
 }
