@@ -46,16 +46,16 @@ public sealed record WordsCondition(string ConditionKey, bool InBody, IReadOnlyL
         if (InBody)
         {
             var body = await message.BodyAsync(ct);
-            (text, cut) = (body.Text, body.Cut);
+            (text, cut) = (body.Squeezed, body.Cut);
         }
         else
         {
             // Every Subject field, decoded and unfolded: a second Subject hides nothing.
-            text = string.Join('\n', mime.Headers.Where(h => h.Id == MimeKit.HeaderId.Subject).Select(h => HeaderEditor.Unfold(h.Value)));
+            text = BodyText.Squeeze(string.Join('\n', mime.Headers.Where(h => h.Id == MimeKit.HeaderId.Subject).Select(h => HeaderEditor.Unfold(h.Value))));
         }
         foreach (var word in Words)
         {
-            if (BodyText.HasPhrase(text, word)) return Yes($"\"{word}\" found in the {(InBody ? "body" : "subject")}");
+            if (BodyText.HasSqueezedPhrase(text, word)) return Yes($"\"{word}\" found in the {(InBody ? "body" : "subject")}");
         }
         return No($"none of {Show(Words.Select(w => $"\"{w}\""))} in the {(InBody ? cut ? "body (first bytes read only)" : "body" : "subject")}");
     }

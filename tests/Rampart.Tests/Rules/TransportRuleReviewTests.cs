@@ -108,4 +108,23 @@ public sealed class TransportRuleReviewTests
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(header, "^Received: from internal.corp.test\r\n", System.Text.RegularExpressions.RegexOptions.Multiline));
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(header, "^Received:", System.Text.RegularExpressions.RegexOptions.Multiline));
     }
+
+    [Fact]
+    public async Task Words_split_by_inline_tags_or_invisible_characters_are_found_and_a_suffix_needs_its_dot()
+    {
+        await using var gateway = await TestGateway.StartAsync(topExtra: MarkingRules(
+            ("cash", "{body_words: [\"wire cash\"]}"),
+            ("gift", "{body_words: [\"gift card\"]}"),
+            ("paragraphs", "{body_words: [\"endstart\"]}"),
+            ("sender-subdomains", "{sender_domains: [.sender.test]}")));
+        var content = "From: x@badsender.test\r\nTo: bob@example.test\r\nSubject: hi\r\nMIME-Version: 1.0\r\n"
+            + "Content-Type: multipart/alternative; boundary=\"b\"\r\n\r\n"
+            + "--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nBuy a gi\u200Bft c\u00ADard\u2060.\r\n"
+            + "--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>wire ca<b></b>sh</p><p>end</p><p>start</p>\r\n--b--\r\n";
+
+        await SendAsync(gateway, content, from: "x@badsender.test");
+
+        // Block-level tags still separate words ("end" and "start" are two), inline ones do not.
+        Assert.Equal(["cash", "gift"], Hits((await DeliveredAsync(gateway)).Message));
+    }
 }
