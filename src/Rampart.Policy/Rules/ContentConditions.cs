@@ -14,6 +14,7 @@ public sealed record HeaderMatchCondition(string Field, Regex Pattern) : RuleCon
     {
         if (await message.ParsedAsync(ct) is not { } mime) return No($"{Field}: the message could not be read");
         var seen = 0;
+        var timedOut = false;
         foreach (var header in mime.Headers.Where(h => string.Equals(h.Field, Field, StringComparison.OrdinalIgnoreCase)))
         {
             seen++;
@@ -24,10 +25,12 @@ public sealed record HeaderMatchCondition(string Field, Regex Pattern) : RuleCon
             }
             catch (RegexMatchTimeoutException)
             {
-                message.Problem($"header_matches {Field}: /{Pattern}/ ran out of time; taken as no match");
-                return No($"{Field}: /{Pattern}/ ran out of time");
+                // The other copies are still looked at: a huge first copy must not hide a matching second one.
+                message.Problem($"header_matches {Field}: /{Pattern}/ ran out of time on copy {seen}; taken as no match for it");
+                timedOut = true;
             }
         }
+        if (timedOut) return No($"{Field}: /{Pattern}/ ran out of time on a copy, no other copy matches");
         return No(seen == 0 ? $"no {Field} field" : $"{Field} does not match /{Pattern}/");
     }
 

@@ -65,6 +65,11 @@ public sealed class TransportRulesSectionTests : ConfigTest
         AssertRuleMistake(find, replace, at, key, problem);
 
     [Fact]
+    public void A_header_pattern_over_1_KiB_is_refused() =>
+        AssertRuleMistake("      sender_scope: external", "      header_matches: {X-Mailer: " + new string('a', 1025) + "}", "X-Mailer: |aaaa",
+            "transport_rules[0].conditions.header_matches.X-Mailer", "longer than 1024 characters");
+
+    [Fact]
     public void The_envelope_actions_are_read_with_a_disclaimer_file_relative_to_the_configuration()
     {
         File.WriteAllText(temp.File("footer.txt"), "Line one.\nLine two — ü.\n");
