@@ -73,5 +73,5 @@ public sealed class RuleMessage(MessageContext message, TransportRulesOptions op
         await ParsedAsync(ct) is { } mime ? await BodyText.ReadAsync(mime, options.MaxBodyScan, ct) : BodyText.None;
 
     private async Task<IReadOnlyList<RuleAttachment>> ListAttachmentsAsync(CancellationToken ct) =>
-        await ParsedAsync(ct) is { } mime ? RuleAttachment.Of(mime) : [];
+        await ParsedAsync(ct) is { } mime ? RuleAttachment.Of(mime, Problem) : [];
 }

@@ -127,4 +127,20 @@ public sealed class TransportRuleReviewTests
         // Block-level tags still separate words ("end" and "start" are two), inline ones do not.
         Assert.Equal(["cash", "gift"], Hits((await DeliveredAsync(gateway)).Message));
     }
+
+    [Fact]
+    public async Task An_attachment_inside_a_forwarded_message_is_matched()
+    {
+        await using var gateway = await TestGateway.StartAsync(topExtra: MarkingRules(("exe-name", "{attachment_names: [\"*.exe\"]}")));
+        var inner = "From: x@elsewhere.test\r\nSubject: inner\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"i\"\r\n\r\n"
+            + "--i\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+            + "--i\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"evil.exe\"\r\n\r\nMZ\r\n--i--\r\n";
+        var content = "From: alice@sender.test\r\nTo: bob@example.test\r\nSubject: fwd\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"o\"\r\n\r\n"
+            + "--o\r\nContent-Type: text/plain\r\n\r\nforwarded\r\n"
+            + "--o\r\nContent-Type: message/rfc822\r\nContent-Disposition: attachment; filename=\"fwd.eml\"\r\n\r\n" + inner + "--o--\r\n";
+
+        await SendAsync(gateway, content);
+
+        Assert.Equal(["exe-name"], Hits((await DeliveredAsync(gateway)).Message));
+    }
 }
