@@ -186,6 +186,31 @@ public sealed class MessageContext(SessionFacts session, string queueId, Sender 
     }
 
     /// <summary>
+    /// The same, for a rewrite that copies our own fields on top (Received, Authentication-Results) first and
+    /// unchanged (<paramref name="ownFieldsCopied"/>): <see cref="OwnFieldsLength"/> is kept, so the filters after it
+    /// (header hygiene) still know our Received. The copy is checked byte for byte; a rewrite that changed them
+    /// forgets them, as <see cref="ReplaceContentAsync(Func{Stream, CancellationToken, Task}, CancellationToken)"/> does.
+    /// </summary>
+    public async Task ReplaceContentAsync(Func<Stream, CancellationToken, Task> write, bool ownFieldsCopied, CancellationToken ct)
+    {
+        var own = new byte[ownFieldsCopied ? content.OwnFieldsLength : 0];
+        await using (var old = content.Open(0)) await old.ReadExactlyAsync(own, ct);
+        await content.ReplaceAsync(write, own.Length, ct);
+        headers = null;
+        parsed = null;
+        if (own.Length == 0) return;
+        var now = new byte[own.Length];
+        int read;
+        await using (var current = content.Open(0)) read = await current.ReadAtLeastAsync(now, now.Length, throwOnEndOfStream: false, ct);
+        if (read == own.Length && now.AsSpan().SequenceEqual(own)) return;
+        await content.ReplaceAsync(async (target, token) =>
+        {
+            await using var current = content.Open(0);
+            await current.CopyToAsync(target, token);
+        }, 0, ct);
+    }
+
+    /// <summary>
     /// The same, for a rewrite that puts <paramref name="added"/> bytes of our own on top and copies the current
     /// content's own fields unchanged below them (other fields may go): <see cref="OwnFieldsLength"/> grows by it.
     /// When the content grew by exactly <paramref name="added"/>, no field went, so the client's bytes below ours are

@@ -16,6 +16,23 @@ public sealed record BodyText(string Text, bool Cut)
 
     public static readonly BodyText None = new("", false);
 
+    private string? squeezed;
+
+    /// <summary>The text as phrases are looked for in it (<see cref="Squeeze"/>), made once however many rules and words ask.</summary>
+    public string Squeezed => squeezed ??= Squeeze(Text);
+
+    /// <summary>
+    /// Tags that end a line or a block where a browser shows them: only these separate words. An inline tag does not
+    /// ("ca&lt;b&gt;&lt;/b&gt;sh" shows "cash", and is found as "cash").
+    /// </summary>
+    private static readonly HashSet<string> Breaking = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "br", "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "tr", "td", "th", "table", "thead", "tbody", "tfoot", "caption",
+        "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "hr", "body", "html", "head", "title", "section", "article",
+        "header", "footer", "nav", "aside", "main", "address", "figure", "figcaption", "form", "fieldset", "legend", "center",
+        "option", "select", "textarea", "button", "img", "iframe", "object", "video", "audio", "canvas", "noscript", "details", "summary",
+    };
+
     public static async Task<BodyText> ReadAsync(MimeMessage message, long budget, CancellationToken ct)
     {
         var text = new StringBuilder();
@@ -79,7 +96,7 @@ public sealed record BodyText(string Text, bool Cut)
                 case HtmlTagToken tag when tag.Id is HtmlTagId.Script or HtmlTagId.Style:
                     hidden = !tag.IsEndTag && !tag.IsEmptyElement;
                     break;
-                case HtmlTagToken:
+                case HtmlTagToken tag when Breaking.Contains(tag.Name):
                     words.Append(' ');
                     break;
                 case HtmlDataToken data when !hidden:
@@ -95,9 +112,11 @@ public sealed record BodyText(string Text, bool Cut)
     /// so a look-alike letter is another letter), runs of white space equal to one space, and no letter or digit
     /// directly before or after it ("cash" is not in "cashew").
     /// </summary>
-    public static bool HasPhrase(string text, string phrase)
+    public static bool HasPhrase(string text, string phrase) => HasSqueezedPhrase(Squeeze(text), phrase);
+
+    /// <summary>The same, in a text already squeezed (<see cref="Squeezed"/>).</summary>
+    public static bool HasSqueezedPhrase(string haystack, string phrase)
     {
-        var haystack = Squeeze(text);
         var needle = Squeeze(phrase);
         if (needle.Length == 0) return false;
         for (int at = haystack.IndexOf(needle, StringComparison.OrdinalIgnoreCase); at >= 0;
@@ -111,7 +130,11 @@ public sealed record BodyText(string Text, bool Cut)
         return false;
     }
 
-    private static string Squeeze(string text)
+    /// <summary>
+    /// White space runs as one space, and invisible format characters (U+200B zero width space, U+00AD soft hyphen,
+    /// U+2060 word joiner, U+FEFF, every Unicode Cf) removed, as attachment names are: "ca\u200Bsh" is "cash".
+    /// </summary>
+    public static string Squeeze(string text)
     {
         var squeezed = new StringBuilder(text.Length);
         var space = false;
@@ -122,6 +145,7 @@ public sealed record BodyText(string Text, bool Cut)
                 space = squeezed.Length > 0;
                 continue;
             }
+            if (char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format) continue;
             if (space) squeezed.Append(' ');
             space = false;
             squeezed.Append(c);

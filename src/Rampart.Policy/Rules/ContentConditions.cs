@@ -14,6 +14,7 @@ public sealed record HeaderMatchCondition(string Field, Regex Pattern) : RuleCon
     {
         if (await message.ParsedAsync(ct) is not { } mime) return No($"{Field}: the message could not be read");
         var seen = 0;
+        var timedOut = false;
         foreach (var header in mime.Headers.Where(h => string.Equals(h.Field, Field, StringComparison.OrdinalIgnoreCase)))
         {
             seen++;
@@ -24,10 +25,12 @@ public sealed record HeaderMatchCondition(string Field, Regex Pattern) : RuleCon
             }
             catch (RegexMatchTimeoutException)
             {
-                message.Problem($"header_matches {Field}: /{Pattern}/ ran out of time; taken as no match");
-                return No($"{Field}: /{Pattern}/ ran out of time");
+                // The other copies are still looked at: a huge first copy must not hide a matching second one.
+                message.Problem($"header_matches {Field}: /{Pattern}/ ran out of time on copy {seen}; taken as no match for it");
+                timedOut = true;
             }
         }
+        if (timedOut) return No($"{Field}: /{Pattern}/ ran out of time on a copy, no other copy matches");
         return No(seen == 0 ? $"no {Field} field" : $"{Field} does not match /{Pattern}/");
     }
 
@@ -46,16 +49,16 @@ public sealed record WordsCondition(string ConditionKey, bool InBody, IReadOnlyL
         if (InBody)
         {
             var body = await message.BodyAsync(ct);
-            (text, cut) = (body.Text, body.Cut);
+            (text, cut) = (body.Squeezed, body.Cut);
         }
         else
         {
             // Every Subject field, decoded and unfolded: a second Subject hides nothing.
-            text = string.Join('\n', mime.Headers.Where(h => h.Id == MimeKit.HeaderId.Subject).Select(h => HeaderEditor.Unfold(h.Value)));
+            text = BodyText.Squeeze(string.Join('\n', mime.Headers.Where(h => h.Id == MimeKit.HeaderId.Subject).Select(h => HeaderEditor.Unfold(h.Value))));
         }
         foreach (var word in Words)
         {
-            if (BodyText.HasPhrase(text, word)) return Yes($"\"{word}\" found in the {(InBody ? "body" : "subject")}");
+            if (BodyText.HasSqueezedPhrase(text, word)) return Yes($"\"{word}\" found in the {(InBody ? "body" : "subject")}");
         }
         return No($"none of {Show(Words.Select(w => $"\"{w}\""))} in the {(InBody ? cut ? "body (first bytes read only)" : "body" : "subject")}");
     }

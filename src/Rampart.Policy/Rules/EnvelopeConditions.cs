@@ -37,7 +37,8 @@ public enum Party
 /// <summary>
 /// An address condition: sender_addresses / recipient_addresses (whole addresses, any case), sender_domains /
 /// recipient_domains ("example.com" exactly, ".example.com" its sub-domains too), sender_scope / recipient_scope
-/// (internal: one of the organisation's accepted domains; external: any other, the null sender included). Domains are
+/// (internal: one of the organisation's accepted domains, and for the sender only when the message did not come in
+/// anonymously on an inbound listener; external: any other, the null sender included). Domains are
 /// compared as written, ordinally: a look-alike Unicode domain is another domain.
 /// </summary>
 public sealed record AddressCondition(string ConditionKey, Party Party, AddressMatch Match) : RuleCondition(ConditionKey)
@@ -48,7 +49,7 @@ public sealed record AddressCondition(string ConditionKey, Party Party, AddressM
         var who = Party == Party.Sender ? "sender" : "recipient";
         foreach (var address in addresses)
         {
-            if (Match.Matches(address, message)) return ValueTask.FromResult(Yes($"{who} <{address}> {Match.Says}"));
+            if (Match.Matches(address, message, Party)) return ValueTask.FromResult(Yes($"{who} <{address}> {Match.Says}"));
         }
         return ValueTask.FromResult(addresses.Count == 1
             ? No($"{who} <{addresses[0]}> {Match.SaysNot}")
@@ -65,6 +66,9 @@ public abstract record AddressMatch
     public string SaysNot => Says.StartsWith("is ", StringComparison.Ordinal) ? "is not " + Says[3..] : "does not match";
 
     public abstract bool Matches(string address, RuleMessage message);
+
+    /// <summary>The same, knowing whose address it is (the sender's scope depends on how the message came in).</summary>
+    public virtual bool Matches(string address, RuleMessage message, Party party) => Matches(address, message);
 
     protected static string DomainOf(string address) => address.LastIndexOf('@') is var at and >= 0 ? address[(at + 1)..].TrimEnd('.') : "";
 
@@ -95,6 +99,10 @@ public abstract record AddressMatch
         public override string Says => Internal ? "is internal" : "is external";
 
         public override bool Matches(string address, RuleMessage message) => message.IsInternal(DomainOf(address)) == Internal;
+
+        /// <summary>A sender is internal only as <see cref="RuleMessage.IsInternalSender"/> says: its domain is not enough.</summary>
+        public override bool Matches(string address, RuleMessage message, Party party) =>
+            (party == Party.Sender ? message.IsInternalSender(DomainOf(address)) : message.IsInternal(DomainOf(address))) == Internal;
     }
 }
 

@@ -13,29 +13,48 @@ namespace Rampart.Policy.Rules;
 /// </summary>
 public static class HeaderEditor
 {
-    /// <summary>A header line longer than this (no LF in it) ends the header scan, as in the spam tagger.</summary>
+    /// <summary>The reader's chunk: a longer line comes in several, joined again below.</summary>
     private const int MaxLine = 64 * 1024;
 
     private sealed record Field(string? Name, byte[] Bytes);
 
     /// <param name="subject">The first Subject's decoded value (null: none, or unreadable): a prefix it already starts with is not added twice.</param>
-    public static async Task WriteAsync(Stream source, Stream target, IReadOnlyList<HeaderEdit> edits, string? subject, CancellationToken ct)
+    /// <param name="maxHeaderBytes">The most header bytes read (limits.max_header_size plus our own fields on top); past it <see cref="InvalidDataException"/>.</param>
+    public static async Task WriteAsync(Stream source, Stream target, IReadOnlyList<HeaderEdit> edits, string? subject, CancellationToken ct, long maxHeaderBytes = long.MaxValue)
     {
         var input = new HeaderLineReader(source, MaxLine);
         var fields = new List<Field>();
         byte[]? end = null;
-        while (await input.ReadLineAsync(ct) is { } line)
+        // A line longer than the reader's chunk comes in pieces without LF: they are the same line (the framer allows
+        // lines up to max_text_line, 16 MiB), so a long X-Pad: line does not end the header section early and hide the
+        // fields below it. maxHeaderBytes bounds what is held; past it the edit is refused, never written partly.
+        using var pending = new MemoryStream();
+        long total = 0;
+        while (await input.ReadLineAsync(ct) is { } chunk)
         {
-            var isContinuation = line[0] is (byte)' ' or (byte)'\t';
-            var isEnd = line.AsSpan().Trim("\r\n"u8).IsEmpty || line[^1] != (byte)'\n';
-            if (isEnd)
+            total += chunk.Length;
+            if (total > maxHeaderBytes) throw new InvalidDataException($"the header section is longer than {maxHeaderBytes} bytes");
+            if (chunk[^1] != (byte)'\n')
+            {
+                pending.Write(chunk);
+                continue;
+            }
+            byte[] line = chunk;
+            if (pending.Length > 0)
+            {
+                pending.Write(chunk);
+                line = pending.ToArray();
+                pending.SetLength(0);
+            }
+            if (line.AsSpan().Trim("\r\n"u8).IsEmpty)
             {
                 end = line;
                 break;
             }
-            if (isContinuation && fields.Count > 0) fields[^1] = fields[^1] with { Bytes = [.. fields[^1].Bytes, .. line] };
-            else fields.Add(new Field(NameOf(line), line));
+            Take(fields, line);
         }
+        // The content ended inside the header section (no body, no final LF): the last line is still a field.
+        if (end is null && pending.Length > 0) Take(fields, pending.ToArray());
 
         var prefixes = new List<string>();
         foreach (var edit in edits)
@@ -62,6 +81,13 @@ public static class HeaderEditor
         foreach (var field in fields) await target.WriteAsync(field.Bytes, ct);
         if (end is not null) await target.WriteAsync(end, ct);
         await input.CopyRestAsync(target, ct);
+    }
+
+    /// <summary>A continuation line (leading white space) joins the field above it; any other line starts a field.</summary>
+    private static void Take(List<Field> fields, byte[] line)
+    {
+        if (line[0] is (byte)' ' or (byte)'\t' && fields.Count > 0) fields[^1] = fields[^1] with { Bytes = [.. fields[^1].Bytes, .. line] };
+        else fields.Add(new Field(NameOf(line), line));
     }
 
     /// <summary>

@@ -20,12 +20,41 @@ public sealed class RuleAttachment(MimePart part, string? name)
     public string DeclaredType => part.ContentType.MimeType.ToLowerInvariant();
     public AttachmentFacts Facts { get; } = new(name is null ? [] : [name], part.ContentType.MimeType.ToLowerInvariant(), null);
 
-    public static IReadOnlyList<RuleAttachment> Of(MimeMessage message) =>
-        message.BodyParts.OfType<MimePart>()
-            .Where(p => p.IsAttachment || p.FileName is not null)
-            .Take(MaxParts)
-            .Select(p => new RuleAttachment(p, FileNames.Normalise(p.FileName)))
-            .ToList();
+    /// <summary>Attached messages (message/rfc822) looked into, at most this deep: a forwarded .eml hides nothing.</summary>
+    private const int MaxDepth = 8;
+
+    /// <summary>
+    /// Every attachment, those inside attached messages too; <paramref name="problem"/> is told when the part or
+    /// depth limit stopped the walk, so a rule's reason shows that not every part was seen.
+    /// </summary>
+    public static IReadOnlyList<RuleAttachment> Of(MimeMessage message, Action<string>? problem = null)
+    {
+        var found = new List<RuleAttachment>();
+        var seen = 0;
+        Walk(message, 0);
+        return found;
+
+        void Walk(MimeMessage inner, int depth)
+        {
+            foreach (var entity in inner.BodyParts)
+            {
+                if (++seen > MaxParts)
+                {
+                    if (seen == MaxParts + 1) problem?.Invoke($"more than {MaxParts} MIME parts: the attachment conditions saw only the first {MaxParts}");
+                    return;
+                }
+                if (entity is MessagePart { Message: { } attached })
+                {
+                    if (depth + 1 > MaxDepth) problem?.Invoke($"messages attached more than {MaxDepth} deep: the deeper ones were not looked into");
+                    else Walk(attached, depth + 1);
+                }
+                else if (entity is MimePart part && (part.IsAttachment || part.FileName is not null))
+                {
+                    found.Add(new RuleAttachment(part, FileNames.Normalise(part.FileName)));
+                }
+            }
+        }
+    }
 
     /// <summary>The decoded size in bytes (base64 and quoted-printable undone), counted once.</summary>
     public async Task<long> SizeAsync(CancellationToken ct)

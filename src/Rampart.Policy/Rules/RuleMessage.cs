@@ -32,6 +32,14 @@ public sealed class RuleMessage(MessageContext message, TransportRulesOptions op
     /// <summary>Whether the domain is one of the organisation's accepted domains (internal); the null sender's empty domain is external.</summary>
     public bool IsInternal(string domain) => domain.Length > 0 && Organisation.Contains(domain);
 
+    /// <summary>
+    /// A sender is internal when its domain is one of ours AND the message came from inside: a non-inbound listener
+    /// (relay_networks or SMTP AUTH got it there) or an authenticated client. Anyone may write MAIL FROM with our
+    /// domain on port 25, so anonymous inbound mail is external whatever it claims, as Exchange treats it.
+    /// </summary>
+    public bool IsInternalSender(string domain) =>
+        IsInternal(domain) && (Session.Role != ListenerRole.Inbound || Session.AuthenticatedUser is not null);
+
     /// <summary>The parsed message; null when it cannot be parsed within the limits (header, body and attachment conditions then do not match).</summary>
     public Task<MimeMessage?> ParsedAsync(CancellationToken ct) => parsed ??= ParseAsync(ct);
 
@@ -65,5 +73,5 @@ public sealed class RuleMessage(MessageContext message, TransportRulesOptions op
         await ParsedAsync(ct) is { } mime ? await BodyText.ReadAsync(mime, options.MaxBodyScan, ct) : BodyText.None;
 
     private async Task<IReadOnlyList<RuleAttachment>> ListAttachmentsAsync(CancellationToken ct) =>
-        await ParsedAsync(ct) is { } mime ? RuleAttachment.Of(mime) : [];
+        await ParsedAsync(ct) is { } mime ? RuleAttachment.Of(mime, Problem) : [];
 }

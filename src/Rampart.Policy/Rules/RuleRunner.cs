@@ -101,11 +101,35 @@ public static class RuleRunner
             return (new Verdict.Discard($"transport rule {discard.Rule}"), [discard]);
         }
         var edits = taken.Select(t => t.Action).OfType<HeaderEdit>().ToList();
-        if (edits.Count > 0) await RewriteHeaderAsync(message, edits, ct);
-        var applied = new List<TakenAction>(taken.Count);
-        foreach (var t in taken)
+        if (edits.Count > 0)
         {
-            applied.Add(await EnvelopeAsync(message, t, ct));
+            try
+            {
+                await RewriteHeaderAsync(message, edits, ct);
+            }
+            catch (InvalidDataException ex)
+            {
+                // Never a partial edit: a remove_header that missed a field below an over-long section would pass it on.
+                var first = taken.First(t => t.Action is HeaderEdit);
+                return (new Verdict.TempFail(new SmtpReply(451, "4.3.0", "header section could not be edited, try again later")),
+                    [first with { Note = $"not applied: {ex.Message}" }]);
+            }
+        }
+        var applied = new List<TakenAction>(taken.Count);
+        // Every redirect before every addition, whatever the rules' order: a journaling copy added by one rule is not
+        // lost to another rule's redirect (which replaces the recipients it finds).
+        foreach (var t in taken.OrderBy(t => t.Action is AddRecipientsAction ? 1 : 0))
+        {
+            try
+            {
+                applied.Add(await EnvelopeAsync(message, t, ct));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One action that fails (an address the message cannot carry, MimeKit on a strange part) is noted and
+                // the others still apply: the message is not refused with a 421 for it.
+                applied.Add(t with { Note = $"failed: {ex.GetType().Name}: {ex.Message}" });
+            }
         }
         var verdict = taken.FirstOrDefault(t => t.Action is QuarantineAction) is { } hold
             ? Verdict.Quarantine.For(new QuarantineReason(QuarantineAction.Hold,
@@ -146,8 +170,8 @@ public static class RuleRunner
         await message.Message.ReplaceContentAsync(async (target, token) =>
         {
             await using var source = message.Message.OpenContent();
-            await HeaderEditor.WriteAsync(source, target, edits, subject, token);
-        }, ct);
+            await HeaderEditor.WriteAsync(source, target, edits, subject, token, message.Options.MaxHeaderSize + message.Message.OwnFieldsLength);
+        }, ownFieldsCopied: true, ct);
         message.ContentChanged();
     }
 }

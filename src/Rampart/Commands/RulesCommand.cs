@@ -57,6 +57,8 @@ public static class RulesCommand
             if (!message.Exists) return ConfigOutput.Fail(2, $"{message.FullName}: no such file");
             if (message.Length > on.Limits.MaxMessageSize) return ConfigOutput.Fail(2, $"{message.FullName}: {message.Length} bytes, more than listener {on.Name} accepts ({on.Limits.MaxMessageSize})");
             if (config.TransportRules is not { } rules) return ConfigOutput.Fail(2, $"{config.Source}: no transport_rules are configured");
+            if (result.GetValue(from) is { } f && f != "<>" && Rampart.Policy.Rules.Actions.RecipientChanges.Problem(f) is { } fromProblem) return ConfigOutput.Fail(2, $"--from: {fromProblem}");
+            if (result.GetValue(to)!.Select(t => (t, Problem: Rampart.Policy.Rules.Actions.RecipientChanges.Problem(t))).FirstOrDefault(p => p.Problem is not null) is { Problem: { } toProblem }) return ConfigOutput.Fail(2, $"--to: {toProblem}");
 
             var facts = new SessionFacts
             {
@@ -70,10 +72,24 @@ public static class RulesCommand
             {
                 if (result.GetValue(option) is { } value) facts.Transaction.Record(new AuthResult(option.Name.TrimStart('-'), value.ToLowerInvariant()));
             }
+            try
+            {
+                return await RunAsync(result, on, rules, facts, message, ct);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or FormatException or InvalidDataException)
+            {
+                // A message or argument the run cannot take is a bad input (exit 2), not a crash with a stack trace.
+                return ConfigOutput.Fail(2, $"{message.FullName}: {e.Message}");
+            }
+        });
+        return command;
+
+        async Task<int> RunAsync(ParseResult result, ListenerOptions on, TransportRulesOptions rules, SessionFacts facts, FileInfo message, CancellationToken ct)
+        {
             var sender = result.GetValue(from)! is "<>" ? "" : result.GetValue(from)!;
             var content = new MemoryMessageContent(Crlf(await File.ReadAllBytesAsync(message.FullName, ct)));
             await using var context = new MessageContext(facts, "rules-test", new Sender(sender),
-                [.. result.GetValue(to)!.Select(t => new Recipient(t))], content) { MaxMessageSize = on.Limits.MaxMessageSize };
+                [.. result.GetValue(to)!.Select(t => new Recipient(t))], content) { MaxMessageSize = on.Limits.MaxMessageSize, MaxHeaderSize = on.Limits.MaxHeaderSize };
             // Every rule, not only this listener's: a rule for another listener shows why it does not match here.
             var ruleMessage = new RuleMessage(context, rules with { MaxHeaderSize = on.Limits.MaxHeaderSize });
             var run = await RuleRunner.RunAsync(ruleMessage, ct);
@@ -81,8 +97,7 @@ public static class RulesCommand
             if (result.GetValue(CliOutput.JsonOption)) CliOutput.WriteJson(report);
             else RulesReport.Write(report);
             return 0;
-        });
-        return command;
+        }
     }
 
     /// <summary>A file written with bare LF line ends (an editor's, a mailbox export's) read as the CRLF the gateway stores.</summary>

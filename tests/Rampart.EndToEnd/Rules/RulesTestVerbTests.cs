@@ -95,5 +95,16 @@ public sealed class RulesTestVerbTests : IDisposable
             Assert.Equal(2, run.ExitCode);
             Assert.Contains("is not an IP address", run.Stderr, StringComparison.Ordinal);
         }
+        await using (var run = await RunAsync("--from", "a@b.test", "--to", "bob smith@example.test"))
+        {
+            Assert.Equal(2, run.ExitCode);
+            Assert.Contains("--to: an address holds a space", run.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
+        }
+        await using (var run = await RunAsync("--from", "a\r\nb@b.test", "--to", "bob@example.test"))
+        {
+            Assert.Equal(2, run.ExitCode);
+            Assert.Contains("--from: ", run.Stderr, StringComparison.Ordinal);
+        }
     }
 }

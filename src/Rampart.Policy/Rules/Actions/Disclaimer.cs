@@ -88,7 +88,8 @@ public static class Disclaimer
                 $"with the disclaimer the message would be {size} bytes, over the listener's max_message_size of {message.MaxMessageSize}");
         }
         // The old content stays open while the new is written: the parsed parts still point into it.
-        await message.ReplaceContentAsync(async (output, token) => await mime.WriteToAsync(format, output, token), ct);
+        // MimeKit writes the parsed fields back as they were read, our own on top first: they are kept as ours (checked).
+        await message.ReplaceContentAsync(async (output, token) => await mime.WriteToAsync(format, output, token), ownFieldsCopied: true, ct);
         return new DisclaimerResult(DisclaimerOutcome.Appended, changed, left, left > 0 ? $"{changed} part(s) changed, {left} left as they were" : $"{changed} part(s) changed");
     }
 

@@ -114,6 +114,13 @@ internal static class RuleActionsReader
         var list = s.List(key);
         if (list.Count == 0) throw s.Error(key, "needs at least one address");
         if (list.FirstOrDefault(a => !AddressParser.IsMailbox(a)) is { } wrong) throw s.Error(key, $"'{RuleText.Shown(wrong)}' is not an address (local@domain)");
+        // What the runtime accepts (Actions/RecipientChanges), so a rule that loads never fails on every message: an
+        // ASCII address without quoted local part (a UTF-8 one would need SMTPUTF8 of every message it is added to).
+        if (list.FirstOrDefault(a => !System.Text.Ascii.IsValid(a)) is { } utf8) throw s.Error(key, $"'{RuleText.Shown(utf8)}' is not ASCII (a UTF-8 address cannot be added to every message)");
+        if (list.Select(a => (Address: a, Problem: Rampart.Policy.Rules.Actions.RecipientChanges.Problem(a))).FirstOrDefault(p => p.Problem is not null) is { Address: { } bad } found)
+        {
+            throw s.Error(key, $"'{RuleText.Shown(bad)}': {found.Problem}");
+        }
         return [.. list];
     }
 

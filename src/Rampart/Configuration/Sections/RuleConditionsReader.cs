@@ -136,9 +136,13 @@ internal static class RuleConditionsReader
     /// time-out on top. Constructs that need backtracking (backreferences, lookarounds, atomic groups) are refused here,
     /// where the administrator sees it, rather than allowed to run in exponential time on a stranger's header.
     /// </summary>
+    /// <summary>A pattern's longest: the non-backtracking engine's automaton grows with it.</summary>
+    private const int MaxPattern = 1024;
+
     private static Regex Compile(string pattern, ListItem where, TimeSpan timeout)
     {
         if (pattern.Length == 0) throw where.Error("the pattern is empty");
+        if (pattern.Length > MaxPattern) throw where.Error($"the pattern is longer than {MaxPattern} characters");
         try
         {
             return new Regex(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, timeout);

@@ -90,6 +90,8 @@ internal static class RuleText
     public static string? Protected(string name) =>
         name.Equals("Received", StringComparison.OrdinalIgnoreCase) || name.Equals("Return-Path", StringComparison.OrdinalIgnoreCase)
             ? "is a trace field (RFC 5321 §4.4), kept as it came"
+        : name.Equals("Authentication-Results", StringComparison.OrdinalIgnoreCase)
+            ? "is this gateway's own verdict (RFC 8601), kept as it was written"
         : name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase) || name.Equals("MIME-Version", StringComparison.OrdinalIgnoreCase)
             ? "describes the MIME structure; changing it would make the body unreadable"
         : null;

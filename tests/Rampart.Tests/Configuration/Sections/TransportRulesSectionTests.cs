@@ -53,6 +53,9 @@ public sealed class TransportRulesSectionTests : ConfigTest
     [InlineData("      sender_scope: external", "      subject_words: []", "subject_words: |[]", "transport_rules[0].conditions.subject_words", "needs at least one item")]
     [InlineData("      prepend_subject: \"[EXTERNAL]\"", "      route: nowhere", "route: |nowhere", "transport_rules[0].actions.route", "there is no route named 'nowhere' (routes: local, internal)")]
     [InlineData("      prepend_subject: \"[EXTERNAL]\"", "      redirect: [not-an-address]", "redirect: |[", "transport_rules[0].actions.redirect", "is not an address")]
+    [InlineData("      prepend_subject: \"[EXTERNAL]\"", "      redirect: [\"\\\"jdoe\\\"@example.test\"]", "redirect: |[", "transport_rules[0].actions.redirect", "an address holds a space")]
+    [InlineData("      prepend_subject: \"[EXTERNAL]\"", "      add_recipients: [jörg@example.test]", "add_recipients: |[", "transport_rules[0].actions.add_recipients", "is not ASCII")]
+    [InlineData("      prepend_subject: \"[EXTERNAL]\"", "      remove_header: [Authentication-Results]", "remove_header: |[", "transport_rules[0].actions.remove_header", "is this gateway's own verdict")]
     [InlineData("      prepend_subject: \"[EXTERNAL]\"", "      disclaimer: {text_file: missing.txt}", "text_file: |missing.txt", "transport_rules[0].actions.disclaimer.text_file", "'missing.txt' does not exist")]
     [InlineData("      prepend_subject: \"[EXTERNAL]\"", "      disclaimer: {html: \"<p>x</p>\"}", "disclaimer: |{", "transport_rules[0].actions.disclaimer.text", "give the disclaimer's text, or text_file")]
     [InlineData("      prepend_subject: \"[EXTERNAL]\"", "      disclaimer: {text: \"a\\u0007b\"}", "text: |\"a", "transport_rules[0].actions.disclaimer.text", "control character U+0007")]
@@ -60,6 +63,11 @@ public sealed class TransportRulesSectionTests : ConfigTest
     [InlineData("transport_rules:", "transport_rules_limits: {regex_timeout: 0ms}\ntransport_rules:", "regex_timeout: |0ms", "transport_rules_limits.regex_timeout", "is not a duration")]
     public void A_mistake_names_the_file_position_key_and_problem(string find, string replace, string at, string key, string problem) =>
         AssertRuleMistake(find, replace, at, key, problem);
+
+    [Fact]
+    public void A_header_pattern_over_1_KiB_is_refused() =>
+        AssertRuleMistake("      sender_scope: external", "      header_matches: {X-Mailer: " + new string('a', 1025) + "}", "X-Mailer: |aaaa",
+            "transport_rules[0].conditions.header_matches.X-Mailer", "longer than 1024 characters");
 
     [Fact]
     public void The_envelope_actions_are_read_with_a_disclaimer_file_relative_to_the_configuration()
