@@ -42,8 +42,46 @@ public sealed class DkimDisclaimerTests(DkimWorld world) : IClassFixture<DkimWor
         // Inside the body, not after the end of the document.
         Assert.True(html.IndexOf("Sent through", StringComparison.Ordinal) < html.IndexOf("</body>", StringComparison.OrdinalIgnoreCase), html);
         Assert.DoesNotContain("<p>", message.TextBody, StringComparison.Ordinal);
+        var text = Assert.IsType<string>(message.TextBody);
+        Assert.True(text.IndexOf("plain text", StringComparison.Ordinal) < text.IndexOf("Sent through", StringComparison.Ordinal), text);
+        Assert.Equal(["text/plain", "text/html"], alternative.Select(p => p.ContentType.MimeType));
 
         Assert.Equal([("rsa", true)], await world.MimeKitVerifyAsync(sent));
+        Assert.Contains("R_DKIM_ALLOW", await world.RspamdSymbolsAsync(sent));
+    }
+
+    [Fact]
+    public async Task With_an_attachment_beside_the_alternatives_only_the_text_parts_change_and_both_rsa_and_ed25519_signatures_verify()
+    {
+        var pdf = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes("%PDF-1.4 Sent through nothing\n"));
+        var content = "From: Alice <alice@signed.test>\r\nTo: bob@remote.test\r\nSubject: report\r\nMIME-Version: 1.0\r\n"
+            + "Content-Type: multipart/mixed; boundary=\"m1\"\r\n\r\n--m1\r\n"
+            + Alternative[Alternative.IndexOf("Content-Type: multipart/alternative", StringComparison.Ordinal)..]
+            + $"--m1\r\nContent-Type: application/pdf; name=\"r.pdf\"\r\nContent-Disposition: attachment; filename=\"r.pdf\"\r\n"
+            + $"Content-Transfer-Encoding: base64\r\n\r\n{pdf}\r\n--m1--\r\n";
+        await using var gateway = await TestGateway.StartAsync(topExtra: world.Yaml(("rsa", true), ("ed", true)) + Rules);
+        await using (var smtp = await gateway.ConnectAsync("outbound"))
+        {
+            await smtp.HelloAsync();
+            await smtp.EnvelopeAsync("alice@signed.test", "bob@remote.test");
+            await smtp.DataAsync(content);
+        }
+        var sent = await File.ReadAllBytesAsync(Assert.Single(await gateway.WaitForDropAsync(1, "outgoing")));
+
+        var message = await MimeMessage.LoadAsync(new MemoryStream(sent));
+        var mixed = Assert.IsType<Multipart>(message.Body);
+        Assert.Equal("multipart/mixed", mixed.ContentType.MimeType);
+        Assert.IsType<MultipartAlternative>(mixed[0]);
+        Assert.Contains("Sent through Rampart, confidential.", message.TextBody, StringComparison.Ordinal);
+        Assert.Contains("<b>Rampart</b>", message.HtmlBody, StringComparison.Ordinal);
+        var attachment = Assert.IsType<MimePart>(Assert.Single(message.Attachments));
+        using var decoded = new MemoryStream();
+        await Assert.IsType<MimeContent>(attachment.Content).DecodeToAsync(decoded);
+        Assert.Equal("%PDF-1.4 Sent through nothing\n", System.Text.Encoding.ASCII.GetString(decoded.ToArray()));
+
+        var results = await world.MimeKitVerifyAsync(sent);
+        Assert.Equal(["ed", "rsa"], results.Select(r => r.Selector).Order(StringComparer.Ordinal));
+        Assert.All(results, r => Assert.True(r.Valid, $"selector {r.Selector}"));
         Assert.Contains("R_DKIM_ALLOW", await world.RspamdSymbolsAsync(sent));
     }
 }
