@@ -28,6 +28,8 @@ export CONTENDERS="${CONTENDERS:-postfix-full rampart}" RAMPART_FILTERS=1 WARMUP
 
 dotnet publish src/Rampart -c Release -o "$RUN/build" -nologo -v quiet >/dev/null
 cp examples/recipients.txt "$RUN/"
+# The example signs outbound mail with the key the README tour makes; the run folder gets its own.
+dotnet "$RUN/build/Rampart.dll" dkim keygen example.test s2026 --out "$RUN/keys" >/dev/null
 python3 - "$VARIANT" "$RUN" <<'PY'
 import sys
 variant, run = sys.argv[1], sys.argv[2]

@@ -37,6 +37,8 @@ if [ -z "$DLL" ]; then
   DLL="$RUN/build/Rampart.dll"
 fi
 cp examples/recipients.txt "$RUN/"
+# The example signs outbound mail with the key the README tour makes; the run folder gets its own.
+dotnet "$DLL" dkim keygen example.test s2026 --out "$RUN/keys" >/dev/null
 python3 - "$RUN" <<'PY'
 import sys
 run = sys.argv[1]
