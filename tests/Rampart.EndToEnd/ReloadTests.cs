@@ -155,6 +155,8 @@ public sealed class ReloadTests
             .Replace("max_recipients: 50", "max_recipients: 50\n      max_connections: 7"));
         rampart.Hangup();
         await rampart.WaitForOutputAsync(Applied);
+        // A line of its own, not necessarily read from the child's output before the "applied" one.
+        await rampart.WaitForOutputAsync("need a restart");
 
         var restart = rampart.Stdout.Split('\n').Single(l => l.Contains("need a restart", StringComparison.Ordinal));
         Assert.Contains("listeners.inbound.port", restart, StringComparison.Ordinal);
