@@ -79,6 +79,17 @@ public sealed class TestPki : IDisposable
         return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(2));
     }
 
+    /// <summary>
+    /// A year from now, but never past the issuer's own end: an issuer made a year ago less a second (the intermediate
+    /// under which a leaf is made a moment later) would otherwise refuse it.
+    /// </summary>
+    private static DateTimeOffset NotAfter(X509Certificate2 issuer)
+    {
+        var year = DateTimeOffset.UtcNow.AddYears(1);
+        var end = new DateTimeOffset(issuer.NotAfter.ToUniversalTime());
+        return year < end ? year : end;
+    }
+
     private static X509Certificate2 CreateIntermediate(X509Certificate2 issuer, string subject)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -89,7 +100,7 @@ public sealed class TestPki : IDisposable
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7F;
-        using var cert = request.Create(issuer, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1), serial);
+        using var cert = request.Create(issuer, DateTimeOffset.UtcNow.AddDays(-1), NotAfter(issuer), serial);
         return cert.CopyWithPrivateKey(key);
     }
 
@@ -106,7 +117,7 @@ public sealed class TestPki : IDisposable
         request.CertificateExtensions.Add(san.Build());
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7F;
-        using var cert = request.Create(issuer, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1), serial);
+        using var cert = request.Create(issuer, DateTimeOffset.UtcNow.AddDays(-1), NotAfter(issuer), serial);
         return cert.CopyWithPrivateKey(key);
     }
 
