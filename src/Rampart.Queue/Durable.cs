@@ -37,6 +37,9 @@ public static partial class Durable
     private static partial nint pwrite(SafeFileHandle fd, ReadOnlySpan<byte> buffer, nuint count, long offset);
 
     [LibraryImport("libc", SetLastError = true)]
+    private static partial int ftruncate(SafeFileHandle fd, long length);
+
+    [LibraryImport("libc", SetLastError = true)]
     private static partial int fsync(int fd);
 
     [LibraryImport("libc", SetLastError = true)]
@@ -96,6 +99,23 @@ public static partial class Durable
     }
 
     /// <summary>
+    /// Opens an existing file to be overwritten (a spare spool file, <see cref="SpareFiles"/>): write-only, never
+    /// following a link, never creating; null if it cannot be opened.
+    /// </summary>
+    public static SafeFileHandle? TryOpenForOverwrite(string path)
+    {
+        // O_NONBLOCK: a FIFO put there would otherwise wait for a reader (a regular file ignores the flag).
+        int fd = open(path, O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+        return fd < 0 ? null : new SafeFileHandle(new IntPtr(fd), ownsHandle: true);
+    }
+
+    /// <summary>ftruncate(2): cuts what an overwritten file held past its new end.</summary>
+    public static void Truncate(SafeFileHandle handle, long length)
+    {
+        if (ftruncate(handle, length) != 0) throw new IOException($"truncate failed (errno {Marshal.GetLastPInvokeError()})");
+    }
+
+    /// <summary>
     /// Opens a file of the spool for reading, never waiting and never following a link: a FIFO left in active/ would
     /// otherwise hold recovery (and with it every DATA) until some writer opened it, and a symbolic link would be read
     /// as a queued message. A link fails here; anything but a regular file fails its reader's checks.
@@ -140,6 +160,9 @@ public static partial class Durable
             throw new IOException($"cannot rename {source} to {target} (errno {Marshal.GetLastPInvokeError()})");
         }
     }
+
+    /// <summary>rename(2) alone; false instead of an exception (the source gone, or anything else).</summary>
+    public static bool TryRename(string source, string target) => rename(source, target) == 0;
 
     /// <summary>unlink(2) alone; a file already gone is not an error (as File.Delete).</summary>
     public static void Unlink(string path)

@@ -5,7 +5,8 @@ using Microsoft.Win32.SafeHandles;
 namespace Rampart.Queue;
 
 /// <summary>
-/// Streams one message's content into incoming/ while it arrives. <see cref="CommitAsync"/> appends the
+/// Streams one message's content into its spool file while it arrives: a spare (<see cref="SpareFiles"/>), or a new
+/// file in incoming/ when none is left. <see cref="CommitAsync"/> appends the
 /// envelope and trailer and returns once the file is on stable storage and renamed into active/
 /// (then, and only then, may the 250 go out). Disposed without a commit, the partial file is deleted.
 /// <para>
@@ -24,6 +25,9 @@ public sealed class MessageWriter : IAsyncDisposable
     private readonly QueueStore store;
     private readonly string incomingPath;
     private SafeFileHandle? handle;
+    // The file is a spare (SpareFiles): given back instead of unlinked when the message is not committed.
+    private readonly bool overwritesSpare;
+    private readonly long spareLength;
     // Bytes in the file; while 0, the whole content (from the magic on) is in the buffer.
     private long offset;
     private bool committed;
@@ -33,13 +37,25 @@ public sealed class MessageWriter : IAsyncDisposable
     private byte[]? buffer;
     private int buffered;
 
-    internal MessageWriter(QueueStore store, string queueId, string incomingPath)
+    internal MessageWriter(QueueStore store, string queueId)
     {
         this.store = store;
         QueueId = queueId;
-        this.incomingPath = incomingPath;
-        // open(2) alone, 0600 (a FileStream added an fstat and two lseeks).
-        handle = Durable.CreateExclusive(incomingPath);
+        if (store.Spares.TryTake() is { } spare)
+        {
+            // Overwritten in place (SpareFiles); what it held past the new end is cut at the commit.
+            (handle, incomingPath) = spare;
+            overwritesSpare = true;
+            // fstat, so that the commit truncates only a longer file (ftruncate costs as much as a rename even when
+            // the length does not change).
+            spareLength = RandomAccess.GetLength(handle);
+        }
+        else
+        {
+            incomingPath = Path.Combine(store.Incoming, queueId);
+            // open(2) alone, 0600 (a FileStream added an fstat and two lseeks).
+            handle = Durable.CreateExclusive(incomingPath);
+        }
         buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         SpoolFormat.Magic.CopyTo(buffer);
         buffered = SpoolFormat.Magic.Length;
@@ -193,6 +209,9 @@ public sealed class MessageWriter : IAsyncDisposable
         {
             RandomAccess.Write(handle!, [tail, envelopeBytes, trailer], offset);
         }
+        // A spare may have held a longer message: the trailer must end the file.
+        long fileLength = offset + buffered + envelopeBytes.Length + trailer.Length;
+        if (overwritesSpare && spareLength > fileLength) Durable.Truncate(handle!, fileLength);
         // A copy for delivery's first attempt, while the budget allows (QueuedMessage.ContentCopy): taken before the
         // buffer goes back to the pool.
         var copy = inMemory && envelope.Quarantine is null ? store.ContentCopies.TryCopy(tail.Span[SpoolFormat.Magic.Length..]) : null;
@@ -233,7 +252,9 @@ public sealed class MessageWriter : IAsyncDisposable
         ReturnBuffer();
         handle?.Dispose();
         handle = null;
-        if (!committed) Durable.Unlink(incomingPath);
+        if (committed) return ValueTask.CompletedTask;
+        if (overwritesSpare) store.Spares.Return(incomingPath);
+        else Durable.Unlink(incomingPath);
         return ValueTask.CompletedTask;
     }
 }

@@ -5,7 +5,8 @@ namespace Rampart.Queue;
 
 /// <summary>
 /// The spool, postfix-style: each state is a directory and a rename is the state change.
-/// incoming/ holds content still arriving (never acknowledged, so removed at start-up); active/ holds
+/// incoming/ holds content still arriving when no spare file was left (never acknowledged, so removed at start-up);
+/// spare/ holds finished messages' files, overwritten by the next messages (<see cref="SpareFiles"/>); active/ holds
 /// committed messages until every recipient has a final outcome; corrupt/ keeps damaged files for the
 /// administrator instead of blocking the queue; quarantine/ holds what a filter held back (see
 /// <see cref="Quarantine.QuarantineStore"/>); pickup/ takes released messages, from this process or from the
@@ -29,7 +30,8 @@ public sealed partial class QueueStore : IDisposable
         Corrupt = Path.Combine(Root, "corrupt");
         Quarantine = Path.Combine(Root, "quarantine");
         Pickup = Path.Combine(Root, "pickup");
-        foreach (var dir in new[] { Root, Incoming, Active, Corrupt, Quarantine, Pickup }) OwnerOnly.CreateDirectory(dir);
+        Spares = new SpareFiles(Path.Combine(Root, "spare"));
+        foreach (var dir in new[] { Root, Incoming, Active, Corrupt, Quarantine, Pickup, Spares.Folder }) OwnerOnly.CreateDirectory(dir);
         Durable.SyncDirectory(Root);
         Barrier = new SyncBarrier(Root);
     }
@@ -46,7 +48,10 @@ public sealed partial class QueueStore : IDisposable
     /// <summary>The memory budget of fresh small messages kept for their first delivery attempt.</summary>
     public ContentCopies ContentCopies { get; } = new(ContentCopies.DefaultBudget);
 
-    public MessageWriter CreateWriter(QueueId id) => new(this, id.Value, Path.Combine(Incoming, id.Value));
+    /// <summary>Finished messages' files, kept to receive new ones (<see cref="SpareFiles"/>).</summary>
+    internal SpareFiles Spares { get; }
+
+    public MessageWriter CreateWriter(QueueId id) => new(this, id.Value);
 
     internal string ActivePath(string queueId) => Path.Combine(Active, queueId);
 
@@ -63,6 +68,7 @@ public sealed partial class QueueStore : IDisposable
             QueueLog.DiscardedPartial(logger, Path.GetFileName(partial));
             File.Delete(partial);
         }
+        Spares.Load();
         var messages = new List<QueuedMessage>();
         foreach (var path in Directory.EnumerateFiles(Active).Order(StringComparer.Ordinal))
         {
@@ -252,14 +258,14 @@ public sealed partial class QueueStore : IDisposable
     }
 
     /// <summary>
-    /// Removes a message once every recipient is final (delivered, or failed and bounced). Not synced on
-    /// its own: if a crash undoes the removal the message is delivered again, never lost (the drop
-    /// folder then rewrites the same file; postfix makes the same trade).
+    /// Removes a message once every recipient is final (delivered, or failed and bounced); its file becomes a spare
+    /// (<see cref="SpareFiles"/>). Not synced on its own: if a crash undoes the removal the message is delivered
+    /// again, never lost (the drop folder then rewrites the same file; postfix makes the same trade), unless its file
+    /// already held a newer message, which recovery then sets aside (that one was never acknowledged).
     /// </summary>
     public void Remove(string queueId)
     {
-        // unlink(2) alone: File.Delete adds an lstat, on every delivered message.
-        Durable.Unlink(ActivePath(queueId));
+        Spares.Recycle(ActivePath(queueId), queueId);
         if (outcomeLogs.TryRemove(queueId, out _)) File.Delete(RecipientLogPath(queueId));
         // Delivered in full by an attempt that was under way when the hold came: nothing is left to hold.
         if (holds.TryRemove(queueId, out _)) File.Delete(HoldPath(queueId));
