@@ -25,13 +25,16 @@ public static class RawHeaderSection
     private const int MaxLine = 64 * 1024;
 
     /// <summary>The fields, in order.</summary>
-    public static async Task<List<RawField>> ReadAsync(Stream source, CancellationToken ct) =>
-        (await ReadSectionAsync(new HeaderLineReader(source, MaxLine), ct)).Fields;
+    public static async Task<List<RawField>> ReadAsync(Stream source, CancellationToken ct)
+    {
+        using var reader = new HeaderLineReader(source, MaxLine);
+        return (await ReadSectionAsync(reader, ct)).Fields;
+    }
 
     /// <summary>Copies <paramref name="source"/> with its fields replaced by what <paramref name="rewrite"/> makes of them.</summary>
     public static async Task WriteAsync(Stream source, Stream target, Func<List<RawField>, IEnumerable<RawField>> rewrite, CancellationToken ct)
     {
-        var reader = new HeaderLineReader(source, MaxLine);
+        using var reader = new HeaderLineReader(source, MaxLine);
         var (fields, end) = await ReadSectionAsync(reader, ct);
         foreach (var field in rewrite(fields)) await target.WriteAsync(field.Bytes, ct);
         await target.WriteAsync(end, ct);

@@ -22,7 +22,7 @@ public static class HeaderEditor
     /// <param name="maxHeaderBytes">The most header bytes read (limits.max_header_size plus our own fields on top); past it <see cref="InvalidDataException"/>.</param>
     public static async Task WriteAsync(Stream source, Stream target, IReadOnlyList<HeaderEdit> edits, string? subject, CancellationToken ct, long maxHeaderBytes = long.MaxValue)
     {
-        var input = new HeaderLineReader(source, MaxLine);
+        using var input = new HeaderLineReader(source, MaxLine);
         var fields = new List<Field>();
         byte[]? end = null;
         // A line longer than the reader's chunk comes in pieces without LF: they are the same line (the framer allows

@@ -43,7 +43,7 @@ public static class AuthResultsField
     public static async Task<int> WriteAsync(Stream source, Stream target, string field, string authservId, CancellationToken ct)
     {
         await target.WriteAsync(Encoding.ASCII.GetBytes(field), ct);
-        var input = new HeaderLineReader(source, MaxLine);
+        using var input = new HeaderLineReader(source, MaxLine);
         var current = new List<byte[]>();
         var lastComplete = true;
         var removed = 0;

@@ -43,7 +43,7 @@ public static class SpamTagger
     {
         var top = Encoding.ASCII.GetBytes($"{FlagField}: YES\r\n{Status(card, threshold)}");
         await target.WriteAsync(top, ct);
-        var input = new HeaderLineReader(source, MaxLine);
+        using var input = new HeaderLineReader(source, MaxLine);
         var dropping = false;
         var prefixed = subjectPrefix is null;
         while (await input.ReadLineAsync(ct) is { } line)
