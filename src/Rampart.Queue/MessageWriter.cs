@@ -92,7 +92,7 @@ public sealed class MessageWriter : IAsyncDisposable
             await ReplaceInMemoryAsync(write, ct);
             return;
         }
-        await FlushAsync(ct);
+        Flush(toDisk: false);
         var replacementPath = incomingPath + ".new";
         var replacementHash = new XxHash3();
         long length;
@@ -111,7 +111,7 @@ public sealed class MessageWriter : IAsyncDisposable
         }
         handle!.Dispose();
         Durable.Rename(replacementPath, incomingPath);
-        handle = File.OpenHandle(incomingPath, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, FileOptions.Asynchronous);
+        handle = File.OpenHandle(incomingPath, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
         offset = length;
         hash = replacementHash;
     }
@@ -140,39 +140,44 @@ public sealed class MessageWriter : IAsyncDisposable
         WriteToFile(bytes);
     }
 
-    public async ValueTask WriteAsync(ReadOnlyMemory<byte> content, CancellationToken ct)
+    public ValueTask WriteAsync(ReadOnlyMemory<byte> content, CancellationToken ct)
     {
-        if (buffered + content.Length > BufferSize) await FlushAsync(ct, toDisk: true);
+        if (ct.IsCancellationRequested) return ValueTask.FromCanceled(ct);
+        if (buffered + content.Length > BufferSize) Flush(toDisk: true);
         if (content.Length >= BufferSize)
         {
-            hash.Append(content.Span);
-            await RandomAccess.WriteAsync(handle!, content, offset, ct);
-            offset += content.Length;
-            return;
+            WriteToFile(content);
+            return ValueTask.CompletedTask;
         }
         content.Span.CopyTo(buffer.AsSpan(buffered));
         buffered += content.Length;
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>
     /// Makes what is buffered readable by <see cref="OpenContent"/>: content that has a file goes to it; content that
     /// still fits the buffer whole stays there.
     /// </summary>
-    public ValueTask FlushAsync(CancellationToken ct) => FlushAsync(ct, toDisk: false);
+    public ValueTask FlushAsync(CancellationToken ct)
+    {
+        if (ct.IsCancellationRequested) return ValueTask.FromCanceled(ct);
+        Flush(toDisk: false);
+        return ValueTask.CompletedTask;
+    }
 
-    private async ValueTask FlushAsync(CancellationToken ct, bool toDisk)
+    private void Flush(bool toDisk)
     {
         if (buffered == 0 || (InMemory && !toDisk)) return;
-        hash.Append(buffer.AsSpan(0, buffered));
-        await RandomAccess.WriteAsync(handle!, buffer.AsMemory(0, buffered), offset, ct);
-        offset += buffered;
+        WriteToFile(buffer.AsMemory(0, buffered));
         buffered = 0;
     }
 
+    // pwrite(2) on the caller's thread: into the page cache, microseconds for 64 KiB, where RandomAccess.WriteAsync on
+    // Linux is a thread-pool work item and a thread hand-over per write (profiled at 100 KiB x 50 sessions).
     private void WriteToFile(ReadOnlyMemory<byte> bytes)
     {
         hash.Append(bytes.Span);
-        RandomAccess.Write(handle!, bytes.Span, offset);
+        Durable.WriteAt(handle!, bytes.Span, offset);
         offset += bytes.Length;
     }
 
@@ -253,7 +258,7 @@ public sealed class MessageWriter : IAsyncDisposable
         handle?.Dispose();
         handle = null;
         if (committed) return ValueTask.CompletedTask;
-        if (overwritesSpare) store.Spares.Return(incomingPath);
+        if (overwritesSpare) store.Spares.Return(incomingPath, Math.Max(spareLength, offset));
         else Durable.Unlink(incomingPath);
         return ValueTask.CompletedTask;
     }

@@ -263,9 +263,12 @@ public sealed partial class QueueStore : IDisposable
     /// again, never lost (the drop folder then rewrites the same file; postfix makes the same trade), unless its file
     /// already held a newer message, which recovery then sets aside (that one was never acknowledged).
     /// </summary>
-    public void Remove(string queueId)
+    /// <param name="fileLength">The spool file's length (about: content and envelope), or -1 when unknown: such a file
+    /// is unlinked, not kept.</param>
+    public void Remove(string queueId, long fileLength = -1)
     {
-        Spares.Recycle(ActivePath(queueId), queueId);
+        if (fileLength < 0) Durable.Unlink(ActivePath(queueId));
+        else Spares.Recycle(ActivePath(queueId), queueId, fileLength);
         if (outcomeLogs.TryRemove(queueId, out _)) File.Delete(RecipientLogPath(queueId));
         // Delivered in full by an attempt that was under way when the hold came: nothing is left to hold.
         if (holds.TryRemove(queueId, out _)) File.Delete(HoldPath(queueId));

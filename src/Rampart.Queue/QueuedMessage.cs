@@ -25,27 +25,17 @@ public sealed record QueuedMessage(QueuedEnvelope Envelope, string Path, long Co
     public Stream OpenContent() => ContentCopy?.Open() ?? OpenContent(Path, ContentOffset, ContentLength);
 
     /// <summary>The same for a spool file that is still being written (message filters before the commit).</summary>
-    internal static Stream OpenContent(string path, long offset, long length)
-    {
-        // No FileStream buffer (bufferSize 0): readers take the content in large blocks of their own, so a
-        // 64 KiB buffer per open would only be allocated, zeroed and copied through.
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, useAsync: true);
-        return new ContentStream(file, offset, length);
-    }
+    internal static Stream OpenContent(string path, long offset, long length) => new ContentStream(Durable.OpenForRead(path), offset, length);
 
-    private sealed class ContentStream : Stream
+    /// <summary>
+    /// The content's bytes of a spool file, read with pread(2) at their offset. Reads are synchronous, also when asked
+    /// asynchronously: a spool file is read right after it was written, from the page cache, in a few microseconds,
+    /// while .NET's asynchronous file read on Linux is a thread-pool work item and a thread hand-over per read
+    /// (profiled at 100 KiB x 50 sessions). No buffer: readers take the content in large blocks of their own.
+    /// </summary>
+    private sealed class ContentStream(Microsoft.Win32.SafeHandles.SafeFileHandle file, long start, long length) : Stream
     {
-        private readonly FileStream file;
-        private readonly long start;
-        private readonly long length;
-
-        public ContentStream(FileStream file, long start, long length)
-        {
-            this.file = file;
-            this.start = start;
-            this.length = length;
-            file.Position = start;
-        }
+        private long position;
 
         public override bool CanRead => true;
         public override bool CanSeek => true;
@@ -54,21 +44,36 @@ public sealed record QueuedMessage(QueuedEnvelope Envelope, string Path, long Co
 
         public override long Position
         {
-            get => file.Position - start;
-            set => file.Position = start + Math.Clamp(value, 0, length);
+            get => position;
+            set => position = Math.Clamp(value, 0, length);
         }
 
-        public override int Read(byte[] buffer, int offset, int count) => file.Read(buffer, offset, Clamp(count));
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
-        public override int Read(Span<byte> buffer) => file.Read(buffer[..Clamp(buffer.Length)]);
+        public override int Read(Span<byte> buffer)
+        {
+            var wanted = buffer[..(int)Math.Min(buffer.Length, length - position)];
+            if (wanted.IsEmpty) return 0;
+            int read = RandomAccess.Read(file, wanted, start + position);
+            position += read;
+            return read;
+        }
 
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default) =>
-            file.ReadAsync(buffer[..Clamp(buffer.Length)], ct);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
+        {
+            if (ct.IsCancellationRequested) return ValueTask.FromCanceled<int>(ct);
+            try
+            {
+                return ValueTask.FromResult(Read(buffer.Span));
+            }
+            catch (Exception ex)
+            {
+                return ValueTask.FromException<int>(ex);
+            }
+        }
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
-            file.ReadAsync(buffer, offset, Clamp(count), ct);
-
-        private int Clamp(int count) => (int)Math.Min(count, Math.Max(0, length - Position));
+            ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
 
         public override long Seek(long offset, SeekOrigin origin)
         {

@@ -22,80 +22,112 @@ namespace Rampart.Queue;
 internal sealed class SpareFiles
 {
     // Enough for the messages in flight at once on a busy gateway (every session receiving, every attempt under way);
-    // past it, a finished message is unlinked as before, so a burst that is over leaves at most this many files.
-    public const int Capacity = 1024;
+    // past either bound a finished message is unlinked as before, so a burst that is over leaves at most this much
+    // disk allocated to spares. A file over MaxFileBytes is never kept: one large message would hold its blocks.
+    public const int DefaultCapacity = 4096;
+    public const long DefaultByteBudget = 128L * 1024 * 1024;
+    public const long MaxFileBytes = 1024 * 1024;
 
-    private readonly ConcurrentStack<string> names = new();
+    private readonly ConcurrentStack<(string Name, long Length)> spares = new();
+    private readonly int capacity;
+    private readonly long byteBudget;
+    private long bytes;
     private int count;
 
-    public SpareFiles(string folder)
+    public SpareFiles(string folder, int capacity = DefaultCapacity, long byteBudget = DefaultByteBudget)
     {
         Folder = folder;
+        this.capacity = capacity;
+        this.byteBudget = byteBudget;
     }
 
     public string Folder { get; }
 
     public int Count => Volatile.Read(ref count);
 
+    public long Bytes => Interlocked.Read(ref bytes);
+
     /// <summary>
-    /// Takes the spares a previous run left: their names only (any content is overwritten before it is read). A
-    /// replacement cut short by a crash (".new") goes, as does anything past the capacity.
+    /// Takes the spares a previous run left: their names and lengths (any content is overwritten before it is read).
+    /// A replacement cut short by a crash (".new"), a file over the bounds, or anything but a regular file goes.
     /// </summary>
     public void Load()
     {
         foreach (var path in Directory.EnumerateFiles(Folder))
         {
-            var name = Path.GetFileName(path);
-            if (name.EndsWith(".new", StringComparison.Ordinal) || count >= Capacity) Durable.Unlink(path);
-            else Push(name);
+            var info = new FileInfo(path);
+            if (info.Name.EndsWith(".new", StringComparison.Ordinal) || info.LinkTarget is not null || !TryReserve(info.Length))
+            {
+                Durable.Unlink(path);
+                continue;
+            }
+            spares.Push((info.Name, info.Length));
         }
     }
 
     /// <summary>
     /// Opens a spare for a new message's content, write-only and never following a link; null when none is left
-    /// (the caller creates a file). A spare removed by hand meanwhile is skipped.
+    /// (the caller creates a file). A spare removed or replaced by hand meanwhile is skipped.
     /// </summary>
     public (SafeFileHandle Handle, string Path)? TryTake()
     {
-        while (names.TryPop(out var name))
+        while (spares.TryPop(out var spare))
         {
-            Interlocked.Decrement(ref count);
-            var path = Path.Combine(Folder, name);
+            Release(spare.Length);
+            var path = Path.Combine(Folder, spare.Name);
             if (Durable.TryOpenForOverwrite(path) is { } handle) return (handle, path);
         }
         return null;
     }
 
     /// <summary>
-    /// Keeps a finished message's file as a spare (renamed out of its folder), or unlinks it when enough are kept.
-    /// A file already gone is not an error.
+    /// Keeps a finished message's file (about <paramref name="length"/> bytes) as a spare, renamed out of its folder,
+    /// or unlinks it when it is too large or the bounds are reached. A file already gone is not an error.
     /// </summary>
-    public void Recycle(string path, string queueId)
+    public void Recycle(string path, string queueId, long length)
     {
-        if (Interlocked.Increment(ref count) <= Capacity && Durable.TryRename(path, Path.Combine(Folder, queueId)))
+        if (TryReserve(length))
         {
-            names.Push(queueId);
-            return;
+            if (Durable.TryRename(path, Path.Combine(Folder, queueId)))
+            {
+                spares.Push((queueId, length));
+                return;
+            }
+            Release(length);
         }
-        Interlocked.Decrement(ref count);
         Durable.Unlink(path);
     }
 
     /// <summary>Gives back a spare taken for a message that was never committed; its bytes are left as they are.</summary>
-    public void Return(string path)
+    public void Return(string path, long length)
     {
-        if (Interlocked.Increment(ref count) <= Capacity)
+        if (TryReserve(length))
         {
-            names.Push(Path.GetFileName(path));
+            spares.Push((Path.GetFileName(path), length));
             return;
         }
-        Interlocked.Decrement(ref count);
         Durable.Unlink(path);
     }
 
-    private void Push(string name)
+    private bool TryReserve(long length)
     {
-        names.Push(name);
-        Interlocked.Increment(ref count);
+        if (length > MaxFileBytes) return false;
+        if (Interlocked.Increment(ref count) > capacity)
+        {
+            Interlocked.Decrement(ref count);
+            return false;
+        }
+        if (Interlocked.Add(ref bytes, length) > byteBudget)
+        {
+            Release(length);
+            return false;
+        }
+        return true;
+    }
+
+    private void Release(long length)
+    {
+        Interlocked.Decrement(ref count);
+        Interlocked.Add(ref bytes, -length);
     }
 }

@@ -62,7 +62,7 @@ public class SpareFilesTests : IDisposable
         using var store = NewStore();
         store.Recover();
         var old = await WriteAsync(store, Content(first, (byte)'a'));
-        store.Remove(old.Envelope.QueueId);
+        store.Remove(old.Envelope.QueueId, old.ContentOffset + old.ContentLength);
         Assert.False(File.Exists(old.Path));
         Assert.Equal([old.Envelope.QueueId], Directory.GetFiles(SpareFolder).Select(Path.GetFileName));
 
@@ -81,7 +81,7 @@ public class SpareFilesTests : IDisposable
         using var store = NewStore();
         store.Recover();
         var old = await WriteAsync(store, Content(100_000, (byte)'a'));
-        store.Remove(old.Envelope.QueueId);
+        store.Remove(old.Envelope.QueueId, old.ContentOffset + old.ContentLength);
         await using (var writer = store.CreateWriter(QueueId.New()))
         {
             await writer.WriteAsync(Content(70_000, (byte)'x'), default);
@@ -95,14 +95,40 @@ public class SpareFilesTests : IDisposable
     }
 
     [Fact]
-    public async Task Spares_past_the_capacity_are_unlinked()
+    public void Spares_past_the_count_or_the_bytes_or_too_large_are_unlinked()
+    {
+        Directory.CreateDirectory(SpareFolder);
+        var spares = new SpareFiles(SpareFolder, capacity: 3, byteBudget: 100);
+        string Finished(string name)
+        {
+            var path = Path.Combine(temp.Path, name);
+            File.WriteAllText(path, name);
+            return path;
+        }
+        spares.Recycle(Finished("a"), "a", 40);
+        spares.Recycle(Finished("b"), "b", 40);
+        spares.Recycle(Finished("c"), "c", 40);           // over the bytes
+        spares.Recycle(Finished("d"), "d", 10);
+        spares.Recycle(Finished("e"), "e", 10);           // over the count
+        spares.Recycle(Finished("f"), "f", SpareFiles.MaxFileBytes + 1);
+        Assert.Equal(["a", "b", "d"], Directory.GetFiles(SpareFolder).Select(Path.GetFileName).Order());
+        Assert.Equal((3, 90L), (spares.Count, spares.Bytes));
+        Assert.Empty(Directory.GetFiles(temp.Path));
+
+        using (var taken = spares.TryTake()?.Handle) Assert.NotNull(taken);
+        Assert.Equal((2, 80L), (spares.Count, spares.Bytes));
+        spares.Recycle(Finished("g"), "g", 20);
+        Assert.Equal((3, 100L), (spares.Count, spares.Bytes));
+    }
+
+    [Fact]
+    public async Task A_message_removed_without_its_length_is_unlinked()
     {
         using var store = NewStore();
         store.Recover();
-        var messages = new List<QueuedMessage>();
-        for (int i = 0; i < SpareFiles.Capacity + 5; i++) messages.Add(await WriteAsync(store, Content(16, (byte)'a')));
-        foreach (var message in messages) store.Remove(message.Envelope.QueueId);
-        Assert.Equal(SpareFiles.Capacity, Directory.GetFiles(SpareFolder).Length);
+        var old = await WriteAsync(store, Content(50, (byte)'a'));
+        store.Remove(old.Envelope.QueueId);
+        Assert.Empty(Directory.GetFiles(SpareFolder));
         Assert.Empty(Directory.GetFiles(store.Active));
     }
 
@@ -113,7 +139,7 @@ public class SpareFilesTests : IDisposable
         {
             store.Recover();
             var old = await WriteAsync(store, Content(50, (byte)'a'));
-            store.Remove(old.Envelope.QueueId);
+            store.Remove(old.Envelope.QueueId, old.ContentOffset + old.ContentLength);
         }
         File.WriteAllText(Path.Combine(SpareFolder, "X.new"), "left by a crash");
 
@@ -150,7 +176,7 @@ public class SpareFilesTests : IDisposable
         using var store = NewStore();
         store.Recover();
         var old = await WriteAsync(store, Content(50, (byte)'a'));
-        store.Remove(old.Envelope.QueueId);
+        store.Remove(old.Envelope.QueueId, old.ContentOffset + old.ContentLength);
         File.Delete(Path.Combine(SpareFolder, old.Envelope.QueueId));
 
         var next = await WriteAsync(store, Content(20, (byte)'b'));
@@ -164,7 +190,7 @@ public class SpareFilesTests : IDisposable
         store.Recover();
         var old = await WriteAsync(store, Content(50, (byte)'a'));
         var oldPath = old.Path;
-        store.Remove(old.Envelope.QueueId);
+        store.Remove(old.Envelope.QueueId, old.ContentOffset + old.ContentLength);
         var next = await WriteAsync(store, Content(50, (byte)'b'));
         // What the disk may hold after a power cut before the next sync: the old name, the new message's blocks.
         File.Copy(next.Path, oldPath);

@@ -105,7 +105,7 @@ internal sealed class DeliveryAttempt(QueueStore store, IRouter router, Notifier
         var pendingCount = envelope.Recipients.Count - settled.Count - newFinals.Count;
         if (pendingCount == 0)
         {
-            store.Remove(id);
+            store.Remove(id, message.ContentOffset + message.ContentLength);
             unrecorded.TryRemove(id, out _);
             DeliveryLog.Done(logger, id);
             return null;
