@@ -26,10 +26,10 @@ RUN="$(mktemp -d "$ROOT/bench/results/chain-$(date +%Y%m%d-%H%M%S).XXXXXX")"
 [ "$VARIANT" = relay ] && CONTENDERS="${CONTENDERS:-rampart}"
 export CONTENDERS="${CONTENDERS:-postfix-full rampart}" RAMPART_FILTERS=1 WARMUP="${WARMUP:-1000}"
 
-dotnet publish src/Rampart -c Release -o "$RUN/build" -nologo -v quiet >/dev/null
+bash scripts/publish.sh "$RUN/build" >/dev/null   # the build the Debian package installs
 cp examples/recipients.txt "$RUN/"
 # The example signs outbound mail with the key the README tour makes; the run folder gets its own.
-dotnet "$RUN/build/Rampart.dll" dkim keygen example.test s2026 --out "$RUN/keys" >/dev/null
+"$RUN/build/Rampart" dkim keygen example.test s2026 --out "$RUN/keys" >/dev/null
 python3 - "$VARIANT" "$RUN" <<'PY'
 import sys
 variant, run = sys.argv[1], sys.argv[2]
@@ -51,7 +51,7 @@ setsid bash scripts/tour-dns.sh > "$RUN/tour-dns.log" 2>&1 &
 DNS_PID=$!
 sampler() {  # the gateway's user+system CPU (clock ticks) every 0.5 s: "epoch ticks"
   while true; do
-    pid="$(pgrep -f "$RUN/build/Rampart.dll run" | head -1 || true)"
+    pid="$(pgrep -f "$RUN/build/Rampart run" | head -1 || true)"
     [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] && echo "$(date +%s.%N) $(awk '{print $14+$15}' "/proc/$pid/stat")" >> "$1"
     sleep 0.5
   done
@@ -62,7 +62,7 @@ sleep 1
 
 for n in $(seq 1 "$RUNS"); do
   sampler "$RUN/cpu-$n.txt" & SAMPLER=$!
-  RAMPART_CMD="dotnet $RUN/build/Rampart.dll run --config $RUN/gateway.yaml" \
+  RAMPART_CMD="$RUN/build/Rampart run --config $RUN/gateway.yaml" \
     bash ../shared/bench/compare.sh > "$RUN/run-$n.md" 2> "$RUN/run-$n.err" || true
   kill "$SAMPLER" 2>/dev/null || true; SAMPLER=
   rm -rf "$RUN/data"

@@ -5,7 +5,8 @@
 #
 #   bash bench/relay.sh                 # warm: WARMUP=3000, RUNS=3
 #   COLD=1 bash bench/relay.sh          # cold: WARMUP=0, the first burst is the first 3,000 messages after start
-#   RAMPART_DLL=/path/Rampart.dll bash bench/relay.sh   # an already published build (A/B runs)
+#   RAMPART_BIN=/path/Rampart bash bench/relay.sh       # an already published build (A/B runs; RAMPART_DLL=/path/Rampart.dll
+#                                                       # for a framework-dependent one)
 #
 # Rampart runs examples/gateway.yaml as the issue states it: virus scanning, the anti-spam chain and greylisting cut
 # out (the peers have no content filter), recipient validation, the sender filter and the attachment filter on,
@@ -15,7 +16,7 @@
 # first one where it has grown by the burst's count, so the idle second between bursts is not counted. With 100 Hz
 # ticks and these counts the figure is good to about ±10 µs at 50 sessions and ±20 µs with one.
 # Knobs: RUNS (3), COLD (0), CONTENDERS ("ceiling postfix haraka rampart"), SCENARIOS (compare.sh's, with larger
-# counts than its defaults so that each Rampart burst lasts long enough to time), RAMPART_DLL.
+# counts than its defaults so that each Rampart burst lasts long enough to time), RAMPART_BIN, RAMPART_DLL.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$PWD"
@@ -31,14 +32,16 @@ export CONTENDERS="${CONTENDERS:-ceiling postfix haraka rampart}" BODY=filler SO
 mkdir -p "$ROOT/bench/results"
 RUN="$(mktemp -d "$ROOT/bench/results/relay-$(date +%Y%m%d-%H%M%S).XXXXXX")"
 
-DLL="${RAMPART_DLL:-}"
-if [ -z "$DLL" ]; then
-  dotnet publish src/Rampart -c Release -o "$RUN/build" -nologo -v quiet >/dev/null
-  DLL="$RUN/build/Rampart.dll"
+# The gateway as installed (scripts/publish.sh, as the Debian package), unless RAMPART_BIN (a published Rampart) or
+# RAMPART_DLL (a framework-dependent Rampart.dll, run with dotnet) names another build.
+if [ -n "${RAMPART_DLL:-}" ]; then GATEWAY="dotnet $RAMPART_DLL"; else GATEWAY="${RAMPART_BIN:-}"; fi
+if [ -z "$GATEWAY" ]; then
+  bash scripts/publish.sh "$RUN/build" >/dev/null
+  GATEWAY="$RUN/build/Rampart"
 fi
 cp examples/recipients.txt "$RUN/"
 # The example signs outbound mail with the key the README tour makes; the run folder gets its own.
-dotnet "$DLL" dkim keygen example.test s2026 --out "$RUN/keys" >/dev/null
+$GATEWAY dkim keygen example.test s2026 --out "$RUN/keys" >/dev/null
 python3 - "$RUN" <<'PY'
 import sys
 run = sys.argv[1]
@@ -57,7 +60,7 @@ PY
 sampler() {  # "epoch gateway_ticks sink_count" every 0.1 s while the gateway runs
   local pid sink
   while true; do
-    pid="$(pgrep -f "$DLL run --config $RUN/gateway.yaml" | head -1 || true)"
+    pid="$(pgrep -f "$GATEWAY run --config $RUN/gateway.yaml" | head -1 || true)"
     sink="$(ls -t "$SHARED"/.run/*/sink.out 2>/dev/null | head -1 || true)"
     if [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] && [ -n "$sink" ]; then
       echo "$(date +%s.%N) $(sed 's/.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}') $(tail -c 128 "$sink" | tr '\r' '\n' | grep -o 'mesg=[0-9]*' | tail -1 | cut -d= -f2)" >> "$1"
@@ -70,7 +73,7 @@ trap cleanup EXIT
 
 for n in $(seq 1 "$RUNS"); do
   sampler "$RUN/cpu-$n.txt" & SAMPLER=$!
-  RAMPART_CMD="dotnet $DLL run --config $RUN/gateway.yaml" \
+  RAMPART_CMD="$GATEWAY run --config $RUN/gateway.yaml" \
     bash "$SHARED/compare.sh" > "$RUN/run-$n.md" 2> "$RUN/run-$n.err" || true
   kill "$SAMPLER" 2>/dev/null || true; SAMPLER=
   rm -rf "$RUN/data"

@@ -3,10 +3,10 @@
 #
 #   bash scripts/package-deb.sh [OUTPUT_DIR]
 #
-# The program is published self-contained for linux-x64 into /usr/lib/rampart (the package depends on no .NET
+# The program is published by scripts/publish.sh (self-contained for linux-x64, ReadyToRun) into /usr/lib/rampart (the package depends on no .NET
 # package: Debian ships none, and a runtime installed by hand is not dpkg's to depend on), /usr/bin/rampart links
 # to it. The package's other files are in packaging/debian/ (see its README.md); the version is Directory.Build.props'.
-# Needs the .NET SDK, dpkg-deb and the NuGet feed (or a warm package cache) for the linux-x64 runtime pack.
+# Needs the .NET SDK, dpkg-deb and the NuGet feed (or a warm package cache) for the linux-x64 runtime pack and crossgen2.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The package's modes come from the staged files: a caller's umask 077 would ship /usr/lib/rampart (and /usr itself,
@@ -25,12 +25,8 @@ stage=$(mktemp -d "${TMPDIR:-/tmp}/rampart-deb.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 pkg="$stage/root"
 
-# Published from a copy of the sources: the linux-x64 restore and build never touch the tree's bin/ and obj/, which a
-# build or a test run may be using at the same time.
-tar -cf - --exclude=bin --exclude=obj src Directory.Build.props Directory.Packages.props global.json $(ls .editorconfig 2>/dev/null) \
-    | tar -xf - -C "$stage"
-dotnet publish "$stage/src/Rampart/Rampart.csproj" -c Release -r linux-x64 --self-contained true -nologo -v quiet \
-    -p:DebugType=none -p:DebugSymbols=false -p:SatelliteResourceLanguages=en -o "$pkg/usr/lib/rampart"
+# The same build the benchmarks measure (scripts/publish.sh: self-contained, ReadyToRun composite).
+bash scripts/publish.sh "$pkg/usr/lib/rampart"
 
 chmod -R u=rwX,go=rX "$pkg/usr/lib/rampart"
 install -d -m 0750 "$pkg/etc/rampart"

@@ -4,13 +4,13 @@ using Rampart.Testing.Processes;
 namespace Rampart.EndToEnd.Service;
 
 /// <summary>
-/// The Debian package, built once per test class by scripts/package-deb.sh (a self-contained publish: a minute or two),
+/// The Debian package, built once per test class by scripts/package-deb.sh (a self-contained ReadyToRun publish: two to four minutes),
 /// with dpkg around it. Any rampart package left installed by an interrupted run is purged before the build, and the
 /// package is purged again at the end whatever the tests did, so /etc/rampart/rampart.yaml never outlives the class.
 /// </summary>
 public sealed class DebianPackage : IAsyncLifetime
 {
-    private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(12);
     public static readonly TimeSpan DpkgTimeout = TimeSpan.FromMinutes(2);
 
     private readonly TempDirectory output = new("rampart-deb");
