@@ -14,8 +14,8 @@
 #   as-shipped  the same with Rampart's clamd filter on too: against this Rspamd every message is scanned twice
 #   relay       no chain and no scanning: the bare relay, for the gateway's CPU per message
 # RUNS (default 3), CONTENDERS (default "postfix-full rampart"; relay: "rampart"), WARMUP (default 1000),
-# SCENARIOS as compare.sh. DNS: scripts/tour-dns.sh on 127.0.0.1:5353, which the example's dns: names and
-# compare.sh's Rspamd asks (RSPAMD_DNS). Needs ../shared/bench (compare.sh) and Postfix, Rspamd and clamd.
+# SCENARIOS as compare.sh, RAMPART_BIN (an already published Rampart). DNS: scripts/tour-dns.sh on 127.0.0.1:5353,
+# which the example's dns: names and compare.sh's Rspamd asks (RSPAMD_DNS). Needs ../shared/bench (compare.sh) and Postfix, Rspamd and clamd.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$PWD"
@@ -26,10 +26,12 @@ RUN="$(mktemp -d "$ROOT/bench/results/chain-$(date +%Y%m%d-%H%M%S).XXXXXX")"
 [ "$VARIANT" = relay ] && CONTENDERS="${CONTENDERS:-rampart}"
 export CONTENDERS="${CONTENDERS:-postfix-full rampart}" RAMPART_FILTERS=1 WARMUP="${WARMUP:-1000}"
 
-bash scripts/publish.sh "$RUN/build" >/dev/null   # the build the Debian package installs
+# The build the Debian package installs (scripts/publish.sh), unless RAMPART_BIN names a published Rampart.
+GATEWAY="${RAMPART_BIN:-$RUN/build/Rampart}"
+[ -n "${RAMPART_BIN:-}" ] || bash scripts/publish.sh "$RUN/build" >/dev/null
 cp examples/recipients.txt "$RUN/"
 # The example signs outbound mail with the key the README tour makes; the run folder gets its own.
-"$RUN/build/Rampart" dkim keygen example.test s2026 --out "$RUN/keys" >/dev/null
+"$GATEWAY" dkim keygen example.test s2026 --out "$RUN/keys" >/dev/null
 python3 - "$VARIANT" "$RUN" <<'PY'
 import sys
 variant, run = sys.argv[1], sys.argv[2]
@@ -51,7 +53,7 @@ setsid bash scripts/tour-dns.sh > "$RUN/tour-dns.log" 2>&1 &
 DNS_PID=$!
 sampler() {  # the gateway's user+system CPU (clock ticks) every 0.5 s: "epoch ticks"
   while true; do
-    pid="$(pgrep -f "$RUN/build/Rampart run" | head -1 || true)"
+    pid="$(pgrep -f "$GATEWAY run --config $RUN/gateway.yaml" | head -1 || true)"
     [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] && echo "$(date +%s.%N) $(awk '{print $14+$15}' "/proc/$pid/stat")" >> "$1"
     sleep 0.5
   done
@@ -62,7 +64,7 @@ sleep 1
 
 for n in $(seq 1 "$RUNS"); do
   sampler "$RUN/cpu-$n.txt" & SAMPLER=$!
-  RAMPART_CMD="$RUN/build/Rampart run --config $RUN/gateway.yaml" \
+  RAMPART_CMD="$GATEWAY run --config $RUN/gateway.yaml" \
     bash ../shared/bench/compare.sh > "$RUN/run-$n.md" 2> "$RUN/run-$n.err" || true
   kill "$SAMPLER" 2>/dev/null || true; SAMPLER=
   rm -rf "$RUN/data"

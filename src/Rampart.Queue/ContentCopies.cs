@@ -13,23 +13,16 @@ public sealed class ContentCopies(long budgetBytes)
     /// <summary>64 MiB: 16,000 messages of 4 KiB waiting for their first attempt at once, far more than a burst.</summary>
     public const long DefaultBudget = 64L * 1024 * 1024;
 
-    private long used;
+    private readonly MemoryBudget budget = new(budgetBytes);
 
     /// <summary>Bytes held by copies now.</summary>
-    public long Used => Interlocked.Read(ref used);
+    public long Used => budget.Used;
 
     /// <summary>A copy of <paramref name="content"/> charged to the budget, or null when the budget is spent.</summary>
-    public ContentCopy? TryCopy(ReadOnlySpan<byte> content)
-    {
-        if (Interlocked.Add(ref used, content.Length) > budgetBytes)
-        {
-            Interlocked.Add(ref used, -content.Length);
-            return null;
-        }
-        return new ContentCopy(content.ToArray(), this);
-    }
+    public ContentCopy? TryCopy(ReadOnlySpan<byte> content) =>
+        budget.TryReserve(content.Length) ? new ContentCopy(content.ToArray(), this) : null;
 
-    internal void Return(int length) => Interlocked.Add(ref used, -length);
+    internal void Return(int length) => budget.Release(length);
 }
 
 /// <summary>A committed message's content in memory; <see cref="Release"/> gives its bytes back to the budget (once).</summary>

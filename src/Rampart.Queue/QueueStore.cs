@@ -45,6 +45,13 @@ public sealed partial class QueueStore : IDisposable
     /// <summary>The group-commit barrier of the spool's file system; delivery uses it for its own files too.</summary>
     public SyncBarrier Barrier { get; }
 
+    /// <summary>
+    /// The memory that writers may hold beyond their first 64 KiB, to keep messages of up to 256 KiB in memory until
+    /// their commit (<see cref="MessageWriter.MaxInMemorySize"/>): 64 MiB, so that 50 sessions receiving such messages
+    /// fit it four times over, while thousands of concurrent large messages go to their files as before.
+    /// </summary>
+    public MemoryBudget LargeBuffers { get; } = new(64L * 1024 * 1024);
+
     /// <summary>The memory budget of fresh small messages kept for their first delivery attempt.</summary>
     public ContentCopies ContentCopies { get; } = new(ContentCopies.DefaultBudget);
 

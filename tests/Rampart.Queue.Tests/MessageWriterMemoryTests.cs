@@ -95,7 +95,7 @@ public class MessageWriterMemoryTests : IDisposable
     {
         using var store = NewStore();
         var id = QueueId.New();
-        var replacement = new byte[200_000];
+        var replacement = new byte[300_000];
         new Random(3).NextBytes(replacement);
         await using var writer = store.CreateWriter(id);
         await writer.WriteAsync(Text("Subject: grows\r\n\r\nx\r\n"), default);
@@ -114,7 +114,7 @@ public class MessageWriterMemoryTests : IDisposable
     {
         using var store = NewStore();
         var id = QueueId.New();
-        var content = new byte[150_000];
+        var content = new byte[300_000];
         new Random(5).NextBytes(content);
         await using var writer = store.CreateWriter(id);
         await writer.WriteAsync(content, default);
@@ -160,7 +160,7 @@ public class MessageWriterMemoryTests : IDisposable
         var large = QueueId.New();
         await using (var writer = store.CreateWriter(large))
         {
-            await writer.WriteAsync(new byte[100_000], default);
+            await writer.WriteAsync(new byte[300_000], default);
             Assert.Null((await writer.CommitAsync(Envelope(large.Value))).ContentCopy);
         }
         Assert.Equal(0, store.ContentCopies.Used);
@@ -184,8 +184,62 @@ public class MessageWriterMemoryTests : IDisposable
     {
         using var store = NewStore();
         await using (var writer = store.CreateWriter(QueueId.New())) await writer.WriteAsync(Text("small"), default);
-        await using (var writer = store.CreateWriter(QueueId.New())) await writer.WriteAsync(new byte[100_000], default);
+        await using (var writer = store.CreateWriter(QueueId.New())) await writer.WriteAsync(new byte[300_000], default);
         Assert.Empty(Directory.GetFiles(store.Incoming));
         Assert.Empty(Directory.GetFiles(store.Active));
+    }
+
+    [Fact]
+    public async Task A_message_up_to_256_KiB_stays_in_memory_within_the_budget_and_gives_it_back()
+    {
+        using var store = NewStore();
+        var content = new byte[200_000];
+        new Random(5).NextBytes(content);
+        var id = QueueId.New();
+        await using (var writer = store.CreateWriter(id))
+        {
+            foreach (var chunk in content.Chunk(30_000)) await writer.WriteAsync(chunk, default);
+            await writer.FlushAsync(default);
+            Assert.True(writer.InMemory);
+            Assert.Equal(256 * 1024 - 64 * 1024, store.LargeBuffers.Used);
+            Assert.Equal(content, await ReadAllAsync(writer.OpenContent()));
+            var committed = await writer.CommitAsync(Envelope(id.Value));
+            Assert.Equal(content, committed.ContentCopy!.Bytes.ToArray());
+            Assert.Equal(content, await ReadAllAsync(SpoolFormat.Read(committed.Path).OpenContent()));
+        }
+        Assert.Equal(0, store.LargeBuffers.Used);
+    }
+
+    [Fact]
+    public async Task Past_256_KiB_or_the_budget_the_content_goes_to_its_file_whole()
+    {
+        using var store = NewStore();
+        Assert.True(store.LargeBuffers.TryReserve(64L * 1024 * 1024 - 1000));
+        var content = new byte[100_000];
+        new Random(6).NextBytes(content);
+        var id = QueueId.New();
+        await using (var writer = store.CreateWriter(id))
+        {
+            foreach (var chunk in content.Chunk(30_000)) await writer.WriteAsync(chunk, default);
+            Assert.False(writer.InMemory);
+            await writer.FlushAsync(default);
+            Assert.Equal(content, await ReadAllAsync(writer.OpenContent()));
+            var committed = await writer.CommitAsync(Envelope(id.Value));
+            Assert.Null(committed.ContentCopy);
+            Assert.Equal(content, await ReadAllAsync(SpoolFormat.Read(committed.Path).OpenContent()));
+        }
+        Assert.Equal(64L * 1024 * 1024 - 1000, store.LargeBuffers.Used);
+        store.LargeBuffers.Release(64L * 1024 * 1024 - 1000);
+
+        var huge = new byte[300_000];
+        await using (var writer = store.CreateWriter(QueueId.New()))
+        {
+            await writer.WriteAsync(huge.AsMemory(0, 250_000), default);
+            Assert.True(writer.InMemory);
+            await writer.WriteAsync(huge.AsMemory(250_000), default);
+            Assert.False(writer.InMemory);
+            Assert.Equal(huge.Length, writer.ContentLength);
+        }
+        Assert.Equal(0, store.LargeBuffers.Used);
     }
 }

@@ -12,7 +12,7 @@ using Rampart.Testing;
 namespace Rampart.Tests.Gateway;
 
 /// <summary>
-/// Filters judge the content a spool writer holds in memory (a message under 64 KiB, before its commit), the content
+/// Filters judge the content a spool writer holds in memory (a message up to 256 KiB, before its commit), the content
 /// it has in its file (a larger one), and the same bytes read back from a committed spool file, alike: the same
 /// verdict, and the same rewritten bytes when a filter strips an attachment.
 /// </summary>
@@ -133,12 +133,12 @@ public sealed class SpoolContentVerdictTests : IDisposable
         ReceivedAt = DateTimeOffset.UnixEpoch,
     };
 
-    /// <summary>A multipart message: small (a few KiB) or large (past the writer's 64 KiB buffer), with or without an .exe part.</summary>
+    /// <summary>A multipart message: small (a few KiB) or large (past the 256 KiB a writer keeps in memory), with or without an .exe part.</summary>
     private static byte[] Message(string kind, bool large)
     {
         var from = kind == "forged-from" ? "ceo@example.test" : "alice@foreign.test";
         var text = new StringBuilder();
-        for (int i = 0; i < (large ? 3000 : 40); i++) text.Append("line ").Append(i).Append(" of the letter, long enough to count\r\n");
+        for (int i = 0; i < (large ? 8000 : 40); i++) text.Append("line ").Append(i).Append(" of the letter, long enough to count\r\n");
         var exe = Convert.ToBase64String([(byte)'M', (byte)'Z', .. new byte[200]], Base64FormattingOptions.InsertLineBreaks).Replace("\n", "\r\n", StringComparison.Ordinal);
         var attachment = kind == "exe"
             ? "--b\r\nContent-Type: application/octet-stream; name=\"invoice.exe\"\r\nContent-Disposition: attachment; filename=\"invoice.exe\"\r\n"
