@@ -1,6 +1,4 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Rampart.Mail;
-using Rampart.Testing;
 
 namespace Rampart.Queue.Tests;
 
@@ -8,37 +6,9 @@ namespace Rampart.Queue.Tests;
 /// A message that fits the writer's buffer stays in memory until its commit (filters read it there) and travels with
 /// its first delivery attempt; one that outgrows it, or a replacement that does, lives in its file.
 /// </summary>
-public class MessageWriterMemoryTests : IDisposable
+public class MessageWriterMemoryTests() : TestSpool("rampart-writer")
 {
-    private readonly TempDirectory temp = new("rampart-writer");
-
-    public void Dispose() => temp.Dispose();
-
-    private QueueStore NewStore() => new(temp.Path, NullLogger.Instance);
-
-    private static QueuedEnvelope Envelope(string id, QuarantineHold? hold = null) => new()
-    {
-        QueueId = id,
-        Listener = "inbound",
-        Role = ListenerRole.Inbound,
-        ClientAddress = "192.0.2.1",
-        Sender = new Sender("alice@foreign.test"),
-        Recipients = [new Recipient("bob@example.test")],
-        ReceivedAt = DateTimeOffset.UnixEpoch,
-        Quarantine = hold,
-    };
-
     private static byte[] Text(string s) => System.Text.Encoding.ASCII.GetBytes(s);
-
-    private static async Task<byte[]> ReadAllAsync(Stream stream)
-    {
-        await using (stream)
-        {
-            var copy = new MemoryStream();
-            await stream.CopyToAsync(copy);
-            return copy.ToArray();
-        }
-    }
 
     [Fact]
     public async Task A_small_message_is_read_from_memory_and_nothing_is_written_until_its_commit()

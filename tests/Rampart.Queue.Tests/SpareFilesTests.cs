@@ -1,7 +1,5 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Rampart.Mail;
 using Rampart.Queue;
-using Rampart.Testing;
 
 namespace Rampart.Queue.Tests;
 
@@ -9,26 +7,9 @@ namespace Rampart.Queue.Tests;
 /// A finished message's spool file is kept in spare/ and overwritten by a later message (SpareFiles): what comes back
 /// must always be exactly the later message, and nothing a stale or hostile file in spare/ holds may leak into it.
 /// </summary>
-public class SpareFilesTests : IDisposable
+public class SpareFilesTests() : TestSpool("rampart-spare")
 {
-    private readonly TempDirectory temp = new("rampart-spare");
-
-    public void Dispose() => temp.Dispose();
-
-    private QueueStore NewStore() => new(temp.Path, NullLogger.Instance);
-
-    private string SpareFolder => Path.Combine(temp.Path, "spare");
-
-    private static QueuedEnvelope Envelope(string id) => new()
-    {
-        QueueId = id,
-        Listener = "inbound",
-        Role = ListenerRole.Inbound,
-        ClientAddress = "192.0.2.1",
-        Sender = new Sender("alice@foreign.test"),
-        Recipients = [new Recipient("bob@example.test")],
-        ReceivedAt = DateTimeOffset.UnixEpoch,
-    };
+    private string SpareFolder => Path.Combine(Temp.Path, "spare");
 
     private static async Task<QueuedMessage> WriteAsync(QueueStore store, byte[] content)
     {
@@ -101,7 +82,7 @@ public class SpareFilesTests : IDisposable
         var spares = new SpareFiles(SpareFolder, capacity: 3, byteBudget: 100);
         string Finished(string name)
         {
-            var path = Path.Combine(temp.Path, name);
+            var path = Path.Combine(Temp.Path, name);
             File.WriteAllText(path, name);
             return path;
         }
@@ -113,7 +94,7 @@ public class SpareFilesTests : IDisposable
         spares.Recycle(Finished("f"), "f", SpareFiles.MaxFileBytes + 1);
         Assert.Equal(["a", "b", "d"], Directory.GetFiles(SpareFolder).Select(Path.GetFileName).Order());
         Assert.Equal((3, 90L), (spares.Count, spares.Bytes));
-        Assert.Empty(Directory.GetFiles(temp.Path));
+        Assert.Empty(Directory.GetFiles(Temp.Path));
 
         using (var taken = spares.TryTake()?.Handle) Assert.NotNull(taken);
         Assert.Equal((2, 80L), (spares.Count, spares.Bytes));
@@ -156,7 +137,7 @@ public class SpareFilesTests : IDisposable
     public async Task A_link_or_fifo_put_in_spare_is_never_written_through()
     {
         using var store = NewStore();
-        var victim = Path.Combine(temp.Path, "victim");
+        var victim = Path.Combine(Temp.Path, "victim");
         File.WriteAllText(victim, "untouched");
         File.CreateSymbolicLink(Path.Combine(SpareFolder, "link"), victim);
         Assert.Equal(0, Mkfifo(Path.Combine(SpareFolder, "fifo"), 0x180));

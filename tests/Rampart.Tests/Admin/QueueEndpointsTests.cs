@@ -83,6 +83,8 @@ public sealed class QueueEndpointsTests
         Assert.Equal(id, flush.GetProperty("ids")[0].GetString());
         await sink.WaitForDumpsAsync(1, Bound);
         await gw.WaitForEmptyQueueAsync();
+        // The file leaves active/ inside the attempt: a delete before the attempt's end is "pending", not "not found".
+        await BoundedWait.UntilAsync(() => !gw.Gateway.Delivery.IsInFlight(id), "the attempt's end", Bound);
 
         var (gone, notFound) = await CallAsync(http, HttpMethod.Delete, $"api/queue/{id}");
         Assert.Equal(HttpStatusCode.NotFound, gone);
