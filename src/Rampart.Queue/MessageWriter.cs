@@ -8,14 +8,15 @@ namespace Rampart.Queue;
 /// Streams one message's content into its spool file while it arrives: a spare (<see cref="SpareFiles"/>), or a new
 /// file in incoming/ when none is left. <see cref="CommitAsync"/> appends the
 /// envelope and trailer and returns once the file is on stable storage and renamed into active/
-/// (then, and only then, may the 250 go out). Disposed without a commit, the partial file is deleted.
+/// (then, and only then, may the 250 go out). Disposed without a commit, the partial file is deleted (a spare is kept
+/// as a spare).
 /// <para>
-/// A message that fits the buffer (64 KiB, growing to 256 KiB within a budget: most mail) is not written before its commit: filters read it from the
-/// buffer (<see cref="OpenContent"/>), and the commit writes the file whole in one pwrite: magic, content, envelope,
+/// A message that fits the buffer (64 KiB, growing to 256 KiB within a budget: most mail) is not written before its
+/// commit: filters read it from the buffer (<see cref="OpenContent"/>), and the commit writes the file whole in one pwrite: magic, content, envelope,
 /// trailer. Measured with strace -c at 4 KiB x 50 sessions, that removed per message the early
 /// pwrite, both filters' open/fstat/pread/close of the file and the FileStream's lseeks. The file itself is still
-/// created when the message starts (one openat), so a spool that cannot take mail is answered 451 at DATA, before
-/// the client sends the content.
+/// opened for writing (a spare) or created when the message starts (one openat), so a spool that cannot take mail (a
+/// read-only file system, no spare and no inode left) is answered 451 at DATA, before the client sends the content.
 /// </para>
 /// </summary>
 public sealed class MessageWriter : IAsyncDisposable
