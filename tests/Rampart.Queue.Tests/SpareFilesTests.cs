@@ -19,6 +19,14 @@ public class SpareFilesTests() : TestSpool("rampart-spare")
         return await writer.CommitAsync(Envelope(id.Value));
     }
 
+    /// <summary>A message written, delivered and removed: its file is now a spare.</summary>
+    private static async Task<QueuedMessage> FinishedAsync(QueueStore store, int length)
+    {
+        var old = await WriteAsync(store, Content(length, (byte)'a'));
+        store.Remove(old.Envelope.QueueId, old.ContentOffset + old.ContentLength);
+        return old;
+    }
+
     private static byte[] Content(int length, byte fill)
     {
         var content = new byte[length];
@@ -61,8 +69,7 @@ public class SpareFilesTests() : TestSpool("rampart-spare")
     {
         using var store = NewStore();
         store.Recover();
-        var old = await WriteAsync(store, Content(100_000, (byte)'a'));
-        store.Remove(old.Envelope.QueueId, old.ContentOffset + old.ContentLength);
+        await FinishedAsync(store, 100_000);
         await using (var writer = store.CreateWriter(QueueId.New()))
         {
             await writer.WriteAsync(Content(70_000, (byte)'x'), default);
@@ -156,8 +163,7 @@ public class SpareFilesTests() : TestSpool("rampart-spare")
     {
         using var store = NewStore();
         store.Recover();
-        var old = await WriteAsync(store, Content(50, (byte)'a'));
-        store.Remove(old.Envelope.QueueId, old.ContentOffset + old.ContentLength);
+        var old = await FinishedAsync(store, 50);
         File.Delete(Path.Combine(SpareFolder, old.Envelope.QueueId));
 
         var next = await WriteAsync(store, Content(20, (byte)'b'));
@@ -169,9 +175,8 @@ public class SpareFilesTests() : TestSpool("rampart-spare")
     {
         using var store = NewStore();
         store.Recover();
-        var old = await WriteAsync(store, Content(50, (byte)'a'));
+        var old = await FinishedAsync(store, 50);
         var oldPath = old.Path;
-        store.Remove(old.Envelope.QueueId, old.ContentOffset + old.ContentLength);
         var next = await WriteAsync(store, Content(50, (byte)'b'));
         // What the disk may hold after a power cut before the next sync: the old name, the new message's blocks.
         File.Copy(next.Path, oldPath);

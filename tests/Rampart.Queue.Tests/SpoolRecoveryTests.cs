@@ -9,23 +9,8 @@ namespace Rampart.Queue.Tests;
 /// rename, so a power cut may leave a renamed file whose data never reached the disk), and still reads the previous
 /// version's RAMPART1 files.
 /// </summary>
-public class SpoolRecoveryTests : IDisposable
+public class SpoolRecoveryTests() : TestSpool("rampart-recovery")
 {
-    private readonly TempDirectory temp = new("rampart-recovery");
-
-    public void Dispose() => temp.Dispose();
-
-    private static QueuedEnvelope Envelope(string id) => new()
-    {
-        QueueId = id,
-        Listener = "inbound",
-        Role = ListenerRole.Inbound,
-        ClientAddress = "192.0.2.1",
-        Sender = new Sender("alice@foreign.test"),
-        Recipients = [new Recipient("bob@example.test")],
-        ReceivedAt = DateTimeOffset.UnixEpoch,
-    };
-
     private static readonly byte[] Content = "Subject: x\r\n\r\nthe body\r\n"u8.ToArray();
 
     private static byte[] Compose(string id) => SpoolFormat.Compose(Content, SpoolFormat.SerializeEnvelope(Envelope(id)));
@@ -47,13 +32,13 @@ public class SpoolRecoveryTests : IDisposable
     [Fact]
     public async Task A_fifo_and_a_link_left_in_the_spool_go_to_corrupt_without_holding_recovery()
     {
-        using var store = new QueueStore(temp.Path, NullLogger.Instance);
+        using var store = new QueueStore(Temp.Path, NullLogger.Instance);
         Put(store, "01JGOODFIFO0000000000000001", Compose("01JGOODFIFO0000000000000001"));
         var fifo = Path.Combine(store.Active, "01JFIFO00000000000000000001");
         using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo)) mkfifo.WaitForExit(10_000);
         var target = Put(store, "01JTARGET000000000000000001", Compose("01JTARGET000000000000000001"));
-        File.Move(Path.Combine(store.Active, target), Path.Combine(temp.Path, target));
-        File.CreateSymbolicLink(Path.Combine(store.Active, target), Path.Combine(temp.Path, target));
+        File.Move(Path.Combine(store.Active, target), Path.Combine(Temp.Path, target));
+        File.CreateSymbolicLink(Path.Combine(store.Active, target), Path.Combine(Temp.Path, target));
 
         var recovered = await Task.Run(store.Recover).WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -67,11 +52,11 @@ public class SpoolRecoveryTests : IDisposable
     {
         var id = QueueId.New().Value;
         var envelope = SpoolFormat.SerializeEnvelope(Envelope(id));
-        using (var store = new QueueStore(temp.Path, NullLogger.Instance))
+        using (var store = new QueueStore(Temp.Path, NullLogger.Instance))
         {
             Put(store, id, [.. SpoolFormat.LegacyMagic, .. Content, .. envelope, .. SpoolFormat.LegacyTrailer(Content.Length, envelope)]);
         }
-        using var reopened = new QueueStore(temp.Path, NullLogger.Instance);
+        using var reopened = new QueueStore(Temp.Path, NullLogger.Instance);
         var message = Assert.Single(reopened.Recover());
         Assert.Equal(id, message.QueueId);
         Assert.Equal(Content, ReadContent(message));
@@ -82,7 +67,7 @@ public class SpoolRecoveryTests : IDisposable
     {
         var torn = new List<string>();
         string whole;
-        using (var store = new QueueStore(temp.Path, NullLogger.Instance))
+        using (var store = new QueueStore(Temp.Path, NullLogger.Instance))
         {
             whole = QueueId.New().Value;
             Put(store, whole, Compose(whole));
@@ -108,7 +93,7 @@ public class SpoolRecoveryTests : IDisposable
             for (int length = 0; length < source.Length; length++) torn.Add(Put(store, QueueId.New().Value, source[..length]));
         }
 
-        using var reopened = new QueueStore(temp.Path, NullLogger.Instance);
+        using var reopened = new QueueStore(Temp.Path, NullLogger.Instance);
         var message = Assert.Single(reopened.Recover());
         Assert.Equal(whole, message.QueueId);
         Assert.Equal(Content, ReadContent(message));
@@ -122,14 +107,14 @@ public class SpoolRecoveryTests : IDisposable
         new Random(9).NextBytes(content);
         var id = QueueId.New().Value;
         var bad = QueueId.New().Value;
-        using (var store = new QueueStore(temp.Path, NullLogger.Instance))
+        using (var store = new QueueStore(Temp.Path, NullLogger.Instance))
         {
             Put(store, id, SpoolFormat.Compose(content, SpoolFormat.SerializeEnvelope(Envelope(id))));
             var damaged = SpoolFormat.Compose(content, SpoolFormat.SerializeEnvelope(Envelope(bad)));
             damaged[600_000] ^= 0x80; // in the third block
             Put(store, bad, damaged);
         }
-        using var reopened = new QueueStore(temp.Path, NullLogger.Instance);
+        using var reopened = new QueueStore(Temp.Path, NullLogger.Instance);
         var message = Assert.Single(reopened.Recover());
         Assert.Equal(content, ReadContent(message));
         Assert.Equal([bad], Directory.GetFiles(reopened.Corrupt).Select(Path.GetFileName));
