@@ -49,7 +49,9 @@ internal sealed class SpareFiles
 
     /// <summary>
     /// Takes the spares a previous run left: their names and lengths (any content is overwritten before it is read).
-    /// A replacement cut short by a crash (".new"), a file over the bounds, or anything but a regular file goes.
+    /// A replacement cut short by a crash (".new"), a file over the bounds, or a link goes. Called once, by recovery,
+    /// before any writer or removal can touch spare/ (the spool gate opens after it): a file renamed in meanwhile would
+    /// be listed twice.
     /// </summary>
     public void Load()
     {
