@@ -13,18 +13,8 @@ public abstract class TestSpool(string name) : IDisposable
 
     protected QueueStore NewStore() => new(Temp.Path, NullLogger.Instance);
 
-    /// <summary>An inbound message from alice@foreign.test to bob@example.test, held when <paramref name="hold"/> is given.</summary>
-    protected static QueuedEnvelope Envelope(string id, QuarantineHold? hold = null) => new()
-    {
-        QueueId = id,
-        Listener = "inbound",
-        Role = ListenerRole.Inbound,
-        ClientAddress = "192.0.2.1",
-        Sender = new Sender("alice@foreign.test"),
-        Recipients = [new Recipient("bob@example.test")],
-        ReceivedAt = DateTimeOffset.UnixEpoch,
-        Quarantine = hold,
-    };
+    /// <summary>The envelope most spool tests write (<see cref="TestEnvelope.Inbound"/>).</summary>
+    protected static QueuedEnvelope Envelope(string id, QuarantineHold? hold = null) => TestEnvelope.Inbound(id, hold);
 
     protected static async Task<byte[]> ReadAllAsync(Stream stream)
     {
@@ -35,4 +25,20 @@ public abstract class TestSpool(string name) : IDisposable
             return copy.ToArray();
         }
     }
+}
+
+public static class TestEnvelope
+{
+    /// <summary>An inbound message from alice@foreign.test to bob@example.test, held when <paramref name="hold"/> is given.</summary>
+    public static QueuedEnvelope Inbound(string id, QuarantineHold? hold = null) => new()
+    {
+        QueueId = id,
+        Listener = "inbound",
+        Role = ListenerRole.Inbound,
+        ClientAddress = "192.0.2.1",
+        Sender = new Sender("alice@foreign.test"),
+        Recipients = [new Recipient("bob@example.test")],
+        ReceivedAt = DateTimeOffset.UnixEpoch,
+        Quarantine = hold,
+    };
 }

@@ -97,15 +97,5 @@ public class QuarantineHoldTests : IDisposable
 
     private static QuarantineHold Hold(QuarantineReason reason) => new(reason.Text, [reason.Hold], DateTimeOffset.UnixEpoch);
 
-    private static QueuedEnvelope Envelope(QuarantineHold? hold) => new()
-    {
-        QueueId = QueueId.New().Value,
-        Listener = "inbound",
-        Role = ListenerRole.Inbound,
-        ClientAddress = "192.0.2.1",
-        Sender = new Sender("alice@foreign.test"),
-        Recipients = [new Recipient("bob@example.test")],
-        ReceivedAt = DateTimeOffset.UnixEpoch,
-        Quarantine = hold,
-    };
+    private static QueuedEnvelope Envelope(QuarantineHold? hold) => TestEnvelope.Inbound(QueueId.New().Value, hold);
 }

@@ -32,17 +32,7 @@ public class QuarantineStoreTests : IDisposable
         var id = QueueId.New();
         await using var writer = queue.CreateWriter(id);
         await writer.WriteAsync(System.Text.Encoding.ASCII.GetBytes(content), default);
-        return await writer.CommitAsync(new QueuedEnvelope
-        {
-            QueueId = id.Value,
-            Listener = "inbound",
-            Role = ListenerRole.Inbound,
-            ClientAddress = "192.0.2.1",
-            Sender = new Sender("alice@foreign.test"),
-            Recipients = [new Recipient("bob@example.test")],
-            ReceivedAt = DateTimeOffset.UnixEpoch,
-            Quarantine = hold,
-        });
+        return await writer.CommitAsync(TestEnvelope.Inbound(id.Value, hold));
     }
 
     [Fact]
