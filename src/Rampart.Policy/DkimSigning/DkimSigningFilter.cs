@@ -43,7 +43,7 @@ public sealed partial class DkimSigningFilter(DkimSigningOptions options, ILogge
         {
             var mime = await message.ParsedAsync(maxHeaderSize, ct);
             var convert = !message.Sender.SmtpUtf8 && (message.KnownEightBit ?? await HasEightBitAsync(message, ct));
-            if (convert) SevenBitForm.Convert(mime);
+            if (convert) SevenBitMime.Convert(mime);
             var signatures = Sign(message.QueueId, mime, domain);
             if (signatures.Count == 0) return Verdict.Next;
             var top = Encoding.ASCII.GetBytes(string.Concat(signatures));

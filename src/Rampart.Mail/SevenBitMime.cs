@@ -1,0 +1,28 @@
+using MimeKit;
+
+namespace Rampart.Mail;
+
+/// <summary>
+/// 8-bit content made 7-bit, as RFC 6152 §3 lets a client do for a next hop without 8BITMIME (postfix and sendmail
+/// do it too): MimeKit re-encodes 8-bit and binary parts as quoted-printable or base64, so the content is converted,
+/// never corrupted, and raw 8-bit header values (not SMTPUTF8, else no conversion is asked for) become RFC 2047 words;
+/// only the top-level and leaf-part headers are looked at. One implementation for delivery's downgrade and for DKIM
+/// signing, which converts before it signs: if the two differed, delivery would change signed content.
+/// </summary>
+public static class SevenBitMime
+{
+    public static void Convert(MimeMessage message)
+    {
+        message.Prepare(EncodingConstraint.SevenBit);
+        Reencode(message.Headers);
+        foreach (var part in message.BodyParts) Reencode(part.Headers);
+    }
+
+    private static void Reencode(HeaderList headers)
+    {
+        foreach (var header in headers)
+        {
+            if (header.RawValue.Any(b => b > 0x7F)) header.Value = header.Value;
+        }
+    }
+}
