@@ -108,13 +108,11 @@ public sealed record BodyText(string Text, bool Cut)
     }
 
     /// <summary>
-    /// Whether <paramref name="phrase"/> occurs in <paramref name="text"/> as whole words: case-insensitive (ordinal,
+    /// Whether <paramref name="phrase"/> occurs in <paramref name="haystack"/> as whole words: case-insensitive (ordinal,
     /// so a look-alike letter is another letter), runs of white space equal to one space, and no letter or digit
-    /// directly before or after it ("cash" is not in "cashew").
+    /// directly before or after it ("cash" is not in "cashew"). <paramref name="haystack"/> is already squeezed
+    /// (<see cref="Squeezed"/>, <see cref="Squeeze"/>).
     /// </summary>
-    public static bool HasPhrase(string text, string phrase) => HasSqueezedPhrase(Squeeze(text), phrase);
-
-    /// <summary>The same, in a text already squeezed (<see cref="Squeezed"/>).</summary>
     public static bool HasSqueezedPhrase(string haystack, string phrase)
     {
         var needle = Squeeze(phrase);

@@ -65,10 +65,8 @@ public abstract record AddressMatch
 
     public string SaysNot => Says.StartsWith("is ", StringComparison.Ordinal) ? "is not " + Says[3..] : "does not match";
 
-    public abstract bool Matches(string address, RuleMessage message);
-
-    /// <summary>The same, knowing whose address it is (the sender's scope depends on how the message came in).</summary>
-    public virtual bool Matches(string address, RuleMessage message, Party party) => Matches(address, message);
+    /// <summary>Whether the address matches; <paramref name="party"/> says whose it is (the sender's scope depends on how the message came in).</summary>
+    public abstract bool Matches(string address, RuleMessage message, Party party);
 
     protected static string DomainOf(string address) => address.LastIndexOf('@') is var at and >= 0 ? address[(at + 1)..].TrimEnd('.') : "";
 
@@ -76,7 +74,7 @@ public abstract record AddressMatch
     {
         public override string Says => $"is one of {RuleConditionText.Show(List)}";
 
-        public override bool Matches(string address, RuleMessage message) =>
+        public override bool Matches(string address, RuleMessage message, Party party) =>
             address.Length > 0 && List.Any(a => string.Equals(a, address, StringComparison.OrdinalIgnoreCase));
     }
 
@@ -84,7 +82,7 @@ public abstract record AddressMatch
     {
         public override string Says => $"is in {RuleConditionText.Show(List)}";
 
-        public override bool Matches(string address, RuleMessage message)
+        public override bool Matches(string address, RuleMessage message, Party party)
         {
             var domain = DomainOf(address);
             if (domain.Length == 0) return false;
@@ -97,8 +95,6 @@ public abstract record AddressMatch
     public sealed record Scope(bool Internal) : AddressMatch
     {
         public override string Says => Internal ? "is internal" : "is external";
-
-        public override bool Matches(string address, RuleMessage message) => message.IsInternal(DomainOf(address)) == Internal;
 
         /// <summary>A sender is internal only as <see cref="RuleMessage.IsInternalSender"/> says: its domain is not enough.</summary>
         public override bool Matches(string address, RuleMessage message, Party party) =>

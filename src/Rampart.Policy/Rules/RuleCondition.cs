@@ -21,9 +21,5 @@ public abstract record RuleCondition(string Key)
     protected RuleTest No(string why) => new(false, $"{Key}: {why}");
 
     /// <summary>A list for a reason: the first items, so a long list does not drown the answer.</summary>
-    protected static string Show(IEnumerable<string> items)
-    {
-        var list = items.ToList();
-        return "[" + string.Join(", ", list.Take(5)) + (list.Count > 5 ? $", … {list.Count - 5} more" : "") + "]";
-    }
+    protected static string Show(IEnumerable<string> items) => RuleConditionText.Show(items);
 }
