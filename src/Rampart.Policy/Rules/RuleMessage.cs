@@ -60,7 +60,7 @@ public sealed class RuleMessage(MessageContext message, TransportRulesOptions op
     {
         try
         {
-            return await message.ParsedAsync(options.MaxHeaderSize, ct);
+            return await message.ParsedAsync(message.MaxHeaderSize, ct);
         }
         catch (Exception e) when (e is FormatException or InspectionLimitException)
         {

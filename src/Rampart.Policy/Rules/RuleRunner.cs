@@ -170,7 +170,7 @@ public static class RuleRunner
         await message.Message.ReplaceContentAsync(async (target, token) =>
         {
             await using var source = message.Message.OpenContent();
-            await HeaderEditor.WriteAsync(source, target, edits, subject, token, message.Options.MaxHeaderSize + message.Message.OwnFieldsLength);
+            await HeaderEditor.WriteAsync(source, target, edits, subject, token, message.Message.MaxHeaderSize + message.Message.OwnFieldsLength);
         }, ownFieldsCopied: true, ct);
         message.ContentChanged();
     }

@@ -36,12 +36,11 @@ public sealed record TransportRulesOptions(IReadOnlyList<TransportRule> Rules, A
 
     public TimeSpan RegexTimeout { get; init; } = DefaultRegexTimeout;
 
-    /// <summary>The listener's limits.max_header_size, which bounds the parse of every header section the rules read.</summary>
-    public long MaxHeaderSize { get; init; } = 1024 * 1024;
-
-    /// <summary>The rules that can match on this listener, in order; null when there is none (the listener gets no filter).</summary>
-    public TransportRulesOptions? For(string listener, ListenerRole role, long maxHeaderSize) =>
-        Rules.Where(r => r.CouldMatch(listener, role)).ToList() is { Count: > 0 } rules
-            ? this with { Rules = rules, MaxHeaderSize = maxHeaderSize }
-            : null;
+    /// <summary>
+    /// The rules that can match on this listener, in order; null when there is none (the listener gets no filter). The
+    /// header sections they read are bounded by the listener's limits.max_header_size, which the message carries
+    /// (<see cref="MessageContext.MaxHeaderSize"/>).
+    /// </summary>
+    public TransportRulesOptions? For(string listener, ListenerRole role) =>
+        Rules.Where(r => r.CouldMatch(listener, role)).ToList() is { Count: > 0 } rules ? this with { Rules = rules } : null;
 }

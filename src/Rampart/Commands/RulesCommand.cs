@@ -91,7 +91,7 @@ public static class RulesCommand
             await using var context = new MessageContext(facts, "rules-test", new Sender(sender),
                 [.. result.GetValue(to)!.Select(t => new Recipient(t))], content) { MaxMessageSize = on.Limits.MaxMessageSize, MaxHeaderSize = on.Limits.MaxHeaderSize };
             // Every rule, not only this listener's: a rule for another listener shows why it does not match here.
-            var ruleMessage = new RuleMessage(context, rules with { MaxHeaderSize = on.Limits.MaxHeaderSize });
+            var ruleMessage = new RuleMessage(context, rules);
             var run = await RuleRunner.RunAsync(ruleMessage, ct);
             var report = RulesReport.Of(on.Name, run, context, ruleMessage.Problems, content.Bytes, result.GetValue(whole));
             if (result.GetValue(CliOutput.JsonOption)) CliOutput.WriteJson(report);

@@ -64,7 +64,7 @@ public static class ConfigLoader
     private static GatewayOptions TransportRules(GatewayOptions options, Policy.Rules.TransportRulesOptions? rules) => options with
     {
         TransportRules = rules,
-        Listeners = [.. options.Listeners.Select(l => l with { TransportRules = rules?.For(l.Name, l.Role, l.Limits.MaxHeaderSize) })],
+        Listeners = [.. options.Listeners.Select(l => l with { TransportRules = rules?.For(l.Name, l.Role) })],
     };
 
     private static string EmbeddedDefault()
