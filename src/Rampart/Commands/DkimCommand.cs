@@ -83,12 +83,9 @@ public static class DkimCommand
     private static void Write(string path, byte[] bytes, bool force)
     {
         var temporary = path + ".new";
-        File.Delete(temporary);
         try
         {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            using (var file = new FileStream(temporary, options))
+            using (var file = Rampart.Queue.OwnerOnly.CreateFresh(temporary, FileShare.None, 4096))
             {
                 file.Write(bytes);
                 file.Flush(flushToDisk: true);
