@@ -18,7 +18,7 @@ namespace Rampart.Delivery.Tests.TlsPolicies.Dane;
 public sealed class DaneDeliveryTests(DaneWorld world) : IClassFixture<DaneWorld>, IDisposable
 {
     private readonly SpoolFixture spool = new();
-    private readonly RecordingLogger log = new();
+    private readonly LogRecorder log = new();
 
     private SmtpRoute Route(int port, DaneMode mode = DaneMode.Opportunistic) => new("dane", [], port,
         new SmtpClientOptions { HeloName = "gateway.rampart.test", Clock = spool.Clock },
@@ -287,19 +287,4 @@ public sealed class DaneDeliveryTests(DaneWorld world) : IClassFixture<DaneWorld
     }
 
     public void Dispose() => spool.Dispose();
-}
-
-/// <summary>Keeps every log line with its event id, for asserting what DANE said.</summary>
-internal sealed class RecordingLogger : ILogger
-{
-    private readonly ConcurrentQueue<(int Id, string Text)> lines = new();
-
-    public IReadOnlyList<(int Id, string Text)> Lines => lines.ToArray();
-
-    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-    public bool IsEnabled(LogLevel logLevel) => true;
-
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-        lines.Enqueue((eventId.Id, formatter(state, exception)));
 }

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Rampart.Delivery.Tests.TlsPolicies.MtaSts;
+namespace Rampart.Delivery.Tests.TlsPolicies;
 
-/// <summary>Keeps every line logged, with its event id, so a test can show the clear log line a refusal promises.</summary>
+/// <summary>Keeps every line logged, with its event id, so a test can show the clear log line a refusal promises (MTA-STS, DANE).</summary>
 internal sealed class LogRecorder : ILogger
 {
     public ConcurrentQueue<(int Id, string Text)> Lines { get; } = new();
