@@ -195,6 +195,8 @@ public static class EventCatalogue
 
     // 6150–6199: service manager (systemd) and packaging
     public const int ServiceNotifyFailed = 6150;
+    public const int CpuSchedulingBatch = 6151;
+    public const int CpuSchedulingRefused = 6152;
 
     // 6200–6249: Admin API (Rampart/Admin)
     public const int AdminListening = 6200;

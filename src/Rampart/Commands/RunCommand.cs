@@ -24,6 +24,8 @@ public static partial class RunCommand
 
             using var loggers = ConsoleLogging.Create(options.LogLevel, options.LogFormat);
             var log = loggers.CreateLogger("Rampart");
+            // Before the gateway starts its threads: they inherit the policy of the thread that starts them.
+            Service.CpuScheduling.Apply(options.CpuScheduling, loggers.CreateLogger("Rampart.Service"));
             var stop = new TaskCompletionSource();
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
             using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });

@@ -25,6 +25,8 @@ public sealed record GatewayOptions
     public required string DataDir { get; init; }
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
     public LogFormat LogFormat { get; init; } = LogFormat.Text;
+    /// <summary>How the kernel schedules the gateway's threads (<c>cpu_scheduling</c>); see <see cref="Service.CpuScheduling"/>.</summary>
+    public CpuSchedulingPolicy CpuScheduling { get; init; } = CpuSchedulingPolicy.Batch;
     public TlsOptions? Tls { get; init; }
     public required QueueOptions Queue { get; init; }
     public required IReadOnlyList<ListenerOptions> Listeners { get; init; }
@@ -101,6 +103,10 @@ public sealed record TrackingOptions
     /// <summary>A month, as Exchange's message tracking log keeps by default (30 days); about 1 KiB per recipient and event.</summary>
     public TimeSpan Retention { get; init; } = TimeSpan.FromDays(30);
 }
+
+/// <summary>Batch: the gateway's threads run under SCHED_BATCH. AsStarted: as the process was started (SCHED_OTHER unless
+/// the service manager chose another policy).</summary>
+public enum CpuSchedulingPolicy { Batch, AsStarted }
 
 /// <summary>Console lines for people (text) or one JSON object per line for log shippers and journald.</summary>
 public enum LogFormat { Text, Json }

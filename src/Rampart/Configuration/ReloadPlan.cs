@@ -25,6 +25,7 @@ public sealed record ReloadPlan(GatewayOptions Apply, IReadOnlyList<string> Need
         Check("hostname", started.HostName, next.HostName);
         Check("log_level", started.LogLevel, next.LogLevel);
         Check("log_format", started.LogFormat, next.LogFormat);
+        Check("cpu_scheduling", started.CpuScheduling, next.CpuScheduling);
         Check("postmaster", started.Postmaster, next.Postmaster);
         Check("double_bounce", started.DoubleBounce, next.DoubleBounce);
         Check("rate_limit_store", started.RateLimitStore, next.RateLimitStore);
@@ -73,6 +74,7 @@ public sealed record ReloadPlan(GatewayOptions Apply, IReadOnlyList<string> Need
             HostName = started.HostName,
             LogLevel = started.LogLevel,
             LogFormat = started.LogFormat,
+            CpuScheduling = started.CpuScheduling,
             Postmaster = started.Postmaster,
             DoubleBounce = started.DoubleBounce,
             RateLimitStore = started.RateLimitStore,

@@ -57,6 +57,16 @@ public sealed class ReloadPlanTests : IDisposable
     }
 
     [Fact]
+    public void Cpu_scheduling_is_a_restart_key()
+    {
+        var started = Load(Started);
+        var plan = ReloadPlan.Make(started, started, Load(Started + "\ncpu_scheduling: as_started\n"));
+
+        Assert.Equal(["cpu_scheduling"], plan.NeedRestart);
+        Assert.Equal(CpuSchedulingPolicy.Batch, plan.Apply.CpuScheduling);
+    }
+
+    [Fact]
     public void Keys_that_need_a_restart_are_named_and_kept_while_the_rest_is_applied()
     {
         var started = Load(Started);

@@ -3,7 +3,7 @@ using Rampart.Configuration;
 
 namespace Rampart.Tests.Configuration.Sections;
 
-/// <summary>The top-level keys of no section: hostname, data_dir, log_level, log_format, rate_limit_store.</summary>
+/// <summary>The top-level keys of no section: hostname, data_dir, log_level, log_format, cpu_scheduling, rate_limit_store.</summary>
 public sealed class GeneralSectionTests : ConfigTest
 {
     [Theory]
@@ -12,6 +12,7 @@ public sealed class GeneralSectionTests : ConfigTest
     [InlineData("hostname: mx.example.test", "hostname: mx_example..test", "hostname: |mx_example", "hostname", "'mx_example..test' is not a host name")]
     [InlineData("hostname: mx.example.test", "hostname: mx.example.test\nlog_level: loud", "log_level: |loud", "log_level", "'loud' is not one of trace, debug, information, warning, error")]
     [InlineData("hostname: mx.example.test", "hostname: mx.example.test\nlog_format: xml", "log_format: |xml", "log_format", "'xml' is not one of text, json")]
+    [InlineData("hostname: mx.example.test", "hostname: mx.example.test\ncpu_scheduling: realtime", "cpu_scheduling: |realtime", "cpu_scheduling", "'realtime' is not one of batch, as_started")]
     [InlineData("hostname: mx.example.test", "hostname: [mx.example.test]", "hostname: |[", "hostname", "expected a single value")]
     public void A_mistake_names_the_file_position_key_and_problem(string find, string replace, string at, string key, string problem) =>
         AssertMistake(find, replace, at, key, problem);
@@ -22,6 +23,14 @@ public sealed class GeneralSectionTests : ConfigTest
         Assert.Equal(LogFormat.Text, Load(Valid).LogFormat);
         Assert.Equal(LogFormat.Json, Load("log_format: JSON\n" + Valid).LogFormat);
         Assert.Equal(LogFormat.Json, Load(Valid, ("RAMPART__LOG_FORMAT", "json")).LogFormat);
+    }
+
+    [Fact]
+    public void Cpu_scheduling_is_batch_unless_as_started_is_asked_for()
+    {
+        Assert.Equal(CpuSchedulingPolicy.Batch, Load(Valid).CpuScheduling);
+        Assert.Equal(CpuSchedulingPolicy.AsStarted, Load("cpu_scheduling: as_started\n" + Valid).CpuScheduling);
+        Assert.Equal(CpuSchedulingPolicy.AsStarted, Load(Valid, ("RAMPART__CPU_SCHEDULING", "as_started")).CpuScheduling);
     }
 
     [Theory]

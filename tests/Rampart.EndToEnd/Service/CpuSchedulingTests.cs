@@ -1,0 +1,76 @@
+using System.Net;
+using Rampart.EndToEnd.Fixtures;
+using Rampart.Testing;
+using Rampart.Testing.Processes;
+
+namespace Rampart.EndToEnd.Service;
+
+/// <summary>
+/// The built program runs every thread under SCHED_BATCH (sched(7)) unless <c>cpu_scheduling: as_started</c>: the threads
+/// it had at start and those its runtime starts later for sessions and deliveries, read from /proc as an administrator
+/// would (<c>chrt -p</c>).
+/// </summary>
+public sealed class CpuSchedulingTests
+{
+    private const int SchedOther = 0;
+    private const int SchedBatch = 3;
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Every_thread_runs_under_SCHED_BATCH_by_default_and_so_do_those_started_for_mail()
+    {
+        using var temp = new TempDirectory("rampart-e2e-sched");
+        var files = RampartConfigFile.WriteStandard(temp);
+        await using var rampart = RampartProcess.StartRampart(["run", "--config", files.ConfigPath]);
+
+        var policies = await PoliciesAfterMailAsync(rampart, files);
+
+        Assert.True(policies.Count > 5, $"only {policies.Count} threads\n{rampart.Describe()}");
+        Assert.All(policies, p => Assert.True(p.Policy == SchedBatch, $"thread {p.Thread} has policy {p.Policy}\n{rampart.Describe()}"));
+        Assert.Contains("[6151] CPU scheduling: the gateway's ", rampart.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task As_started_leaves_every_thread_under_the_policy_it_was_started_with()
+    {
+        using var temp = new TempDirectory("rampart-e2e-sched");
+        var files = RampartConfigFile.WriteStandard(temp);
+        File.WriteAllText(files.ConfigPath, "cpu_scheduling: as_started\n" + File.ReadAllText(files.ConfigPath));
+        await using var rampart = RampartProcess.StartRampart(["run", "--config", files.ConfigPath]);
+
+        var policies = await PoliciesAfterMailAsync(rampart, files);
+
+        Assert.All(policies, p => Assert.True(p.Policy == SchedOther, $"thread {p.Thread} has policy {p.Policy}\n{rampart.Describe()}"));
+        Assert.DoesNotContain("[6151]", rampart.Stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>Waits for the start, relays a few messages at once (the pool grows for them), then reads every thread's policy.</summary>
+    private static async Task<List<(int Thread, int Policy)>> PoliciesAfterMailAsync(RampartProcess rampart, RampartConfigFile.StandardFiles files)
+    {
+        await rampart.WaitForOutputAsync("Rampart started from", Timeout);
+        const int messages = 8;
+        await Task.WhenAll(Enumerable.Range(0, messages).Select(i =>
+        {
+            var marker = TestMessages.NewMarker($"sched-{i}");
+            return TestMessages.SendAsync(new IPEndPoint(IPAddress.Loopback, files.InboundPort), "alice@sender.test", "user@example.test",
+                TestMessages.Message(marker, "user@example.test", TestMessages.Body(marker)));
+        }));
+        await Eml.WaitForAsync(Path.Combine(files.DataDir, "drop"), messages, Timeout, rampart.Describe);
+        return ThreadPolicies(rampart.Id);
+    }
+
+    /// <summary>Field 41 of /proc/PID/task/TID/stat (proc(5)), counted after the parenthesised name, which may hold spaces.</summary>
+    private static List<(int Thread, int Policy)> ThreadPolicies(int processId)
+    {
+        var policies = new List<(int, int)>();
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{processId}/task"))
+        {
+            string stat;
+            try { stat = File.ReadAllText(Path.Combine(task, "stat")); }
+            catch (IOException) { continue; } // the thread ended meanwhile
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            policies.Add((int.Parse(Path.GetFileName(task)), int.Parse(fields[41 - 3])));
+        }
+        return policies;
+    }
+}
