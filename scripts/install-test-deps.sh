@@ -11,11 +11,13 @@
 #   rspamd (a private spam scorer with its network modules off; its hyperscan cache lives in /var/tmp/rampart-rspamd-hs).
 #   redis-server (a private Redis, greylisting's shared store).
 #   ldnsutils (ldns-keygen and ldns-signzone sign the DANE tests' DNSSEC zone at set-up).
+#   clang and zlib1g-dev (the native linker and zlib headers of .NET's ahead-of-time compiler: scripts/publish.sh builds
+#   the installed program, which the process tests and the Debian package test run).
 # Idempotent: when every binary and package is already present it touches nothing and returns at once.
 # Run as root (or through sudo). No service is started by this script.
 set -eu
 
-PACKAGES="postfix swaks libnet-ssleay-perl openssl unbound slapd ldap-utils haproxy clamav-daemon clamav c-icap libc-icap-mod-virus-scan zip p7zip-full gcab strace rspamd redis-server ldnsutils"
+PACKAGES="postfix swaks libnet-ssleay-perl openssl unbound slapd ldap-utils haproxy clamav-daemon clamav c-icap libc-icap-mod-virus-scan zip p7zip-full gcab strace rspamd redis-server ldnsutils clang zlib1g-dev"
 
 have_all() {
     command -v postfix >/dev/null 2>&1 || [ -x /usr/sbin/postfix ] || return 1
@@ -37,6 +39,7 @@ have_all() {
     command -v rspamd >/dev/null 2>&1 || return 1
     command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || return 1
     command -v ldns-signzone >/dev/null 2>&1 || return 1
+    command -v clang >/dev/null 2>&1 || return 1
     for p in $PACKAGES; do
         dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || return 1
     done

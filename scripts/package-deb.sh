@@ -3,10 +3,11 @@
 #
 #   bash scripts/package-deb.sh [OUTPUT_DIR]
 #
-# The program is published by scripts/publish.sh (self-contained for linux-x64, ReadyToRun) into /usr/lib/rampart (the package depends on no .NET
+# The program is published by scripts/publish.sh (self-contained for linux-x64, compiled ahead of time) into /usr/lib/rampart (the package depends on no .NET
 # package: Debian ships none, and a runtime installed by hand is not dpkg's to depend on), /usr/bin/rampart links
 # to it. The package's other files are in packaging/debian/ (see its README.md); the version is Directory.Build.props'.
-# Needs the .NET SDK, dpkg-deb and the NuGet feed (or a warm package cache) for the linux-x64 runtime pack and crossgen2.
+# Needs the .NET SDK, clang, dpkg-deb and the NuGet feed (or a warm package cache) for the linux-x64 runtime pack and the
+# ILCompiler package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The package's modes come from the staged files: a caller's umask 077 would ship /usr/lib/rampart (and /usr itself,
@@ -25,8 +26,15 @@ stage=$(mktemp -d "${TMPDIR:-/tmp}/rampart-deb.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 pkg="$stage/root"
 
-# The same build the benchmarks measure (scripts/publish.sh: self-contained, ReadyToRun composite).
-bash scripts/publish.sh "$pkg/usr/lib/rampart"
+# The same build the benchmarks measure (scripts/publish.sh: self-contained, one native executable), or the one
+# already published into RAMPART_PUBLISHED (scripts/test.sh compiles it once for the process tests and this package).
+if [ -n "${RAMPART_PUBLISHED:-}" ]; then
+  [ -x "$RAMPART_PUBLISHED/Rampart" ] || { echo "package-deb: no Rampart in RAMPART_PUBLISHED=$RAMPART_PUBLISHED" >&2; exit 1; }
+  mkdir -p "$pkg/usr/lib/rampart"
+  cp -a "$RAMPART_PUBLISHED/." "$pkg/usr/lib/rampart/"
+else
+  bash scripts/publish.sh "$pkg/usr/lib/rampart"
+fi
 
 chmod -R u=rwX,go=rX "$pkg/usr/lib/rampart"
 install -d -m 0750 "$pkg/etc/rampart"

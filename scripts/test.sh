@@ -17,6 +17,19 @@ if ! dotnet build Rampart.slnx -c Release -nologo -v quiet; then
   exit 1
 fi
 
+# The installed build (scripts/publish.sh: one native executable, compiled ahead of time), compiled once here: the
+# process tests run it (RAMPART_PUBLISHED, see tests/Rampart.Testing.Gateway/RampartProcess.cs) and the Debian package
+# test packs it. What a customer runs is what the tests exercise.
+published=".ci/published"
+rm -rf "$published"
+if ! bash scripts/publish.sh "$published" > "$results/publish.log" 2>&1; then
+  cat "$results/publish.log"
+  echo "publish failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+export RAMPART_PUBLISHED="$PWD/$published"
+
 # Each test project writes its own TRX; the totals below are read from them, not from console text.
 dotnet test Rampart.slnx -c Release --no-build -nologo \
   --logger "trx" --results-directory "$results" \

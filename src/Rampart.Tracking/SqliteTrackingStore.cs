@@ -192,7 +192,7 @@ public sealed partial class SqliteTrackingStore : ITrackingStore
                 await using var more = db.CreateCommand();
                 // The ids go in as one JSON parameter, unpacked by SQLite: no statement text is made from them.
                 more.CommandText = $"SELECT {Columns} FROM events WHERE queue_id IN (SELECT value FROM json_each($ids)) ORDER BY time, id LIMIT $max";
-                more.Parameters.AddWithValue("$ids", System.Text.Json.JsonSerializer.Serialize(ids));
+                more.Parameters.AddWithValue("$ids", System.Text.Json.JsonSerializer.Serialize(ids, TrackingJson.Default.ListString));
                 more.Parameters.AddWithValue("$max", TrackingQuery.MaxLimit);
                 found.AddRange(await ReadEventsAsync(more, ct));
             }
@@ -344,3 +344,8 @@ public sealed partial class SqliteTrackingStore : ITrackingStore
         }
     }
 }
+
+/// <summary>The one JSON the store writes (a parameter list for json_each), generated at compile time like every JSON of the
+/// product: the installed build is compiled ahead of time, without serialization by reflection.</summary>
+[System.Text.Json.Serialization.JsonSerializable(typeof(List<string>))]
+internal sealed partial class TrackingJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -78,9 +78,10 @@ public sealed class AdminClient : IDisposable
         return await ReadAsync<T>(response, ct);
     }
 
-    public async Task<T> PostAsync<T>(string path, object? body, CancellationToken ct)
+    /// <summary>A POST without a body: every change the API offers is named by its path and query.</summary>
+    public async Task<T> PostAsync<T>(string path, CancellationToken ct)
     {
-        using var response = await http.PostAsJsonAsync(path, body, AdminJson.Options, ct);
+        using var response = await http.PostAsync(path, null, ct);
         return await ReadAsync<T>(response, ct);
     }
 
@@ -99,7 +100,7 @@ public sealed class AdminClient : IDisposable
             title ??= response.ReasonPhrase ?? "error";
             throw new AdminCallException($"{(int)response.StatusCode} {title}{(detail is null ? "" : $": {detail}")}", response.StatusCode, title, detail);
         }
-        return (await response.Content.ReadFromJsonAsync<T>(AdminJson.Options, ct))!;
+        return (await response.Content.ReadFromJsonAsync(AdminJson.TypeInfo<T>(), ct))!;
     }
 
     /// <summary>The title and detail of a problem-details body (RFC 9457), when it is one.</summary>

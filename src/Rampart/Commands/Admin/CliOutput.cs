@@ -34,7 +34,7 @@ public static class CliOutput
         return console;
     }
 
-    public static void WriteJson<T>(T value) => System.Console.Out.WriteLine(JsonSerializer.Serialize(value, AdminJson.Options));
+    public static void WriteJson<T>(T value) => System.Console.Out.WriteLine(JsonSerializer.Serialize(value, AdminJson.TypeInfo<T>()));
 
     /// <summary>A table with these column headings; cells are escaped when added through <see cref="AddRow"/>.</summary>
     public static Table Table(params string[] columns)

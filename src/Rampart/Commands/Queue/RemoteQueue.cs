@@ -26,14 +26,14 @@ internal sealed class RemoteQueue(AdminClient client) : IQueueOperations
     }
 
     public Task<FlushResult> FlushAsync(string? destination, CancellationToken ct) =>
-        client.PostAsync<FlushResult>("api/queue/flush" + (destination is null ? "" : "?destination=" + Uri.EscapeDataString(destination)), null, ct);
+        client.PostAsync<FlushResult>("api/queue/flush" + (destination is null ? "" : "?destination=" + Uri.EscapeDataString(destination)), ct);
 
-    public Task<QueueActionResult> RetryAsync(string id, CancellationToken ct) => Call(id, () => client.PostAsync<QueueActionResult>(Path(id) + "/retry", null, ct));
+    public Task<QueueActionResult> RetryAsync(string id, CancellationToken ct) => Call(id, () => client.PostAsync<QueueActionResult>(Path(id) + "/retry", ct));
 
-    public Task<QueueActionResult> HoldAsync(string id, CancellationToken ct) => Call(id, () => client.PostAsync<QueueActionResult>(Path(id) + "/hold", null, ct));
+    public Task<QueueActionResult> HoldAsync(string id, CancellationToken ct) => Call(id, () => client.PostAsync<QueueActionResult>(Path(id) + "/hold", ct));
 
     public Task<QueueActionResult> ReleaseAsync(string id, bool unscanned, CancellationToken ct) =>
-        Call(id, () => client.PostAsync<QueueActionResult>(Path(id) + "/release" + (unscanned ? "?unscanned=true" : ""), null, ct));
+        Call(id, () => client.PostAsync<QueueActionResult>(Path(id) + "/release" + (unscanned ? "?unscanned=true" : ""), ct));
 
     public Task<QueueActionResult> DeleteAsync(string id, CancellationToken ct) => Call(id, () => client.DeleteAsync<QueueActionResult>(Path(id), ct));
 
