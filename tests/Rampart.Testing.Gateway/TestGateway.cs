@@ -64,7 +64,11 @@ public sealed class TestGateway : IAsyncDisposable
         """;
 
     /// <summary>The standard set-up with nothing added, for tests that edit it as text.</summary>
-    public static string PlainYaml => StandardYaml.Replace("{inbound_extra}", "").Replace("{outbound_extra}", "");
+    public static string PlainYaml => StandardYamlWith("", "");
+
+    /// <summary>The standard set-up with YAML lines added to each listener (the extras of <see cref="StartAsync"/>).</summary>
+    public static string StandardYamlWith(string inboundExtra, string outboundExtra) =>
+        StandardYaml.Replace("{inbound_extra}", Indent(inboundExtra)).Replace("{outbound_extra}", Indent(outboundExtra));
 
     /// <summary>
     /// Starts the standard set-up; the listener extras are YAML lines added to each listener, <paramref name="topExtra"/>
@@ -74,8 +78,7 @@ public sealed class TestGateway : IAsyncDisposable
     /// <param name="logging">Adds to the gateway's logging (a provider that watches for an event), for its whole life.</param>
     public static Task<TestGateway> StartAsync(string inboundExtra = "", string outboundExtra = "", string topExtra = "", TimeProvider? clock = null,
         Action<ILoggingBuilder>? logging = null) =>
-        StartYamlAsync(StandardYaml.Replace("{inbound_extra}", Indent(inboundExtra)).Replace("{outbound_extra}", Indent(outboundExtra)) + "\n" + topExtra,
-            clock, logging);
+        StartYamlAsync(StandardYamlWith(inboundExtra, outboundExtra) + "\n" + topExtra, clock, logging);
 
     /// <summary>
     /// An inbound listener for example.test and nothing else, whose mail for every domain goes by SMTP to one next hop

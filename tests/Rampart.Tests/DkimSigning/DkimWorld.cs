@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 using DnsClient;
 using MimeKit;
@@ -86,8 +85,8 @@ public sealed class DkimWorld : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Rspamd.Url, "checkv2")) { Content = new ByteArrayContent(content) };
         request.Headers.Add("IP", "192.0.2.10");
         using var response = await http.SendAsync(request);
-        var json = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return [.. json.GetProperty("symbols").EnumerateObject().Select(p => p.Name).Where(n => n.Contains("DKIM", StringComparison.Ordinal))];
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return [.. document.RootElement.GetProperty("symbols").EnumerateObject().Select(p => p.Name).Where(n => n.Contains("DKIM", StringComparison.Ordinal))];
     }
 
     /// <summary>unbound with the zone lines given (plus the SOA of signed.test).</summary>
