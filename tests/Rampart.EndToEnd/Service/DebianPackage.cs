@@ -4,7 +4,8 @@ using Rampart.Testing.Processes;
 namespace Rampart.EndToEnd.Service;
 
 /// <summary>
-/// The Debian package, built once per test class by scripts/package-deb.sh (a self-contained ReadyToRun publish: two to four minutes),
+/// The Debian package, built once per test class by scripts/package-deb.sh (from the program scripts/test.sh already published
+/// into RAMPART_PUBLISHED; without it, a publish compiled ahead of time: about two minutes),
 /// with dpkg around it. Any rampart package left installed by an interrupted run is purged before the build, and the
 /// package is purged again at the end whatever the tests did, so /etc/rampart/rampart.yaml never outlives the class.
 /// </summary>
