@@ -33,10 +33,7 @@ public sealed class InstalledBuildTests : IDisposable
             """);
         await using var rampart = await StartAsync(files);
 
-        await using var smtp = await SmtpTranscript.ConnectAsync(new IPEndPoint(IPAddress.Loopback, files.InboundPort));
-        await smtp.ExpectAsync("220");
-        await smtp.CommandAsync("EHLO client.e2e.test", "250");
-        await smtp.CommandAsync("MAIL FROM:<a@foreign.test>", "250 ");
+        await using var smtp = await MailFromAsync(files, "a@foreign.test");
         await smtp.CommandAsync("RCPT TO:<bob@example.test>", "250 2.1.5");
         await smtp.CommandAsync("RCPT TO:<mallory@example.test>", "550 5.1.1 ");
     }
@@ -51,10 +48,7 @@ public sealed class InstalledBuildTests : IDisposable
             topExtra: $"greylisting_store: {{type: redis, redis: \"{redis.Configuration}\", key_prefix: \"{prefix}\"}}\n");
         await using var rampart = await StartAsync(files);
 
-        await using var smtp = await SmtpTranscript.ConnectAsync(new IPEndPoint(IPAddress.Loopback, files.InboundPort));
-        await smtp.ExpectAsync("220");
-        await smtp.CommandAsync("EHLO client.e2e.test", "250");
-        await smtp.CommandAsync("MAIL FROM:<alice@sender.test>", "250 ");
+        await using var smtp = await MailFromAsync(files, "alice@sender.test");
         await smtp.CommandAsync("RCPT TO:<bob@example.test>", "451 4.7.1 ");
         // The count line of KEYS' answer: the pending triplet (and its count) are in Redis, under the configured prefix.
         var keys = await redis.CommandAsync("KEYS", prefix + "*");
@@ -89,6 +83,16 @@ public sealed class InstalledBuildTests : IDisposable
         Assert.Contains("235 2.7.0", swaks.Stdout, StringComparison.Ordinal);
         var eml = Assert.Single(await Eml.WaitForAsync(Path.Combine(files.DataDir, "outgoing"), 1, Timeout, rampart.Describe));
         Assert.Equal(marker, eml.All("Subject").Single());
+    }
+
+    /// <summary>A session on the inbound listener, greeted and past MAIL FROM.</summary>
+    private static async Task<SmtpTranscript> MailFromAsync(RampartConfigFile.StandardFiles files, string sender)
+    {
+        var smtp = await SmtpTranscript.ConnectAsync(new IPEndPoint(IPAddress.Loopback, files.InboundPort));
+        await smtp.ExpectAsync("220");
+        await smtp.CommandAsync("EHLO client.e2e.test", "250");
+        await smtp.CommandAsync($"MAIL FROM:<{sender}>", "250 ");
+        return smtp;
     }
 
     private static async Task<RampartProcess> StartAsync(RampartConfigFile.StandardFiles files)
