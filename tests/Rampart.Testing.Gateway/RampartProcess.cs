@@ -22,7 +22,7 @@ public sealed class RampartProcess : ChildProcess
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     /// <summary>The published executable when <c>RAMPART_PUBLISHED</c> names its folder, else null.</summary>
-    public static string? PublishedProgram =>
+    private static string? PublishedProgram =>
         Environment.GetEnvironmentVariable("RAMPART_PUBLISHED") is { Length: > 0 } folder ? Path.Combine(folder, "Rampart") : null;
 
     /// <summary>The command line up to the program's own arguments: the published executable, or the host and Rampart.dll.</summary>

@@ -15,9 +15,8 @@ namespace Rampart.Service;
 /// involuntary context switches and a fifth of the gateway's CPU went to switching (perf, bench/relay.sh, 4 KiB x 50).
 /// SCHED_BATCH keeps the same fair shares but lets the running thread finish its slice: four switches per message, about
 /// a fifth less CPU per message and a quarter more messages per second (docs/performance.md). An SMTP relay is the
-/// workload that policy is for: throughput, with replies measured in milliseconds, not microseconds. The sched_yield and
-/// timer behaviour of the thread pool is unchanged, and no privilege is needed (a non-real-time policy; systemd's
-/// RestrictRealtime forbids only the real-time ones).
+/// workload that policy is for: throughput, with replies measured in milliseconds, not microseconds. No privilege is
+/// needed (a non-real-time policy; systemd's RestrictRealtime forbids only the real-time ones).
 /// </remarks>
 public static partial class CpuScheduling
 {
