@@ -7,7 +7,7 @@
 #     MODE=idle bash bench/scale.sh  # 10,000 idle connections: RSS before and held, KiB per connection
 #
 # MODE=queue:
-#   1. publishes Rampart (Release) and builds bench/Rampart.Bench; starts the gateway with its next hop down
+#   1. publishes Rampart (scripts/publish.sh, the installed build) and builds bench/Rampart.Bench; starts the gateway with its next hop down
 #      (nothing listens on 3626), retry_initial 5m;
 #   2. fills MESSAGES messages (Rampart.Bench acceptance, SESSIONS sessions, BODY bytes each; a unique Message-ID
 #      each); every one is tried once, finds the hop down and is deferred;
@@ -24,7 +24,8 @@
 #
 # Knobs (environment): MESSAGES (100000), SESSIONS (50), BODY (2048), WAIT (60), DRAIN_TIMEOUT (1800 s),
 #   IDLE_CONNECTIONS (10000), IDLE_HOLD (20), NOFILE (30000), PORT (3525), HOP_PORT (3626), ADMIN_PORT (3825),
-#   BENCH_BASE (bench/results), RAMPART_DLL (a published Rampart.dll instead of publishing), KEEP_RUN (0; 1 keeps
+#   BENCH_BASE (bench/results), RAMPART_BIN (a published Rampart) or RAMPART_DLL (a
+#   framework-dependent Rampart.dll) instead of publishing, KEEP_RUN (0; 1 keeps
 #   the run folder: config, logs, queue), BENCH_OUT (also copy the report there), LABEL (a name for the report).
 set -uo pipefail
 
@@ -88,14 +89,19 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- build ---------------------------------------------------------------------------------------
+# The gateway as installed (scripts/publish.sh, as the Debian package), unless RAMPART_BIN (a published Rampart) or
+# RAMPART_DLL (a framework-dependent Rampart.dll, run with dotnet) names another build.
 if [ -n "${RAMPART_DLL:-}" ]; then
   [ -f "$RAMPART_DLL" ] || die "RAMPART_DLL=$RAMPART_DLL does not exist"
-  GW_DLL="$RAMPART_DLL"
+  GW=(dotnet "$RAMPART_DLL")
+elif [ -n "${RAMPART_BIN:-}" ]; then
+  [ -x "$RAMPART_BIN" ] || die "RAMPART_BIN=$RAMPART_BIN is not an executable"
+  GW=("$RAMPART_BIN")
 else
-  log "publishing src/Rampart (Release) into $RUN/rampart"
-  dotnet publish "$ROOT/src/Rampart" -c Release -o "$RUN/rampart" -nologo -v q > "$RUN/build-rampart.log" 2>&1 \
+  log "publishing the installed build (scripts/publish.sh) into $RUN/rampart"
+  bash "$ROOT/scripts/publish.sh" "$RUN/rampart" > "$RUN/build-rampart.log" 2>&1 \
     || { tail -n 30 "$RUN/build-rampart.log" >&2; die "Rampart publish failed (log above)"; }
-  GW_DLL="$RUN/rampart/Rampart.dll"
+  GW=("$RUN/rampart/Rampart")
 fi
 log "building bench/Rampart.Bench (Release)"
 dotnet build "$HERE/Rampart.Bench" -c Release -o "$RUN/bench" -nologo -v q > "$RUN/build-bench.log" 2>&1 \
@@ -132,7 +138,7 @@ EOF
 # Starts the gateway; sets GW_PID and START (epoch seconds, just before the exec).
 start_gateway() {
   START="$(now)"
-  ( cd "$RUN" && exec dotnet "$GW_DLL" run --config "$CONFIG" ) >> "$RUN/gateway-$1.log" 2>&1 &
+  ( cd "$RUN" && exec "${GW[@]}" run --config "$CONFIG" ) >> "$RUN/gateway-$1.log" 2>&1 &
   GW_PID=$!
 }
 wait_port() {
@@ -242,7 +248,7 @@ SINK_PID=$!
 for _ in $(seq 1 100); do port_open "$HOP_PORT" && break; sleep 0.1; done
 log "next hop up; flushing $expected messages"
 cpu6="$(cpu_s "$GW_PID")"; tf="$(now)"
-( cd "$RUN" && dotnet "$GW_DLL" queue flush --config "$CONFIG" ) > "$RUN/flush.txt" 2>&1 || log "warning: flush: $(tail -n3 "$RUN/flush.txt")"
+( cd "$RUN" && "${GW[@]}" queue flush --config "$CONFIG" ) > "$RUN/flush.txt" 2>&1 || log "warning: flush: $(tail -n3 "$RUN/flush.txt")"
 flush_s="$(minus "$(now)" "$tf")"
 status=""; got=0; drain_rss_max=0
 deadline=$(( $(date +%s) + DRAIN_TIMEOUT ))
