@@ -49,13 +49,15 @@ install -m 0755 packaging/debian/postinst packaging/debian/prerm packaging/debia
 echo /etc/rampart/rampart.yaml > "$pkg/DEBIAN/conffiles"
 
 size=$(du -sk --exclude=DEBIAN "$pkg" | cut -f1)
+# The native program links libc and libm alone (ldd) and opens libssl when TLS starts; zlib is compiled in. libldap
+# is opened only for recipients: ldap:, hence suggested.
 cat > "$pkg/DEBIAN/control" <<CONTROL
 Package: rampart
 Version: $version
 Architecture: amd64
 Maintainer: Rampart developers <postmaster@localhost>
 Installed-Size: $size
-Depends: adduser, libc6, libgcc-s1, libstdc++6, libssl3 | libssl1.1, zlib1g
+Depends: adduser, libc6, libssl3 | libssl1.1
 Recommends: ca-certificates
 Suggests: clamav-daemon, rspamd, unbound, libldap-2.5-0
 Section: mail
