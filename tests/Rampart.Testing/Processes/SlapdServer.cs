@@ -54,11 +54,22 @@ public sealed class SlapdServer : IAsyncDisposable
         if (add.ExitCode != 0) throw new InvalidOperationException($"slapadd failed.\n{add.Describe()}");
     }
 
-    /// <summary>Starts slapd (again) and waits until it accepts connections.</summary>
+    /// <summary>
+    /// Starts slapd (again) and waits until it answers the gateway's bind (ldapwhoami as <see cref="BindDn"/>): an open
+    /// port alone is not a directory that answers, and a test that asks right after a restart must get an answer.
+    /// </summary>
     public async Task RestartAsync()
     {
         slapd = ChildProcess.Start(RequiredTool.Find("slapd"), ["-d", "0", "-h", $"ldap://127.0.0.1:{Port}/", "-f", temp.File("slapd.conf")]);
         await slapd.WaitForPortAsync(Port, TimeSpan.FromSeconds(20));
+        var whoami = RequiredTool.Find("ldapwhoami");
+        string last = "";
+        await BoundedWait.UntilAsync(async left =>
+        {
+            await using var bind = await ChildProcess.RunAsync(whoami, ["-x", "-H", Url, "-D", BindDn, "-w", BindPassword], left);
+            last = bind.Describe();
+            return bind.ExitCode == 0;
+        }, "slapd answering a bind", TimeSpan.FromSeconds(20), () => last, TimeSpan.FromMilliseconds(100));
     }
 
     /// <summary>Stops slapd and waits (bounded) for it to exit, so the port refuses connections.</summary>
