@@ -4,13 +4,14 @@
 #
 #   bash scripts/publish.sh OUTPUT_DIR
 #
-# Self-contained for linux-x64 and compiled ahead of time to one native executable (NativeAOT): no JIT compiler runs,
-# so a fresh start relays at close to full speed from its first messages. Measured with bench/relay.sh (4 KiB x 50
-# sessions): the first 3,000 messages after a start at 89-102 % of the rate of the next 3,000, against 58-63 % of warm
-# for the ReadyToRun build this replaced (whose hot methods the JIT compiled again while mail waited), and about a tenth
-# less CPU per message warm (docs/performance.md, "Issue 15, third round"). Costs about two minutes of
-# compiling. Needs the .NET SDK, clang (the native linker; scripts/install-test-deps.sh installs it) and the NuGet feed
-# (or a warm package cache) for the linux-x64 runtime pack and the ILCompiler package.
+# Self-contained for linux-x64 and compiled ahead of time to one native executable (NativeAOT; SQLite's library beside
+# it): no JIT compiler runs, so a fresh start relays at close to full speed from its first messages. Measured with
+# bench/relay.sh (4 KiB x 50 sessions): the first 3,000 messages after a start at 73-95 % of the warm runs' rate
+# (89-102 % of the next 3,000 in the same process), against 58-63 % for the ReadyToRun build this replaced (whose hot
+# methods the JIT compiled again while mail waited), and about a tenth less CPU per message warm (docs/performance.md,
+# "Issue 15, third round"). Costs about two minutes of compiling. Needs the .NET SDK, clang (the native linker;
+# scripts/install-test-deps.sh installs it) and the NuGet feed (or a warm package cache) for the linux-x64 runtime pack
+# and the ILCompiler package.
 # The sources are copied first: the linux-x64 restore never touches the tree's bin/ and obj/, which a build or a test
 # run may be using at the same time.
 set -euo pipefail

@@ -14,6 +14,7 @@ public sealed class CpuSchedulingTests
 {
     private const int SchedOther = 0;
     private const int SchedBatch = 3;
+    private const int SchedIdle = 5;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     [Fact]
@@ -42,6 +43,19 @@ public sealed class CpuSchedulingTests
 
         Assert.All(policies, p => Assert.True(p.Policy == SchedOther, $"thread {p.Thread} has policy {p.Policy}\n{rampart.Describe()}"));
         Assert.DoesNotContain("[6151]", rampart.Stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>A policy the service manager chose (here SCHED_IDLE, as chrt or systemd's CPUSchedulingPolicy= set it) is left alone.</summary>
+    [Fact]
+    public async Task A_policy_chosen_by_whoever_started_the_gateway_is_left_alone()
+    {
+        using var temp = new TempDirectory("rampart-e2e-sched");
+        var files = RampartConfigFile.WriteStandard(temp);
+        await using var rampart = RampartProcess.StartRampartUnder([RequiredTool.Find("chrt"), "--idle", "0"], ["run", "--config", files.ConfigPath]);
+
+        var policies = await PoliciesAfterMailAsync(rampart, files);
+
+        Assert.All(policies, p => Assert.True(p.Policy == SchedIdle, $"thread {p.Thread} has policy {p.Policy}\n{rampart.Describe()}"));
     }
 
     /// <summary>Waits for the start, relays a few messages at once (the pool grows for them), then reads every thread's policy.</summary>
