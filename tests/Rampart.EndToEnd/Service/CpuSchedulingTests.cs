@@ -20,42 +20,39 @@ public sealed class CpuSchedulingTests
     [Fact]
     public async Task Every_thread_runs_under_SCHED_BATCH_by_default_and_so_do_those_started_for_mail()
     {
-        using var temp = new TempDirectory("rampart-e2e-sched");
-        var files = RampartConfigFile.WriteStandard(temp);
-        await using var rampart = RampartProcess.StartRampart(["run", "--config", files.ConfigPath]);
-
-        var policies = await PoliciesAfterMailAsync(rampart, files);
-
-        Assert.True(policies.Count > 5, $"only {policies.Count} threads\n{rampart.Describe()}");
-        Assert.All(policies, p => Assert.True(p.Policy == SchedBatch, $"thread {p.Thread} has policy {p.Policy}\n{rampart.Describe()}"));
-        Assert.Contains("[6151] CPU scheduling: the gateway's ", rampart.Stdout, StringComparison.Ordinal);
+        var stdout = await EveryThreadAfterMailAsync(SchedBatch);
+        Assert.Contains("[6151] CPU scheduling: the gateway's ", stdout, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task As_started_leaves_every_thread_under_the_policy_it_was_started_with()
     {
-        using var temp = new TempDirectory("rampart-e2e-sched");
-        var files = RampartConfigFile.WriteStandard(temp);
-        File.WriteAllText(files.ConfigPath, "cpu_scheduling: as_started\n" + File.ReadAllText(files.ConfigPath));
-        await using var rampart = RampartProcess.StartRampart(["run", "--config", files.ConfigPath]);
-
-        var policies = await PoliciesAfterMailAsync(rampart, files);
-
-        Assert.All(policies, p => Assert.True(p.Policy == SchedOther, $"thread {p.Thread} has policy {p.Policy}\n{rampart.Describe()}"));
-        Assert.DoesNotContain("[6151]", rampart.Stdout, StringComparison.Ordinal);
+        var stdout = await EveryThreadAfterMailAsync(SchedOther, yamlPrefix: "cpu_scheduling: as_started\n");
+        Assert.DoesNotContain("[6151]", stdout, StringComparison.Ordinal);
     }
 
     /// <summary>A policy the service manager chose (here SCHED_IDLE, as chrt or systemd's CPUSchedulingPolicy= set it) is left alone.</summary>
     [Fact]
-    public async Task A_policy_chosen_by_whoever_started_the_gateway_is_left_alone()
+    public async Task A_policy_chosen_by_whoever_started_the_gateway_is_left_alone() =>
+        await EveryThreadAfterMailAsync(SchedIdle, wrapper: [RequiredTool.Find("chrt"), "--idle", "0"]);
+
+    /// <summary>
+    /// Runs the standard set-up (under <paramref name="wrapper"/> when given), relays mail, asserts that every thread has
+    /// <paramref name="expected"/> as its policy, and returns the program's output.
+    /// </summary>
+    private static async Task<string> EveryThreadAfterMailAsync(int expected, string yamlPrefix = "", IReadOnlyList<string>? wrapper = null)
     {
         using var temp = new TempDirectory("rampart-e2e-sched");
         var files = RampartConfigFile.WriteStandard(temp);
-        await using var rampart = RampartProcess.StartRampartUnder([RequiredTool.Find("chrt"), "--idle", "0"], ["run", "--config", files.ConfigPath]);
+        File.WriteAllText(files.ConfigPath, yamlPrefix + File.ReadAllText(files.ConfigPath));
+        string[] args = ["run", "--config", files.ConfigPath];
+        await using var rampart = wrapper is null ? RampartProcess.StartRampart(args) : RampartProcess.StartRampartUnder(wrapper, args);
 
         var policies = await PoliciesAfterMailAsync(rampart, files);
 
-        Assert.All(policies, p => Assert.True(p.Policy == SchedIdle, $"thread {p.Thread} has policy {p.Policy}\n{rampart.Describe()}"));
+        Assert.True(policies.Count > 5, $"only {policies.Count} threads\n{rampart.Describe()}");
+        Assert.All(policies, p => Assert.True(p.Policy == expected, $"thread {p.Thread} has policy {p.Policy}, not {expected}\n{rampart.Describe()}"));
+        return rampart.Stdout;
     }
 
     /// <summary>Waits for the start, relays a few messages at once (the pool grows for them), then reads every thread's policy.</summary>
