@@ -23,14 +23,7 @@ public sealed class RecipientLdapTests : IDisposable
                 accepted_domains: [example.test]
                 recipients:
                   file: {{list}}
-                  ldap:
-                    url: {{slapd.Url}}
-                    base_dn: "{{SlapdServer.BaseDn}}"
-                    bind_dn: "{{SlapdServer.BindDn}}"
-                    password_file: {{slapd.PasswordFile}}
-                    timeout: 2s
-                    cache_ttl: 0s
-                    negative_cache_ttl: 0s
+                  ldap: {{slapd.GatewayLdapYaml("timeout: 2s", "cache_ttl: 0s", "negative_cache_ttl: 0s")}}
 
             """, StringComparison.Ordinal));
 

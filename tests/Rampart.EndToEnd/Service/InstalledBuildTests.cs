@@ -22,15 +22,7 @@ public sealed class InstalledBuildTests : IDisposable
     public async Task Recipients_are_checked_in_a_real_directory()
     {
         await using var slapd = await SlapdServer.StartAsync();
-        var files = RampartConfigFile.WriteStandard(temp, inboundExtra: $$"""
-            recipients:
-              ldap:
-                url: {{slapd.Url}}
-                base_dn: "{{SlapdServer.BaseDn}}"
-                bind_dn: "{{SlapdServer.BindDn}}"
-                password_file: {{slapd.PasswordFile}}
-                timeout: 5s
-            """);
+        var files = RampartConfigFile.WriteStandard(temp, inboundExtra: $"recipients:\n  ldap: {slapd.GatewayLdapYaml("timeout: 5s")}");
         await using var rampart = await StartAsync(files);
 
         await using var smtp = await MailFromAsync(files, "a@foreign.test");

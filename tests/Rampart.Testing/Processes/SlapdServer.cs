@@ -28,6 +28,13 @@ public sealed class SlapdServer : IAsyncDisposable
     /// <summary>A file holding <see cref="BindPassword"/>, as the gateway's password_file.</summary>
     public string PasswordFile => temp.File("bind.secret");
 
+    /// <summary>
+    /// The gateway's <c>recipients: ldap:</c> value for this directory (URL, base, bind DN and password file) as a YAML
+    /// flow mapping; <paramref name="more"/> adds keys ("timeout: 2s").
+    /// </summary>
+    public string GatewayLdapYaml(params string[] more) =>
+        "{" + string.Join(", ", [$"url: \"{Url}\"", $"base_dn: \"{BaseDn}\"", $"bind_dn: \"{BindDn}\"", $"password_file: \"{PasswordFile}\"", .. more]) + "}";
+
     public static async Task<SlapdServer> StartAsync()
     {
         var server = new SlapdServer();
