@@ -28,10 +28,17 @@ public sealed class RampartProcess : ChildProcess
     /// <summary>The command line up to the program's own arguments: the published executable, or the host and Rampart.dll.</summary>
     private static string[] Program => PublishedProgram is { } published ? [published] : [DotnetHost, RampartDll];
 
+    private static ProcessStartInfo ProgramStartInfo(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment,
+        string? workingDirectory)
+    {
+        var program = Program;
+        return StartInfo(program[0], [.. program[1..], .. args], environment, workingDirectory);
+    }
+
     /// <summary>Starts the program with <paramref name="args"/>.</summary>
     public static RampartProcess StartRampart(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null,
         string? workingDirectory = null) =>
-        new(StartInfo(Program[0], [.. Program[1..], .. args], environment, workingDirectory), standardInput: null);
+        new(ProgramStartInfo(args, environment, workingDirectory), standardInput: null);
 
     /// <summary>
     /// Starts the program under a wrapper command (<c>strace -f ...</c>, <c>/bin/sh -c "umask 000; exec ..."</c>):
@@ -45,7 +52,7 @@ public sealed class RampartProcess : ChildProcess
     public static async Task<RampartProcess> RunRampartAsync(IEnumerable<string> args, TimeSpan timeout,
         IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null, string? standardInput = null)
     {
-        var rampart = new RampartProcess(StartInfo(Program[0], [.. Program[1..], .. args], environment, workingDirectory), standardInput);
+        var rampart = new RampartProcess(ProgramStartInfo(args, environment, workingDirectory), standardInput);
         await rampart.WaitForExitAsync(timeout);
         return rampart;
     }
