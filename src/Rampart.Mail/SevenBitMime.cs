@@ -1,3 +1,4 @@
+using System.Buffers;
 using MimeKit;
 
 namespace Rampart.Mail;
@@ -16,6 +17,28 @@ public static class SevenBitMime
         message.Prepare(EncodingConstraint.SevenBit);
         Reencode(message.Headers);
         foreach (var part in message.BodyParts) Reencode(part.Headers);
+    }
+
+    /// <summary>Whether the content holds a byte >= 0x80: the scan for content the receiving side did not count.</summary>
+    public static async Task<bool> HasEightBitAsync(Stream content, CancellationToken ct)
+    {
+        if (content is MemoryStream memory && memory.TryGetBuffer(out var held))
+        {
+            return held.AsSpan((int)memory.Position).IndexOfAnyInRange((byte)0x80, (byte)0xFF) >= 0;
+        }
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            for (int n; (n = await content.ReadAsync(buffer, ct)) > 0;)
+            {
+                if (buffer.AsSpan(0, n).IndexOfAnyInRange((byte)0x80, (byte)0xFF) >= 0) return true;
+            }
+            return false;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private static void Reencode(HeaderList headers)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Hashing;
 using Microsoft.Win32.SafeHandles;
+using Rampart.Mail;
 
 namespace Rampart.Queue;
 
@@ -47,6 +48,8 @@ public sealed class MessageWriter : IAsyncDisposable
     private XxHash3 hash = new();
 
     private byte[]? buffer;
+    // Buffers a rewrite replaced, which a kept parse may still read: returned with the writer's own.
+    private List<byte[]>? retired;
     private int buffered;
 
     internal MessageWriter(QueueStore store, string queueId)
@@ -68,7 +71,7 @@ public sealed class MessageWriter : IAsyncDisposable
             // open(2) alone, 0600 (a FileStream added an fstat and two lseeks).
             handle = Durable.CreateExclusive(incomingPath);
         }
-        buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        buffer = MessageBuffers.Pool.Rent(BufferSize);
         SpoolFormat.Magic.CopyTo(buffer);
         buffered = SpoolFormat.Magic.Length;
     }
@@ -87,7 +90,12 @@ public sealed class MessageWriter : IAsyncDisposable
     /// </summary>
     public Stream OpenContent(long skip = 0)
     {
-        if (InMemory) return new MemoryStream(buffer!, SpoolFormat.Magic.Length + (int)skip, (int)(ContentLength - skip), writable: false);
+        // Publicly visible: a reader that only scans (SevenBitMime.HasEightBitAsync) takes the bytes from the buffer
+        // instead of copying them out; the stream itself stays read-only.
+        if (InMemory)
+        {
+            return new MemoryStream(buffer!, SpoolFormat.Magic.Length + (int)skip, (int)(ContentLength - skip), writable: false, publiclyVisible: true);
+        }
         if (buffered > 0) throw new InvalidOperationException("flush the writer before reading its content");
         return QueuedMessage.OpenContent(incomingPath, SpoolFormat.Magic.Length + skip, ContentLength - skip);
     }
@@ -130,18 +138,21 @@ public sealed class MessageWriter : IAsyncDisposable
 
     /// <summary>
     /// The same for content still in the buffer: the replacement is made in memory (a filter's rewrite of a message
-    /// still in memory: an attachment stripped, a field added on top) and stays there if it fits. The old buffer is left
-    /// to the collector, not returned to the pool: streams over it (a kept parse) may still read it.
+    /// still in memory: an attachment stripped, a field added on top) and stays there if it fits. The old buffer goes
+    /// back to the pool only with the writer: streams over it (a kept parse) may read it until the filters are done.
+    /// (Left to the collector, it drained the pool by one array per rewritten message.)
     /// </summary>
     private async Task ReplaceInMemoryAsync(Func<Stream, CancellationToken, Task> write, CancellationToken ct)
     {
-        var output = new MemoryStream();
+        // Sized for a rewrite that adds a field or two: one array instead of a doubling series.
+        var output = new MemoryStream((int)Math.Min(SpoolFormat.Magic.Length + ContentLength + 2048, MaxInMemorySize));
         output.Write(SpoolFormat.Magic);
         await write(output, ct);
         var bytes = output.GetBuffer().AsMemory(0, (int)output.Length);
         store.LargeBuffers.Release(reserved);
         reserved = 0;
-        buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        (retired ??= []).Add(buffer!);
+        buffer = MessageBuffers.Pool.Rent(BufferSize);
         buffered = 0;
         offset = 0;
         hash = new XxHash3();
@@ -186,9 +197,9 @@ public sealed class MessageWriter : IAsyncDisposable
         int size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)needed);
         long more = size - BufferSize - reserved;
         if (!store.LargeBuffers.TryReserve(more)) return false;
-        var larger = ArrayPool<byte>.Shared.Rent(size);
+        var larger = MessageBuffers.Pool.Rent(size);
         buffer.AsSpan(0, buffered).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(buffer!);
+        MessageBuffers.Pool.Return(buffer!);
         buffer = larger;
         reserved += more;
         return true;
@@ -277,8 +288,10 @@ public sealed class MessageWriter : IAsyncDisposable
 
     private void ReturnBuffer()
     {
-        if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+        if (buffer is not null) MessageBuffers.Pool.Return(buffer);
         buffer = null;
+        foreach (var old in retired ?? []) MessageBuffers.Pool.Return(old);
+        retired = null;
         store.LargeBuffers.Release(reserved);
         reserved = 0;
     }

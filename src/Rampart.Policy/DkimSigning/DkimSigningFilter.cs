@@ -130,12 +130,7 @@ public sealed partial class DkimSigningFilter(DkimSigningOptions options, ILogge
     private static async Task<bool> HasEightBitAsync(MessageContext message, CancellationToken ct)
     {
         await using var stream = message.OpenClientContent();
-        var buffer = new byte[16 * 1024];
-        for (int n; (n = await stream.ReadAsync(buffer, ct)) > 0;)
-        {
-            if (buffer.AsSpan(0, n).IndexOfAnyInRange((byte)0x80, (byte)0xFF) >= 0) return true;
-        }
-        return false;
+        return await SevenBitMime.HasEightBitAsync(stream, ct);
     }
 
     [LoggerMessage(EventCatalogue.DkimSigned, LogLevel.Information, "{QueueId}: DKIM-signed for {Domain} with selector {Selector} ({Algorithm})")]

@@ -34,7 +34,7 @@ public static class MessageLinks
         {
             if (iterator.Current is not TextPart { Content: not null } part || !(part.IsPlain || part.IsHtml)) continue;
             parts++;
-            var text = await ReadAsync(part, budget, ct);
+            var text = await DecodedText.ReadAsync(part.Content, Charset(part.ContentType.Charset), budget, ct);
             budget -= text.Bytes;
             foreach (var host in part.IsHtml ? LinkHosts.InHtml(text.Text) : LinkHosts.InText(text.Text))
             {
@@ -46,20 +46,6 @@ public static class MessageLinks
             }
         }
         return domains;
-    }
-
-    /// <summary>At most <paramref name="budget"/> decoded bytes of the part, in its charset (UTF-8 when unknown).</summary>
-    private static async Task<(string Text, int Bytes)> ReadAsync(TextPart part, int budget, CancellationToken ct)
-    {
-        await using var decoded = part.Content!.Open(); // the iterator let only parts with content through
-        var buffer = new byte[Math.Min(budget, 64 * 1024)];
-        using var kept = new MemoryStream();
-        int read;
-        while (kept.Length < budget && (read = await decoded.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, budget - kept.Length)), ct)) > 0)
-        {
-            kept.Write(buffer, 0, read);
-        }
-        return (Charset(part.ContentType.Charset).GetString(kept.GetBuffer(), 0, (int)kept.Length), (int)kept.Length);
     }
 
     // A charset .NET does not know (or a made-up one) is read as UTF-8: links are ASCII in every charset mail uses.

@@ -46,28 +46,12 @@ public sealed record BodyText(string Text, bool Cut)
                 cut = true;
                 break;
             }
-            var (bytes, more) = await ReadDecodedAsync(part.Content, budget, ct);
-            budget -= bytes.Length;
+            var (decoded, bytes, more) = await DecodedText.ReadAsync(part.Content, EncodingOf(part), budget, ct);
+            budget -= bytes;
             cut |= more;
-            var decoded = EncodingOf(part).GetString(bytes);
             text.Append(part.IsHtml ? HtmlWords(decoded) : decoded).Append('\n');
         }
         return new BodyText(text.ToString(), cut);
-    }
-
-    /// <summary>At most <paramref name="budget"/> decoded bytes of the part, and whether there were more.</summary>
-    private static async Task<(byte[] Bytes, bool More)> ReadDecodedAsync(IMimeContent content, long budget, CancellationToken ct)
-    {
-        await using var decoded = content.Open();
-        var buffer = new byte[(int)Math.Min(budget, 64 * 1024)];
-        using var kept = new MemoryStream();
-        while (kept.Length < budget)
-        {
-            var read = await decoded.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, budget - kept.Length)), ct);
-            if (read == 0) return (kept.ToArray(), false);
-            kept.Write(buffer, 0, read);
-        }
-        return (kept.ToArray(), decoded.ReadByte() >= 0);
     }
 
     /// <summary>The part's charset; UTF-8 when it names none or one the platform does not know (Latin-1 would invent letters too).</summary>

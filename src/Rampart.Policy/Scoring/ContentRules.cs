@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
 using MimeKit;
@@ -80,13 +81,20 @@ public static partial class ContentRules
         using var reader = new StreamReader(stream, encoding);
         // Grown as the text arrives, not allocated at the limit: most parts are a few KiB, and every message is read.
         var text = new StringBuilder();
-        var buffer = new char[8192];
-        int read;
-        while (text.Length < MaxPartChars && (read = await reader.ReadAsync(buffer.AsMemory(0, Math.Min(buffer.Length, MaxPartChars - text.Length)), ct)) > 0)
+        var buffer = ArrayPool<char>.Shared.Rent(8192);
+        try
         {
-            text.Append(buffer, 0, read);
+            int read;
+            while (text.Length < MaxPartChars && (read = await reader.ReadAsync(buffer.AsMemory(0, Math.Min(8192, MaxPartChars - text.Length)), ct)) > 0)
+            {
+                text.Append(buffer, 0, read);
+            }
+            return text.ToString();
         }
-        return text.ToString();
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>Plain-text links as the URL lists find them (<see cref="LinkHosts"/>: "http:\\", "www.", ftp), so both judge the same links.</summary>

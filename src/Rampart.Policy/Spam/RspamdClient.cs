@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using Rampart.Mail;
 
 namespace Rampart.Policy.Spam;
 
@@ -68,10 +69,14 @@ public sealed class RspamdClient : IDisposable
             {
                 return new SpamCheck.Failed($"reply of {response.Content.Headers.ContentLength} bytes is more than max reply bytes ({options.MaxReplyBytes})");
             }
-            var body = await ReadBoundedAsync(response, linked.Token);
-            if (body is null) return new SpamCheck.Failed($"reply longer than max reply bytes ({options.MaxReplyBytes})");
-            var (report, error) = SpamReport.Parse(body);
-            return report is null ? new SpamCheck.Failed(error!) : new SpamCheck.Scored(report);
+            // Chunked replies have no Content-Length to check first.
+            await using var reply = await response.Content.ReadAsStreamAsync(linked.Token);
+            return await BoundedRead.ReadAsync<SpamCheck>(reply, options.MaxReplyBytes, (body, more) =>
+            {
+                if (more) return new SpamCheck.Failed($"reply longer than max reply bytes ({options.MaxReplyBytes})");
+                var (report, error) = SpamReport.Parse(body);
+                return report is null ? new SpamCheck.Failed(error!) : new SpamCheck.Scored(report);
+            }, linked.Token);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
         {
@@ -97,21 +102,6 @@ public sealed class RspamdClient : IDisposable
         foreach (var recipient in message.Recipients) headers.TryAddWithoutValidation("Rcpt", PrintableText.Cut(recipient.Address, 512));
         headers.TryAddWithoutValidation("Queue-Id", message.QueueId);
         if (session.AuthenticatedUser is { Length: > 0 } user) headers.TryAddWithoutValidation("User", PrintableText.Cut(user, 255));
-    }
-
-    /// <summary>The body, or null when it is longer than the limit (chunked replies have no Content-Length to check first).</summary>
-    private async Task<byte[]?> ReadBoundedAsync(HttpResponseMessage response, CancellationToken ct)
-    {
-        await using var stream = await response.Content.ReadAsStreamAsync(ct);
-        var buffer = new byte[Math.Min(options.MaxReplyBytes + 1, 16 * 1024)];
-        using var collected = new MemoryStream();
-        int read;
-        while ((read = await stream.ReadAsync(buffer, ct)) > 0)
-        {
-            collected.Write(buffer, 0, read);
-            if (collected.Length > options.MaxReplyBytes) return null;
-        }
-        return collected.ToArray();
     }
 
     public void Dispose() => http.Dispose();

@@ -1,14 +1,15 @@
 using System.Buffers;
+using Rampart.Mail;
 
 namespace Rampart.Smtp.Session;
 
 /// <summary>
-/// Collects unstuffed content between drains to the sink, in an array rented from the shared pool
+/// Collects unstuffed content between drains to the sink, in an array rented from the message buffers' pool
 /// for the duration of one message only, so that idle sessions hold no content memory.
 /// </summary>
 internal sealed class ContentBuffer(int initialSize) : IBufferWriter<byte>, IDisposable
 {
-    private byte[] array = ArrayPool<byte>.Shared.Rent(initialSize);
+    private byte[] array = MessageBuffers.Pool.Rent(initialSize);
 
     public int WrittenCount { get; private set; }
 
@@ -34,16 +35,16 @@ internal sealed class ContentBuffer(int initialSize) : IBufferWriter<byte>, IDis
     {
         int needed = WrittenCount + Math.Max(sizeHint, 1);
         if (needed <= array.Length) return;
-        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, array.Length * 2));
+        var larger = MessageBuffers.Pool.Rent(Math.Max(needed, array.Length * 2));
         array.AsSpan(0, WrittenCount).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(array);
+        MessageBuffers.Pool.Return(array);
         array = larger;
     }
 
     public void Dispose()
     {
         if (array.Length == 0) return;
-        ArrayPool<byte>.Shared.Return(array);
+        MessageBuffers.Pool.Return(array);
         array = [];
         WrittenCount = 0;
     }

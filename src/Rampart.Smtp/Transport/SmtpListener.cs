@@ -133,6 +133,9 @@ public sealed class SmtpListener : IAsyncDisposable
         // these locals stand in for the fields as started (the name cannot change: it is the listener's identity).
         var current = runtime.Acquire();
         var (options, handler) = current;
+        // Once a NetworkStream owns the socket, disposing the stream shuts it down and closes it; closing it again
+        // here threw (and caught) an ObjectDisposedException for every connection.
+        var streamOwnsSocket = false;
         try
         {
             client.NoDelay = true;
@@ -162,6 +165,7 @@ public sealed class SmtpListener : IAsyncDisposable
             try
             {
                 await using var stream = new NetworkStream(client, ownsSocket: true);
+                streamOwnsSocket = true;
                 var facts = new SessionFacts
                 {
                     SessionId = SessionId(id),
@@ -182,7 +186,7 @@ public sealed class SmtpListener : IAsyncDisposable
         }
         finally
         {
-            CloseQuietly(client);
+            if (!streamOwnsSocket) CloseQuietly(client);
             sessions.TryRemove(id, out _);
             runtime.Release(current);
         }

@@ -1,3 +1,4 @@
+using Rampart.Mail;
 using Rampart.Policy;
 using Rampart.Queue;
 
@@ -31,16 +32,6 @@ internal sealed class SpoolContent(MessageWriter writer, int traceLength, bool? 
         OwnFieldsLength = ownFieldsLength;
         await writer.ReplaceContentAsync(write, ct);
         await using var stream = writer.OpenContent();
-        RewrittenEightBit = await HasEightBitAsync(stream, ct);
-    }
-
-    private static async Task<bool> HasEightBitAsync(Stream stream, CancellationToken ct)
-    {
-        var buffer = new byte[81920];
-        for (int n; (n = await stream.ReadAsync(buffer, ct)) > 0;)
-        {
-            if (buffer.AsSpan(0, n).IndexOfAnyInRange((byte)0x80, (byte)0xFF) >= 0) return true;
-        }
-        return false;
+        RewrittenEightBit = await SevenBitMime.HasEightBitAsync(stream, ct);
     }
 }

@@ -131,6 +131,12 @@ public sealed class MetricsEndToEndTests
         Assert.Equal(2, openMetrics.Sum("rampart_messages_received_total", inbound.Item1, inbound.Item2));
         // No label carries what a client wrote.
         Assert.DoesNotContain(metrics.Samples, s => s.Labels.Values.Any(v => v.Contains('@') || v.Contains("elsewhere", StringComparison.Ordinal)));
+        // The runtime's own meter rides along (the installed build is compiled ahead of time: it must report too).
+        Assert.True(metrics.Sum("dotnet_gc_heap_total_allocated_bytes_total") > 0);
+        Assert.Equal("counter", metrics.Types["dotnet_gc_collections_total"]);
+        Assert.Contains(metrics.Samples, s => s.Name == "dotnet_gc_collections_total" && s.Labels["gc_heap_generation"] == "gen0");
+        Assert.True(metrics.Sum("dotnet_process_memory_working_set_bytes") > 0);
+        Assert.True(metrics.Sum("dotnet_process_cpu_time_seconds_total") > 0);
 
         await stopHop.CancelAsync();
         hop.Stop();
