@@ -1,3 +1,5 @@
+using Rampart.Testing;
+
 namespace Rampart.Mail.Tests;
 
 /// <summary>
@@ -36,7 +38,7 @@ public sealed class BoundedReadTests
     public async Task A_source_that_gives_a_byte_at_a_time_is_read_whole()
     {
         var content = Pattern(40_000);
-        var (kept, more) = await BoundedRead.ReadAsync(new Trickle(content), 50_000, (bytes, more) => (bytes.ToArray(), more), default);
+        var (kept, more) = await BoundedRead.ReadAsync(new TrickleStream(content, 1), 50_000, (bytes, more) => (bytes.ToArray(), more), default);
 
         Assert.Equal(content, kept);
         Assert.False(more);
@@ -52,26 +54,4 @@ public sealed class BoundedReadTests
     }
 
     private static byte[] Pattern(int length) => Enumerable.Range(0, length).Select(i => (byte)(i * 7 + i / 251)).ToArray();
-
-    private sealed class Trickle(byte[] content) : Stream
-    {
-        private int position;
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            if (position == content.Length || count == 0) return 0;
-            buffer[offset] = content[position++];
-            return 1;
-        }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => position; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
 }

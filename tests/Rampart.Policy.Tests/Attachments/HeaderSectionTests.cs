@@ -1,5 +1,6 @@
 using System.Text;
 using Rampart.Policy.Attachments;
+using Rampart.Testing;
 
 namespace Rampart.Policy.Tests.Attachments;
 
@@ -114,17 +115,5 @@ public class HeaderSectionTests
         var verdict = await new AttachmentFilter(Options with { MalformedAction = AttachmentAction.Quarantine }).OnMessageAsync(Samples.Context(message), CancellationToken.None);
 
         Assert.IsType<Verdict.Quarantine>(verdict);
-    }
-
-    /// <summary>A seekable stream that hands out at most a few bytes per read, as a slow or chunked source would.</summary>
-    private sealed class TrickleStream(byte[] bytes, int most) : MemoryStream(bytes, writable: false)
-    {
-        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, most));
-
-        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, most)]);
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) => base.ReadAsync(buffer, offset, Math.Min(count, most), ct);
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default) => base.ReadAsync(buffer[..Math.Min(buffer.Length, most)], ct);
     }
 }

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Rampart.Policy.Attachments;
 using Xunit;
+using Rampart.Testing;
 
 namespace Rampart.Policy.Tests.Attachments;
 
@@ -112,14 +113,5 @@ public sealed class UuencodedBlocksTests
         var output = new byte[decoder.EstimateOutputLength((int)encoded.Length)];
         var length = decoder.Decode(encoded.GetBuffer(), 0, (int)encoded.Length, output);
         return output.AsSpan(0, length).ToArray();
-    }
-
-    /// <summary>Hands out at most readSize bytes per read, as a decoding stream or a slow network would.</summary>
-    private sealed class TrickleStream(byte[] data, int readSize) : MemoryStream(data, writable: false)
-    {
-        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, readSize));
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default) =>
-            base.ReadAsync(buffer[..Math.Min(buffer.Length, readSize)], ct);
     }
 }

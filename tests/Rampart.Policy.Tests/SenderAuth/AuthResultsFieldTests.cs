@@ -1,6 +1,7 @@
 using System.Text;
 using Rampart.Mail;
 using Rampart.Policy.SenderAuth;
+using Rampart.Testing;
 
 namespace Rampart.Policy.Tests.SenderAuth;
 
@@ -85,21 +86,12 @@ public sealed class AuthResultsFieldTests
     {
         var fields = string.Concat(Enumerable.Range(0, 5000).Select(i => $"X-{i}: {i}\r\n")); // > 64 KiB: a field crosses the buffer's end
         var body = string.Concat(Enumerable.Repeat("body line\r\n", 20_000));
-        var source = new Trickle(Encoding.ASCII.GetBytes($"{fields}Authentication-Results: mx.rampart.test; dkim=pass\r\n\r\n{body}"), readSize);
+        var source = new TrickleStream(Encoding.ASCII.GetBytes($"{fields}Authentication-Results: mx.rampart.test; dkim=pass\r\n\r\n{body}"), readSize);
         using var target = new MemoryStream();
 
         var removed = await AuthResultsField.WriteAsync(source, target, "Authentication-Results: mx.rampart.test; none\r\n", "mx.rampart.test", default);
 
         Assert.Equal(1, removed);
         Assert.Equal($"Authentication-Results: mx.rampart.test; none\r\n{fields}\r\n{body}", Encoding.ASCII.GetString(target.ToArray()));
-    }
-
-    /// <summary>A source that gives at most <c>readSize</c> bytes per read, as a socket or a slow disk may.</summary>
-    private sealed class Trickle(byte[] bytes, int readSize) : MemoryStream(bytes)
-    {
-        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, readSize));
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default) =>
-            base.ReadAsync(buffer[..Math.Min(buffer.Length, readSize)], ct);
     }
 }
