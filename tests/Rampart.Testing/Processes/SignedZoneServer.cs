@@ -112,21 +112,7 @@ public sealed class SignedZoneServer : IAsyncDisposable
         Regex.Replace(zone, $@"^({Regex.Escape(owner)}\s+\d+\s+IN\s+TLSA\s+\d+\s+\d+\s+\d+\s+)[0-9a-fA-F]+\s*$", "${1}" + hex, RegexOptions.Multiline);
 
     private static string Config(string dir, int port, string anchor) => $$"""
-        server:
-          interface: 127.0.0.1
-          port: {{port}}
-          do-ip6: no
-          do-daemonize: no
-          chroot: ""
-          username: ""
-          directory: "{{dir}}"
-          pidfile: "{{dir}}/unbound.pid"
-          logfile: ""
-          use-syslog: no
-          verbosity: 1
-          module-config: "validator iterator"
-          do-not-query-localhost: no
-          access-control: 127.0.0.0/8 allow
+        {{UnboundServer.ServerLines(dir, port, "validator iterator")}}
           trust-anchor-file: "{{anchor}}"
           val-log-level: 2
           local-zone: "." static

@@ -63,8 +63,11 @@ public class UnboundServer : IAsyncLifetime
     /// <summary>More server: lines (local-zone, local-data) for a fixture of its own, added after the standard zones.</summary>
     protected virtual string ExtraZones => "";
 
-    // Single quotes outside, double inside: unbound does not understand \" escapes (REAL-PARTS.md §3).
-    private static string Config(string dir, int port) => $$"""
+    /// <summary>
+    /// The server: lines every test unbound starts with: loopback only on its own port, in the foreground, no chroot
+    /// and no privilege change, logging to stderr, the given modules; the zones follow.
+    /// </summary>
+    internal static string ServerLines(string dir, int port, string modules) => $$"""
         server:
           interface: 127.0.0.1
           port: {{port}}
@@ -77,9 +80,14 @@ public class UnboundServer : IAsyncLifetime
           logfile: ""
           use-syslog: no
           verbosity: 1
-          module-config: "iterator"
+          module-config: "{{modules}}"
           do-not-query-localhost: no
           access-control: 127.0.0.0/8 allow
+        """;
+
+    // Single quotes outside, double inside: unbound does not understand \" escapes (REAL-PARTS.md §3).
+    private static string Config(string dir, int port) => $$"""
+        {{ServerLines(dir, port, "iterator")}}
           local-zone: "." static
           local-zone: "servfail.test." transparent
           local-zone: "timeout.test." transparent
