@@ -60,6 +60,17 @@ public sealed class TestPki : IDisposable
             foreach (var name in names) san.AddDnsName(name);
         });
 
+    /// <summary>
+    /// A server certificate from <see cref="Intermediate"/> that names where its issuer can be downloaded (Authority
+    /// Information Access, caIssuers <paramref name="issuerUrl"/>): a server that sends it without the intermediate
+    /// invites a client to fetch the URL, which a mail gateway must never do.
+    /// </summary>
+    public X509Certificate2 IssueServerNamingItsIssuerAt(string issuerUrl, params string[] names) =>
+        CreateLeaf(Intermediate, $"CN={names[0]}", "1.3.6.1.5.5.7.3.1", san =>
+        {
+            foreach (var name in names) san.AddDnsName(name);
+        }, request => request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(null, [issuerUrl])));
+
     /// <summary>Writes ca.crt, server.crt and server.key as PEM, for postfix's smtpd_tls_* settings.</summary>
     public void WritePem(string directory)
     {
@@ -104,7 +115,8 @@ public sealed class TestPki : IDisposable
         return cert.CopyWithPrivateKey(key);
     }
 
-    private static X509Certificate2 CreateLeaf(X509Certificate2 issuer, string subject, string usage, Action<SubjectAlternativeNameBuilder> names)
+    private static X509Certificate2 CreateLeaf(X509Certificate2 issuer, string subject, string usage, Action<SubjectAlternativeNameBuilder> names,
+        Action<CertificateRequest>? more = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
@@ -115,6 +127,7 @@ public sealed class TestPki : IDisposable
         var san = new SubjectAlternativeNameBuilder();
         names(san);
         request.CertificateExtensions.Add(san.Build());
+        more?.Invoke(request);
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7F;
         using var cert = request.Create(issuer, DateTimeOffset.UtcNow.AddDays(-1), NotAfter(issuer), serial);

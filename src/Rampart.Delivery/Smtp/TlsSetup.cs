@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Rampart.Delivery.TlsPolicies;
 
 namespace Rampart.Delivery.Smtp;
 
@@ -23,23 +24,15 @@ internal sealed class TlsSetup(SmtpClientOptions options, string remoteHostName)
             // Mail TLS checks no revocation (neither does postfix): CRL/OCSP fetches would stall delivery.
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             // Whatever the policy: a server's certificate (its AIA and CRL URLs) must never make the gateway fetch
-            // anything mid-handshake, so the chain is built from what the server sent and the local store only.
-            CertificateChainPolicy = new X509ChainPolicy
-            {
-                RevocationMode = X509RevocationMode.NoCheck,
-                DisableCertificateDownloads = true,
-            },
+            // anything mid-handshake, so the chain is built from what the server sent and the local store only; the
+            // configured roots replace the system's for verified TLS.
+            CertificateChainPolicy = OfflineChainPolicy.Create(options.Tls == TlsPolicy.Verified ? options.TrustedRoots : null),
         };
         if (options.ClientCertificate is { } client)
         {
             // A context (not ClientCertificates) makes SslStream send it even when the server's list of
             // acceptable CAs is empty or unknown; offline: never fetch intermediates from the network.
             auth.ClientCertificateContext = SslStreamCertificateContext.Create(client, null, offline: true);
-        }
-        if (options.Tls == TlsPolicy.Verified && options.TrustedRoots is { Count: > 0 } roots)
-        {
-            auth.CertificateChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            auth.CertificateChainPolicy.CustomTrustStore.AddRange(roots);
         }
         return auth;
     }

@@ -53,13 +53,12 @@ internal sealed class DaneCertificateCheck(IReadOnlyList<TlsaAssociation> record
     /// </summary>
     private string? ChainProblem(X509Certificate2 leaf, X509Certificate2 anchor, IReadOnlyList<X509Certificate2> sent)
     {
-        using var chain = new X509Chain();
+        using var chain = new X509Chain { ChainPolicy = OfflineChainPolicy.Create() };
+        // Custom trust with an empty store: nothing is trusted, not even the system's roots.
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.ExtraStore.AddRange(sent.ToArray());
         chain.ChainPolicy.ExtraStore.Add(anchor);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.VerificationTime = clock.GetUtcNow().UtcDateTime;
-        chain.ChainPolicy.DisableCertificateDownloads = true;
         chain.Build(leaf);
         var elements = chain.ChainElements.ToList();
         var k = elements.FindIndex(e => e.Certificate.RawData.AsSpan().SequenceEqual(anchor.RawData));

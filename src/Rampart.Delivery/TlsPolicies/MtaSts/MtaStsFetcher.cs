@@ -25,13 +25,13 @@ internal sealed class MtaStsFetcher : IDisposable
         this.options = options;
         this.dns = dns;
         this.clock = clock;
-        var ssl = new SslClientAuthenticationOptions { CertificateRevocationCheckMode = X509RevocationMode.NoCheck };
-        if (options.TrustedRoots is { Count: > 0 } roots)
+        // The policy host is whoever the recipient domain names: its certificate must not make the gateway download
+        // anything (OfflineChainPolicy), which the platform's default chain policy would.
+        var ssl = new SslClientAuthenticationOptions
         {
-            var chain = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
-            chain.CustomTrustStore.AddRange(roots);
-            ssl.CertificateChainPolicy = chain;
-        }
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            CertificateChainPolicy = OfflineChainPolicy.Create(options.TrustedRoots),
+        };
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,             // §3.3: "HTTP 3xx redirects MUST NOT be followed"

@@ -1,7 +1,10 @@
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
 using Rampart.Delivery.TlsPolicies.MtaSts;
 using Rampart.Mail;
 using Rampart.Queue;
+using Rampart.Testing;
 
 namespace Rampart.Delivery.Tests.TlsPolicies.MtaSts;
 
@@ -128,6 +131,45 @@ public sealed class MtaStsDeliveryTests(MtaStsDeliveryFixture parts)
         Assert.Contains($"MTA-STS policy of {domain} not fetched: ", line, StringComparison.Ordinal);
         Assert.Contains(MtaStsDeliveryFixture.HostilePolicies[domain].Reason, line, StringComparison.Ordinal);
         Assert.EndsWith("no policy known: ordinary mail goes as the route says, a REQUIRETLS message waits", line, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A hostile policy host sends a certificate without its issuer and names a URL to download the issuer from
+    /// (Authority Information Access). A client that follows it makes the gateway, in the perimeter network, send
+    /// HTTP requests wherever a domain's owner says, inside the network too. The chain is built from what the host
+    /// sent and the configured roots alone: the fetch fails for want of the issuer, and nothing is asked of the URL.
+    /// </summary>
+    [Fact]
+    public async Task A_policy_host_certificate_naming_where_its_issuer_is_never_makes_the_gateway_fetch_it()
+    {
+        using var issuerSite = new TcpListener(IPAddress.Loopback, 0);
+        issuerSite.Start();
+        var asked = 0;
+        using var stop = new CancellationTokenSource();
+        var serving = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var client = await issuerSite.AcceptTcpClientAsync(stop.Token);
+                Interlocked.Increment(ref asked);
+                await client.GetStream().WriteAsync("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray(), stop.Token);
+            }
+        });
+        var issuerUrl = $"http://127.0.0.1:{((IPEndPoint)issuerSite.LocalEndpoint).Port}/issuer.cer";
+        using var certificate = parts.Pki.IssueServerNamingItsIssuerAt(issuerUrl, "mta-sts.aia.test");
+        await using var host = await PolicyHost.StartAsync(certificate);
+        host.Answers["mta-sts.aia.test"] = new PolicyAnswer("version: STSv1\r\nmode: enforce\r\nmx: mx1.example.test\r\nmax_age: 86400\r\n");
+        using var cache = new TempDirectory("rampart-mtasts-aia");
+        using var service = new MtaStsService(new MtaStsOptions { TrustedRoots = parts.Roots, CacheFolder = cache.Path, HttpsPort = host.Port }, parts.Dns, log);
+
+        Assert.Null(await service.PolicyAsync("aia.test", CancellationToken.None));
+
+        Assert.Contains("aia.test not fetched: ", Assert.Single(log.With(EventCatalogue.MtaStsFetchFailed)), StringComparison.Ordinal);
+        Assert.Equal(0, host.RequestsFor("mta-sts.aia.test"));
+        Assert.Equal(0, Volatile.Read(ref asked));
+        await stop.CancelAsync();
+        issuerSite.Stop();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => serving);
     }
 
     [Fact]

@@ -25,6 +25,7 @@ internal sealed class MtaStsZones : UnboundServer
         ("twomx.test", "mx2.example.test", "1"),     // and mx1.example.test after it
         ("notls.test", "mx3.example.test", "1"),
         ("reset.test", "mx1.example.test", "1"),
+        ("aia.test", "mx1.example.test", "1"),       // its policy host sends a certificate without its issuer
         .. Hostile.Select(d => (d, "mx1.example.test", (string?)"1")),
     ];
 

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
@@ -38,7 +40,14 @@ internal sealed class PolicyHost : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(certificate)));
+        // Offline: the host sends the chain it was given and never downloads a missing issuer itself (a test counts
+        // such downloads), so a certificate without its intermediate reaches the client as it is.
+        var context = SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true);
+        var tls = new SslServerAuthenticationOptions { ServerCertificateContext = context };
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(new TlsHandshakeCallbackOptions
+        {
+            OnConnection = _ => ValueTask.FromResult(tls),
+        })));
         var app = builder.Build();
         var host = new PolicyHost(app);
         app.Run(host.AnswerAsync);
