@@ -140,11 +140,15 @@ public sealed class SmtpTranscript : IAsyncDisposable
         }
     }
 
-    public async Task StartTlsAsync()
+    public Task StartTlsAsync() =>
+        StartTlsAsync(new SslClientAuthenticationOptions { TargetHost = "localhost", RemoteCertificateValidationCallback = (_, _, _, _) => true });
+
+    /// <summary>The handshake as a client with these options would make it (its own checks of the server's certificate).</summary>
+    public async Task StartTlsAsync(SslClientAuthenticationOptions options)
     {
-        var ssl = new SslStream(stream, leaveInnerStreamOpen: false, (_, _, _, _) => true);
+        var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
         using var cts = new CancellationTokenSource(DefaultTimeout);
-        await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost" }, cts.Token);
+        await ssl.AuthenticateAsClientAsync(options, cts.Token);
         stream = ssl;
         pending.Clear();
     }

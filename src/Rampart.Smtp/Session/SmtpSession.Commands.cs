@@ -207,7 +207,7 @@ public sealed partial class SmtpSession
         {
             await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
             {
-                ServerCertificate = options.Certificate,
+                ServerCertificateContext = options.Certificate.Context,
                 ClientCertificateRequired = false,
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
             }, handshake.Token);

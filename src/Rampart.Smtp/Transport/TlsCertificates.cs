@@ -6,6 +6,24 @@ namespace Rampart.Smtp.Transport;
 /// <summary>Loads the configured certificate, or makes (once) a self-signed one in the data folder.</summary>
 public static class TlsCertificates
 {
+    /// <summary>
+    /// A full-chain PEM file as CAs and certbot write it: the server's certificate first (the one the key belongs to),
+    /// then its intermediates, which the handshake sends along.
+    /// </summary>
+    public static ListenerCertificate LoadPemChain(string certificatePath, string keyPath)
+    {
+        var leaf = LoadPem(certificatePath, keyPath);
+        var all = new X509Certificate2Collection();
+        all.ImportFromPemFile(certificatePath);
+        var intermediates = new X509Certificate2Collection();
+        foreach (var certificate in all)
+        {
+            if (certificate.RawData.AsSpan().SequenceEqual(leaf.RawData)) certificate.Dispose();
+            else intermediates.Add(certificate);
+        }
+        return new ListenerCertificate(leaf, intermediates);
+    }
+
     public static X509Certificate2 LoadPem(string certificatePath, string keyPath)
     {
         using var pem = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);

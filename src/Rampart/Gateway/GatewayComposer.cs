@@ -48,9 +48,9 @@ internal sealed class GatewayComposer
         {
             next.Router = routes.Router(o);
             // Read from the files at each build: a reload is how a renewed certificate is taken up.
-            var defaultCertificate = new Lazy<X509Certificate2>(() => next.Own(o.Tls is { } tls
+            var defaultCertificate = new Lazy<ListenerCertificate>(() => next.Own(o.Tls is { } tls
                 ? LoadPem(tls)
-                : TlsCertificates.LoadOrCreateSelfSigned(Path.Combine(started.DataDir, "tls"), started.HostName, clock)));
+                : new ListenerCertificate(TlsCertificates.LoadOrCreateSelfSigned(Path.Combine(started.DataDir, "tls"), started.HostName, clock))));
             var postmaster = new PostmasterQualifier(o.Listeners.SelectMany(l => l.AcceptedDomains).FirstOrDefault()?.Name ?? started.HostName);
             foreach (var l in o.Listeners)
             {
@@ -68,7 +68,7 @@ internal sealed class GatewayComposer
         }
     }
 
-    private SmtpSessionOptions SessionOptions(ListenerOptions l, X509Certificate2? certificate) => new()
+    private SmtpSessionOptions SessionOptions(ListenerOptions l, ListenerCertificate? certificate) => new()
     {
         HostName = started.HostName,
         ListenerName = l.Name,
@@ -119,11 +119,11 @@ internal sealed class GatewayComposer
         new(chosen.Select(next.Scanner).ToList(), lasting.Verdicts(), clock);
 
     /// <summary>A certificate that exists (the configuration checked that) but cannot be used is a configuration mistake too.</summary>
-    private static X509Certificate2 LoadPem(TlsOptions tls)
+    private static ListenerCertificate LoadPem(TlsOptions tls)
     {
         try
         {
-            return TlsCertificates.LoadPem(tls.CertificateFile, tls.KeyFile);
+            return TlsCertificates.LoadPemChain(tls.CertificateFile, tls.KeyFile);
         }
         catch (System.Security.Cryptography.CryptographicException ex)
         {

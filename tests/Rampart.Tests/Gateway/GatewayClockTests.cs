@@ -49,7 +49,7 @@ public sealed class GatewayClockTests
         await using var composition = Composition.Of(Yaml(), clock: clock);
         await using var snapshot = composition.Composer.Compose(composition.Options);
 
-        var certificate = snapshot.Listeners["inbound"].Options.Certificate!;
+        var certificate = snapshot.Listeners["inbound"].Options.Certificate!.Leaf;
 
         // A day before now, for clients' clock skew (TlsCertificates): now is the gateway's, years from the system's.
         Assert.Equal(Then.AddDays(-1).UtcDateTime, certificate.NotBefore.ToUniversalTime());
