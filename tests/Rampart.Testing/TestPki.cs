@@ -71,6 +71,10 @@ public sealed class TestPki : IDisposable
             foreach (var name in names) san.AddDnsName(name);
         }, request => request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(null, [issuerUrl])));
 
+    /// <summary>A client certificate for gateway.example.test from <see cref="Intermediate"/>: trusted only with the intermediate sent along.</summary>
+    public X509Certificate2 IssueClientFromIntermediate() =>
+        CreateLeaf(Intermediate, "CN=gateway.example.test", "1.3.6.1.5.5.7.3.2", san => san.AddDnsName("gateway.example.test"));
+
     /// <summary>Writes ca.crt, server.crt and server.key as PEM, for postfix's smtpd_tls_* settings.</summary>
     public void WritePem(string directory)
     {

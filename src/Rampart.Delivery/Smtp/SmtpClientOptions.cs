@@ -44,6 +44,9 @@ public sealed record SmtpClientOptions
     /// <summary>Offered during the TLS handshake, for next hops that require mutual TLS.</summary>
     public X509Certificate2? ClientCertificate { get; init; }
 
+    /// <summary>The intermediates sent along with <see cref="ClientCertificate"/> (the rest of its full-chain file).</summary>
+    public X509Certificate2Collection? ClientCertificateChain { get; init; }
+
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>§4.5.3.2.1 initial 220.</summary>
     public TimeSpan GreetingTimeout { get; init; } = TimeSpan.FromMinutes(5);

@@ -32,7 +32,7 @@ internal sealed class TlsSetup(SmtpClientOptions options, string remoteHostName)
         {
             // A context (not ClientCertificates) makes SslStream send it even when the server's list of
             // acceptable CAs is empty or unknown; offline: never fetch intermediates from the network.
-            auth.ClientCertificateContext = SslStreamCertificateContext.Create(client, null, offline: true);
+            auth.ClientCertificateContext = SslStreamCertificateContext.Create(client, options.ClientCertificateChain, offline: true);
         }
         return auth;
     }

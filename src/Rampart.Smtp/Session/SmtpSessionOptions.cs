@@ -13,7 +13,7 @@ public sealed record SmtpSessionOptions
     public SmtpLimits Limits { get; init; } = new();
 
     /// <summary>STARTTLS is offered when a certificate is present (RFC 3207).</summary>
-    public ListenerCertificate? Certificate { get; init; }
+    public TlsIdentity? Certificate { get; init; }
 
     /// <summary>Refuse MAIL with 530 5.7.0 until the client has started TLS (RFC 3207 §4).</summary>
     public bool RequireTls { get; init; }

@@ -10,7 +10,7 @@ public static class TlsCertificates
     /// A full-chain PEM file as CAs and certbot write it: the server's certificate first (the one the key belongs to),
     /// then its intermediates, which the handshake sends along.
     /// </summary>
-    public static ListenerCertificate LoadPemChain(string certificatePath, string keyPath)
+    public static TlsIdentity LoadPemChain(string certificatePath, string keyPath)
     {
         var leaf = LoadPem(certificatePath, keyPath);
         var all = new X509Certificate2Collection();
@@ -21,7 +21,7 @@ public static class TlsCertificates
             if (certificate.RawData.AsSpan().SequenceEqual(leaf.RawData)) certificate.Dispose();
             else intermediates.Add(certificate);
         }
-        return new ListenerCertificate(leaf, intermediates);
+        return new TlsIdentity(leaf, intermediates);
     }
 
     public static X509Certificate2 LoadPem(string certificatePath, string keyPath)

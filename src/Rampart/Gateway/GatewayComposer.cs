@@ -48,9 +48,9 @@ internal sealed class GatewayComposer
         {
             next.Router = routes.Router(o);
             // Read from the files at each build: a reload is how a renewed certificate is taken up.
-            var defaultCertificate = new Lazy<ListenerCertificate>(() => next.Own(o.Tls is { } tls
+            var defaultCertificate = new Lazy<TlsIdentity>(() => next.Own(o.Tls is { } tls
                 ? LoadPem(tls)
-                : new ListenerCertificate(TlsCertificates.LoadOrCreateSelfSigned(Path.Combine(started.DataDir, "tls"), started.HostName, clock))));
+                : new TlsIdentity(TlsCertificates.LoadOrCreateSelfSigned(Path.Combine(started.DataDir, "tls"), started.HostName, clock))));
             var postmaster = new PostmasterQualifier(o.Listeners.SelectMany(l => l.AcceptedDomains).FirstOrDefault()?.Name ?? started.HostName);
             foreach (var l in o.Listeners)
             {
@@ -68,7 +68,7 @@ internal sealed class GatewayComposer
         }
     }
 
-    private SmtpSessionOptions SessionOptions(ListenerOptions l, ListenerCertificate? certificate) => new()
+    private SmtpSessionOptions SessionOptions(ListenerOptions l, TlsIdentity? certificate) => new()
     {
         HostName = started.HostName,
         ListenerName = l.Name,
@@ -119,7 +119,7 @@ internal sealed class GatewayComposer
         new(chosen.Select(next.Scanner).ToList(), lasting.Verdicts(), clock);
 
     /// <summary>A certificate that exists (the configuration checked that) but cannot be used is a configuration mistake too.</summary>
-    private static ListenerCertificate LoadPem(TlsOptions tls)
+    private static TlsIdentity LoadPem(TlsOptions tls)
     {
         try
         {

@@ -49,13 +49,15 @@ internal sealed class RouteComposer(GatewayOptions started, LastingParts lasting
             roots = [];
             roots.ImportFromPemFile(ca);
         }
+        var client = route.ClientCertificate is { } cert ? TlsCertificates.LoadPemChain(cert.CertificateFile, cert.KeyFile) : null;
         return new SmtpClientOptions
         {
             HeloName = started.HostName,
             Tls = route.Tls,
             TrustedRoots = roots,
             PinnedFingerprints = route.TlsFingerprints,
-            ClientCertificate = route.ClientCertificate is { } cert ? TlsCertificates.LoadPem(cert.CertificateFile, cert.KeyFile) : null,
+            ClientCertificate = client?.Leaf,
+            ClientCertificateChain = client?.Intermediates,
             Clock = lasting.Clock,
         };
     }

@@ -118,6 +118,29 @@ public sealed class PostfixMutualTlsTests(MutualTlsPostfix postfix) : IClassFixt
         await client.QuitAsync(CancellationToken.None);
     }
 
+    /// <summary>
+    /// A client certificate issued by an intermediate CA, where Postfix trusts the root alone: the intermediate of the
+    /// route's full-chain file goes with it, or Postfix cannot verify it.
+    /// </summary>
+    [Fact]
+    public async Task A_client_certificate_from_an_intermediate_is_sent_with_its_chain_and_verified()
+    {
+        using var client = Server.Pki.IssueClientFromIntermediate();
+        var options = Messages.Options(TlsPolicy.Verified) with
+        {
+            TrustedRoots = [Server.Pki.Ca],
+            ClientCertificate = client,
+            ClientCertificateChain = [Server.Pki.Intermediate],
+        };
+        await using var connection = await SmtpClientConnection.ConnectAsync(Server.EndPoint, TestPki.ServerName, options, CancellationToken.None);
+
+        var reply = Assert.Single(await connection.SendAsync(Messages.Create(Messages.Text("mtls-chain", "mutual\r\n"), "bob@example.test"), CancellationToken.None));
+
+        Assert.Equal(250, reply.Code);
+        Assert.Contains("Client CN \"gateway.example.test\", Issuer \"Rampart Test Intermediate CA\"", await Server.WaitForMessageAsync("bob", "Subject: mtls-chain"));
+        await connection.QuitAsync(CancellationToken.None);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
