@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Rampart.Testing;
 
 namespace Rampart.Tests.Gateway;
@@ -19,26 +17,8 @@ public sealed class DeadNextHopTests
     {
         // Down as a crashed server is: the port takes the connection and closes it before any greeting. Each
         // connection is counted.
-        using var hop = new TcpListener(IPAddress.Loopback, 0);
-        hop.Start();
-        int connections = 0;
-        using var stop = new CancellationTokenSource();
-        var serving = Task.Run(async () =>
-        {
-            try
-            {
-                while (true)
-                {
-                    using var client = await hop.AcceptTcpClientAsync(stop.Token);
-                    Interlocked.Increment(ref connections);
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                // The test is over.
-            }
-        });
-        await using var gw = await TestGateway.StartWithNextHopAsync(((IPEndPoint)hop.LocalEndpoint).Port, routeExtra: ", tls: none");
+        await using var hop = new CountingListener();
+        await using var gw = await TestGateway.StartWithNextHopAsync(hop.Port, routeExtra: ", tls: none");
 
         await Task.WhenAll(Enumerable.Range(0, 4).Select(async s =>
         {
@@ -52,15 +32,13 @@ public sealed class DeadNextHopTests
         }));
         await RoundOverAsync(gw, attempts: 1);
         // At most the destination's first connections (two) before it was set aside.
-        int firstRound = Volatile.Read(ref connections);
+        int firstRound = hop.Connections;
         Assert.InRange(firstRound, 1, 2);
 
         Assert.Equal(Messages, gw.Gateway.Delivery.Flush(null, "test").Count);
         await RoundOverAsync(gw, attempts: 2);
-        Assert.InRange(Volatile.Read(ref connections) - firstRound, 1, 2);
+        Assert.InRange(hop.Connections - firstRound, 1, 2);
 
-        await stop.CancelAsync();
-        await serving;
     }
 
     /// <summary>Every message has had <paramref name="attempts"/> attempts recorded and none is under way.</summary>
