@@ -24,11 +24,26 @@ public static class TlsCertificates
         return new TlsIdentity(leaf, intermediates);
     }
 
+    /// <exception cref="CryptographicException">The files cannot be read as a certificate and its key, or the key is not the first certificate's.</exception>
     public static X509Certificate2 LoadPem(string certificatePath, string keyPath)
     {
-        using var pem = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+        using var pem = ReadPem(certificatePath, keyPath);
         // SslStream on Linux wants a certificate whose key is not ephemeral.
         return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+    }
+
+    private static X509Certificate2 ReadPem(string certificatePath, string keyPath)
+    {
+        try
+        {
+            return X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+        }
+        catch (ArgumentException ex)
+        {
+            // A renewed certificate with the old key, or a chain file in the wrong order: a configuration mistake to
+            // name, like an unreadable file, not a crash of the start or the reload.
+            throw new CryptographicException($"{ex.Message.Split(" (Parameter", 2)[0]} The key must be the first certificate's: the server's certificate comes first in the file, then its intermediates.", ex);
+        }
     }
 
     /// <summary>

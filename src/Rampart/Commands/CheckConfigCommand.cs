@@ -27,6 +27,14 @@ public static class CheckConfigCommand
                     Console.WriteLine($"    recipients validated by {string.Join(", then ", sources)}; tarpit after {r.TarpitAfter} unknown");
                 }
             }
+            var now = DateTimeOffset.UtcNow;
+            var certificates = options.Listeners.Where(l => l.StartTls)
+                .Select(l => (Tls: l.Tls ?? options.Tls, Listener: l.Name)).Where(c => c.Tls is not null)
+                .GroupBy(c => c.Tls!, c => c.Listener);
+            foreach (var certificate in certificates)
+            {
+                if (!CertificateReport.Describe(certificate.Key, "listeners " + string.Join(", ", certificate), now, Console.Out, Console.Error)) return 2;
+            }
             foreach (var r in options.Routes)
             {
                 var to = r.Transport switch
