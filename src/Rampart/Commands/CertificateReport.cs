@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Rampart.Configuration;
 using Rampart.Delivery.TlsPolicies;
@@ -7,7 +6,7 @@ using Rampart.Smtp.Transport;
 namespace Rampart.Commands;
 
 /// <summary>
-/// What `rampart check-config` says of each configured certificate: loaded as the gateway will load it (a file that
+/// What `rampart check-config` says of each configured certificate (listeners', routes' client certificates): loaded as the gateway will load it (a file that
 /// cannot be used fails the check, as it would fail the start or the reload), who it names, when it expires, how many
 /// intermediates it brings and whether those complete a chain to a root of this system without downloading anything,
 /// which is what a sender that verifies (MTA-STS, DANE-TA) will try.
@@ -23,11 +22,11 @@ internal static class CertificateReport
         TlsIdentity identity;
         try
         {
-            identity = TlsCertificates.LoadPemChain(tls.CertificateFile, tls.KeyFile);
+            identity = Gateway.ConfiguredCertificate.Load(tls);
         }
-        catch (CryptographicException ex)
+        catch (ConfigException ex)
         {
-            errors.WriteLine($"rampart: configuration error: {tls.CertificateFile} (key {tls.KeyFile}): cannot be loaded: {ex.Message}");
+            errors.WriteLine($"rampart: configuration error: {ex.Message}");
             return false;
         }
         using (identity)

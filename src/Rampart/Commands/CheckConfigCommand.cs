@@ -35,6 +35,10 @@ public static class CheckConfigCommand
             {
                 if (!CertificateReport.Describe(certificate.Key, "listeners " + string.Join(", ", certificate), now, Console.Out, Console.Error)) return 2;
             }
+            foreach (var r in options.Routes.Where(r => r.ClientCertificate is not null))
+            {
+                if (!CertificateReport.Describe(r.ClientCertificate!, $"route {r.Name}'s client certificate", now, Console.Out, Console.Error)) return 2;
+            }
             foreach (var r in options.Routes)
             {
                 var to = r.Transport switch

@@ -1,4 +1,3 @@
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Rampart.Auth;
 using Rampart.Configuration;
@@ -49,13 +48,13 @@ internal sealed class GatewayComposer
             next.Router = routes.Router(o);
             // Read from the files at each build: a reload is how a renewed certificate is taken up.
             var defaultCertificate = new Lazy<TlsIdentity>(() => next.Own(o.Tls is { } tls
-                ? LoadPem(tls)
+                ? ConfiguredCertificate.Load(tls)
                 : new TlsIdentity(TlsCertificates.LoadOrCreateSelfSigned(Path.Combine(started.DataDir, "tls"), started.HostName, clock))));
             var postmaster = new PostmasterQualifier(o.Listeners.SelectMany(l => l.AcceptedDomains).FirstOrDefault()?.Name ?? started.HostName);
             foreach (var l in o.Listeners)
             {
                 var certificate = !l.StartTls ? null
-                    : l.Tls is { } own ? next.Own(LoadPem(own))
+                    : l.Tls is { } own ? next.Own(ConfiguredCertificate.Load(own))
                     : defaultCertificate.Value;
                 next.Listeners[l.Name] = new ListenerRuntime(SessionOptions(l, certificate), Handler(l, next, postmaster));
             }
@@ -117,19 +116,6 @@ internal sealed class GatewayComposer
     /// <summary>The snapshot's own scanners (shared by its listeners), with the verdicts kept across reloads.</summary>
     private VirusScanService ScanService(Snapshot next, IEnumerable<ScannerOptions> chosen) =>
         new(chosen.Select(next.Scanner).ToList(), lasting.Verdicts(), clock);
-
-    /// <summary>A certificate that exists (the configuration checked that) but cannot be used is a configuration mistake too.</summary>
-    private static TlsIdentity LoadPem(TlsOptions tls)
-    {
-        try
-        {
-            return TlsCertificates.LoadPemChain(tls.CertificateFile, tls.KeyFile);
-        }
-        catch (System.Security.Cryptography.CryptographicException ex)
-        {
-            throw new ConfigException($"{tls.CertificateFile} (key {tls.KeyFile}): cannot be loaded: {ex.Message}");
-        }
-    }
 
     private sealed class StoreSendAs(UserStore users) : ISendAsDirectory
     {

@@ -6,7 +6,6 @@ using Rampart.Delivery.Routing;
 using Rampart.Delivery.Smtp;
 using Rampart.Delivery.TlsPolicies.Dane;
 using Rampart.Policy.Recipients;
-using Rampart.Smtp.Transport;
 
 namespace Rampart.Gateway;
 
@@ -49,7 +48,7 @@ internal sealed class RouteComposer(GatewayOptions started, LastingParts lasting
             roots = [];
             roots.ImportFromPemFile(ca);
         }
-        var client = route.ClientCertificate is { } cert ? TlsCertificates.LoadPemChain(cert.CertificateFile, cert.KeyFile) : null;
+        var client = route.ClientCertificate is { } cert ? ConfiguredCertificate.Load(cert) : null;
         return new SmtpClientOptions
         {
             HeloName = started.HostName,

@@ -53,6 +53,38 @@ public sealed class CheckConfigCertificateTests
         Assert.DoesNotContain("warning: the certificate", check.Stdout, StringComparison.Ordinal);
     }
 
+    /// <summary>A route's client certificate whose key is another's stopped the start with an unhandled exception.</summary>
+    [Fact]
+    public async Task A_route_client_certificate_that_is_not_its_keys_fails_the_check_and_the_start()
+    {
+        using var pki = TestPki.Create();
+        using var temp = new TempDirectory("rampart-check-tls");
+        File.WriteAllText(temp.File("client.crt"), pki.Client.ExportCertificatePem());
+        File.WriteAllText(temp.File("client.key"), pki.RogueClient.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+        File.WriteAllText(temp.File("rampart.yaml"), $$"""
+            hostname: mx.rampart.test
+            data_dir: {{temp.File("data")}}
+            listeners:
+              inbound: {role: inbound, address: 127.0.0.1, port: 0, accepted_domains: [example.test]}
+            routes:
+              internal:
+                transport: smtp
+                hosts: ["127.0.0.1:2699"]
+                client_certificate: {certificate: {{temp.File("client.crt")}}, key: {{temp.File("client.key")}}}
+            routing:
+              - domains: ["*"]
+                route: internal
+            """);
+
+        foreach (var command in new[] { "check-config", "run" })
+        {
+            await using var process = await RampartProcess.RunRampartAsync([command, "--config", temp.File("rampart.yaml")], Timeout);
+            Assert.True(process.ExitCode == 2, process.Describe());
+            Assert.Contains($"rampart: configuration error: {temp.File("client.crt")} (key {temp.File("client.key")}): cannot be loaded: ", process.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("Unhandled exception", process.Stderr, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task A_certificate_about_to_expire_is_a_warning()
     {

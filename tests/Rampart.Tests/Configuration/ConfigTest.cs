@@ -39,6 +39,15 @@ public abstract class ConfigTest : IDisposable
     }
 
     /// <summary>The valid file with one change fails at <paramref name="at"/>, naming <paramref name="key"/> and <paramref name="problem"/>.</summary>
+    /// <summary>A CA certificate as PEM, for the keys that take a bundle of roots.</summary>
+    protected static string SelfSignedPem()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        using var cert = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=Test Root", key, System.Security.Cryptography.HashAlgorithmName.SHA256)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        return cert.ExportCertificatePem();
+    }
+
     protected void AssertMistake(string find, string replace, string at, string key, string problem) =>
         ConfigFile.AssertError(temp, Changed(find, replace), at, key, problem);
 }

@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-
 namespace Rampart.Configuration.Sections;
 
 /// <summary>
@@ -14,8 +11,7 @@ internal static class MtaStsSection
         var d = new MtaStsConfig();
         if (s is null) return d;
         var ca = s.String("ca_file") is { } caText ? Path.GetFullPath(caText, baseDir) : null;
-        if (ca is not null && !File.Exists(ca)) throw s.Error("ca_file", $"file '{ca}' does not exist");
-        if (ca is not null) CheckBundle(s, ca);
+        if (ca is not null) CaBundle.Check(s, "ca_file", ca);
         var cache = s.String("cache", d.Cache)!;
         if (cache.Trim().Length == 0) throw s.Error("cache", "must name a folder");
         var config = new MtaStsConfig
@@ -27,25 +23,5 @@ internal static class MtaStsSection
         };
         s.Finish();
         return config;
-    }
-
-    /// <summary>
-    /// The bundle replaces the system's trust store, so a file that holds no certificate (a key, a typo, DER) would
-    /// trust nothing and defer every enforce domain's mail: refused here, where the mistake is named.
-    /// </summary>
-    private static void CheckBundle(Section s, string path)
-    {
-        var roots = new X509Certificate2Collection();
-        try
-        {
-            roots.ImportFromPemFile(path);
-        }
-        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException)
-        {
-            throw s.Error("ca_file", $"file '{path}' is not a PEM certificate bundle: {ex.Message}");
-        }
-        int count = roots.Count;
-        foreach (var root in roots) root.Dispose();
-        if (count == 0) throw s.Error("ca_file", $"file '{path}' holds no PEM certificate");
     }
 }

@@ -33,7 +33,7 @@ internal static class RoutesSection
         if (dane is not null && d.Transport != TransportKind.Mx) throw s.Error("tls", "dane needs transport: mx (TLSA records are found through the recipient domain's DNSSEC-signed MX records)");
         if (dane is not null && !daneResolver) throw s.Error("tls", "dane needs dane.resolver: the validating resolver (address:port, on loopback) whose AD bit is trusted");
         var ca = s.String("tls_ca") is { } caText ? Path.GetFullPath(caText, baseDir) : null;
-        if (ca is not null && !File.Exists(ca)) throw s.Error("tls_ca", $"file '{ca}' does not exist");
+        if (ca is not null) CaBundle.Check(s, "tls_ca", ca);
         var pins = s.List("tls_fingerprints");
         foreach (var pin in pins)
         {

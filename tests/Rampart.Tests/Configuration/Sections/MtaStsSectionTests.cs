@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Rampart.Configuration;
 
 namespace Rampart.Tests.Configuration.Sections;
@@ -49,13 +47,5 @@ public sealed class MtaStsSectionTests : ConfigTest
     {
         File.WriteAllText(temp.File("bad-roots.pem"), content);
         AssertMistake("hostname: mx.example.test", "hostname: mx.example.test\nmta_sts:\n  ca_file: bad-roots.pem", "ca_file: |bad-roots.pem", "mta_sts.ca_file", problem);
-    }
-
-    private static string SelfSignedPem()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var cert = new CertificateRequest("CN=Test Root", key, HashAlgorithmName.SHA256)
-            .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-        return cert.ExportCertificatePem();
     }
 }

@@ -52,10 +52,20 @@ public sealed class RoutesSectionTests : ConfigTest
     [Fact]
     public void A_verified_route_takes_a_ca_file_with_its_full_path()
     {
-        File.WriteAllText(temp.File("ca.crt"), "not checked until start");
+        File.WriteAllText(temp.File("ca.crt"), SelfSignedPem());
 
         var route = Load(Changed("    transport: smtp", "    transport: smtp\n    tls: verified\n    tls_ca: ca.crt")).Routes.Single(r => r.Name == "internal");
 
         Assert.Equal((TlsPolicy.Verified, temp.File("ca.crt")), (route.Tls, route.TlsCaFile));
+    }
+
+    /// <summary>A tls_ca that is no bundle stopped the start with an unhandled exception; now the file, line and key are named.</summary>
+    [Theory]
+    [InlineData("", "holds no PEM certificate")]
+    [InlineData("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "is not a PEM certificate bundle")]
+    public void A_tls_ca_without_a_certificate_names_the_file_position_and_key(string content, string problem)
+    {
+        File.WriteAllText(temp.File("bad-ca.crt"), content);
+        AssertMistake("    transport: smtp", "    transport: smtp\n    tls: verified\n    tls_ca: bad-ca.crt", "tls_ca: |bad-ca", "routes.internal.tls_ca", problem);
     }
 }
