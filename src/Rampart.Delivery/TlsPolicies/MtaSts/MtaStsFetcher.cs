@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Rampart.Dns;
+using Rampart.Mail;
 
 namespace Rampart.Delivery.TlsPolicies.MtaSts;
 
@@ -82,18 +83,18 @@ internal sealed class MtaStsFetcher : IDisposable
     {
         if (content.Headers.ContentLength > options.MaxPolicySize) throw new MtaStsFetchException($"{url} is {content.Headers.ContentLength} bytes, over the {options.MaxPolicySize}-byte cap");
         await using var body = await content.ReadAsStreamAsync(ct);
-        var buffer = new byte[options.MaxPolicySize + 1];
-        int length = 0, read;
-        while (length < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(length), ct)) > 0) length += read;
-        if (length > options.MaxPolicySize) throw new MtaStsFetchException($"{url} is over the {options.MaxPolicySize}-byte cap");
-        try
+        return await BoundedRead.ReadAsync(body, options.MaxPolicySize, (bytes, more) =>
         {
-            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer, 0, length);
-        }
-        catch (DecoderFallbackException)
-        {
-            throw new MtaStsFetchException($"{url} is not valid text");
-        }
+            if (more) throw new MtaStsFetchException($"{url} is over the {options.MaxPolicySize}-byte cap");
+            try
+            {
+                return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+            }
+            catch (DecoderFallbackException)
+            {
+                throw new MtaStsFetchException($"{url} is not valid text");
+            }
+        }, ct);
     }
 
     /// <summary>The inner reason (certificate, refused connection) says more than "an error occurred while sending".</summary>
