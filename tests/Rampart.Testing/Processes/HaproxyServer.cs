@@ -25,6 +25,7 @@ public sealed class HaproxyServer : ChildServer
             var config = temp.File("haproxy.cfg");
             File.WriteAllText(config, $"""
                 global
+                    noreuseport
                     maxconn 100
                 defaults
                     mode tcp

@@ -66,11 +66,9 @@ public sealed class SignedZoneServer : IAsyncDisposable
         var signedZone = temp.File("test.zone.signed");
         await File.WriteAllTextAsync(signedZone, afterSigning(await File.ReadAllTextAsync(signedZone)));
 
-        Port = FreePort.Next();
-        var config = temp.File("unbound.conf");
-        await File.WriteAllTextAsync(config, Config(temp.Path, Port, temp.File(keyName + ".key")));
-        unbound = ChildProcess.Start(RequiredTool.At("/usr/sbin/unbound"), ["-d", "-c", config]);
-        await WaitUntilValidatingAsync(TimeSpan.FromSeconds(15));
+        (unbound, Port) = await UnboundServer.StartOnFreePortAsync(temp.File("unbound.conf"),
+            port => Config(temp.Path, port, temp.File(keyName + ".key")),
+            (started, port) => WaitUntilValidatingAsync(started, port, TimeSpan.FromSeconds(15)));
     }
 
     private async Task<ChildProcess> RunAsync(string tool, string[] args)
@@ -81,9 +79,9 @@ public sealed class SignedZoneServer : IAsyncDisposable
     }
 
     /// <summary>Ready when the zone's own NS address comes back validated (AD=1): the trust anchor and signatures work.</summary>
-    private async Task WaitUntilValidatingAsync(TimeSpan limit)
+    private async Task WaitUntilValidatingAsync(ChildProcess started, int port, TimeSpan limit)
     {
-        var client = new LookupClient(new LookupClientOptions(new NameServer(EndPoint))
+        var client = new LookupClient(new LookupClientOptions(new NameServer(IPAddress.Loopback, port))
         {
             UseCache = false,
             Timeout = TimeSpan.FromMilliseconds(500),
@@ -91,7 +89,6 @@ public sealed class SignedZoneServer : IAsyncDisposable
             ThrowDnsErrors = false,
             RequestDnsSecRecords = true,
         });
-        var started = unbound!;
         await BoundedWait.UntilAsync(async _ =>
         {
             if (started.HasExited) throw new InvalidOperationException($"unbound exited during start-up.\n{started.Describe()}");

@@ -25,26 +25,48 @@ public class UnboundServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var binary = RequiredTool.At(UnboundPath);
         temp = new TempDirectory("rampart-unbound");
-        Port = FreePort.Next();
-        var config = temp.File("unbound.conf");
-        await File.WriteAllTextAsync(config, Config(temp.Path, Port).Replace("{extra_zones}", ExtraZones));
-        unbound = ChildProcess.Start(binary, ["-d", "-c", config]);
-        await WaitUntilAnsweringAsync(TimeSpan.FromSeconds(15));
+        (unbound, Port) = await StartOnFreePortAsync(temp.File("unbound.conf"),
+            port => Config(temp.Path, port).Replace("{extra_zones}", ExtraZones),
+            (started, port) => WaitUntilAnsweringAsync(started, port, TimeSpan.FromSeconds(15)));
+    }
+
+    /// <summary>
+    /// Starts unbound on a port from <see cref="FreePort"/>, and on another when that one turns out taken: test
+    /// processes running side by side draw ports independently, and two of them may draw the same. (It was seen:
+    /// with unbound's default so-reuseport both bound it and the kernel split the queries between them, so a test
+    /// got the other fixture's NXDOMAIN; <see cref="ServerLines"/> turns that off, so the second now fails to bind.)
+    /// </summary>
+    internal static async Task<(ChildProcess Process, int Port)> StartOnFreePortAsync(string configPath, Func<int, string> config,
+        Func<ChildProcess, int, Task> untilReady)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            var port = FreePort.Next();
+            await File.WriteAllTextAsync(configPath, config(port));
+            var started = ChildProcess.Start(RequiredTool.At(UnboundPath), ["-d", "-c", configPath]);
+            try
+            {
+                await untilReady(started, port);
+                return (started, port);
+            }
+            catch (InvalidOperationException) when (attempt < 5 && started.HasExited && started.Stderr.Contains("could not open ports"))
+            {
+                await started.DisposeAsync(); // lost the port to another process: draw again
+            }
+        }
     }
 
     /// <summary>Listening is not enough: wait until a real query gets its real answer.</summary>
-    private async Task WaitUntilAnsweringAsync(TimeSpan limit)
+    private async Task WaitUntilAnsweringAsync(ChildProcess started, int port, TimeSpan limit)
     {
-        var client = new LookupClient(new LookupClientOptions(new NameServer(Address, Port))
+        var client = new LookupClient(new LookupClientOptions(new NameServer(Address, port))
         {
             UseCache = false,
             Timeout = TimeSpan.FromMilliseconds(300),
             Retries = 0,
             ThrowDnsErrors = false,
         });
-        var started = unbound!;
         await BoundedWait.UntilAsync(async _ =>
         {
             if (started.HasExited) throw new InvalidOperationException($"unbound exited during start-up.\n{started.Describe()}");
@@ -67,10 +89,11 @@ public class UnboundServer : IAsyncLifetime
     /// The server: lines every test unbound starts with: loopback only on its own port, in the foreground, no chroot
     /// and no privilege change, logging to stderr, the given modules; the zones follow.
     /// </summary>
-    internal static string ServerLines(string dir, int port, string modules) => $$"""
+    public static string ServerLines(string dir, int port, string modules) => $$"""
         server:
           interface: 127.0.0.1
           port: {{port}}
+          so-reuseport: no
           do-ip6: no
           do-daemonize: no
           chroot: ""
