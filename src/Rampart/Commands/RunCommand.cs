@@ -26,6 +26,8 @@ public static partial class RunCommand
             var log = loggers.CreateLogger("Rampart");
             // Before the gateway starts its threads: they inherit the policy of the thread that starts them.
             Service.CpuScheduling.Apply(options.CpuScheduling, loggers.CreateLogger("Rampart.Service"));
+            // Before the first socket: .NET reads the switch once, then.
+            Service.SocketCompletions.Apply(options.SocketCompletions);
             var stop = new TaskCompletionSource();
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });
             using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(); });

@@ -27,6 +27,8 @@ public sealed record GatewayOptions
     public LogFormat LogFormat { get; init; } = LogFormat.Text;
     /// <summary>How the kernel schedules the gateway's threads (<c>cpu_scheduling</c>); see <see cref="Service.CpuScheduling"/>.</summary>
     public CpuSchedulingPolicy CpuScheduling { get; init; } = CpuSchedulingPolicy.Batch;
+    /// <summary>Where socket reads and writes continue (<c>socket_completions</c>); see <see cref="Service.SocketCompletions"/>.</summary>
+    public SocketCompletionMode SocketCompletions { get; init; } = SocketCompletionMode.Inline;
     public TlsOptions? Tls { get; init; }
     public required QueueOptions Queue { get; init; }
     public required IReadOnlyList<ListenerOptions> Listeners { get; init; }
@@ -107,6 +109,9 @@ public sealed record TrackingOptions
 /// <summary>Batch: the gateway's threads run under SCHED_BATCH. AsStarted: as the process was started (SCHED_OTHER unless
 /// the service manager chose another policy).</summary>
 public enum CpuSchedulingPolicy { Batch, AsStarted }
+
+/// <summary>Inline: on the socket event threads, one per core. ThreadPool: handed to .NET's thread pool, as .NET does by default.</summary>
+public enum SocketCompletionMode { Inline, ThreadPool }
 
 /// <summary>Console lines for people (text) or one JSON object per line for log shippers and journald.</summary>
 public enum LogFormat { Text, Json }

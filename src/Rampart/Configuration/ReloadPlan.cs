@@ -26,6 +26,7 @@ public sealed record ReloadPlan(GatewayOptions Apply, IReadOnlyList<string> Need
         Check("log_level", started.LogLevel, next.LogLevel);
         Check("log_format", started.LogFormat, next.LogFormat);
         Check("cpu_scheduling", started.CpuScheduling, next.CpuScheduling);
+        Check("socket_completions", started.SocketCompletions, next.SocketCompletions);
         Check("postmaster", started.Postmaster, next.Postmaster);
         Check("double_bounce", started.DoubleBounce, next.DoubleBounce);
         Check("rate_limit_store", started.RateLimitStore, next.RateLimitStore);
@@ -75,6 +76,7 @@ public sealed record ReloadPlan(GatewayOptions Apply, IReadOnlyList<string> Need
             LogLevel = started.LogLevel,
             LogFormat = started.LogFormat,
             CpuScheduling = started.CpuScheduling,
+            SocketCompletions = started.SocketCompletions,
             Postmaster = started.Postmaster,
             DoubleBounce = started.DoubleBounce,
             RateLimitStore = started.RateLimitStore,

@@ -1,4 +1,3 @@
-using System.Net;
 using Rampart.EndToEnd.Fixtures;
 using Rampart.Testing;
 using Rampart.Testing.Processes;
@@ -15,7 +14,6 @@ public sealed class CpuSchedulingTests
     private const int SchedOther = 0;
     private const int SchedBatch = 3;
     private const int SchedIdle = 5;
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     [Fact]
     public async Task Every_thread_runs_under_SCHED_BATCH_by_default_and_so_do_those_started_for_mail()
@@ -48,26 +46,12 @@ public sealed class CpuSchedulingTests
         string[] args = ["run", "--config", files.ConfigPath];
         await using var rampart = wrapper is null ? RampartProcess.StartRampart(args) : RampartProcess.StartRampartUnder(wrapper, args);
 
-        var policies = await PoliciesAfterMailAsync(rampart, files);
+        await ThreadsOfTheBuiltProgram.RelayMailAsync(rampart, files, "sched");
+        var policies = ThreadPolicies(rampart.Id);
 
         Assert.True(policies.Count > 5, $"only {policies.Count} threads\n{rampart.Describe()}");
         Assert.All(policies, p => Assert.True(p.Policy == expected, $"thread {p.Thread} has policy {p.Policy}, not {expected}\n{rampart.Describe()}"));
         return rampart.Stdout;
-    }
-
-    /// <summary>Waits for the start, relays a few messages at once (the pool grows for them), then reads every thread's policy.</summary>
-    private static async Task<List<(int Thread, int Policy)>> PoliciesAfterMailAsync(RampartProcess rampart, RampartConfigFile.StandardFiles files)
-    {
-        await rampart.WaitForOutputAsync("Rampart started from", Timeout);
-        const int messages = 8;
-        await Task.WhenAll(Enumerable.Range(0, messages).Select(i =>
-        {
-            var marker = TestMessages.NewMarker($"sched-{i}");
-            return TestMessages.SendAsync(new IPEndPoint(IPAddress.Loopback, files.InboundPort), "alice@sender.test", "user@example.test",
-                TestMessages.Message(marker, "user@example.test", TestMessages.Body(marker)));
-        }));
-        await Eml.WaitForAsync(Path.Combine(files.DataDir, "drop"), messages, Timeout, rampart.Describe);
-        return ThreadPolicies(rampart.Id);
     }
 
     /// <summary>Field 41 of /proc/PID/task/TID/stat (proc(5)), counted after the parenthesised name, which may hold spaces.</summary>

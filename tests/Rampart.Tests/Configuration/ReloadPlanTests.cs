@@ -67,6 +67,16 @@ public sealed class ReloadPlanTests : IDisposable
     }
 
     [Fact]
+    public void Socket_completions_is_a_restart_key()
+    {
+        var started = Load(Started);
+        var plan = ReloadPlan.Make(started, started, Load(Started + "\nsocket_completions: thread_pool\n"));
+
+        Assert.Equal(["socket_completions"], plan.NeedRestart);
+        Assert.Equal(SocketCompletionMode.Inline, plan.Apply.SocketCompletions);
+    }
+
+    [Fact]
     public void Keys_that_need_a_restart_are_named_and_kept_while_the_rest_is_applied()
     {
         var started = Load(Started);

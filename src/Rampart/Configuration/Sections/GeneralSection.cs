@@ -4,8 +4,8 @@ using Rampart.Smtp.Protocol;
 namespace Rampart.Configuration.Sections;
 
 /// <summary>
-/// The top-level keys that are no section of their own: hostname, data_dir, log_level, log_format, cpu_scheduling
-/// and rate_limit_store. What they return is the start of the whole <see cref="GatewayOptions"/>, which the other
+/// The top-level keys that are no section of their own: hostname, data_dir, log_level, log_format, cpu_scheduling,
+/// socket_completions and rate_limit_store. What they return is the start of the whole <see cref="GatewayOptions"/>, which the other
 /// section readers fill in.
 /// </summary>
 internal static class GeneralSection
@@ -37,6 +37,8 @@ internal static class GeneralSection
             LogLevel = root.Choice("log_level", d.LogLevel, LogLevels),
             LogFormat = root.Choice("log_format", d.LogFormat, ("text", LogFormat.Text), ("json", LogFormat.Json)),
             CpuScheduling = root.Choice("cpu_scheduling", d.CpuScheduling, ("batch", CpuSchedulingPolicy.Batch), ("as_started", CpuSchedulingPolicy.AsStarted)),
+            SocketCompletions = root.Choice("socket_completions", d.SocketCompletions,
+                ("inline", SocketCompletionMode.Inline), ("thread_pool", SocketCompletionMode.ThreadPool)),
         };
     }
 

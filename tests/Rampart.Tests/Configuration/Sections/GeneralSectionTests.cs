@@ -3,7 +3,8 @@ using Rampart.Configuration;
 
 namespace Rampart.Tests.Configuration.Sections;
 
-/// <summary>The top-level keys of no section: hostname, data_dir, log_level, log_format, cpu_scheduling, rate_limit_store.</summary>
+/// <summary>The top-level keys of no section: hostname, data_dir, log_level, log_format, cpu_scheduling, socket_completions,
+/// rate_limit_store.</summary>
 public sealed class GeneralSectionTests : ConfigTest
 {
     [Theory]
@@ -13,6 +14,7 @@ public sealed class GeneralSectionTests : ConfigTest
     [InlineData("hostname: mx.example.test", "hostname: mx.example.test\nlog_level: loud", "log_level: |loud", "log_level", "'loud' is not one of trace, debug, information, warning, error")]
     [InlineData("hostname: mx.example.test", "hostname: mx.example.test\nlog_format: xml", "log_format: |xml", "log_format", "'xml' is not one of text, json")]
     [InlineData("hostname: mx.example.test", "hostname: mx.example.test\ncpu_scheduling: realtime", "cpu_scheduling: |realtime", "cpu_scheduling", "'realtime' is not one of batch, as_started")]
+    [InlineData("hostname: mx.example.test", "hostname: mx.example.test\nsocket_completions: pool", "socket_completions: |pool", "socket_completions", "'pool' is not one of inline, thread_pool")]
     [InlineData("hostname: mx.example.test", "hostname: [mx.example.test]", "hostname: |[", "hostname", "expected a single value")]
     public void A_mistake_names_the_file_position_key_and_problem(string find, string replace, string at, string key, string problem) =>
         AssertMistake(find, replace, at, key, problem);
@@ -31,6 +33,14 @@ public sealed class GeneralSectionTests : ConfigTest
         Assert.Equal(CpuSchedulingPolicy.Batch, Load(Valid).CpuScheduling);
         Assert.Equal(CpuSchedulingPolicy.AsStarted, Load("cpu_scheduling: as_started\n" + Valid).CpuScheduling);
         Assert.Equal(CpuSchedulingPolicy.AsStarted, Load(Valid, ("RAMPART__CPU_SCHEDULING", "as_started")).CpuScheduling);
+    }
+
+    [Fact]
+    public void Socket_completions_are_inline_unless_the_thread_pool_is_asked_for()
+    {
+        Assert.Equal(SocketCompletionMode.Inline, Load(Valid).SocketCompletions);
+        Assert.Equal(SocketCompletionMode.ThreadPool, Load("socket_completions: thread_pool\n" + Valid).SocketCompletions);
+        Assert.Equal(SocketCompletionMode.ThreadPool, Load(Valid, ("RAMPART__SOCKET_COMPLETIONS", "thread_pool")).SocketCompletions);
     }
 
     [Theory]
