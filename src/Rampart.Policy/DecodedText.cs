@@ -15,4 +15,21 @@ public static class DecodedText
         await using var decoded = content.Open();
         return await BoundedRead.ReadAsync(decoded, budget, (bytes, more) => (encoding.GetString(bytes), bytes.Length, more), ct);
     }
+
+    /// <summary>A text part, in its own charset (<see cref="EncodingOf"/>); an empty part is empty text.</summary>
+    public static Task<(string Text, int Bytes, bool More)> ReadAsync(TextPart part, long budget, CancellationToken ct) =>
+        part.Content is { } content ? ReadAsync(content, EncodingOf(part), budget, ct) : Task.FromResult(("", 0, false));
+
+    /// <summary>The part's charset; UTF-8 when it names none or one the platform does not know (Latin-1 would invent letters too).</summary>
+    public static Encoding EncodingOf(TextPart part)
+    {
+        try
+        {
+            return part.ContentType.CharsetEncoding ?? Encoding.UTF8;
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
+        {
+            return Encoding.UTF8;
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 
 namespace Rampart.Delivery.Smtp;
@@ -41,11 +42,11 @@ public sealed record SmtpClientOptions
     /// </summary>
     public string? TlsServerName { get; init; }
 
-    /// <summary>Offered during the TLS handshake, for next hops that require mutual TLS.</summary>
-    public X509Certificate2? ClientCertificate { get; init; }
-
-    /// <summary>The intermediates sent along with <see cref="ClientCertificate"/> (the rest of its full-chain file).</summary>
-    public X509Certificate2Collection? ClientCertificateChain { get; init; }
+    /// <summary>
+    /// Offered during the TLS handshake, for next hops that require mutual TLS: the certificate with the intermediates
+    /// of its full-chain file, put together once (offline) when the route is made, not at each connection.
+    /// </summary>
+    public SslStreamCertificateContext? ClientCertificate { get; init; }
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>§4.5.3.2.1 initial 220.</summary>

@@ -28,12 +28,9 @@ internal sealed class TlsSetup(SmtpClientOptions options, string remoteHostName)
             // configured roots replace the system's for verified TLS.
             CertificateChainPolicy = OfflineChainPolicy.Create(options.Tls == TlsPolicy.Verified ? options.TrustedRoots : null),
         };
-        if (options.ClientCertificate is { } client)
-        {
-            // A context (not ClientCertificates) makes SslStream send it even when the server's list of
-            // acceptable CAs is empty or unknown; offline: never fetch intermediates from the network.
-            auth.ClientCertificateContext = SslStreamCertificateContext.Create(client, options.ClientCertificateChain, offline: true);
-        }
+        // A context (not ClientCertificates) makes SslStream send it even when the server's list of acceptable CAs is
+        // empty or unknown.
+        auth.ClientCertificateContext = options.ClientCertificate;
         return auth;
     }
 

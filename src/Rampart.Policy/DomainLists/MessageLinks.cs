@@ -34,7 +34,7 @@ public static class MessageLinks
         {
             if (iterator.Current is not TextPart { Content: not null } part || !(part.IsPlain || part.IsHtml)) continue;
             parts++;
-            var text = await DecodedText.ReadAsync(part.Content, Charset(part.ContentType.Charset), budget, ct);
+            var text = await DecodedText.ReadAsync(part, budget, ct);
             budget -= text.Bytes;
             foreach (var host in part.IsHtml ? LinkHosts.InHtml(text.Text) : LinkHosts.InText(text.Text))
             {
@@ -46,19 +46,5 @@ public static class MessageLinks
             }
         }
         return domains;
-    }
-
-    // A charset .NET does not know (or a made-up one) is read as UTF-8: links are ASCII in every charset mail uses.
-    private static Encoding Charset(string? name)
-    {
-        if (name is null) return Encoding.UTF8;
-        try
-        {
-            return Encoding.GetEncoding(name);
-        }
-        catch (Exception e) when (e is NotSupportedException or ArgumentException)
-        {
-            return Encoding.UTF8;
-        }
     }
 }

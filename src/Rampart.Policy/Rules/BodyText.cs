@@ -46,25 +46,12 @@ public sealed record BodyText(string Text, bool Cut)
                 cut = true;
                 break;
             }
-            var (decoded, bytes, more) = await DecodedText.ReadAsync(part.Content, EncodingOf(part), budget, ct);
+            var (decoded, bytes, more) = await DecodedText.ReadAsync(part, budget, ct);
             budget -= bytes;
             cut |= more;
             text.Append(part.IsHtml ? HtmlWords(decoded) : decoded).Append('\n');
         }
         return new BodyText(text.ToString(), cut);
-    }
-
-    /// <summary>The part's charset; UTF-8 when it names none or one the platform does not know (Latin-1 would invent letters too).</summary>
-    private static Encoding EncodingOf(TextPart part)
-    {
-        try
-        {
-            return part.ContentType.CharsetEncoding ?? Encoding.UTF8;
-        }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException)
-        {
-            return Encoding.UTF8;
-        }
     }
 
     /// <summary>The text an HTML part shows (character references decoded, tags dropped; script and style skipped).</summary>

@@ -12,7 +12,7 @@ namespace Rampart.Policy.Scoring;
 /// <summary>
 /// The body rules: GTUBE in any text part, a message with HTML and no plain text, and two URL heuristics a phish
 /// relies on: links to a bare IP address, and link text that shows one domain while the link goes to another. Work is
-/// bounded (<see cref="MaxTextParts"/>, <see cref="MaxPartChars"/>, <see cref="MaxLinks"/>), whatever the message holds.
+/// bounded (<see cref="MaxTextParts"/>, <see cref="MaxPartBytes"/>, <see cref="MaxLinks"/>), whatever the message holds.
 /// </summary>
 public static partial class ContentRules
 {
@@ -20,7 +20,8 @@ public static partial class ContentRules
     public const string Gtube = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X";
 
     public const int MaxTextParts = 32;
-    public const int MaxPartChars = 1024 * 1024;
+    /// <summary>Decoded bytes read of each text part.</summary>
+    public const int MaxPartBytes = 1024 * 1024;
     public const int MaxLinks = 1000;
 
     public static readonly IReadOnlyDictionary<string, double> Weights = new Dictionary<string, double>
@@ -40,7 +41,7 @@ public static partial class ContentRules
         bool gtube = false, numeric = false, mismatch = false;
         foreach (var part in texts)
         {
-            var text = await ReadBoundedAsync(part, ct);
+            var (text, _, _) = await DecodedText.ReadAsync(part, MaxPartBytes, ct);
             gtube |= text.Contains(Gtube, StringComparison.Ordinal);
             if (!gtube && text.Contains("GTUBE", StringComparison.Ordinal)) gtube = text.Replace("\r", "").Replace("\n", "").Contains(Gtube, StringComparison.Ordinal);
             foreach (var link in part.IsHtml ? HtmlLinks(text) : PlainLinks(text))
@@ -63,39 +64,6 @@ public static partial class ContentRules
 
     /// <summary>A link: where it goes, and the text shown for it (null for a URL written out in plain text).</summary>
     public sealed record Link(string Href, string? Text);
-
-    /// <summary>The part's text, decoded, cut at <see cref="MaxPartChars"/>; an unknown charset reads as Latin-1.</summary>
-    private static async Task<string> ReadBoundedAsync(TextPart part, CancellationToken ct)
-    {
-        if (part.Content is null) return "";
-        Encoding encoding;
-        try
-        {
-            encoding = part.ContentType.CharsetEncoding ?? Encoding.UTF8;
-        }
-        catch (Exception e) when (e is NotSupportedException or ArgumentException)
-        {
-            encoding = Encoding.Latin1;
-        }
-        await using var stream = part.Content.Open();
-        using var reader = new StreamReader(stream, encoding);
-        // Grown as the text arrives, not allocated at the limit: most parts are a few KiB, and every message is read.
-        var text = new StringBuilder();
-        var buffer = ArrayPool<char>.Shared.Rent(8192);
-        try
-        {
-            int read;
-            while (text.Length < MaxPartChars && (read = await reader.ReadAsync(buffer.AsMemory(0, Math.Min(8192, MaxPartChars - text.Length)), ct)) > 0)
-            {
-                text.Append(buffer, 0, read);
-            }
-            return text.ToString();
-        }
-        finally
-        {
-            ArrayPool<char>.Shared.Return(buffer);
-        }
-    }
 
     /// <summary>Plain-text links as the URL lists find them (<see cref="LinkHosts"/>: "http:\\", "www.", ftp), so both judge the same links.</summary>
     public static IEnumerable<Link> PlainLinks(string text) =>

@@ -89,15 +89,9 @@ internal sealed class LastingParts(GatewayOptions started, UserStore users, ILog
         lock (gate)
         {
             if (mtaSts.TryGetValue(config, out var service)) return service;
-            System.Security.Cryptography.X509Certificates.X509Certificate2Collection? roots = null;
-            if (config.CaFile is { } ca)
-            {
-                roots = [];
-                roots.ImportFromPemFile(ca);
-            }
             var options = new Delivery.TlsPolicies.MtaSts.MtaStsOptions
             {
-                TrustedRoots = roots,
+                TrustedRoots = TrustedRoots.Load(config.CaFile),
                 CacheFolder = Path.GetFullPath(config.Cache, started.DataDir),
                 FetchTimeout = config.FetchTimeout,
             };

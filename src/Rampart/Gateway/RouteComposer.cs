@@ -42,21 +42,14 @@ internal sealed class RouteComposer(GatewayOptions started, LastingParts lasting
 
     private SmtpClientOptions ClientOptions(RouteOptions route)
     {
-        X509Certificate2Collection? roots = null;
-        if (route.TlsCaFile is { } ca)
-        {
-            roots = [];
-            roots.ImportFromPemFile(ca);
-        }
         var client = route.ClientCertificate is { } cert ? ConfiguredCertificate.Load(cert) : null;
         return new SmtpClientOptions
         {
             HeloName = started.HostName,
             Tls = route.Tls,
-            TrustedRoots = roots,
+            TrustedRoots = TrustedRoots.Load(route.TlsCaFile),
             PinnedFingerprints = route.TlsFingerprints,
-            ClientCertificate = client?.Leaf,
-            ClientCertificateChain = client?.Intermediates,
+            ClientCertificate = client?.Context,
             Clock = lasting.Clock,
         };
     }

@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Rampart.Delivery.Smtp;
 using Rampart.Testing;
@@ -107,7 +108,7 @@ public sealed class PostfixMutualTlsTests(MutualTlsPostfix postfix) : IClassFixt
     [Fact]
     public async Task With_the_client_certificate_the_message_lands_in_bobs_maildir()
     {
-        var options = Messages.Options(TlsPolicy.Verified) with { TrustedRoots = [Server.Pki.Ca], ClientCertificate = Server.Pki.Client };
+        var options = Messages.Options(TlsPolicy.Verified) with { TrustedRoots = [Server.Pki.Ca], ClientCertificate = Offered(Server.Pki.Client) };
         await using var client = await SmtpClientConnection.ConnectAsync(Server.EndPoint, TestPki.ServerName, options, CancellationToken.None);
 
         var reply = Assert.Single(await client.SendAsync(Messages.Create(Messages.Text("mtls", "mutual\r\n"), "bob@example.test"), CancellationToken.None));
@@ -129,8 +130,7 @@ public sealed class PostfixMutualTlsTests(MutualTlsPostfix postfix) : IClassFixt
         var options = Messages.Options(TlsPolicy.Verified) with
         {
             TrustedRoots = [Server.Pki.Ca],
-            ClientCertificate = client,
-            ClientCertificateChain = [Server.Pki.Intermediate],
+            ClientCertificate = Offered(client, Server.Pki.Intermediate),
         };
         await using var connection = await SmtpClientConnection.ConnectAsync(Server.EndPoint, TestPki.ServerName, options, CancellationToken.None);
 
@@ -149,7 +149,7 @@ public sealed class PostfixMutualTlsTests(MutualTlsPostfix postfix) : IClassFixt
         var options = Messages.Options(TlsPolicy.Verified) with
         {
             TrustedRoots = [Server.Pki.Ca],
-            ClientCertificate = rogue ? Server.Pki.RogueClient : null,
+            ClientCertificate = rogue ? Offered(Server.Pki.RogueClient) : null,
         };
         var ex = await Assert.ThrowsAsync<SmtpClientException>(async () =>
         {
@@ -163,4 +163,8 @@ public sealed class PostfixMutualTlsTests(MutualTlsPostfix postfix) : IClassFixt
         Assert.Contains("certificate", ex.Reply.Text, StringComparison.OrdinalIgnoreCase);
         Assert.True(ex.TryNextHost);
     }
+
+    /// <summary>As a route offers its client certificate: with the intermediates of its file, put together offline.</summary>
+    private static SslStreamCertificateContext Offered(X509Certificate2 certificate, params X509Certificate2[] intermediates) =>
+        SslStreamCertificateContext.Create(certificate, [.. intermediates], offline: true);
 }

@@ -32,6 +32,23 @@ public sealed class ContentRulesTests
         Assert.Equal("", Symbols(await CheckAsync(Text(ContentRules.Gtube.Replace("GTUBE", "GTUBX")))));
     }
 
+    /// <summary>A charset no decoder knows must not hide the test string: the part is read as UTF-8, as the link lists read it.</summary>
+    [Fact]
+    public async Task Gtube_is_found_in_a_part_whose_charset_nobody_knows()
+    {
+        var mime = $"From: a@x.test\r\nContent-Type: text/plain; charset=x-made-up-9\r\n\r\n\u00e9t\u00e9 {ContentRules.Gtube}\r\n";
+        Assert.Equal("GTUBE", Symbols(await CheckAsync(mime)));
+    }
+
+    /// <summary>Past the read budget of a part the rest is not read: a flood of filler cannot make every message cost megabytes.</summary>
+    [Fact]
+    public async Task Gtube_past_the_bytes_read_of_a_part_is_not_seen()
+    {
+        var filler = string.Concat(Enumerable.Repeat(new string('x', 998) + "\r\n", ContentRules.MaxPartBytes / 1000 + 1));
+        Assert.Equal("", Symbols(await CheckAsync(Text(filler + ContentRules.Gtube))));
+        Assert.Equal("GTUBE", Symbols(await CheckAsync(Text(ContentRules.Gtube + "\r\n" + filler))));
+    }
+
     [Fact]
     public async Task Html_without_a_plain_text_part_is_html_only()
     {
