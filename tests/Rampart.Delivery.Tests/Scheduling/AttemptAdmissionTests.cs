@@ -39,11 +39,18 @@ public sealed class AttemptAdmissionTests : IAsyncLifetime
     /// <summary>Every message first deferred (the next hop down), then each delivery waits at the gate the test opens.</summary>
     private async Task<List<QueuedMessage>> DeferAsync(int count)
     {
-        spool.Route.Answer = ScriptedRoute.Replying(Later);
+        int tried = 0;
+        spool.Route.Answer = (message, recipients, ct) =>
+        {
+            Interlocked.Increment(ref tried);
+            return ScriptedRoute.Replying(Later)(message, recipients, ct);
+        };
         var messages = new List<QueuedMessage>();
         for (int i = 0; i < count; i++) messages.Add(await spool.SubmitAsync($"user{i}@example.test"));
         foreach (var message in messages) agent.Enqueue(message);
-        await Settle.UntilAsync(() => agent.InFlight == 0 && agent.Waiting == count, "every message deferred");
+        // Every one tried, not only "nothing in flight and <count> waiting": between one attempt's end and the next
+        // one's start, the deferred and those still waiting for room add up to the same count.
+        await Settle.UntilAsync(() => Volatile.Read(ref tried) == count && agent.InFlight == 0 && agent.Waiting == count, "every message deferred");
         spool.Route.Answer = async (message, recipients, ct) =>
         {
             order.Enqueue(message.QueueId);
