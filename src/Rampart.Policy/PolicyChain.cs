@@ -121,6 +121,8 @@ public sealed class PolicyChain(IReadOnlyList<IFilter> filters, RampartMetrics? 
         List<(string Filter, string Reason)>? holds = null;
         foreach (var (f, tags) in message)
         {
+            // A filter may have awaited a socket (Rspamd, clamd, DNS): the next one starts on the pool again.
+            await EventThreads.LeaveAsync();
             long started = Stopwatch.GetTimestamp();
             var v = await f.OnMessageAsync(context, ct);
             Timed(tags, started);

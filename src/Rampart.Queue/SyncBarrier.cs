@@ -13,7 +13,7 @@ namespace Rampart.Queue;
 /// messages arrive during one flush, not by the disk's fsync rate. The cost: syncfs also flushes
 /// other programs' dirty data on the same file system, so a busy shared disk makes each round
 /// longer; a dedicated spool file system avoids that.
-/// A caller that finds nobody syncing and nobody waiting syncs on its own thread instead: with one session at a time
+/// A caller on a pool thread that finds nobody syncing and nobody waiting syncs on its own thread instead: with one session at a time
 /// (a quiet gateway, the one-session benchmark) the hand-over to the sync thread and back cost two wake-ups per message
 /// for a group of one. Whoever arrives while it syncs goes to the thread, as before.
 /// </summary>
@@ -45,7 +45,8 @@ public sealed class SyncBarrier : IDisposable
     /// <summary>Completes once everything written before the call is on stable storage.</summary>
     public Task SyncAsync()
     {
-        if (!threadSyncing && Volatile.Read(ref queued) == 0 && Interlocked.CompareExchange(ref callerSyncing, 1, 0) == 0)
+        // Never on a socket event thread (socket_completions: inline), which other sessions wait for.
+        if (Thread.CurrentThread.IsThreadPoolThread && !threadSyncing && Volatile.Read(ref queued) == 0 && Interlocked.CompareExchange(ref callerSyncing, 1, 0) == 0)
         {
             try
             {
@@ -106,13 +107,14 @@ public sealed class SyncBarrier : IDisposable
             {
                 failure = ex;
             }
+            // Counted before anyone is released, so that a caller reading the counts after its sync sees it.
+            Interlocked.Increment(ref syncs);
+            Interlocked.Add(ref waiters, batch.Count);
             foreach (var r in batch)
             {
                 if (failure is null) r.TrySetResult();
                 else r.TrySetException(failure);
             }
-            Interlocked.Increment(ref syncs);
-            Interlocked.Add(ref waiters, batch.Count);
             batch.Clear();
             threadSyncing = false;
         }

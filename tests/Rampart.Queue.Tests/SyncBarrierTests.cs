@@ -9,17 +9,31 @@ public sealed class SyncBarrierTests : IDisposable
     private readonly TempDirectory temp = new("rampart-sync-barrier");
 
     [Fact]
-    public void A_request_when_nobody_syncs_is_synced_on_the_callers_own_thread()
+    public async Task A_request_from_a_pool_thread_when_nobody_syncs_is_synced_on_that_thread()
     {
         using var barrier = new SyncBarrier(temp.Path);
 
-        var first = barrier.SyncAsync();
-        var second = barrier.SyncAsync();
+        var (first, second) = await Task.Run(() => (barrier.SyncAsync(), barrier.SyncAsync()));
 
         Assert.True(first.IsCompletedSuccessfully);
         Assert.True(second.IsCompletedSuccessfully);
         Assert.Equal(2, barrier.Syncs);
         Assert.Equal(2, barrier.Waiters);
+    }
+
+    /// <summary>Any other thread (a socket event thread under socket_completions: inline) hands the sync over.</summary>
+    [Fact]
+    public async Task A_request_from_a_thread_outside_the_pool_is_synced_by_the_sync_thread()
+    {
+        using var barrier = new SyncBarrier(temp.Path);
+        Task? request = null;
+        var thread = new Thread(() => request = barrier.SyncAsync());
+        thread.Start();
+        thread.Join();
+
+        await request!;
+
+        Assert.Equal(1, barrier.Waiters);
     }
 
     [Fact]

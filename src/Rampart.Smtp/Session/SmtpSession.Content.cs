@@ -208,9 +208,8 @@ public sealed partial class SmtpSession
         // Taken from the transaction so that it is disposed after the reply is queued, as the host left it.
         await using var sink = tx.TakeSink()!;
         long contentEnded = System.Diagnostics.Stopwatch.GetTimestamp();
-        // With inline socket completions (socket_completions: inline) this runs on a socket event thread, which serves
-        // other sessions too: the message's filters and commit, the long part of a session, go to the thread pool.
-        if (!Thread.CurrentThread.IsThreadPoolThread) await Task.Yield();
+        // The message's filters and commit, the long part of a session, go to the thread pool.
+        await EventThreads.LeaveAsync();
         var reply = RefusalFor(framer) ?? (tx.SpoolFault ? Replies.LocalError : await handler.MessageReceivedAsync(facts, tx, sink, shutdown));
         if (reply.Code / 100 == 2)
         {

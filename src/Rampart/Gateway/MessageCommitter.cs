@@ -18,6 +18,8 @@ internal sealed partial class MessageCommitter(DeliveryAgent delivery, ILogger l
     {
         var envelope = Envelope(session, transaction, writer.QueueId, recipients, judgement, clock.GetUtcNow());
         // The commit is not cancelled by shutdown: a message half-committed would be answered with nothing.
+        // The last filter may have awaited a socket: the commit (file writes, the sync) is no work for an event thread.
+        await EventThreads.LeaveAsync();
         var message = await writer.CommitAsync(envelope);
         LogChanges(writer.QueueId, recipients, envelope);
         if (envelope.Quarantine is { } hold) CommitLog.Quarantined(logger, writer.QueueId, LogText.Escape(hold.Reason));
