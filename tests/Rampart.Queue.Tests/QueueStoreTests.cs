@@ -100,11 +100,21 @@ public class QueueStoreTests : IDisposable
         Assert.Equal(2, Directory.GetFiles(reopened.Corrupt).Length);
     }
 
+    /// <summary>
+    /// From threads outside the pool (socket event threads under socket_completions: inline, which never sync
+    /// themselves), released together: on two cores, pool threads would mostly commit one after another, each syncing
+    /// on its own thread when nobody else syncs (SyncBarrierTests).
+    /// </summary>
     [Fact]
     public async Task Concurrent_commits_share_fsyncs()
     {
         using var store = NewStore();
-        await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(() => WriteAsync(store, $"message {i}\r\n", "bob@example.test"))));
+        using var start = new Barrier(8);
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(t => Task.Factory.StartNew(() =>
+        {
+            start.SignalAndWait(TimeSpan.FromSeconds(10));
+            return Task.WhenAll(Enumerable.Range(0, 25).Select(i => WriteAsync(store, $"message {t}-{i}\r\n", "bob@example.test")));
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()));
         Assert.Equal(200, Directory.GetFiles(store.Active).Length);
         // Group commit: one sync round per message (the trailer's checksum is the commit record), and with 200
         // commits at once rounds are shared.
