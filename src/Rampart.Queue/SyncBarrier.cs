@@ -13,9 +13,10 @@ namespace Rampart.Queue;
 /// messages arrive during one flush, not by the disk's fsync rate. The cost: syncfs also flushes
 /// other programs' dirty data on the same file system, so a busy shared disk makes each round
 /// longer; a dedicated spool file system avoids that.
-/// A caller on a pool thread that finds nobody syncing and nobody waiting syncs on its own thread instead: with one session at a time
-/// (a quiet gateway, the one-session benchmark) the hand-over to the sync thread and back cost two wake-ups per message
-/// for a group of one. Whoever arrives while it syncs goes to the thread, as before.
+/// A caller on a pool thread that finds nobody syncing and nobody waiting syncs on its own thread instead:
+/// with one session at a time (a quiet gateway, the one-session benchmark) the hand-over to the sync thread
+/// and back cost two wake-ups per message for a group of one. Whoever arrives while it syncs goes to the
+/// thread, as before.
 /// </summary>
 public sealed class SyncBarrier : IDisposable
 {
@@ -46,7 +47,8 @@ public sealed class SyncBarrier : IDisposable
     public Task SyncAsync()
     {
         // Never on a socket event thread (socket_completions: inline), which other sessions wait for.
-        if (Thread.CurrentThread.IsThreadPoolThread && !threadSyncing && Volatile.Read(ref queued) == 0 && Interlocked.CompareExchange(ref callerSyncing, 1, 0) == 0)
+        if (Thread.CurrentThread.IsThreadPoolThread && !threadSyncing && Volatile.Read(ref queued) == 0
+            && Interlocked.CompareExchange(ref callerSyncing, 1, 0) == 0)
         {
             try
             {
