@@ -46,34 +46,20 @@ public sealed class ReloadPlanTests : IDisposable
         Assert.Equal(started.Listeners.Select(l => l.EndPoint), plan.Apply.Listeners.Select(l => l.EndPoint));
     }
 
-    [Fact]
-    public void The_greylisting_store_is_a_restart_key()
+    /// <summary>Keys set up once at start: a reload names them and keeps what the gateway started with.</summary>
+    [Theory]
+    [InlineData("greylisting_store: {type: redis, redis: \"127.0.0.1:6379\"}", "greylisting_store")]
+    [InlineData("cpu_scheduling: as_started", "cpu_scheduling")]
+    [InlineData("socket_completions: thread_pool", "socket_completions")]
+    public void A_key_set_up_once_at_start_is_a_restart_key(string line, string key)
     {
         var started = Load(Started);
-        var plan = ReloadPlan.Make(started, started, Load(Started + "\ngreylisting_store: {type: redis, redis: \"127.0.0.1:6379\"}\n"));
+        var plan = ReloadPlan.Make(started, started, Load(Started + "\n" + line + "\n"));
 
-        Assert.Equal(["greylisting_store"], plan.NeedRestart);
+        Assert.Equal([key], plan.NeedRestart);
         Assert.Equal(started.GreylistingStore, plan.Apply.GreylistingStore);
-    }
-
-    [Fact]
-    public void Cpu_scheduling_is_a_restart_key()
-    {
-        var started = Load(Started);
-        var plan = ReloadPlan.Make(started, started, Load(Started + "\ncpu_scheduling: as_started\n"));
-
-        Assert.Equal(["cpu_scheduling"], plan.NeedRestart);
-        Assert.Equal(CpuSchedulingPolicy.Batch, plan.Apply.CpuScheduling);
-    }
-
-    [Fact]
-    public void Socket_completions_is_a_restart_key()
-    {
-        var started = Load(Started);
-        var plan = ReloadPlan.Make(started, started, Load(Started + "\nsocket_completions: thread_pool\n"));
-
-        Assert.Equal(["socket_completions"], plan.NeedRestart);
-        Assert.Equal(SocketCompletionMode.Inline, plan.Apply.SocketCompletions);
+        Assert.Equal(started.CpuScheduling, plan.Apply.CpuScheduling);
+        Assert.Equal(started.SocketCompletions, plan.Apply.SocketCompletions);
     }
 
     [Fact]
