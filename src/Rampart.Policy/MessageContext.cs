@@ -15,15 +15,16 @@ public sealed class MessageContext(SessionFacts session, string queueId, Sender 
     IMessageContent content) : IAsyncDisposable
 {
     /// <summary>
-    /// The MIME depth of the shared parse: deeper than any real message (the URL lists, the built-in rules and
-    /// sender_auth all judge with it; the attachment filter has its own, configurable, limit and its own walker).
+    /// The MIME depth of the shared parse unless a filter asks for more: deeper than any real message (the URL lists,
+    /// the built-in rules and sender_auth all judge with it), and one past the attachment filter's default limit (32),
+    /// so that its walker, which reads this parse too, sees nesting past that limit as nesting, not as a leaf.
     /// </summary>
-    public const int MaxMimeDepth = 32;
+    public const int MaxMimeDepth = 33;
 
     private Task<MimeKit.HeaderList?>? headers;
     // Start: where the parse's bytes begin in the current content (our fields above it are not in the parse); it
     // moves down when a field is put on top of a kept parse.
-    private (long MaxHeaderSize, Task<MimeMessage> Message, long Start)? parsed;
+    private (long MaxHeaderSize, int Depth, Task<MimeMessage> Message, long Start)? parsed;
     // Every stream a parse was made from: a persistent parse reads its parts from it, and a filter may still hold a
     // dropped parse while it writes the replacement, so they are closed only with the context.
     private readonly List<Stream> parsedFrom = [];
@@ -142,14 +143,19 @@ public sealed class MessageContext(SessionFacts session, string queueId, Sender 
     /// persistent, so the parts stay on the spool file. Past a bound it throws <see cref="InspectionLimitException"/>
     /// (or MimeKit's <see cref="FormatException"/>), to every filter that asks, each deciding what that means for it.
     /// Our own fields may be in its header (when the length of our Received field is unknown) or not: no filter that
-    /// parses judges them. Asked with another limit, the message is parsed again (and that parse kept).
+    /// parses judges them. Asked with another limit, or for a <paramref name="mimeDepth"/> deeper than the kept parse's,
+    /// the message is parsed again (and that parse kept). A parse deeper than asked serves: a filter that walks the
+    /// tree bounds its own recursion (the attachment filter's walker does). The filters read the parse and do not
+    /// change it; one that changes a part (the attachment filter's strip) replaces the content right after, which
+    /// drops it.
     /// </summary>
-    public Task<MimeMessage> ParsedAsync(long maxHeaderSize, CancellationToken ct)
+    public Task<MimeMessage> ParsedAsync(long maxHeaderSize, CancellationToken ct, int mimeDepth = MaxMimeDepth)
     {
-        if (parsed is { } p && p.MaxHeaderSize == maxHeaderSize) return p.Message;
+        if (parsed is { } p && p.MaxHeaderSize == maxHeaderSize && p.Depth >= mimeDepth) return p.Message;
         var start = content.OwnTraceLength;
-        var message = ParseAsync(maxHeaderSize, ct);
-        parsed = (maxHeaderSize, message, start);
+        var depth = Math.Max(mimeDepth, MaxMimeDepth);
+        var message = ParseAsync(maxHeaderSize, depth, ct);
+        parsed = (maxHeaderSize, depth, message, start);
         return message;
     }
 
@@ -161,15 +167,19 @@ public sealed class MessageContext(SessionFacts session, string queueId, Sender 
     /// </summary>
     public long ParseStart => parsed?.Start ?? content.OwnTraceLength;
 
-    private async Task<MimeMessage> ParseAsync(long maxHeaderSize, CancellationToken ct)
+    private async Task<MimeMessage> ParseAsync(long maxHeaderSize, int depth, CancellationToken ct)
     {
         Parses++;
-        var stream = OpenClientContent();
+        // MimeKit reads in 4 KiB blocks and the spool file has no buffer of its own (each read is an asynchronous
+        // file read); content still in memory needs none (a 64 KiB buffer per message was a quarter of the bytes the
+        // gateway allocated).
+        var opened = OpenClientContent();
+        var stream = opened is MemoryStream ? opened : new BufferedStream(opened, 64 * 1024);
         parsedFrom.Add(stream);
         // Our fields still above what OpenClientContent skips (none before any rewrite) are not the client's: the
         // framer did not count them.
         var guarded = new HeaderSectionGuard(stream, new HeaderSectionScanner(maxHeaderSize, OwnFieldsLength - content.OwnTraceLength));
-        var message = await new MimeParser(new ParserOptions { MaxMimeDepth = MaxMimeDepth }, guarded, persistent: true).ParseMessageAsync(ct);
+        var message = await new MimeParser(new ParserOptions { MaxMimeDepth = depth }, guarded, persistent: true).ParseMessageAsync(ct);
         guarded.Stop();
         return message;
     }

@@ -3,19 +3,21 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Rampart.Mail;
+using Rampart.Policy.Attachments;
 using Rampart.Policy.DomainLists;
 using Rampart.Policy.PublicSuffixes;
 using Rampart.Policy.Scoring;
 using Rampart.Policy.SenderAuth;
 using Rampart.Policy.Spam;
+using Rampart.Policy.Tests.Attachments;
 using Rampart.Policy.Tests.Spf;
 
 namespace Rampart.Policy.Tests;
 
 /// <summary>
-/// review13 D1: the message filters that read the MIME structure (domain_lists, sender_auth, the built-in rules) share
-/// one parse of the content, kept across sender_auth's Authentication-Results field and dropped when the content is
-/// replaced; each still judges what is past the bounds its own way.
+/// review13 D1: the message filters that read the MIME structure (domain_lists, sender_auth, the attachment filter, the
+/// built-in rules) share one parse of the content, kept across sender_auth's Authentication-Results field and dropped
+/// when the content is replaced; each still judges what is past the bounds its own way.
 /// </summary>
 public sealed class SharedParseTests
 {
@@ -111,5 +113,76 @@ public sealed class SharedParseTests
         Assert.Equal("sender.test", message.Session.Transaction.ResultOf("dmarc")!.Properties!.Single().Value);
         Assert.Single(Symbols(message), BuiltInRules.Unparsed);
         Assert.DoesNotContain("MID_MISSING", Symbols(message));
+    }
+
+    private const string OwnReceived = "Received: from client.test by mx.rampart.test; Fri, 4 Dec 2026 19:00:01 +0000\r\n";
+
+    /// <summary>Content with our Received field on top, of known length, as the spool hands it to the filters.</summary>
+    private sealed class TracedContent(byte[] bytes, int traceLength) : IMessageContent
+    {
+        public byte[] Bytes { get; private set; } = bytes;
+        public long Length => Bytes.Length;
+        public long OwnTraceLength { get; private set; } = traceLength;
+        public long OwnFieldsLength { get; private set; } = traceLength;
+        public Stream Open(long skip) => new MemoryStream(Bytes, (int)skip, Bytes.Length - (int)skip, writable: false);
+
+        public async Task ReplaceAsync(Func<Stream, CancellationToken, Task> write, long ownFieldsLength, CancellationToken ct)
+        {
+            using var output = new MemoryStream();
+            await write(output, ct);
+            (Bytes, OwnTraceLength, OwnFieldsLength) = (output.ToArray(), 0, ownFieldsLength);
+        }
+    }
+
+    private static (MessageContext Message, TracedContent Content) WithAttachment(string name, byte[] bytes)
+    {
+        var mime = Samples.Message(("report.pdf", "application/pdf", Samples.Pdf()), (name, "application/octet-stream", bytes));
+        mime.From.Add(new MimeKit.MailboxAddress("", "a@sender.test"));
+        var client = Samples.Bytes(mime);
+        var content = new TracedContent([.. Encoding.ASCII.GetBytes(OwnReceived), .. client], OwnReceived.Length);
+        var (message, _) = Message();
+        return (new MessageContext(message.Session, "Q1", message.Sender, message.Recipients, content) { MaxHeaderSize = MaxHeaderSize }, content);
+    }
+
+    private static DomainListFilter UrlLists() => new(new DomainListOptions { Sites = [new DomainListSite("uribl.test", Checks: DomainListChecks.Urls)] },
+        Zone, PublicSuffixList.Default, [], MaxHeaderSize, NullLogger.Instance);
+
+    private static AttachmentFilter Attachments(AttachmentAction action) => new(new AttachmentOptions { Action = action, MaxHeaderSize = MaxHeaderSize });
+
+    [Fact]
+    public async Task The_attachment_filter_parses_for_the_filters_after_it_and_reads_the_parse_of_those_before()
+    {
+        var (first, _) = WithAttachment("notes.pdf", Samples.Pdf());
+        Assert.IsType<Verdict.Continue>(await Attachments(AttachmentAction.Reject).OnMessageAsync(first, default));
+        Assert.Equal(1, first.Parses);
+        await UrlLists().OnMessageAsync(first, default);
+        Assert.Equal(1, first.Parses);
+
+        var (after, _) = WithAttachment("invoice.exe", Samples.Pe());
+        await UrlLists().OnMessageAsync(after, default);
+        var reject = Assert.IsType<Verdict.Reject>(await Attachments(AttachmentAction.Reject).OnMessageAsync(after, default));
+        Assert.Contains("invoice.exe", reject.Reply.ToString());
+        Assert.Equal(1, after.Parses);
+        await first.DisposeAsync();
+        await after.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_strip_from_the_shared_parse_keeps_our_Received_field_on_top_and_as_ours()
+    {
+        var (message, content) = WithAttachment("invoice.exe", Samples.Pe());
+
+        await UrlLists().OnMessageAsync(message, default);
+        var verdict = await Attachments(AttachmentAction.Strip).OnMessageAsync(message, default);
+
+        Assert.IsType<Verdict.Continue>(verdict);
+        Assert.Equal(1, message.Parses);
+        var text = Encoding.ASCII.GetString(content.Bytes);
+        Assert.StartsWith(OwnReceived, text);
+        Assert.Equal(1, text.Split("Received:").Length - 1);
+        Assert.Equal(OwnReceived.Length, content.OwnFieldsLength);
+        Assert.Contains("invoice_exe.removed.txt", text);
+        Assert.Empty((await Samples.InspectAsync(content.Bytes)).Findings);
+        await message.DisposeAsync();
     }
 }

@@ -14,12 +14,11 @@ public sealed class AttachmentFilter(AttachmentOptions options) : IMessageFilter
 
     public async ValueTask<Verdict> OnMessageAsync(MessageContext message, CancellationToken ct)
     {
-        // MimeKit's parser reads in 4 KiB blocks and the spool stream has no buffer of its own (each read is an
-        // asynchronous file read); a 64 KiB buffer makes that one read per 64 KiB. Content still in memory needs none
-        // (that buffer, allocated per message, was over a quarter of the bytes the gateway allocated).
-        var opened = message.OpenContent();
-        await using var content = opened is MemoryStream ? opened : new BufferedStream(opened, 64 * 1024);
-        var (mime, report) = await AttachmentInspector.InspectMessageAsync(content, options, ct, ownTrace: message.OwnFieldsLength);
+        // The message's shared parse (the URL lists, the built-in rules and sender_auth read it too), one level deeper
+        // than allowed so that "too deep" is seen by the walker instead of hidden in a leaf; bounded by the same
+        // header-section limit (the listener's, which this filter's options carry).
+        var (mime, report) = await AttachmentInspector.InspectParsedAsync(
+            () => message.ParsedAsync(options.MaxHeaderSize, ct, mimeDepth: options.MaxMimeDepth + 1), options, ct);
         if (report.IsClean) return Verdict.Next;
         var judged = report.Findings.Select(f => (Finding: f, Action: ActionFor(f))).ToList();
         if (judged.FirstOrDefault(j => j.Action == AttachmentAction.Reject).Finding is { } reject)
@@ -39,10 +38,17 @@ public sealed class AttachmentFilter(AttachmentOptions options) : IMessageFilter
                 return new Verdict.Reject(AttachmentReplies.Reject(finding));
             }
         }
-        // The old content stays open while the new is written: the parsed parts still point into it.
+        // The old content stays open while the new is written: the parsed parts still point into it. The shared parse
+        // starts below our own fields on top (ParseStart), which are copied first and kept as ours (checked).
         var format = FormatOptions.Default.Clone();
         format.NewLineFormat = NewLineFormat.Dos;
-        await message.ReplaceContentAsync(async (output, token) => await mime.WriteToAsync(format, output, token), ct);
+        var ownAbove = new byte[message.ParseStart];
+        await using (var current = message.OpenContent()) await current.ReadExactlyAsync(ownAbove, ct);
+        await message.ReplaceContentAsync(async (output, token) =>
+        {
+            await output.WriteAsync(ownAbove, token);
+            await mime.WriteToAsync(format, output, token);
+        }, ownFieldsCopied: true, ct);
         return Verdict.Next;
     }
 

@@ -23,20 +23,33 @@ public static class AttachmentInspector
     /// <paramref name="ownTrace"/>: the length of the field this gateway put on top, which the message's header
     /// section limit does not count (the framer capped the client's part already, without it).
     /// </summary>
-    internal static async Task<(MimeMessage? Message, AttachmentReport Report)> InspectMessageAsync(Stream stream, AttachmentOptions options, CancellationToken ct,
-        long ownTrace = 0)
-    {
-        var state = new InspectionState(options, ct);
-        MimeMessage? message = null;
-        try
+    internal static Task<(MimeMessage? Message, AttachmentReport Report)> InspectMessageAsync(Stream stream, AttachmentOptions options, CancellationToken ct,
+        long ownTrace = 0) =>
+        InspectParsedAsync(async () =>
         {
             // Parsed one level deeper than allowed, so that "too deep" is seen by the walker instead of hidden in a leaf.
             var parserOptions = new ParserOptions { MaxMimeDepth = options.MaxMimeDepth + 1 };
             // MimeKit reads each header section whole, with no limit of its own: every section is measured first.
             var guarded = new HeaderSectionGuard(stream, new HeaderSectionScanner(options.MaxHeaderSize, ownTrace));
-            var parser = new MimeParser(parserOptions, guarded, persistent: stream.CanSeek);
-            message = await parser.ParseMessageAsync(ct);
+            var message = await new MimeParser(parserOptions, guarded, persistent: stream.CanSeek).ParseMessageAsync(ct);
             guarded.Stop();
+            return message;
+        }, options, ct);
+
+    /// <summary>
+    /// The same, walking what <paramref name="parse"/> gives: a parse one level deeper than
+    /// <see cref="AttachmentOptions.MaxMimeDepth"/> at least, every header section bounded by
+    /// <see cref="AttachmentOptions.MaxHeaderSize"/> (its <see cref="InspectionLimitException"/> and MimeKit's
+    /// <see cref="FormatException"/> are findings, as a parse of its own would make them).
+    /// </summary>
+    internal static async Task<(MimeMessage? Message, AttachmentReport Report)> InspectParsedAsync(Func<Task<MimeMessage>> parse, AttachmentOptions options,
+        CancellationToken ct)
+    {
+        var state = new InspectionState(options, ct);
+        MimeMessage? message = null;
+        try
+        {
+            message = await parse();
             if (message.Body is { } body) await new MimeWalker(state).WalkAsync(body, 1, "", owner: null);
         }
         catch (InspectionLimitException e)
