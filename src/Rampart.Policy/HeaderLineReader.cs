@@ -32,6 +32,25 @@ internal sealed class HeaderLineReader(Stream source, int maxLine) : IDisposable
         }
     }
 
+    /// <summary>The pieces of one field (its folded lines, or a line longer than a read) as one array.</summary>
+    public static byte[] Join(List<byte[]> pieces)
+    {
+        if (pieces.Count == 1) return pieces[0];
+        var length = 0;
+        foreach (var piece in pieces) length += piece.Length;
+        var joined = new byte[length];
+        var at = 0;
+        foreach (var piece in pieces)
+        {
+            piece.CopyTo(joined, at);
+            at += piece.Length;
+        }
+        return joined;
+    }
+
+    /// <summary>A line of CR and LF only: the blank line that ends a header section.</summary>
+    public static bool IsBlank(byte[] line) => line.AsSpan().IndexOfAnyExcept((byte)'\r', (byte)'\n') < 0;
+
     /// <summary>What is left after the header section: the buffered bytes, then the rest of the source.</summary>
     public async Task CopyRestAsync(Stream target, CancellationToken ct)
     {

@@ -49,7 +49,7 @@ public static class RawHeaderSection
         void Flush()
         {
             if (current.Count == 0) return;
-            var bytes = current.SelectMany(l => l).ToArray();
+            var bytes = HeaderLineReader.Join(current);
             fields.Add(new RawField(NameOf(bytes), bytes));
             current.Clear();
         }
@@ -62,7 +62,7 @@ public static class RawHeaderSection
                 continue;
             }
             Flush();
-            if (lastComplete && line.All(b => b is (byte)'\r' or (byte)'\n')) return (fields, line);
+            if (lastComplete && HeaderLineReader.IsBlank(line)) return (fields, line);
             current.Add(line);
             lastComplete = line[^1] == (byte)'\n';
         }
@@ -76,6 +76,6 @@ public static class RawHeaderSection
         var colon = Array.IndexOf(field, (byte)':');
         if (colon <= 0) return "";
         var name = Encoding.Latin1.GetString(field, 0, colon).TrimEnd(' ', '\t');
-        return name.Length > 0 && name.All(c => c is > ' ' and < (char)127) ? name : "";
+        return name.Length > 0 && name.AsSpan().IndexOfAnyExceptInRange('!', '~') < 0 ? name : "";
     }
 }

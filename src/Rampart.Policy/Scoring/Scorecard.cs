@@ -16,8 +16,7 @@ public sealed record Scorecard(double Score, int Scl, IReadOnlyList<Finding> Fin
     public static string Format(double score) => score.ToString("0.0", CultureInfo.InvariantCulture);
 
     /// <summary>"NAME(score),..." in the order found, names made safe for a header field and a log line.</summary>
-    public string SymbolList(int max = 64) =>
-        string.Join(',', Findings.Take(max).Select(f => $"{SafeName(f.Symbol)}({f.Score.ToString("0.##", CultureInfo.InvariantCulture)})"));
+    public string SymbolList(int max = 64) => SymbolListText.Join(Findings, max, static f => SafeName(f.Symbol), static f => f.Score);
 
     /// <summary>The checks that decided: the symbols that added most, highest first (none that took points away).</summary>
     public IReadOnlyList<string> Deciders(int max = MaxDeciders) =>

@@ -25,9 +25,16 @@ public sealed class WeightsTable(IReadOnlyDictionary<string, double> weights)
     /// </summary>
     public Scorecard Score(Evidence connection, Evidence transaction)
     {
-        var findings = connection.Findings.Concat(transaction.Findings).Select(Weigh).ToList();
-        var score = findings.Sum(f => f.Score);
-        var bypassed = findings.Exists(f => f.Symbol == SenderListRules.SafeSender);
+        var findings = new List<Finding>(connection.Findings.Count + transaction.Findings.Count);
+        foreach (var finding in connection.Findings) findings.Add(Weigh(finding));
+        foreach (var finding in transaction.Findings) findings.Add(Weigh(finding));
+        double score = 0;
+        var bypassed = false;
+        foreach (var finding in findings)
+        {
+            score += finding.Score;
+            bypassed |= finding.Symbol == SenderListRules.SafeSender;
+        }
         return new Scorecard(Math.Round(score, 2), bypassed ? Scl.Bypassed : Scl.Of(score), findings);
     }
 }

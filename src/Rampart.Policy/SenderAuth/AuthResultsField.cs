@@ -63,7 +63,7 @@ public static class AuthResultsField
                 continue;
             }
             await FlushAsync();
-            if (lastComplete && line.All(b => b is (byte)'\r' or (byte)'\n'))
+            if (lastComplete && HeaderLineReader.IsBlank(line))
             {
                 await target.WriteAsync(line, ct);
                 break; // the blank line: the rest is body
@@ -78,11 +78,17 @@ public static class AuthResultsField
 
     private static bool IsForged(List<byte[]> field, string authservId)
     {
-        var text = Encoding.Latin1.GetString(field.SelectMany(l => l).ToArray());
-        var colon = text.IndexOf(':');
-        if (colon <= 0 || !text[..colon].Trim().Equals(Name, StringComparison.OrdinalIgnoreCase)) return false;
+        // The name is judged from the first piece when its colon is there (every field but a hostile one): the other
+        // fields of the section are not copied and decoded for nothing.
+        var colon = Array.IndexOf(field[0], (byte)':');
+        if (colon > 0 && !IsOurName(Encoding.Latin1.GetString(field[0], 0, colon))) return false;
+        var text = Encoding.Latin1.GetString(HeaderLineReader.Join(field));
+        colon = text.IndexOf(':');
+        if (colon <= 0 || !IsOurName(text[..colon])) return false;
         return Comparable(AuthservIdOf(text[(colon + 1)..])) == Comparable(authservId);
     }
+
+    private static bool IsOurName(string name) => name.Trim().Equals(Name, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// The first word after any comments (§2.2 authserv-id, CFWS allowed before it). Bounded by the field's length;
@@ -117,7 +123,19 @@ public static class AuthResultsField
     /// <summary>RFC 5322 FWS only: the text is raw bytes read as Latin-1, where char.IsWhiteSpace would also take 0x85 and 0xA0, bytes of UTF-8 letters.</summary>
     private static bool IsFoldingSpace(char c) => c is ' ' or '\t' or '\r' or '\n';
 
-    private static string Token(string word) => new(word.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_').ToArray());
+    private static readonly System.Buffers.SearchValues<char> TokenChars =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._");
+
+    private static string Token(string word)
+    {
+        if (!word.AsSpan().ContainsAnyExcept(TokenChars)) return word;
+        var kept = new StringBuilder(word.Length);
+        foreach (var c in word)
+        {
+            if (TokenChars.Contains(c)) kept.Append(c);
+        }
+        return kept.ToString();
+    }
 
     /// <summary>§2.2 pvalue: a dot-atom, an address, or else a quoted string.</summary>
     private static string Value(string value)

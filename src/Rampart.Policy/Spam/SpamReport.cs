@@ -25,8 +25,7 @@ public sealed record SpamReport(double Score, double? RequiredScore, string Acti
     public static string Format(double score) => score.ToString("0.0", CultureInfo.InvariantCulture);
 
     /// <summary>"NAME(score),..." highest first, for the log line and X-Spam-Status.</summary>
-    public string SymbolList(int max = MaxSymbols) =>
-        string.Join(',', Symbols.Take(max).Select(s => $"{s.Name}({s.Score.ToString("0.##", CultureInfo.InvariantCulture)})"));
+    public string SymbolList(int max = MaxSymbols) => Scoring.SymbolListText.Join(Symbols, max, static s => s.Name, static s => s.Score);
 
     /// <summary>Reads a <c>/checkv2</c> JSON reply; a description of what is wrong when it is not one.</summary>
     public static (SpamReport? Report, string? Error) Parse(ReadOnlySpan<byte> json)
@@ -56,8 +55,10 @@ public sealed record SpamReport(double Score, double? RequiredScore, string Acti
                     symbols.Add(new SpamSymbol(SymbolName(symbol.Name), points));
                 }
             }
-            var top = symbols.OrderByDescending(s => Math.Abs(s.Score)).ThenBy(s => s.Name, StringComparer.Ordinal).Take(MaxSymbols).ToList();
-            return (new SpamReport(score, required, action, top), null);
+            // Highest contribution first, then by name: a total order, so the sort's instability cannot show.
+            symbols.Sort(static (x, y) => Math.Abs(y.Score).CompareTo(Math.Abs(x.Score)) is var byScore and not 0 ? byScore : string.CompareOrdinal(x.Name, y.Name));
+            if (symbols.Count > MaxSymbols) symbols.RemoveRange(MaxSymbols, symbols.Count - MaxSymbols);
+            return (new SpamReport(score, required, action, symbols), null);
         }
         catch (JsonException ex)
         {
