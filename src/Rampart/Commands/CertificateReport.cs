@@ -6,10 +6,10 @@ using Rampart.Smtp.Transport;
 namespace Rampart.Commands;
 
 /// <summary>
-/// What `rampart check-config` says of each configured certificate (listeners', routes' client certificates): loaded as the gateway will load it (a file that
-/// cannot be used fails the check, as it would fail the start or the reload), who it names, when it expires, how many
-/// intermediates it brings and whether those complete a chain to a root of this system without downloading anything,
-/// which is what a sender that verifies (MTA-STS, DANE-TA) will try.
+/// What `rampart check-config` says of each configured certificate (listeners', routes' client certificates): loaded as
+/// the gateway will load it (a file that cannot be used fails the check, as it would fail the start or the reload), who
+/// it names, when it expires, how many intermediates it brings and whether those complete a chain to a root of this
+/// system without downloading anything, which is what a sender that verifies (MTA-STS, DANE-TA) will try.
 /// </summary>
 internal static class CertificateReport
 {
