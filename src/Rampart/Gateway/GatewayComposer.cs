@@ -92,7 +92,7 @@ internal sealed class GatewayComposer
     /// <summary>What <see cref="ListenerFilters"/> makes one listener's filters from.</summary>
     private FilterInputs Inputs(ListenerOptions l, Snapshot next) =>
         new(l, RecipientSources(l, next.Options), lasting.RateStore, new StoreSendAs(core.Users), chosen => ScanService(next, chosen), loggers, clock,
-            lasting.DnsService, lasting.GreylistStore, next.Options.Scoring, started.HostName, part => next.Own(part),
+            lasting.DnsService, lasting.GreylistStore, next.Options.Scoring, started.HostName,
             core.Metrics, next.Options.DkimSigning, next.Options.HeaderHygiene);
 
     /// <summary>In the order asked: the local file (cheapest), the directory, then the smart host.</summary>

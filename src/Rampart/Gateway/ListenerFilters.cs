@@ -31,18 +31,10 @@ internal sealed record FilterInputs(
     Func<IGreylistStore>? GreylistStore = null,
     Policy.Scoring.ScoringOptions? Scoring = null,
     string HostName = Configuration.GatewayOptions.DefaultHostName,
-    Action<IDisposable>? OwnedBySnapshot = null,
     Mail.Metrics.RampartMetrics? Metrics = null,
     Policy.DkimSigning.DkimSigningOptions? DkimSigning = null,
     Policy.HeaderHygiene.HeaderHygieneOptions? HeaderHygiene = null)
 {
-    /// <summary>A part a filter holds open (an HTTP client), handed to the snapshot that disposes it when it is replaced.</summary>
-    public T Owned<T>(T part) where T : IDisposable
-    {
-        OwnedBySnapshot?.Invoke(part);
-        return part;
-    }
-
     public AcceptedDomains Domains { get; } = new(Listener.AcceptedDomains);
 
     /// <summary>The accepted domains when outsiders may not claim them (on by default on inbound listeners); else null.</summary>
@@ -177,7 +169,7 @@ internal static class ListenerFilters
         // a virus is refused without asking Rspamd, and tagging rewrites the header of a message known clean.
         new("message", "spam",
             i => i.Listener.Spam is { } spam && (i.Listener.Role == Mail.ListenerRole.Inbound || spam.ScanOutbound),
-            i => new SpamFilter(i.Listener.Spam!.Rspamd ? i.Owned(new RspamdClient(i.Listener.Spam!, i.Clock)) : null, i.Listener.Spam!,
+            i => new SpamFilter(i.Listener.Spam!.Rspamd ? new RspamdClient(i.Listener.Spam!, i.Clock) : null, i.Listener.Spam!,
                 i.Loggers.CreateLogger("Rampart.Policy.Spam"), i.Clock, i.Scoring,
                 i.Listener.Spam.Rules ? new Policy.Scoring.BuiltInRules(i.Listener.Limits.MaxHeaderSize, i.Clock) : null)),
 

@@ -8,9 +8,8 @@ namespace Rampart.Gateway;
 /// <summary>
 /// Everything built from one configuration that a reload replaces whole: each listener's runtime (session options
 /// with the certificate, and the handler with its policy chain, recipient sources and scanners) and the routes.
-/// Not changed once built. It owns its scanners' connection pools, its certificates and what its filters hold open
-/// (Rspamd's HTTP connections); they are released when the last session that started under it has ended
-/// (<see cref="Gateway.ReloadAsync"/>), so a reload leaks nothing.
+/// Not changed once built. It owns its scanners' connection pools and its certificates; they are released when the
+/// last session that started under it has ended (<see cref="Gateway.ReloadAsync"/>), so a reload leaks nothing.
 /// </summary>
 internal sealed class Snapshot(GatewayOptions options, TimeProvider clock) : IAsyncDisposable
 {
@@ -29,17 +28,11 @@ internal sealed class Snapshot(GatewayOptions options, TimeProvider clock) : IAs
     public IVirusScanner Scanner(ScannerOptions scanner) =>
         scanners.TryGetValue(scanner.DisplayName, out var made) ? made : scanners[scanner.DisplayName] = scanner.CreateScanner(clock);
 
-    /// <summary>Something made for this snapshot alone (a certificate, a filter's client), disposed with it.</summary>
+    /// <summary>Something made for this snapshot alone (a certificate), disposed with it.</summary>
     public T Own<T>(T part) where T : IDisposable
     {
         lock (owned) owned.Add(part);
         return part;
-    }
-
-    /// <summary>How many parts it owns (for tests: a reload's parts are the snapshot's, not leaked).</summary>
-    public int OwnedCount
-    {
-        get { lock (owned) return owned.Count; }
     }
 
     public async ValueTask DisposeAsync()

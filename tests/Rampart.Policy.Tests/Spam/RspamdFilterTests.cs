@@ -14,7 +14,7 @@ public sealed class RspamdFilterTests(RspamdServer rspamd)
 
     private static async Task<(Verdict Verdict, MessageContext Message)> FilterAsync(SpamOptions options, byte[] mail)
     {
-        using var client = new RspamdClient(options);
+        var client = new RspamdClient(options);
         var message = RspamdCollection.Message(mail);
         var verdict = await new SpamFilter(client, options).OnMessageAsync(message, default).AsTask().WaitAsync(TimeSpan.FromSeconds(60));
         return (verdict, message);
@@ -104,7 +104,7 @@ public sealed class RspamdFilterTests(RspamdServer rspamd)
     {
         var pass = Options with { Timeout = TimeSpan.FromSeconds(10) };
         var tempFail = pass with { OnFailure = SpamFailureAction.TempFail };
-        using var client = new RspamdClient(pass);
+        var client = new RspamdClient(pass);
         var open = new SpamFilter(client, pass);
         var closed = new SpamFilter(client, tempFail);
         var gtube = RspamdCollection.Mail("Test", RspamdServer.Gtube);
@@ -132,7 +132,7 @@ public sealed class RspamdFilterTests(RspamdServer rspamd)
     public async Task A_message_over_the_scan_limit_is_not_sent_and_passes_unscored()
     {
         var options = Options with { MaxScanBytes = 1024 };
-        using var client = new RspamdClient(options);
+        var client = new RspamdClient(options);
         var message = RspamdCollection.Message(RspamdCollection.Mail("Big", RspamdServer.Gtube + "\r\n" + new string('x', 2000)));
 
         Assert.IsType<Verdict.Continue>(await new SpamFilter(client, options).OnMessageAsync(message, default));
