@@ -25,9 +25,11 @@ public abstract record SpamCheck
 /// <remarks>
 /// Hand-written HTTP/1.1 over a socket rather than HttpClient: Rspamd's worker closes the connection after every reply
 /// (<c>Connection: close</c>, even to a keep-alive request), so a pool buys nothing, and HttpClient's per-request
-/// machinery (pool, connection set-up, a task per step) cost more CPU than the exchange itself: posting the same 4 KiB
-/// message to the same Rspamd, 770-930 µs of the client's CPU per check against 420-480 µs for this client with 50 in
-/// flight, 1,590 against 610 µs with one (docs/performance.md, "Issue 13, seventh round").
+/// machinery (the pool, the connection's set-up, a task per step) cost more CPU than the exchange: posting the same
+/// 4 KiB message to the same Rspamd (bench/rspamd-client.sh), 950-990 µs of the client's CPU per check against
+/// 500-610 µs for this one with 50 in flight, 1,790 against 880 µs with one. In the gateway the difference is smaller
+/// (other work fills the threads' idle time): about a tenth of the CPU per message with one session, within the spread
+/// with fifty, and 12 KB less garbage per message (docs/performance.md, "Issue 13, seventh round").
 /// </remarks>
 public sealed class RspamdClient
 {
