@@ -15,8 +15,8 @@
 #   relay       no chain and no scanning: the bare relay, for the gateway's CPU per message
 #   rspamd-only the bare relay and Rspamd's verdict alone (no DNS or domain lists, SPF, DKIM/ARC/DMARC or built-in
 #               rules; Rspamd's antivirus module still sends attachments to clamd): what Rspamd and clamd's own
-#               time leaves of the bare relay, the yardstick for the chain's own cost and the most any gateway
-#               asking this Rspamd could deliver on this machine
+#               time leaves of the bare relay: the yardstick for the chain's own cost, and close to the most a
+#               gateway that asks this Rspamd can deliver on this machine
 # RUNS (default 3), CONTENDERS (default "postfix-full rampart"; relay: "rampart"), WARMUP (default 1000),
 # SCENARIOS as compare.sh, RAMPART_BIN (an already published Rampart). DNS: scripts/tour-dns.sh on 127.0.0.1:5353,
 # which the example's dns: names and compare.sh's Rspamd asks (RSPAMD_DNS). Needs ../shared/bench (compare.sh) and Postfix, Rspamd and clamd.

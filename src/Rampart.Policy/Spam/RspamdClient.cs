@@ -46,8 +46,10 @@ public sealed class RspamdClient
         this.options = options;
         this.time = time ?? TimeProvider.System;
         var url = options.CheckUri;
-        server = IPAddress.TryParse(url.DnsSafeHost, out var address) ? new IPEndPoint(address, url.Port) : new DnsEndPoint(url.DnsSafeHost, url.Port);
-        fixedHead = $"POST {url.AbsolutePath} HTTP/1.1\r\nHost: {url.Authority}\r\nConnection: close\r\nContent-Type: message/rfc822\r\n";
+        // A name in its ASCII (punycode) form, for the resolver and the Host field alike; an IPv6 address in brackets there.
+        server = IPAddress.TryParse(url.DnsSafeHost, out var address) ? new IPEndPoint(address, url.Port) : new DnsEndPoint(url.IdnHost, url.Port);
+        var host = (url.HostNameType == UriHostNameType.Dns ? url.IdnHost : url.Host) + (url.IsDefaultPort ? "" : $":{url.Port}");
+        fixedHead = $"POST {url.AbsolutePath} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: message/rfc822\r\n";
     }
 
     /// <summary>Requests sent, for tests.</summary>
