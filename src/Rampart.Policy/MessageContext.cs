@@ -178,10 +178,7 @@ public sealed class MessageContext(SessionFacts session, string queueId, Sender 
         parsedFrom.Add(stream);
         // Our fields still above what OpenClientContent skips (none before any rewrite) are not the client's: the
         // framer did not count them.
-        var guarded = new HeaderSectionGuard(stream, new HeaderSectionScanner(maxHeaderSize, OwnFieldsLength - content.OwnTraceLength));
-        var message = await new MimeParser(new ParserOptions { MaxMimeDepth = depth }, guarded, persistent: true).ParseMessageAsync(ct);
-        guarded.Stop();
-        return message;
+        return await HeaderSectionGuard.ParseAsync(stream, maxHeaderSize, OwnFieldsLength - content.OwnTraceLength, depth, persistent: true, ct);
     }
 
     /// <summary>

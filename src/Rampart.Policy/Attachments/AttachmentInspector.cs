@@ -15,32 +15,20 @@ public static class AttachmentInspector
     /// </summary>
     static AttachmentInspector() => System.Text.Encoding.RegisterProvider(System.Text.CodePagesEncodingProvider.Instance);
 
-    public static async Task<AttachmentReport> InspectAsync(Stream message, AttachmentOptions options, CancellationToken ct) =>
-        (await InspectMessageAsync(message, options, ct)).Report;
-
     /// <summary>
-    /// The report, and the parsed message (null when it could not be parsed) for a filter that strips parts.
-    /// <paramref name="ownTrace"/>: the length of the field this gateway put on top, which the message's header
-    /// section limit does not count (the framer capped the client's part already, without it).
+    /// The report on a message read from <paramref name="message"/>, parsed one level deeper than allowed so that "too
+    /// deep" is seen by the walker instead of hidden in a leaf.
     /// </summary>
-    internal static Task<(MimeMessage? Message, AttachmentReport Report)> InspectMessageAsync(Stream stream, AttachmentOptions options, CancellationToken ct,
-        long ownTrace = 0) =>
-        InspectParsedAsync(async () =>
-        {
-            // Parsed one level deeper than allowed, so that "too deep" is seen by the walker instead of hidden in a leaf.
-            var parserOptions = new ParserOptions { MaxMimeDepth = options.MaxMimeDepth + 1 };
-            // MimeKit reads each header section whole, with no limit of its own: every section is measured first.
-            var guarded = new HeaderSectionGuard(stream, new HeaderSectionScanner(options.MaxHeaderSize, ownTrace));
-            var message = await new MimeParser(parserOptions, guarded, persistent: stream.CanSeek).ParseMessageAsync(ct);
-            guarded.Stop();
-            return message;
-        }, options, ct);
+    public static async Task<AttachmentReport> InspectAsync(Stream message, AttachmentOptions options, CancellationToken ct) =>
+        (await InspectParsedAsync(() => HeaderSectionGuard.ParseAsync(message, options.MaxHeaderSize, uncounted: 0, options.MaxMimeDepth + 1,
+            persistent: message.CanSeek, ct), options, ct)).Report;
 
     /// <summary>
-    /// The same, walking what <paramref name="parse"/> gives: a parse one level deeper than
+    /// The report, and the parsed message (null when it could not be parsed) for a filter that strips parts, walking
+    /// what <paramref name="parse"/> gives: a parse one level deeper than
     /// <see cref="AttachmentOptions.MaxMimeDepth"/> at least, every header section bounded by
     /// <see cref="AttachmentOptions.MaxHeaderSize"/> (its <see cref="InspectionLimitException"/> and MimeKit's
-    /// <see cref="FormatException"/> are findings, as a parse of its own would make them).
+    /// <see cref="FormatException"/> are findings).
     /// </summary>
     internal static async Task<(MimeMessage? Message, AttachmentReport Report)> InspectParsedAsync(Func<Task<MimeMessage>> parse, AttachmentOptions options,
         CancellationToken ct)

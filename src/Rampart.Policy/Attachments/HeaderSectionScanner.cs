@@ -259,6 +259,21 @@ internal sealed class HeaderSectionGuard(Stream inner, HeaderSectionScanner scan
     /// <summary>The parse is over: later reads are the parts' content.</summary>
     public void Stop() => scanning = false;
 
+    /// <summary>
+    /// A message parsed by MimeKit with every header section measured first (<see cref="HeaderSectionScanner"/>):
+    /// past <paramref name="maxHeaderSize"/> it throws <see cref="InspectionLimitException"/>; the first
+    /// <paramref name="uncounted"/> bytes (our own fields on top) are not counted. A persistent parse reads its parts
+    /// back through the guard, unscanned.
+    /// </summary>
+    public static async Task<MimeMessage> ParseAsync(Stream source, long maxHeaderSize, long uncounted, int mimeDepth, bool persistent,
+        CancellationToken ct)
+    {
+        var guarded = new HeaderSectionGuard(source, new HeaderSectionScanner(maxHeaderSize, uncounted));
+        var message = await new MimeParser(new ParserOptions { MaxMimeDepth = mimeDepth }, guarded, persistent).ParseMessageAsync(ct);
+        guarded.Stop();
+        return message;
+    }
+
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)

@@ -37,12 +37,10 @@ public static class Disclaimer
         // Not the shared parse itself: the parts are changed in place, and a rewrite refused as too large would leave
         // later filters a changed parse of an unchanged message.
         await using var source = new BufferedStream(message.OpenContent(), 64 * 1024);
-        var guarded = new HeaderSectionGuard(source, new HeaderSectionScanner(message.MaxHeaderSize, message.OwnFieldsLength));
         MimeMessage mime;
         try
         {
-            mime = await new MimeParser(new ParserOptions { MaxMimeDepth = MessageContext.MaxMimeDepth }, guarded, persistent: true).ParseMessageAsync(ct);
-            guarded.Stop();
+            mime = await HeaderSectionGuard.ParseAsync(source, message.MaxHeaderSize, message.OwnFieldsLength, MessageContext.MaxMimeDepth, persistent: true, ct);
         }
         catch (FormatException ex)
         {
