@@ -10,9 +10,9 @@
 #   RAMPART_BIN=/path/Rampart bash bench/relay.sh       # an already published build (A/B runs; RAMPART_DLL=/path/Rampart.dll
 #                                                       # for a framework-dependent one)
 #
-# Rampart runs examples/gateway.yaml as the issue states it: virus scanning, the anti-spam chain and greylisting cut
-# out (the peers have no content filter), recipient validation, the sender filter and the attachment filter on,
-# tracking and the admin listener as shipped; data_dir in the run folder.
+# Rampart runs examples/gateway.yaml as the issue states it (bench/relay-config.sh): virus scanning, the anti-spam chain
+# and greylisting cut out (the peers have no content filter), recipient validation, the sender filter and the attachment
+# filter on, tracking and the admin listener as shipped; data_dir in the run folder.
 # CPU per message: a sampler reads the gateway's user+system ticks (/proc/PID/stat) and the sink's running count
 # every 0.1 s; a burst's CPU is the ticks between the last sample before the sink's count starts to grow and the
 # first one where it has grown by the burst's count, so the idle second between bursts is not counted. With 100 Hz
@@ -41,23 +41,7 @@ if [ -z "$GATEWAY" ]; then
   bash scripts/publish.sh "$RUN/build" >/dev/null
   GATEWAY="$RUN/build/Rampart"
 fi
-cp examples/recipients.txt "$RUN/"
-# The example signs outbound mail with the key the README tour makes; the run folder gets its own.
-$GATEWAY dkim keygen example.test s2026 --out "$RUN/keys" >/dev/null
-python3 - "$RUN" <<'PY'
-import sys
-run = sys.argv[1]
-s = open("examples/gateway.yaml").read().replace("data_dir: ./data", f"data_dir: {run}/data")
-def cut(text, start, end):
-    a = text.index(start); b = text.index(end, a)
-    return text[:a] + text[b:]
-s = cut(s, "    # Greylisting after recipient validation", "    # The spam verdict at the end of DATA")
-a = s.index("    # Virus scanning of the whole message by every scanner")
-b = s.index("      on_too_large: reject\n", a) + len("      on_too_large: reject\n")
-s = s[:a] + s[b:]
-s = cut(s, "    # The anti-spam chain, as an internet edge runs it.", "    # Addresses refused before the greeting")
-open(f"{run}/gateway.yaml", "w").write(s)
-PY
+bash bench/relay-config.sh "$RUN" "$GATEWAY"
 
 sampler() {  # "epoch gateway_ticks sink_count" every 0.1 s while the gateway runs
   local pid sink
