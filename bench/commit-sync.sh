@@ -11,14 +11,16 @@
 # each with DIRTY KiB appended to a log file before every commit (0 4 64 by default): a gateway's log and tracking
 # database dirty the same file system between two commits, and syncfs flushes them too. ROUNDS (3) rounds of COMMITS
 # (2000) commits each, the ways alternated; prints p50 / p90 / p99 in microseconds with the spread over rounds.
+# COMMIT_DIR measures on another file system instead (the one that will hold a gateway's data folder).
 # Needs a C compiler (cc: clang or gcc). Run from anywhere: bash bench/commit-sync.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROUNDS="${ROUNDS:-3}"
 COMMITS="${COMMITS:-2000}"
 DIRTY="${DIRTY:-0 4 64}"
-mkdir -p bench/results
-WORK="$(mktemp -d "$PWD/bench/results/commit-sync.XXXXXX")"
+BASE="${COMMIT_DIR:-$PWD/bench/results}"
+mkdir -p "$BASE"
+WORK="$(mktemp -d "$BASE/commit-sync.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 cc -O2 -o "$WORK/commit-sync" bench/commit-sync.c
 
