@@ -45,6 +45,15 @@ public static partial class Durable
     [LibraryImport("libc", SetLastError = true)]
     private static partial int syncfs(int fd);
 
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int fsyncHandle(SafeFileHandle fd);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int statfs(string path, byte* buffer);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int stat(string path, byte* buffer);
+
     [LibraryImport("libc", SetLastError = true)]
     private static partial int close(int fd);
 
@@ -170,6 +179,49 @@ public static partial class Durable
         if (unlink(path) != 0 && Marshal.GetLastPInvokeError() is int errno && errno != ENOENT)
         {
             throw new IOException($"cannot remove {path} (errno {errno})");
+        }
+    }
+
+    /// <summary>fsync(2) of an open file: its data and its inode on stable storage.</summary>
+    public static void SyncFile(SafeFileHandle file)
+    {
+        if (fsyncHandle(file) != 0) throw new IOException($"fsync failed (errno {Marshal.GetLastPInvokeError()})");
+    }
+
+    private const long Ext4Magic = 0xEF53; // ext2, ext3 and ext4 share it
+    private const long XfsMagic = 0x58465342;
+
+    /// <summary>
+    /// Whether an fsync of a file, made after renaming it within <paramref name="directory"/>'s file system, makes the
+    /// rename durable too: true on XFS and on ext4 with its journal, where the rename and the file's changed inode are in one
+    /// journal transaction and the file's fsync commits it. False on anything else, or
+    /// when it cannot be told (no /proc or /sys, an unknown device): ext4 without a journal, for one, writes a rename to
+    /// disk only with its folders' own syncs, and the caller then syncs the whole file system instead.
+    /// </summary>
+    public static unsafe bool FileSyncCoversRename(string directory)
+    {
+        // struct statfs begins with f_type (a long); struct stat with st_dev (a dev_t, 8 bytes) on x86_64 and arm64.
+        byte* buffer = stackalloc byte[512];
+        if (statfs(directory, buffer) != 0) return false;
+        long type = *(long*)buffer;
+        if (type == XfsMagic) return true;
+        if (type != Ext4Magic || stat(directory, buffer) != 0) return false;
+        ulong device = *(ulong*)buffer;
+        // glibc's gnu_dev_major and gnu_dev_minor.
+        ulong major = ((device >> 8) & 0xfff) | ((device >> 32) & ~0xfffUL);
+        ulong minor = (device & 0xff) | ((device >> 12) & ~0xffUL);
+        try
+        {
+            var uevent = File.ReadAllLines($"/sys/dev/block/{major}:{minor}/uevent");
+            var name = uevent.FirstOrDefault(l => l.StartsWith("DEVNAME=", StringComparison.Ordinal))?["DEVNAME=".Length..];
+            if (string.IsNullOrEmpty(name) || name.Contains('/') || name.Contains("..", StringComparison.Ordinal)) return false;
+            // "<none>" without a journal; the journal thread's name and pid with one.
+            var journal = File.ReadAllText($"/sys/fs/ext4/{name}/journal_task").Trim();
+            return journal.Length > 0 && journal != "<none>";
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 

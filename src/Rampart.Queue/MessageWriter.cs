@@ -260,8 +260,6 @@ public sealed class MessageWriter : IAsyncDisposable
         // A copy for delivery's first attempt, while the budget allows (QueuedMessage.ContentCopy): taken before the
         // buffer goes back to the pool.
         var copy = inMemory && envelope.Quarantine is null ? store.ContentCopies.TryCopy(tail.Span[SpoolFormat.Magic.Length..]) : null;
-        handle!.Dispose();
-        handle = null;
         ReturnBuffer();
 
         // A held message goes to quarantine/ instead, where delivery never looks.
@@ -270,7 +268,8 @@ public sealed class MessageWriter : IAsyncDisposable
         {
             Durable.Rename(incomingPath, activePath);
             committed = true;
-            await store.Barrier.SyncAsync();
+            // Still open: a lone commit may sync this file alone (SyncBarrier).
+            await store.Barrier.SyncAsync(handle);
         }
         catch
         {
@@ -280,6 +279,11 @@ public sealed class MessageWriter : IAsyncDisposable
             // disposal removes.)
             if (committed) Durable.Unlink(activePath);
             throw;
+        }
+        finally
+        {
+            handle?.Dispose();
+            handle = null;
         }
         var message = new QueuedMessage(envelope, activePath, SpoolFormat.Magic.Length, contentLength);
         if (copy is not null) message.Attach(copy);

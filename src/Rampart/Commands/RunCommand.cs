@@ -69,7 +69,7 @@ public static partial class RunCommand
             await Task.WhenAny(stop.Task, Task.Delay(Timeout.Infinite, ct), recoveryFailed);
             systemd.Stopping();
             RunLog.GatewayStopping(log);
-            RunLog.GroupCommit(log, gateway.Queue.Barrier.Waiters, gateway.Queue.Barrier.Syncs);
+            RunLog.GroupCommit(log, gateway.Queue.Barrier.Waiters, gateway.Queue.Barrier.Syncs, gateway.Queue.Barrier.FileSyncs);
             return gateway.Recovery.IsFaulted ? 1 : 0;
         });
         return command;
@@ -92,7 +92,7 @@ public static partial class RunCommand
         [LoggerMessage(EventCatalogue.GatewayStopping, LogLevel.Information, "Stopping: open sessions are told 421, queued mail stays on disk")]
         public static partial void GatewayStopping(ILogger logger);
 
-        [LoggerMessage(EventCatalogue.GroupCommit, LogLevel.Information, "Group commit: {Requests} durability requests served by {Syncs} file-system syncs")]
-        public static partial void GroupCommit(ILogger logger, long requests, long syncs);
+        [LoggerMessage(EventCatalogue.GroupCommit, LogLevel.Information, "Group commit: {Requests} durability requests served by {Syncs} syncs, {FileSyncs} of them a lone commit's own file")]
+        public static partial void GroupCommit(ILogger logger, long requests, long syncs, long fileSyncs);
     }
 }
