@@ -27,10 +27,10 @@ internal sealed class LoopFileSystem : IDisposable
 
     private static void Run(string program, params string[] arguments)
     {
-        var start = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true };
+        // mkfs.ext4, mount and umount live in /sbin or /usr/sbin, which a non-login PATH may lack.
+        var path = new[] { "/usr/sbin", "/sbin", "/usr/bin", "/bin" }.Select(d => System.IO.Path.Combine(d, program)).FirstOrDefault(File.Exists) ?? program;
+        var start = new ProcessStartInfo(path) { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var a in arguments) start.ArgumentList.Add(a);
-        // mkfs.ext4 and mount live in /sbin and /usr/sbin, which a non-login PATH may lack.
-        start.Environment["PATH"] = "/usr/sbin:/sbin:" + Environment.GetEnvironmentVariable("PATH");
         using var process = Process.Start(start)!;
         var error = process.StandardError.ReadToEndAsync();
         process.StandardOutput.ReadToEnd();
