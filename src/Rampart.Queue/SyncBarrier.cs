@@ -56,9 +56,6 @@ public sealed class SyncBarrier : IDisposable
     /// <summary>Of <see cref="Syncs"/>, those made by fsync of a lone commit's own file.</summary>
     public long FileSyncs => Interlocked.Read(ref fileSyncs);
 
-    /// <summary>Whether a lone commit syncs its own file (see the type's remarks).</summary>
-    public bool FileSyncCoversRename => fileSyncCoversRename;
-
     /// <summary>
     /// Completes once everything written before the call is on stable storage; with <paramref name="renamedFile"/>, once
     /// that file (written, then renamed within the spool) and its rename are: the one commit a caller that syncs alone

@@ -24,7 +24,8 @@ public sealed class DropFolderRoute : IRoute, IDisposable
         this.folder = folder;
         this.clock = clock ?? TimeProvider.System;
         OwnerOnly.CreateDirectory(folder);
-        barrier = new SyncBarrier(folder);
+        // Its writes never name a renamed file to the barrier: no need to tell the folder's file system apart.
+        barrier = new SyncBarrier(folder, fileSyncCoversRename: false);
     }
 
     public string Name { get; }
